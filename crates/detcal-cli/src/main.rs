@@ -1,0 +1,3 @@
+//! The `detcal` command.
+
+fn main() {}

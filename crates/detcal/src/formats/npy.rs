@@ -1,0 +1,286 @@
+/*!
+NumPy `.npy` files: whole arrays of any dtype and rank, and memory-mapped raw stacks.
+
+[`read_npy`] and [`write_npy`] move whole constants arrays (u8 to u64, i8 to i64, f32, f64,
+little- or big-endian, C or Fortran order). [`NpyMap`] maps a large file, such as a stack of raw
+frames, without reading it, and hands out its data as a typed slice.
+*/
+
+use std::fs::File;
+use std::path::Path;
+
+use ndarray::{ArrayD, IxDyn, ShapeBuilder};
+use npyz::WriterBuilder;
+
+use crate::error::{Error, IoContext, Result};
+use crate::files::{Perms, write_atomic};
+use crate::formats::array::{DType, Element, NdArray, shape_str};
+use crate::with_array;
+
+/// The element type of an npy type string such as `<f4` or `|u1`.
+fn dtype_of(npy: &npyz::DType, path: &Path) -> Result<DType> {
+    use npyz::TypeChar;
+    let unsupported = || {
+        Error::content(path, format!("unsupported npy dtype {}; expected an integer or float type", npy.descr()))
+    };
+    let npyz::DType::Plain(ts) = npy else { return Err(unsupported()) };
+    let d = match (ts.type_char(), ts.size_field()) {
+        (TypeChar::Uint, 1) => DType::U8,
+        (TypeChar::Uint, 2) => DType::U16,
+        (TypeChar::Uint, 4) => DType::U32,
+        (TypeChar::Uint, 8) => DType::U64,
+        (TypeChar::Int, 1) => DType::I8,
+        (TypeChar::Int, 2) => DType::I16,
+        (TypeChar::Int, 4) => DType::I32,
+        (TypeChar::Int, 8) => DType::I64,
+        (TypeChar::Float, 4) => DType::F32,
+        (TypeChar::Float, 8) => DType::F64,
+        _ => return Err(unsupported()),
+    };
+    Ok(d)
+}
+
+/// The header of an npy file and the byte range of its data.
+struct Layout {
+    dtype: DType,
+    shape: Vec<usize>,
+    fortran: bool,
+    data_offset: usize,
+}
+
+fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
+    let npy = npyz::NpyFile::new(bytes)
+        .map_err(|e| Error::content(path, format!("not a valid .npy file: {e}")))?;
+    let dtype = dtype_of(&npy.dtype(), path)?;
+    let shape: Vec<usize> = npy
+        .shape()
+        .iter()
+        .map(|&d| usize::try_from(d))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::content(path, "shape does not fit in memory"))?;
+    let fortran = npy.order() == npyz::Order::Fortran;
+    let rest = npy.into_inner();
+    let data_offset = bytes.len() - rest.len();
+    let count = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .and_then(|n| n.checked_mul(dtype.size()))
+        .ok_or_else(|| Error::content(path, format!("shape {} is too large", shape_str(&shape))))?;
+    if rest.len() < count {
+        return Err(Error::content(
+            path,
+            format!(
+                "truncated: shape {} of {} needs {count} data bytes from offset {data_offset}, but only {} are there",
+                shape_str(&shape),
+                dtype,
+                rest.len()
+            ),
+        ));
+    }
+    Ok(Layout { dtype, shape, fortran, data_offset })
+}
+
+/// Reads a whole `.npy` file.
+pub fn read_npy(path: &Path) -> Result<NdArray> {
+    let map = NpyMap::open(path)?;
+    map.to_array()
+}
+
+/// Writes `arr` to `path` as `.npy` (little-endian, C order), atomically.
+pub fn write_npy(path: &Path, arr: &NdArray, perms: &Perms) -> Result<()> {
+    write_atomic(path, perms, |w| encode_npy(arr, w, path))
+}
+
+/// Writes `arr` as `.npy` (little-endian, C order) to `w`.
+pub fn encode_npy<W: std::io::Write>(arr: &NdArray, w: &mut W, path: &Path) -> Result<()> {
+    fn go<T, W>(a: &ArrayD<T>, w: &mut W, path: &Path) -> Result<()>
+    where
+        T: Element + npyz::AutoSerialize,
+        W: std::io::Write,
+    {
+        let shape: Vec<u64> = a.shape().iter().map(|&d| d as u64).collect();
+        let mut writer = npyz::WriteOptions::new()
+            .default_dtype()
+            .shape(&shape)
+            .writer(w)
+            .begin_nd()
+            .at(path, "write")?;
+        match a.as_slice() {
+            Some(s) => writer.extend(s.iter().copied()).at(path, "write")?,
+            None => writer.extend(a.iter().copied()).at(path, "write")?,
+        }
+        writer.finish().at(path, "write")
+    }
+    with_array!(arr, a => go(a, w, path))
+}
+
+/// A memory-mapped `.npy` file.
+pub struct NpyMap {
+    map: memmap2::Mmap,
+    layout: Layout,
+    path: std::path::PathBuf,
+}
+
+impl NpyMap {
+    /// Maps `path` and checks its header against its size.
+    pub fn open(path: &Path) -> Result<NpyMap> {
+        let file = File::open(path).at(path, "open")?;
+        let meta = file.metadata().at(path, "stat")?;
+        if meta.is_dir() {
+            return Err(Error::content(path, "is a directory; expected a .npy file"));
+        }
+        // SAFETY: the map is read-only; a file truncated by another process while mapped would
+        // fault, as with any mapped input, which detcal documents for its inputs.
+        let map = unsafe { memmap2::Mmap::map(&file) }.at(path, "map")?;
+        let layout = layout(&map, path)?;
+        Ok(NpyMap { map, layout, path: path.to_path_buf() })
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.layout.dtype
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.layout.shape
+    }
+
+    /// Whether the data is in Fortran (column-major) order.
+    pub fn is_fortran(&self) -> bool {
+        self.layout.fortran
+    }
+
+    /// The raw data bytes (exactly the elements of the shape).
+    pub fn data_bytes(&self) -> &[u8] {
+        let n: usize = self.layout.shape.iter().product::<usize>() * self.layout.dtype.size();
+        &self.map[self.layout.data_offset..self.layout.data_offset + n]
+    }
+
+    /// Whether the data is stored little-endian (or has 1-byte elements).
+    fn is_little_endian(&self) -> bool {
+        let npy = npyz::NpyFile::new(&self.map[..]).expect("header parsed on open");
+        match npy.dtype() {
+            npyz::DType::Plain(ts) => ts.endianness() != npyz::Endianness::Big,
+            _ => false,
+        }
+    }
+
+    /// The data as a `u16` slice without copying, for little-endian C-order `uint16` files.
+    pub fn as_u16(&self) -> Result<&[u16]> {
+        if self.layout.dtype != DType::U16 || self.layout.fortran || !self.is_little_endian() {
+            return Err(Error::content(
+                &self.path,
+                format!(
+                    "expected little-endian C-order uint16 data, found {}{}",
+                    self.layout.dtype,
+                    if self.layout.fortran { " in Fortran order" } else { "" }
+                ),
+            ));
+        }
+        if cfg!(target_endian = "big") {
+            return Err(Error::invalid("mapped uint16 stacks need a little-endian machine"));
+        }
+        bytemuck::try_cast_slice(self.data_bytes())
+            .map_err(|_| Error::content(&self.path, "uint16 data is not 2-byte aligned in the file"))
+    }
+
+    /// Reads the whole array into memory, in C order.
+    pub fn to_array(&self) -> Result<NdArray> {
+        let npy = npyz::NpyFile::new(&self.map[..])
+            .map_err(|e| Error::content(&self.path, format!("not a valid .npy file: {e}")))?;
+        let shape = self.layout.shape.clone();
+        let fortran = self.layout.fortran;
+        let path = &self.path;
+        fn build<T: Element + npyz::Deserialize>(
+            npy: npyz::NpyFile<&[u8]>,
+            shape: &[usize],
+            fortran: bool,
+            path: &Path,
+        ) -> Result<NdArray> {
+            let v: Vec<T> = npy.into_vec().map_err(|e| Error::content(path, format!("corrupt data: {e}")))?;
+            let a = if fortran {
+                let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).expect("size checked");
+                f.as_standard_layout().into_owned()
+            } else {
+                ArrayD::from_shape_vec(IxDyn(shape), v).expect("size checked")
+            };
+            Ok(T::wrap(a))
+        }
+        match self.layout.dtype {
+            DType::U8 => build::<u8>(npy, &shape, fortran, path),
+            DType::U16 => build::<u16>(npy, &shape, fortran, path),
+            DType::U32 => build::<u32>(npy, &shape, fortran, path),
+            DType::U64 => build::<u64>(npy, &shape, fortran, path),
+            DType::I8 => build::<i8>(npy, &shape, fortran, path),
+            DType::I16 => build::<i16>(npy, &shape, fortran, path),
+            DType::I32 => build::<i32>(npy, &shape, fortran, path),
+            DType::I64 => build::<i64>(npy, &shape, fortran, path),
+            DType::F32 => build::<f32>(npy, &shape, fortran, path),
+            DType::F64 => build::<f64>(npy, &shape, fortran, path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(arr: NdArray) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.npy");
+        write_npy(&p, &arr, &Perms::default()).unwrap();
+        assert_eq!(read_npy(&p).unwrap(), arr);
+    }
+
+    #[test]
+    fn all_dtypes_and_ranks_round_trip() {
+        for rank in 0..=4usize {
+            let shape: Vec<usize> = (0..rank).map(|i| i + 2).collect();
+            let n: usize = shape.iter().product();
+            let sh = IxDyn(&shape);
+            round_trip(NdArray::U8(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 7) as u8).collect()).unwrap()));
+            round_trip(NdArray::U16(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 997) as u16).collect()).unwrap()));
+            round_trip(NdArray::U32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as u32 * 100_003).collect()).unwrap()));
+            round_trip(NdArray::U64(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| u64::MAX - x as u64).collect()).unwrap()));
+            round_trip(NdArray::I32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| -(x as i32)).collect()).unwrap()));
+            round_trip(NdArray::F32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as f32 / 3.0).collect()).unwrap()));
+            round_trip(NdArray::F64(ArrayD::from_shape_vec(sh, (0..n).map(|x| -(x as f64) / 7.0).collect()).unwrap()));
+        }
+    }
+
+    #[test]
+    fn bad_files_give_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.npy");
+        let arr = NdArray::U16(ArrayD::zeros(IxDyn(&[4, 8])));
+        write_npy(&p, &arr, &Perms::default()).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
+        let e = read_npy(&p).unwrap_err().to_string();
+        assert!(e.contains("truncated") && e.contains("needs 64 data bytes"), "{e}");
+        std::fs::write(&p, b"not numpy").unwrap();
+        let e = read_npy(&p).unwrap_err().to_string();
+        assert!(e.contains("not a valid .npy file"), "{e}");
+        for cut in 0..bytes.len() {
+            std::fs::write(&p, &bytes[..cut]).unwrap();
+            assert!(read_npy(&p).is_err(), "cut at {cut}");
+        }
+        let e = read_npy(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("is a directory"), "{e}");
+    }
+
+    #[test]
+    fn mapped_u16_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.npy");
+        let arr = NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1, 2, 3, 4, 5, 0xC000]).unwrap());
+        write_npy(&p, &arr, &Perms::default()).unwrap();
+        let m = NpyMap::open(&p).unwrap();
+        assert_eq!(m.shape(), &[2, 3]);
+        assert_eq!(m.as_u16().unwrap(), &[1, 2, 3, 4, 5, 0xC000]);
+        let f = dir.path().join("f.npy");
+        write_npy(&f, &NdArray::F32(ArrayD::zeros(IxDyn(&[2]))), &Perms::default()).unwrap();
+        assert!(NpyMap::open(&f).unwrap().as_u16().is_err());
+    }
+}

@@ -1,0 +1,503 @@
+/*!
+Python's `%` formatting of numbers (`%.3f`, `%4i`, `%6i`, `%8.2f`, `%d`, `%1d`, `%.4e`, `%g`).
+
+numpy's `savetxt` formats every value with Python's `%` operator, so byte-identical constants
+files need the same rules: `%f` rounds the exact binary value of the number to the requested
+digits with ties to even; `%d` and `%i` applied to a float truncate toward zero; `nan` and `inf`
+print in lower case.
+*/
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// A conversion type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conv {
+    /// `%f`, `%F`.
+    Fixed { upper: bool },
+    /// `%e`, `%E`.
+    Exp { upper: bool },
+    /// `%g`, `%G`.
+    General { upper: bool },
+    /// `%d`, `%i`, `%u`.
+    Int,
+}
+
+/// A parsed `%` format for one number, with optional literal text around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyFormat {
+    text: String,
+    prefix: String,
+    suffix: String,
+    left: bool,
+    zero: bool,
+    plus: bool,
+    space: bool,
+    alt: bool,
+    width: usize,
+    precision: Option<usize>,
+    conv: Conv,
+}
+
+impl fmt::Display for PyFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::str::FromStr for PyFormat {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        PyFormat::parse(s)
+    }
+}
+
+fn bad_fmt(fmt: &str, reason: &str) -> Error {
+    Error::BadName { kind: "number format", name: fmt.to_string(), reason: reason.to_string() }
+}
+
+impl PyFormat {
+    /// Parses a format such as `%.3f`, `%4i` or `%8.2f` (exactly one conversion).
+    pub fn parse(fmt: &str) -> Result<PyFormat> {
+        let bytes = fmt.as_bytes();
+        // Find the one conversion; "%%" is a literal percent sign.
+        let mut i = 0;
+        let mut start = None;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                if bytes.get(i + 1) == Some(&b'%') {
+                    i += 2;
+                    continue;
+                }
+                if start.is_some() {
+                    return Err(bad_fmt(fmt, "more than one conversion"));
+                }
+                start = Some(i);
+            }
+            i += 1;
+        }
+        let start = start.ok_or_else(|| bad_fmt(fmt, "no conversion such as %.3f or %d"))?;
+        let mut j = start + 1;
+        let (mut left, mut zero, mut plus, mut space, mut alt) = (false, false, false, false, false);
+        while let Some(&c) = bytes.get(j) {
+            match c {
+                b'-' => left = true,
+                b'0' => zero = true,
+                b'+' => plus = true,
+                b' ' => space = true,
+                b'#' => alt = true,
+                _ => break,
+            }
+            j += 1;
+        }
+        let digits = |j: &mut usize| -> Result<Option<usize>> {
+            let s = *j;
+            while bytes.get(*j).is_some_and(u8::is_ascii_digit) {
+                *j += 1;
+            }
+            if s == *j {
+                return Ok(None);
+            }
+            let n: usize = fmt[s..*j].parse().map_err(|_| bad_fmt(fmt, "width too large"))?;
+            if n > 1000 {
+                return Err(bad_fmt(fmt, "width or precision above 1000"));
+            }
+            Ok(Some(n))
+        };
+        let width = digits(&mut j)?.unwrap_or(0);
+        let precision = if bytes.get(j) == Some(&b'.') {
+            j += 1;
+            Some(digits(&mut j)?.unwrap_or(0))
+        } else {
+            None
+        };
+        // Python accepts and ignores a length modifier.
+        while matches!(bytes.get(j), Some(b'h' | b'l' | b'L')) {
+            j += 1;
+        }
+        let conv = match bytes.get(j) {
+            Some(b'f') => Conv::Fixed { upper: false },
+            Some(b'F') => Conv::Fixed { upper: true },
+            Some(b'e') => Conv::Exp { upper: false },
+            Some(b'E') => Conv::Exp { upper: true },
+            Some(b'g') => Conv::General { upper: false },
+            Some(b'G') => Conv::General { upper: true },
+            Some(b'd' | b'i' | b'u') => Conv::Int,
+            Some(_) => return Err(bad_fmt(fmt, "conversion must be one of f F e E g G d i u")),
+            None => return Err(bad_fmt(fmt, "incomplete conversion")),
+        };
+        let unpercent = |s: &str| s.replace("%%", "%");
+        Ok(PyFormat {
+            text: fmt.to_string(),
+            prefix: unpercent(&fmt[..start]),
+            suffix: unpercent(&fmt[j + 1..]),
+            left,
+            zero,
+            plus,
+            space,
+            alt,
+            width,
+            precision,
+            conv,
+        })
+    }
+
+    /// The format as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the conversion is an integer one (`%d`, `%i`, `%u`).
+    pub fn is_integer(&self) -> bool {
+        self.conv == Conv::Int
+    }
+
+    /// Appends a float formatted as Python formats `fmt % value`.
+    ///
+    /// Fails only for `%d`/`%i` of a NaN or infinite value, as Python does.
+    pub fn write_f64(&self, out: &mut Vec<u8>, v: f64) -> Result<()> {
+        if self.conv == Conv::Int {
+            if !v.is_finite() {
+                return Err(Error::invalid(format!("cannot format {v} with {} (not an integer)", self.text)));
+            }
+            // Python's int() of a float truncates toward zero; i128 holds every f64 below 2^127.
+            let t = v.trunc();
+            if t.abs() < 1.7e38 {
+                self.write_int(out, t as i128);
+            } else {
+                let digits = format!("{t:.0}");
+                self.pad_number(out, digits.starts_with('-'), digits.trim_start_matches('-').as_bytes());
+            }
+            return Ok(());
+        }
+        let neg = v.is_sign_negative() && !v.is_nan();
+        let mut body: Vec<u8> = Vec::with_capacity(32);
+        if !v.is_finite() {
+            let s: &[u8] = if v.is_nan() { b"nan" } else { b"inf" };
+            if self.upper() {
+                body.extend(s.iter().map(u8::to_ascii_uppercase));
+            } else {
+                body.extend_from_slice(s);
+            }
+            // Python pads nan/inf with spaces even with the 0 flag.
+            return self.pad(out, neg, &body, false);
+        }
+        let a = v.abs();
+        match self.conv {
+            Conv::Fixed { .. } => {
+                write_fixed(&mut body, a, self.precision.unwrap_or(6));
+                if self.alt && self.precision == Some(0) {
+                    body.push(b'.');
+                }
+            }
+            Conv::Exp { upper } => write_exp(&mut body, a, self.precision.unwrap_or(6), upper, self.alt),
+            Conv::General { upper } => {
+                write_general(&mut body, a, self.precision.unwrap_or(6), upper, self.alt)
+            }
+            Conv::Int => unreachable!("handled above"),
+        }
+        self.pad(out, neg, &body, self.zero)
+    }
+
+    /// Appends an integer formatted as Python formats `fmt % value`.
+    pub fn write_int(&self, out: &mut Vec<u8>, v: i128) {
+        if self.conv != Conv::Int {
+            // Python converts the integer to a float first (exact below 2^53).
+            self.write_f64(out, v as f64).expect("finite floats always format");
+            return;
+        }
+        let mut buf = itoa_u128(v.unsigned_abs());
+        if let Some(p) = self.precision {
+            // "%.3d" pads the digits with zeros to the precision.
+            while buf.len() < p {
+                buf.insert(0, b'0');
+            }
+        }
+        self.pad_number(out, v < 0, &buf);
+    }
+
+    fn upper(&self) -> bool {
+        matches!(self.conv, Conv::Fixed { upper: true } | Conv::Exp { upper: true } | Conv::General { upper: true })
+    }
+
+    fn pad_number(&self, out: &mut Vec<u8>, neg: bool, digits: &[u8]) {
+        // The result is always Ok: pad only writes bytes.
+        let _ = self.pad(out, neg, digits, self.zero);
+    }
+
+    fn pad(&self, out: &mut Vec<u8>, neg: bool, body: &[u8], zero: bool) -> Result<()> {
+        out.extend_from_slice(self.prefix.as_bytes());
+        let sign: &[u8] = if neg {
+            b"-"
+        } else if self.plus {
+            b"+"
+        } else if self.space {
+            b" "
+        } else {
+            b""
+        };
+        let len = sign.len() + body.len();
+        let fill = self.width.saturating_sub(len);
+        if self.left {
+            out.extend_from_slice(sign);
+            out.extend_from_slice(body);
+            out.extend(std::iter::repeat_n(b' ', fill));
+        } else if zero {
+            out.extend_from_slice(sign);
+            out.extend(std::iter::repeat_n(b'0', fill));
+            out.extend_from_slice(body);
+        } else {
+            out.extend(std::iter::repeat_n(b' ', fill));
+            out.extend_from_slice(sign);
+            out.extend_from_slice(body);
+        }
+        out.extend_from_slice(self.suffix.as_bytes());
+        Ok(())
+    }
+}
+
+fn itoa_u128(mut v: u128) -> Vec<u8> {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf[i..].to_vec()
+}
+
+const POW10: [u128; 21] = {
+    let mut t = [1u128; 21];
+    let mut i = 1;
+    while i < 21 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// Writes a finite, non-negative `a` with `prec` digits after the point, rounding the exact
+/// binary value half to even (what Python and C printf do).
+fn write_fixed(out: &mut Vec<u8>, a: f64, prec: usize) {
+    if let Some(q) = fixed_scaled(a, prec) {
+        let p = POW10[prec];
+        out.extend_from_slice(&itoa_u128(q / p));
+        if prec > 0 {
+            out.push(b'.');
+            let frac = itoa_u128(q % p);
+            out.extend(std::iter::repeat_n(b'0', prec - frac.len()));
+            out.extend_from_slice(&frac);
+        }
+    } else {
+        // Large magnitudes or precisions: the standard library's exact formatting.
+        out.extend_from_slice(format!("{a:.prec$}").as_bytes());
+    }
+}
+
+/// `round_half_even(a * 10^prec)` computed exactly from the binary representation, if it fits.
+fn fixed_scaled(a: f64, prec: usize) -> Option<u128> {
+    if prec > 20 {
+        return None;
+    }
+    let bits = a.to_bits();
+    let exp_bits = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    let (m, e) = if exp_bits == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp_bits - 1075) };
+    if m == 0 {
+        return Some(0);
+    }
+    let n = (m as u128) * POW10[prec]; // < 2^53 * 10^20 < 2^120
+    if e >= 0 {
+        // An integer value; it must still fit after scaling.
+        let e = e as u32;
+        if e > 7 || (n.leading_zeros() as i64) <= e as i64 {
+            return None;
+        }
+        return Some(n << e);
+    }
+    let k = (-e) as u32;
+    if k >= 121 {
+        // n < 2^120 <= 2^(k-1): below one half, rounds to zero.
+        return Some(0);
+    }
+    let q = n >> k;
+    let r = n & ((1u128 << k) - 1);
+    let half = 1u128 << (k - 1);
+    Some(if r > half || (r == half && q & 1 == 1) { q + 1 } else { q })
+}
+
+/// Writes `a` as Python's `%e`: mantissa with `prec` digits, exponent with sign and 2+ digits.
+fn write_exp(out: &mut Vec<u8>, a: f64, prec: usize, upper: bool, alt: bool) {
+    let s = format!("{a:.prec$e}");
+    let (mant, exp) = s.split_once('e').expect("exponent format has an e");
+    out.extend_from_slice(mant.as_bytes());
+    if alt && prec == 0 {
+        out.push(b'.');
+    }
+    out.push(if upper { b'E' } else { b'e' });
+    let (esign, edigits) = match exp.strip_prefix('-') {
+        Some(d) => (b'-', d),
+        None => (b'+', exp),
+    };
+    out.push(esign);
+    if edigits.len() < 2 {
+        out.push(b'0');
+    }
+    out.extend_from_slice(edigits.as_bytes());
+}
+
+/// Writes `a` as Python's `%g`.
+fn write_general(out: &mut Vec<u8>, a: f64, prec: usize, upper: bool, alt: bool) {
+    let p = if prec == 0 { 1 } else { prec };
+    if a == 0.0 {
+        out.push(b'0');
+        if alt {
+            out.push(b'.');
+            out.extend(std::iter::repeat_n(b'0', p - 1));
+        }
+        return;
+    }
+    // The exponent after rounding to p significant digits.
+    let s = format!("{a:.prec$e}", prec = p - 1);
+    let x: i32 = s.split_once('e').expect("exponent").1.parse().expect("integer exponent");
+    let mut body = Vec::new();
+    if x >= -4 && x < p as i32 {
+        write_fixed(&mut body, a, (p as i32 - 1 - x) as usize);
+    } else {
+        write_exp(&mut body, a, p - 1, upper, false);
+    }
+    if !alt {
+        // Drop trailing zeros of the fraction, and the point if nothing follows it.
+        let (num, rest) = match body.iter().position(|&c| c == b'e' || c == b'E') {
+            Some(i) => body.split_at(i),
+            None => (&body[..], &[][..]),
+        };
+        let mut num = num.to_vec();
+        if num.contains(&b'.') {
+            while num.last() == Some(&b'0') {
+                num.pop();
+            }
+            if num.last() == Some(&b'.') {
+                num.pop();
+            }
+        }
+        num.extend_from_slice(rest);
+        body = num;
+    }
+    out.extend_from_slice(&body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(fmt: &str, v: f64) -> String {
+        let mut out = Vec::new();
+        PyFormat::parse(fmt).unwrap().write_f64(&mut out, v).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn i(fmt: &str, v: i128) -> String {
+        let mut out = Vec::new();
+        PyFormat::parse(fmt).unwrap().write_int(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fixed_matches_python_examples() {
+        // Values checked with CPython: '%.3f' % x.
+        assert_eq!(f("%.3f", 0.0), "0.000");
+        assert_eq!(f("%.3f", -0.0), "-0.000");
+        assert_eq!(f("%.3f", -0.0001), "-0.000");
+        assert_eq!(f("%.3f", 2874.6666666), "2874.667");
+        assert_eq!(f("%.3f", 0.0005), "0.001"); // 0.0005 is slightly above the tie in binary
+        assert_eq!(f("%.3f", 0.0625), "0.062"); // exact tie, to even
+        assert_eq!(f("%.3f", 0.1875), "0.188"); // exact tie, to even
+        assert_eq!(f("%.1f", 0.25), "0.2");
+        assert_eq!(f("%.1f", 0.35), "0.3"); // 0.35 is below the tie in binary
+        assert_eq!(f("%.0f", 0.5), "0");
+        assert_eq!(f("%.0f", 1.5), "2");
+        assert_eq!(f("%.0f", 2.5), "2");
+        assert_eq!(f("%.4f", 41.5), "41.5000");
+        assert_eq!(f("%8.2f", 3.14159), "    3.14");
+        assert_eq!(f("%8.2f", -3.14159), "   -3.14");
+        assert_eq!(f("%-8.2f|", 3.0), "3.00    |");
+        assert_eq!(f("%08.2f", -3.0), "-0003.00");
+        assert_eq!(f("%+.1f", 3.0), "+3.0");
+        assert_eq!(f("%f", 1.0), "1.000000");
+        assert_eq!(f("%.3f", 1e300).len(), 305);
+        assert_eq!(f("%.3f", f64::NAN), "nan");
+        assert_eq!(f("%.3f", f64::INFINITY), "inf");
+        assert_eq!(f("%8.3f", f64::NEG_INFINITY), "    -inf");
+        assert_eq!(f("%.3f", 5e-324), "0.000");
+        assert_eq!(f("%.20f", 0.1), "0.10000000000000000555");
+    }
+
+    #[test]
+    fn integers_and_truncation() {
+        assert_eq!(f("%4i", 3.9), "   3");
+        assert_eq!(f("%4i", -3.9), "  -3");
+        assert_eq!(f("%6i", 16383.0), " 16383");
+        assert_eq!(f("%d", 64.0), "64");
+        assert_eq!(f("%1d", 1.0), "1");
+        assert_eq!(f("%d", -0.5), "0");
+        assert_eq!(i("%d", u64::MAX as i128), "18446744073709551615");
+        assert_eq!(i("%4i", 7), "   7");
+        assert_eq!(i("%04d", -7), "-007");
+        assert_eq!(i("%.3d", 7), "007");
+        assert_eq!(i("%.3f", 7), "7.000");
+        let mut out = Vec::new();
+        assert!(PyFormat::parse("%d").unwrap().write_f64(&mut out, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn exponent_and_general() {
+        assert_eq!(f("%e", 1.0), "1.000000e+00");
+        assert_eq!(f("%.3e", 12345.678), "1.235e+04");
+        assert_eq!(f("%.2E", 1e-100), "1.00E-100");
+        assert_eq!(f("%g", 0.0001), "0.0001");
+        assert_eq!(f("%g", 0.00001), "1e-05");
+        assert_eq!(f("%g", 123456.0), "123456");
+        assert_eq!(f("%g", 1234567.0), "1.23457e+06");
+        assert_eq!(f("%g", 0.0), "0");
+        assert_eq!(f("%.3g", 2.5), "2.5");
+        assert_eq!(f("%#.3g", 2.5), "2.50");
+    }
+
+    #[test]
+    fn literal_text_and_errors() {
+        assert_eq!(f("v=%.1f%%", 2.0), "v=2.0%");
+        assert!(PyFormat::parse("%s").is_err());
+        assert!(PyFormat::parse("abc").is_err());
+        assert!(PyFormat::parse("%d %d").is_err());
+        assert!(PyFormat::parse("%.").is_err());
+        assert!(PyFormat::parse("%99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn fast_path_agrees_with_std_exact_formatting() {
+        // The standard library formats the exact binary value too; the fast path must agree.
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f32::from_bits((x >> 32) as u32);
+            if !v.is_finite() {
+                continue;
+            }
+            let a = (v as f64).abs();
+            for prec in [0usize, 1, 3, 4, 6] {
+                let mut got = Vec::new();
+                write_fixed(&mut got, a, prec);
+                assert_eq!(String::from_utf8(got).unwrap(), format!("{a:.prec$}"), "{a:e} %.{prec}f");
+            }
+        }
+    }
+}

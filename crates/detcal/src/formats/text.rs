@@ -1,0 +1,669 @@
+/*!
+psana's text ndarray format (`PSCalib.NDArrIO`), read and written byte for byte.
+
+A file is a header of `#` comment lines (host, working directory, file name, time, user, shape,
+data type, then `# DTYPE`, `# NDIM` and one `# DIM:i` line per dimension) followed by the
+values, one line per row of the array flattened to two dimensions, each value formatted with a
+Python `%` format such as `%.3f` and separated by single spaces. A 1-D array is written on one
+line that starts with a space, with a space after each value and no final newline.
+
+The plain form ([`encode_plain`]) is numpy's `savetxt` without any header, as the per-panel
+repository `.dat` files are written.
+
+The reader follows psana's `load_txt`: the comment lines at the top give the dtype (float32 if
+absent) and shape; without `# NDIM` and `# DIM:i` the array keeps the layout of the text (2-D,
+or 1-D for a single line or column). Values are parsed generically, so integer values written
+as floats (`3.000` in a `uint16` file) and integer-valued status written from float arrays read
+back exactly.
+*/
+
+use std::io::Write;
+use std::path::Path;
+
+use ndarray::{ArrayD, IxDyn};
+use rayon::prelude::*;
+
+use crate::error::{Error, IoContext, Result};
+use crate::files::{Perms, write_atomic};
+use crate::formats::array::{DType, Element, NdArray, shape_str};
+use crate::formats::pyfmt::PyFormat;
+use crate::site;
+use crate::with_array;
+
+/// The values of the descriptive header lines of a text file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderInfo {
+    /// `# HOST`.
+    pub host: String,
+    /// `# WORK_DIR`.
+    pub work_dir: String,
+    /// `# FILE_NAME`: the file name as the writer was given it.
+    pub file_name: String,
+    /// `# DATE_TIME`, local `YYYY-mm-ddTHH:MM:SS`.
+    pub date_time: String,
+    /// `# UID`: the login name.
+    pub uid: String,
+}
+
+impl HeaderInfo {
+    /// The header of a file written now, here, by this user, under the name `file_name`.
+    pub fn current(file_name: &str) -> HeaderInfo {
+        HeaderInfo {
+            host: site::hostname(),
+            work_dir: site::cwd(),
+            file_name: file_name.to_string(),
+            date_time: site::iso_seconds(jiff::Timestamp::now()),
+            uid: site::login_name(),
+        }
+    }
+}
+
+/// How to write an array as text.
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// The number format of every value.
+    pub fmt: PyFormat,
+    /// Comment lines written first, each as `# <comment>`.
+    pub comments: Vec<String>,
+    /// Whether to write `# DTYPE`, `# NDIM` and `# DIM:i` (psana omits them for CSPAD only).
+    pub add_metadata: bool,
+}
+
+impl TextOptions {
+    /// Options with the format `fmt` (e.g. `%.3f`), no comments, and the metadata lines.
+    pub fn new(fmt: &str) -> Result<TextOptions> {
+        Ok(TextOptions { fmt: PyFormat::parse(fmt)?, comments: Vec::new(), add_metadata: true })
+    }
+
+    /// The options with comment lines added.
+    pub fn with_comments<I, S>(mut self, comments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.comments.extend(comments.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// psana's default number format for an array of `dtype` when none is given.
+pub fn default_fmt(dtype: DType) -> &'static str {
+    if dtype.is_integer() { "%d" } else { "%.6f" }
+}
+
+/// Formats one value with a Python format.
+trait PyValue: Copy {
+    fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()>;
+}
+
+macro_rules! py_int {
+    ($($t:ty),*) => {$(
+        impl PyValue for $t {
+            #[inline]
+            fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
+                fmt.write_int(out, self as i128);
+                Ok(())
+            }
+        }
+    )*};
+}
+py_int!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl PyValue for f32 {
+    #[inline]
+    fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
+        fmt.write_f64(out, self as f64)
+    }
+}
+
+impl PyValue for f64 {
+    #[inline]
+    fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
+        fmt.write_f64(out, self)
+    }
+}
+
+/// Rows formatted per parallel task, and rows per batch written at once (bounds memory).
+const ROWS_PER_TASK: usize = 16;
+const ROWS_PER_BATCH: usize = 4096;
+
+/// Writes `data` as rows of `ncols` values: values separated by `sep`, each row followed by
+/// `end`, and the whole preceded by `lead`.
+fn write_rows<T: PyValue + Sync, W: Write>(
+    data: &[T],
+    ncols: usize,
+    fmt: &PyFormat,
+    row_end: &[u8],
+    value_end: Option<&[u8]>,
+    w: &mut W,
+    path: &Path,
+) -> Result<()> {
+    if ncols == 0 {
+        return Ok(());
+    }
+    let nrows = data.len() / ncols;
+    let format_rows = |rows: std::ops::Range<usize>| -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(rows.len() * ncols * 10);
+        for r in rows {
+            let row = &data[r * ncols..(r + 1) * ncols];
+            for (i, v) in row.iter().enumerate() {
+                match value_end {
+                    Some(sep) => {
+                        v.py_write(fmt, &mut out)?;
+                        out.extend_from_slice(sep);
+                    }
+                    None => {
+                        if i > 0 {
+                            out.push(b' ');
+                        }
+                        v.py_write(fmt, &mut out)?;
+                    }
+                }
+            }
+            out.extend_from_slice(row_end);
+        }
+        Ok(out)
+    };
+    let mut start = 0;
+    while start < nrows {
+        let end = (start + ROWS_PER_BATCH).min(nrows);
+        let chunks: Vec<Vec<u8>> = (start..end)
+            .step_by(ROWS_PER_TASK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|s| format_rows(s..(s + ROWS_PER_TASK).min(end)))
+            .collect::<Result<_>>()?;
+        for c in chunks {
+            w.write_all(&c).at(path, "write")?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The array as a contiguous C-order slice (copying only when it is not one already).
+fn c_order<T: Clone>(a: &ArrayD<T>) -> std::borrow::Cow<'_, [T]> {
+    match a.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(a.iter().cloned().collect()),
+    }
+}
+
+/// Writes `arr` in psana's text format with header, as `save_txt` does.
+pub fn encode_text<W: Write>(
+    arr: &NdArray,
+    opts: &TextOptions,
+    info: &HeaderInfo,
+    w: &mut W,
+    path: &Path,
+) -> Result<()> {
+    let shape = arr.shape();
+    if shape.is_empty() {
+        return Err(Error::invalid("cannot write a 0-dimensional array as text"));
+    }
+    let mut recs: Vec<String> = opts.comments.iter().map(|c| format!("# {c}")).collect();
+    recs.push(format!("\n# HOST        {}", info.host));
+    recs.push(format!("# WORK_DIR    {}", info.work_dir));
+    recs.push(format!("# FILE_NAME   {}", info.file_name));
+    recs.push(format!("# DATE_TIME   {}", info.date_time));
+    recs.push(format!("# UID         {}", info.uid));
+    recs.push(format!("# SHAPE       {}", shape_str(shape)));
+    recs.push(format!("# DATATYPE    {}", arr.dtype()));
+    if opts.add_metadata {
+        recs.push(format!("\n# DTYPE       {}", arr.dtype()));
+        recs.push(format!("# NDIM        {}", shape.len()));
+        for (i, d) in shape.iter().enumerate() {
+            recs.push(format!("# DIM:{i}       {d}"));
+        }
+    }
+    let one_d = shape.len() == 1;
+    recs.push(if one_d { "\n".to_string() } else { String::new() });
+    let mut head = recs.join("\n");
+    head.push(if one_d { ' ' } else { '\n' });
+    w.write_all(head.as_bytes()).at(path, "write")?;
+    let ncols = *shape.last().expect("ndim >= 1");
+    with_array!(arr, a => {
+        let data = c_order(a);
+        if one_d {
+            write_rows(&data, ncols, &opts.fmt, b"", Some(b" "), w, path)
+        } else {
+            write_rows(&data, ncols, &opts.fmt, b"\n", None, w, path)
+        }
+    })
+}
+
+/// Writes `arr` as plain text without header, as numpy's `savetxt` does with `fmt`: one line per
+/// row (arrays above 2-D are flattened to rows of their last dimension; a 1-D array is one value
+/// per line).
+pub fn encode_plain<W: Write>(arr: &NdArray, fmt: &PyFormat, w: &mut W, path: &Path) -> Result<()> {
+    let shape = arr.shape();
+    let ncols = match shape.len() {
+        0 => return Err(Error::invalid("cannot write a 0-dimensional array as text")),
+        1 => 1,
+        _ => *shape.last().expect("ndim >= 2"),
+    };
+    with_array!(arr, a => write_rows(&c_order(a), ncols, fmt, b"\n", None, w, path))
+}
+
+/// Writes `arr` to `path` in psana's text format, atomically, with the current header values.
+pub fn write_text(path: &Path, arr: &NdArray, opts: &TextOptions, perms: &Perms) -> Result<()> {
+    let info = HeaderInfo::current(&path.display().to_string());
+    write_atomic(path, perms, |w| encode_text(arr, opts, &info, w, path))
+}
+
+/// Writes `arr` to `path` as plain headerless text, atomically.
+pub fn write_plain(path: &Path, arr: &NdArray, fmt: &PyFormat, perms: &Perms) -> Result<()> {
+    write_atomic(path, perms, |w| encode_plain(arr, fmt, w, path))
+}
+
+/// The metadata found in the comment lines at the top of a text file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextMeta {
+    /// `# DTYPE`, if present.
+    pub dtype: Option<DType>,
+    /// `# NDIM`, if present.
+    pub ndim: Option<usize>,
+    /// The `# DIM:i` values in file order.
+    pub dims: Vec<usize>,
+    /// Every comment line at the top, without the leading `#` and one space.
+    pub comments: Vec<String>,
+}
+
+/// Reads an array from `path` in psana's text format (with or without header).
+pub fn read_text(path: &Path) -> Result<NdArray> {
+    if path.is_dir() {
+        return Err(Error::content(path, "is a directory; expected a text file"));
+    }
+    let bytes = std::fs::read(path).at(path, "read")?;
+    parse_text(&bytes, path)
+}
+
+/// Reads only the header metadata of a text file.
+pub fn read_text_meta(path: &Path) -> Result<TextMeta> {
+    let bytes = std::fs::read(path).at(path, "read")?;
+    Ok(scan_header(&bytes, path)?.0)
+}
+
+/// Parses the comment lines at the top; returns the metadata, the byte offset where the data
+/// starts and the 1-based line number there.
+fn scan_header(bytes: &[u8], path: &Path) -> Result<(TextMeta, usize, usize)> {
+    let mut meta = TextMeta::default();
+    let mut pos = 0;
+    let mut line_no = 1;
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line = &bytes[pos..end];
+        let trimmed = line.trim_ascii();
+        if !trimmed.is_empty() && line.first() != Some(&b'#') {
+            break;
+        }
+        if line.first() == Some(&b'#') {
+            let text = std::str::from_utf8(line)
+                .map_err(|_| Error::parse(path, line_no, "header line is not valid UTF-8"))?
+                .trim_end_matches('\r');
+            parse_meta_line(text, &mut meta, path, line_no)?;
+            meta.comments.push(text.strip_prefix("# ").unwrap_or(&text[1..]).to_string());
+        }
+        pos = end + 1;
+        line_no += 1;
+    }
+    Ok((meta, pos.min(bytes.len()), line_no))
+}
+
+fn parse_meta_line(text: &str, meta: &mut TextMeta, path: &Path, line_no: usize) -> Result<()> {
+    // psana splits on single spaces into at most 3 parts: '#', keyword, rest.
+    let mut parts = text.splitn(3, ' ');
+    let (Some(_hash), Some(key), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(());
+    };
+    let value = rest.trim();
+    let int = |what: &str| -> Result<usize> {
+        value.parse::<usize>().map_err(|_| {
+            Error::parse(path, line_no, format!("{what} must be a non-negative integer, found {value:?}"))
+        })
+    };
+    if key == "DTYPE" {
+        meta.dtype = Some(DType::from_name(value).ok_or_else(|| {
+            Error::parse(path, line_no, format!("unknown DTYPE {value:?}"))
+        })?);
+    } else if key == "NDIM" {
+        meta.ndim = Some(int("NDIM")?);
+    } else if key.starts_with("DIM:") {
+        meta.dims.push(int(key)?);
+    }
+    Ok(())
+}
+
+/// Parses psana's text format from memory; `path` is used in error messages.
+pub fn parse_text(bytes: &[u8], path: &Path) -> Result<NdArray> {
+    let (meta, data_start, first_line) = scan_header(bytes, path)?;
+    let dtype = meta.dtype.unwrap_or(DType::F32);
+    let data = &bytes[data_start..];
+    let (values, nrows, ncols) = match dtype {
+        DType::U8 => parse_values::<u8>(data, first_line, path)?.into_nd(),
+        DType::U16 => parse_values::<u16>(data, first_line, path)?.into_nd(),
+        DType::U32 => parse_values::<u32>(data, first_line, path)?.into_nd(),
+        DType::U64 => parse_values::<u64>(data, first_line, path)?.into_nd(),
+        DType::I8 => parse_values::<i8>(data, first_line, path)?.into_nd(),
+        DType::I16 => parse_values::<i16>(data, first_line, path)?.into_nd(),
+        DType::I32 => parse_values::<i32>(data, first_line, path)?.into_nd(),
+        DType::I64 => parse_values::<i64>(data, first_line, path)?.into_nd(),
+        DType::F32 => parse_values::<f32>(data, first_line, path)?.into_nd(),
+        DType::F64 => parse_values::<f64>(data, first_line, path)?.into_nd(),
+    };
+    if nrows == 0 {
+        return Err(Error::content(path, "no data lines after the header"));
+    }
+    let count = values.len();
+    let shape: Vec<usize> = match (meta.ndim, meta.dims.is_empty()) {
+        (Some(ndim), false) => {
+            if ndim != meta.dims.len() {
+                return Err(Error::content(
+                    path,
+                    format!("header says NDIM {ndim} but has {} DIM lines", meta.dims.len()),
+                ));
+            }
+            let want: usize = meta.dims.iter().product();
+            if want != count {
+                return Err(Error::content(
+                    path,
+                    format!(
+                        "header shape {} needs {want} values but the file holds {count} ({nrows} lines of {ncols})",
+                        shape_str(&meta.dims)
+                    ),
+                ));
+            }
+            meta.dims.clone()
+        }
+        // No shape metadata: the layout of the text, squeezed as numpy's loadtxt squeezes it.
+        _ if nrows == 1 || ncols == 1 => vec![count],
+        _ => vec![nrows, ncols],
+    };
+    values.reshape(&shape).map_err(|e| Error::content(path, e.to_string()))
+}
+
+/// Parsed values with the text layout.
+struct Parsed<T> {
+    values: Vec<T>,
+    nrows: usize,
+    ncols: usize,
+}
+
+impl<T: Element> Parsed<T> {
+    fn into_nd(self) -> (NdArray, usize, usize) {
+        let n = self.values.len();
+        let a = ArrayD::from_shape_vec(IxDyn(&[n]), self.values).expect("1-D");
+        (T::wrap(a), self.nrows, self.ncols)
+    }
+}
+
+/// A value type that can be parsed from a text token.
+trait ParseValue: Element {
+    fn parse_token(tok: &str) -> std::result::Result<Self, String>;
+}
+
+macro_rules! parse_int {
+    ($($t:ty),*) => {$(
+        impl ParseValue for $t {
+            fn parse_token(tok: &str) -> std::result::Result<Self, String> {
+                let v: i128 = match tok.parse::<i128>() {
+                    Ok(v) => v,
+                    Err(_) => {
+                        // Integer data written as floats ("3.000", "1e3") reads back when the
+                        // value is a whole number.
+                        let f: f64 = tok.parse().map_err(|_| format!("{tok:?} is not a number"))?;
+                        if !f.is_finite() || f.fract() != 0.0 {
+                            return Err(format!("{tok:?} is not an integer as {} requires", <$t as Element>::DTYPE));
+                        }
+                        f as i128
+                    }
+                };
+                <$t>::try_from(v).map_err(|_| format!("{tok} is out of range for {}", <$t as Element>::DTYPE))
+            }
+        }
+    )*};
+}
+parse_int!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl ParseValue for f64 {
+    fn parse_token(tok: &str) -> std::result::Result<Self, String> {
+        tok.parse::<f64>().map_err(|_| format!("{tok:?} is not a number"))
+    }
+}
+
+impl ParseValue for f32 {
+    fn parse_token(tok: &str) -> std::result::Result<Self, String> {
+        // numpy parses the decimal text as a double, then rounds it to float32.
+        f64::parse_token(tok).map(|v| v as f32)
+    }
+}
+
+/// One chunk of data lines: its values, rows and columns.
+struct Chunk<T> {
+    values: Vec<T>,
+    rows: usize,
+    /// (line number, values) of the first data line, to check column counts across chunks.
+    first: Option<(usize, usize)>,
+}
+
+const CHUNK_BYTES: usize = 1 << 20;
+
+fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> Result<Parsed<T>> {
+    // Cut the data into chunks at line ends; each chunk is parsed in parallel.
+    let mut bounds = vec![0usize];
+    while *bounds.last().expect("non-empty") < data.len() {
+        let s = *bounds.last().expect("non-empty");
+        let target = (s + CHUNK_BYTES).min(data.len());
+        let end = if target == data.len() {
+            target
+        } else {
+            memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |i| target + i + 1)
+        };
+        bounds.push(end);
+    }
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let line_counts: Vec<usize> =
+        ranges.par_iter().map(|&(s, e)| memchr::memchr_iter(b'\n', &data[s..e]).count()).collect();
+    let mut starts = Vec::with_capacity(ranges.len());
+    let mut line = first_line;
+    for c in &line_counts {
+        starts.push(line);
+        line += c;
+    }
+    let chunks: Vec<Chunk<T>> = ranges
+        .par_iter()
+        .zip(starts.par_iter())
+        .map(|(&(s, e), &line0)| parse_chunk::<T>(&data[s..e], line0, path))
+        .collect::<Result<_>>()?;
+    let mut ncols: Option<(usize, usize)> = None;
+    let mut rows = 0;
+    let total: usize = chunks.iter().map(|c| c.values.len()).sum();
+    let mut values = Vec::with_capacity(total);
+    for c in chunks {
+        if let Some((l, n)) = c.first {
+            match ncols {
+                None => ncols = Some((l, n)),
+                Some((l0, n0)) if n0 != n => {
+                    return Err(Error::parse(
+                        path,
+                        l,
+                        format!("{n} values on this line, but line {l0} has {n0}; rows must all be the same length"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        rows += c.rows;
+        values.extend(c.values);
+    }
+    Ok(Parsed { values, nrows: rows, ncols: ncols.map_or(0, |(_, n)| n) })
+}
+
+fn parse_chunk<T: ParseValue>(chunk: &[u8], line0: usize, path: &Path) -> Result<Chunk<T>> {
+    let mut values = Vec::with_capacity(chunk.len() / 6);
+    let mut rows = 0;
+    let mut first: Option<(usize, usize)> = None;
+    for (i, raw) in chunk.split(|&b| b == b'\n').enumerate() {
+        let line_no = line0 + i;
+        // numpy's loadtxt drops everything after '#'.
+        let content = match memchr::memchr(b'#', raw) {
+            Some(p) => &raw[..p],
+            None => raw,
+        };
+        let text = std::str::from_utf8(content)
+            .map_err(|_| Error::parse(path, line_no, "line is not valid UTF-8 text"))?;
+        let before = values.len();
+        for tok in text.split_ascii_whitespace() {
+            let v = T::parse_token(tok).map_err(|m| Error::parse(path, line_no, m))?;
+            values.push(v);
+        }
+        let n = values.len() - before;
+        if n == 0 {
+            continue;
+        }
+        match first {
+            None => first = Some((line_no, n)),
+            Some((l0, n0)) if n0 != n => {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!("{n} values on this line, but line {l0} has {n0}; rows must all be the same length"),
+                ));
+            }
+            _ => {}
+        }
+        rows += 1;
+    }
+    Ok(Chunk { values, rows, first })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str) -> HeaderInfo {
+        HeaderInfo {
+            host: "HOST".into(),
+            work_dir: "/CWD".into(),
+            file_name: name.into(),
+            date_time: "1970-01-01T00:00:00".into(),
+            uid: "USER".into(),
+        }
+    }
+
+    fn encode(arr: &NdArray, opts: &TextOptions, name: &str) -> String {
+        let mut out = Vec::new();
+        encode_text(arr, opts, &info(name), &mut out, Path::new(name)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn four_d_example_is_byte_exact() {
+        let a = NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[2, 2, 2, 3]), (0..24).map(|x| x as f32).collect()).unwrap());
+        let got = encode(&a, &TextOptions::new("%.3f").unwrap(), "nda.txt");
+        let mut want = String::from(
+            "\n# HOST        HOST\n# WORK_DIR    /CWD\n# FILE_NAME   nda.txt\n# DATE_TIME   1970-01-01T00:00:00\n\
+             # UID         USER\n# SHAPE       (2,2,2,3)\n# DATATYPE    float32\n\n# DTYPE       float32\n\
+             # NDIM        4\n# DIM:0       2\n# DIM:1       2\n# DIM:2       2\n# DIM:3       3\n\n",
+        );
+        for r in 0..8 {
+            want.push_str(&format!("{}.000 {}.000 {}.000\n", 3 * r, 3 * r + 1, 3 * r + 2));
+        }
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn one_d_example_is_byte_exact() {
+        let a = NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[3]), vec![0, 64, 3]).unwrap());
+        let opts = TextOptions::new("%d").unwrap().with_comments(["A comment"]);
+        let got = encode(&a, &opts, "nda.txt");
+        let want = "# A comment\n\n# HOST        HOST\n# WORK_DIR    /CWD\n# FILE_NAME   nda.txt\n\
+                    # DATE_TIME   1970-01-01T00:00:00\n# UID         USER\n# SHAPE       (3,)\n\
+                    # DATATYPE    uint64\n\n# DTYPE       uint64\n# NDIM        1\n# DIM:0       3\n\n 0 64 3 ";
+        assert_eq!(got, want);
+        let back = parse_text(got.as_bytes(), Path::new("nda.txt")).unwrap();
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn without_metadata_and_plain() {
+        let a = NdArray::I32(ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![0, 64, -3, 7]).unwrap());
+        let mut opts = TextOptions::new("%4i").unwrap();
+        opts.add_metadata = false;
+        let got = encode(&a, &opts, "x.txt");
+        assert!(got.ends_with("# DATATYPE    int32\n\n   0   64\n  -3    7\n"), "{got:?}");
+        assert!(!got.contains("# NDIM"));
+        let mut plain = Vec::new();
+        encode_plain(&a, &PyFormat::parse("%4i").unwrap(), &mut plain, Path::new("x.dat")).unwrap();
+        assert_eq!(plain, b"   0   64\n  -3    7\n");
+        // Plain 1-D is one value per line, as numpy's savetxt writes it.
+        let b = NdArray::U8(ArrayD::from_shape_vec(IxDyn(&[2]), vec![1, 2]).unwrap());
+        let mut plain = Vec::new();
+        encode_plain(&b, &PyFormat::parse("%d").unwrap(), &mut plain, Path::new("x.dat")).unwrap();
+        assert_eq!(plain, b"1\n2\n");
+    }
+
+    #[test]
+    fn reader_rules() {
+        let p = Path::new("t.txt");
+        // No header: float32, 2-D text layout.
+        let a = parse_text(b"1 2 3\n4 5 6\n", p).unwrap();
+        assert_eq!(a.dtype(), DType::F32);
+        assert_eq!(a.shape(), &[2, 3]);
+        // One line or one column: 1-D.
+        assert_eq!(parse_text(b"1 2 3\n", p).unwrap().shape(), &[3]);
+        assert_eq!(parse_text(b"1\n2\n3\n", p).unwrap().shape(), &[3]);
+        // Blank lines and comments between data lines are skipped.
+        assert_eq!(parse_text(b"\n# c\n1 2\n\n3 4 # tail\n", p).unwrap().shape(), &[2, 2]);
+        // Integer data written as floats, in a float32 file and in a uint16 one.
+        let s = parse_text(b"# DTYPE       float32\n   0   64\n   1    8\n", p).unwrap();
+        assert_eq!(s.cast(DType::U16).to_f64().iter().copied().collect::<Vec<_>>(), vec![0.0, 64.0, 1.0, 8.0]);
+        let u = parse_text(b"# DTYPE       uint16\n3.000 4.0\n", p).unwrap();
+        assert_eq!(u, NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2]), vec![3, 4]).unwrap()));
+        // u64 status words survive exactly.
+        let big = parse_text(b"# DTYPE       uint64\n18446744073709551615 1\n", p).unwrap();
+        assert_eq!(big, NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![u64::MAX, 1]).unwrap()));
+        // The metadata shape applies to any rank.
+        let m = parse_text(b"# DTYPE       int32\n# NDIM        3\n# DIM:0       2\n# DIM:1       1\n# DIM:2       2\n\n1 2\n3 4\n", p).unwrap();
+        assert_eq!(m.shape(), &[2, 1, 2]);
+        // Lines with fewer than 3 parts and unknown keywords are ignored.
+        let n = parse_text(b"#DTYPE uint8\n# NDIM\n# SHAPE (9,9)\n1.5 2\n", p).unwrap();
+        assert_eq!(n.dtype(), DType::F32);
+    }
+
+    #[test]
+    fn reader_errors_name_file_and_line() {
+        let p = Path::new("bad.txt");
+        let cases: &[(&[u8], &str)] = &[
+            (b"1 2\n3 x\n", "bad.txt:2: \"x\" is not a number"),
+            (b"1 2 3\n4 5\n", "bad.txt:2: 2 values on this line, but line 1 has 3"),
+            (b"# NDIM        2\n# DIM:0       2\n1 2\n", "NDIM 2 but has 1 DIM lines"),
+            (b"# NDIM        2\n# DIM:0       2\n# DIM:1       2\n1 2 3\n", "needs 4 values but the file holds 3"),
+            (b"# DTYPE       uint16\n1 -2\n", "bad.txt:2: -2 is out of range for uint16"),
+            (b"# DTYPE       uint16\n1 2.5\n", "bad.txt:2: \"2.5\" is not an integer as uint16 requires"),
+            (b"# DTYPE       complex64\n1\n", "bad.txt:1: unknown DTYPE \"complex64\""),
+            (b"# DIM:0       x\n1\n", "bad.txt:1: DIM:0 must be a non-negative integer"),
+            (b"# only a header\n\n", "bad.txt: no data lines after the header"),
+            (b"", "bad.txt: no data lines after the header"),
+            (b"1 \xff\n", "bad.txt:1: line is not valid UTF-8"),
+        ];
+        for (input, want) in cases {
+            let err = parse_text(input, p).unwrap_err().to_string();
+            assert!(err.contains(want), "{:?}: got {err:?}, want {want:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn chunk_boundaries_keep_line_numbers() {
+        // Enough lines for several parallel chunks; an error late in the file names its line.
+        let mut s = String::new();
+        for i in 0..300_000 {
+            s.push_str(&format!("{i} {i} {i}\n"));
+        }
+        let ok = parse_text(s.as_bytes(), Path::new("big.txt")).unwrap();
+        assert_eq!(ok.shape(), &[300_000, 3]);
+        s.push_str("1 2\n");
+        let err = parse_text(s.as_bytes(), Path::new("big.txt")).unwrap_err().to_string();
+        assert!(err.starts_with("big.txt:300001: 2 values"), "{err}");
+    }
+}
