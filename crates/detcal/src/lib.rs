@@ -27,6 +27,7 @@ assert!(range.contains(12));
 ```
 */
 
+pub mod dark;
 pub mod detector;
 pub mod error;
 pub mod files;

@@ -1,0 +1,68 @@
+//! The command-line grammar: global options and one subcommand per task.
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+use crate::output::Verbosity;
+
+/// Exit code: the command did what was asked.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the command ran but found nothing (e.g. no constants file valid for the run).
+pub const EXIT_NOT_FOUND: u8 = 1;
+/// Exit code: an error (bad input, unreadable file, failed write); the message says what.
+pub const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+EXIT STATUS:
+    0  success
+    1  nothing found (find: no constants file is valid for the run)
+    2  error: bad arguments, unreadable or malformed input, failed write
+
+ENVIRONMENT:
+    SIT_PSDM_DATA  root of experiment data: <root>/<INS>/<exp>/xtc and <root>/<INS>/<exp>/calib
+    SIT_ROOT       root of the constants repositories (<SIT_ROOT>/detector/...)
+    DETCAL_LOG     log filter for messages on stderr (error, warn, info, debug)
+    TZ             time zone of the time stamps in file names (local time, as psana)";
+
+/// detcal: calibration constants for XFEL pixel detectors (JUNGFRAU, ePix10ka, ePix100a, CSPAD,
+/// pnCCD), compatible with psana's files and directories.
+#[derive(Debug, Parser)]
+#[command(name = "detcal", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print debugging details.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// How much to say on stderr.
+    pub fn verbosity(&self) -> Verbosity {
+        if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the path of the constants file valid for a run.
+    #[command(after_help = cmd::find::AFTER_HELP)]
+    Find(cmd::find::Args),
+}
+
+/// Parses the command line.
+pub fn parse() -> Cli {
+    Cli::parse()
+}
