@@ -60,6 +60,15 @@ pub enum Command {
     /// Print the path of the constants file valid for a run.
     #[command(after_help = cmd::find::AFTER_HELP)]
     Find(cmd::find::Args),
+    /// Convert an array between .npy and psana text (.data, .txt, .dat).
+    #[command(after_help = cmd::convert::AFTER_HELP)]
+    Convert(cmd::convert::Args),
+    /// Print the shape, dtype and statistics of an array file.
+    #[command(after_help = cmd::show::AFTER_HELP)]
+    Show(cmd::show::Args),
+    /// Deploy one file into the calibration store with run-range validity.
+    #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
+    DeployFile(cmd::deploy_file::Args),
 }
 
 /// Parses the command line.

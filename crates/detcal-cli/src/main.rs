@@ -3,6 +3,7 @@
 //! `main` parses the arguments, sets up logging, runs one command and turns its outcome into an
 //! exit code. Every command lives in its own module under `cmd/`.
 
+mod args;
 mod cli;
 mod cmd;
 mod output;

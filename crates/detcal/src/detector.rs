@@ -165,7 +165,12 @@ impl DetType {
             "streakc7700" => Some(DetType::Streak),
             _ => None,
         };
-        alias.or_else(|| ALL_DET_TYPES.iter().copied().find(|t| t.name().eq_ignore_ascii_case(&lower)))
+        alias.or_else(|| {
+            ALL_DET_TYPES
+                .iter()
+                .copied()
+                .find(|t| t.name().eq_ignore_ascii_case(&lower))
+        })
     }
 
     /// psana's name of the type (`Jungfrau`, `Epix100a`, `pnCCD`, ...).
@@ -227,8 +232,8 @@ impl DetType {
             Cspad2x2 => "CsPad2x2::CalibV1",
             Princeton => "Princeton::CalibV1",
             Pnccd => "PNCCD::CalibV1",
-            Tm6740 | Opal1000 | Opal2000 | Opal4000 | Opal8000 | OrcaFl40 | Fccd960 | Quartz4A150
-            | Rayonix | Fccd | Zyla | EpicsCam | Streak | Archon | IStar | Alvium => {
+            Tm6740 | Opal1000 | Opal2000 | Opal4000 | Opal8000 | OrcaFl40 | Fccd960
+            | Quartz4A150 | Rayonix | Fccd | Zyla | EpicsCam | Streak | Archon | IStar | Alvium => {
                 "Camera::CalibV1"
             }
             Epix => "Epix::CalibV1",
@@ -365,23 +370,75 @@ pub struct GainModeInfo {
 
 /// JUNGFRAU gain modes, in configuration enum order.
 pub const JUNGFRAU_GAIN_MODES: &[GainModeInfo] = &[
-    GainModeInfo { name: "Normal", config_value: 0, index: 0 },
-    GainModeInfo { name: "FixedGain1", config_value: 1, index: 1 },
-    GainModeInfo { name: "FixedGain2", config_value: 2, index: 2 },
-    GainModeInfo { name: "ForcedGain1", config_value: 3, index: 1 },
-    GainModeInfo { name: "ForcedGain2", config_value: 4, index: 2 },
-    GainModeInfo { name: "HighGain0", config_value: 5, index: 0 },
+    GainModeInfo {
+        name: "Normal",
+        config_value: 0,
+        index: 0,
+    },
+    GainModeInfo {
+        name: "FixedGain1",
+        config_value: 1,
+        index: 1,
+    },
+    GainModeInfo {
+        name: "FixedGain2",
+        config_value: 2,
+        index: 2,
+    },
+    GainModeInfo {
+        name: "ForcedGain1",
+        config_value: 3,
+        index: 1,
+    },
+    GainModeInfo {
+        name: "ForcedGain2",
+        config_value: 4,
+        index: 2,
+    },
+    GainModeInfo {
+        name: "HighGain0",
+        config_value: 5,
+        index: 0,
+    },
 ];
 
 /// ePix10ka gain modes, in gain-index order.
 pub const EPIX10KA_GAIN_MODES: &[GainModeInfo] = &[
-    GainModeInfo { name: "FH", config_value: 0, index: 0 },
-    GainModeInfo { name: "FM", config_value: 1, index: 1 },
-    GainModeInfo { name: "FL", config_value: 2, index: 2 },
-    GainModeInfo { name: "AHL-H", config_value: 3, index: 3 },
-    GainModeInfo { name: "AML-M", config_value: 4, index: 4 },
-    GainModeInfo { name: "AHL-L", config_value: 5, index: 5 },
-    GainModeInfo { name: "AML-L", config_value: 6, index: 6 },
+    GainModeInfo {
+        name: "FH",
+        config_value: 0,
+        index: 0,
+    },
+    GainModeInfo {
+        name: "FM",
+        config_value: 1,
+        index: 1,
+    },
+    GainModeInfo {
+        name: "FL",
+        config_value: 2,
+        index: 2,
+    },
+    GainModeInfo {
+        name: "AHL-H",
+        config_value: 3,
+        index: 3,
+    },
+    GainModeInfo {
+        name: "AML-M",
+        config_value: 4,
+        index: 4,
+    },
+    GainModeInfo {
+        name: "AHL-L",
+        config_value: 5,
+        index: 5,
+    },
+    GainModeInfo {
+        name: "AML-L",
+        config_value: 6,
+        index: 6,
+    },
 ];
 
 /// The names of the three JUNGFRAU gain indices as the dark processing of a standard dark run
@@ -391,9 +448,15 @@ pub const JUNGFRAU_DEFAULT_STEP_MODES: [&str; 3] = ["Normal", "ForcedGain1", "Fo
 /// Finds a gain mode of `det` by its name (case-insensitive) or configuration value.
 pub fn gain_mode(det: DetType, name_or_value: &str) -> Result<GainModeInfo> {
     let modes = det.gain_modes();
-    let found = modes.iter().find(|m| m.name.eq_ignore_ascii_case(name_or_value)).or_else(|| {
-        name_or_value.parse::<u32>().ok().and_then(|v| modes.iter().find(|m| m.config_value == v))
-    });
+    let found = modes
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name_or_value))
+        .or_else(|| {
+            name_or_value
+                .parse::<u32>()
+                .ok()
+                .and_then(|v| modes.iter().find(|m| m.config_value == v))
+        });
     found.copied().ok_or_else(|| Error::BadName {
         kind: "gain mode",
         name: name_or_value.to_string(),
@@ -402,7 +465,11 @@ pub fn gain_mode(det: DetType, name_or_value: &str) -> Result<GainModeInfo> {
         } else {
             format!(
                 "{det} gain modes are {}",
-                modes.iter().map(|m| format!("{}={}", m.config_value, m.name)).collect::<Vec<_>>().join(", ")
+                modes
+                    .iter()
+                    .map(|m| format!("{}={}", m.config_value, m.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         },
     })
@@ -513,7 +580,10 @@ impl CalibType {
 
     /// Whether the type holds bad-pixel status bits.
     pub fn is_status(self) -> bool {
-        matches!(self, CalibType::PixelStatus | CalibType::StatusData | CalibType::StatusExtra)
+        matches!(
+            self,
+            CalibType::PixelStatus | CalibType::StatusData | CalibType::StatusExtra
+        )
     }
 
     /// psana's number format for this type in deployed JUNGFRAU files.
@@ -546,16 +616,40 @@ mod tests {
 
     #[test]
     fn source_rule_is_ordered_and_needs_the_trailing_dot() {
-        assert_eq!(DetType::from_source("CxiDs1.0:Jungfrau.0"), DetType::Jungfrau);
-        assert_eq!(DetType::from_source("XcsEndstation.0:Epix10ka2M.0"), DetType::Epix10ka2M);
-        assert_eq!(DetType::from_source("XcsEndstation.0:Epix10ka.0"), DetType::Epix10ka);
-        assert_eq!(DetType::from_source("MfxEndstation.0:Epix10kaQuad.1"), DetType::Epix10kaQuad);
+        assert_eq!(
+            DetType::from_source("CxiDs1.0:Jungfrau.0"),
+            DetType::Jungfrau
+        );
+        assert_eq!(
+            DetType::from_source("XcsEndstation.0:Epix10ka2M.0"),
+            DetType::Epix10ka2M
+        );
+        assert_eq!(
+            DetType::from_source("XcsEndstation.0:Epix10ka.0"),
+            DetType::Epix10ka
+        );
+        assert_eq!(
+            DetType::from_source("MfxEndstation.0:Epix10kaQuad.1"),
+            DetType::Epix10kaQuad
+        );
         assert_eq!(DetType::from_source("Camp.0:pnCCD.1"), DetType::Pnccd);
-        assert_eq!(DetType::from_source("XppGon.0:Epix100a.1"), DetType::Epix100a);
+        assert_eq!(
+            DetType::from_source("XppGon.0:Epix100a.1"),
+            DetType::Epix100a
+        );
         assert_eq!(DetType::from_source("CxiDs2.0:Cspad.0"), DetType::Cspad);
-        assert_eq!(DetType::from_source("MecTargetChamber.0:Cspad2x2.3"), DetType::Cspad2x2);
-        assert_eq!(DetType::from_source("DetInfo(CxiDs1.0:Jungfrau.0)"), DetType::Jungfrau);
-        assert_eq!(DetType::from_source("XppEndstation.0:Opal1000.1"), DetType::Opal1000);
+        assert_eq!(
+            DetType::from_source("MecTargetChamber.0:Cspad2x2.3"),
+            DetType::Cspad2x2
+        );
+        assert_eq!(
+            DetType::from_source("DetInfo(CxiDs1.0:Jungfrau.0)"),
+            DetType::Jungfrau
+        );
+        assert_eq!(
+            DetType::from_source("XppEndstation.0:Opal1000.1"),
+            DetType::Opal1000
+        );
         assert_eq!(DetType::from_source("jungfrau"), DetType::Undefined);
         assert_eq!(DetType::from_source("Cxi:Epix10kb.0"), DetType::Undefined);
         // :Epix. would match an "Epix." device, but not "Epix100a." (no dot after Epix).
@@ -621,7 +715,10 @@ mod tests {
         assert_eq!(CalibType::CommonMode.dtype(), Some(DType::F64));
         assert_eq!(CalibType::PixelRms.default_fill(), CalibDefault::Ones);
         assert_eq!(CalibType::Pedestals.default_fill(), CalibDefault::Zeros);
-        assert_eq!(DetType::Jungfrau.default_common_mode()[..4], [7.0, 1.0, 100.0, 0.0]);
+        assert_eq!(
+            DetType::Jungfrau.default_common_mode()[..4],
+            [7.0, 1.0, 100.0, 0.0]
+        );
         assert_eq!(DetType::Zyla.default_common_mode(), [0.0; 16]);
         assert_eq!(DetType::Epix100a.base_shape(), Some(&[704usize, 768][..]));
         assert_eq!(DetType::Jungfrau.base_shape(), None);

@@ -71,17 +71,28 @@ pub enum Error {
 impl Error {
     /// An I/O error on `path` while doing `op`.
     pub fn io(path: impl AsRef<Path>, op: &'static str, source: io::Error) -> Self {
-        Error::Io { path: path.as_ref().to_path_buf(), op, source }
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            op,
+            source,
+        }
     }
 
     /// A content error in `path`.
     pub fn content(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
-        Error::Content { path: path.as_ref().to_path_buf(), msg: msg.into() }
+        Error::Content {
+            path: path.as_ref().to_path_buf(),
+            msg: msg.into(),
+        }
     }
 
     /// A parse error at `line` (1-based) of `path`.
     pub fn parse(path: impl AsRef<Path>, line: usize, msg: impl Into<String>) -> Self {
-        Error::Parse { path: path.as_ref().to_path_buf(), line, msg: msg.into() }
+        Error::Parse {
+            path: path.as_ref().to_path_buf(),
+            line,
+            msg: msg.into(),
+        }
     }
 
     /// An invalid argument.

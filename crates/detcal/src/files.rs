@@ -54,7 +54,11 @@ impl Perms {
         Perms {
             dir_mode,
             file_mode,
-            group: if group.is_empty() { None } else { Some(group.to_string()) },
+            group: if group.is_empty() {
+                None
+            } else {
+                Some(group.to_string())
+            },
         }
     }
 }
@@ -97,7 +101,11 @@ pub fn check_component<'a>(kind: &'static str, name: &'a str) -> Result<&'a str>
         None
     };
     match reason {
-        Some(r) => Err(Error::BadName { kind, name: name.to_string(), reason: r.to_string() }),
+        Some(r) => Err(Error::BadName {
+            kind,
+            name: name.to_string(),
+            reason: r.to_string(),
+        }),
         None => Ok(name),
     }
 }
@@ -157,7 +165,9 @@ where
         return Err(Error::content(path, "is a directory; expected a file name"));
     }
     create_dirs(&dir, perms)?;
-    let name = path.file_name().ok_or_else(|| Error::content(path, "has no file name"))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::content(path, "has no file name"))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", name.to_string_lossy()))
         .suffix(".tmp")
@@ -172,7 +182,8 @@ where
     tmp.as_file().sync_data().at(path, "flush to disk")?;
     set_mode(tmp.path(), perms.file_mode);
     set_group(tmp.path(), perms);
-    tmp.persist(path).map_err(|e| Error::io(path, "rename into place", e.error))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, "rename into place", e.error))?;
     Ok(())
 }
 
@@ -251,21 +262,36 @@ pub fn set_mode(path: &Path, mode: u32) {
 /// Gives `path` the group of `perms`, best effort: a missing group or a refusal is reported once
 /// per group as a warning.
 pub fn set_group(path: &Path, perms: &Perms) {
-    let Some(group) = perms.group.as_deref() else { return };
+    let Some(group) = perms.group.as_deref() else {
+        return;
+    };
     static WARNED: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let warn_once = |msg: String| {
         let set = WARNED.get_or_init(|| Mutex::new(HashSet::new()));
-        if set.lock().map(|mut s| s.insert(group.to_string())).unwrap_or(false) {
-            tracing::warn!("{msg} (group changes are best effort; further warnings for this group are not shown)");
+        if set
+            .lock()
+            .map(|mut s| s.insert(group.to_string()))
+            .unwrap_or(false)
+        {
+            tracing::warn!(
+                "{msg} (group changes are best effort; further warnings for this group are not shown)"
+            );
         }
     };
     match nix::unistd::Group::from_name(group) {
         Ok(Some(g)) => {
             if let Err(e) = nix::unistd::chown(path, None, Some(g.gid)) {
-                warn_once(format!("{}: cannot change group to {group}: {e}", path.display()));
+                warn_once(format!(
+                    "{}: cannot change group to {group}: {e}",
+                    path.display()
+                ));
             }
         }
-        Ok(None) => warn_once(format!("group {group} does not exist on this machine; files keep their group")),
+        // Common away from the facility (psana's default group is ps-users): not worth a warning.
+        Ok(None) => tracing::debug!(
+            "group {group} does not exist here; {} keeps its group",
+            path.display()
+        ),
         Err(e) => warn_once(format!("cannot look up group {group}: {e}")),
     }
 }
@@ -276,7 +302,11 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     fn perms() -> Perms {
-        Perms { dir_mode: 0o2775, file_mode: 0o664, group: None }
+        Perms {
+            dir_mode: 0o2775,
+            file_mode: 0o664,
+            group: None,
+        }
     }
 
     #[test]
@@ -309,8 +339,14 @@ mod tests {
         write_bytes_atomic(&dest, b"hello", &perms()).unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"hello");
         assert_eq!(fs::metadata(&dest).unwrap().mode() & 0o7777, 0o664);
-        assert_eq!(fs::metadata(tmp.path().join("a/b")).unwrap().mode() & 0o7777, 0o2775);
-        assert_eq!(fs::metadata(tmp.path().join("a")).unwrap().mode() & 0o7777, 0o2775);
+        assert_eq!(
+            fs::metadata(tmp.path().join("a/b")).unwrap().mode() & 0o7777,
+            0o2775
+        );
+        assert_eq!(
+            fs::metadata(tmp.path().join("a")).unwrap().mode() & 0o7777,
+            0o2775
+        );
 
         let err = write_atomic(&dest, &perms(), |w| {
             w.write_all(b"partial").unwrap();
@@ -318,7 +354,10 @@ mod tests {
         });
         assert!(err.is_err());
         assert_eq!(fs::read(&dest).unwrap(), b"hello", "the old file stays");
-        let names: Vec<_> = fs::read_dir(tmp.path().join("a/b")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(tmp.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
     }
 
@@ -347,7 +386,11 @@ mod tests {
         let text = fs::read_to_string(&log).unwrap();
         let lines: Vec<_> = text.lines().collect();
         assert_eq!(lines.len(), 400);
-        assert!(lines.iter().all(|l| l.starts_with("thread ") && l.ends_with(&"x".repeat(500))));
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("thread ") && l.ends_with(&"x".repeat(500)))
+        );
         assert_eq!(fs::metadata(&log).unwrap().mode() & 0o777, 0o664);
     }
 }

@@ -34,6 +34,7 @@ pub mod files;
 pub mod formats;
 pub mod site;
 pub mod store;
+pub mod summary;
 
 pub use error::{Error, Result};
 pub use formats::array::{DType, NdArray};

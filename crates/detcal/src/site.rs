@@ -106,7 +106,9 @@ pub fn hostname() -> String {
 
 /// The current directory, as text.
 pub fn cwd() -> String {
-    std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| ".".to_string())
+    std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| ".".to_string())
 }
 
 /// The local time zone (`TZ` or the system's).
@@ -126,12 +128,16 @@ pub fn tstamp(t: Timestamp) -> String {
 
 /// Local `YYYY-mm-ddTHH:MM:SS`, as in headers, `HISTORY` and alias records.
 pub fn iso_seconds(t: Timestamp) -> String {
-    t.to_zoned(local_tz()).strftime("%Y-%m-%dT%H:%M:%S").to_string()
+    t.to_zoned(local_tz())
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        .to_string()
 }
 
 /// Local `YYYY-mm-ddTHHMMSS`, as in per-job log file names.
 pub fn log_stamp(t: Timestamp) -> String {
-    t.to_zoned(local_tz()).strftime("%Y-%m-%dT%H%M%S").to_string()
+    t.to_zoned(local_tz())
+        .strftime("%Y-%m-%dT%H%M%S")
+        .to_string()
 }
 
 /// The local year of a time.
@@ -161,7 +167,9 @@ fn tstamp_civil(s: &str) -> Result<civil::DateTime> {
         reason: reason.to_string(),
     };
     if s.len() != 14 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("expected 14 digits YYYYmmddHHMMSS, e.g. 20231102080104"));
+        return Err(bad(
+            "expected 14 digits YYYYmmddHHMMSS, e.g. 20231102080104",
+        ));
     }
     let n = |a: usize, b: usize| s[a..b].parse::<i16>().expect("at most 4 digits");
     civil::DateTime::new(
@@ -204,8 +212,16 @@ mod tests {
 
     #[test]
     fn root_dir_names_variable_and_flag() {
-        let err = root_dir(None, "DETCAL_SURELY_UNSET_VAR", "--dirrepo").unwrap_err().to_string();
-        assert!(err.contains("DETCAL_SURELY_UNSET_VAR") && err.contains("--dirrepo"), "{err}");
-        assert_eq!(root_dir(Some(Path::new("/x")), "X", "--x").unwrap(), PathBuf::from("/x"));
+        let err = root_dir(None, "DETCAL_SURELY_UNSET_VAR", "--dirrepo")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("DETCAL_SURELY_UNSET_VAR") && err.contains("--dirrepo"),
+            "{err}"
+        );
+        assert_eq!(
+            root_dir(Some(Path::new("/x")), "X", "--x").unwrap(),
+            PathBuf::from("/x")
+        );
     }
 }

@@ -18,6 +18,8 @@ use std::str::FromStr;
 use crate::detector::DetType;
 use crate::error::{Error, IoContext, Result};
 use crate::files::{Perms, append_locked, check_component, copy_atomic};
+use crate::formats::array::NdArray;
+use crate::formats::text::{self, TextOptions};
 use crate::site;
 
 /// The largest run number psana's file names may carry; `end` stands for it.
@@ -54,7 +56,10 @@ pub struct RunRange {
 impl RunRange {
     /// `<begin>-end`.
     pub fn from_run(begin: u32) -> RunRange {
-        RunRange { begin, end: RunEnd::End }
+        RunRange {
+            begin,
+            end: RunEnd::End,
+        }
     }
 
     /// Whether `run` lies within the range.
@@ -104,12 +109,19 @@ impl fmt::Display for RangeError {
 /// Parses `<begin>-<end>` by psana's rules for file names (leading zeros allowed, runs <= 9999).
 pub fn parse_range(s: &str) -> std::result::Result<RunRange, RangeError> {
     let fields: Vec<&str> = s.split('-').collect();
-    let [b, e] = fields[..] else { return Err(RangeError::Fields) };
+    let [b, e] = fields[..] else {
+        return Err(RangeError::Fields);
+    };
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
     if !digits(b) {
         return Err(RangeError::Begin);
     }
-    let num = |t: &str| t.parse::<u64>().ok().filter(|&v| v <= MAX_RUN as u64).map(|v| v as u32);
+    let num = |t: &str| {
+        t.parse::<u64>()
+            .ok()
+            .filter(|&v| v <= MAX_RUN as u64)
+            .map(|v| v as u32)
+    };
     let begin = num(b).ok_or(RangeError::TooLarge)?;
     let end = if e == "end" {
         RunEnd::End
@@ -159,7 +171,9 @@ pub fn classify(name: &str) -> Entry {
     if name == "HISTORY" {
         return Entry::Ignored;
     }
-    let Some((base, ext)) = name.rsplit_once('.') else { return Entry::Ignored };
+    let Some((base, ext)) = name.rsplit_once('.') else {
+        return Entry::Ignored;
+    };
     if ext != "data" {
         return Entry::Ignored;
     }
@@ -195,7 +209,11 @@ pub fn select<'a, S: AsRef<str>>(names: &'a [S], run: u32) -> Option<&'a str> {
             .then_with(|| b.end.value().cmp(&a.end.value()))
             .then_with(|| an.cmp(bn))
     });
-    valid.iter().rev().find(|(r, _)| r.contains(run)).map(|(_, n)| *n)
+    valid
+        .iter()
+        .rev()
+        .find(|(r, _)| r.contains(run))
+        .map(|(_, n)| *n)
 }
 
 /// An experiment's calibration store.
@@ -227,7 +245,13 @@ impl CalibStore {
         let dir: PathBuf = dir.into();
         // psana replaces '//' with '/'.
         let cleaned: PathBuf = dir.components().collect();
-        CalibStore { dir: if cleaned.as_os_str().is_empty() { dir } else { cleaned } }
+        CalibStore {
+            dir: if cleaned.as_os_str().is_empty() {
+                dir
+            } else {
+                cleaned
+            },
+        }
     }
 
     /// The store of experiment `exp` under `SIT_PSDM_DATA` (or `psdm_data` if given).
@@ -264,7 +288,13 @@ impl CalibStore {
     }
 
     /// The file valid for `run`, if any. A missing directory means no file.
-    pub fn find(&self, group: &str, source: &str, ctype: &str, run: u32) -> Result<Option<PathBuf>> {
+    pub fn find(
+        &self,
+        group: &str,
+        source: &str,
+        ctype: &str,
+        run: u32,
+    ) -> Result<Option<PathBuf>> {
         let dir = self.ctype_dir(group, source, ctype)?;
         let names = match std::fs::read_dir(&dir) {
             Ok(rd) => rd
@@ -274,7 +304,10 @@ impl CalibStore {
                 .collect::<Vec<_>>(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-                return Err(Error::content(&dir, "is a file; expected a calibration type directory"));
+                return Err(Error::content(
+                    &dir,
+                    "is a file; expected a calibration type directory",
+                ));
             }
             Err(e) => return Err(Error::io(&dir, "list", e)),
         };
@@ -295,6 +328,24 @@ impl CalibStore {
         let dest = dir.join(&name);
         copy_atomic(file, &dest, &d.perms)?;
         let line = history_line(&name, &file.display().to_string(), d.ctype, &d.comment);
+        append_locked(&dir.join("HISTORY"), line.as_bytes(), &d.perms)?;
+        Ok(dest)
+    }
+
+    /// Writes `arr` into the store as psana text `<ctype>/<begin>-<end>.data`, atomically, and
+    /// appends a `HISTORY` line naming `copy_of` as its origin. Returns the deployed path.
+    pub fn deploy_array(
+        &self,
+        arr: &NdArray,
+        opts: &TextOptions,
+        copy_of: &str,
+        d: &Deployment<'_>,
+    ) -> Result<PathBuf> {
+        let dir = self.ctype_dir(d.group, d.source, d.ctype)?;
+        let name = d.range.file_name();
+        let dest = dir.join(&name);
+        text::write_text(&dest, arr, opts, &d.perms)?;
+        let line = history_line(&name, copy_of, d.ctype, &d.comment);
         append_locked(&dir.join("HISTORY"), line.as_bytes(), &d.perms)?;
         Ok(dest)
     }
@@ -376,13 +427,28 @@ mod tests {
         );
         check(
             &["0-10.data", "0-5.data", "0-end.data"],
-            &[(0, Some("0-5")), (5, Some("0-5")), (6, Some("0-10")), (10, Some("0-10")), (11, Some("0-end"))],
+            &[
+                (0, Some("0-5")),
+                (5, Some("0-5")),
+                (6, Some("0-10")),
+                (10, Some("0-10")),
+                (11, Some("0-end")),
+            ],
         );
         check(
             &["0-end.data", "5-10.data"],
-            &[(4, Some("0-end")), (5, Some("5-10")), (10, Some("5-10")), (11, Some("0-end")), (20, Some("0-end"))],
+            &[
+                (4, Some("0-end")),
+                (5, Some("5-10")),
+                (10, Some("5-10")),
+                (11, Some("0-end")),
+                (20, Some("0-end")),
+            ],
         );
-        check(&["0-10.data", "5-15.data"], &[(4, Some("0-10")), (5, Some("5-15")), (15, Some("5-15"))]);
+        check(
+            &["0-10.data", "5-15.data"],
+            &[(4, Some("0-10")), (5, Some("5-15")), (15, Some("5-15"))],
+        );
         check(&["0-10.data", "11-20.data"], &[(21, None)]);
     }
 
@@ -405,11 +471,20 @@ mod tests {
         assert_eq!(classify("1-end.data-2016-01-26T10:40:53"), Entry::Ignored);
         assert_eq!(classify("abc.data"), Entry::Malformed(RangeError::Fields));
         assert_eq!(classify("1-2-3.data"), Entry::Malformed(RangeError::Fields));
-        assert_eq!(classify("10000-end.data"), Entry::Malformed(RangeError::TooLarge));
-        assert_eq!(classify("5-10000.data"), Entry::Malformed(RangeError::TooLarge));
+        assert_eq!(
+            classify("10000-end.data"),
+            Entry::Malformed(RangeError::TooLarge)
+        );
+        assert_eq!(
+            classify("5-10000.data"),
+            Entry::Malformed(RangeError::TooLarge)
+        );
         assert_eq!(classify("5-abc.data"), Entry::Malformed(RangeError::End));
         assert_eq!(classify("x5-end.data"), Entry::Ignored);
-        check(&files, &[(6, None), (7, Some("07-end")), (10001, Some("07-end"))]);
+        check(
+            &files,
+            &[(6, None), (7, Some("07-end")), (10001, Some("07-end"))],
+        );
     }
 
     #[test]
@@ -421,16 +496,38 @@ mod tests {
     #[test]
     fn run_range_strings() {
         assert_eq!("10-20".parse::<RunRange>().unwrap().to_string(), "10-20");
-        assert_eq!("10-end".parse::<RunRange>().unwrap(), RunRange::from_run(10));
+        assert_eq!(
+            "10-end".parse::<RunRange>().unwrap(),
+            RunRange::from_run(10)
+        );
         assert_eq!(RunRange::from_run(23).file_name(), "23-end.data");
-        for bad in ["", "10", "10-", "-5", "a-end", "10-5", "1-2-3", "10000-end", "../x"] {
+        for bad in [
+            "",
+            "10",
+            "10-",
+            "-5",
+            "a-end",
+            "10-5",
+            "1-2-3",
+            "10000-end",
+            "../x",
+        ] {
             assert!(bad.parse::<RunRange>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn history_line_format() {
-        let l = history_line_with("23-end.data", "/tmp/a.txt", "pedestals", "u", "h", "2024-01-02T03:04:05", "/w", "");
+        let l = history_line_with(
+            "23-end.data",
+            "/tmp/a.txt",
+            "pedestals",
+            "u",
+            "h",
+            "2024-01-02T03:04:05",
+            "/w",
+            "",
+        );
         assert_eq!(
             l,
             "file:23-end.data    copy_of:/tmp/a.txt ctype:pedestals user:u host:h cptime:2024-01-02T03:04:05 cwd:/w cmt:\n"
@@ -448,21 +545,37 @@ mod tests {
             source: "CxiDs1.0:Jungfrau.0",
             ctype: "pedestals",
             range: range.parse().unwrap(),
-            perms: Perms { group: None, ..Perms::default() },
+            perms: Perms {
+                group: None,
+                ..Perms::default()
+            },
             comment: String::new(),
         };
         let p1 = store.deploy_file(&src, &d("1-end")).unwrap();
         let p2 = store.deploy_file(&src, &d("5-10")).unwrap();
         assert_eq!(std::fs::read(&p1).unwrap(), b"1 2 3\n");
-        let found = |run| store.find("Jungfrau::CalibV1", "CxiDs1.0:Jungfrau.0", "pedestals", run).unwrap();
+        let found = |run| {
+            store
+                .find("Jungfrau::CalibV1", "CxiDs1.0:Jungfrau.0", "pedestals", run)
+                .unwrap()
+        };
         assert_eq!(found(3), Some(p1.clone()));
         assert_eq!(found(7), Some(p2));
         assert_eq!(found(0), None);
-        assert_eq!(store.find("Jungfrau::CalibV1", "CxiDs1.0:Jungfrau.0", "pixel_rms", 3).unwrap(), None);
+        assert_eq!(
+            store
+                .find("Jungfrau::CalibV1", "CxiDs1.0:Jungfrau.0", "pixel_rms", 3)
+                .unwrap(),
+            None
+        );
         let hist = std::fs::read_to_string(p1.parent().unwrap().join("HISTORY")).unwrap();
         assert_eq!(hist.lines().count(), 2);
         assert!(hist.starts_with("file:1-end.data     copy_of:"), "{hist}");
-        assert!(store.ctype_dir("Jungfrau::CalibV1", "../x", "pedestals").is_err());
+        assert!(
+            store
+                .ctype_dir("Jungfrau::CalibV1", "../x", "pedestals")
+                .is_err()
+        );
         assert!(store.deploy_file(tmp.path(), &d("1-end")).is_err());
     }
 }

@@ -22,7 +22,12 @@ EXAMPLE:
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The experiment's calibration directory (default: $SIT_PSDM_DATA/<INS>/<exp>/calib with --exp).
-    #[arg(short = 'c', long = "calib-dir", visible_alias = "dircalib", value_name = "DIR")]
+    #[arg(
+        short = 'c',
+        long = "calib-dir",
+        visible_alias = "dircalib",
+        value_name = "DIR"
+    )]
     pub calib_dir: Option<PathBuf>,
     /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
     #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
@@ -37,8 +42,8 @@ pub struct Args {
     #[arg(short, long, value_name = "N")]
     pub run: u32,
     /// Calibration group directory, when the source does not name a known detector type.
-    #[arg(long, value_name = "GROUP")]
-    pub group: Option<String>,
+    #[arg(long = "calib-group", value_name = "GROUP")]
+    pub calib_group: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -47,7 +52,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
         (None, None) => unreachable!("clap requires one of them"),
     };
-    let group = match &a.group {
+    let group = match &a.calib_group {
         Some(g) => g.as_str(),
         None => CalibStore::group_for_source(&a.source)?,
     };

@@ -100,7 +100,11 @@ impl FromStr for DType {
             name: s.to_string(),
             reason: format!(
                 "expected one of {}",
-                ALL_DTYPES.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+                ALL_DTYPES
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })
     }
@@ -312,7 +316,14 @@ pub fn shape_str(shape: &[usize]) -> String {
     match shape {
         [] => "()".to_string(),
         [n] => format!("({n},)"),
-        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     }
 }
 
@@ -337,14 +348,26 @@ mod tests {
 
     #[test]
     fn cast_like_numpy() {
-        let a = NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[4]), vec![1.9, -1.9, 3.0, 65535.0]).unwrap());
+        let a = NdArray::F32(
+            ArrayD::from_shape_vec(IxDyn(&[4]), vec![1.9, -1.9, 3.0, 65535.0]).unwrap(),
+        );
         let u = a.cast(DType::I32);
-        assert_eq!(u, NdArray::I32(ArrayD::from_shape_vec(IxDyn(&[4]), vec![1, -1, 3, 65535]).unwrap()));
-        let big = NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![u64::MAX, 1 << 63]).unwrap());
+        assert_eq!(
+            u,
+            NdArray::I32(ArrayD::from_shape_vec(IxDyn(&[4]), vec![1, -1, 3, 65535]).unwrap())
+        );
+        let big =
+            NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![u64::MAX, 1 << 63]).unwrap());
         assert_eq!(big.cast(DType::U64), big);
         let back = big.cast(DType::I64).cast(DType::U64);
-        assert_eq!(back, big, "integer casts wrap exactly without passing through f64");
-        assert_eq!(big.cast(DType::U16), NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2]), vec![65535, 0]).unwrap()));
+        assert_eq!(
+            back, big,
+            "integer casts wrap exactly without passing through f64"
+        );
+        assert_eq!(
+            big.cast(DType::U16),
+            NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2]), vec![65535, 0]).unwrap())
+        );
     }
 
     #[test]

@@ -21,9 +21,17 @@ use crate::with_array;
 fn dtype_of(npy: &npyz::DType, path: &Path) -> Result<DType> {
     use npyz::TypeChar;
     let unsupported = || {
-        Error::content(path, format!("unsupported npy dtype {}; expected an integer or float type", npy.descr()))
+        Error::content(
+            path,
+            format!(
+                "unsupported npy dtype {}; expected an integer or float type",
+                npy.descr()
+            ),
+        )
     };
-    let npyz::DType::Plain(ts) = npy else { return Err(unsupported()) };
+    let npyz::DType::Plain(ts) = npy else {
+        return Err(unsupported());
+    };
     let d = match (ts.type_char(), ts.size_field()) {
         (TypeChar::Uint, 1) => DType::U8,
         (TypeChar::Uint, 2) => DType::U16,
@@ -77,7 +85,12 @@ fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
             ),
         ));
     }
-    Ok(Layout { dtype, shape, fortran, data_offset })
+    Ok(Layout {
+        dtype,
+        shape,
+        fortran,
+        data_offset,
+    })
 }
 
 /// Reads a whole `.npy` file.
@@ -133,7 +146,11 @@ impl NpyMap {
         // fault, as with any mapped input, which detcal documents for its inputs.
         let map = unsafe { memmap2::Mmap::map(&file) }.at(path, "map")?;
         let layout = layout(&map, path)?;
-        Ok(NpyMap { map, layout, path: path.to_path_buf() })
+        Ok(NpyMap {
+            map,
+            layout,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The element type.
@@ -174,15 +191,22 @@ impl NpyMap {
                 format!(
                     "expected little-endian C-order uint16 data, found {}{}",
                     self.layout.dtype,
-                    if self.layout.fortran { " in Fortran order" } else { "" }
+                    if self.layout.fortran {
+                        " in Fortran order"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
         if cfg!(target_endian = "big") {
-            return Err(Error::invalid("mapped uint16 stacks need a little-endian machine"));
+            return Err(Error::invalid(
+                "mapped uint16 stacks need a little-endian machine",
+            ));
         }
-        bytemuck::try_cast_slice(self.data_bytes())
-            .map_err(|_| Error::content(&self.path, "uint16 data is not 2-byte aligned in the file"))
+        bytemuck::try_cast_slice(self.data_bytes()).map_err(|_| {
+            Error::content(&self.path, "uint16 data is not 2-byte aligned in the file")
+        })
     }
 
     /// Reads the whole array into memory, in C order.
@@ -198,7 +222,9 @@ impl NpyMap {
             fortran: bool,
             path: &Path,
         ) -> Result<NdArray> {
-            let v: Vec<T> = npy.into_vec().map_err(|e| Error::content(path, format!("corrupt data: {e}")))?;
+            let v: Vec<T> = npy
+                .into_vec()
+                .map_err(|e| Error::content(path, format!("corrupt data: {e}")))?;
             let a = if fortran {
                 let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).expect("size checked");
                 f.as_standard_layout().into_owned()
@@ -239,13 +265,32 @@ mod tests {
             let shape: Vec<usize> = (0..rank).map(|i| i + 2).collect();
             let n: usize = shape.iter().product();
             let sh = IxDyn(&shape);
-            round_trip(NdArray::U8(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 7) as u8).collect()).unwrap()));
-            round_trip(NdArray::U16(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 997) as u16).collect()).unwrap()));
-            round_trip(NdArray::U32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as u32 * 100_003).collect()).unwrap()));
-            round_trip(NdArray::U64(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| u64::MAX - x as u64).collect()).unwrap()));
-            round_trip(NdArray::I32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| -(x as i32)).collect()).unwrap()));
-            round_trip(NdArray::F32(ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as f32 / 3.0).collect()).unwrap()));
-            round_trip(NdArray::F64(ArrayD::from_shape_vec(sh, (0..n).map(|x| -(x as f64) / 7.0).collect()).unwrap()));
+            round_trip(NdArray::U8(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 7) as u8).collect())
+                    .unwrap(),
+            ));
+            round_trip(NdArray::U16(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| (x * 997) as u16).collect())
+                    .unwrap(),
+            ));
+            round_trip(NdArray::U32(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as u32 * 100_003).collect())
+                    .unwrap(),
+            ));
+            round_trip(NdArray::U64(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| u64::MAX - x as u64).collect())
+                    .unwrap(),
+            ));
+            round_trip(NdArray::I32(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| -(x as i32)).collect()).unwrap(),
+            ));
+            round_trip(NdArray::F32(
+                ArrayD::from_shape_vec(sh.clone(), (0..n).map(|x| x as f32 / 3.0).collect())
+                    .unwrap(),
+            ));
+            round_trip(NdArray::F64(
+                ArrayD::from_shape_vec(sh, (0..n).map(|x| -(x as f64) / 7.0).collect()).unwrap(),
+            ));
         }
     }
 
@@ -258,7 +303,10 @@ mod tests {
         let bytes = std::fs::read(&p).unwrap();
         std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
         let e = read_npy(&p).unwrap_err().to_string();
-        assert!(e.contains("truncated") && e.contains("needs 64 data bytes"), "{e}");
+        assert!(
+            e.contains("truncated") && e.contains("needs 64 data bytes"),
+            "{e}"
+        );
         std::fs::write(&p, b"not numpy").unwrap();
         let e = read_npy(&p).unwrap_err().to_string();
         assert!(e.contains("not a valid .npy file"), "{e}");
@@ -274,13 +322,20 @@ mod tests {
     fn mapped_u16_view() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.npy");
-        let arr = NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1, 2, 3, 4, 5, 0xC000]).unwrap());
+        let arr = NdArray::U16(
+            ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1, 2, 3, 4, 5, 0xC000]).unwrap(),
+        );
         write_npy(&p, &arr, &Perms::default()).unwrap();
         let m = NpyMap::open(&p).unwrap();
         assert_eq!(m.shape(), &[2, 3]);
         assert_eq!(m.as_u16().unwrap(), &[1, 2, 3, 4, 5, 0xC000]);
         let f = dir.path().join("f.npy");
-        write_npy(&f, &NdArray::F32(ArrayD::zeros(IxDyn(&[2]))), &Perms::default()).unwrap();
+        write_npy(
+            &f,
+            &NdArray::F32(ArrayD::zeros(IxDyn(&[2]))),
+            &Perms::default(),
+        )
+        .unwrap();
         assert!(NpyMap::open(&f).unwrap().as_u16().is_err());
     }
 }

@@ -55,7 +55,11 @@ impl std::str::FromStr for PyFormat {
 }
 
 fn bad_fmt(fmt: &str, reason: &str) -> Error {
-    Error::BadName { kind: "number format", name: fmt.to_string(), reason: reason.to_string() }
+    Error::BadName {
+        kind: "number format",
+        name: fmt.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 impl PyFormat {
@@ -80,7 +84,8 @@ impl PyFormat {
         }
         let start = start.ok_or_else(|| bad_fmt(fmt, "no conversion such as %.3f or %d"))?;
         let mut j = start + 1;
-        let (mut left, mut zero, mut plus, mut space, mut alt) = (false, false, false, false, false);
+        let (mut left, mut zero, mut plus, mut space, mut alt) =
+            (false, false, false, false, false);
         while let Some(&c) = bytes.get(j) {
             match c {
                 b'-' => left = true,
@@ -100,7 +105,9 @@ impl PyFormat {
             if s == *j {
                 return Ok(None);
             }
-            let n: usize = fmt[s..*j].parse().map_err(|_| bad_fmt(fmt, "width too large"))?;
+            let n: usize = fmt[s..*j]
+                .parse()
+                .map_err(|_| bad_fmt(fmt, "width too large"))?;
             if n > 1000 {
                 return Err(bad_fmt(fmt, "width or precision above 1000"));
             }
@@ -160,7 +167,10 @@ impl PyFormat {
     pub fn write_f64(&self, out: &mut Vec<u8>, v: f64) -> Result<()> {
         if self.conv == Conv::Int {
             if !v.is_finite() {
-                return Err(Error::invalid(format!("cannot format {v} with {} (not an integer)", self.text)));
+                return Err(Error::invalid(format!(
+                    "cannot format {v} with {} (not an integer)",
+                    self.text
+                )));
             }
             // Python's int() of a float truncates toward zero; i128 holds every f64 below 2^127.
             let t = v.trunc();
@@ -168,7 +178,11 @@ impl PyFormat {
                 self.write_int(out, t as i128);
             } else {
                 let digits = format!("{t:.0}");
-                self.pad_number(out, digits.starts_with('-'), digits.trim_start_matches('-').as_bytes());
+                self.pad_number(
+                    out,
+                    digits.starts_with('-'),
+                    digits.trim_start_matches('-').as_bytes(),
+                );
             }
             return Ok(());
         }
@@ -192,7 +206,9 @@ impl PyFormat {
                     body.push(b'.');
                 }
             }
-            Conv::Exp { upper } => write_exp(&mut body, a, self.precision.unwrap_or(6), upper, self.alt),
+            Conv::Exp { upper } => {
+                write_exp(&mut body, a, self.precision.unwrap_or(6), upper, self.alt)
+            }
             Conv::General { upper } => {
                 write_general(&mut body, a, self.precision.unwrap_or(6), upper, self.alt)
             }
@@ -205,7 +221,8 @@ impl PyFormat {
     pub fn write_int(&self, out: &mut Vec<u8>, v: i128) {
         if self.conv != Conv::Int {
             // Python converts the integer to a float first (exact below 2^53).
-            self.write_f64(out, v as f64).expect("finite floats always format");
+            self.write_f64(out, v as f64)
+                .expect("finite floats always format");
             return;
         }
         let mut buf = itoa_u128(v.unsigned_abs());
@@ -219,7 +236,10 @@ impl PyFormat {
     }
 
     fn upper(&self) -> bool {
-        matches!(self.conv, Conv::Fixed { upper: true } | Conv::Exp { upper: true } | Conv::General { upper: true })
+        matches!(
+            self.conv,
+            Conv::Fixed { upper: true } | Conv::Exp { upper: true } | Conv::General { upper: true }
+        )
     }
 
     fn pad_number(&self, out: &mut Vec<u8>, neg: bool, digits: &[u8]) {
@@ -308,7 +328,11 @@ fn fixed_scaled(a: f64, prec: usize) -> Option<u128> {
     let bits = a.to_bits();
     let exp_bits = ((bits >> 52) & 0x7ff) as i32;
     let frac = bits & ((1u64 << 52) - 1);
-    let (m, e) = if exp_bits == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp_bits - 1075) };
+    let (m, e) = if exp_bits == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp_bits - 1075)
+    };
     if m == 0 {
         return Some(0);
     }
@@ -329,7 +353,11 @@ fn fixed_scaled(a: f64, prec: usize) -> Option<u128> {
     let q = n >> k;
     let r = n & ((1u128 << k) - 1);
     let half = 1u128 << (k - 1);
-    Some(if r > half || (r == half && q & 1 == 1) { q + 1 } else { q })
+    Some(if r > half || (r == half && q & 1 == 1) {
+        q + 1
+    } else {
+        q
+    })
 }
 
 /// Writes `a` as Python's `%e`: mantissa with `prec` digits, exponent with sign and 2+ digits.
@@ -365,7 +393,12 @@ fn write_general(out: &mut Vec<u8>, a: f64, prec: usize, upper: bool, alt: bool)
     }
     // The exponent after rounding to p significant digits.
     let s = format!("{a:.prec$e}", prec = p - 1);
-    let x: i32 = s.split_once('e').expect("exponent").1.parse().expect("integer exponent");
+    let x: i32 = s
+        .split_once('e')
+        .expect("exponent")
+        .1
+        .parse()
+        .expect("integer exponent");
     let mut body = Vec::new();
     if x >= -4 && x < p as i32 {
         write_fixed(&mut body, a, (p as i32 - 1 - x) as usize);
@@ -399,7 +432,10 @@ mod tests {
 
     fn f(fmt: &str, v: f64) -> String {
         let mut out = Vec::new();
-        PyFormat::parse(fmt).unwrap().write_f64(&mut out, v).unwrap();
+        PyFormat::parse(fmt)
+            .unwrap()
+            .write_f64(&mut out, v)
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -453,7 +489,12 @@ mod tests {
         assert_eq!(i("%.3d", 7), "007");
         assert_eq!(i("%.3f", 7), "7.000");
         let mut out = Vec::new();
-        assert!(PyFormat::parse("%d").unwrap().write_f64(&mut out, f64::NAN).is_err());
+        assert!(
+            PyFormat::parse("%d")
+                .unwrap()
+                .write_f64(&mut out, f64::NAN)
+                .is_err()
+        );
     }
 
     #[test]
@@ -496,7 +537,11 @@ mod tests {
             for prec in [0usize, 1, 3, 4, 6] {
                 let mut got = Vec::new();
                 write_fixed(&mut got, a, prec);
-                assert_eq!(String::from_utf8(got).unwrap(), format!("{a:.prec$}"), "{a:e} %.{prec}f");
+                assert_eq!(
+                    String::from_utf8(got).unwrap(),
+                    format!("{a:.prec$}"),
+                    "{a:e} %.{prec}f"
+                );
             }
         }
     }

@@ -72,7 +72,11 @@ pub struct TextOptions {
 impl TextOptions {
     /// Options with the format `fmt` (e.g. `%.3f`), no comments, and the metadata lines.
     pub fn new(fmt: &str) -> Result<TextOptions> {
-        Ok(TextOptions { fmt: PyFormat::parse(fmt)?, comments: Vec::new(), add_metadata: true })
+        Ok(TextOptions {
+            fmt: PyFormat::parse(fmt)?,
+            comments: Vec::new(),
+            add_metadata: true,
+        })
     }
 
     /// The options with comment lines added.
@@ -217,7 +221,11 @@ pub fn encode_text<W: Write>(
         }
     }
     let one_d = shape.len() == 1;
-    recs.push(if one_d { "\n".to_string() } else { String::new() });
+    recs.push(if one_d {
+        "\n".to_string()
+    } else {
+        String::new()
+    });
     let mut head = recs.join("\n");
     head.push(if one_d { ' ' } else { '\n' });
     w.write_all(head.as_bytes()).at(path, "write")?;
@@ -302,7 +310,8 @@ fn scan_header(bytes: &[u8], path: &Path) -> Result<(TextMeta, usize, usize)> {
                 .map_err(|_| Error::parse(path, line_no, "header line is not valid UTF-8"))?
                 .trim_end_matches('\r');
             parse_meta_line(text, &mut meta, path, line_no)?;
-            meta.comments.push(text.strip_prefix("# ").unwrap_or(&text[1..]).to_string());
+            meta.comments
+                .push(text.strip_prefix("# ").unwrap_or(&text[1..]).to_string());
         }
         pos = end + 1;
         line_no += 1;
@@ -319,13 +328,18 @@ fn parse_meta_line(text: &str, meta: &mut TextMeta, path: &Path, line_no: usize)
     let value = rest.trim();
     let int = |what: &str| -> Result<usize> {
         value.parse::<usize>().map_err(|_| {
-            Error::parse(path, line_no, format!("{what} must be a non-negative integer, found {value:?}"))
+            Error::parse(
+                path,
+                line_no,
+                format!("{what} must be a non-negative integer, found {value:?}"),
+            )
         })
     };
     if key == "DTYPE" {
-        meta.dtype = Some(DType::from_name(value).ok_or_else(|| {
-            Error::parse(path, line_no, format!("unknown DTYPE {value:?}"))
-        })?);
+        meta.dtype = Some(
+            DType::from_name(value)
+                .ok_or_else(|| Error::parse(path, line_no, format!("unknown DTYPE {value:?}")))?,
+        );
     } else if key == "NDIM" {
         meta.ndim = Some(int("NDIM")?);
     } else if key.starts_with("DIM:") {
@@ -360,7 +374,10 @@ pub fn parse_text(bytes: &[u8], path: &Path) -> Result<NdArray> {
             if ndim != meta.dims.len() {
                 return Err(Error::content(
                     path,
-                    format!("header says NDIM {ndim} but has {} DIM lines", meta.dims.len()),
+                    format!(
+                        "header says NDIM {ndim} but has {} DIM lines",
+                        meta.dims.len()
+                    ),
                 ));
             }
             let want: usize = meta.dims.iter().product();
@@ -379,7 +396,9 @@ pub fn parse_text(bytes: &[u8], path: &Path) -> Result<NdArray> {
         _ if nrows == 1 || ncols == 1 => vec![count],
         _ => vec![nrows, ncols],
     };
-    values.reshape(&shape).map_err(|e| Error::content(path, e.to_string()))
+    values
+        .reshape(&shape)
+        .map_err(|e| Error::content(path, e.to_string()))
 }
 
 /// Parsed values with the text layout.
@@ -427,7 +446,8 @@ parse_int!(u8, u16, u32, u64, i8, i16, i32, i64);
 
 impl ParseValue for f64 {
     fn parse_token(tok: &str) -> std::result::Result<Self, String> {
-        tok.parse::<f64>().map_err(|_| format!("{tok:?} is not a number"))
+        tok.parse::<f64>()
+            .map_err(|_| format!("{tok:?} is not a number"))
     }
 }
 
@@ -462,8 +482,10 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         bounds.push(end);
     }
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let line_counts: Vec<usize> =
-        ranges.par_iter().map(|&(s, e)| memchr::memchr_iter(b'\n', &data[s..e]).count()).collect();
+    let line_counts: Vec<usize> = ranges
+        .par_iter()
+        .map(|&(s, e)| memchr::memchr_iter(b'\n', &data[s..e]).count())
+        .collect();
     let mut starts = Vec::with_capacity(ranges.len());
     let mut line = first_line;
     for c in &line_counts {
@@ -487,7 +509,9 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
                     return Err(Error::parse(
                         path,
                         l,
-                        format!("{n} values on this line, but line {l0} has {n0}; rows must all be the same length"),
+                        format!(
+                            "{n} values on this line, but line {l0} has {n0}; rows must all be the same length"
+                        ),
                     ));
                 }
                 _ => {}
@@ -496,7 +520,11 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         rows += c.rows;
         values.extend(c.values);
     }
-    Ok(Parsed { values, nrows: rows, ncols: ncols.map_or(0, |(_, n)| n) })
+    Ok(Parsed {
+        values,
+        nrows: rows,
+        ncols: ncols.map_or(0, |(_, n)| n),
+    })
 }
 
 fn parse_chunk<T: ParseValue>(chunk: &[u8], line0: usize, path: &Path) -> Result<Chunk<T>> {
@@ -527,14 +555,20 @@ fn parse_chunk<T: ParseValue>(chunk: &[u8], line0: usize, path: &Path) -> Result
                 return Err(Error::parse(
                     path,
                     line_no,
-                    format!("{n} values on this line, but line {l0} has {n0}; rows must all be the same length"),
+                    format!(
+                        "{n} values on this line, but line {l0} has {n0}; rows must all be the same length"
+                    ),
                 ));
             }
             _ => {}
         }
         rows += 1;
     }
-    Ok(Chunk { values, rows, first })
+    Ok(Chunk {
+        values,
+        rows,
+        first,
+    })
 }
 
 #[cfg(test)]
@@ -559,7 +593,10 @@ mod tests {
 
     #[test]
     fn four_d_example_is_byte_exact() {
-        let a = NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[2, 2, 2, 3]), (0..24).map(|x| x as f32).collect()).unwrap());
+        let a = NdArray::F32(
+            ArrayD::from_shape_vec(IxDyn(&[2, 2, 2, 3]), (0..24).map(|x| x as f32).collect())
+                .unwrap(),
+        );
         let got = encode(&a, &TextOptions::new("%.3f").unwrap(), "nda.txt");
         let mut want = String::from(
             "\n# HOST        HOST\n# WORK_DIR    /CWD\n# FILE_NAME   nda.txt\n# DATE_TIME   1970-01-01T00:00:00\n\
@@ -567,7 +604,12 @@ mod tests {
              # NDIM        4\n# DIM:0       2\n# DIM:1       2\n# DIM:2       2\n# DIM:3       3\n\n",
         );
         for r in 0..8 {
-            want.push_str(&format!("{}.000 {}.000 {}.000\n", 3 * r, 3 * r + 1, 3 * r + 2));
+            want.push_str(&format!(
+                "{}.000 {}.000 {}.000\n",
+                3 * r,
+                3 * r + 1,
+                3 * r + 2
+            ));
         }
         assert_eq!(got, want);
     }
@@ -591,15 +633,30 @@ mod tests {
         let mut opts = TextOptions::new("%4i").unwrap();
         opts.add_metadata = false;
         let got = encode(&a, &opts, "x.txt");
-        assert!(got.ends_with("# DATATYPE    int32\n\n   0   64\n  -3    7\n"), "{got:?}");
+        assert!(
+            got.ends_with("# DATATYPE    int32\n\n   0   64\n  -3    7\n"),
+            "{got:?}"
+        );
         assert!(!got.contains("# NDIM"));
         let mut plain = Vec::new();
-        encode_plain(&a, &PyFormat::parse("%4i").unwrap(), &mut plain, Path::new("x.dat")).unwrap();
+        encode_plain(
+            &a,
+            &PyFormat::parse("%4i").unwrap(),
+            &mut plain,
+            Path::new("x.dat"),
+        )
+        .unwrap();
         assert_eq!(plain, b"   0   64\n  -3    7\n");
         // Plain 1-D is one value per line, as numpy's savetxt writes it.
         let b = NdArray::U8(ArrayD::from_shape_vec(IxDyn(&[2]), vec![1, 2]).unwrap());
         let mut plain = Vec::new();
-        encode_plain(&b, &PyFormat::parse("%d").unwrap(), &mut plain, Path::new("x.dat")).unwrap();
+        encode_plain(
+            &b,
+            &PyFormat::parse("%d").unwrap(),
+            &mut plain,
+            Path::new("x.dat"),
+        )
+        .unwrap();
         assert_eq!(plain, b"1\n2\n");
     }
 
@@ -614,15 +671,33 @@ mod tests {
         assert_eq!(parse_text(b"1 2 3\n", p).unwrap().shape(), &[3]);
         assert_eq!(parse_text(b"1\n2\n3\n", p).unwrap().shape(), &[3]);
         // Blank lines and comments between data lines are skipped.
-        assert_eq!(parse_text(b"\n# c\n1 2\n\n3 4 # tail\n", p).unwrap().shape(), &[2, 2]);
+        assert_eq!(
+            parse_text(b"\n# c\n1 2\n\n3 4 # tail\n", p)
+                .unwrap()
+                .shape(),
+            &[2, 2]
+        );
         // Integer data written as floats, in a float32 file and in a uint16 one.
         let s = parse_text(b"# DTYPE       float32\n   0   64\n   1    8\n", p).unwrap();
-        assert_eq!(s.cast(DType::U16).to_f64().iter().copied().collect::<Vec<_>>(), vec![0.0, 64.0, 1.0, 8.0]);
+        assert_eq!(
+            s.cast(DType::U16)
+                .to_f64()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            vec![0.0, 64.0, 1.0, 8.0]
+        );
         let u = parse_text(b"# DTYPE       uint16\n3.000 4.0\n", p).unwrap();
-        assert_eq!(u, NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2]), vec![3, 4]).unwrap()));
+        assert_eq!(
+            u,
+            NdArray::U16(ArrayD::from_shape_vec(IxDyn(&[2]), vec![3, 4]).unwrap())
+        );
         // u64 status words survive exactly.
         let big = parse_text(b"# DTYPE       uint64\n18446744073709551615 1\n", p).unwrap();
-        assert_eq!(big, NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![u64::MAX, 1]).unwrap()));
+        assert_eq!(
+            big,
+            NdArray::U64(ArrayD::from_shape_vec(IxDyn(&[2]), vec![u64::MAX, 1]).unwrap())
+        );
         // The metadata shape applies to any rank.
         let m = parse_text(b"# DTYPE       int32\n# NDIM        3\n# DIM:0       2\n# DIM:1       1\n# DIM:2       2\n\n1 2\n3 4\n", p).unwrap();
         assert_eq!(m.shape(), &[2, 1, 2]);
@@ -636,20 +711,48 @@ mod tests {
         let p = Path::new("bad.txt");
         let cases: &[(&[u8], &str)] = &[
             (b"1 2\n3 x\n", "bad.txt:2: \"x\" is not a number"),
-            (b"1 2 3\n4 5\n", "bad.txt:2: 2 values on this line, but line 1 has 3"),
-            (b"# NDIM        2\n# DIM:0       2\n1 2\n", "NDIM 2 but has 1 DIM lines"),
-            (b"# NDIM        2\n# DIM:0       2\n# DIM:1       2\n1 2 3\n", "needs 4 values but the file holds 3"),
-            (b"# DTYPE       uint16\n1 -2\n", "bad.txt:2: -2 is out of range for uint16"),
-            (b"# DTYPE       uint16\n1 2.5\n", "bad.txt:2: \"2.5\" is not an integer as uint16 requires"),
-            (b"# DTYPE       complex64\n1\n", "bad.txt:1: unknown DTYPE \"complex64\""),
-            (b"# DIM:0       x\n1\n", "bad.txt:1: DIM:0 must be a non-negative integer"),
-            (b"# only a header\n\n", "bad.txt: no data lines after the header"),
+            (
+                b"1 2 3\n4 5\n",
+                "bad.txt:2: 2 values on this line, but line 1 has 3",
+            ),
+            (
+                b"# NDIM        2\n# DIM:0       2\n1 2\n",
+                "NDIM 2 but has 1 DIM lines",
+            ),
+            (
+                b"# NDIM        2\n# DIM:0       2\n# DIM:1       2\n1 2 3\n",
+                "needs 4 values but the file holds 3",
+            ),
+            (
+                b"# DTYPE       uint16\n1 -2\n",
+                "bad.txt:2: -2 is out of range for uint16",
+            ),
+            (
+                b"# DTYPE       uint16\n1 2.5\n",
+                "bad.txt:2: \"2.5\" is not an integer as uint16 requires",
+            ),
+            (
+                b"# DTYPE       complex64\n1\n",
+                "bad.txt:1: unknown DTYPE \"complex64\"",
+            ),
+            (
+                b"# DIM:0       x\n1\n",
+                "bad.txt:1: DIM:0 must be a non-negative integer",
+            ),
+            (
+                b"# only a header\n\n",
+                "bad.txt: no data lines after the header",
+            ),
             (b"", "bad.txt: no data lines after the header"),
             (b"1 \xff\n", "bad.txt:1: line is not valid UTF-8"),
         ];
         for (input, want) in cases {
             let err = parse_text(input, p).unwrap_err().to_string();
-            assert!(err.contains(want), "{:?}: got {err:?}, want {want:?}", String::from_utf8_lossy(input));
+            assert!(
+                err.contains(want),
+                "{:?}: got {err:?}, want {want:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 
@@ -663,7 +766,9 @@ mod tests {
         let ok = parse_text(s.as_bytes(), Path::new("big.txt")).unwrap();
         assert_eq!(ok.shape(), &[300_000, 3]);
         s.push_str("1 2\n");
-        let err = parse_text(s.as_bytes(), Path::new("big.txt")).unwrap_err().to_string();
+        let err = parse_text(s.as_bytes(), Path::new("big.txt"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("big.txt:300001: 2 values"), "{err}");
     }
 }

@@ -1,0 +1,138 @@
+//! `detcal deploy-file`: put one constants file into an experiment's calibration store.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use detcal::detector::CalibType;
+use detcal::formats::{self, FileFormat, text};
+use detcal::store::{CalibStore, Deployment, RunRange};
+
+use crate::args::PermArgs;
+use crate::cli::EXIT_OK;
+
+pub const AFTER_HELP: &str = "\
+The file goes to <calib-dir>/<group>/<source>/<ctype>/<begin>-<end>.data, where the group
+comes from the source's detector type (CxiDs1.0:Jungfrau.0 -> Jungfrau::CalibV1). It is
+written to a temporary file beside the destination and renamed into place, so readers never
+see part of it; a file of the same name is replaced. One line is appended to the ctype's
+HISTORY under a file lock, in psana's format.
+
+A text input (.data, .txt, .dat) is checked to load and copied byte for byte. A .npy input
+is written as psana text with the ctype's format (%.3f pedestals/pixel_rms, %4i
+pixel_status, %.4f pixel_gain, %.1f pixel_offset, %d status_*), or --fmt.
+
+EXAMPLE:
+    detcal deploy-file peds.txt --calib-dir calib --source CxiDs1.0:Jungfrau.0 \\
+        --ctype pedestals --run 23";
+
+/// Deploy one file into the calibration store with run-range validity.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The constants file (.data, .txt, .dat or .npy).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The experiment's calibration directory.
+    #[arg(
+        short = 'c',
+        long = "calib-dir",
+        visible_alias = "dircalib",
+        value_name = "DIR"
+    )]
+    pub calib_dir: Option<PathBuf>,
+    /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
+    #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
+    pub exp: Option<String>,
+    /// DetInfo source, e.g. CxiDs1.0:Jungfrau.0.
+    #[arg(short, long, value_name = "SRC")]
+    pub source: String,
+    /// Calibration type (pedestals, pixel_rms, pixel_status, pixel_gain, ...).
+    #[arg(short = 't', long, value_name = "CTYPE")]
+    pub ctype: String,
+    /// Valid from this run on (<run>-end.data).
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        conflicts_with = "run_range",
+        required_unless_present = "run_range"
+    )]
+    pub run: Option<u32>,
+    /// Valid for this range of runs, e.g. 10-20 or 10-end.
+    #[arg(
+        short = 'R',
+        long = "run-range",
+        visible_alias = "runrange",
+        value_name = "B-E"
+    )]
+    pub run_range: Option<RunRange>,
+    /// Calibration group directory, when the source does not name a known detector type.
+    #[arg(long = "calib-group", value_name = "GROUP")]
+    pub calib_group: Option<String>,
+    /// Number format when a .npy input is written as text.
+    #[arg(long, value_name = "FMT")]
+    pub fmt: Option<String>,
+    /// Comment for the HISTORY line.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub comment: String,
+    #[command(flatten)]
+    pub perms: PermArgs,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let store = match (&a.calib_dir, &a.exp) {
+        (Some(d), _) => CalibStore::new(d),
+        (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
+        (None, None) => unreachable!("clap requires one of them"),
+    };
+    let group = match &a.calib_group {
+        Some(g) => g.clone(),
+        None => CalibStore::group_for_source(&a.source)?.to_string(),
+    };
+    let range = a
+        .run_range
+        .unwrap_or_else(|| RunRange::from_run(a.run.expect("clap requires it")));
+    let perms = a.perms.perms();
+    let d = Deployment {
+        group: &group,
+        source: &a.source,
+        ctype: &a.ctype,
+        range,
+        perms,
+        comment: a.comment.clone(),
+    };
+    // Check the names before any work, so bad names fail before anything is written.
+    store.ctype_dir(&group, &a.source, &a.ctype)?;
+    let arr = formats::load_array(&a.file)?;
+    let deployed = match FileFormat::of_path(&a.file)? {
+        FileFormat::Npy => {
+            let fmt = a
+                .fmt
+                .clone()
+                .unwrap_or_else(|| default_fmt(&a.ctype, &arr).to_string());
+            store.deploy_array(
+                &arr,
+                &text::TextOptions::new(&fmt)?,
+                &a.file.display().to_string(),
+                &d,
+            )?
+        }
+        _ => store.deploy_file(&a.file, &d)?,
+    };
+    tracing::info!(
+        "deployed {} {} as {}",
+        detcal::formats::array::shape_str(arr.shape()),
+        arr.dtype(),
+        deployed.display()
+    );
+    println!("{}", deployed.display());
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// psana's number format for a ctype, or a lossless one for unknown types.
+fn default_fmt(ctype: &str, arr: &detcal::NdArray) -> &'static str {
+    match CalibType::from_name(ctype) {
+        Some(c) if c != CalibType::CommonMode && c != CalibType::Geometry => c.jungfrau_fmt(),
+        _ if detcal::detector::is_status_name(ctype) => "%d",
+        _ => formats::lossless_fmt(arr.dtype()),
+    }
+}

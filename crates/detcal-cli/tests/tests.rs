@@ -1,0 +1,6 @@
+//! Integration tests of the `detcal` command, in one test binary.
+
+mod util;
+
+mod cli_basic;
+mod interop;
