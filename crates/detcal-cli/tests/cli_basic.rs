@@ -139,7 +139,7 @@ fn convert_round_trips_every_dtype_and_rank() {
         let shape: Vec<usize> = (0..rank).map(|i| [3, 2, 4, 5][i]).collect();
         let n: usize = shape.iter().product();
         let sh = IxDyn(&shape);
-        let arrays = vec![
+        let arrays = [
             NdArray::U8(
                 ArrayD::from_shape_vec(sh.clone(), (0..n).map(|i| (i * 7 % 256) as u8).collect())
                     .unwrap(),

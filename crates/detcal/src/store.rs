@@ -190,7 +190,7 @@ pub fn classify(name: &str) -> Entry {
 ///
 /// Identical ranges (`5-end` and `5-9999`) go to the name that sorts last, so the choice does
 /// not depend on the order of the directory listing.
-pub fn select<'a, S: AsRef<str>>(names: &'a [S], run: u32) -> Option<&'a str> {
+pub fn select<S: AsRef<str>>(names: &[S], run: u32) -> Option<&str> {
     let run = run.min(MAX_RUN);
     let mut valid: Vec<(RunRange, &str)> = names
         .iter()

@@ -461,8 +461,8 @@ mod tests {
         assert_eq!(f("%.0f", 1.5), "2");
         assert_eq!(f("%.0f", 2.5), "2");
         assert_eq!(f("%.4f", 41.5), "41.5000");
-        assert_eq!(f("%8.2f", 3.14159), "    3.14");
-        assert_eq!(f("%8.2f", -3.14159), "   -3.14");
+        assert_eq!(f("%8.2f", 3.14259), "    3.14");
+        assert_eq!(f("%8.2f", -3.14259), "   -3.14");
         assert_eq!(f("%-8.2f|", 3.0), "3.00    |");
         assert_eq!(f("%08.2f", -3.0), "-0003.00");
         assert_eq!(f("%+.1f", 3.0), "+3.0");
@@ -519,6 +519,145 @@ mod tests {
         assert!(PyFormat::parse("%d %d").is_err());
         assert!(PyFormat::parse("%.").is_err());
         assert!(PyFormat::parse("%99999999999999999999d").is_err());
+    }
+
+    /// The exact decimal expansion of a finite non-negative f32, by schoolbook digit arithmetic:
+    /// (integer digits, fraction digits). Independent of the binary-integer method used above.
+    fn exact_decimal(v: f32) -> (Vec<u8>, Vec<u8>) {
+        let bits = v.to_bits();
+        let exp = ((bits >> 23) & 0xff) as i32;
+        let frac = bits & 0x7f_ffff;
+        let (mut m, mut e) = if exp == 0 {
+            (frac, -149)
+        } else {
+            (frac | 0x80_0000, exp - 150)
+        };
+        while m != 0 && m % 2 == 0 && e < 0 {
+            m /= 2;
+            e += 1;
+        }
+        // Digits of m, most significant first.
+        let mut digits: Vec<u8> = m.to_string().bytes().map(|b| b - b'0').collect();
+        let mut point = digits.len(); // digits[..point] is the integer part
+        if e > 0 {
+            for _ in 0..e {
+                // Multiply the digit string by 2.
+                let mut carry = 0;
+                for d in digits.iter_mut().rev() {
+                    let x = *d * 2 + carry;
+                    *d = x % 10;
+                    carry = x / 10;
+                }
+                if carry > 0 {
+                    digits.insert(0, carry);
+                }
+            }
+            point = digits.len();
+        }
+        for _ in 0..(-e).max(0) {
+            // Divide by 2: multiply by 5 and move the point one place left.
+            let mut carry = 0;
+            for d in digits.iter_mut().rev() {
+                let x = *d * 5 + carry;
+                *d = x % 10;
+                carry = x / 10;
+            }
+            if carry > 0 {
+                digits.insert(0, carry);
+                point += 1;
+            }
+            if point == 0 {
+                digits.insert(0, 0);
+                point = 1;
+            }
+            point -= 1;
+        }
+        let (int, fr) = digits.split_at(point);
+        let int = if int.is_empty() {
+            vec![0]
+        } else {
+            int.to_vec()
+        };
+        (int, fr.to_vec())
+    }
+
+    /// Rounds an exact decimal to `prec` places, half to even, by digit arithmetic.
+    fn round_decimal(int: &[u8], fr: &[u8], prec: usize) -> String {
+        let mut kept: Vec<u8> = int
+            .iter()
+            .chain(fr.iter().chain(std::iter::repeat(&0)).take(prec))
+            .copied()
+            .collect();
+        let rest: Vec<u8> = fr.iter().skip(prec).copied().collect();
+        let first = rest.first().copied().unwrap_or(0);
+        let beyond = rest.iter().skip(1).any(|&d| d != 0);
+        let last_odd = kept.last().is_some_and(|d| d % 2 == 1);
+        if first > 5 || (first == 5 && (beyond || last_odd)) {
+            let mut i = kept.len();
+            loop {
+                if i == 0 {
+                    kept.insert(0, 1);
+                    break;
+                }
+                i -= 1;
+                if kept[i] == 9 {
+                    kept[i] = 0;
+                } else {
+                    kept[i] += 1;
+                    break;
+                }
+            }
+        }
+        let split = kept.len() - prec;
+        let mut s: String = kept[..split].iter().map(|d| (b'0' + d) as char).collect();
+        let s2 = s.trim_start_matches('0').to_string();
+        s = if s2.is_empty() { "0".to_string() } else { s2 };
+        if prec > 0 {
+            s.push('.');
+            s.extend(kept[split..].iter().map(|d| (b'0' + d) as char));
+        }
+        s
+    }
+
+    #[test]
+    fn percent_3f_matches_an_independent_exact_computation() {
+        // 100 000 random float32 values of pedestal-like and general magnitudes, plus exact ties.
+        let mut x: u64 = 0x2545f4914f6cdd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values: Vec<f32> = Vec::new();
+        for i in 0..100_000 {
+            let r = next();
+            let v = match i % 4 {
+                0 => (r % 16_384_000) as f32 / 1000.0, // 0..16384 with 3 decimals
+                1 => (r as u32 as f32 / u32::MAX as f32) * 20000.0 - 100.0, // pedestal range
+                2 => (r % 2_000_000) as f32 / 16.0 - 5000.0, // exact binary ties
+                _ => f32::from_bits(r as u32 & 0x7fff_ffff).min(1e7), // any finite magnitude
+            };
+            if v.is_finite() {
+                values.push(v);
+            }
+        }
+        let fmt = PyFormat::parse("%.3f").unwrap();
+        let mut ties = 0;
+        for v in values {
+            let (int, fr) = exact_decimal(v.abs());
+            if fr.len() > 3 && fr[3] == 5 && fr[4..].iter().all(|&d| d == 0) {
+                ties += 1;
+            }
+            let mut want = round_decimal(&int, &fr, 3);
+            if v.is_sign_negative() {
+                want.insert(0, '-');
+            }
+            let mut got = Vec::new();
+            fmt.write_f64(&mut got, v as f64).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{v:e}");
+        }
+        assert!(ties > 1000, "the sample holds exact ties ({ties})");
     }
 
     #[test]
