@@ -32,6 +32,7 @@ pub mod detector;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod repo;
 pub mod site;
 pub mod store;
 pub mod summary;

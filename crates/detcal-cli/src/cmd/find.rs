@@ -9,14 +9,14 @@ use detcal::store::CalibStore;
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 
 pub const AFTER_HELP: &str = "\
-The file is chosen as psana chooses it: among <calib-dir>/<group>/<source>/<ctype>/<begin>-<end>.data,
-the files whose range covers the run; of those the one with the largest begin, then the smallest end.
-'end' stands for run 9999 and runs above 9999 count as 9999. Names that are not <begin>-<end>.data are
-ignored; malformed ones (1-2-3.data, 5-abc.data, 10000-end.data) are skipped with a warning.
+The file is chosen as psana chooses it, among <calib-dir>/<group>/<source>/<ctype>/<b>-<e>.data:
+of the files whose range covers the run, the one with the largest begin, then the smallest end.
+'end' stands for run 9999, and runs above 9999 count as 9999. Names that are not <b>-<e>.data
+are ignored; malformed ones (1-2-3.data, 5-abc.data, 10000-end.data) are skipped with a warning.
 
 EXAMPLE:
     detcal find --calib-dir /reg/d/psdm/CXI/cxi83714/calib --source CxiDs1.0:Jungfrau.0 \\
-                --ctype pedestals --run 23";
+        --ctype pedestals --run 23";
 
 /// Print the path of the constants file valid for a run.
 #[derive(Debug, clap::Args)]
