@@ -27,11 +27,13 @@ assert!(range.contains(12));
 ```
 */
 
+pub mod calib;
 pub mod dark;
 pub mod detector;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod plot;
 pub mod repo;
 pub mod site;
 pub mod store;

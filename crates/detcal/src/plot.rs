@@ -1,0 +1,3 @@
+/*!
+PNG images of constants, status maps, histograms and calibrated frames.
+*/
