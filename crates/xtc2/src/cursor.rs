@@ -37,11 +37,6 @@ impl<'a> Cursor<'a> {
         self.buf.is_empty()
     }
 
-    /// The bytes left, without consuming them.
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf
-    }
-
     fn fail(&mut self, what: &'static str, need: u64) -> FormatError {
         let err = FormatErrorKind::Truncated {
             what,
@@ -150,7 +145,7 @@ mod tests {
         let mut sub = c.split(2, "sub").unwrap();
         assert!(sub.u32("x").is_err());
         assert_eq!(c.at(), 2);
-        assert_eq!(c.rest(), &[3, 4, 5, 6]);
+        assert_eq!(c.take(4, "rest").unwrap(), &[3, 4, 5, 6]);
         assert!(c.split(5, "big").is_err());
     }
 

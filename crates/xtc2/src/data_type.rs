@@ -109,6 +109,8 @@ pub trait Element: Copy + Default + fmt::Debug + 'static {
     fn from_le_slice(bytes: &[u8]) -> Self;
     /// Appends the little-endian bytes of this element.
     fn extend_le(self, out: &mut Vec<u8>);
+    /// Writes the little-endian bytes of this element to the start of `out` (if it is long enough).
+    fn write_le(self, out: &mut [u8]);
 }
 
 macro_rules! element {
@@ -127,6 +129,11 @@ macro_rules! element {
             }
             fn extend_le(self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn write_le(self, out: &mut [u8]) {
+                if let Some(dst) = out.get_mut(..Self::SIZE) {
+                    dst.copy_from_slice(&self.to_le_bytes());
+                }
             }
         }
     };

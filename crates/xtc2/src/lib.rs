@@ -35,9 +35,9 @@ mod transition;
 mod type_id;
 mod xtc;
 
-//pub mod dataset;
-//pub mod run;
-//pub mod write;
+pub mod dataset;
+pub mod run;
+pub mod write;
 
 pub use damage::Damage;
 pub use data_type::{DataType, Element};
