@@ -12,7 +12,8 @@ nothing is aligned.
 Layers, from bytes up:
 - [`Dgrams`], [`Xtc`], [`Names`], [`ShapesData`]: views over bytes that check every extent and
   length against its container and never panic on input.
-- [`XtcFile`]: a memory-mapped file and its datagrams; [`Reader`]: the same over any `Read`.
+- [`XtcFile`]: a memory-mapped file and its datagrams; [`Reader`]: the same over any `Read`;
+  [`validate`]: a check of every structure and field of a file.
 - [`write`]: the symmetric writer, and [`write::RunWriter`] to write a detector run.
 - [`dataset`]: psana dataset names (`exp=xpptut15:run=7`) resolved to files.
 - [`run`]: a run of one or more stream files as psana shows it: detectors, steps, events.
@@ -33,6 +34,7 @@ mod stream;
 mod time_stamp;
 mod transition;
 mod type_id;
+mod validate;
 mod xtc;
 
 pub mod dataset;
@@ -51,4 +53,5 @@ pub use stream::Reader;
 pub use time_stamp::{EPICS_EPOCH_UNIX_SECONDS, TimeStamp};
 pub use transition::{Env, TransitionId};
 pub use type_id::{NamesId, TypeId};
+pub use validate::{Summary, validate};
 pub use xtc::{Children, XTC_HEADER_SIZE, Xtc, XtcWalk};

@@ -17,7 +17,8 @@ w.write(d)?;
 let mut d = w.dgram(TimeStamp::new(2, 0), Env::new(TransitionId::BeginRun, 1), 1);
 d.shapes_data(&names, &[Value::Str("xpptut15"), Value::U32(7)])?;
 w.write(d)?;
-assert_eq!(w.offset(), 24 + 12 + 1048 + 2 * 524 + 24 + 12 + 32 + 24);
+// Configure: headers + a Names of 2 fields; BeginRun: headers + ShapesData + Shapes + Data.
+assert_eq!(w.offset(), (24 + 1048 + 2 * 524) + (24 + 12 + (12 + 20) + (12 + 12 + 4)));
 # Ok::<(), xtc2::Error>(())
 ```
 */

@@ -116,7 +116,8 @@ impl DgramBuilder {
         };
         let mut result = Ok(());
         for (ty, payload) in children {
-            self.begin(names.names_id.0, Damage(0), ty);
+            // The DAQ leaves `src` of the Shapes and Data children 0.
+            self.begin(0, Damage(0), ty);
             self.buf.extend_from_slice(payload);
             result = result.and(self.end());
         }
