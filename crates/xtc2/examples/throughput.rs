@@ -42,10 +42,10 @@ fn args() -> Args {
             _ => a.files.push(arg.into()),
         }
     }
-    if a.files.is_empty() {
-        if let Some(f) = std::env::var_os("XTC2_BENCH_FILE") {
-            a.files.push(f.into());
-        }
+    if a.files.is_empty()
+        && let Some(f) = std::env::var_os("XTC2_BENCH_FILE")
+    {
+        a.files.push(f.into());
     }
     a
 }

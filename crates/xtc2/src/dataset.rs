@@ -234,10 +234,11 @@ fn run_files(dir: &Path, exp: &str, run: u32) -> Result<RunFiles, Error> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if let Some((e, r, s, c)) = parse_stream_chunk(name) {
-            if e == exp && r == run {
-                found.push((s, c, entry.path()));
-            }
+        if let Some((e, r, s, c)) = parse_stream_chunk(name)
+            && e == exp
+            && r == run
+        {
+            found.push((s, c, entry.path()));
         }
     }
     if found.is_empty() {

@@ -324,7 +324,8 @@ mod tests {
 
     #[test]
     fn refuses_bad_entries() {
-        let cases: [(u32, &[(&[u8], u32, u32)], &str); 3] = [
+        type Entries<'a> = &'a [(&'a [u8], u32, u32)];
+        let cases: [(u32, Entries<'_>, &str); 3] = [
             (0, &[(b"x", 13, 0)], "unknown data type 13"),
             (1, &[(b"x", 1, 6)], "rank 6 exceeds the maximum of 5"),
             (

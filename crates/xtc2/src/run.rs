@@ -306,11 +306,11 @@ fn read_configure(
     sum: &mut StreamSummary,
 ) -> Result<(), FormatError> {
     for names in table.iter() {
-        if names.alg.name == "raw" {
-            if let Some(i) = names.field_index("raw") {
-                let dt = names.fields.get(i).map_or(DataType::U16, |f| f.data_type);
-                sum.raw.push((names.clone(), dt));
-            }
+        if names.alg.name == "raw"
+            && let Some(i) = names.field_index("raw")
+        {
+            let dt = names.fields.get(i).map_or(DataType::U16, |f| f.data_type);
+            sum.raw.push((names.clone(), dt));
         }
     }
     for_each_shapes_data(d, table, |names, sd| {

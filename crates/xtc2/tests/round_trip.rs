@@ -14,7 +14,9 @@ const PANELS: [&str; 3] = ["panel-a-0001", "panel-b-0002", "panel-c-0003"];
 /// A frame whose every pixel encodes (event, segment, pixel).
 fn frame(event: u32, segment: u32) -> Vec<u16> {
     (0..PIXELS as u32)
-        .map(|p| ((event * 7 + segment * 1000 + p) % 0x3fff) as u16 | 0x4000 * (segment % 2) as u16)
+        .map(|p| {
+            ((event * 7 + segment * 1000 + p) % 0x3fff) as u16 | (0x4000 * (segment % 2) as u16)
+        })
         .collect()
 }
 

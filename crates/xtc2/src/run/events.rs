@@ -581,10 +581,10 @@ impl<'r> Items<'r> {
         self.frames.clear();
         for &p in &self.wanted {
             if let Some(seg) = self.slots.get_mut(p).and_then(Option::take) {
-                if self.expected.get(p).is_some_and(Option::is_none) {
-                    if let Some(e) = self.expected.get_mut(p) {
-                        *e = Some(seg.shape);
-                    }
+                if self.expected.get(p).is_some_and(Option::is_none)
+                    && let Some(e) = self.expected.get_mut(p)
+                {
+                    *e = Some(seg.shape);
                 }
                 self.frames.push(seg);
             }
@@ -618,18 +618,19 @@ fn step_values(
         };
         let sd = ShapesData::decode(&xtc)?;
         let desc = sd.desc(names)?;
-        if names.det_name == alias && names.alg.name == "config" && update.is_none() {
-            if let Some(f) = desc.field("user.gainMode")? {
-                if let Ok(v) = f.as_i64() {
-                    let ty = f.name().enum_type().map(str::to_string);
-                    update = i32::try_from(v).ok().map(|v| (v, ty));
-                }
-            }
+        if names.det_name == alias
+            && names.alg.name == "config"
+            && update.is_none()
+            && let Some(f) = desc.field("user.gainMode")?
+            && let Ok(v) = f.as_i64()
+        {
+            let ty = f.name().enum_type().map(str::to_string);
+            update = i32::try_from(v).ok().map(|v| (v, ty));
         }
-        if docstring.is_none() {
-            if let Some(f) = desc.field("step_docstring")? {
-                docstring = Some(f.as_str()?.into_owned());
-            }
+        if docstring.is_none()
+            && let Some(f) = desc.field("step_docstring")?
+        {
+            docstring = Some(f.as_str()?.into_owned());
         }
     }
     Ok((update, docstring))
@@ -699,14 +700,14 @@ fn collect_segments<'r>(
                 found: field.data_type(),
             }));
         }
-        if let Some(Some(want)) = expected.get(pos) {
-            if *want != field.shape() {
-                return Ok(Some(SkipReason::ShapeMismatch {
-                    segment,
-                    expected: want.dims().to_vec(),
-                    found: field.shape().dims().to_vec(),
-                }));
-            }
+        if let Some(Some(want)) = expected.get(pos)
+            && *want != field.shape()
+        {
+            return Ok(Some(SkipReason::ShapeMismatch {
+                segment,
+                expected: want.dims().to_vec(),
+                found: field.shape().dims().to_vec(),
+            }));
         }
         if let Some(slot) = slots.get_mut(pos) {
             if slot.is_some() {
