@@ -190,13 +190,19 @@ fn check_exp(exp: &str) -> Result<(), String> {
         return Err("empty experiment name".into());
     }
     if exp == "." || exp == ".." || exp.contains(['/', '\\']) || exp.starts_with('.') {
-        return Err(format!("experiment `{exp}` would leave the data directory"));
+        return Err(format!(
+            "experiment `{}` would leave the data directory",
+            exp.escape_debug()
+        ));
     }
     if let Some(c) = exp
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
     {
-        return Err(format!("experiment `{exp}` has the character {c:?}"));
+        return Err(format!(
+            "experiment `{}` has the character {c:?}",
+            exp.escape_debug()
+        ));
     }
     Ok(())
 }

@@ -35,7 +35,7 @@ pub enum Error {
         error: FormatError,
     },
     /// A dataset string (`exp=...:run=...`) that cannot be understood.
-    #[error("invalid dataset `{dataset}`: {reason}")]
+    #[error("invalid dataset `{}`: {reason}", dataset.escape_debug())]
     InvalidDataset {
         /// The dataset as given.
         dataset: String,
@@ -55,7 +55,7 @@ pub enum Error {
         pattern: String,
     },
     /// A run whose files are readable but whose contents do not make a usable run.
-    #[error("{}: {reason}", path.display())]
+    #[error("{}: {}", path.display(), reason.escape_debug())]
     Run {
         /// The file (or first file) of the run.
         path: PathBuf,
@@ -63,7 +63,7 @@ pub enum Error {
         reason: String,
     },
     /// A detector alias that the run does not have.
-    #[error("{}: no detector `{alias}` in this run (detectors: {available})", path.display())]
+    #[error("{}: no detector `{}` in this run (detectors: {})", path.display(), alias.escape_debug(), available.escape_debug())]
     NoSuchDetector {
         /// The first file of the run.
         path: PathBuf,
@@ -73,7 +73,7 @@ pub enum Error {
         available: String,
     },
     /// Values that the writer cannot encode.
-    #[error("cannot write XTC2: {0}")]
+    #[error("cannot write XTC2: {}", .0.escape_debug())]
     Write(String),
     /// An I/O error of a writer's destination.
     #[error("cannot write XTC2: {0}")]
@@ -215,7 +215,7 @@ pub enum FormatErrorKind {
         have: u64,
     },
     /// A field that runs past the end of its Data payload.
-    #[error("field `{field}` needs bytes {start}..{end} of Data but Data holds {have}")]
+    #[error("field `{}` needs bytes {start}..{end} of Data but Data holds {have}", field.escape_debug())]
     DataTooShort {
         /// The field name.
         field: String,
@@ -227,7 +227,7 @@ pub enum FormatErrorKind {
         have: u64,
     },
     /// A size computed from the file that overflows.
-    #[error("size of `{0}` overflows")]
+    #[error("size of `{}` overflows", .0.escape_debug())]
     SizeOverflow(String),
     /// A ShapesData whose NamesId has no Names.
     #[error("ShapesData refers to NamesId {0:#x}, which no Names defines")]
@@ -236,7 +236,7 @@ pub enum FormatErrorKind {
     #[error("NamesId {0:#x} is defined twice")]
     DuplicateNamesId(u32),
     /// A field of another type than the caller needs.
-    #[error("field `{field}` is {found}, expected {expected}")]
+    #[error("field `{}` is {found}, expected {expected}", field.escape_debug())]
     FieldType {
         /// The field name.
         field: String,

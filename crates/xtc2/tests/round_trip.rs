@@ -418,3 +418,45 @@ fn writer_refuses_bad_setups_and_values() {
     let e = w.begin_run(t(1), "bad\0name", 1).unwrap_err().to_string();
     assert!(e.contains("NUL"), "{e}");
 }
+
+#[test]
+fn events_of_other_detectors_are_not_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let s0 = dir.path().join("xpptut15-r0005-s000-c000.xtc2");
+    write_run(&s0, &[0, 1, 2], 1, None, &[]);
+    // Stream 1: another detector with its own events between ours, and the same transitions.
+    let s1 = dir.path().join("xpptut15-r0005-s001-c000.xtc2");
+    let mut other = setup(&[0], 9);
+    other.alias = "other".into();
+    other.det_type = "epix10ka".into();
+    let mut w = RunWriter::new(std::fs::File::create(&s1).unwrap(), other).unwrap();
+    w.configure(t(1), 0).unwrap();
+    w.begin_run(t(2), "xpptut15", 5).unwrap();
+    let px = frame(0, 0);
+    for g in 0..3u32 {
+        w.begin_step(t(100 * (g + 1) - 10), g as i32).unwrap();
+        w.event(t(100 * (g + 1) + 5), &[&px]).unwrap();
+        w.transition(t(100 * (g + 1) + 60), TransitionId::EndStep)
+            .unwrap();
+    }
+    w.into_inner().unwrap();
+    let run = Run::open(&[&s0, &s1]).unwrap();
+    let aliases: Vec<&str> = run.detectors().iter().map(|d| d.alias.as_str()).collect();
+    assert_eq!(aliases, ["jungfrau", "other"]);
+    let got = read_all(
+        run.detector("jungfrau").unwrap().items().unwrap(),
+        3 * PIXELS,
+    );
+    assert!(
+        got.log.iter().all(|l| !l.starts_with("skip")),
+        "{:?}",
+        got.log
+    );
+    assert_eq!(got.frames, expected_frames(&[0, 1, 2], &[]));
+    let got = read_all(run.detector("other").unwrap().items().unwrap(), PIXELS);
+    assert_eq!(got.frames.len(), 3);
+    assert_eq!(
+        run.detector("other").unwrap().info().unique_id(),
+        "epix10ka_panel-a-0001"
+    );
+}

@@ -199,7 +199,7 @@ impl<'a> Event<'a> {
         self.step
     }
 
-    /// 0-based index of the event among all L1Accepts seen (given or skipped).
+    /// 0-based index of the event among the L1Accepts with this detector (given or skipped).
     pub fn index(&self) -> u64 {
         self.index
     }
@@ -247,6 +247,8 @@ struct StreamState<'r> {
     names: NamesTable,
     /// raw NamesId -> position in the detector's segments.
     slot_of: HashMap<NamesId, usize>,
+    /// Whether this stream carries wanted segments (others only give transitions).
+    has_segments: bool,
 }
 
 enum Owned {
@@ -325,6 +327,9 @@ impl<'r> Items<'r> {
             .into_iter()
             .filter_map(|i| run.streams.get(i).map(|s| (i, s)))
             .map(|(index, s)| StreamState {
+                has_segments: wanted
+                    .iter()
+                    .any(|&w| info.segments.get(w).is_some_and(|seg| seg.stream == index)),
                 index,
                 path: s.path(),
                 dgrams: s.dgrams(),
@@ -520,6 +525,14 @@ impl<'r> Items<'r> {
     }
 
     fn l1accept(&mut self, time: TimeStamp) -> Result<(), Error> {
+        // An event only in streams without this detector is another detector's event.
+        let ours = self
+            .group
+            .iter()
+            .any(|&i| self.streams.get(i).is_some_and(|s| s.has_segments));
+        if !ours {
+            return Ok(());
+        }
         self.l1_count += 1;
         if !self.decode_events {
             return Ok(());
