@@ -14,9 +14,43 @@ Layers, from bytes up:
   length against its container and never panic on input.
 - [`XtcFile`]: a memory-mapped file and its datagrams; [`Reader`]: the same over any `Read`;
   [`validate`]: a check of every structure and field of a file.
-- [`write`]: the symmetric writer, and [`write::RunWriter`] to write a detector run.
+- [`write`](mod@write): the symmetric writer, and [`write::RunWriter`] to write a detector run.
 - [`dataset`]: psana dataset names (`exp=xpptut15:run=7`) resolved to files.
 - [`run`]: a run of one or more stream files as psana shows it: detectors, steps, events.
+
+Write a small JUNGFRAU run and read it back:
+
+```
+use xtc2::run::{Item, Run};
+use xtc2::write::{DetectorSetup, RunWriter};
+use xtc2::{TimeStamp, XtcFile};
+
+let mut setup = DetectorSetup::jungfrau("jungfrau", &["panel-0", "panel-1"]);
+(setup.rows, setup.cols) = (2, 3); // small frames for the example
+let mut w = RunWriter::new(Vec::new(), setup)?;
+w.configure(TimeStamp::new(1_112_036_888, 0), 0)?;
+w.begin_run(TimeStamp::new(1_112_036_889, 0), "mfx101332224", 7)?;
+w.begin_step(TimeStamp::new(1_112_036_890, 0), 1)?;
+w.event(TimeStamp::new(1_112_036_891, 0), &[&[1, 2, 3, 4, 5, 6], &[7, 8, 9, 10, 11, 12]])?;
+let bytes = w.into_inner()?;
+
+let run = Run::from_files(vec![XtcFile::from_bytes("mfx101332224-r0007-s000-c000.xtc2", bytes)])?;
+assert_eq!((run.expt(), run.run_number()), (Some("mfx101332224"), Some(7)));
+let det = run.detector("jungfrau")?;
+assert_eq!(det.info().unique_id(), "jungfrau_panel-0_panel-1");
+assert_eq!(det.info().frame_shape(), Some(vec![2, 2, 3]));
+let mut frame = vec![0u16; 12];
+let mut items = det.items()?;
+while let Some(item) = items.next_item() {
+    match item? {
+        Item::StepBegin(step) => assert_eq!(step.gain_mode.name.as_deref(), Some("FORCE_SWITCH_G1")),
+        Item::Event(event) => event.copy_raw_into(&mut frame)?,
+        _ => {}
+    }
+}
+assert_eq!(frame, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
 */
 
 #![deny(missing_docs)]
