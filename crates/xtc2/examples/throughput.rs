@@ -149,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(item) = items.next_item() {
             if let Item::Event(ev) = item? {
                 ev.copy_raw_into(&mut frame)?;
-                checksum = checksum.wrapping_add(u64::from(frame[events as usize % len]));
+                checksum = checksum.wrapping_add(u64::from(frame[events as usize % len.max(1)]));
                 events += 1;
             }
         }

@@ -347,11 +347,12 @@ fn read_runinfo(
             return Ok(());
         }
         let desc = sd.desc(names)?;
+        // Values of an unexpected type are ignored: the run is still readable without them.
         if let Some(f) = desc.field("expt")? {
-            sum.expt = Some(f.as_str()?.into_owned());
+            sum.expt = f.as_str().ok().map(|s| s.into_owned());
         }
         if let Some(f) = desc.field("runnum")? {
-            sum.run_number = u32::try_from(f.as_u64()?).ok();
+            sum.run_number = f.as_u64().ok().and_then(|n| u32::try_from(n).ok());
         }
         Ok(())
     })

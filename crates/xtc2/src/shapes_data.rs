@@ -473,3 +473,151 @@ pub struct LengthMismatch {
     /// Elements in the buffer given.
     pub got: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::Alg;
+
+    fn xtc(contains: u16, damage: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&0x10au32.to_le_bytes()); // src
+        v.extend_from_slice(&damage.to_le_bytes());
+        v.extend_from_slice(&contains.to_le_bytes());
+        v.extend_from_slice(&(12 + payload.len() as u32).to_le_bytes());
+        v.extend_from_slice(payload);
+        v
+    }
+
+    fn shape(dims: [u32; 5]) -> Vec<u8> {
+        dims.iter().flat_map(|d| d.to_le_bytes()).collect()
+    }
+
+    fn names() -> Names {
+        Names::new(
+            NamesId(0x10a),
+            "jungfrau",
+            "jungfrau",
+            "id",
+            Alg::new("raw", 0, 2, 0),
+            0,
+        )
+        .with_field("raw", DataType::U16, 2)
+        .with_field("frame_cnt", DataType::U64, 0)
+    }
+
+    /// Data: a 1x3 u16 array at an odd offset within the file, then a u64.
+    fn data() -> Vec<u8> {
+        let mut d = vec![0x01, 0x00, 0x02, 0x00, 0xff, 0xff]; // raw = 1, 2, 65535
+        d.extend_from_slice(&7665u64.to_le_bytes()); // frame_cnt
+        d
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Vec<(String, Vec<u32>, Vec<u8>)>, FormatError> {
+        let x = Xtc::from_bytes(bytes, 1001)?;
+        let n = names();
+        let sd = ShapesData::decode(&x)?;
+        let desc = sd.desc(&n)?;
+        desc.fields()
+            .map(|f| {
+                f.map(|f| {
+                    (
+                        f.name().name.clone(),
+                        f.shape().dims().to_vec(),
+                        f.bytes().to_vec(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decodes_in_either_order() {
+        let shapes = xtc(2, 0, &shape([1, 3, 0, 0, 0]));
+        let data = xtc(3, 0, &data());
+        for body in [
+            [shapes.clone(), data.clone()].concat(),
+            [data, shapes].concat(),
+        ] {
+            let got = decode(&xtc(1, 0, &body)).unwrap();
+            assert_eq!(
+                got[0],
+                ("raw".into(), vec![1, 3], vec![1, 0, 2, 0, 0xff, 0xff])
+            );
+            assert_eq!(got[1].2, 7665u64.to_le_bytes());
+        }
+    }
+
+    #[test]
+    fn refuses_broken_shapes_data() {
+        let shapes = xtc(2, 0, &shape([1, 3, 0, 0, 0]));
+        let data = xtc(3, 0, &data());
+        let big = xtc(2, 0, &shape([1000, 3, 0, 0, 0]));
+        let overflow = xtc(2, 0, &shape([u32::MAX, u32::MAX, u32::MAX, 0, 0]));
+        let cases: [(Vec<u8>, &str); 7] = [
+            (xtc(1, 0, &shapes), "ShapesData has no Data child"),
+            (
+                xtc(1, 0, &data),
+                "ShapesData has no Shapes child but its Names has 1 arrays",
+            ),
+            (
+                xtc(1, 0, &[shapes.clone(), data.clone(), data.clone()].concat()),
+                "second Data child",
+            ),
+            (
+                xtc(1, 0, &[shapes.clone(), xtc(4, 0, &[])].concat()),
+                "type id 4, expected Shapes",
+            ),
+            (
+                xtc(1, 0, &[xtc(2, 0, &[0; 19]), data.clone()].concat()),
+                "Shapes holds 19 bytes but 1 arrays need 20",
+            ),
+            (
+                xtc(1, 0, &[big, data.clone()].concat()),
+                "field `raw` needs bytes 0..6000 of Data but Data holds 14",
+            ),
+            (
+                xtc(1, 0, &[overflow, data.clone()].concat()),
+                "size of `raw` overflows",
+            ),
+        ];
+        for (bytes, msg) in cases {
+            let e = decode(&bytes).unwrap_err();
+            assert!((1001..1001 + bytes.len() as u64).contains(&e.offset), "{e}");
+            assert!(e.to_string().ends_with(msg), "{e}");
+        }
+        let corrupted = xtc(1, Damage::CORRUPTED, &[shapes, data].concat());
+        let e = decode(&corrupted).unwrap_err();
+        assert_eq!(e, FormatErrorKind::Corrupted { damage: 8 }.at(1001));
+    }
+
+    #[test]
+    fn shape_helpers() {
+        let s = Shape::new(&[1, 512, 1024]).unwrap();
+        assert_eq!((s.rank(), s.num_elements()), (3, Some(524_288)));
+        assert_eq!(s.raw_dims(), [1, 512, 1024, 0, 0]);
+        assert_eq!(Shape::scalar().num_elements(), Some(1));
+        assert!(Shape::new(&[1, 2, 3, 4, 5, 6]).is_none());
+    }
+
+    #[test]
+    fn array_copies_check_length() {
+        let d = data();
+        let a: Array<'_, u16> = Array {
+            bytes: &d[..6],
+            shape: Shape::new(&[3]).unwrap(),
+            _t: PhantomData,
+        };
+        let mut out = [0u16; 3];
+        a.copy_into(&mut out).unwrap();
+        assert_eq!(out, [1, 2, 65535]);
+        assert_eq!(
+            a.copy_into(&mut [0u16; 2]),
+            Err(LengthMismatch { need: 3, got: 2 })
+        );
+        assert_eq!(
+            (a.get(2), a.get(3), a.get(usize::MAX)),
+            (Some(65535), None, None)
+        );
+    }
+}

@@ -643,7 +643,8 @@ fn step_values(
         if docstring.is_none()
             && let Some(f) = desc.field("step_docstring")?
         {
-            docstring = Some(f.as_str()?.into_owned());
+            // A docstring that is not text is ignored (the step index stands in).
+            docstring = f.as_str().ok().map(|s| s.into_owned());
         }
     }
     Ok((update, docstring))

@@ -404,7 +404,7 @@ impl<W: Write> RunWriter<W> {
                 &[Value::F64(f64::from(self.steps)), Value::Str(doc)],
             )?;
         }
-        self.steps += 1;
+        self.steps = self.steps.wrapping_add(1);
         self.writer.write(d)
     }
 
@@ -438,7 +438,7 @@ impl<W: Write> RunWriter<W> {
         let mut d = self.start(time, TransitionId::L1Accept);
         let dims = [1, self.setup.rows, self.setup.cols];
         let shape = Shape::new(&dims).unwrap_or(Shape::scalar());
-        self.frame_cnt += 1;
+        self.frame_cnt = self.frame_cnt.wrapping_add(1);
         for f in frames {
             let seg = self.segments.get(f.index).ok_or_else(|| {
                 Error::Write(format!("segment index {} is not in the setup", f.index))
