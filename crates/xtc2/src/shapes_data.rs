@@ -513,7 +513,10 @@ mod tests {
         d
     }
 
-    fn decode(bytes: &[u8]) -> Result<Vec<(String, Vec<u32>, Vec<u8>)>, FormatError> {
+    /// (name, dims, bytes) of each field.
+    type Decoded = Vec<(String, Vec<u32>, Vec<u8>)>;
+
+    fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
         let x = Xtc::from_bytes(bytes, 1001)?;
         let n = names();
         let sd = ShapesData::decode(&x)?;
@@ -566,7 +569,7 @@ mod tests {
             ),
             (
                 xtc(1, 0, &[shapes.clone(), xtc(4, 0, &[])].concat()),
-                "type id 4, expected Shapes",
+                "type id 4, expected Shapes (2) or Data (3)",
             ),
             (
                 xtc(1, 0, &[xtc(2, 0, &[0; 19]), data.clone()].concat()),
