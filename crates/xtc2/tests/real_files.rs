@@ -257,6 +257,14 @@ fn jungfrau_run_view() {
 #[test]
 fn epix_quad_run_view() {
     let Some(path) = sample(EPIX) else { return };
+    let file = XtcFile::open(&path).unwrap();
+    assert_eq!(file.len(), 3_922_114);
+    let seq: Vec<TransitionId> = file.dgrams().map(|d| d.unwrap().transition_id()).collect();
+    use TransitionId::*;
+    assert_eq!(
+        seq,
+        [Configure, BeginRun, BeginStep, Enable, L1Accept, L1Accept]
+    );
     let run = Run::open(&[&path]).unwrap();
     assert_eq!(run.expt(), Some("ueddaq02"));
     assert_eq!(run.run_number(), Some(109));
@@ -414,4 +422,14 @@ fn run_writer_matches_the_sample_structure() {
     }
     // Ours adds psana's `scan` step information.
     assert_eq!(table.len(), real.len() + 1);
+}
+
+#[test]
+fn runs_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Run>();
+    send_sync::<XtcFile>();
+    send::<xtc2::run::Items<'static>>();
+    send_sync::<xtc2::Error>();
 }
