@@ -30,6 +30,7 @@ stream alone.
 */
 
 mod detector;
+mod event;
 mod events;
 mod step;
 mod stream;
@@ -38,7 +39,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use detector::{DetectorInfo, SegmentInfo};
-pub use events::{Event, Item, Items, SegmentData, SkipReason, SkippedEvent, StepEnd};
+pub use event::{Event, Item, SegmentData, SkipReason, SkippedEvent, StepEnd};
+pub use events::Items;
 pub use step::{GainMode, GainModeSource, StepInfo, docstring_gain_mode};
 pub use stream::{Stream, StreamDgrams};
 
