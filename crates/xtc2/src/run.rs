@@ -96,10 +96,24 @@ impl Run {
     pub fn from_files(files: Vec<XtcFile>) -> Result<Self, Error> {
         let mut grouped: BTreeMap<u32, Vec<(u32, XtcFile)>> = BTreeMap::new();
         let mut single = Vec::new();
+        let mut run_of: Option<(String, u32)> = None;
         for f in files {
             let name = f.path().file_name().and_then(|n| n.to_str()).unwrap_or("");
             match crate::dataset::parse_stream_chunk(name) {
-                Some((_, _, s, c)) => grouped.entry(s).or_default().push((c, f)),
+                Some((exp, run, s, c)) => {
+                    match &run_of {
+                        Some((e, r)) if (e.as_str(), *r) != (exp, run) => {
+                            return Err(Error::Run {
+                                path: f.path().to_path_buf(),
+                                reason: format!(
+                                    "files of two runs ({e} run {r} and {exp} run {run}); open each run alone"
+                                ),
+                            });
+                        }
+                        _ => run_of = Some((exp.to_string(), run)),
+                    }
+                    grouped.entry(s).or_default().push((c, f));
+                }
                 None => single.push(f),
             }
         }

@@ -227,6 +227,15 @@ fn two_streams_are_event_built_by_time_stamp() {
     let got = read_all(det.stream_items(1).unwrap(), PIXELS);
     assert_eq!(got.frames, expected_frames(&[1], &[202]));
     assert!(det.stream_items(2).is_err());
+
+    // Files of two runs are refused.
+    let other = dir.path().join("xpptut15-r0006-s000-c000.xtc2");
+    std::fs::copy(&s0, &other).unwrap();
+    let e = Run::open(&[&s0, &other]).unwrap_err().to_string();
+    assert!(
+        e.ends_with("files of two runs (xpptut15 run 5 and xpptut15 run 6); open each run alone"),
+        "{e}"
+    );
 }
 
 #[test]
