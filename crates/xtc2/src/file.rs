@@ -1,0 +1,136 @@
+/*!
+An XTC2 file held in memory: memory-mapped from disk (the main path) or owned bytes, with an
+iterator over its datagrams whose errors name the file.
+*/
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+
+use crate::dgram::{Dgram, Dgrams};
+use crate::error::Error;
+
+enum Backing {
+    Mmap(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// An XTC2 file: its path and its bytes.
+pub struct XtcFile {
+    path: PathBuf,
+    backing: Backing,
+}
+
+impl std::fmt::Debug for XtcFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XtcFile")
+            .field("path", &self.path)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl XtcFile {
+    /// Memory-maps the file at `path`.
+    ///
+    /// As with any memory map, the file must not be truncated or rewritten while it is open:
+    /// XTC2 files are written once by the DAQ and then only read.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let backing = if len == 0 {
+            Backing::Owned(Vec::new())
+        } else {
+            // SAFETY: the map is read-only; XTC2 files are not modified after they are written,
+            // and every read of the mapped bytes is bounds-checked like any slice.
+            let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::Sequential);
+            Backing::Mmap(map)
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            backing,
+        })
+    }
+
+    /// A file held in memory; `path` is only used to name it in errors.
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
+        Self {
+            path: path.into(),
+            backing: Backing::Owned(bytes),
+        }
+    }
+
+    /// The path given when opening.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// All bytes of the file.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.backing {
+            Backing::Mmap(m) => m,
+            Backing::Owned(v) => v,
+        }
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> u64 {
+        self.bytes().len() as u64
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// The datagrams, in file order; stops after the first error.
+    pub fn dgrams(&self) -> FileDgrams<'_> {
+        FileDgrams {
+            path: &self.path,
+            inner: Dgrams::new(self.bytes(), 0),
+        }
+    }
+
+    /// The datagrams from byte `offset` on (which must be a datagram boundary).
+    pub fn dgrams_from(&self, offset: u64) -> FileDgrams<'_> {
+        let start = usize::try_from(offset).unwrap_or(usize::MAX);
+        let rest = self.bytes().get(start..).unwrap_or(&[]);
+        FileDgrams {
+            path: &self.path,
+            inner: Dgrams::new(rest, offset),
+        }
+    }
+}
+
+/// The datagrams of an [`XtcFile`]; errors name the file.
+#[derive(Debug, Clone)]
+pub struct FileDgrams<'a> {
+    path: &'a Path,
+    inner: Dgrams<'a>,
+}
+
+impl<'a> FileDgrams<'a> {
+    /// File offset of the next datagram.
+    pub fn offset(&self) -> u64 {
+        self.inner.offset()
+    }
+
+    /// The file.
+    pub fn path(&self) -> &'a Path {
+        self.path
+    }
+}
+
+impl<'a> Iterator for FileDgrams<'a> {
+    type Item = Result<Dgram<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner
+            .next()
+            .map(|r| r.map_err(|e| e.in_file(self.path)))
+    }
+}
