@@ -26,3 +26,38 @@ impl PermArgs {
 fn parse_mode(s: &str) -> Result<u32, String> {
     files::parse_mode(s).map_err(|e| e.to_string())
 }
+
+/// Which data to read: a dataset as psana names it, or an experiment and runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatasetArgs {
+    /// Dataset: an .xtc2 file, files separated by commas, or exp=<exp>:run=<runs>[:dir=<dir>]
+    /// (runs like 7, 7,8 or 7-9).
+    #[arg(value_name = "DATASET", required_unless_present = "exp")]
+    pub dataset: Option<String>,
+    /// Experiment (with --run), instead of DATASET.
+    #[arg(
+        short = 'e',
+        long = "exp",
+        value_name = "EXP",
+        requires = "run",
+        conflicts_with = "dataset"
+    )]
+    pub exp: Option<String>,
+    /// Run number(s) of --exp: 7, 7,8 or 7-9.
+    #[arg(short = 'r', long = "run", value_name = "RUNS")]
+    pub run: Option<String>,
+    /// Root of experiment data, instead of $SIT_PSDM_DATA (<root>/<INS>/<exp>/xtc/...).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+impl DatasetArgs {
+    /// The dataset string psana would take.
+    pub fn spec(&self) -> String {
+        match (&self.dataset, &self.exp, &self.run) {
+            (Some(d), _, _) => d.clone(),
+            (None, Some(e), Some(r)) => format!("exp={e}:run={r}"),
+            _ => unreachable!("clap requires a dataset or --exp with --run"),
+        }
+    }
+}

@@ -66,6 +66,15 @@ pub enum Command {
     /// Print the shape, dtype and statistics of an array file.
     #[command(after_help = cmd::show::AFTER_HELP)]
     Show(cmd::show::Args),
+    /// Simulate JUNGFRAU dark and light runs (XTC2) with known truth.
+    #[command(after_help = cmd::simulate::AFTER_HELP)]
+    Simulate(cmd::simulate::Args),
+    /// Describe the runs, detectors, panels, steps and events of a dataset.
+    #[command(after_help = cmd::info::AFTER_HELP)]
+    Info(cmd::info::Args),
+    /// Write the raw frames of a detector as a NumPy stack.
+    #[command(after_help = cmd::extract::AFTER_HELP)]
+    Extract(cmd::extract::Args),
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),

@@ -6,8 +6,11 @@ use crate::cli::{Cli, Command};
 
 pub mod convert;
 pub mod deploy_file;
+pub mod extract;
 pub mod find;
+pub mod info;
 pub mod show;
+pub mod simulate;
 
 /// Runs the command given on the command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -16,5 +19,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Convert(a) => convert::run(a),
         Command::Show(a) => show::run(a),
         Command::DeployFile(a) => deploy_file::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Extract(a) => extract::run(a),
     }
 }

@@ -76,7 +76,6 @@ pub fn report_error(err: &anyhow::Error) {
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.
-#[allow(dead_code)]
 pub fn progress(len: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();

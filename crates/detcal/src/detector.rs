@@ -475,6 +475,35 @@ pub fn gain_mode(det: DetType, name_or_value: &str) -> Result<GainModeInfo> {
     })
 }
 
+/// The LCLS-I JUNGFRAU gain mode of a DAQ gain mode: an LCLS-II enum name (`DYNAMIC`,
+/// `FORCE_SWITCH_G1`, `FORCE_SWITCH_G2`, `FIX_G1`, `FIX_G2`, `FIX_G0`) or an LCLS-I name, else the
+/// LCLS-II enum value (0 DYNAMIC .. 4 FIX_G2).
+pub fn jungfrau_mode_from_daq(value: i32, name: Option<&str>) -> Option<GainModeInfo> {
+    let lcls1 = |n: &str| JUNGFRAU_GAIN_MODES.iter().find(|m| m.name == n).copied();
+    if let Some(n) = name {
+        let mapped = match n.to_ascii_uppercase().as_str() {
+            "DYNAMIC" | "NORMAL" => Some("Normal"),
+            "FORCE_SWITCH_G1" | "FORCEDGAIN1" => Some("ForcedGain1"),
+            "FORCE_SWITCH_G2" | "FORCEDGAIN2" => Some("ForcedGain2"),
+            "FIX_G1" | "FIXEDGAIN1" => Some("FixedGain1"),
+            "FIX_G2" | "FIXEDGAIN2" => Some("FixedGain2"),
+            "FIX_G0" | "HIGHGAIN0" => Some("HighGain0"),
+            _ => None,
+        };
+        if let Some(m) = mapped {
+            return lcls1(m);
+        }
+    }
+    match value {
+        0 => lcls1("Normal"),
+        1 => lcls1("ForcedGain1"),
+        2 => lcls1("ForcedGain2"),
+        3 => lcls1("FixedGain1"),
+        4 => lcls1("FixedGain2"),
+        _ => None,
+    }
+}
+
 /// The JUNGFRAU gain code (raw bits 15..14) expected for pixels of a gain index: 0, 1 or 3.
 pub fn jungfrau_expected_gain_code(gain_index: usize) -> u16 {
     match gain_index {
@@ -700,6 +729,14 @@ mod tests {
         assert!(gain_mode(DetType::Epix100a, "Normal").is_err());
         assert!(gain_mode(DetType::Jungfrau, "9").is_err());
         assert_eq!(jungfrau_expected_gain_code(2), 3);
+        let daq = |v, n| jungfrau_mode_from_daq(v, n).map(|m| (m.name, m.index));
+        assert_eq!(daq(0, Some("DYNAMIC")), Some(("Normal", 0)));
+        assert_eq!(daq(1, Some("FORCE_SWITCH_G1")), Some(("ForcedGain1", 1)));
+        assert_eq!(daq(4, Some("FIX_G2")), Some(("FixedGain2", 2)));
+        assert_eq!(daq(7, Some("FIX_G0")), Some(("HighGain0", 0)));
+        assert_eq!(daq(2, None), Some(("ForcedGain2", 2)));
+        assert_eq!(daq(3, Some("unknown")), Some(("FixedGain1", 1)));
+        assert_eq!(daq(9, None), None);
         assert_eq!(DetType::Jungfrau.gain_ranges(), 3);
         assert_eq!(DetType::Epix10ka2M.gain_ranges(), 7);
     }

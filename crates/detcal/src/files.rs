@@ -157,6 +157,15 @@ pub fn write_atomic<F>(path: &Path, perms: &Perms, write: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<&mut File>) -> Result<()>,
 {
+    write_atomic_with(path, perms, true, write)
+}
+
+/// [`write_atomic`], with the flush to disk before the rename optional: regenerable bulk data
+/// (simulated raw runs) need not wait for the disk; readers still never see a partial file.
+pub fn write_atomic_with<F>(path: &Path, perms: &Perms, sync: bool, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<&mut File>) -> Result<()>,
+{
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -179,7 +188,9 @@ where
         write(&mut w)?;
         w.flush().at(path, "write")?;
     }
-    tmp.as_file().sync_data().at(path, "flush to disk")?;
+    if sync {
+        tmp.as_file().sync_data().at(path, "flush to disk")?;
+    }
     set_mode(tmp.path(), perms.file_mode);
     set_group(tmp.path(), perms);
     tmp.persist(path)

@@ -35,7 +35,9 @@ pub mod files;
 pub mod formats;
 pub mod plot;
 pub mod repo;
+pub mod sim;
 pub mod site;
+pub mod source;
 pub mod store;
 pub mod summary;
 

@@ -234,7 +234,17 @@ fn parse_runs(runs: &str) -> Result<Vec<u32>, String> {
 
 /// The files of `run` of `exp` in `dir`, sorted by stream then chunk.
 fn run_files(dir: &Path, exp: &str, run: u32) -> Result<RunFiles, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let no_files = || Error::NoRunFiles {
+        exp: exp.to_string(),
+        run,
+        dir: dir.to_path_buf(),
+        pattern: format!("{exp}-r{run:04}-s*-c*.xtc2"),
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(no_files()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
     let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
@@ -248,12 +258,7 @@ fn run_files(dir: &Path, exp: &str, run: u32) -> Result<RunFiles, Error> {
         }
     }
     if found.is_empty() {
-        return Err(Error::NoRunFiles {
-            exp: exp.to_string(),
-            run,
-            dir: dir.to_path_buf(),
-            pattern: format!("{exp}-r{run:04}-s*-c*.xtc2"),
-        });
+        return Err(no_files());
     }
     found.sort();
     Ok(RunFiles {

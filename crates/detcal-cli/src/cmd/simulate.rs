@@ -1,0 +1,114 @@
+//! `detcal simulate`: realistic JUNGFRAU runs in XTC2, with their truth.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use detcal::sim::{self, SimConfig};
+
+use crate::args::PermArgs;
+use crate::cli::EXIT_OK;
+use crate::output;
+
+pub const AFTER_HELP: &str = "\
+Writes, as the LCLS-II DAQ lays out a JUNGFRAU run (the Names, fields, config and transitions
+of a real run), under <out>/<INS>/<exp>/xtc/:
+  <exp>-r<dark>-s000-c000.xtc2    a dark run: 3 steps in gain modes DYNAMIC, FORCE_SWITCH_G1,
+                                  FORCE_SWITCH_G2 (psana: Normal, ForcedGain1, ForcedGain2)
+  <exp>-r<light>-s000-c000.xtc2   a light run: photons of --energy keV on a Poisson background,
+                                  bright spots that switch pixels to gain 1 and 2, and a
+                                  common-mode offset per bank (--no-light to skip it)
+  <exp>-r<dark>-truth/            the truth: pedestals, rms, gain, offset (3, panels, 512, 1024),
+                                  defects (panels, 512, 1024: 1 dead, 2 hot, 4 noisy, 8 wrong
+                                  gain bits, 16 invalid gain bits, 32 saturated), truth.json
+With --gains DIR, each panel also gets DIR/<panel_id>/g{0,1,2}_{gain,offset}.npy, the layout of
+the JUNGFRAU gain repository. The same seed gives the same files on every machine. Read the
+runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
+
+EXAMPLE:
+    detcal simulate --out data --panels 2 --events 200 --gains gains
+    detcal info exp=xpptut15:run=1 --data-dir data";
+
+/// Simulate JUNGFRAU dark and light runs (XTC2) with known truth.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Data root: files go to <out>/<INS>/<exp>/xtc/.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Experiment name.
+    #[arg(short, long, default_value = "xpptut15")]
+    pub exp: String,
+    /// Run number of the dark run (the light run is the next one).
+    #[arg(short, long, default_value_t = 1)]
+    pub run: u32,
+    /// Number of panels (1 to 32).
+    #[arg(short, long, default_value_t = 4)]
+    pub panels: usize,
+    /// Events in each of the 3 dark steps.
+    #[arg(short = 'n', long, default_value_t = 100)]
+    pub events: usize,
+    /// Events in the light run.
+    #[arg(long, default_value_t = 100)]
+    pub light_events: usize,
+    /// Do not write a light run.
+    #[arg(long)]
+    pub no_light: bool,
+    /// Photon energy of the light run (keV).
+    #[arg(long, default_value_t = 9.5)]
+    pub energy: f64,
+    /// Seed of everything random.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Panel shape ROWSxCOLS (smaller than JUNGFRAU's 512x1024 for quick tests).
+    #[arg(long, default_value = "512x1024", value_name = "RxC")]
+    pub shape: String,
+    /// Also write each panel's gain and offset maps here (<DIR>/<panel_id>/g*_gain.npy).
+    #[arg(long, value_name = "DIR")]
+    pub gains: Option<PathBuf>,
+    /// DAQ alias of the detector.
+    #[arg(long, default_value = "jungfrau")]
+    pub alias: String,
+    #[command(flatten)]
+    pub perms: PermArgs,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let (rows, cols) = a
+        .shape
+        .split_once('x')
+        .and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?)))
+        .ok_or_else(|| {
+            anyhow::anyhow!("--shape {:?}: expected ROWSxCOLS, e.g. 512x1024", a.shape)
+        })?;
+    let cfg = SimConfig {
+        exp: a.exp,
+        alias: a.alias,
+        dark_run: a.run,
+        light_run: if a.no_light { None } else { Some(a.run + 1) },
+        panels: a.panels,
+        rows,
+        cols,
+        dark_events: a.events,
+        light_events: a.light_events,
+        light: sim::LightParams {
+            energy_kev: a.energy,
+            ..Default::default()
+        },
+        seed: a.seed,
+        ..SimConfig::default()
+    };
+    let pb = output::progress(cfg.total_frames(), "simulating");
+    let out = sim::simulate(&cfg, &a.out, a.gains.as_deref(), &a.perms.perms(), &|n| {
+        pb.set_position(n)
+    })?;
+    pb.finish_and_clear();
+    println!("dark run:  {}", out.dark_file.display());
+    if let Some(l) = &out.light_file {
+        println!("light run: {}", l.display());
+    }
+    println!("truth:     {}", out.truth_dir.display());
+    for d in &out.gain_dirs {
+        println!("gains:     {}", d.display());
+    }
+    println!("panels:    {}", out.panel_ids.join(" "));
+    Ok(ExitCode::from(EXIT_OK))
+}

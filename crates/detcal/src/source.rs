@@ -1,0 +1,657 @@
+/*!
+Raw frames of one detector, run by run: from LCLS-II XTC2 files or from a NumPy stack.
+
+A dataset is what psana calls one: a file, a list of files, or `exp=<exp>:run=<runs>[:dir=<dir>]`
+(resolved under `SIT_PSDM_DATA`). [`open_dataset`] gives one [`RunSource`] per run, in order.
+A raw NumPy stack `(N, rows, cols)` or `(N, nsegs, rows, cols)` of uint16 is a run of one step
+whose description (detector type, panel ids, experiment, run, time, gain mode) is given by the
+caller ([`StackInfo`]).
+
+[`RunSource::for_each`] walks the run step by step and hands each frame to a callback as a
+`(nsegs * rows * cols)` uint16 slice; the callback can end the step or the walk. Memory does not
+grow with the number of events: XTC2 files and stacks are memory-mapped.
+*/
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::detector::{DetType, GainModeInfo, JUNGFRAU_DEFAULT_STEP_MODES, jungfrau_mode_from_daq};
+use crate::error::{Error, Result};
+use crate::formats::npy::NpyMap;
+use crate::site;
+
+/// What is known of a detector in a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetectorMeta {
+    /// The detector type.
+    #[serde(serialize_with = "ser_dettype")]
+    pub det_type: DetType,
+    /// The DAQ alias (`jungfrau`, `epixquad`).
+    pub alias: String,
+    /// The panel id of each segment, in segment order.
+    pub panel_ids: Vec<String>,
+    /// `<detType>_<panel id>_<panel id>...`, psana's unique id.
+    pub unique_id: String,
+    /// The experiment.
+    pub exp: String,
+    /// The run number.
+    pub run: u32,
+    /// When the run started (the Configure time stamp).
+    #[serde(serialize_with = "ser_ts")]
+    pub start: Timestamp,
+    /// (segments, rows, cols) of a frame.
+    pub frame_shape: [usize; 3],
+}
+
+fn ser_dettype<S: serde::Serializer>(t: &DetType, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(t.name())
+}
+
+fn ser_ts<S: serde::Serializer>(t: &Timestamp, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_string())
+}
+
+impl DetectorMeta {
+    /// Pixels in a frame.
+    pub fn frame_len(&self) -> usize {
+        self.frame_shape.iter().product()
+    }
+
+    /// Pixels in a panel.
+    pub fn panel_len(&self) -> usize {
+        self.frame_shape[1] * self.frame_shape[2]
+    }
+
+    /// The run's start as psana writes it into file names: local `YYYYmmddHHMMSS`.
+    pub fn tstamp(&self) -> String {
+        site::tstamp(self.start)
+    }
+}
+
+/// A step of a run and its gain mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepMeta {
+    /// 0-based step index in the run.
+    pub index: u32,
+    /// The gain mode as the DAQ gave it (LCLS-II enum value), if any.
+    pub daq_value: Option<i32>,
+    /// The DAQ's name of the gain mode, if known.
+    pub daq_name: Option<String>,
+    /// Where the gain mode came from (config update, step docstring, step index, given).
+    pub source: &'static str,
+    /// The gain mode in psana's (LCLS-I) terms, for multi-gain detectors.
+    #[serde(skip)]
+    pub mode: Option<GainModeInfo>,
+}
+
+impl StepMeta {
+    /// The LCLS-I name of the gain mode (`Normal`, `ForcedGain1`, ...), if known.
+    pub fn mode_name(&self) -> Option<&'static str> {
+        self.mode.map(|m| m.name)
+    }
+}
+
+/// One thing met while walking a run.
+#[derive(Debug)]
+pub enum Item<'a> {
+    /// A step begins.
+    StepBegin(&'a StepMeta),
+    /// A frame of the current step: (segments * rows * cols) raw words, valid during the call.
+    Frame {
+        /// The step index.
+        step: u32,
+        /// The frame's time.
+        time: Timestamp,
+        /// The raw words.
+        data: &'a [u16],
+    },
+    /// An event that could not be used, and why.
+    Skipped {
+        /// The step index.
+        step: u32,
+        /// Why (missing segment, damage, ...).
+        reason: String,
+    },
+    /// The current step ends.
+    StepEnd {
+        /// The step index.
+        step: u32,
+    },
+}
+
+/// What the callback wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Skip the rest of this step's frames.
+    EndStep,
+    /// Stop walking the run.
+    Stop,
+}
+
+/// How a NumPy stack is to be understood.
+#[derive(Debug, Clone)]
+pub struct StackInfo {
+    /// The detector type.
+    pub det_type: DetType,
+    /// The panel ids, one per segment.
+    pub panel_ids: Vec<String>,
+    /// The experiment.
+    pub exp: String,
+    /// The run number.
+    pub run: u32,
+    /// The run's start time.
+    pub start: Timestamp,
+    /// The gain mode of the frames (multi-gain detectors).
+    pub gain_mode: Option<GainModeInfo>,
+    /// The DAQ alias to report.
+    pub alias: String,
+}
+
+enum Kind {
+    Xtc {
+        run: Box<xtc2::run::Run>,
+        alias: String,
+    },
+    Stack {
+        map: NpyMap,
+        gain_mode: Option<GainModeInfo>,
+    },
+}
+
+/// One run of one detector.
+pub struct RunSource {
+    meta: DetectorMeta,
+    kind: Kind,
+    label: String,
+}
+
+/// The detector type of an LCLS-II detector type name with `nsegs` segments.
+pub fn det_type_of_daq(det_type: &str, nsegs: usize) -> DetType {
+    match det_type.to_ascii_lowercase().as_str() {
+        "jungfrau" => DetType::Jungfrau,
+        "epix10ka" | "epix10ka2m" | "epixquad" if nsegs >= 16 => DetType::Epix10ka2M,
+        "epix10ka" | "epix10ka2m" | "epixquad" if nsegs >= 2 => DetType::Epix10kaQuad,
+        "epix10ka" => DetType::Epix10ka,
+        "epix100" | "epix100a" => DetType::Epix100a,
+        other => DetType::from_name(other).unwrap_or(DetType::Undefined),
+    }
+}
+
+fn ts_of(t: xtc2::TimeStamp) -> Timestamp {
+    let unix = t.sec as i64 + xtc2::EPICS_EPOCH_UNIX_SECONDS;
+    Timestamp::new(unix, t.nsec as i32).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Opens every run of a dataset (a file path, files separated by commas, or
+/// `exp=<exp>:run=<runs>[:dir=<dir>]`) for the detector `alias` (the only raw detector if `None`).
+pub fn open_dataset(
+    dataset: &str,
+    data_root: Option<&Path>,
+    alias: Option<&str>,
+) -> Result<Vec<RunSource>> {
+    dataset_runs(dataset, data_root)?
+        .iter()
+        .map(|files| RunSource::open_xtc(files, alias))
+        .collect()
+}
+
+impl RunSource {
+    /// Opens the XTC2 files of one run for detector `alias` (the only raw detector if `None`).
+    pub fn open_xtc<P: AsRef<Path>>(files: &[P], alias: Option<&str>) -> Result<RunSource> {
+        let label = files
+            .first()
+            .map(|p| p.as_ref().display().to_string())
+            .unwrap_or_default();
+        let run = xtc2::run::Run::open(files)?;
+        let dets = run.detectors();
+        let info = match alias {
+            Some(a) => dets.iter().find(|d| d.alias == a).ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{label}: no detector {a:?}; the run has {}",
+                    names_of(dets)
+                ))
+            })?,
+            None => match dets {
+                [one] => one,
+                [] => {
+                    return Err(Error::NotFound(format!(
+                        "{label}: the run has no detector with raw data"
+                    )));
+                }
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "{label}: the run has several detectors ({}); choose one with -s/--source",
+                        names_of(dets)
+                    )));
+                }
+            },
+        };
+        let shape = info.frame_shape().ok_or_else(|| {
+            Error::content(
+                &label,
+                format!(
+                    "detector {} has no events to learn its frame shape from",
+                    info.alias
+                ),
+            )
+        })?;
+        let frame_shape = match shape[..] {
+            [n, r, c] => [n, r, c],
+            _ => {
+                return Err(Error::content(
+                    &label,
+                    format!("unexpected raw frame shape {shape:?}"),
+                ));
+            }
+        };
+        let exp = run.expt().map(str::to_string).ok_or_else(|| {
+            Error::content(&label, "no runinfo with the experiment name (BeginRun)")
+        })?;
+        let run_no = run
+            .run_number()
+            .ok_or_else(|| Error::content(&label, "no runinfo with the run number (BeginRun)"))?;
+        let start = run
+            .start_time()
+            .map(ts_of)
+            .ok_or_else(|| Error::content(&label, "no Configure transition"))?;
+        let meta = DetectorMeta {
+            det_type: det_type_of_daq(&info.det_type, info.num_segments()),
+            alias: info.alias.clone(),
+            panel_ids: info.segments.iter().map(|s| s.det_id.clone()).collect(),
+            unique_id: info.unique_id(),
+            exp,
+            run: run_no,
+            start,
+            frame_shape,
+        };
+        let alias = info.alias.clone();
+        Ok(RunSource {
+            meta,
+            kind: Kind::Xtc {
+                run: Box::new(run),
+                alias,
+            },
+            label,
+        })
+    }
+
+    /// Opens a raw NumPy stack `(N, rows, cols)` or `(N, nsegs, rows, cols)` of uint16.
+    pub fn open_stack(path: &Path, info: StackInfo) -> Result<RunSource> {
+        let map = NpyMap::open(path)?;
+        map.as_u16()?;
+        let frame_shape = match *map.shape() {
+            [_, r, c] => [1, r, c],
+            [_, n, r, c] => [n, r, c],
+            ref s => {
+                return Err(Error::content(
+                    path,
+                    format!(
+                        "a raw stack has shape (N, rows, cols) or (N, segments, rows, cols), not {s:?}"
+                    ),
+                ));
+            }
+        };
+        if info.panel_ids.len() != frame_shape[0] {
+            return Err(Error::invalid(format!(
+                "{}: {} panel ids given for {} segments",
+                path.display(),
+                info.panel_ids.len(),
+                frame_shape[0]
+            )));
+        }
+        for id in &info.panel_ids {
+            crate::files::check_component("panel id", id)?;
+        }
+        if let Some((r, c)) = info.det_type.panel_shape()
+            && (r, c) != (frame_shape[1], frame_shape[2])
+        {
+            tracing::warn!(
+                "{}: {} panels are {r} x {c}, the stack's frames are {} x {}",
+                path.display(),
+                info.det_type,
+                frame_shape[1],
+                frame_shape[2]
+            );
+        }
+        let meta = DetectorMeta {
+            det_type: info.det_type,
+            alias: info.alias.clone(),
+            unique_id: format!("{}_{}", info.det_type.dir_name(), info.panel_ids.join("_")),
+            panel_ids: info.panel_ids,
+            exp: info.exp,
+            run: info.run,
+            start: info.start,
+            frame_shape,
+        };
+        Ok(RunSource {
+            meta,
+            kind: Kind::Stack {
+                map,
+                gain_mode: info.gain_mode,
+            },
+            label: path.display().to_string(),
+        })
+    }
+
+    /// The detector in this run.
+    pub fn meta(&self) -> &DetectorMeta {
+        &self.meta
+    }
+
+    /// The file the run was opened from (the first one), for messages.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The number of frames, when known without reading the run (NumPy stacks).
+    pub fn frames_hint(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Stack { map, .. } => Some(map.shape()[0] as u64),
+            Kind::Xtc { .. } => None,
+        }
+    }
+
+    /// Walks the run: steps and their frames, in order, calling `f` for each item.
+    pub fn for_each(&self, f: &mut dyn FnMut(Item<'_>) -> Result<Flow>) -> Result<()> {
+        match &self.kind {
+            Kind::Stack { map, gain_mode } => {
+                let step = StepMeta {
+                    index: 0,
+                    daq_value: None,
+                    daq_name: gain_mode.map(|m| m.name.to_string()),
+                    source: "given",
+                    mode: *gain_mode,
+                };
+                if f(Item::StepBegin(&step))? == Flow::Stop {
+                    return Ok(());
+                }
+                let data = map.as_u16()?;
+                let n = self.meta.frame_len();
+                for frame in data.chunks_exact(n.max(1)) {
+                    match f(Item::Frame {
+                        step: 0,
+                        time: self.meta.start,
+                        data: frame,
+                    })? {
+                        Flow::Continue => {}
+                        Flow::EndStep => break,
+                        Flow::Stop => return Ok(()),
+                    }
+                }
+                f(Item::StepEnd { step: 0 })?;
+                Ok(())
+            }
+            Kind::Xtc { run, alias } => self.walk_xtc(run, alias, f),
+        }
+    }
+
+    fn walk_xtc(
+        &self,
+        run: &xtc2::run::Run,
+        alias: &str,
+        f: &mut dyn FnMut(Item<'_>) -> Result<Flow>,
+    ) -> Result<()> {
+        use xtc2::run::{GainModeSource, Item as X};
+        let det = run.detector(alias)?;
+        let mut items = det.items()?;
+        let mut buf = vec![0u16; self.meta.frame_len()];
+        let mut skipping = false;
+        let mut current: Option<StepMeta> = None;
+        let jungfrau = self.meta.det_type == DetType::Jungfrau;
+        while let Some(item) = items.next_item() {
+            match item? {
+                X::StepBegin(s) => {
+                    skipping = false;
+                    let source = match s.gain_mode.source {
+                        GainModeSource::ConfigUpdate => "config update",
+                        GainModeSource::Docstring => "step docstring",
+                        GainModeSource::StepIndex => "step index",
+                    };
+                    let mode = if !jungfrau {
+                        None
+                    } else if s.gain_mode.source == GainModeSource::StepIndex {
+                        JUNGFRAU_DEFAULT_STEP_MODES
+                            .get(s.index as usize)
+                            .and_then(|n| jungfrau_mode_from_daq(-1, Some(n)))
+                    } else {
+                        jungfrau_mode_from_daq(s.gain_mode.value, s.gain_mode.name.as_deref())
+                    };
+                    let meta = StepMeta {
+                        index: s.index,
+                        daq_value: Some(s.gain_mode.value),
+                        daq_name: s.gain_mode.name.clone(),
+                        source,
+                        mode,
+                    };
+                    let flow = f(Item::StepBegin(&meta))?;
+                    current = Some(meta);
+                    match flow {
+                        Flow::Stop => return Ok(()),
+                        Flow::EndStep => skipping = true,
+                        Flow::Continue => {}
+                    }
+                }
+                X::Event(ev) => {
+                    if skipping {
+                        continue;
+                    }
+                    ev.copy_raw_into(&mut buf)
+                        .map_err(|e| Error::content(&self.label, e.to_string()))?;
+                    match f(Item::Frame {
+                        step: ev.step(),
+                        time: ts_of(ev.time()),
+                        data: &buf,
+                    })? {
+                        Flow::Continue => {}
+                        Flow::EndStep => skipping = true,
+                        Flow::Stop => return Ok(()),
+                    }
+                }
+                X::Skipped(s) => {
+                    if !skipping
+                        && f(Item::Skipped {
+                            step: s.step,
+                            reason: s.reason.to_string(),
+                        })? == Flow::Stop
+                    {
+                        return Ok(());
+                    }
+                }
+                X::StepEnd(e) => {
+                    if current.take().is_some() && f(Item::StepEnd { step: e.index })? == Flow::Stop
+                    {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if let Some(s) = current {
+            f(Item::StepEnd { step: s.index })?;
+        }
+        Ok(())
+    }
+}
+
+fn names_of(dets: &[xtc2::run::DetectorInfo]) -> String {
+    if dets.is_empty() {
+        return "no detectors with raw data".into();
+    }
+    dets.iter()
+        .map(|d| format!("{} ({})", d.alias, d.det_type))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A run described as `detcal info` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDescription {
+    /// The run's files.
+    pub files: Vec<PathBuf>,
+    /// The experiment, if the run says.
+    pub exp: Option<String>,
+    /// The run number, if the run says.
+    pub run: Option<u32>,
+    /// The Configure time, RFC 3339 in UTC.
+    pub start_utc: Option<String>,
+    /// The Configure time as local `YYYYmmddHHMMSS`, as it appears in repository file names.
+    pub start_tstamp: Option<String>,
+    /// Every detector with raw data.
+    pub detectors: Vec<DetectorDescription>,
+}
+
+/// A detector of a run, with its steps and event counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectorDescription {
+    /// DAQ alias.
+    pub alias: String,
+    /// LCLS-II detector type.
+    pub daq_type: String,
+    /// psana's detector type.
+    pub det_type: String,
+    /// The raw algorithm version.
+    pub raw_version: String,
+    /// Panel ids in segment order.
+    pub panel_ids: Vec<String>,
+    /// Segment numbers, in order.
+    pub segments: Vec<u32>,
+    /// psana's unique id.
+    pub unique_id: String,
+    /// Frame shape (segments, rows, cols), if events were seen.
+    pub frame_shape: Option<Vec<usize>>,
+    /// Steps in order.
+    pub steps: Vec<StepDescription>,
+    /// Events with every segment, over all steps.
+    pub events: u64,
+    /// Events skipped (missing segments, damage).
+    pub skipped: u64,
+}
+
+/// One step of a detector.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepDescription {
+    /// Step index.
+    pub index: u32,
+    /// DAQ gain-mode value.
+    pub gain_mode: i32,
+    /// DAQ gain-mode name, if known.
+    pub gain_mode_name: Option<String>,
+    /// psana's (LCLS-I) gain-mode name for JUNGFRAU.
+    pub psana_gain_mode: Option<String>,
+    /// Where the gain mode came from.
+    pub gain_mode_source: String,
+    /// Events in the step.
+    pub events: u64,
+    /// Events skipped in the step.
+    pub skipped: u64,
+}
+
+/// Describes the run in `files`: experiment, run, start, detectors, steps and event counts.
+pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
+    use xtc2::run::{GainModeSource, Item as X};
+    let run = xtc2::run::Run::open(files)?;
+    let start = run.start_time().map(ts_of);
+    let mut detectors = Vec::new();
+    for info in run.detectors() {
+        let det_type = det_type_of_daq(&info.det_type, info.num_segments());
+        let det = run.detector(&info.alias)?;
+        let mut items = det.items()?;
+        let mut steps: Vec<StepDescription> = Vec::new();
+        let (mut events, mut skipped) = (0, 0);
+        while let Some(item) = items.next_item() {
+            match item? {
+                X::StepBegin(s) => {
+                    let psana = if det_type != DetType::Jungfrau {
+                        None
+                    } else if s.gain_mode.source == GainModeSource::StepIndex {
+                        JUNGFRAU_DEFAULT_STEP_MODES
+                            .get(s.index as usize)
+                            .map(|n| n.to_string())
+                    } else {
+                        jungfrau_mode_from_daq(s.gain_mode.value, s.gain_mode.name.as_deref())
+                            .map(|m| m.name.to_string())
+                    };
+                    steps.push(StepDescription {
+                        index: s.index,
+                        gain_mode: s.gain_mode.value,
+                        gain_mode_name: s.gain_mode.name.clone(),
+                        psana_gain_mode: psana,
+                        gain_mode_source: format!("{:?}", s.gain_mode.source),
+                        events: 0,
+                        skipped: 0,
+                    });
+                }
+                X::Event(_) => {
+                    events += 1;
+                    if let Some(s) = steps.last_mut() {
+                        s.events += 1;
+                    }
+                }
+                X::Skipped(_) => {
+                    skipped += 1;
+                    if let Some(s) = steps.last_mut() {
+                        s.skipped += 1;
+                    }
+                }
+                X::StepEnd(_) => {}
+            }
+        }
+        let v = info.raw_version;
+        detectors.push(DetectorDescription {
+            alias: info.alias.clone(),
+            daq_type: info.det_type.clone(),
+            det_type: det_type.name().to_string(),
+            raw_version: format!("{v}"),
+            panel_ids: info.segments.iter().map(|s| s.det_id.clone()).collect(),
+            segments: info.segments.iter().map(|s| s.segment).collect(),
+            unique_id: info.unique_id(),
+            frame_shape: info.frame_shape(),
+            steps,
+            events,
+            skipped,
+        });
+    }
+    Ok(RunDescription {
+        files: files.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+        exp: run.expt().map(str::to_string),
+        run: run.run_number(),
+        start_utc: start.map(|t| t.to_string()),
+        start_tstamp: start.map(site::tstamp),
+        detectors,
+    })
+}
+
+/// The files of every run of a dataset (see [`open_dataset`]).
+pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<PathBuf>>> {
+    let ds = if dataset.contains('=') {
+        xtc2::dataset::Dataset::parse(dataset)?
+    } else {
+        xtc2::dataset::Dataset::Files(
+            dataset
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        )
+    };
+    let root = data_root.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(site::SIT_PSDM_DATA)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let needs_root = !matches!(ds, xtc2::dataset::Dataset::Files(_)) && !dataset.contains(":dir=");
+    if needs_root && root.is_none() {
+        return Err(Error::Config(format!(
+            "{dataset}: no data root: set {} or pass --data-dir (or add :dir=<xtc dir>)",
+            site::SIT_PSDM_DATA
+        )));
+    }
+    Ok(ds
+        .resolve(root.as_deref())?
+        .into_iter()
+        .map(|r| r.files)
+        .collect())
+}
