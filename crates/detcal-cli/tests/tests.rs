@@ -3,4 +3,5 @@
 mod util;
 
 mod cli_basic;
+mod cli_data;
 mod interop;
