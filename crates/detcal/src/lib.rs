@@ -29,6 +29,7 @@ assert!(range.contains(12));
 
 pub mod calib;
 pub mod dark;
+pub mod deploy;
 pub mod detector;
 pub mod error;
 pub mod files;
