@@ -75,6 +75,22 @@ pub enum Command {
     /// Write the raw frames of a detector as a NumPy stack.
     #[command(after_help = cmd::extract::AFTER_HELP)]
     Extract(cmd::extract::Args),
+    /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
+    /// jungfrau_deploy_constants).
+    #[command(after_help = cmd::deploy::AFTER_HELP)]
+    Deploy(cmd::deploy::Args),
+    /// Merge and deploy JUNGFRAU gain and offset maps (psana jungfrau_gain_constants).
+    #[command(name = "gain-constants", after_help = cmd::gain_constants::AFTER_HELP)]
+    GainConstants(cmd::gain_constants::Args),
+    /// Import a vendor binary gain file as a panel gain directory.
+    #[command(name = "gain-import", after_help = cmd::gain_constants::IMPORT_AFTER_HELP)]
+    GainImport(cmd::gain_constants::ImportArgs),
+    /// Deploy constants of any detector from the per-type repository (psana deploy_constants).
+    #[command(name = "deploy-constants", after_help = cmd::deploy_constants::AFTER_HELP)]
+    DeployConstants(cmd::deploy_constants::Args),
+    /// Put arrays into the constants repository, or write default files.
+    #[command(subcommand, after_help = cmd::repo::AFTER_HELP)]
+    Repo(cmd::repo::Args),
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),

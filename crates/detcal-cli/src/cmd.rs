@@ -5,10 +5,14 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod convert;
+pub mod deploy;
+pub mod deploy_constants;
 pub mod deploy_file;
 pub mod extract;
 pub mod find;
+pub mod gain_constants;
 pub mod info;
+pub mod repo;
 pub mod show;
 pub mod simulate;
 
@@ -20,6 +24,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(a),
         Command::DeployFile(a) => deploy_file::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Deploy(a) => deploy::run(a),
+        Command::GainConstants(a) => gain_constants::run(a),
+        Command::GainImport(a) => gain_constants::run_import(a),
+        Command::DeployConstants(a) => deploy_constants::run(a),
+        Command::Repo(a) => repo::run(a),
         Command::Info(a) => info::run(a),
         Command::Extract(a) => extract::run(a),
     }

@@ -6,11 +6,20 @@
 mod args;
 mod cli;
 mod cmd;
+mod detrun;
 mod output;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A closed pipe (`detcal show ... | head`) ends the program quietly, as it does other tools.
+    // SAFETY: restoring the default action of SIGPIPE before any other thread exists.
+    let _ = unsafe {
+        nix::sys::signal::signal(
+            nix::sys::signal::Signal::SIGPIPE,
+            nix::sys::signal::SigHandler::SigDfl,
+        )
+    };
     let cli = cli::parse();
     output::init_logging(cli.verbosity());
     match cmd::run(cli) {

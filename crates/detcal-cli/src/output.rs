@@ -3,11 +3,20 @@
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use detcal::files::Perms;
+use detcal::repo::joblog::{self, JobLog};
+use detcal::site;
 use tracing::Level;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::fmt::format::{self, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How much to say on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,11 +37,102 @@ pub fn init_logging(v: Verbosity) {
         Verbosity::Verbose => "debug",
     };
     let filter = EnvFilter::try_from_env("DETCAL_LOG").unwrap_or_else(|_| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .event_format(Plain)
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(JobLogLayer)
         .try_init();
+}
+
+/// The log file of this job, once a command has opened one.
+static JOB_LOG: Mutex<Option<JobLog>> = Mutex::new(None);
+
+/// Opens this job's log `<logs>/<YYYY>/<YYYY-mm-ddTHHMMSS>_log_<script>_<user>.txt`, writes the
+/// command line into it, and adds the job to the per-year record (under `$SIT_ROOT/detector/logs/
+/// atstart`, else `<repo>/logs/atstart`; none for psana's scratch repository `work`). From then on
+/// every message also goes to the log.
+pub fn start_job_log(
+    repo: &Path,
+    logs_dir: &Path,
+    script: &str,
+    perms: &Perms,
+) -> anyhow::Result<PathBuf> {
+    let start = jiff::Timestamp::now();
+    let log = JobLog::new(logs_dir, script, start, perms)?;
+    let argv: Vec<String> = std::env::args().collect();
+    log.write('I', &format!("command: {}", argv.join(" ")))?;
+    log.write(
+        'I',
+        &format!(
+            "detcal {} on {} by {} in {}",
+            env!("CARGO_PKG_VERSION"),
+            site::hostname(),
+            site::login_name(),
+            site::cwd()
+        ),
+    )?;
+    if repo.as_os_str() != "work" {
+        let atstart = match std::env::var_os(site::SIT_ROOT).filter(|v| !v.is_empty()) {
+            Some(root) => site::logs_at_start(Path::new(&root)),
+            None => repo.join("logs/atstart"),
+        };
+        if let Err(e) =
+            joblog::record_at_start(&atstart, script, start, repo, log.path(), &argv, perms)
+        {
+            tracing::warn!("cannot add this job to the per-year record: {e}");
+        }
+    }
+    let path = log.path().to_path_buf();
+    *JOB_LOG.lock().expect("log lock") = Some(log);
+    Ok(path)
+}
+
+/// Copies every message at info level and above into the job's log file.
+struct JobLogLayer;
+
+impl<S: tracing::Subscriber> Layer<S> for JobLogLayer {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let level = *event.metadata().level();
+        if level > Level::INFO {
+            return;
+        }
+        let guard = JOB_LOG.lock().expect("log lock");
+        let Some(log) = guard.as_ref() else { return };
+        let mut msg = String::new();
+        event.record(&mut MessageVisitor(&mut msg));
+        let c = match level {
+            Level::ERROR => 'E',
+            Level::WARN => 'W',
+            _ => 'I',
+        };
+        if let Err(e) = log.write(c, &msg) {
+            eprintln!(
+                "detcal: warning: cannot write the job log {}: {e}",
+                log.path().display()
+            );
+        }
+    }
+}
+
+/// Collects an event's message and fields into a string.
+struct MessageVisitor<'a>(&'a mut String);
+
+impl tracing::field::Visit for MessageVisitor<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
 }
 
 /// Log lines as `detcal: warning: <message>`; information is printed as it is.

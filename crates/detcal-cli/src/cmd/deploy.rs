@@ -1,0 +1,171 @@
+//! `detcal deploy`: JUNGFRAU dark constants from the panel repository into the calibration store
+//! (psana's `jungfrau_deploy_constants`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use detcal::deploy::jungfrau::{MergeRequest, merge};
+use detcal::deploy::{Placement, Target};
+use detcal::detector::DetType;
+use detcal::repo::Repo;
+use detcal::site;
+use detcal::store::{CalibStore, RunRange};
+
+use crate::args::PermArgs;
+use crate::cli::EXIT_OK;
+use crate::detrun::DetRunArgs;
+use crate::output;
+
+pub const AFTER_HELP: &str = "\
+For each panel of the detector (or those of -I), and each of pedestals, rms, status, dark_min and
+dark_max, the repository file of each gain index valid for the time stamp is taken: the latest
+one not later than it, every gain-mode name of the index competing (Normal and HighGain0 for 0,
+ForcedGain1 and FixedGain1 for 1, ForcedGain2 and FixedGain2 for 2). The three are merged per
+panel into <repo>/<panel>/<ctype>/<prefix>_<ctype>.txt (3, 1, rows, cols), and the panels into
+<repo>/merge_tmp/<source>-<tstamp>-<exp>-r<NNNN>-<ctype>.txt (3, panels, rows, cols). With -D they
+are deployed as pedestals, pixel_rms, pixel_status, dark_min and dark_max into
+<calib>/Jungfrau::CalibV1/<source>/<ctype>/<run>-end.data (or -R B-E). Without -D nothing in the
+calibration store changes: the command prints what it would deploy.
+
+A missing panel or gain mode is an error naming it; with -E psana's defaults are used instead
+(zeros; ones for rms; 16383 for dark_max). The time stamp is the run's start (local time), or -t:
+YYYYmmddHHMMSS, or a run number up to 9999 whose start is used.
+
+EXAMPLES:
+    detcal deploy -e xpptut15 -r 1 --data-dir data -o panels -c calib -D
+    jungfrau_deploy_constants -e xpptut15 -d jungfrau -r 7 -D        (psana's name and options)";
+
+/// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
+/// jungfrau_deploy_constants).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub det: DetRunArgs,
+    /// Time stamp YYYYmmddHHMMSS selecting repository files (a value <= 9999 is a run number whose
+    /// start is used) [default: the run's start].
+    #[arg(short = 't', long = "tstamp", value_name = "T")]
+    pub tstamp: Option<String>,
+    /// Panel repository [default: $SIT_ROOT/detector/gains/jungfrau/panels].
+    #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
+    pub dirrepo: Option<PathBuf>,
+    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
+    #[arg(
+        short = 'c',
+        long = "dircalib",
+        visible_alias = "calib-dir",
+        value_name = "DIR"
+    )]
+    pub dircalib: Option<PathBuf>,
+    /// Only these panel indices, comma-separated (e.g. 0,3).
+    #[arg(
+        short = 'I',
+        long = "paninds",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub paninds: Option<Vec<usize>>,
+    /// Deploy into the calibration store (without it: a dry run).
+    #[arg(short = 'D', long = "deploy")]
+    pub deploy: bool,
+    /// Use psana's defaults for missing panels and gain modes instead of failing.
+    #[arg(short = 'E', long = "errskip")]
+    pub errskip: bool,
+    /// Validity of the deployed files, e.g. 10-20 or 10-end [default: <run>-end].
+    #[arg(short = 'R', long = "runrange", value_name = "B-E")]
+    pub runrange: Option<RunRange>,
+    /// Log level (psana's -L; DEBUG shows more).
+    #[arg(
+        short = 'L',
+        long = "logmode",
+        value_name = "LEVEL",
+        default_value = "INFO"
+    )]
+    pub logmode: String,
+    #[command(flatten)]
+    pub perms: PermArgs,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let d = a.det.resolve(a.tstamp.as_deref())?;
+    if d.meta.det_type != DetType::Jungfrau {
+        anyhow::bail!(
+            "{} is a {}, not a JUNGFRAU; use deploy-constants",
+            d.meta.alias,
+            d.meta.det_type
+        );
+    }
+    let perms = a.perms.perms();
+    let dirrepo = match &a.dirrepo {
+        Some(p) => p.clone(),
+        None => site::jungfrau_panels_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
+    };
+    let repo = Repo::new(&dirrepo, perms.clone());
+    let log = output::start_job_log(
+        &dirrepo,
+        &dirrepo.join("logs"),
+        "jungfrau_deploy_constants",
+        &perms,
+    )?;
+    let tstamp = site::tstamp(d.meta.start);
+    tracing::info!(
+        "{} run {} detector {} ({} panels), source {}, time stamp {tstamp}, repository {}",
+        d.meta.exp,
+        d.meta.run,
+        d.meta.alias,
+        d.meta.panel_ids.len(),
+        d.source,
+        dirrepo.display()
+    );
+    let req = MergeRequest {
+        repo: &repo,
+        panel_ids: &d.meta.panel_ids,
+        panel_indices: a.paninds.as_deref(),
+        tstamp: &tstamp,
+        exp: &d.meta.exp,
+        run: d.meta.run,
+        det_name: &d.source,
+        use_defaults: a.errskip,
+    };
+    let result = merge(&req)?;
+    for p in &result.picks {
+        let f = p
+            .file
+            .as_ref()
+            .map_or("default".to_string(), |f| f.display().to_string());
+        tracing::info!("panel {} {} gain {}: {f}", p.panel, p.ctype, p.gain);
+    }
+    let store = match &a.dircalib {
+        Some(c) => CalibStore::new(c),
+        None => CalibStore::for_experiment(None, &d.meta.exp)
+            .context("finding the calibration directory (-c)")?,
+    };
+    let target = Target {
+        store,
+        group: DetType::Jungfrau.calib_group().to_string(),
+        source: d.source.clone(),
+        range: a.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
+        perms,
+    };
+    let placed = target.place(&result.merged, !a.deploy)?;
+    report(&placed, a.deploy);
+    tracing::info!("log: {}", log.display());
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Prints and logs what was (or would be) deployed.
+pub fn report(placed: &[Placement], deployed: bool) {
+    for p in placed {
+        let verb = if deployed { "deployed" } else { "would deploy" };
+        tracing::info!("{verb} {} -> {}", p.from.display(), p.to.display());
+        println!(
+            "{} {} {}",
+            if deployed { "deployed" } else { "dry-run" },
+            p.ctype,
+            p.to.display()
+        );
+    }
+    if !deployed {
+        tracing::info!("dry run: nothing deployed; add -D to deploy");
+    }
+}
