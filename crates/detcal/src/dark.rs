@@ -84,9 +84,6 @@ pub const MIN_FRAMES: u64 = 3;
 /// Frames kept in the staging buffer before stage 2 runs on them, at least.
 const MIN_STAGING: usize = 16;
 
-/// Tiles given to a thread at least (keeps rayon's splitting overhead small).
-const MIN_TILES_PER_TASK: usize = 8;
-
 /// The parameters of dark processing (psana's option names; `Default` = LCLS-I defaults).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DarkParams {
@@ -304,13 +301,13 @@ impl Gates {
         };
         let mut lo = vec![0u16; npix];
         let mut hi = vec![0u16; npix];
-        lo.par_chunks_mut(TILE)
-            .zip(hi.par_chunks_mut(TILE))
+        lo.par_chunks_mut(stage1::CHUNK)
+            .zip(hi.par_chunks_mut(stage1::CHUNK))
             .enumerate()
-            .with_min_len(MIN_TILES_PER_TASK)
+            .with_min_len(8)
             .for_each(|(i, (lo, hi))| {
                 let len = lo.len();
-                stage1::gates_tile(kernel, frames, npix, i * TILE, len, &g, lo, hi);
+                stage1::gates_tile(kernel, frames, npix, i * stage1::CHUNK, len, &g, lo, hi);
             });
         Gates { lo, hi, frames: n }
     }
@@ -426,15 +423,11 @@ impl Stage2 {
             return;
         }
         let (npix, kernel, c) = (self.npix, self.kernel, self.consts);
-        self.tiles
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(MIN_TILES_PER_TASK)
-            .for_each(|(i, tile)| {
-                let start = i * TILE;
-                let len = TILE.min(npix - start);
-                kernel::accumulate(kernel, tile, frames, npix, start, len, &c);
-            });
+        self.tiles.par_iter_mut().enumerate().for_each(|(i, tile)| {
+            let start = i * TILE;
+            let len = TILE.min(npix - start);
+            kernel::accumulate(kernel, tile, frames, npix, start, len, &c);
+        });
     }
 
     /// Adds the accumulators of `other`, which must have the same gates and parameters.
@@ -586,7 +579,6 @@ where
     let mut out = vec![zero; npix];
     out.par_chunks_mut(TILE)
         .zip(tiles.par_iter())
-        .with_min_len(MIN_TILES_PER_TASK)
         .for_each(|(o, t)| {
             for (i, x) in o.iter_mut().enumerate() {
                 *x = f(t, i);
@@ -895,7 +887,7 @@ impl DarkProc {
 
 /// The number of whole frames of `npix` pixels in `frames`.
 fn frame_count(npix: usize, frames: &[u16]) -> Result<usize> {
-    if npix == 0 || frames.len() % npix != 0 {
+    if npix == 0 || !frames.len().is_multiple_of(npix) {
         return Err(Error::invalid(format!(
             "dark processing: {} raw values are not whole frames of {} pixels",
             frames.len(),

@@ -16,7 +16,10 @@ within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstabl
 */
 
 use super::Kernel;
-use super::kernel::{TILE, avx2_available};
+use super::kernel::avx2_available;
+
+/// Pixels per stage-1 chunk: its min/max levels (up to 25 x 512 bytes) stay in the L1 cache.
+pub(crate) const CHUNK: usize = 256;
 
 /// The deepest sorted index (from either end) found with the min/max network.
 const MAX_DEPTH: usize = 24;
@@ -70,6 +73,7 @@ pub(crate) fn gates_from_quantiles(qlo: u16, qhi: u16, int_lo: f64, int_hi: f64)
 }
 
 /// Computes the gates of pixels `start..start + len` from `block` (whole frames of `npix`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn gates_tile(
     kernel: Kernel,
     block: &[u16],
@@ -80,9 +84,9 @@ pub(crate) fn gates_tile(
     out_lo: &mut [u16],
     out_hi: &mut [u16],
 ) {
-    debug_assert!(len <= TILE && out_lo.len() == len && out_hi.len() == len);
-    let mut qlo = [0u16; TILE];
-    let mut qhi = [0u16; TILE];
+    debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
+    let mut qlo = [0u16; CHUNK];
+    let mut qhi = [0u16; CHUNK];
     kth_tile(kernel, block, npix, start, len, g, g.ilo, &mut qlo);
     kth_tile(kernel, block, npix, start, len, g, g.ihi, &mut qhi);
     for p in 0..len {
@@ -100,7 +104,7 @@ fn kth_tile(
     len: usize,
     g: &GateConsts,
     i: usize,
-    out: &mut [u16; TILE],
+    out: &mut [u16; CHUNK],
 ) {
     let n = g.n;
     let from_top = n - 1 - i < i;
@@ -135,7 +139,7 @@ fn kth_network_avx2(
     n: usize,
     depth: usize,
     flip: u16,
-    out: &mut [u16; TILE],
+    out: &mut [u16; CHUNK],
 ) {
     kth_network(block, npix, start, len, bits, n, depth, flip, out);
 }
@@ -152,13 +156,13 @@ fn kth_network(
     n: usize,
     depth: usize,
     flip: u16,
-    out: &mut [u16; TILE],
+    out: &mut [u16; CHUNK],
 ) {
     // levels[j] holds, per pixel, the j-th smallest value seen so far (u16::MAX while fewer
     // than j + 1 values were seen; at least depth + 1 values come, so these are pushed out).
-    let mut levels = [[u16::MAX; TILE]; MAX_DEPTH + 1];
+    let mut levels = [[u16::MAX; CHUNK]; MAX_DEPTH + 1];
     let levels = &mut levels[..=depth];
-    let mut t = [0u16; TILE];
+    let mut t = [0u16; CHUNK];
     for f in 0..n {
         let row = &block[f * npix + start..f * npix + start + len];
         let t = &mut t[..len];
@@ -189,7 +193,7 @@ fn kth_select(
     bits: u16,
     n: usize,
     i: usize,
-    out: &mut [u16; TILE],
+    out: &mut [u16; CHUNK],
 ) {
     let mut v = vec![0u16; n];
     for p in 0..len {
