@@ -469,31 +469,45 @@ impl Stage2 {
     fn summarize(self) -> DarkResult {
         let p = &self.params;
         let npix = self.npix;
-        let tiles = &self.tiles;
-        let ave = gather(tiles, npix, 0.0, |t, i| {
-            let n = t.count[i];
-            if n == 0 {
-                0.0
-            } else {
-                t.sum1[i] as f64 / f64::from(n)
-            }
-        });
-        let rms = gather(tiles, npix, 0.0, |t, i| {
-            let n = t.count[i];
-            if n == 0 {
-                return 0.0;
-            }
-            let (n, ave) = (f64::from(n), t.sum1[i] as f64 / f64::from(n));
-            (t.sum2[i] as f64 / n - ave * ave).sqrt()
-        });
-        let count = gather(tiles, npix, 0u64, |t, i| u64::from(t.count[i]));
-        let count_lo = gather(tiles, npix, 0u64, |t, i| u64::from(t.count_lo[i]));
-        let count_hi = gather(tiles, npix, 0u64, |t, i| u64::from(t.count_hi[i]));
-        let min = gather(tiles, npix, 0u16, |t, i| t.min[i]);
-        let max = gather(tiles, npix, 0u16, |t, i| t.max[i]);
-        let bad_switch = gather(tiles, npix, 0u8, |t, i| t.bad[i] as u8);
+        let mut ave = vec![0.0; npix];
+        let mut rms = vec![0.0; npix];
+        let mut min = vec![0u16; npix];
+        let mut max = vec![0u16; npix];
+        let mut count = vec![0u64; npix];
+        let mut count_lo = vec![0u64; npix];
+        let mut count_hi = vec![0u64; npix];
+        let mut bad_switch = vec![0u8; npix];
+        // One parallel pass over the tiles fills every per-pixel array.
+        let outs: Vec<OutTile<'_>> = ave
+            .chunks_mut(TILE)
+            .zip(rms.chunks_mut(TILE))
+            .zip(min.chunks_mut(TILE).zip(max.chunks_mut(TILE)))
+            .zip(count.chunks_mut(TILE).zip(count_lo.chunks_mut(TILE)))
+            .zip(count_hi.chunks_mut(TILE).zip(bad_switch.chunks_mut(TILE)))
+            .map(
+                |((((ave, rms), (min, max)), (count, count_lo)), (count_hi, bad))| OutTile {
+                    ave,
+                    rms,
+                    min,
+                    max,
+                    count,
+                    count_lo,
+                    count_hi,
+                    bad,
+                },
+            )
+            .collect();
+        outs.into_par_iter()
+            .zip(self.tiles.par_iter())
+            .for_each(|(o, t)| o.fill(t));
 
-        let counter = self.frames - 1;
+        // The gates go to the result; copied only if someone else still holds them.
+        let frames = self.frames;
+        let (gate_lo, gate_hi) = match Arc::try_unwrap(self.gates) {
+            Ok(g) => (g.lo, g.hi),
+            Err(g) => (g.lo.clone(), g.hi.clone()),
+        };
+        let counter = frames - 1;
         let nevlm = (p.fraclm * counter as f64) as i64;
         let (rms_mean, rms_std) = summary::mean_std(&rms);
         let (ave_mean, ave_std) = summary::mean_std(&ave);
@@ -513,36 +527,34 @@ impl Stage2 {
         };
 
         let mut status = vec![0u64; npix];
-        status
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(4096)
-            .for_each(|(i, s)| {
-                let bit = |cond: bool, b: u64| if cond { b } else { 0 };
-                *s = bit(rms[i] > rms_hi, STATUS_RMS_HI)
-                    | bit(rms[i] < rms_lo, STATUS_RMS_LO)
-                    | bit(count_hi[i] as i128 > i128::from(nevlm), STATUS_SATURATED)
-                    | bit(count_lo[i] as i128 > i128::from(nevlm), STATUS_COLD)
-                    | bit(ave[i] > ave_hi, STATUS_AVE_HI)
-                    | bit(ave[i] < ave_lo, STATUS_AVE_LO)
-                    | bit(bad_switch[i] != 0, STATUS_BAD_GAIN_SWITCH);
-            });
         let bit_counts = status
-            .par_iter()
-            .with_min_len(4096)
-            .fold(
-                || [0u64; 7],
-                |mut acc, &s| {
-                    for (b, a) in acc.iter_mut().enumerate() {
-                        *a += (s >> b) & 1;
+            .par_chunks_mut(TILE)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut counts = [0u64; 7];
+                for (j, s) in chunk.iter_mut().enumerate() {
+                    let i = c * TILE + j;
+                    let bit = |cond: bool, b: u64| if cond { b } else { 0 };
+                    *s = bit(rms[i] > rms_hi, STATUS_RMS_HI)
+                        | bit(rms[i] < rms_lo, STATUS_RMS_LO)
+                        | bit(
+                            i128::from(count_hi[i]) > i128::from(nevlm),
+                            STATUS_SATURATED,
+                        )
+                        | bit(i128::from(count_lo[i]) > i128::from(nevlm), STATUS_COLD)
+                        | bit(ave[i] > ave_hi, STATUS_AVE_HI)
+                        | bit(ave[i] < ave_lo, STATUS_AVE_LO)
+                        | bit(bad_switch[i] != 0, STATUS_BAD_GAIN_SWITCH);
+                    for (b, n) in counts.iter_mut().enumerate() {
+                        *n += (*s >> b) & 1;
                     }
-                    acc
-                },
-            )
+                }
+                counts
+            })
             .reduce(|| [0u64; 7], |a, b| std::array::from_fn(|i| a[i] + b[i]));
 
         tracing::debug!(
-            frames = self.frames,
+            frames,
             nevlm,
             ?limits,
             ?bit_counts,
@@ -555,13 +567,13 @@ impl Stage2 {
             status,
             min,
             max,
-            gate_lo: self.gates.lo.clone(),
-            gate_hi: self.gates.hi.clone(),
+            gate_lo,
+            gate_hi,
             count,
             count_lo,
             count_hi,
             bad_switch,
-            frames: self.frames,
+            frames,
             counter,
             nevlm,
             limits,
@@ -570,21 +582,39 @@ impl Stage2 {
     }
 }
 
-/// A per-pixel array gathered from the tiles, in parallel.
-fn gather<T, F>(tiles: &[Tile], npix: usize, zero: T, f: F) -> Vec<T>
-where
-    T: Copy + Send + Sync,
-    F: Fn(&Tile, usize) -> T + Sync,
-{
-    let mut out = vec![zero; npix];
-    out.par_chunks_mut(TILE)
-        .zip(tiles.par_iter())
-        .for_each(|(o, t)| {
-            for (i, x) in o.iter_mut().enumerate() {
-                *x = f(t, i);
-            }
-        });
-    out
+/// The per-pixel outputs of one tile's pixels.
+struct OutTile<'a> {
+    ave: &'a mut [f64],
+    rms: &'a mut [f64],
+    min: &'a mut [u16],
+    max: &'a mut [u16],
+    count: &'a mut [u64],
+    count_lo: &'a mut [u64],
+    count_hi: &'a mut [u64],
+    bad: &'a mut [u8],
+}
+
+impl OutTile<'_> {
+    /// Averages, rms and counters from the accumulators, as psana computes them in f64:
+    /// `ave = sum1 / n`, `rms = sqrt(sum2 / n - ave^2)`, 0 where `n = 0`.
+    fn fill(self, t: &Tile) {
+        for i in 0..self.ave.len() {
+            let n = t.count[i];
+            (self.ave[i], self.rms[i]) = if n == 0 {
+                (0.0, 0.0)
+            } else {
+                let n = f64::from(n);
+                let ave = t.sum1[i] as f64 / n;
+                (ave, (t.sum2[i] as f64 / n - ave * ave).sqrt())
+            };
+            self.min[i] = t.min[i];
+            self.max[i] = t.max[i];
+            self.count[i] = u64::from(t.count[i]);
+            self.count_lo[i] = u64::from(t.count_lo[i]);
+            self.count_hi[i] = u64::from(t.count_hi[i]);
+            self.bad[i] = u8::from(t.bad[i] != 0);
+        }
+    }
 }
 
 /// The limits of the status bits 1, 2, 16 and 32, with the statistics they come from.
@@ -699,7 +729,7 @@ impl DarkProc {
         if npix == 0 {
             return Err(Error::invalid("dark processing needs at least one pixel"));
         }
-        let cap = params.block_frames().max(MIN_STAGING.min(params.nrecs));
+        let cap = staging_frames(&params);
         let len = cap.checked_mul(npix).ok_or_else(|| {
             Error::invalid(format!(
                 "a block of {cap} frames of {npix} pixels is too large"
@@ -722,8 +752,7 @@ impl DarkProc {
     pub fn with_gates(params: DarkParams, gain: GainCheck, gates: Arc<Gates>) -> Result<DarkProc> {
         let stage2 = Stage2::new(&params, gain, gates)?;
         let npix = stage2.npix;
-        // Only the staging buffer is needed.
-        let cap = MIN_STAGING.min(params.nrecs);
+        let cap = staging_frames(&params);
         Ok(DarkProc {
             npix,
             params,
@@ -819,6 +848,34 @@ impl DarkProc {
         Ok(self.is_done())
     }
 
+    /// The buffer of the next frame, to be filled in place (say, panel by panel as a reader
+    /// decodes them) and then added with [`DarkProc::commit_frame`]; saves the copy that
+    /// [`DarkProc::push_frame`] makes.
+    pub fn frame_slot(&mut self) -> &mut [u16] {
+        // There is always room for one more frame: the block runs stage 1 as soon as it is
+        // full, and the staging buffer is flushed as soon as it is full.
+        let at = self.buf_frames * self.npix;
+        &mut self.buf[at..at + self.npix]
+    }
+
+    /// Adds the frame written into [`DarkProc::frame_slot`]; returns whether `nrecs` frames
+    /// are now taken (once they are, further frames are ignored).
+    pub fn commit_frame(&mut self) -> bool {
+        if self.is_done() {
+            return true;
+        }
+        self.buf_frames += 1;
+        self.taken += 1;
+        if self.stage2.is_none() {
+            if self.buf_frames == self.params.block_frames() {
+                self.run_stage1();
+            }
+        } else if self.buf_frames == self.buf_cap {
+            self.flush();
+        }
+        self.is_done()
+    }
+
     /// Copies whole frames after those in the buffer (they fit).
     fn append(&mut self, frames: &[u16]) {
         let at = self.buf_frames * self.npix;
@@ -883,6 +940,12 @@ impl DarkProc {
     pub fn finish(self) -> Result<DarkResult> {
         self.into_stage2()?.finish()
     }
+}
+
+/// The frames the buffer of a [`DarkProc`] holds: the stage-1 block, which then stages frames
+/// for stage 2 (the kernel is faster on batches), at least [`MIN_STAGING`].
+fn staging_frames(params: &DarkParams) -> usize {
+    params.block_frames().max(MIN_STAGING.min(params.nrecs))
 }
 
 /// The number of whole frames of `npix` pixels in `frames`.

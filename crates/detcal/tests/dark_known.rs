@@ -379,9 +379,20 @@ mod dark {
             (5, 4, 0, 10)
         );
 
-        let mut proc = DarkProc::new(1, p, GainCheck::None).unwrap();
+        let mut proc = DarkProc::new(1, p.clone(), GainCheck::None).unwrap();
         assert!(proc.push_frames(&frames).unwrap());
         assert!(proc.is_done());
+        assert_eq!(proc.finish().unwrap(), one);
+
+        let mut proc = DarkProc::new(1, p, GainCheck::None).unwrap();
+        let done: Vec<bool> = frames
+            .iter()
+            .map(|&v| {
+                proc.frame_slot()[0] = v;
+                proc.commit_frame()
+            })
+            .collect();
+        assert_eq!(done, [false, false, false, false, true, true, true, true]);
         assert_eq!(proc.finish().unwrap(), one);
     }
 

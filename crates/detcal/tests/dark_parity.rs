@@ -32,7 +32,8 @@ mod dark {
         read_npy(&dir.join("input.npy")).unwrap().shape().to_vec()
     }
 
-    /// Runs the folder's input through `DarkProc`, `batch` frames per push (0: one at a time).
+    /// Runs the folder's input through `DarkProc`, `batch` frames per push (0: one at a time
+    /// with `push_frame`, 1: one at a time through `frame_slot`).
     fn run(dir: &Path, gain_index: usize, batch: usize, kernel: Kernel) -> DarkResult {
         let sh = shape(dir);
         let npix: usize = sh[1..].iter().product();
@@ -43,6 +44,11 @@ mod dark {
         if batch == 0 {
             for frame in input.chunks(npix) {
                 proc.push_frame(frame).unwrap();
+            }
+        } else if batch == 1 {
+            for frame in input.chunks(npix) {
+                proc.frame_slot().copy_from_slice(frame);
+                proc.commit_frame();
             }
         } else {
             for frames in input.chunks(npix * batch) {

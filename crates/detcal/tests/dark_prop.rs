@@ -357,14 +357,22 @@ mod dark {
             };
             let mut proc = DarkProc::new(npix, p.clone(), gain).unwrap();
             proc.set_kernel(if portable { Kernel::Portable } else { Kernel::Auto });
-            // Feed in chunks of varying sizes (one frame at a time for 1): staged and direct.
+            // Feed in chunks of varying sizes (one frame at a time for 1, by push_frame or
+            // frame_slot): staged and direct.
             let flat: Vec<u16> = frames.concat();
             let mut at = 0;
             let mut i = 0;
             while at < frames.len() {
                 let k = chunks[i % chunks.len()].min(frames.len() - at);
                 let part = &flat[at * npix..(at + k) * npix];
-                let done = if k == 1 { proc.push_frame(part) } else { proc.push_frames(part) }.unwrap();
+                let done = match (k, i % 2) {
+                    (1, 0) => proc.push_frame(part).unwrap(),
+                    (1, _) => {
+                        proc.frame_slot().copy_from_slice(part);
+                        proc.commit_frame()
+                    }
+                    _ => proc.push_frames(part).unwrap(),
+                };
                 prop_assert_eq!(done, (at + k).min(frames.len()) >= p.nrecs);
                 at += k;
                 i += 1;

@@ -18,8 +18,9 @@ within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstabl
 use super::Kernel;
 use super::kernel::avx2_available;
 
-/// Pixels per stage-1 chunk: its min/max levels (up to 25 x 512 bytes) stay in the L1 cache.
-pub(crate) const CHUNK: usize = 256;
+/// Pixels per stage-1 chunk: long enough for efficient row reads, small enough that the
+/// min/max levels of the usual depths (2 x 3 levels of 2 KiB) stay in the L1 cache.
+pub(crate) const CHUNK: usize = 1024;
 
 /// The deepest sorted index (from either end) found with the min/max network.
 const MAX_DEPTH: usize = 24;
@@ -72,6 +73,27 @@ pub(crate) fn gates_from_quantiles(qlo: u16, qhi: u16, int_lo: f64, int_hi: f64)
     (lo, hi)
 }
 
+/// Where a sorted index is found: `depth` places from the bottom (`flip = 0`) or from the
+/// top (`flip = 0xffff`: complementing reverses the order of `u16` values).
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    depth: usize,
+    flip: u16,
+}
+
+impl Side {
+    fn of(n: usize, i: usize) -> Side {
+        if n - 1 - i < i {
+            Side {
+                depth: n - 1 - i,
+                flip: u16::MAX,
+            }
+        } else {
+            Side { depth: i, flip: 0 }
+        }
+    }
+}
+
 /// Computes the gates of pixels `start..start + len` from `block` (whole frames of `npix`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gates_tile(
@@ -85,121 +107,85 @@ pub(crate) fn gates_tile(
     out_hi: &mut [u16],
 ) {
     debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
-    let mut qlo = [0u16; CHUNK];
-    let mut qhi = [0u16; CHUNK];
-    kth_tile(kernel, block, npix, start, len, g, g.ilo, &mut qlo);
-    kth_tile(kernel, block, npix, start, len, g, g.ihi, &mut qhi);
+    let (lo, hi) = (Side::of(g.n, g.ilo), Side::of(g.n, g.ihi));
+    let mut qlo = vec![0u16; len];
+    let mut qhi = vec![0u16; len];
+    if lo.depth > MAX_DEPTH || hi.depth > MAX_DEPTH {
+        kth_select(block, npix, start, g.data_bits, g.n, g.ilo, &mut qlo);
+        kth_select(block, npix, start, g.data_bits, g.n, g.ihi, &mut qhi);
+    } else {
+        // Both quantiles in one pass over the block, which is read from memory once.
+        let mut levels = vec![u16::MAX; (lo.depth + 1 + hi.depth + 1) * len];
+        let (lev_lo, lev_hi) = levels.split_at_mut((lo.depth + 1) * len);
+        let mut t = vec![0u16; len];
+        for f in 0..g.n {
+            let row = &block[f * npix + start..f * npix + start + len];
+            insert(kernel, row, g.data_bits, lo.flip, lev_lo, &mut t);
+            insert(kernel, row, g.data_bits, hi.flip, lev_hi, &mut t);
+        }
+        for p in 0..len {
+            qlo[p] = lev_lo[lo.depth * len + p] ^ lo.flip;
+            qhi[p] = lev_hi[hi.depth * len + p] ^ hi.flip;
+        }
+    }
     for p in 0..len {
         (out_lo[p], out_hi[p]) = gates_from_quantiles(qlo[p], qhi[p], g.int_lo, g.int_hi);
     }
 }
 
-/// The sorted element at index `i` of each pixel's masked values over the block.
-#[allow(clippy::too_many_arguments)]
-fn kth_tile(
-    kernel: Kernel,
-    block: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    g: &GateConsts,
-    i: usize,
-    out: &mut [u16; CHUNK],
-) {
-    let n = g.n;
-    let from_top = n - 1 - i < i;
-    let depth = if from_top { n - 1 - i } else { i };
-    if depth > MAX_DEPTH {
-        kth_select(block, npix, start, len, g.data_bits, n, i, out);
-        return;
-    }
-    // Complementing reverses the order, so the element `n - 1 - i` from the top is the
-    // `depth`-th smallest complemented value.
-    let flip = if from_top { u16::MAX } else { 0 };
+/// Inserts one frame's values into the sorted levels (AVX2 where available).
+fn insert(kernel: Kernel, row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Auto && avx2_available() {
         // SAFETY: the CPU supports AVX2, checked at run time just above.
-        unsafe { kth_network_avx2(block, npix, start, len, g.data_bits, n, depth, flip, out) };
+        unsafe { insert_avx2(row, bits, flip, levels, t) };
         return;
     }
     let _ = kernel;
-    kth_network(block, npix, start, len, g.data_bits, n, depth, flip, out);
+    insert_generic(row, bits, flip, levels, t);
 }
 
-/// [`kth_network`] compiled with AVX2.
+/// [`insert_generic`] compiled with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-fn kth_network_avx2(
-    block: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    bits: u16,
-    n: usize,
-    depth: usize,
-    flip: u16,
-    out: &mut [u16; CHUNK],
-) {
-    kth_network(block, npix, start, len, bits, n, depth, flip, out);
+fn insert_avx2(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
+    insert_generic(row, bits, flip, levels, t);
 }
 
-/// The `depth`-th smallest of `(v & bits) ^ flip` per pixel, by a min/max insertion network.
+/// One step of the min/max insertion network: `levels` holds, level after level, the
+/// smallest, second smallest, ... value seen so far of each of the `row.len()` pixels
+/// (`u16::MAX` until enough values came); `(v & bits) ^ flip` is inserted for each pixel.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn kth_network(
-    block: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    bits: u16,
-    n: usize,
-    depth: usize,
-    flip: u16,
-    out: &mut [u16; CHUNK],
-) {
-    // levels[j] holds, per pixel, the j-th smallest value seen so far (u16::MAX while fewer
-    // than j + 1 values were seen; at least depth + 1 values come, so these are pushed out).
-    let mut levels = [[u16::MAX; CHUNK]; MAX_DEPTH + 1];
-    let levels = &mut levels[..=depth];
-    let mut t = [0u16; CHUNK];
-    for f in 0..n {
-        let row = &block[f * npix + start..f * npix + start + len];
-        let t = &mut t[..len];
-        for p in 0..len {
-            t[p] = (row[p] & bits) ^ flip;
-        }
-        for level in levels.iter_mut() {
-            let level = &mut level[..len];
-            for p in 0..len {
-                let (a, v) = (level[p], t[p]);
-                level[p] = a.min(v);
-                t[p] = a.max(v);
-            }
-        }
-    }
+fn insert_generic(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
+    let len = row.len();
+    let t = &mut t[..len];
     for p in 0..len {
-        out[p] = levels[depth][p] ^ flip;
+        t[p] = (row[p] & bits) ^ flip;
+    }
+    for level in levels.chunks_exact_mut(len) {
+        for p in 0..len {
+            let (a, v) = (level[p], t[p]);
+            level[p] = a.min(v);
+            t[p] = a.max(v);
+        }
     }
 }
 
 /// The sorted element at index `i` per pixel, by gathering and `select_nth_unstable`.
-#[allow(clippy::too_many_arguments)]
 fn kth_select(
     block: &[u16],
     npix: usize,
     start: usize,
-    len: usize,
     bits: u16,
     n: usize,
     i: usize,
-    out: &mut [u16; CHUNK],
+    out: &mut [u16],
 ) {
     let mut v = vec![0u16; n];
-    for p in 0..len {
+    for (p, q) in out.iter_mut().enumerate() {
         for (f, x) in v.iter_mut().enumerate() {
             *x = block[f * npix + start + p] & bits;
         }
-        out[p] = *v.select_nth_unstable(i).1;
+        *q = *v.select_nth_unstable(i).1;
     }
 }
