@@ -23,7 +23,8 @@ detcal's decisions where psana is odd (`shared/spec/README.md`): a run shorter t
 frames takes its gates from the frames it has and feeds no all-zero rows; fewer than 3 frames is
 an error.
 
-[`DarkProc`] is the streaming front end: push frames one at a time or in batches, then
+[`DarkProc`] is the streaming front end: push frames one at a time or in batches (or write
+them in place with [`DarkProc::frame_slot`] and [`DarkProc::commit_frame`]), then
 [`DarkProc::finish`]. Memory is the `nrecs1`-frame block plus fixed per-pixel accumulators,
 whatever the number of frames. Partial results merge: the [`Gates`] found by one processor can
 start other stage-2 accumulators ([`DarkProc::with_gates`], [`Stage2`]) whose results
@@ -269,6 +270,11 @@ impl Kernel {
 }
 
 /// The per-pixel gates found by stage 1, as inclusive bounds on the masked value.
+///
+/// For integer `int_lo` and `int_hi` (psana's are) these are psana's stage-2 gate arrays. psana
+/// keeps float gates `max(int_lo, gate_lo)` and `min(int_hi, gate_hi)`; for other limits the
+/// bounds here are the integers those floats admit (`ceil` and `floor`), which select the same
+/// values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gates {
     lo: Vec<u16>,

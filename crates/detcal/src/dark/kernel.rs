@@ -1,25 +1,30 @@
 /*!
 The stage-2 accumulation kernel: per-pixel gated sums, counters, min/max and the gain check.
 
-Why it looks the way it does (measured on the 2-core Zen 3 development machine, see
+Why it looks the way it does (measured on the 2-core Zen 3 development machine; see also
 `shared/notes/performance.md`):
 
-- **Tiles.** The accumulators of a pixel (about 38 bytes) are far larger than its 2 bytes of
-  input per frame. Sweeping the whole frame per input frame would push tens of MB of
-  accumulators through the cache every frame. Instead a [`Tile`] of [`TILE`] pixels keeps its
-  accumulators (about 10 KiB) in the L1 cache while it walks a whole batch of frames.
+- **Registers over a sub-batch.** The accumulators of a pixel (38 bytes) are far larger than
+  its 2 bytes of input per frame, so they must not travel through memory for every frame. For
+  a chunk of 16 pixels, all accumulators of a sub-batch of up to 16 frames live in registers:
+  counts in 16-bit lanes, sums in 32-bit lanes. They are added to the tile once per sub-batch.
 - **Exact integer sums.** psana sums in f64, which is exact for these magnitudes, so exact
-  integer sums give bit-identical means and rms. Within a sub-batch of up to 16 frames the sums
-  and sums of squares of 14-bit values fit in `u32` (16 * 16383^2 < 2^32); they are flushed to
-  `u64` after each sub-batch. `u32` lanes vectorize twice as wide as `u64` ones.
-- **Branch-free.** Every update is written with 0/1 masks and min/max, so the loop over the
-  pixels of a tile compiles to straight SIMD code (the compiler emits `vpminuw`, `vpmaxuw`,
-  `vpcmpeqw`, `vpmulld`/`vpmaddwd`).
-- **AVX2 when the CPU has it.** The same generic body is compiled twice: once for the baseline
-  target and once with `#[target_feature(enable = "avx2")]`, chosen at run time. The baseline
-  (SSE2) lacks unsigned 16-bit min/max and 32-bit multiplies and runs about 2x slower.
-- The overflow-free wrapping adds are there so debug builds (overflow checks on) still
-  vectorize; the sizes are chosen so they never wrap.
+  integer sums give bit-identical means and rms. 16 frames of squares of 14-bit values fit in
+  `u32` (16 * 16383^2 < 2^32); wider data bits get shorter sub-batches ([`Consts::sub_batch`]).
+- **Two passes per frame.** The 16-bit work (gate test, counters, min/max, gain check) and
+  the 32-bit sums are separate loops; in one loop the compiler used half-width vectors for the
+  16-bit part. Now the first is 16 lanes of `vpand`/`vpminuw`/`vpmaxuw`/`vpcmpeqw`, the
+  second `vpmovzxwd`/`vpaddd`/`vpmulld`.
+- **Tiles.** A [`Tile`] of [`TILE`] pixels (its accumulators, about 150 KiB, stay in the L2
+  cache) walks all frames of a call before the next tile starts, so each frame row is read as
+  one long contiguous run. 4096 pixels beat 256 (1.5x) and 16384. More frames per call is
+  faster (fewer passes over the accumulators), hence the staging buffer of [`super::DarkProc`].
+- **AVX2 when the CPU has it.** The same generic body is compiled twice, for the baseline
+  target and with `#[target_feature(enable = "avx2")]`, chosen at run time. The baseline (SSE2)
+  lacks unsigned 16-bit min/max and 32-bit multiplies.
+- **Threads** own contiguous ranges of tiles (rayon), so no reduction is needed.
+- The wrapping adds keep debug builds (overflow checks on) vectorized; the sizes are chosen so
+  they never wrap.
 */
 
 use super::Kernel;
