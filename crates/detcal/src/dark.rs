@@ -736,18 +736,13 @@ impl DarkProc {
             return Err(Error::invalid("dark processing needs at least one pixel"));
         }
         let cap = staging_frames(&params);
-        let len = cap.checked_mul(npix).ok_or_else(|| {
-            Error::invalid(format!(
-                "a block of {cap} frames of {npix} pixels is too large"
-            ))
-        })?;
         Ok(DarkProc {
             npix,
             params,
             gain,
             kernel: Kernel::Auto,
             taken: 0,
-            buf: vec![0; len],
+            buf: frame_buffer(cap, npix)?,
             buf_frames: 0,
             buf_cap: cap,
             stage2: None,
@@ -765,7 +760,7 @@ impl DarkProc {
             gain,
             kernel: Kernel::Auto,
             taken: 0,
-            buf: vec![0; cap * npix],
+            buf: frame_buffer(cap, npix)?,
             buf_frames: 0,
             buf_cap: cap,
             stage2: Some(stage2),
@@ -952,6 +947,16 @@ impl DarkProc {
 /// for stage 2 (the kernel is faster on batches), at least [`MIN_STAGING`].
 fn staging_frames(params: &DarkParams) -> usize {
     params.block_frames().max(MIN_STAGING.min(params.nrecs))
+}
+
+/// A zeroed buffer for `frames` frames of `npix` pixels, or an error if that cannot exist.
+fn frame_buffer(frames: usize, npix: usize) -> Result<Vec<u16>> {
+    match frames.checked_mul(npix) {
+        Some(len) if len <= isize::MAX as usize / 2 => Ok(vec![0; len]),
+        _ => Err(Error::invalid(format!(
+            "dark processing: a block of {frames} frames of {npix} pixels is too large"
+        ))),
+    }
 }
 
 /// The number of whole frames of `npix` pixels in `frames`.

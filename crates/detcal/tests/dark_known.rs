@@ -448,6 +448,8 @@ mod dark {
         assert!(proc.push_frames(&[1, 2, 3, 4, 5]).is_err());
         assert!(!proc.push_frames(&[]).unwrap());
         assert!(DarkProc::new(0, DarkParams::default(), GainCheck::None).is_err());
+        let e = DarkProc::new(usize::MAX / 4, DarkParams::default(), GainCheck::None).unwrap_err();
+        assert!(e.to_string().contains("too large"), "{e}");
         let bad = [
             DarkParams {
                 nrecs1: 0,
