@@ -475,44 +475,17 @@ impl Stage2 {
     fn summarize(self) -> DarkResult {
         let p = &self.params;
         let npix = self.npix;
+        let tiles = &self.tiles;
+
+        // Pass 1: averages and rms, which the limits need.
         let mut ave = vec![0.0; npix];
         let mut rms = vec![0.0; npix];
-        let mut min = vec![0u16; npix];
-        let mut max = vec![0u16; npix];
-        let mut count = vec![0u64; npix];
-        let mut count_lo = vec![0u64; npix];
-        let mut count_hi = vec![0u64; npix];
-        let mut bad_switch = vec![0u8; npix];
-        // One parallel pass over the tiles fills every per-pixel array.
-        let outs: Vec<OutTile<'_>> = ave
-            .chunks_mut(TILE)
-            .zip(rms.chunks_mut(TILE))
-            .zip(min.chunks_mut(TILE).zip(max.chunks_mut(TILE)))
-            .zip(count.chunks_mut(TILE).zip(count_lo.chunks_mut(TILE)))
-            .zip(count_hi.chunks_mut(TILE).zip(bad_switch.chunks_mut(TILE)))
-            .map(
-                |((((ave, rms), (min, max)), (count, count_lo)), (count_hi, bad))| OutTile {
-                    ave,
-                    rms,
-                    min,
-                    max,
-                    count,
-                    count_lo,
-                    count_hi,
-                    bad,
-                },
-            )
-            .collect();
-        outs.into_par_iter()
-            .zip(self.tiles.par_iter())
-            .for_each(|(o, t)| o.fill(t));
+        ave.par_chunks_mut(TILE)
+            .zip(rms.par_chunks_mut(TILE))
+            .zip(tiles.par_iter())
+            .for_each(|((ave, rms), t)| ave_rms(t, ave, rms));
 
-        // The gates go to the result; copied only if someone else still holds them.
         let frames = self.frames;
-        let (gate_lo, gate_hi) = match Arc::try_unwrap(self.gates) {
-            Ok(g) => (g.lo, g.hi),
-            Err(g) => (g.lo.clone(), g.hi.clone()),
-        };
         let counter = frames - 1;
         let nevlm = (p.fraclm * counter as f64) as i64;
         let (rms_mean, rms_std) = summary::mean_std(&rms);
@@ -532,33 +505,48 @@ impl Stage2 {
             ave_hi,
         };
 
+        // Pass 2: everything else, the status bits and how many pixels have each.
         let mut status = vec![0u64; npix];
-        let bit_counts = status
-            .par_chunks_mut(TILE)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut counts = [0u64; 7];
-                for (j, s) in chunk.iter_mut().enumerate() {
-                    let i = c * TILE + j;
-                    let bit = |cond: bool, b: u64| if cond { b } else { 0 };
-                    *s = bit(rms[i] > rms_hi, STATUS_RMS_HI)
-                        | bit(rms[i] < rms_lo, STATUS_RMS_LO)
-                        | bit(
-                            i128::from(count_hi[i]) > i128::from(nevlm),
-                            STATUS_SATURATED,
-                        )
-                        | bit(i128::from(count_lo[i]) > i128::from(nevlm), STATUS_COLD)
-                        | bit(ave[i] > ave_hi, STATUS_AVE_HI)
-                        | bit(ave[i] < ave_lo, STATUS_AVE_LO)
-                        | bit(bad_switch[i] != 0, STATUS_BAD_GAIN_SWITCH);
-                    for (b, n) in counts.iter_mut().enumerate() {
-                        *n += (*s >> b) & 1;
+        let mut min = vec![0u16; npix];
+        let mut max = vec![0u16; npix];
+        let mut count = vec![0u64; npix];
+        let mut count_lo = vec![0u64; npix];
+        let mut count_hi = vec![0u64; npix];
+        let mut bad_switch = vec![0u8; npix];
+        let outs: Vec<OutTile<'_>> = status
+            .chunks_mut(TILE)
+            .zip(ave.chunks(TILE).zip(rms.chunks(TILE)))
+            .zip(min.chunks_mut(TILE).zip(max.chunks_mut(TILE)))
+            .zip(count.chunks_mut(TILE).zip(count_lo.chunks_mut(TILE)))
+            .zip(count_hi.chunks_mut(TILE).zip(bad_switch.chunks_mut(TILE)))
+            .map(
+                |((((status, (ave, rms)), (min, max)), (count, count_lo)), (count_hi, bad))| {
+                    OutTile {
+                        status,
+                        ave,
+                        rms,
+                        min,
+                        max,
+                        count,
+                        count_lo,
+                        count_hi,
+                        bad,
                     }
-                }
-                counts
-            })
+                },
+            )
+            .collect();
+        let cuts = Cuts { limits, nevlm };
+        let bit_counts = outs
+            .into_par_iter()
+            .zip(tiles.par_iter())
+            .map(|(o, t)| o.fill(t, &cuts))
             .reduce(|| [0u64; 7], |a, b| std::array::from_fn(|i| a[i] + b[i]));
 
+        // The gates go to the result; copied only if someone else still holds them.
+        let (gate_lo, gate_hi) = match Arc::try_unwrap(self.gates) {
+            Ok(g) => (g.lo, g.hi),
+            Err(g) => (g.lo.clone(), g.hi.clone()),
+        };
         tracing::debug!(
             frames,
             nevlm,
@@ -588,10 +576,32 @@ impl Stage2 {
     }
 }
 
-/// The per-pixel outputs of one tile's pixels.
+/// Averages and rms of a tile's pixels as psana computes them in f64: `ave = sum1 / n`,
+/// `rms = sqrt(sum2 / n - ave^2)`, 0 where `n = 0`.
+fn ave_rms(t: &Tile, ave: &mut [f64], rms: &mut [f64]) {
+    for i in 0..ave.len() {
+        let n = t.count[i];
+        (ave[i], rms[i]) = if n == 0 {
+            (0.0, 0.0)
+        } else {
+            let n = f64::from(n);
+            let a = t.sum1[i] as f64 / n;
+            (a, (t.sum2[i] as f64 / n - a * a).sqrt())
+        };
+    }
+}
+
+/// What the status bits compare with.
+struct Cuts {
+    limits: Limits,
+    nevlm: i64,
+}
+
+/// The per-pixel outputs of one tile's pixels, with its averages and rms.
 struct OutTile<'a> {
-    ave: &'a mut [f64],
-    rms: &'a mut [f64],
+    status: &'a mut [u64],
+    ave: &'a [f64],
+    rms: &'a [f64],
     min: &'a mut [u16],
     max: &'a mut [u16],
     count: &'a mut [u64],
@@ -601,18 +611,26 @@ struct OutTile<'a> {
 }
 
 impl OutTile<'_> {
-    /// Averages, rms and counters from the accumulators, as psana computes them in f64:
-    /// `ave = sum1 / n`, `rms = sqrt(sum2 / n - ave^2)`, 0 where `n = 0`.
-    fn fill(self, t: &Tile) {
-        for i in 0..self.ave.len() {
-            let n = t.count[i];
-            (self.ave[i], self.rms[i]) = if n == 0 {
-                (0.0, 0.0)
-            } else {
-                let n = f64::from(n);
-                let ave = t.sum1[i] as f64 / n;
-                (ave, (t.sum2[i] as f64 / n - ave * ave).sqrt())
-            };
+    /// Fills the outputs and the status bits; returns the number of pixels with each bit.
+    fn fill(self, t: &Tile, cuts: &Cuts) -> [u64; 7] {
+        let l = &cuts.limits;
+        // psana compares the counts with int(fraclm * counter), which validation keeps >= 0.
+        let over = |c: u32| cuts.nevlm < 0 || u64::from(c) > cuts.nevlm as u64;
+        let bit = |cond: bool, b: u64| if cond { b } else { 0 };
+        let mut counts = [0u64; 7];
+        for i in 0..self.status.len() {
+            let (ave, rms) = (self.ave[i], self.rms[i]);
+            let s = bit(rms > l.rms_hi, STATUS_RMS_HI)
+                | bit(rms < l.rms_lo, STATUS_RMS_LO)
+                | bit(over(t.count_hi[i]), STATUS_SATURATED)
+                | bit(over(t.count_lo[i]), STATUS_COLD)
+                | bit(ave > l.ave_hi, STATUS_AVE_HI)
+                | bit(ave < l.ave_lo, STATUS_AVE_LO)
+                | bit(t.bad[i] != 0, STATUS_BAD_GAIN_SWITCH);
+            self.status[i] = s;
+            for (b, n) in counts.iter_mut().enumerate() {
+                *n += (s >> b) & 1;
+            }
             self.min[i] = t.min[i];
             self.max[i] = t.max[i];
             self.count[i] = u64::from(t.count[i]);
@@ -620,6 +638,7 @@ impl OutTile<'_> {
             self.count_hi[i] = u64::from(t.count_hi[i]);
             self.bad[i] = u8::from(t.bad[i] != 0);
         }
+        counts
     }
 }
 
