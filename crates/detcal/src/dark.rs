@@ -79,6 +79,9 @@ pub const STATUS_AVE_LO: u64 = 32;
 /// Status bit: a frame showed a gain code other than the expected one (JUNGFRAU only).
 pub const STATUS_BAD_GAIN_SWITCH: u64 = 64;
 
+/// Values copied per task when frames are staged (256 KiB).
+const COPY_CHUNK: usize = 1 << 17;
+
 /// The fewest frames a dark run needs (psana's summary needs `counter = frames - 1 >= 2`).
 pub const MIN_FRAMES: u64 = 3;
 
@@ -842,6 +845,16 @@ impl DarkProc {
         // Stage 1: fill the block; run stage 1 as soon as it holds nrecs1 frames.
         if self.stage2.is_none() {
             let n1 = self.params.block_frames();
+            if self.buf_frames == 0 && rest.len() >= n1 * self.npix {
+                // The whole block is in this call: no need to copy it (which would also cost
+                // the first touch of the block's memory).
+                let (block, after) = rest.split_at(n1 * self.npix);
+                self.stage2 = Some(self.stage1_on(block));
+                rest = after;
+            }
+        }
+        if self.stage2.is_none() {
+            let n1 = self.params.block_frames();
             let fit = (n1 - self.buf_frames).min(rest.len() / self.npix);
             self.append(&rest[..fit * self.npix]);
             rest = &rest[fit * self.npix..];
@@ -899,20 +912,29 @@ impl DarkProc {
     /// Copies whole frames after those in the buffer (they fit).
     fn append(&mut self, frames: &[u16]) {
         let at = self.buf_frames * self.npix;
-        self.buf[at..at + frames.len()].copy_from_slice(frames);
+        let dst = &mut self.buf[at..at + frames.len()];
+        // One core does not reach the memory bandwidth: copy big frames on all of them.
+        dst.par_chunks_mut(COPY_CHUNK)
+            .zip(frames.par_chunks(COPY_CHUNK))
+            .for_each(|(d, s)| d.copy_from_slice(s));
         self.buf_frames += frames.len() / self.npix;
     }
 
     /// Stage 1 on the frames of the block, then all of them through stage 2.
     fn run_stage1(&mut self) {
-        let block = &self.buf[..self.buf_frames * self.npix];
+        let stage2 = self.stage1_on(&self.buf[..self.buf_frames * self.npix]);
+        self.stage2 = Some(stage2);
+        self.buf_frames = 0;
+    }
+
+    /// Stage 1 on `block` (whole frames), and the stage-2 accumulators with them added.
+    fn stage1_on(&self, block: &[u16]) -> Stage2 {
         let gates = Arc::new(Gates::compute(&self.params, self.npix, block, self.kernel));
         let mut stage2 = Stage2::build(&self.params, self.gain, gates);
         stage2.set_kernel(self.kernel);
         stage2.accumulate(block);
-        stage2.frames += self.buf_frames as u64;
-        self.stage2 = Some(stage2);
-        self.buf_frames = 0;
+        stage2.frames += (block.len() / self.npix) as u64;
+        stage2
     }
 
     /// Feeds the staged frames to stage 2.
