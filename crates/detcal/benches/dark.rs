@@ -5,7 +5,7 @@
 //! The frames are synthetic and held in memory: pedestals around 3000 ADU with a few ADU of
 //! noise and gain bits 00. To keep the memory at about 1 GiB for 8 panels too, the frames
 //! come from a pool of 1 GiB of distinct frames taken in turn (1000 distinct frames for 1
-//! panel, 125 for 8 panels), which still streams every frame from memory, as a reader would.
+//! panel, 128 for 8 panels), which still streams every frame from memory, as a reader would.
 //!
 //! `cargo bench -p detcal --bench dark`
 
