@@ -1,0 +1,122 @@
+//! Dark processing throughput: the whole `DarkProc` (stage 1, stage 2 and the summary) over a
+//! 1000-frame JUNGFRAU step with the gain check on, for 1 and 8 panels of 512 x 1024 pixels,
+//! in panel-frames per second.
+//!
+//! The frames are synthetic and held in memory: pedestals around 3000 ADU with a few ADU of
+//! noise and gain bits 00. To keep the memory at about 1 GiB for 8 panels too, the frames
+//! come from a pool of 1 GiB of distinct frames taken in turn (1000 distinct frames for 1
+//! panel, 128 for 8 panels), which still streams every frame from memory, as a reader would.
+//!
+//! `cargo bench -p detcal --bench dark`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use detcal::dark::{DarkParams, DarkProc, GainCheck, Kernel};
+
+const PANEL: usize = 512 * 1024;
+const FRAMES: usize = 1000;
+const POOL_BYTES: usize = 1 << 30;
+
+/// A small fast generator (xorshift64*), enough for noise.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// `nframes` frames of `npix` pixels: per-pixel pedestal 2500..3500, noise of about +-8 ADU
+/// (a sum of 4 uniform values), gain bits 00.
+fn pool(npix: usize, nframes: usize) -> Vec<u16> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let peds: Vec<u16> = (0..npix)
+        .map(|_| 2500 + (rng.next() % 1000) as u16)
+        .collect();
+    let mut out = vec![0u16; npix * nframes];
+    for frame in out.chunks_mut(npix) {
+        for (x, &p) in frame.iter_mut().zip(&peds) {
+            let r = rng.next();
+            let noise: u16 = (0..4).map(|k| ((r >> (16 * k)) & 7) as u16).sum();
+            *x = p + noise - 14;
+        }
+    }
+    out
+}
+
+/// Runs one dark step of `FRAMES` frames from the pool, `batch` frames per push (1: one
+/// frame at a time through `push_frame`).
+fn step(pool: &[u16], npix: usize, batch: usize, kernel: Kernel) -> u64 {
+    let mut proc = DarkProc::new(npix, DarkParams::default(), GainCheck::jungfrau(0).unwrap())
+        .expect("valid parameters");
+    proc.set_kernel(kernel);
+    let in_pool = pool.len() / npix;
+    let mut fed = 0;
+    while fed < FRAMES {
+        let first = fed % in_pool;
+        let k = batch.min(in_pool - first).min(FRAMES - fed);
+        let frames = &pool[first * npix..(first + k) * npix];
+        if batch == 1 {
+            proc.push_frame(frames).unwrap();
+        } else {
+            proc.push_frames(frames).unwrap();
+        }
+        fed += k;
+    }
+    let res = proc.finish().unwrap();
+    res.bit_counts.iter().sum::<u64>() + res.frames
+}
+
+/// The process's peak resident memory in KiB (Linux), for the memory report.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(c: &mut Criterion) {
+    eprintln!(
+        "kernel: {}; rayon threads: {}",
+        Kernel::Auto.name(),
+        rayon::current_num_threads()
+    );
+    for panels in [1usize, 8] {
+        let npix = panels * PANEL;
+        let pool = pool(npix, (POOL_BYTES / 2 / npix).min(FRAMES));
+        let before = peak_rss_kib();
+        black_box(step(&pool, npix, 64, Kernel::Auto));
+        if let (Some(b), Some(a)) = (before, peak_rss_kib()) {
+            eprintln!(
+                "{panels} panel(s): peak RSS {} MiB with a {} MiB frame pool; engine peak about {} MiB",
+                a / 1024,
+                (pool.len() * 2) >> 20,
+                (a - b) / 1024
+            );
+        }
+        let mut g = c.benchmark_group(format!("dark {panels} panel(s), 1000 frames"));
+        g.throughput(Throughput::Elements((FRAMES * panels) as u64));
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_secs(2));
+        g.measurement_time(Duration::from_secs(if panels == 1 { 10 } else { 30 }));
+        g.bench_function("batches of 64", |b| {
+            b.iter(|| step(black_box(&pool), npix, 64, Kernel::Auto))
+        });
+        g.bench_function("one frame at a time", |b| {
+            b.iter(|| step(black_box(&pool), npix, 1, Kernel::Auto))
+        });
+        if panels == 1 {
+            g.bench_function("batches of 64, portable kernel", |b| {
+                b.iter(|| step(black_box(&pool), npix, 64, Kernel::Portable))
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

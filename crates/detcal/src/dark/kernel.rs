@@ -1,0 +1,298 @@
+/*!
+The stage-2 accumulation kernel: per-pixel gated sums, counters, min/max and the gain check.
+
+Why it looks the way it does (measured on the 2-core Zen 3 development machine; see also
+`shared/notes/performance.md`):
+
+- **Registers over a sub-batch.** The accumulators of a pixel (38 bytes) are far larger than
+  its 2 bytes of input per frame, so they must not travel through memory for every frame. For
+  a chunk of 16 pixels, all accumulators of a sub-batch of up to 16 frames live in registers:
+  counts in 16-bit lanes, sums in 32-bit lanes. They are added to the tile once per sub-batch.
+- **Exact integer sums.** psana sums in f64, which is exact for these magnitudes, so exact
+  integer sums give bit-identical means and rms. 16 frames of squares of 14-bit values fit in
+  `u32` (16 * 16383^2 < 2^32); wider data bits get shorter sub-batches ([`Consts::sub_batch`]).
+- **Two passes per frame.** The 16-bit work (gate test, counters, min/max, gain check) and
+  the 32-bit sums are separate loops; in one loop the compiler used half-width vectors for the
+  16-bit part. Now the first is 16 lanes of `vpand`/`vpminuw`/`vpmaxuw`/`vpcmpeqw`, the
+  second `vpmovzxwd`/`vpaddd`/`vpmulld`.
+- **Tiles.** A [`Tile`] of [`TILE`] pixels (its accumulators, about 150 KiB, stay in the L2
+  cache) walks all frames of a call before the next tile starts, so each frame row is read as
+  one long contiguous run. 4096 pixels beat 256 (1.5x) and 16384. More frames per call is
+  faster (fewer passes over the accumulators), hence the staging buffer of [`super::DarkProc`].
+- **AVX2 when the CPU has it.** The same generic body is compiled twice, for the baseline
+  target and with `#[target_feature(enable = "avx2")]`, chosen at run time. The baseline (SSE2)
+  lacks unsigned 16-bit min/max and 32-bit multiplies.
+- **Threads** own contiguous ranges of tiles (rayon), so no reduction is needed.
+- The wrapping adds keep debug builds (overflow checks on) vectorized; the sizes are chosen so
+  they never wrap.
+*/
+
+use super::Kernel;
+
+/// Pixels per tile.
+pub(crate) const TILE: usize = 4096;
+
+/// The most frames summed in `u32` before flushing to `u64`.
+const MAX_SUB: usize = 16;
+
+/// Stage-2 accumulators of up to [`TILE`] consecutive pixels.
+#[derive(Clone)]
+#[repr(C, align(64))]
+pub(crate) struct Tile {
+    /// Lowest in-gate value (inclusive).
+    pub(crate) gate_lo: [u16; TILE],
+    /// Highest in-gate value (inclusive).
+    pub(crate) gate_hi: [u16; TILE],
+    /// Smallest masked value seen.
+    pub(crate) min: [u16; TILE],
+    /// Largest masked value seen.
+    pub(crate) max: [u16; TILE],
+    /// 1 once a frame showed an unexpected gain code.
+    pub(crate) bad: [u16; TILE],
+    /// Frames inside the gate.
+    pub(crate) count: [u32; TILE],
+    /// Frames below `int_lo`.
+    pub(crate) count_lo: [u32; TILE],
+    /// Frames above `int_hi`.
+    pub(crate) count_hi: [u32; TILE],
+    /// Sum of in-gate values.
+    pub(crate) sum1: [u64; TILE],
+    /// Sum of squares of in-gate values.
+    pub(crate) sum2: [u64; TILE],
+}
+
+impl Tile {
+    /// Empty accumulators (min at 0xffff, max at 0) with the given gates.
+    pub(crate) fn new(gate_lo: &[u16], gate_hi: &[u16]) -> Tile {
+        let mut t = Tile {
+            gate_lo: [0; TILE],
+            gate_hi: [0; TILE],
+            min: [u16::MAX; TILE],
+            max: [0; TILE],
+            bad: [0; TILE],
+            count: [0; TILE],
+            count_lo: [0; TILE],
+            count_hi: [0; TILE],
+            sum1: [0; TILE],
+            sum2: [0; TILE],
+        };
+        t.gate_lo[..gate_lo.len()].copy_from_slice(gate_lo);
+        t.gate_hi[..gate_hi.len()].copy_from_slice(gate_hi);
+        t
+    }
+
+    /// Adds the accumulators of `o` (same gates) to these, for the first `len` pixels.
+    pub(crate) fn merge(&mut self, o: &Tile, len: usize) {
+        for p in 0..len {
+            self.min[p] = self.min[p].min(o.min[p]);
+            self.max[p] = self.max[p].max(o.max[p]);
+            self.bad[p] |= o.bad[p];
+            self.count[p] += o.count[p];
+            self.count_lo[p] += o.count_lo[p];
+            self.count_hi[p] += o.count_hi[p];
+            self.sum1[p] += o.sum1[p];
+            self.sum2[p] += o.sum2[p];
+        }
+    }
+}
+
+/// The per-run constants of the kernel.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Consts {
+    /// Mask of the ADC bits.
+    pub(crate) data_bits: u16,
+    /// A masked value `r` counts as below `int_lo` when `r < below`.
+    pub(crate) below: u16,
+    /// A masked value `r` counts as above `int_hi` when `r > above`.
+    pub(crate) above: u16,
+    /// The expected gain code (raw bits 15..14), or `None` for no gain check.
+    pub(crate) gain_code: Option<u16>,
+    /// Frames per `u32` sub-batch (1..=16), so that `sub * data_bits^2` fits in `u32`.
+    pub(crate) sub: usize,
+}
+
+impl Consts {
+    /// The largest sub-batch whose sums of squares of values up to `data_bits` fit in `u32`.
+    pub(crate) fn sub_batch(data_bits: u16) -> usize {
+        let sq = u64::from(data_bits) * u64::from(data_bits);
+        u64::from(u32::MAX)
+            .checked_div(sq)
+            .map_or(MAX_SUB, |n| n.clamp(1, MAX_SUB as u64) as usize)
+    }
+}
+
+/// Whether the AVX2 version can run on this CPU.
+pub(crate) fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The name of the code path `kernel` selects on this CPU ("avx2" or "portable").
+pub(crate) fn kernel_name(kernel: Kernel) -> &'static str {
+    if kernel == Kernel::Auto && avx2_available() {
+        "avx2"
+    } else {
+        "portable"
+    }
+}
+
+/// Adds the frames in `frames` (whole frames of `npix` pixels) to `tile`, whose pixels are
+/// `start..start + len` of each frame.
+pub(crate) fn accumulate(
+    kernel: Kernel,
+    tile: &mut Tile,
+    frames: &[u16],
+    npix: usize,
+    start: usize,
+    len: usize,
+    c: &Consts,
+) {
+    debug_assert!(len <= TILE && start + len <= npix && frames.len().is_multiple_of(npix));
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Auto && avx2_available() {
+        // SAFETY: the CPU supports AVX2, checked at run time just above.
+        unsafe { accumulate_avx2(tile, frames, npix, start, len, c) };
+        return;
+    }
+    accumulate_generic(tile, frames, npix, start, len, c);
+}
+
+/// [`accumulate_generic`] compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn accumulate_avx2(
+    tile: &mut Tile,
+    frames: &[u16],
+    npix: usize,
+    start: usize,
+    len: usize,
+    c: &Consts,
+) {
+    accumulate_generic(tile, frames, npix, start, len, c);
+}
+
+/// The kernel body, shared by the portable and AVX2 versions.
+#[inline(always)]
+fn accumulate_generic(
+    tile: &mut Tile,
+    frames: &[u16],
+    npix: usize,
+    start: usize,
+    len: usize,
+    c: &Consts,
+) {
+    // Monomorphize on the gain check, so the hot loop has no per-pixel test of the mode.
+    if c.gain_code.is_some() {
+        sub_batches::<true>(tile, frames, npix, start, len, c);
+    } else {
+        sub_batches::<false>(tile, frames, npix, start, len, c);
+    }
+}
+
+/// Pixels whose accumulators are held in registers at once: 16 `u16` lanes fill an AVX2
+/// register.
+const LANES: usize = 16;
+
+/// Walks the frames in sub-batches; within one, every chunk of [`LANES`] pixels keeps its
+/// accumulators in registers over all the sub-batch's frames and adds them to the tile once.
+#[inline(always)]
+fn sub_batches<const GAIN: bool>(
+    tile: &mut Tile,
+    frames: &[u16],
+    npix: usize,
+    start: usize,
+    len: usize,
+    c: &Consts,
+) {
+    let nframes = frames.len() / npix;
+    let whole = len - len % LANES;
+    let mut f = 0;
+    while f < nframes {
+        let nsub = c.sub.min(nframes - f);
+        // The first frame's first pixel of this tile; the sub-batch's frames follow at
+        // strides of npix.
+        let rows = &frames[f * npix + start..];
+        for p0 in (0..whole).step_by(LANES) {
+            chunk::<LANES, GAIN>(tile, p0, rows, npix, nsub, c);
+        }
+        for p0 in whole..len {
+            chunk::<1, GAIN>(tile, p0, rows, npix, nsub, c);
+        }
+        f += nsub;
+    }
+}
+
+/// Adds `nsub` (at most 16) frames to the `W` pixels `p0..p0 + W` of the tile; `rows` starts
+/// at the tile's first pixel in the first frame.
+#[inline(always)]
+fn chunk<const W: usize, const GAIN: bool>(
+    tile: &mut Tile,
+    p0: usize,
+    rows: &[u16],
+    npix: usize,
+    nsub: usize,
+    c: &Consts,
+) {
+    let mut glo = [0u16; W];
+    let mut ghi = [0u16; W];
+    let mut mn = [0u16; W];
+    let mut mx = [0u16; W];
+    let mut bad = [0u16; W];
+    glo.copy_from_slice(&tile.gate_lo[p0..p0 + W]);
+    ghi.copy_from_slice(&tile.gate_hi[p0..p0 + W]);
+    mn.copy_from_slice(&tile.min[p0..p0 + W]);
+    mx.copy_from_slice(&tile.max[p0..p0 + W]);
+    bad.copy_from_slice(&tile.bad[p0..p0 + W]);
+    // Per sub-batch: counts fit in u16 and sums in u32 (see Consts::sub).
+    let mut cnt = [0u16; W];
+    let mut clo = [0u16; W];
+    let mut chi = [0u16; W];
+    let mut s1 = [0u32; W];
+    let mut s2 = [0u32; W];
+    let bits = c.data_bits;
+    let (below, above) = (c.below, c.above);
+    let code = c.gain_code.unwrap_or(0);
+    for k in 0..nsub {
+        let row = &rows[k * npix + p0..k * npix + p0 + W];
+        // Two passes over the W pixels: everything in 16-bit lanes first (the value if in
+        // gate, else 0), then the 32-bit sums. Kept in one loop, the mix of 16- and 32-bit
+        // lanes made the compiler use half-width vectors for the 16-bit work.
+        let mut gated = [0u16; W];
+        for j in 0..W {
+            let raw = row[j];
+            let r = raw & bits;
+            let inside = (r >= glo[j]) & (r <= ghi[j]);
+            gated[j] = if inside { r } else { 0 };
+            cnt[j] = cnt[j].wrapping_add(u16::from(inside));
+            clo[j] = clo[j].wrapping_add(u16::from(r < below));
+            chi[j] = chi[j].wrapping_add(u16::from(r > above));
+            mn[j] = mn[j].min(r);
+            mx[j] = mx[j].max(r);
+            if GAIN {
+                bad[j] |= u16::from((raw >> 14) != code);
+            }
+        }
+        for j in 0..W {
+            let x = u32::from(gated[j]);
+            s1[j] = s1[j].wrapping_add(x);
+            s2[j] = s2[j].wrapping_add(x.wrapping_mul(x));
+        }
+    }
+    tile.min[p0..p0 + W].copy_from_slice(&mn);
+    tile.max[p0..p0 + W].copy_from_slice(&mx);
+    tile.bad[p0..p0 + W].copy_from_slice(&bad);
+    for j in 0..W {
+        let p = p0 + j;
+        tile.count[p] += u32::from(cnt[j]);
+        tile.count_lo[p] += u32::from(clo[j]);
+        tile.count_hi[p] += u32::from(chi[j]);
+        tile.sum1[p] += u64::from(s1[j]);
+        tile.sum2[p] += u64::from(s2[j]);
+    }
+}

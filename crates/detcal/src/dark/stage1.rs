@@ -1,0 +1,191 @@
+/*!
+Stage 1: the per-pixel gates from the quantiles of the first frames.
+
+psana takes numpy's "lower" quantile at `fraclo` and "higher" quantile at `frachi` of each
+pixel's masked values over the block: the sorted values at indices `floor(fraclo * (n - 1))`
+and `ceil(frachi * (n - 1))`. With the defaults and `n = 50` these are the 3rd smallest and the
+3rd largest value.
+
+Finding a sorted element near either end needs no sort: keeping the `d + 1` smallest values
+seen so far in `d + 1` sorted levels, updated by a min/max "insertion" per new value, gives the
+`d`-th smallest at the end. Done for a whole tile of pixels at a time, each level is an array
+over the pixels, and the update is a branch-free min/max over that array, which vectorizes
+(`vpminuw`/`vpmaxuw` with AVX2). An element near the top is found the same way on the
+complemented values (`!v` reverses the order of `u16`). Indices deep inside the block (not
+within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstable`.
+*/
+
+use super::Kernel;
+use super::kernel::avx2_available;
+
+/// Pixels per stage-1 chunk: long enough for efficient row reads, small enough that the
+/// min/max levels of the usual depths (2 x 3 levels of 2 KiB) stay in the L1 cache.
+pub(crate) const CHUNK: usize = 1024;
+
+/// The deepest sorted index (from either end) found with the min/max network.
+const MAX_DEPTH: usize = 24;
+
+/// The constants of stage 1.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GateConsts {
+    /// Mask of the ADC bits.
+    pub(crate) data_bits: u16,
+    /// Frames in the block.
+    pub(crate) n: usize,
+    /// Sorted index of the low quantile.
+    pub(crate) ilo: usize,
+    /// Sorted index of the high quantile.
+    pub(crate) ihi: usize,
+    /// Intensity low limit.
+    pub(crate) int_lo: f64,
+    /// Intensity high limit.
+    pub(crate) int_hi: f64,
+}
+
+impl GateConsts {
+    /// The quantile indices as numpy computes them: `floor(q * (n - 1))` ("lower") and
+    /// `ceil(q * (n - 1))` clipped to `n - 1` ("higher"), with the product in f64.
+    pub(crate) fn quantile_indices(n: usize, fraclo: f64, frachi: f64) -> (usize, usize) {
+        let last = (n - 1) as f64;
+        let ilo = (fraclo * last).floor() as usize;
+        let ihi = (frachi * last).ceil() as usize;
+        (ilo.min(n - 1), ihi.min(n - 1))
+    }
+}
+
+/// psana's gates of one pixel from its quantile values, as the effective inclusive integer
+/// bounds of stage 2.
+///
+/// Stage 1 casts `max(floor(qlo), int_lo)` and `min(ceil(qhi), int_hi)` to `u16`, raises the
+/// high gate by one (wrapping, as numpy's `uint16 += 1`) where it is not above the low one;
+/// stage 2 then compares the values against `max(int_lo, gate_lo)` and `min(int_hi, gate_hi)`
+/// as floats. For integer values that is the same as the integer bounds returned here.
+pub(crate) fn gates_from_quantiles(qlo: u16, qhi: u16, int_lo: f64, int_hi: f64) -> (u16, u16) {
+    // The parameters are validated: finite, int_lo <= 65535, int_hi >= 0, so both casts are
+    // in range and truncate as numpy's astype(uint16) does.
+    let g_lo = f64::from(qlo).max(int_lo) as u16;
+    let mut g_hi = f64::from(qhi).min(int_hi) as u16;
+    if g_hi <= g_lo {
+        g_hi = g_hi.wrapping_add(1);
+    }
+    let lo = f64::from(g_lo).max(int_lo).ceil() as u16;
+    let hi = f64::from(g_hi).min(int_hi).floor() as u16;
+    (lo, hi)
+}
+
+/// Where a sorted index is found: `depth` places from the bottom (`flip = 0`) or from the
+/// top (`flip = 0xffff`: complementing reverses the order of `u16` values).
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    depth: usize,
+    flip: u16,
+}
+
+impl Side {
+    fn of(n: usize, i: usize) -> Side {
+        if n - 1 - i < i {
+            Side {
+                depth: n - 1 - i,
+                flip: u16::MAX,
+            }
+        } else {
+            Side { depth: i, flip: 0 }
+        }
+    }
+}
+
+/// Computes the gates of pixels `start..start + len` from `block` (whole frames of `npix`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gates_tile(
+    kernel: Kernel,
+    block: &[u16],
+    npix: usize,
+    start: usize,
+    len: usize,
+    g: &GateConsts,
+    out_lo: &mut [u16],
+    out_hi: &mut [u16],
+) {
+    debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
+    let (lo, hi) = (Side::of(g.n, g.ilo), Side::of(g.n, g.ihi));
+    let mut qlo = vec![0u16; len];
+    let mut qhi = vec![0u16; len];
+    if lo.depth > MAX_DEPTH || hi.depth > MAX_DEPTH {
+        kth_select(block, npix, start, g.data_bits, g.n, g.ilo, &mut qlo);
+        kth_select(block, npix, start, g.data_bits, g.n, g.ihi, &mut qhi);
+    } else {
+        // Both quantiles in one pass over the block, which is read from memory once.
+        let mut levels = vec![u16::MAX; (lo.depth + 1 + hi.depth + 1) * len];
+        let (lev_lo, lev_hi) = levels.split_at_mut((lo.depth + 1) * len);
+        let mut t = vec![0u16; len];
+        for f in 0..g.n {
+            let row = &block[f * npix + start..f * npix + start + len];
+            insert(kernel, row, g.data_bits, lo.flip, lev_lo, &mut t);
+            insert(kernel, row, g.data_bits, hi.flip, lev_hi, &mut t);
+        }
+        for p in 0..len {
+            qlo[p] = lev_lo[lo.depth * len + p] ^ lo.flip;
+            qhi[p] = lev_hi[hi.depth * len + p] ^ hi.flip;
+        }
+    }
+    for p in 0..len {
+        (out_lo[p], out_hi[p]) = gates_from_quantiles(qlo[p], qhi[p], g.int_lo, g.int_hi);
+    }
+}
+
+/// Inserts one frame's values into the sorted levels (AVX2 where available).
+fn insert(kernel: Kernel, row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Auto && avx2_available() {
+        // SAFETY: the CPU supports AVX2, checked at run time just above.
+        unsafe { insert_avx2(row, bits, flip, levels, t) };
+        return;
+    }
+    let _ = kernel;
+    insert_generic(row, bits, flip, levels, t);
+}
+
+/// [`insert_generic`] compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn insert_avx2(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
+    insert_generic(row, bits, flip, levels, t);
+}
+
+/// One step of the min/max insertion network: `levels` holds, level after level, the
+/// smallest, second smallest, ... value seen so far of each of the `row.len()` pixels
+/// (`u16::MAX` until enough values came); `(v & bits) ^ flip` is inserted for each pixel.
+#[inline(always)]
+fn insert_generic(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
+    let len = row.len();
+    let t = &mut t[..len];
+    for p in 0..len {
+        t[p] = (row[p] & bits) ^ flip;
+    }
+    for level in levels.chunks_exact_mut(len) {
+        for p in 0..len {
+            let (a, v) = (level[p], t[p]);
+            level[p] = a.min(v);
+            t[p] = a.max(v);
+        }
+    }
+}
+
+/// The sorted element at index `i` per pixel, by gathering and `select_nth_unstable`.
+fn kth_select(
+    block: &[u16],
+    npix: usize,
+    start: usize,
+    bits: u16,
+    n: usize,
+    i: usize,
+    out: &mut [u16],
+) {
+    let mut v = vec![0u16; n];
+    for (p, q) in out.iter_mut().enumerate() {
+        for (f, x) in v.iter_mut().enumerate() {
+            *x = block[f * npix + start + p] & bits;
+        }
+        *q = *v.select_nth_unstable(i).1;
+    }
+}
