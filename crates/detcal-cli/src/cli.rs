@@ -75,6 +75,9 @@ pub enum Command {
     /// Write the raw frames of a detector as a NumPy stack.
     #[command(after_help = cmd::extract::AFTER_HELP)]
     Extract(cmd::extract::Args),
+    /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
+    #[command(after_help = cmd::dark::AFTER_HELP)]
+    Dark(cmd::dark::Args),
     /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
     /// jungfrau_deploy_constants).
     #[command(after_help = cmd::deploy::AFTER_HELP)]
@@ -96,7 +99,29 @@ pub enum Command {
     DeployFile(cmd::deploy_file::Args),
 }
 
-/// Parses the command line.
+/// psana's program names and the detcal commands that take their options.
+pub const PSANA_NAMES: [(&str, &str); 3] = [
+    ("jungfrau_dark_proc", "dark"),
+    ("jungfrau_deploy_constants", "deploy"),
+    ("deploy_constants", "deploy-constants"),
+];
+
+/// Parses the command line; under one of psana's program names (a link named
+/// `jungfrau_dark_proc`, ...) the arguments are those of the matching detcal command.
 pub fn parse() -> Cli {
-    Cli::parse()
+    Cli::parse_from(with_psana_name(std::env::args_os().collect()))
+}
+
+/// The arguments with the detcal command inserted when the program runs under a psana name.
+pub fn with_psana_name(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string();
+    if let Some((_, cmd)) = PSANA_NAMES.iter().find(|(p, _)| *p == name) {
+        args.insert(1, cmd.into());
+    }
+    args
 }

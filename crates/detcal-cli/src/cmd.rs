@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod convert;
+pub mod dark;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(a),
         Command::DeployFile(a) => deploy_file::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Dark(a) => dark::run(a),
         Command::Deploy(a) => deploy::run(a),
         Command::GainConstants(a) => gain_constants::run(a),
         Command::GainImport(a) => gain_constants::run_import(a),

@@ -180,9 +180,19 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let pb = ProgressBar::new(len);
+    // Without a known total (XTC2 runs are not counted ahead), a spinner with the count and rate.
+    let pb = if len == 0 {
+        ProgressBar::no_length()
+    } else {
+        ProgressBar::new(len)
+    };
+    let template = if len == 0 {
+        "{spinner} {msg:>12} {pos} {per_sec} {elapsed}"
+    } else {
+        "{msg:>12} [{bar:40}] {pos}/{len} {per_sec} eta {eta}"
+    };
     pb.set_style(
-        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+        ProgressStyle::with_template(template)
             .expect("valid template")
             .progress_chars("=> "),
     );

@@ -51,7 +51,9 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 ```
 */
 
+pub mod job;
 mod kernel;
+pub mod output;
 mod stage1;
 mod summary;
 

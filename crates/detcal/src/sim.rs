@@ -55,8 +55,10 @@ pub struct SimConfig {
     pub rows: usize,
     /// Columns of a panel.
     pub cols: usize,
-    /// Events in each of the three dark steps.
+    /// Events in each dark step.
     pub dark_events: usize,
+    /// Dark steps (1 to 3: gain modes 0, 1, 2 in that order).
+    pub dark_steps: usize,
     /// Events in the light run.
     pub light_events: usize,
     /// What the light run looks like.
@@ -80,6 +82,7 @@ impl Default for SimConfig {
             rows: 512,
             cols: 1024,
             dark_events: 100,
+            dark_steps: 3,
             light_events: 100,
             light: LightParams::default(),
             defects: DefectCounts::default(),
@@ -140,6 +143,12 @@ impl SimConfig {
                 self.rows, self.cols
             )));
         }
+        if !(1..=3).contains(&self.dark_steps) {
+            return Err(Error::invalid(format!(
+                "dark steps must be 1 to 3, not {}",
+                self.dark_steps
+            )));
+        }
         if self.light_run == Some(self.dark_run) {
             return Err(Error::invalid(
                 "the light run needs a run number other than the dark run's",
@@ -161,7 +170,7 @@ impl SimConfig {
 
     /// Total frames written (dark and light), for progress bars.
     pub fn total_frames(&self) -> u64 {
-        (3 * self.dark_events
+        (self.dark_steps * self.dark_events
             + if self.light_run.is_some() {
                 self.light_events
             } else {
@@ -207,10 +216,11 @@ pub fn simulate(
         s
     };
 
-    // Dark run: three steps in gain modes 0, 1, 2.
+    // Dark run: steps in gain modes 0, 1, 2.
     let dark_file = run_file(&xtc_dir, &cfg.exp, cfg.dark_run);
     let dark_steps: Vec<(i32, usize)> = DARK_STEP_GAIN_MODES
         .iter()
+        .take(cfg.dark_steps)
         .map(|&g| (g, cfg.dark_events))
         .collect();
     let written = std::sync::atomic::AtomicU64::new(0);

@@ -98,14 +98,14 @@ impl StepMeta {
 pub enum Item<'a> {
     /// A step begins.
     StepBegin(&'a StepMeta),
-    /// A frame of the current step: (segments * rows * cols) raw words, valid during the call.
+    /// A frame of the current step, valid during the call.
     Frame {
         /// The step index.
         step: u32,
         /// The frame's time.
         time: Timestamp,
-        /// The raw words.
-        data: &'a [u16],
+        /// The raw words, to be copied where the caller wants them.
+        frame: Frame<'a>,
     },
     /// An event that could not be used, and why.
     Skipped {
@@ -119,6 +119,76 @@ pub enum Item<'a> {
         /// The step index.
         step: u32,
     },
+}
+
+/// The raw words of one frame, (segments * rows * cols), copied only where the caller asks.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    inner: FrameInner<'a>,
+    panel_len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FrameInner<'a> {
+    Slice(&'a [u16]),
+    Xtc(&'a xtc2::run::Event<'a>),
+}
+
+impl Frame<'_> {
+    /// Copies the whole frame into `out` (of the frame's length).
+    pub fn copy_to(&self, out: &mut [u16]) -> Result<()> {
+        match self.inner {
+            FrameInner::Slice(s) => {
+                if s.len() != out.len() {
+                    return Err(Error::invalid(format!(
+                        "frame of {} words into {}",
+                        s.len(),
+                        out.len()
+                    )));
+                }
+                out.copy_from_slice(s);
+                Ok(())
+            }
+            FrameInner::Xtc(ev) => ev
+                .copy_raw_into(out)
+                .map_err(|e| Error::invalid(e.to_string())),
+        }
+    }
+
+    /// Copies panel `p` (rows * cols words) into `out`.
+    pub fn copy_panel_to(&self, p: usize, out: &mut [u16]) -> Result<()> {
+        let n = self.panel_len;
+        match self.inner {
+            FrameInner::Slice(s) => {
+                let src = s
+                    .get(p * n..(p + 1) * n)
+                    .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
+                out.copy_from_slice(src);
+                Ok(())
+            }
+            FrameInner::Xtc(ev) => {
+                let seg = ev
+                    .segments()
+                    .get(p)
+                    .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
+                seg.copy_raw_into(out)
+                    .map_err(|e| Error::invalid(e.to_string()))
+            }
+        }
+    }
+
+    /// The frame as a new vector.
+    pub fn to_vec(&self) -> Result<Vec<u16>> {
+        match self.inner {
+            FrameInner::Slice(s) => Ok(s.to_vec()),
+            FrameInner::Xtc(ev) => {
+                let n: usize = ev.segments().iter().map(|s| s.len()).sum();
+                let mut v = vec![0u16; n];
+                self.copy_to(&mut v)?;
+                Ok(v)
+            }
+        }
+    }
 }
 
 /// What the callback wants next.
@@ -371,11 +441,16 @@ impl RunSource {
                 }
                 let data = map.as_u16()?;
                 let n = self.meta.frame_len();
+                let panel_len = self.meta.panel_len();
                 for frame in data.chunks_exact(n.max(1)) {
+                    let frame = Frame {
+                        inner: FrameInner::Slice(frame),
+                        panel_len,
+                    };
                     match f(Item::Frame {
                         step: 0,
                         time: self.meta.start,
-                        data: frame,
+                        frame,
                     })? {
                         Flow::Continue => {}
                         Flow::EndStep => break,
@@ -398,7 +473,7 @@ impl RunSource {
         use xtc2::run::{GainModeSource, Item as X};
         let det = run.detector(alias)?;
         let mut items = det.items()?;
-        let mut buf = vec![0u16; self.meta.frame_len()];
+        let panel_len = self.meta.panel_len();
         let mut skipping = false;
         let mut current: Option<StepMeta> = None;
         let jungfrau = self.meta.det_type == DetType::Jungfrau;
@@ -439,12 +514,14 @@ impl RunSource {
                     if skipping {
                         continue;
                     }
-                    ev.copy_raw_into(&mut buf)
-                        .map_err(|e| Error::content(&self.label, e.to_string()))?;
+                    let frame = Frame {
+                        inner: FrameInner::Xtc(&ev),
+                        panel_len,
+                    };
                     match f(Item::Frame {
                         step: ev.step(),
                         time: ts_of(ev.time()),
-                        data: &buf,
+                        frame,
                     })? {
                         Flow::Continue => {}
                         Flow::EndStep => skipping = true,

@@ -36,7 +36,7 @@ fn read_all(src: &RunSource) -> Vec<(u32, Option<&'static str>, Vec<u16>)> {
     src.for_each(&mut |item| {
         match item {
             Item::StepBegin(s) => mode = s.mode_name(),
-            Item::Frame { step, data, .. } => out.push((step, mode, data.to_vec())),
+            Item::Frame { step, frame, .. } => out.push((step, mode, frame.to_vec().unwrap())),
             Item::Skipped { reason, .. } => panic!("unexpected skip: {reason}"),
             Item::StepEnd { .. } => {}
         }

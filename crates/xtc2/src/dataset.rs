@@ -420,6 +420,8 @@ mod tests {
             .unwrap()
             .resolve(Some(root.path()))
             .unwrap_err();
-        assert!(matches!(e, Error::Io { .. }), "{e}");
+        // A missing directory says which run and files were looked for.
+        assert!(matches!(e, Error::NoRunFiles { run: 1, .. }), "{e}");
+        assert!(e.to_string().contains("abc-r0001-s*-c*.xtc2"), "{e}");
     }
 }

@@ -89,9 +89,13 @@ impl XtcFile {
 
     /// The datagrams, in file order; stops after the first error.
     pub fn dgrams(&self) -> FileDgrams<'_> {
-        FileDgrams {
-            path: &self.path,
-            inner: Dgrams::new(self.bytes(), 0),
+        self.dgrams_from(0)
+    }
+
+    fn map(&self) -> Option<&Mmap> {
+        match &self.backing {
+            Backing::Mmap(m) => Some(m),
+            Backing::Owned(_) => None,
         }
     }
 
@@ -102,15 +106,37 @@ impl XtcFile {
         FileDgrams {
             path: &self.path,
             inner: Dgrams::new(rest, offset),
+            map: self.map(),
+            released: start.min(self.bytes().len()) & !(RELEASE_ALIGN - 1),
         }
     }
 }
 
+/// How far reading moves on before the mapped pages behind it are released.
+const RELEASE_STEP: usize = 64 << 20;
+/// Alignment of released ranges (a multiple of every page size in use).
+const RELEASE_ALIGN: usize = 64 << 10;
+
 /// The datagrams of an [`XtcFile`]; errors name the file.
-#[derive(Debug, Clone)]
+///
+/// Reading a memory-mapped file moves forward, so the pages behind the next datagram are released
+/// from the process every 64 MiB: memory does not grow with the length of the run. (The file
+/// stays in the page cache; a datagram read again later is mapped again.)
+#[derive(Clone)]
 pub struct FileDgrams<'a> {
     path: &'a Path,
     inner: Dgrams<'a>,
+    map: Option<&'a Mmap>,
+    released: usize,
+}
+
+impl std::fmt::Debug for FileDgrams<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileDgrams")
+            .field("path", &self.path)
+            .field("offset", &self.inner.offset())
+            .finish()
+    }
 }
 
 impl<'a> FileDgrams<'a> {
@@ -129,6 +155,26 @@ impl<'a> Iterator for FileDgrams<'a> {
     type Item = Result<Dgram<'a>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(map) = self.map {
+            let at = usize::try_from(self.inner.offset())
+                .unwrap_or(usize::MAX)
+                .min(map.len());
+            if at >= self.released + RELEASE_STEP {
+                let end = at & !(RELEASE_ALIGN - 1);
+                // SAFETY: the map is a read-only file mapping: MADV_DONTNEED only drops the
+                // process's mapping of these pages, and any later access maps the same file
+                // bytes again. The range lies inside the map and starts on a page boundary.
+                #[cfg(unix)]
+                let _ = unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        self.released,
+                        end - self.released,
+                    )
+                };
+                self.released = end;
+            }
+        }
         self.inner
             .next()
             .map(|r| r.map_err(|e| e.in_file(self.path)))

@@ -65,6 +65,9 @@ pub struct Args {
         value_name = "DIR"
     )]
     pub dircalib: Option<PathBuf>,
+    /// psana's log level option (-l); messages go to the log whatever it is.
+    #[arg(short = 'l', long = "loglev", default_value = "INFO")]
+    pub loglev: String,
     /// Deploy into the calibration store (without it: a dry run).
     #[arg(short = 'D', long = "deploy")]
     pub deploy: bool,

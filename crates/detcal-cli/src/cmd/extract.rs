@@ -67,8 +67,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             src.for_each(&mut |item| {
                 Ok(match item {
                     Item::StepBegin(s) if a.step.is_some_and(|k| k != s.index) => Flow::EndStep,
-                    Item::Frame { data, .. } if n < limit => {
-                        if let Err(e) = f(data) {
+                    Item::Frame { frame, .. } if n < limit => {
+                        if let Err(e) = frame
+                            .to_vec()
+                            .map_err(anyhow::Error::from)
+                            .and_then(|v| f(&v))
+                        {
                             err = Some(e);
                             return Ok(Flow::Stop);
                         }

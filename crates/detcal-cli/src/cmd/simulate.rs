@@ -46,6 +46,9 @@ pub struct Args {
     /// Events in each of the 3 dark steps.
     #[arg(short = 'n', long, default_value_t = 100)]
     pub events: usize,
+    /// Dark steps to write (1 to 3; gain modes 0, 1, 2 in that order).
+    #[arg(long, default_value_t = 3)]
+    pub steps: usize,
     /// Events in the light run.
     #[arg(long, default_value_t = 100)]
     pub light_events: usize,
@@ -88,6 +91,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         rows,
         cols,
         dark_events: a.events,
+        dark_steps: a.steps,
         light_events: a.light_events,
         light: sim::LightParams {
             energy_kev: a.energy,

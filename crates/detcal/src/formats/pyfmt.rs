@@ -178,43 +178,62 @@ impl PyFormat {
                 self.write_int(out, t as i128);
             } else {
                 let digits = format!("{t:.0}");
-                self.pad_number(
+                self.finish(
                     out,
                     digits.starts_with('-'),
-                    digits.trim_start_matches('-').as_bytes(),
+                    |o| o.extend_from_slice(digits.trim_start_matches('-').as_bytes()),
+                    self.zero,
                 );
             }
             return Ok(());
         }
         let neg = v.is_sign_negative() && !v.is_nan();
-        let mut body: Vec<u8> = Vec::with_capacity(32);
         if !v.is_finite() {
             let s: &[u8] = if v.is_nan() { b"nan" } else { b"inf" };
-            if self.upper() {
-                body.extend(s.iter().map(u8::to_ascii_uppercase));
-            } else {
-                body.extend_from_slice(s);
-            }
+            let upper = self.upper();
             // Python pads nan/inf with spaces even with the 0 flag.
-            return self.pad(out, neg, &body, false);
+            self.finish(
+                out,
+                neg,
+                |o| {
+                    o.extend(
+                        s.iter()
+                            .map(|c| if upper { c.to_ascii_uppercase() } else { *c }),
+                    )
+                },
+                false,
+            );
+            return Ok(());
         }
         let a = v.abs();
+        let (prec, alt) = (self.precision, self.alt);
         match self.conv {
-            Conv::Fixed { .. } => {
-                write_fixed(&mut body, a, self.precision.unwrap_or(6));
-                if self.alt && self.precision == Some(0) {
-                    body.push(b'.');
-                }
-            }
-            Conv::Exp { upper } => {
-                write_exp(&mut body, a, self.precision.unwrap_or(6), upper, self.alt)
-            }
-            Conv::General { upper } => {
-                write_general(&mut body, a, self.precision.unwrap_or(6), upper, self.alt)
-            }
+            Conv::Fixed { .. } => self.finish(
+                out,
+                neg,
+                |o| {
+                    write_fixed(o, a, prec.unwrap_or(6));
+                    if alt && prec == Some(0) {
+                        o.push(b'.');
+                    }
+                },
+                self.zero,
+            ),
+            Conv::Exp { upper } => self.finish(
+                out,
+                neg,
+                |o| write_exp(o, a, prec.unwrap_or(6), upper, alt),
+                self.zero,
+            ),
+            Conv::General { upper } => self.finish(
+                out,
+                neg,
+                |o| write_general(o, a, prec.unwrap_or(6), upper, alt),
+                self.zero,
+            ),
             Conv::Int => unreachable!("handled above"),
         }
-        self.pad(out, neg, &body, self.zero)
+        Ok(())
     }
 
     /// Appends an integer formatted as Python formats `fmt % value`.
@@ -225,14 +244,19 @@ impl PyFormat {
                 .expect("finite floats always format");
             return;
         }
-        let mut buf = itoa_u128(v.unsigned_abs());
-        if let Some(p) = self.precision {
-            // "%.3d" pads the digits with zeros to the precision.
-            while buf.len() < p {
-                buf.insert(0, b'0');
-            }
-        }
-        self.pad_number(out, v < 0, &buf);
+        let prec = self.precision.unwrap_or(0);
+        self.finish(
+            out,
+            v < 0,
+            |o| {
+                let mut buf = [0u8; 40];
+                let d = itoa_u128(v.unsigned_abs(), &mut buf);
+                // "%.3d" pads the digits with zeros to the precision.
+                o.extend(std::iter::repeat_n(b'0', prec.saturating_sub(d.len())));
+                o.extend_from_slice(d);
+            },
+            self.zero,
+        );
     }
 
     fn upper(&self) -> bool {
@@ -242,13 +266,11 @@ impl PyFormat {
         )
     }
 
-    fn pad_number(&self, out: &mut Vec<u8>, neg: bool, digits: &[u8]) {
-        // The result is always Ok: pad only writes bytes.
-        let _ = self.pad(out, neg, digits, self.zero);
-    }
-
-    fn pad(&self, out: &mut Vec<u8>, neg: bool, body: &[u8], zero: bool) -> Result<()> {
+    /// Writes prefix, sign, the body (written by `body` straight into `out`), padding to the
+    /// width, and suffix. Padding goes in place, so nothing is allocated per value.
+    fn finish(&self, out: &mut Vec<u8>, neg: bool, body: impl FnOnce(&mut Vec<u8>), zero: bool) {
         out.extend_from_slice(self.prefix.as_bytes());
+        let start = out.len();
         let sign: &[u8] = if neg {
             b"-"
         } else if self.plus {
@@ -258,28 +280,30 @@ impl PyFormat {
         } else {
             b""
         };
-        let len = sign.len() + body.len();
-        let fill = self.width.saturating_sub(len);
-        if self.left {
-            out.extend_from_slice(sign);
-            out.extend_from_slice(body);
-            out.extend(std::iter::repeat_n(b' ', fill));
-        } else if zero {
-            out.extend_from_slice(sign);
-            out.extend(std::iter::repeat_n(b'0', fill));
-            out.extend_from_slice(body);
-        } else {
-            out.extend(std::iter::repeat_n(b' ', fill));
-            out.extend_from_slice(sign);
-            out.extend_from_slice(body);
+        out.extend_from_slice(sign);
+        body(out);
+        let fill = self.width.saturating_sub(out.len() - start);
+        if fill > 0 {
+            if self.left {
+                out.extend(std::iter::repeat_n(b' ', fill));
+            } else {
+                let (at, c) = if zero {
+                    (start + sign.len(), b'0')
+                } else {
+                    (start, b' ')
+                };
+                out.splice(at..at, std::iter::repeat_n(c, fill));
+            }
         }
         out.extend_from_slice(self.suffix.as_bytes());
-        Ok(())
     }
 }
 
-fn itoa_u128(mut v: u128) -> Vec<u8> {
-    let mut buf = [0u8; 40];
+/// The decimal digits of `v`, written at the end of `buf`.
+fn itoa_u128(mut v: u128, buf: &mut [u8; 40]) -> &[u8] {
+    if v <= u64::MAX as u128 {
+        return itoa_u64(v as u64, buf);
+    }
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -289,7 +313,21 @@ fn itoa_u128(mut v: u128) -> Vec<u8> {
             break;
         }
     }
-    buf[i..].to_vec()
+    &buf[i..]
+}
+
+/// The decimal digits of `v`, written at the end of `buf`.
+fn itoa_u64(mut v: u64, buf: &mut [u8; 40]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    &buf[i..]
 }
 
 const POW10: [u128; 21] = {
@@ -306,13 +344,21 @@ const POW10: [u128; 21] = {
 /// binary value half to even (what Python and C printf do).
 fn write_fixed(out: &mut Vec<u8>, a: f64, prec: usize) {
     if let Some(q) = fixed_scaled(a, prec) {
-        let p = POW10[prec];
-        out.extend_from_slice(&itoa_u128(q / p));
+        let mut buf = [0u8; 40];
+        let (int, frac) = if q <= u64::MAX as u128 && prec <= 19 {
+            let p = POW10[prec] as u64;
+            let q = q as u64;
+            ((q / p) as u128, (q % p) as u128)
+        } else {
+            let p = POW10[prec];
+            (q / p, q % p)
+        };
+        out.extend_from_slice(itoa_u128(int, &mut buf));
         if prec > 0 {
             out.push(b'.');
-            let frac = itoa_u128(q % p);
-            out.extend(std::iter::repeat_n(b'0', prec - frac.len()));
-            out.extend_from_slice(&frac);
+            let f = itoa_u128(frac, &mut buf);
+            out.extend(std::iter::repeat_n(b'0', prec - f.len()));
+            out.extend_from_slice(f);
         }
     } else {
         // Large magnitudes or precisions: the standard library's exact formatting.

@@ -1,0 +1,356 @@
+//! `detcal dark`: per-pixel pedestals, rms, min, max and status from dark runs, into the
+//! per-panel repository (psana's `jungfrau_dark_proc`; `det_ndarr_raw_proc` for single-gain
+//! detectors).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use detcal::dark::DarkParams;
+use detcal::dark::job::{self, LoopOptions};
+use detcal::dark::output::{NdarrNames, save_jungfrau, save_ndarr, summary_lines};
+use detcal::detector::{DetType, gain_mode};
+use detcal::repo::Repo;
+use detcal::site;
+use detcal::source::{RunSource, StackInfo, open_dataset};
+
+use crate::args::PermArgs;
+use crate::cli::EXIT_OK;
+use crate::detrun::default_source;
+
+pub const AFTER_HELP: &str = "\
+For each run of the dataset and each step (one gain mode per step: Normal, ForcedGain1,
+ForcedGain2 in a standard JUNGFRAU dark run), psana's two-stage algorithm gives every pixel:
+stage 1 takes a gate from the --fraclo and --frachi quantiles of its first --nrecs1 values
+(clamped to [int_lo, int_hi]); stage 2 averages the values inside the gate over up to --nrecs
+events. The status bits are 1 rms above mean+H*std of all pixels (or rms_hi), 2 rms below
+mean-L*std (or rms_lo), 4 above int_hi in more than fraclm of the events (saturated), 8 below
+int_lo likewise (cold), 16 average above mean+U*std (or int_hi), 32 average below mean-D*std (or
+int_lo), and for JUNGFRAU 64: a gain code other than the step's expected one in any event.
+
+JUNGFRAU results go per panel and gain mode into the repository (-o), as psana writes them:
+  <repo>/<panel_id>/{pedestals,rms,status,dark_min,dark_max}/
+      jungfrau_<alias>_<tstamp>_<exp>_r<NNNN>_<ctype>_gm<i>-<Mode>.dat
+with panel aliases from <repo>/.aliases_jungfrau.txt (assigned under a file lock), a log in
+<repo>/logs/<YYYY>/ and a record of the job in the per-year file. <tstamp> is the start of the
+job's first run, in local time. Single-gain detectors (ePix100a, CSPAD, pnCCD, cameras) get
+det_ndarr_raw_proc's files (--ofname, --savebw) in -o (default ./work).
+
+A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is one step:
+    detcal dark --input stack.npy --gain-mode ForcedGain1 --panel-ids ID1,ID2 --exp EXP \\
+        --run 12 --tstamp 20231102080104 -o REPO
+
+EXAMPLES:
+    detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+    jungfrau_dark_proc -d exp=mfxx49820:run=24 -s jungfrau -o ./work     (psana's name)";
+
+/// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dataset: .xtc2 file(s) or exp=<exp>:run=<runs>[:dir=<dir>].
+    #[arg(value_name = "DATASET", conflicts_with = "dsname")]
+    pub dataset: Option<String>,
+    /// Dataset, as psana's -d.
+    #[arg(short = 'd', long = "dsname", value_name = "DATASET")]
+    pub dsname: Option<String>,
+    /// Detector alias (default: the only detector with raw data).
+    #[arg(short = 's', long = "source", value_name = "DET")]
+    pub source: Option<String>,
+    /// Most events in all (psana counts them before checking).
+    #[arg(short = 'n', long = "events", default_value_t = 100_000)]
+    pub events: u64,
+    /// Events to skip at the start of each step.
+    #[arg(short = 'm', long = "evskip", default_value_t = 0)]
+    pub evskip: u64,
+    /// Most events of each step.
+    #[arg(short = 'e', long = "evstep", default_value_t = 2000)]
+    pub evstep: u64,
+    /// Intensity low limit (ADU).
+    #[arg(short = 'b', long = "int_lo", default_value_t = 1.0)]
+    pub int_lo: f64,
+    /// Intensity high limit (ADU).
+    #[arg(short = 't', long = "int_hi", default_value_t = 16000.0)]
+    pub int_hi: f64,
+    /// Rms low limit.
+    #[arg(short = 'B', long = "rms_lo", default_value_t = 0.001)]
+    pub rms_lo: f64,
+    /// Rms high limit.
+    #[arg(short = 'T', long = "rms_hi", default_value_t = 16000.0)]
+    pub rms_hi: f64,
+    /// Allowed fraction of events outside [int_lo, int_hi].
+    #[arg(short = 'F', long = "fraclm", default_value_t = 0.1)]
+    pub fraclm: f64,
+    /// Sigmas for the low average limit.
+    #[arg(short = 'D', long = "intnlo", default_value_t = 6.0)]
+    pub intnlo: f64,
+    /// Sigmas for the high average limit.
+    #[arg(short = 'U', long = "intnhi", default_value_t = 6.0)]
+    pub intnhi: f64,
+    /// Sigmas for the low rms limit.
+    #[arg(short = 'L', long = "rmsnlo", default_value_t = 6.0)]
+    pub rmsnlo: f64,
+    /// Sigmas for the high rms limit.
+    #[arg(short = 'H', long = "rmsnhi", default_value_t = 6.0)]
+    pub rmsnhi: f64,
+    /// Events collected per gain mode.
+    #[arg(long = "nrecs", default_value_t = 1000)]
+    pub nrecs: usize,
+    /// Events for the first stage (the gates).
+    #[arg(long = "nrecs1", default_value_t = 50)]
+    pub nrecs1: usize,
+    /// Quantile of the low gate.
+    #[arg(long = "fraclo", default_value_t = 0.05)]
+    pub fraclo: f64,
+    /// Quantile of the high gate.
+    #[arg(long = "frachi", default_value_t = 0.95)]
+    pub frachi: f64,
+    /// Only this step index (0-based).
+    #[arg(short = 'N', long = "stepnum", value_name = "K")]
+    pub stepnum: Option<u32>,
+    /// Most steps in all runs.
+    #[arg(short = 'M', long = "stepmax", value_name = "K")]
+    pub stepmax: Option<u32>,
+    /// Only this panel index.
+    #[arg(short = 'I', long = "segind", value_name = "I")]
+    pub segind: Option<usize>,
+    /// Event-code selection (psana -c); XTC2 data carries no EVR codes here, so it is refused.
+    #[arg(short = 'c', long = "evcode", value_name = "CODES")]
+    pub evcode: Option<String>,
+    /// psana's plot bit-word; accepted for compatibility (use detcal plot on the results).
+    #[arg(short = 'p', long = "plotim", default_value_t = 0)]
+    pub plotim: u32,
+    /// psana's deprecated upload flag; ignored.
+    #[arg(short = 'u', long = "upload")]
+    pub upload: bool,
+    /// Repository [JUNGFRAU default: $SIT_ROOT/detector/gains/jungfrau/panels; others: ./work].
+    #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
+    pub dirrepo: Option<PathBuf>,
+    /// Experiment name to use in file names instead of the run's.
+    #[arg(long = "expname", value_name = "EXP")]
+    pub expname: Option<String>,
+    /// Log level (psana's --logmode; DEBUG is like -v).
+    #[arg(long = "logmode", default_value = "INFO")]
+    pub logmode: String,
+    /// Root of experiment data instead of $SIT_PSDM_DATA.
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A raw NumPy stack instead of a dataset.
+    #[arg(long = "input", value_name = "STACK.npy", conflicts_with_all = ["dataset", "dsname"])]
+    pub input: Option<PathBuf>,
+    /// Gain mode of the stack's frames (Normal, ForcedGain1, ... or 0-5); overrides the steps'.
+    #[arg(long = "gain-mode", value_name = "MODE")]
+    pub gain_mode: Option<String>,
+    /// Panel ids of the stack's segments, comma-separated.
+    #[arg(long = "panel-ids", value_name = "IDS", value_delimiter = ',')]
+    pub panel_ids: Vec<String>,
+    /// Experiment of the stack.
+    #[arg(long = "exp", value_name = "EXP")]
+    pub exp: Option<String>,
+    /// Run number of the stack.
+    #[arg(long = "run", value_name = "N")]
+    pub run: Option<u32>,
+    /// Time stamp YYYYmmddHHMMSS of the stack (local time).
+    #[arg(long = "tstamp", value_name = "T")]
+    pub tstamp: Option<String>,
+    /// Detector type of the stack.
+    #[arg(long = "det-type", default_value = "jungfrau")]
+    pub det_type: DetType,
+    /// ADC bits of a raw word (single-gain detectors; JUNGFRAU uses 0x3fff).
+    #[arg(long = "databits", value_name = "MASK", value_parser = parse_hex)]
+    pub databits: Option<u16>,
+    /// det_ndarr_raw_proc's file-name template (single-gain detectors).
+    #[arg(
+        short = 'f',
+        long = "ofname",
+        default_value = "nda-#exp-#run-#src-#evts-#type-#date-#time-#fid-#sec-#nsec.txt"
+    )]
+    pub ofname: String,
+    /// det_ndarr_raw_proc's bits of arrays to save: 1 ave, 2 rms, 4 sta, 8 msk, 16 max, 32 min.
+    #[arg(short = 'S', long = "savebw", default_value_t = 255)]
+    pub savebw: u32,
+    #[command(flatten)]
+    pub perms: PermArgs,
+}
+
+fn parse_hex(s: &str) -> Result<u16, String> {
+    let t = s.trim();
+    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u16::from_str_radix(h, 16),
+        None => t.parse::<u16>(),
+    };
+    v.map_err(|_| format!("{s:?}: expected a 16-bit mask such as 0x3fff or 16383"))
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    if a.evcode.is_some() {
+        bail!(
+            "-c/--evcode: event-code selection needs EVR codes, which XTC2 data read by detcal does not carry"
+        );
+    }
+    if a.plotim != 0 {
+        tracing::warn!(
+            "-p/--plotim is accepted for compatibility; make images with `detcal plot` on the files written"
+        );
+    }
+    let params = DarkParams {
+        nrecs: a.nrecs,
+        nrecs1: a.nrecs1,
+        int_lo: a.int_lo,
+        int_hi: a.int_hi,
+        rms_lo: a.rms_lo,
+        rms_hi: a.rms_hi,
+        intnlo: a.intnlo,
+        intnhi: a.intnhi,
+        rmsnlo: a.rmsnlo,
+        rmsnhi: a.rmsnhi,
+        fraclm: a.fraclm,
+        fraclo: a.fraclo,
+        frachi: a.frachi,
+        data_bits: a.databits.unwrap_or(0x3fff),
+    };
+    params.validate()?;
+    let (sources, dataset) = open_sources(&a)?;
+    let first = sources[0].meta().clone();
+    let gain_override = match &a.gain_mode {
+        Some(g) => Some(gain_mode(first.det_type, g)?),
+        None => None,
+    };
+    let jungfrau = first.det_type == DetType::Jungfrau;
+    if jungfrau && a.databits.is_some_and(|b| b != 0x3fff) {
+        bail!("--databits: JUNGFRAU raw words have 14 ADC bits (0x3fff) and 2 gain bits");
+    }
+    let perms = a.perms.perms();
+    let dirrepo = match (&a.dirrepo, jungfrau) {
+        (Some(p), _) => p.clone(),
+        (None, true) => {
+            site::jungfrau_panels_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?)
+        }
+        (None, false) => PathBuf::from("work"),
+    };
+    let script = if jungfrau {
+        "jungfrau_dark_proc"
+    } else {
+        "det_ndarr_raw_proc"
+    };
+    let log = crate::output::start_job_log(&dirrepo, &dirrepo.join("logs"), script, &perms)?;
+    let repo = Repo::new(&dirrepo, perms.clone());
+    // psana names every file of a job with the first run's time stamp.
+    let tstamp = first.tstamp();
+    let exp = a.expname.clone().unwrap_or_else(|| first.exp.clone());
+    tracing::info!(
+        "{} ({}, {} panels {:?}), {} run(s) from {}; time stamp {tstamp}; repository {}",
+        first.alias,
+        first.det_type,
+        first.panel_ids.len(),
+        first.frame_shape,
+        sources.len(),
+        dataset,
+        dirrepo.display()
+    );
+    let opts = LoopOptions {
+        events: a.events,
+        evskip: a.evskip,
+        evstep: a.evstep,
+        stepnum: a.stepnum,
+        stepmax: a.stepmax,
+        segind: a.segind,
+    };
+    let source = default_source(&first.alias, first.det_type);
+    let pb = crate::output::progress(
+        sources.iter().map(|s| s.frames_hint().unwrap_or(0)).sum(),
+        "dark frames",
+    );
+    let started = std::time::Instant::now();
+    let mut written = Vec::new();
+    let mut steps = 0;
+    job::run(
+        &sources,
+        &params,
+        &opts,
+        gain_override,
+        &mut |d| {
+            for line in summary_lines(&d, &params) {
+                tracing::info!("{line}");
+            }
+            let files = if jungfrau {
+                save_jungfrau(&repo, &d, &tstamp, &exp)?
+            } else {
+                let names = NdarrNames {
+                    template: &a.ofname,
+                    dataset: &dataset,
+                    source: &source,
+                    savebw: a.savebw,
+                };
+                save_ndarr(&dirrepo, &d, &names, &perms)?
+            };
+            for f in &files {
+                tracing::info!("saved {}", f.display());
+            }
+            written.extend(files);
+            steps += 1;
+            Ok(())
+        },
+        &|n| pb.set_position(n),
+    )?;
+    pb.finish_and_clear();
+    let frames = pb.position();
+    let secs = started.elapsed().as_secs_f64();
+    tracing::info!(
+        "{steps} step(s), {frames} frames in {secs:.1} s ({:.0} panel-frames/s); {} files; log {}",
+        frames as f64
+            * (if a.segind.is_some() {
+                1.0
+            } else {
+                first.panel_ids.len() as f64
+            })
+            / secs.max(1e-9),
+        written.len(),
+        log.display()
+    );
+    if steps == 0 {
+        bail!("no step was processed (check --stepnum, --evskip, --events)");
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// The runs to process and a description of the input for logs and comments.
+fn open_sources(a: &Args) -> anyhow::Result<(Vec<RunSource>, String)> {
+    if let Some(input) = &a.input {
+        let need = |what: &str| format!("--input needs {what}");
+        let tstamp = a
+            .tstamp
+            .as_deref()
+            .with_context(|| need("--tstamp YYYYmmddHHMMSS"))?;
+        let info = StackInfo {
+            det_type: a.det_type,
+            panel_ids: if a.panel_ids.is_empty() {
+                bail!(need("--panel-ids"))
+            } else {
+                a.panel_ids.clone()
+            },
+            exp: a.exp.clone().with_context(|| need("--exp"))?,
+            run: a.run.with_context(|| need("--run"))?,
+            start: site::tstamp_to_timestamp(tstamp)?,
+            gain_mode: match &a.gain_mode {
+                Some(g) => Some(gain_mode(a.det_type, g)?),
+                None if a.det_type == DetType::Jungfrau => {
+                    bail!(need("--gain-mode for JUNGFRAU frames"))
+                }
+                None => None,
+            },
+            alias: a.source.clone().unwrap_or_else(|| a.det_type.dir_name()),
+        };
+        site::instrument(&info.exp)?;
+        return Ok((
+            vec![RunSource::open_stack(input, info)?],
+            input.display().to_string(),
+        ));
+    }
+    let ds = a
+        .dataset
+        .clone()
+        .or_else(|| a.dsname.clone())
+        .context("give a dataset (or -d, or --input STACK.npy)")?;
+    let sources = open_dataset(&ds, a.data_dir.as_deref(), a.source.as_deref())?;
+    Ok((sources, ds))
+}

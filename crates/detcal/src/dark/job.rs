@@ -1,0 +1,370 @@
+/*!
+A dark-processing job over runs and steps, with psana's event loop (`jungfrau_dark_proc`).
+
+Runs are taken in order and steps within each run; each step gives one gain mode's results:
+
+- events of a step before `evskip` are skipped, and the step ends at event `evstep`;
+- the job ends when the total event count reaches `events` (counted before the check, as psana);
+- `stepnum` processes only that step index, `stepmax` caps the steps over all runs;
+- `segind` processes one panel only;
+- a step ends once `nrecs` frames are taken.
+
+One thread reads the runs and copies frames into batches while the engine works on the
+previous batch on every core. A step's results reach the caller only when the step is complete;
+an error while reading drops the partial step, so nothing half-done is saved.
+*/
+
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+
+use crate::dark::{DarkParams, DarkProc, DarkResult, GainCheck};
+use crate::detector::{DetType, GainModeInfo};
+use crate::error::{Error, Result};
+use crate::source::{DetectorMeta, Flow, Item, RunSource, StepMeta};
+
+/// psana's event-loop options of a job.
+#[derive(Debug, Clone)]
+pub struct LoopOptions {
+    /// Most events in all runs and steps (psana `-n`, 100000).
+    pub events: u64,
+    /// Events skipped at the start of each step (`-m`, 0).
+    pub evskip: u64,
+    /// Most events of a step (`-e`, 2000).
+    pub evstep: u64,
+    /// Only this step index (`-N`).
+    pub stepnum: Option<u32>,
+    /// Most steps over all runs (`-M`).
+    pub stepmax: Option<u32>,
+    /// Only this panel (`-I`).
+    pub segind: Option<usize>,
+}
+
+impl Default for LoopOptions {
+    fn default() -> Self {
+        LoopOptions {
+            events: 100_000,
+            evskip: 0,
+            evstep: 2000,
+            stepnum: None,
+            stepmax: None,
+            segind: None,
+        }
+    }
+}
+
+/// A finished step: where it came from and its results.
+#[derive(Debug)]
+pub struct StepDone<'a> {
+    /// The run's detector.
+    pub meta: &'a DetectorMeta,
+    /// The step.
+    pub step: &'a StepMeta,
+    /// Index of the run in the job.
+    pub run_index: usize,
+    /// The gain mode the step was processed as (multi-gain detectors).
+    pub mode: Option<GainModeInfo>,
+    /// Events of the step that could not be used (missing segments, damage).
+    pub skipped: u64,
+    /// The panel processed, with `segind`.
+    pub segind: Option<usize>,
+    /// The results.
+    pub result: DarkResult,
+}
+
+/// Messages from the reading thread to the computing one.
+enum Msg {
+    Begin { run: usize, step: StepMeta },
+    Frames { buf: Vec<u16>, n: usize },
+    End { skipped: u64 },
+}
+
+/// Bytes of frames per batch handed to the engine (several frames, bounded memory)...
+const BATCH_BYTES: usize = 32 << 20;
+/// ...but at least this many frames, so that the engine works on them in place.
+const MIN_BATCH_FRAMES: usize = 16;
+
+/// Runs a dark job over `sources` with `params`; `done` is called for each finished step, and
+/// `progress` with the number of frames taken so far. `gain_override` replaces the gain mode of
+/// every step (NumPy stacks, or runs whose steps do not say).
+pub fn run(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
+    params.validate()?;
+    let first = sources
+        .first()
+        .ok_or_else(|| Error::invalid("no runs to process"))?
+        .meta();
+    let det_type = first.det_type;
+    if matches!(
+        det_type,
+        DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad
+    ) {
+        return Err(Error::invalid(format!(
+            "{det_type} dark processing (psana's epix10ka_pedestals_calibration) is not supported yet"
+        )));
+    }
+    let panel_len = first.panel_len();
+    let nsegs = first.frame_shape[0];
+    if let Some(s) = opts.segind
+        && s >= nsegs
+    {
+        return Err(Error::invalid(format!(
+            "--segind {s}: the detector has {nsegs} panels"
+        )));
+    }
+    for s in sources {
+        if s.meta().frame_shape != first.frame_shape {
+            return Err(Error::invalid(format!(
+                "{}: frame shape {:?} differs from {:?} of the first run",
+                s.label(),
+                s.meta().frame_shape,
+                first.frame_shape
+            )));
+        }
+    }
+    let npix = if opts.segind.is_some() {
+        panel_len
+    } else {
+        first.frame_len()
+    };
+    let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
+        .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
+    // One batch filling, one waiting, one in the engine: memory stays at three batches.
+    let (tx, rx) = sync_channel::<Result<Msg>>(1);
+    let (back_tx, back_rx) = channel::<Vec<u16>>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let r = read(
+                sources,
+                params,
+                opts,
+                npix,
+                batch_frames,
+                &tx,
+                &back_rx,
+                progress,
+            );
+            if let Err(e) = r {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let r = compute(
+            sources,
+            params,
+            opts,
+            gain_override,
+            npix,
+            rx,
+            back_tx,
+            done,
+        );
+        reader
+            .join()
+            .map_err(|_| Error::invalid("the reading thread failed"))?;
+        r
+    })
+}
+
+/// The reading side: psana's event loop, frames into batches.
+#[allow(clippy::too_many_arguments)]
+fn read(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    npix: usize,
+    batch_frames: usize,
+    tx: &SyncSender<Result<Msg>>,
+    back: &Receiver<Vec<u16>>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
+    let mut total: u64 = 0;
+    let mut taken: u64 = 0;
+    let mut steps_done: u32 = 0;
+    let mut stop_all = false;
+    let closed = || Error::invalid("processing stopped");
+    for (ri, src) in sources.iter().enumerate() {
+        if stop_all {
+            break;
+        }
+        let mut in_step = false;
+        let mut ievt: u64 = 0;
+        let mut fed: u64 = 0;
+        let mut skipped: u64 = 0;
+        let mut batch: Vec<u16> = Vec::new();
+        let mut nb = 0usize;
+        let send_batch = |batch: &mut Vec<u16>, nb: &mut usize| -> Result<()> {
+            if *nb > 0 {
+                let full = std::mem::replace(batch, back.try_recv().unwrap_or_default());
+                tx.send(Ok(Msg::Frames { buf: full, n: *nb }))
+                    .map_err(|_| closed())?;
+                *nb = 0;
+            }
+            Ok(())
+        };
+        let end_step = |batch: &mut Vec<u16>,
+                        nb: &mut usize,
+                        in_step: &mut bool,
+                        skipped: u64,
+                        steps_done: &mut u32|
+         -> Result<()> {
+            if *in_step {
+                send_batch(batch, nb)?;
+                tx.send(Ok(Msg::End { skipped })).map_err(|_| closed())?;
+                *in_step = false;
+                *steps_done += 1;
+            }
+            Ok(())
+        };
+        src.for_each(&mut |item| match item {
+            Item::StepBegin(s) => {
+                end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                if opts.stepmax.is_some_and(|m| steps_done >= m) {
+                    stop_all = true;
+                    return Ok(Flow::Stop);
+                }
+                if opts.stepnum.is_some_and(|n| s.index < n) {
+                    return Ok(Flow::EndStep);
+                }
+                if opts.stepnum.is_some_and(|n| s.index > n) {
+                    return Ok(Flow::Stop);
+                }
+                (ievt, fed, skipped) = (0, 0, 0);
+                tx.send(Ok(Msg::Begin {
+                    run: ri,
+                    step: s.clone(),
+                }))
+                .map_err(|_| closed())?;
+                in_step = true;
+                Ok(Flow::Continue)
+            }
+            Item::Frame { frame, .. } => {
+                let i = ievt;
+                ievt += 1;
+                if i < opts.evskip {
+                    return Ok(Flow::Continue);
+                }
+                if i >= opts.evstep {
+                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    return Ok(Flow::EndStep);
+                }
+                total += 1;
+                if total >= opts.events {
+                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    stop_all = true;
+                    return Ok(Flow::Stop);
+                }
+                if batch.len() != batch_frames * npix {
+                    batch.resize(batch_frames * npix, 0);
+                }
+                let dst = &mut batch[nb * npix..(nb + 1) * npix];
+                match opts.segind {
+                    Some(s) => frame.copy_panel_to(s, dst)?,
+                    None => frame.copy_to(dst)?,
+                }
+                nb += 1;
+                fed += 1;
+                taken += 1;
+                progress(taken);
+                if nb == batch_frames {
+                    send_batch(&mut batch, &mut nb)?;
+                }
+                if fed >= params.nrecs as u64 {
+                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    return Ok(Flow::EndStep);
+                }
+                Ok(Flow::Continue)
+            }
+            Item::Skipped { reason, step } => {
+                tracing::debug!("step {step}: event skipped: {reason}");
+                ievt += 1;
+                skipped += 1;
+                Ok(Flow::Continue)
+            }
+            Item::StepEnd { .. } => {
+                end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                Ok(Flow::Continue)
+            }
+        })?;
+        end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+    }
+    Ok(())
+}
+
+/// The computing side: one engine per step.
+#[allow(clippy::too_many_arguments)]
+fn compute(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    npix: usize,
+    rx: Receiver<Result<Msg>>,
+    back: std::sync::mpsc::Sender<Vec<u16>>,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut cur: Option<(usize, StepMeta, Option<GainModeInfo>, DarkProc)> = None;
+    for msg in rx {
+        match msg? {
+            Msg::Begin { run, step } => {
+                let meta = sources[run].meta();
+                let mode = gain_override.or(step.mode);
+                let check = match meta.det_type {
+                    DetType::Jungfrau => {
+                        let m = mode.ok_or_else(|| {
+                            Error::invalid(format!(
+                                "{}: step {} does not say its gain mode (DAQ value {:?}); give it with --gain-mode",
+                                sources[run].label(),
+                                step.index,
+                                step.daq_value
+                            ))
+                        })?;
+                        GainCheck::jungfrau(m.index)?
+                    }
+                    _ => GainCheck::None,
+                };
+                cur = Some((run, step, mode, DarkProc::new(npix, params.clone(), check)?));
+            }
+            Msg::Frames { buf, n } => {
+                if let Some((_, _, _, proc)) = cur.as_mut() {
+                    proc.push_frames(&buf[..n * npix])?;
+                }
+                let _ = back.send(buf);
+            }
+            Msg::End { skipped } => {
+                let Some((run, step, mode, proc)) = cur.take() else {
+                    continue;
+                };
+                let meta = sources[run].meta();
+                if proc.frames() == 0 {
+                    tracing::warn!(
+                        "{} run {} step {}: no events to process",
+                        meta.exp,
+                        meta.run,
+                        step.index
+                    );
+                    continue;
+                }
+                let result = proc.finish().map_err(|e| {
+                    Error::invalid(format!(
+                        "{} run {} step {}: {e}",
+                        meta.exp, meta.run, step.index
+                    ))
+                })?;
+                done(StepDone {
+                    meta,
+                    step: &step,
+                    run_index: run,
+                    mode,
+                    skipped,
+                    segind: opts.segind,
+                    result,
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
