@@ -5,3 +5,4 @@ mod util;
 mod cli_basic;
 mod cli_data;
 mod interop;
+mod pipeline;

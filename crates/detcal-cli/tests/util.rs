@@ -40,6 +40,16 @@ impl Dir {
         c
     }
 
+    /// A plain `detcal` process builder (for spawning and killing), set up as [`Dir::cmd`].
+    pub fn spawn_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("detcal"));
+        c.current_dir(self.path())
+            .env("TZ", "UTC")
+            .env_remove("SIT_ROOT")
+            .env_remove("SIT_PSDM_DATA");
+        c
+    }
+
     /// Runs `detcal args...` and returns its output, whatever the exit status.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().expect("run detcal")

@@ -1,0 +1,639 @@
+//! Dark processing, deployment and gain constants end to end, on simulated runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use detcal::formats::{load_array, text::read_text_meta};
+use ndarray::{ArrayD, Axis};
+
+use crate::util::Dir;
+
+const SHAPE: &str = "64x256";
+const ROWS: usize = 64;
+const COLS: usize = 256;
+
+/// Simulates a 2-panel dark run (3 steps of `events`) with gain maps.
+fn simulate(d: &Dir, events: usize, seed: u64) {
+    d.ok(&[
+        "simulate",
+        "--out",
+        "data",
+        "--panels",
+        "2",
+        "--shape",
+        SHAPE,
+        "-n",
+        &events.to_string(),
+        "--no-light",
+        "--gains",
+        "gains",
+        "--seed",
+        &seed.to_string(),
+        "--group",
+        "",
+    ]);
+}
+
+fn truth(d: &Dir, name: &str) -> ArrayD<f64> {
+    load_array(&d.join(&format!(
+        "data/XPP/xpptut15/xtc/xpptut15-r0001-truth/{name}.npy"
+    )))
+    .unwrap()
+    .to_f64()
+}
+
+fn panel_ids(d: &Dir) -> Vec<String> {
+    std::fs::read_to_string(d.join("data/XPP/xpptut15/xtc/xpptut15-r0001-truth/panel_ids.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The one repository file of a panel, ctype and gain mode.
+fn repo_file(repo: &Path, id: &str, ctype: &str, gm: &str) -> PathBuf {
+    let dir = repo.join(id).join(ctype);
+    let mut hits: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_str().unwrap().ends_with(&format!("_{ctype}_{gm}.dat")))
+        .collect();
+    assert_eq!(hits.len(), 1, "{dir:?} {gm}: {hits:?}");
+    hits.pop().unwrap()
+}
+
+const MODES: [&str; 3] = ["gm0-Normal", "gm1-ForcedGain1", "gm2-ForcedGain2"];
+
+#[test]
+fn dark_processing_matches_the_truth_and_flags_the_defects() {
+    let d = Dir::new();
+    let events = 80;
+    simulate(&d, events, 11);
+    d.ok(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "--group",
+        "",
+    ]);
+    let (peds, rms, defects) = (
+        truth(&d, "pedestals"),
+        truth(&d, "rms"),
+        truth(&d, "defects"),
+    );
+    let ids = panel_ids(&d);
+    let mut flagged_any = vec![vec![0u64; ROWS * COLS]; 2];
+    for (p, id) in ids.iter().enumerate() {
+        for (g, gm) in MODES.iter().enumerate() {
+            let got = load_array(&repo_file(
+                Path::new(&d.join("panels")),
+                id,
+                "pedestals",
+                gm,
+            ))
+            .unwrap()
+            .to_f64();
+            assert_eq!(got.shape(), &[ROWS, COLS]);
+            let status = load_array(&repo_file(&d.join("panels"), id, "status", gm))
+                .unwrap()
+                .to_typed::<u64>();
+            let mut worst: f64 = 0.0;
+            for r in 0..ROWS {
+                for c in 0..COLS {
+                    if defects[[p, r, c]] != 0.0 {
+                        continue;
+                    }
+                    let sigma = rms[[g, p, r, c]] / (events as f64 * 0.9).sqrt();
+                    let err = (got[[r, c]] - peds[[g, p, r, c]]).abs() / sigma;
+                    worst = worst.max(err);
+                }
+            }
+            assert!(
+                worst < 6.0,
+                "panel {p} {gm}: pedestal off by {worst:.1} sigma"
+            );
+            for (i, s) in status.iter().enumerate() {
+                flagged_any[p][i] |= s;
+            }
+        }
+    }
+    // Every dead, saturated and invalid-gain pixel is flagged; so are hot, noisy, wrong-gain ones.
+    let mut false_flags = 0;
+    for p in 0..2 {
+        for r in 0..ROWS {
+            for c in 0..COLS {
+                let st = flagged_any[p][r * COLS + c];
+                match defects[[p, r, c]] as u8 {
+                    0 => false_flags += usize::from(st != 0),
+                    bit => assert_ne!(
+                        st, 0,
+                        "panel {p} ({r}, {c}) with defect bit {bit} is not flagged"
+                    ),
+                }
+            }
+        }
+    }
+    assert!(
+        false_flags < 2 * ROWS * COLS / 1000,
+        "{false_flags} good pixels flagged"
+    );
+    // The log says what was done.
+    let logs: Vec<PathBuf> = walk(&d.join("panels/logs"));
+    let log = std::fs::read_to_string(&logs[0]).unwrap();
+    assert!(
+        log.contains("gain mode ForcedGain1") && log.contains("status bits (pixels)"),
+        "{log}"
+    );
+    let alias_table = std::fs::read_to_string(d.join("panels/.aliases_jungfrau.txt")).unwrap();
+    assert_eq!(alias_table.lines().count(), 2);
+}
+
+/// Every file below `dir`, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn numpy_stack_gives_the_same_files_as_the_run() {
+    let d = Dir::new();
+    simulate(&d, 60, 12);
+    d.ok(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "from_xtc",
+        "--stepnum",
+        "1",
+        "--group",
+        "",
+    ]);
+    d.ok(&[
+        "extract",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "--step",
+        "1",
+        "-o",
+        "g1.npy",
+        "--group",
+        "",
+    ]);
+    let ids = panel_ids(&d).join(",");
+    d.ok(&[
+        "dark",
+        "--input",
+        "g1.npy",
+        "--gain-mode",
+        "ForcedGain1",
+        "--panel-ids",
+        &ids,
+        "--exp",
+        "xpptut15",
+        "--run",
+        "1",
+        "--tstamp",
+        "20250328190808",
+        "-o",
+        "from_npy",
+        "--group",
+        "",
+    ]);
+    let a: Vec<PathBuf> = walk(&d.join("from_xtc"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "dat"))
+        .collect();
+    let b: Vec<PathBuf> = walk(&d.join("from_npy"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "dat"))
+        .collect();
+    assert_eq!(a.len(), 10);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            x.strip_prefix(d.join("from_xtc")).unwrap(),
+            y.strip_prefix(d.join("from_npy")).unwrap()
+        );
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{x:?}"
+        );
+    }
+    // psana's -e/-m/-n: at most 20 events per step after skipping 5, then the counts show it.
+    d.ok(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "short",
+        "-e",
+        "25",
+        "-m",
+        "5",
+        "--group",
+        "",
+    ]);
+    let log = std::fs::read_to_string(&walk(&d.join("short/logs"))[0]).unwrap();
+    assert_eq!(log.matches(": 20 frames used").count(), 3, "{log}");
+    // Bad input is an error, and nothing half-written is left.
+    let err = d.fails(
+        &[
+            "dark",
+            "--input",
+            "g1.npy",
+            "--panel-ids",
+            &ids,
+            "--exp",
+            "xpptut15",
+            "--run",
+            "1",
+            "--tstamp",
+            "20250328190808",
+            "-o",
+            "x",
+        ],
+        2,
+    );
+    assert!(err.contains("--gain-mode"), "{err}");
+    let err = d.fails(
+        &[
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            "y",
+            "-n",
+            "2",
+            "--group",
+            "",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("no step was processed") || err.contains("frames"),
+        "{err}"
+    );
+    let err = d.fails(
+        &[
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            "z",
+            "--segind",
+            "9",
+        ],
+        2,
+    );
+    assert!(err.contains("--segind 9"), "{err}");
+}
+
+#[test]
+fn concurrent_jobs_share_one_repository() {
+    let d = Dir::new();
+    // Eight detectors of one new panel each, simulated apart, processed at the same time.
+    for k in 0..8 {
+        d.ok(&[
+            "simulate",
+            "--out",
+            &format!("data{k}"),
+            "--panels",
+            "1",
+            "--shape",
+            "32x64",
+            "-n",
+            "55",
+            "--no-light",
+            "--seed",
+            &(100 + k).to_string(),
+            "--group",
+            "",
+        ]);
+    }
+    let children: Vec<_> = (0..8)
+        .map(|k| {
+            d.spawn_cmd()
+                .args([
+                    "-q",
+                    "dark",
+                    "exp=xpptut15:run=1",
+                    "--data-dir",
+                    &format!("data{k}"),
+                    "-o",
+                    "repo",
+                    "--group",
+                    "",
+                ])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let table = std::fs::read_to_string(d.join("repo/.aliases_jungfrau.txt")).unwrap();
+    let mut aliases: Vec<&str> = table
+        .lines()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    aliases.sort();
+    assert_eq!(
+        aliases,
+        [
+            "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"
+        ],
+        "{table}"
+    );
+    let ids: std::collections::BTreeSet<&str> = table
+        .lines()
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    // Every log line is whole, and the per-year record has one record per job.
+    let files = walk(&d.join("repo"));
+    let mut log_lines = 0;
+    for f in files
+        .iter()
+        .filter(|f| f.to_str().unwrap().contains("_log_jungfrau_dark_proc_"))
+    {
+        for l in std::fs::read_to_string(f).unwrap().lines() {
+            assert!(
+                l.starts_with("[I] ") || l.starts_with("[W] ") || l.starts_with("    "),
+                "torn line {l:?} in {f:?}"
+            );
+            log_lines += 1;
+        }
+    }
+    assert!(log_lines >= 8 * 5, "{log_lines} log lines");
+    let record = files
+        .iter()
+        .find(|f| {
+            f.to_str()
+                .unwrap()
+                .ends_with("_lcls1_jungfrau_dark_proc.txt")
+        })
+        .unwrap();
+    let rec = std::fs::read_to_string(record).unwrap();
+    assert_eq!(
+        rec.lines().filter(|l| l.contains(" command:")).count(),
+        8,
+        "{rec}"
+    );
+    // 8 panels x 3 gain modes x 5 ctypes, each complete.
+    let dats: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "dat"))
+        .collect();
+    assert_eq!(dats.len(), 8 * 3 * 5);
+    for f in dats {
+        assert_eq!(load_array(f).unwrap().shape(), &[32, 64], "{f:?}");
+    }
+    assert!(
+        !files.iter().any(|f| f.to_str().unwrap().ends_with(".tmp")),
+        "no temporary files left"
+    );
+}
+
+/// Hashes every file below `dir` (name and content).
+fn tree_hash(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    use std::hash::{Hash, Hasher};
+    walk(dir)
+        .into_iter()
+        .map(|p| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(&p).unwrap().hash(&mut h);
+            (p, h.finish())
+        })
+        .collect()
+}
+
+#[test]
+fn dark_deploy_gains_find_end_to_end() {
+    let d = Dir::new();
+    simulate(&d, 60, 13);
+    d.ok(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "--group",
+        "",
+    ]);
+    let dep = [
+        "deploy",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "-c",
+        "calib",
+        "--group",
+        "",
+    ];
+    // A dry run says what it would deploy and changes nothing in the calibration store.
+    let out = d.ok(&dep);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("dry-run ")).count(),
+        5,
+        "{out}"
+    );
+    assert!(!d.join("calib").exists());
+    d.ok(&[&dep[..], &["-D"]].concat());
+    d.ok(&[
+        "gain-constants",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "--repdir",
+        "gains",
+        "-c",
+        "calib",
+        "-D",
+        "--group",
+        "",
+    ]);
+    let before = tree_hash(&d.join("calib"));
+    d.ok(&dep);
+    d.ok(&[
+        "gain-constants",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "--repdir",
+        "gains",
+        "-c",
+        "calib",
+        "--group",
+        "",
+    ]);
+    assert_eq!(
+        tree_hash(&d.join("calib")),
+        before,
+        "dry runs leave the calibration store as it was"
+    );
+
+    let find = |ctype: &str| {
+        let out = d.ok(&[
+            "find",
+            "-c",
+            "calib",
+            "-s",
+            "jungfrau.0:Jungfrau.0",
+            "-t",
+            ctype,
+            "-r",
+            "5",
+        ]);
+        d.path().join(out.trim_end())
+    };
+    let (peds, gains, offsets, defects) = (
+        truth(&d, "pedestals"),
+        truth(&d, "gain"),
+        truth(&d, "offset"),
+        truth(&d, "defects"),
+    );
+    for ctype in [
+        "pedestals",
+        "pixel_rms",
+        "pixel_status",
+        "dark_min",
+        "dark_max",
+        "pixel_gain",
+        "pixel_offset",
+    ] {
+        let f = find(ctype);
+        assert!(
+            f.ends_with(format!(
+                "Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/{ctype}/1-end.data"
+            )),
+            "{f:?}"
+        );
+        let meta = read_text_meta(&f).unwrap();
+        assert_eq!(
+            (meta.ndim, meta.dims.clone()),
+            (Some(4), vec![3, 2, ROWS, COLS]),
+            "{ctype}"
+        );
+        assert!(
+            meta.comments.iter().any(|c| c.starts_with("HOST ")),
+            "psana header"
+        );
+    }
+    let got = load_array(&find("pedestals")).unwrap().to_f64();
+    let rms = truth(&d, "rms");
+    for ((idx, &v), &t) in got.indexed_iter().zip(peds.iter()) {
+        let (g, p, r, c) = (idx[0], idx[1], idx[2], idx[3]);
+        if defects[[p, r, c]] == 0.0 {
+            let tol = 6.0 * rms[[g, p, r, c]] / (60.0f64 * 0.9).sqrt() + 0.001;
+            assert!((v - t).abs() < tol, "pedestal {idx:?}: {v} vs {t}");
+        }
+    }
+    let g = load_array(&find("pixel_gain")).unwrap().to_f64();
+    assert!(
+        g.iter()
+            .zip(gains.iter())
+            .all(|(a, b)| (a - b).abs() <= 0.00005 + 1e-6 * b.abs()),
+        "gains equal the maps to %.4f"
+    );
+    let o = load_array(&find("pixel_offset")).unwrap().to_f64();
+    assert!(
+        o.iter()
+            .zip(offsets.iter())
+            .all(|(a, b)| (a - b).abs() <= 0.05 + 1e-5 * b.abs()),
+        "offsets equal the maps to %.1f"
+    );
+    assert_eq!(g.index_axis(Axis(0), 1).shape(), &[2, ROWS, COLS]);
+}
+
+#[test]
+fn killed_deploys_never_leave_partial_files() {
+    let d = Dir::new();
+    simulate(&d, 55, 14);
+    d.ok(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "--group",
+        "",
+    ]);
+    let args = [
+        "-q",
+        "deploy",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "-c",
+        "calib",
+        "-D",
+        "--group",
+        "",
+    ];
+    let mut seed: u64 = 0x5eed;
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = d.spawn_cmd().args(args).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(seed % 400));
+        let _ = child.kill(); // SIGKILL: no chance to clean up
+        let _ = child.wait();
+        // Whatever moment it died at, every .data file is complete.
+        for f in walk(&d.join("calib"))
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "data"))
+        {
+            let a = load_array(&f).unwrap_or_else(|e| panic!("round {round}: {f:?}: {e}"));
+            assert_eq!(a.shape(), &[3, 2, ROWS, COLS], "round {round}: {f:?}");
+        }
+    }
+    // A finished deploy afterwards finds everything in place.
+    d.ok(&args[1..]);
+    assert_eq!(
+        walk(&d.join("calib"))
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "data"))
+            .count(),
+        5
+    );
+}
