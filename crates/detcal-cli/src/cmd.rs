@@ -13,6 +13,7 @@ pub mod extract;
 pub mod find;
 pub mod gain_constants;
 pub mod info;
+pub mod pixel_status;
 pub mod repo;
 pub mod show;
 pub mod simulate;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::GainImport(a) => gain_constants::run_import(a),
         Command::DeployConstants(a) => deploy_constants::run(a),
         Command::Repo(a) => repo::run(a),
+        Command::PixelStatus(a) => pixel_status::run(a),
         Command::Info(a) => info::run(a),
         Command::Extract(a) => extract::run(a),
     }

@@ -585,3 +585,62 @@ fn detcal_reads_the_real_samples_as_psana_does() {
         compare_xtc_with_psana(&py, &d, &f, alias, false);
     }
 }
+
+#[test]
+fn pixel_status_evaluation_matches_psana() {
+    let Some(py) = psana_python() else { return };
+    let d = Dir::new();
+    // Pedestal-like values with outliers at both ends and at the range limits.
+    let mut cases = Vec::new();
+    for (k, seed) in [3u64, 4, 5, 6].iter().enumerate() {
+        let r = noise(20_000, *seed);
+        let mut v: Vec<f64> = r
+            .iter()
+            .map(|&x| 3000.0 + (x % 2001) as f64 / 10.0 - 100.0)
+            .collect();
+        for (i, x) in v.iter_mut().enumerate().take(400) {
+            *x = match i % 4 {
+                0 => 0.0,
+                1 => 16383.0,
+                2 => 3000.0 + 5000.0 * (k as f64 + 1.0),
+                _ => 100.0,
+            };
+        }
+        if k == 3 {
+            // Integer values whose median absolute deviation is 0 (the std fallback).
+            v.iter_mut().skip(400).for_each(|x| *x = 3000.0);
+        }
+        cases.push(v);
+    }
+    for (k, v) in cases.iter().enumerate() {
+        write_npy(
+            &d.join(&format!("a{k}.npy")),
+            &NdArray::F64(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v.clone()).unwrap()),
+        );
+    }
+    run_python(
+        &py,
+        d.path(),
+        r#"
+import numpy as np, logging
+logging.disable(logging.CRITICAL)
+from psana.detector.UtilsPixelStatus import evaluate_pixel_status
+for k in range(4):
+    a = np.load('a%d.npy' % k)
+    lo, hi, _, _ = evaluate_pixel_status(a, vmin=0, vmax=16383, snrmax=8)
+    np.save('s%d.npy' % k, (lo.astype(np.uint64) * 1) | (hi.astype(np.uint64) * 2))
+"#,
+    );
+    for (k, v) in cases.iter().enumerate() {
+        let theirs = load_array(&d.join(&format!("s{k}.npy")))
+            .unwrap()
+            .to_typed::<u64>();
+        let mut ours = vec![0u64; v.len()];
+        detcal::pixel_status::evaluate(v, 0.0, 16383.0, 8.0, 1, 2, &mut ours);
+        assert_eq!(theirs.iter().copied().collect::<Vec<_>>(), ours, "case {k}");
+        assert!(
+            ours.iter().filter(|&&b| b != 0).count() >= 300,
+            "case {k} flags the outliers"
+        );
+    }
+}

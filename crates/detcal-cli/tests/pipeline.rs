@@ -637,3 +637,94 @@ fn killed_deploys_never_leave_partial_files() {
         5
     );
 }
+
+#[test]
+fn pixel_status_and_user_maps_merge_into_status_extra() {
+    let d = Dir::new();
+    simulate(&d, 30, 15);
+    let out = d.ok(&[
+        "pixel-status",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "constants",
+        "--group",
+        "",
+    ]);
+    assert_eq!(
+        out.lines().count(),
+        2 * 3,
+        "one map per panel and step: {out}"
+    );
+    assert!(out.lines().all(|l| l.contains("/status_dark/")
+        && (l.ends_with("_g0.dat") || l.ends_with("_g1.dat") || l.ends_with("_g2.dat"))));
+    // A user map marks one pixel of panel 1 for all gain modes.
+    let mut user = ndarray::ArrayD::<u16>::zeros(ndarray::IxDyn(&[2, ROWS, COLS]));
+    user[[1, 5, 7]] = 128;
+    detcal::formats::npy::write_npy(
+        &d.join("user.npy"),
+        &detcal::NdArray::U16(user),
+        &detcal::files::Perms {
+            group: None,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    d.ok(&[
+        "repo",
+        "put",
+        "user.npy",
+        "-C",
+        "status_user",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "-o",
+        "constants",
+        "--group",
+        "",
+    ]);
+    d.ok(&[
+        "deploy-constants",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "-o",
+        "constants",
+        "-C",
+        "status_extra",
+        "-c",
+        "calib",
+        "-D",
+        "--group",
+        "",
+    ]);
+    let f = d.join("calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/status_extra/0-end.data");
+    let a = load_array(&f).unwrap().to_typed::<u64>();
+    assert_eq!(a.shape(), &[3, 2, ROWS, COLS]);
+    let defects = truth(&d, "defects");
+    for g in 0..3 {
+        assert_eq!(a[[g, 1, 5, 7]] & 128, 128, "the user bit in gain {g}");
+        for p in 0..2 {
+            for r in 0..ROWS {
+                for c in 0..COLS {
+                    let def = defects[[p, r, c]] as u8;
+                    // Dead pixels read 0 (mean low); saturated ones 16383 (mean high).
+                    if def == 1 {
+                        assert_ne!(a[[g, p, r, c]] & 1, 0, "dead ({p},{r},{c}) gain {g}");
+                    }
+                    if def == 32 {
+                        assert_ne!(a[[g, p, r, c]] & 2, 0, "saturated ({p},{r},{c}) gain {g}");
+                    }
+                }
+            }
+        }
+    }
+}

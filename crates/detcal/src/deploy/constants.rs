@@ -205,9 +205,6 @@ impl ConstantsRepo {
         let fmt = PyFormat::parse(fmt.unwrap_or(ctype_fmt(ctype)))?;
         let mut out = Vec::new();
         for (p, id) in d.panel_ids.iter().enumerate().take(panels) {
-            let (_, prefix) = self.prefix(d, id)?;
-            let dir = self.ctype_dir(d.det_type, id, ctype)?;
-            create_dirs(&dir, &self.perms)?;
             for g in &gains {
                 let panel: ArrayD<f64> = match (a.ndim(), g) {
                     (2, _) => a.clone(),
@@ -215,20 +212,62 @@ impl ConstantsRepo {
                     (_, Some(g)) => a.index_axis(Axis(0), *g).index_axis(Axis(0), p).to_owned(),
                     _ => unreachable!("shapes checked above"),
                 };
-                let suffix = g
-                    .map(|g| format!("_{}", gain_suffix(d.det_type, g)))
-                    .unwrap_or_default();
-                let path = dir.join(format!("{prefix}_{ctype}{suffix}.dat"));
-                let typed = if crate::detector::is_status_name(ctype) {
-                    NdArray::U64(panel.mapv(|v| v as u64))
-                } else {
-                    NdArray::F64(panel)
-                };
-                write_plain(&path, &typed, &fmt, &self.perms)?;
-                out.push(path);
+                out.push(self.write_panel(d, id, ctype, *g, &panel, &fmt)?);
             }
         }
         Ok(out)
+    }
+
+    /// Saves the panels `(panels, rows, cols)` of one gain index (a dark step) in the repository,
+    /// named with the gain suffix `_g<i>` for multi-gain detectors. Returns the files.
+    pub fn put_gain(
+        &self,
+        d: &DetRun<'_>,
+        ctype: &str,
+        panels: &[ArrayD<f64>],
+        gain: usize,
+        fmt: Option<&str>,
+    ) -> Result<Vec<PathBuf>> {
+        if panels.len() != d.panel_ids.len() {
+            return Err(Error::invalid(format!(
+                "{} panel arrays for {} panels",
+                panels.len(),
+                d.panel_ids.len()
+            )));
+        }
+        let fmt = PyFormat::parse(fmt.unwrap_or(ctype_fmt(ctype)))?;
+        let g = (d.det_type.gain_ranges() > 1).then_some(gain);
+        d.panel_ids
+            .iter()
+            .zip(panels)
+            .map(|(id, a)| self.write_panel(d, id, ctype, g, a, &fmt))
+            .collect()
+    }
+
+    /// Writes one panel's 2-D array as `<prefix>_<ctype>[_<gain>].dat`.
+    fn write_panel(
+        &self,
+        d: &DetRun<'_>,
+        id: &str,
+        ctype: &str,
+        g: Option<usize>,
+        panel: &ArrayD<f64>,
+        fmt: &PyFormat,
+    ) -> Result<PathBuf> {
+        let (_, prefix) = self.prefix(d, id)?;
+        let dir = self.ctype_dir(d.det_type, id, ctype)?;
+        create_dirs(&dir, &self.perms)?;
+        let suffix = g
+            .map(|g| format!("_{}", gain_suffix(d.det_type, g)))
+            .unwrap_or_default();
+        let path = dir.join(format!("{prefix}_{ctype}{suffix}.dat"));
+        let typed = if crate::detector::is_status_name(ctype) {
+            NdArray::U64(panel.mapv(|v| v as u64))
+        } else {
+            NdArray::F64(panel.clone())
+        };
+        write_plain(&path, &typed, fmt, &self.perms)?;
+        Ok(path)
     }
 
     /// The file of `ctype` of one panel valid for the time stamp among names starting with the

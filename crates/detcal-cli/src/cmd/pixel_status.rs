@@ -1,0 +1,175 @@
+//! `detcal pixel-status`: bad-pixel status from a dark run (psana's `det_pixel_status`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use detcal::deploy::constants::{ConstantsRepo, DetRun};
+use detcal::pixel_status::{self, StatusParams};
+use detcal::site;
+use detcal::source::open_dataset;
+use ndarray::{ArrayD, IxDyn};
+
+use crate::args::PermArgs;
+use crate::cli::EXIT_OK;
+use crate::detrun::default_source;
+use crate::output;
+
+pub const AFTER_HELP: &str = "\
+For each step (gain mode) and panel, over the first --nrecs events after --evskip, of the values
+raw & databits:
+  feature 1  each frame's median over the panel is judged (range 0..databits); frames too low or
+             too high are left out of features 2 and 3
+  feature 2  each pixel's mean: bit 1 too low, bit 2 too high
+  feature 3  each pixel's standard deviation: bit 4 too low, bit 8 too high
+A value is too low at or below max(med - snrmax*spr, 0) and too high at or above
+min(med + snrmax*spr, databits), where med is the median of the values strictly inside
+(0, databits) and spr their median absolute deviation (their standard deviation where that is 0).
+
+The maps go to the constants repository as
+  <dirrepo>/<type>/<panel_id>/<ctype>/<type>_<alias>_<tstamp>_<exp>_r<NNNN>_<ctype>[_g<i>].dat
+(_g<i>: the gain index of the step, for multi-gain detectors), where deploy-constants -C
+status_extra merges them with the other status_* maps.
+
+EXAMPLE:
+    detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants";
+
+/// Bad-pixel status from a dark run (psana det_pixel_status, features 1-3).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dataset: .xtc2 file(s) or exp=<exp>:run=<run>[:dir=<dir>].
+    #[arg(value_name = "DATASET", conflicts_with = "dskwargs")]
+    pub dataset: Option<String>,
+    /// Dataset, as psana's -k.
+    #[arg(short = 'k', long = "dskwargs", value_name = "DATASET")]
+    pub dskwargs: Option<String>,
+    /// Detector alias (default: the only detector with raw data).
+    #[arg(short = 'd', long = "detname", value_name = "DET")]
+    pub detname: Option<String>,
+    /// Events per step to use.
+    #[arg(short = 'r', long = "nrecs", default_value_t = 1000)]
+    pub nrecs: usize,
+    /// Events to skip at the start of each step.
+    #[arg(short = 'm', long = "evskip", default_value_t = 0)]
+    pub evskip: usize,
+    /// Only this panel index.
+    #[arg(short = 'i', long = "segind", value_name = "I")]
+    pub segind: Option<usize>,
+    /// Spread multiple of the limits.
+    #[arg(short = 'R', long = "snrmax", default_value_t = 8.0)]
+    pub snrmax: f64,
+    /// Features, comma-separated (1, 2, 3).
+    #[arg(
+        short = 'F',
+        long = "features",
+        value_delimiter = ',',
+        default_value = "1,2,3"
+    )]
+    pub features: Vec<u32>,
+    /// The status type saved.
+    #[arg(short = 't', long = "ctype", default_value = "status_dark")]
+    pub ctype: String,
+    /// ADC bits of a raw word.
+    #[arg(long = "databits", default_value = "0x3fff", value_parser = parse_mask)]
+    pub databits: u16,
+    /// Repository [default: $SIT_ROOT/detector/calib/constants].
+    #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
+    pub dirrepo: Option<PathBuf>,
+    /// Root of experiment data instead of $SIT_PSDM_DATA.
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub perms: PermArgs,
+}
+
+fn parse_mask(s: &str) -> Result<u16, String> {
+    let t = s.trim();
+    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u16::from_str_radix(h, 16),
+        None => t.parse::<u16>(),
+    }
+    .map_err(|_| format!("{s:?}: expected a 16-bit mask such as 0x3fff"))
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    if !a.ctype.starts_with("status_") {
+        bail!(
+            "--ctype {:?}: status maps are named status_<something> (status_dark, status_data, ...)",
+            a.ctype
+        );
+    }
+    let Some(ds) = a.dataset.clone().or(a.dskwargs.clone()) else {
+        bail!("give a dataset (or -k)")
+    };
+    let runs = open_dataset(&ds, a.data_dir.as_deref(), a.detname.as_deref())?;
+    let perms = a.perms.perms();
+    let dirrepo = match &a.dirrepo {
+        Some(p) => p.clone(),
+        None => site::constants_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
+    };
+    let repo = ConstantsRepo::new(&dirrepo, perms.clone());
+    let params = StatusParams {
+        nrecs: a.nrecs,
+        evskip: a.evskip,
+        snrmax: a.snrmax,
+        databits: a.databits,
+        features: a.features.clone(),
+        segind: a.segind,
+    };
+    for src in &runs {
+        let m = src.meta().clone();
+        output::start_job_log(
+            &dirrepo,
+            &repo.type_dir(m.det_type).join("logs"),
+            "det_pixel_status",
+            &perms,
+        )?;
+        let tstamp = m.tstamp();
+        let source = default_source(&m.alias, m.det_type);
+        let panel_ids: Vec<String> = match a.segind {
+            Some(s) => vec![m.panel_ids[s].clone()],
+            None => m.panel_ids.clone(),
+        };
+        let d = DetRun {
+            det_type: m.det_type,
+            panel_ids: &panel_ids,
+            exp: &m.exp,
+            run: m.run,
+            tstamp: &tstamp,
+            source: &source,
+        };
+        for step in pixel_status::run(src, &params)? {
+            let gain = step.step.mode.map_or(step.step.index as usize, |g| g.index);
+            let (r, c) = (m.frame_shape[1], m.frame_shape[2]);
+            let panels: Vec<ArrayD<f64>> = step
+                .status
+                .iter()
+                .map(|s| {
+                    ArrayD::from_shape_vec(IxDyn(&[r, c]), s.iter().map(|&v| v as f64).collect())
+                        .expect("panel")
+                })
+                .collect();
+            for (k, s) in step.status.iter().enumerate() {
+                let counts: Vec<String> = [1u64, 2, 4, 8]
+                    .iter()
+                    .map(|b| format!("{b}: {}", s.iter().filter(|&&v| v & b != 0).count()))
+                    .collect();
+                tracing::info!(
+                    "{} run {} step {} ({}) panel {}: {} of {} frames kept; pixels with bit {}",
+                    m.exp,
+                    m.run,
+                    step.step.index,
+                    step.step.mode_name().unwrap_or("-"),
+                    panel_ids[k],
+                    step.kept[k],
+                    step.frames,
+                    counts.join(", ")
+                );
+            }
+            for f in repo.put_gain(&d, &a.ctype, &panels, gain, Some("%d"))? {
+                println!("{}", f.display());
+            }
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

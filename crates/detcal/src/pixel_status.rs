@@ -1,0 +1,387 @@
+/*!
+Bad-pixel status from a dark run, as psana's `det_pixel_status` computes it (features 1-3).
+
+For each step (gain mode) and panel, over the first `nrecs` events (after `evskip`) of values
+`raw & databits`:
+
+- **F1, frame selection**: each frame's median over the panel's pixels goes through
+  [`evaluate`] with the range (0, databits); frames found low or high are left out of F2 and F3.
+- **F2, dark mean** of each pixel over the frames kept: bit 1 (low), 2 (high), range (0, databits).
+- **F3, dark standard deviation**: bit 4 (low), 8 (high), range (0, databits).
+
+[`evaluate`] takes the values strictly inside (vmin, vmax), their median `med` and the median
+absolute deviation `spr` (their standard deviation where that is 0), and flags values at or below
+`max(med - snrmax*spr, vmin)` and at or above `min(med + snrmax*spr, vmax)`.
+
+The run is read twice (frame medians first, then the pixel statistics over the frames kept), so
+memory holds per-pixel sums, not the frames.
+*/
+
+use crate::error::{Error, Result};
+use crate::source::{Flow, Item, RunSource, StepMeta};
+
+/// Status bits of the features.
+pub const MEAN_LOW: u64 = 1;
+/// Mean too high.
+pub const MEAN_HIGH: u64 = 2;
+/// Standard deviation too low.
+pub const STD_LOW: u64 = 4;
+/// Standard deviation too high.
+pub const STD_HIGH: u64 = 8;
+
+/// Options of a pixel-status job.
+#[derive(Debug, Clone)]
+pub struct StatusParams {
+    /// Events per step to use (psana `-r/--nrecs`, 1000).
+    pub nrecs: usize,
+    /// Events to skip at the start of each step (`-m`).
+    pub evskip: usize,
+    /// Spread multiple for the limits (`-R/--snrmax`, 8).
+    pub snrmax: f64,
+    /// ADC bits (`--databits`, 0x3fff).
+    pub databits: u16,
+    /// Features to run, of 1, 2, 3.
+    pub features: Vec<u32>,
+    /// Only this panel (`-i/--segind`), or all.
+    pub segind: Option<usize>,
+}
+
+impl Default for StatusParams {
+    fn default() -> Self {
+        StatusParams {
+            nrecs: 1000,
+            evskip: 0,
+            snrmax: 8.0,
+            databits: 0x3fff,
+            features: vec![1, 2, 3],
+            segind: None,
+        }
+    }
+}
+
+/// The status of one step: panels x pixels, and how many frames F1 kept.
+#[derive(Debug, Clone)]
+pub struct StepStatus {
+    /// The step.
+    pub step: StepMeta,
+    /// Status words, (panels, rows * cols) flattened per panel.
+    pub status: Vec<Vec<u64>>,
+    /// Frames used per panel after the selection.
+    pub kept: Vec<usize>,
+    /// Frames looked at.
+    pub frames: usize,
+}
+
+/// The median as numpy computes it (mean of the two middle values for an even count).
+fn median(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    let (_, &mut hi, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return hi;
+    }
+    let lo = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lo + hi) / 2.0
+}
+
+/// The low and high limits psana's `evaluate_pixel_status` finds for `arr` in (vmin, vmax).
+pub fn limits(arr: &[f64], vmin: f64, vmax: f64, snrmax: f64) -> Option<(f64, f64)> {
+    let mut sel: Vec<f64> = arr
+        .iter()
+        .copied()
+        .filter(|&x| x > vmin && x < vmax)
+        .collect();
+    if sel.is_empty() {
+        return None;
+    }
+    let med = median(&mut sel);
+    let mut dev: Vec<f64> = sel.iter().map(|x| (x - med).abs()).collect();
+    let mut spr = median(&mut dev);
+    if spr == 0.0 {
+        let m = sel.iter().sum::<f64>() / sel.len() as f64;
+        spr = (sel.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / sel.len() as f64).sqrt();
+    }
+    Some((
+        (med - snrmax * spr).max(vmin),
+        (med + snrmax * spr).min(vmax),
+    ))
+}
+
+/// psana's `evaluate_pixel_status`: `lo_bit` where a value is at or below the low limit,
+/// `hi_bit` where at or above the high one. With no value inside the range, every value is out.
+pub fn evaluate(
+    arr: &[f64],
+    vmin: f64,
+    vmax: f64,
+    snrmax: f64,
+    lo_bit: u64,
+    hi_bit: u64,
+    out: &mut [u64],
+) {
+    let (lo, hi) = limits(arr, vmin, vmax, snrmax).unwrap_or((vmin, vmax));
+    for (o, &x) in out.iter_mut().zip(arr) {
+        if x <= lo {
+            *o |= lo_bit;
+        }
+        if x >= hi {
+            *o |= hi_bit;
+        }
+    }
+}
+
+/// The exact median of 14-bit (or any u16) values, by counting.
+fn median_u16(v: &[u16], mask: u16, hist: &mut [u32]) -> f64 {
+    hist.fill(0);
+    for &x in v {
+        hist[(x & mask) as usize] += 1;
+    }
+    let n = v.len();
+    // The k-th smallest (0-based).
+    let kth = |k: usize| {
+        let mut acc = 0usize;
+        for (val, &c) in hist.iter().enumerate() {
+            acc += c as usize;
+            if acc > k {
+                return val as f64;
+            }
+        }
+        0.0
+    };
+    if n % 2 == 1 {
+        kth(n / 2)
+    } else {
+        (kth(n / 2 - 1) + kth(n / 2)) / 2.0
+    }
+}
+
+/// Computes the status of every step of a run (see the module documentation).
+pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
+    if p.features.iter().any(|f| ![1, 2, 3].contains(f)) {
+        return Err(Error::invalid(format!(
+            "features {:?}: only 1 (frame selection), 2 (dark mean) and 3 (dark std) are implemented",
+            p.features
+        )));
+    }
+    if p.nrecs == 0 || p.snrmax.is_nan() || p.snrmax <= 0.0 {
+        return Err(Error::invalid(
+            "nrecs must be at least 1 and snrmax positive",
+        ));
+    }
+    let meta = src.meta();
+    let nsegs = meta.frame_shape[0];
+    let panel_len = meta.panel_len();
+    let panels: Vec<usize> = match p.segind {
+        Some(s) if s >= nsegs => {
+            return Err(Error::invalid(format!(
+                "segment {s}: the detector has {nsegs}"
+            )));
+        }
+        Some(s) => vec![s],
+        None => (0..nsegs).collect(),
+    };
+    let f1 = p.features.contains(&1);
+    let mask = p.databits;
+    let hist_len = usize::from(mask) + 1;
+
+    // Pass 1: the frame medians of each step and panel.
+    let mut steps: Vec<(StepMeta, Vec<Vec<f64>>)> = Vec::new();
+    let mut buf = vec![0u16; panel_len];
+    let mut hist = vec![0u32; hist_len];
+    walk(src, p, &mut |item| {
+        match item {
+            Walked::Step(s) => steps.push((s.clone(), vec![Vec::new(); panels.len()])),
+            Walked::Frame(frame) => {
+                let (_, meds) = steps.last_mut().expect("a step first");
+                for (k, &pi) in panels.iter().enumerate() {
+                    frame.copy_panel_to(pi, &mut buf)?;
+                    meds[k].push(if f1 {
+                        median_u16(&buf, mask, &mut hist)
+                    } else {
+                        0.0
+                    });
+                }
+            }
+        }
+        Ok(())
+    })?;
+    // F1: which frames to keep.
+    let keep: Vec<Vec<Vec<bool>>> = steps
+        .iter()
+        .map(|(_, meds)| {
+            meds.iter()
+                .map(|m| {
+                    if !f1 {
+                        return vec![true; m.len()];
+                    }
+                    let mut flags = vec![0u64; m.len()];
+                    evaluate(m, 0.0, f64::from(mask), p.snrmax, 1, 2, &mut flags);
+                    flags.iter().map(|&f| f == 0).collect()
+                })
+                .collect()
+        })
+        .collect();
+
+    // Pass 2: exact per-pixel integer sums over the frames kept.
+    let mut sums: Vec<Vec<PixelSums>> = Vec::new();
+    let mut step_i: isize = -1;
+    let mut frame_i = 0usize;
+    walk(src, p, &mut |item| {
+        match item {
+            Walked::Step(_) => {
+                step_i += 1;
+                frame_i = 0;
+                sums.push(
+                    panels
+                        .iter()
+                        .map(|_| (vec![0u64; panel_len], vec![0u64; panel_len], 0))
+                        .collect(),
+                );
+            }
+            Walked::Frame(frame) => {
+                let s = step_i as usize;
+                for (k, &pi) in panels.iter().enumerate() {
+                    if !keep[s][k].get(frame_i).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    frame.copy_panel_to(pi, &mut buf)?;
+                    let (sum, sum2, n) = &mut sums[s][k];
+                    for ((a, b), &x) in sum.iter_mut().zip(sum2.iter_mut()).zip(&buf) {
+                        let v = u64::from(x & mask);
+                        *a += v;
+                        *b += v * v;
+                    }
+                    *n += 1;
+                }
+                frame_i += 1;
+            }
+        }
+        Ok(())
+    })?;
+
+    let mut out = Vec::new();
+    for (s, (step, meds)) in steps.into_iter().enumerate() {
+        let frames = meds.first().map_or(0, Vec::len);
+        let mut status = Vec::new();
+        let mut kept = Vec::new();
+        for (sum, sum2, n) in &sums[s] {
+            let mut st = vec![0u64; panel_len];
+            if *n == 0 {
+                // Nothing to judge the pixels by: every pixel is suspect.
+                st.iter_mut().for_each(|x| *x = MEAN_LOW | STD_LOW);
+            } else {
+                let nf = *n as f64;
+                let mean: Vec<f64> = sum.iter().map(|&a| a as f64 / nf).collect();
+                // The population variance from exact integer sums, rounded once.
+                let n2 = (*n as i128) * (*n as i128);
+                let std: Vec<f64> = sum
+                    .iter()
+                    .zip(sum2)
+                    .map(|(&a, &b)| {
+                        (((*n as i128) * b as i128 - (a as i128) * (a as i128)) as f64 / n2 as f64)
+                            .sqrt()
+                    })
+                    .collect();
+                let range = f64::from(mask);
+                if p.features.contains(&2) {
+                    evaluate(&mean, 0.0, range, p.snrmax, MEAN_LOW, MEAN_HIGH, &mut st);
+                }
+                if p.features.contains(&3) {
+                    evaluate(&std, 0.0, range, p.snrmax, STD_LOW, STD_HIGH, &mut st);
+                }
+            }
+            status.push(st);
+            kept.push(*n);
+        }
+        out.push(StepStatus {
+            step,
+            status,
+            kept,
+            frames,
+        });
+    }
+    Ok(out)
+}
+
+/// A panel's per-pixel sum and sum of squares, and the number of frames in them.
+type PixelSums = (Vec<u64>, Vec<u64>, usize);
+
+/// What the two passes see.
+enum Walked<'a, 'b> {
+    Step(&'a StepMeta),
+    Frame(&'a crate::source::Frame<'b>),
+}
+
+/// Walks the run: steps, and the first `nrecs` frames of each after `evskip`.
+fn walk(
+    src: &RunSource,
+    p: &StatusParams,
+    f: &mut dyn FnMut(Walked<'_, '_>) -> Result<()>,
+) -> Result<()> {
+    let mut ievt = 0usize;
+    let mut taken = 0usize;
+    src.for_each(&mut |item| {
+        match item {
+            Item::StepBegin(s) => {
+                (ievt, taken) = (0, 0);
+                f(Walked::Step(s))?;
+            }
+            Item::Frame { frame, .. } => {
+                ievt += 1;
+                if ievt <= p.evskip {
+                    return Ok(Flow::Continue);
+                }
+                f(Walked::Frame(&frame))?;
+                taken += 1;
+                if taken >= p.nrecs {
+                    return Ok(Flow::EndStep);
+                }
+            }
+            Item::Skipped { .. } | Item::StepEnd { .. } => {}
+        }
+        Ok(Flow::Continue)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluate_flags_outliers_like_psana() {
+        // Values 10..=20 around 15 plus outliers; med 15, MAD 3 (values 12..18 within).
+        let mut arr: Vec<f64> = (10..=20).map(f64::from).collect();
+        arr.extend([0.0, 100.0, 16383.0]);
+        let (lo, hi) = limits(&arr, 0.0, 16383.0, 2.0).unwrap();
+        // sel excludes 0 and 16383: 10..=20 and 100 (12 values): med 15.5, |dev| median 3.0.
+        assert_eq!((lo, hi), (15.5 - 6.0, 15.5 + 6.0));
+        let mut out = vec![0u64; arr.len()];
+        evaluate(&arr, 0.0, 16383.0, 2.0, 1, 2, &mut out);
+        let flagged: Vec<(f64, u64)> = arr
+            .iter()
+            .zip(&out)
+            .filter(|(_, o)| **o != 0)
+            .map(|(a, o)| (*a, *o))
+            .collect();
+        assert_eq!(flagged, vec![(0.0, 1), (100.0, 2), (16383.0, 2)]);
+        // A zero spread falls back to the standard deviation.
+        let flat = [5.0, 5.0, 5.0, 5.0, 9.0];
+        let (lo, hi) = limits(&flat, 0.0, 100.0, 1.0).unwrap();
+        assert!(
+            (hi - (5.0 + 1.6)).abs() < 1e-12 && (lo - (5.0 - 1.6)).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+    }
+
+    #[test]
+    fn medians() {
+        let mut h = vec![0u32; 16384];
+        assert_eq!(median_u16(&[3, 1, 2], 0x3fff, &mut h), 2.0);
+        assert_eq!(median_u16(&[4, 1, 2, 3], 0x3fff, &mut h), 2.5);
+        assert_eq!(
+            median_u16(&[0x4005, 1, 9], 0x3fff, &mut h),
+            5.0,
+            "gain bits masked"
+        );
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&mut [7.0]), 7.0);
+    }
+}
