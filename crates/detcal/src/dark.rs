@@ -310,8 +310,8 @@ impl Gates {
             int_lo: params.int_lo,
             int_hi: params.int_hi,
         };
-        let mut lo = vec![0u16; npix];
-        let mut hi = vec![0u16; npix];
+        let mut lo = crate::mem::filled(npix, 0u16);
+        let mut hi = crate::mem::filled(npix, 0u16);
         lo.par_chunks_mut(stage1::CHUNK)
             .zip(hi.par_chunks_mut(stage1::CHUNK))
             .enumerate()
@@ -381,12 +381,14 @@ impl Stage2 {
 
     fn build(params: &DarkParams, gain: GainCheck, gates: Arc<Gates>) -> Stage2 {
         let npix = gates.npix();
-        let tiles = gates
-            .lo
-            .par_chunks(TILE)
-            .zip(gates.hi.par_chunks(TILE))
-            .map(|(lo, hi)| Tile::new(lo, hi))
-            .collect();
+        let mut tiles: Vec<Tile> = crate::mem::with_capacity(npix.div_ceil(TILE));
+        tiles.par_extend(
+            gates
+                .lo
+                .par_chunks(TILE)
+                .zip(gates.hi.par_chunks(TILE))
+                .map(|(lo, hi)| Tile::new(lo, hi)),
+        );
         Stage2 {
             npix,
             params: params.clone(),
@@ -483,8 +485,8 @@ impl Stage2 {
         let tiles = &self.tiles;
 
         // Pass 1: averages and rms, which the limits need.
-        let mut ave = vec![0.0; npix];
-        let mut rms = vec![0.0; npix];
+        let mut ave = crate::mem::filled(npix, 0.0);
+        let mut rms = crate::mem::filled(npix, 0.0);
         ave.par_chunks_mut(TILE)
             .zip(rms.par_chunks_mut(TILE))
             .zip(tiles.par_iter())
@@ -511,13 +513,13 @@ impl Stage2 {
         };
 
         // Pass 2: everything else, the status bits and how many pixels have each.
-        let mut status = vec![0u64; npix];
-        let mut min = vec![0u16; npix];
-        let mut max = vec![0u16; npix];
-        let mut count = vec![0u64; npix];
-        let mut count_lo = vec![0u64; npix];
-        let mut count_hi = vec![0u64; npix];
-        let mut bad_switch = vec![0u8; npix];
+        let mut status = crate::mem::filled(npix, 0u64);
+        let mut min = crate::mem::filled(npix, 0u16);
+        let mut max = crate::mem::filled(npix, 0u16);
+        let mut count = crate::mem::filled(npix, 0u64);
+        let mut count_lo = crate::mem::filled(npix, 0u64);
+        let mut count_hi = crate::mem::filled(npix, 0u64);
+        let mut bad_switch = crate::mem::filled(npix, 0u8);
         let outs: Vec<OutTile<'_>> = status
             .chunks_mut(TILE)
             .zip(ave.chunks(TILE).zip(rms.chunks(TILE)))
@@ -995,7 +997,7 @@ fn staging_frames(params: &DarkParams) -> usize {
 /// A zeroed buffer for `frames` frames of `npix` pixels, or an error if that cannot exist.
 fn frame_buffer(frames: usize, npix: usize) -> Result<Vec<u16>> {
     match frames.checked_mul(npix) {
-        Some(len) if len <= isize::MAX as usize / 2 => Ok(vec![0; len]),
+        Some(len) if len <= isize::MAX as usize / 2 => Ok(crate::mem::filled(len, 0)),
         _ => Err(Error::invalid(format!(
             "dark processing: a block of {frames} frames of {npix} pixels is too large"
         ))),

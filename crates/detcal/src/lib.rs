@@ -34,6 +34,7 @@ pub mod detector;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod mem;
 pub mod pixel_status;
 pub mod plot;
 pub mod repo;

@@ -108,6 +108,7 @@ impl XtcFile {
             inner: Dgrams::new(rest, offset),
             map: self.map(),
             released: start.min(self.bytes().len()) & !(RELEASE_ALIGN - 1),
+            populated: start.min(self.bytes().len()) & !(RELEASE_ALIGN - 1),
         }
     }
 }
@@ -121,13 +122,16 @@ const RELEASE_ALIGN: usize = 64 << 10;
 ///
 /// Reading a memory-mapped file moves forward, so the pages behind the next datagram are released
 /// from the process every 64 MiB: memory does not grow with the length of the run. (The file
-/// stays in the page cache; a datagram read again later is mapped again.)
+/// stays in the page cache; a datagram read again later is mapped again.) The next 64 MiB are
+/// mapped ahead in one call where the kernel can (Linux 5.14+), instead of a page fault for
+/// every few pages.
 #[derive(Clone)]
 pub struct FileDgrams<'a> {
     path: &'a Path,
     inner: Dgrams<'a>,
     map: Option<&'a Mmap>,
     released: usize,
+    populated: usize,
 }
 
 impl std::fmt::Debug for FileDgrams<'_> {
@@ -173,6 +177,13 @@ impl<'a> Iterator for FileDgrams<'a> {
                     )
                 };
                 self.released = end;
+            }
+            #[cfg(target_os = "linux")]
+            if at + RELEASE_STEP / 2 >= self.populated && self.populated < map.len() {
+                let len = RELEASE_STEP.min(map.len() - self.populated);
+                // Advice only: a kernel without MADV_POPULATE_READ leaves pages to be faulted in.
+                let _ = map.advise_range(memmap2::Advice::PopulateRead, self.populated, len);
+                self.populated += len;
             }
         }
         self.inner

@@ -108,14 +108,14 @@ pub(crate) fn gates_tile(
 ) {
     debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
     let (lo, hi) = (Side::of(g.n, g.ilo), Side::of(g.n, g.ihi));
-    let mut qlo = vec![0u16; len];
-    let mut qhi = vec![0u16; len];
+    let mut qlo = crate::mem::filled(len, 0u16);
+    let mut qhi = crate::mem::filled(len, 0u16);
     if lo.depth > MAX_DEPTH || hi.depth > MAX_DEPTH {
         kth_select(block, npix, start, g.data_bits, g.n, g.ilo, &mut qlo);
         kth_select(block, npix, start, g.data_bits, g.n, g.ihi, &mut qhi);
     } else {
         // Both quantiles in one pass over the block, which is read from memory once.
-        let mut levels = vec![u16::MAX; (lo.depth + 1 + hi.depth + 1) * len];
+        let mut levels = crate::mem::filled((lo.depth + 1 + hi.depth + 1) * len, u16::MAX);
         let (lev_lo, lev_hi) = levels.split_at_mut((lo.depth + 1) * len);
         let mut t = vec![0u16; len];
         for f in 0..g.n {
