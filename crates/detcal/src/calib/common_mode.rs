@@ -16,7 +16,9 @@ An estimate is applied only if its absolute value is less than `cormax`. A NaN a
 values makes the median NaN, which is never applied (numpy's rule).
 */
 
-use super::median::{LANES, MedianKind, Network, Wire, combine, median_select};
+use super::median::{
+    KEY_INF, LANES, MedianKind, Network, Wire, combine, key, median_select, unkey,
+};
 use crate::error::{Error, Result};
 
 /// The number of column banks of a JUNGFRAU panel.
@@ -110,6 +112,7 @@ impl CmPlan {
 #[derive(Debug, Default)]
 pub(crate) struct CmScratch {
     wires: Vec<Wire>,
+    keys: Vec<i32>,
     bank: Vec<f32>,
 }
 
@@ -144,69 +147,74 @@ pub(crate) fn banks(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s: &
         }
         for r in 0..rows {
             let at = r * cols + c0;
-            for (x, &g) in v[at..at + bw].iter_mut().zip(&good[at..at + bw]) {
-                if g != 0 {
-                    *x -= cm;
-                }
-            }
+            subtract_good(&mut v[at..at + bw], &good[at..at + bw], cm);
         }
     }
 }
 
 /// Applies mode 1 (rows within banks) to the rows of `v` (`rows x cols`) with good flags `good`.
 #[inline(always)]
-pub(crate) fn rows(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s: &mut CmScratch) {
+pub(crate) fn rows(
+    plan: &CmPlan,
+    v: &mut [f32],
+    good: &[u8],
+    cols: usize,
+    s: &mut CmScratch,
+    mut after_row: impl FnMut(),
+) {
     let p = &plan.params;
     let bw = cols / NBANKS;
     let nw = plan.row_net.wires();
-    s.wires.resize(nw.max(plan.col_net.wires()), [0.0; LANES]);
+    s.wires.resize(nw.max(plan.col_net.wires()), [0; LANES]);
+    s.keys.resize(cols, 0);
     for (row, grow) in v.chunks_exact_mut(cols).zip(good.chunks_exact(cols)) {
+        after_row();
+        // Keys in row order (vectorizes), then the transpose into one lane per bank.
+        for ((k, &x), &g) in s.keys.iter_mut().zip(&*row).zip(grow) {
+            *k = if g != 0 { key(x) } else { KEY_INF };
+        }
         let mut count = [0usize; LANES];
         let mut nan = [false; LANES];
         for b in 0..NBANKS {
-            let at = b * bw;
-            let lane = b % LANES;
-            let mut n = 0;
-            let mut bad = false;
-            for (j, (&x, &g)) in row[at..at + bw].iter().zip(&grow[at..at + bw]).enumerate() {
-                let ok = g != 0;
-                n += ok as usize;
-                bad |= ok & x.is_nan();
-                s.wires[j][lane] = if ok { x } else { f32::INFINITY };
+            let (x, g) = (&row[b * bw..(b + 1) * bw], &grow[b * bw..(b + 1) * bw]);
+            count[b] = g.iter().map(|&g| (g != 0) as usize).sum();
+            nan[b] = x
+                .iter()
+                .zip(g)
+                .fold(false, |a, (x, &g)| a | ((g != 0) & x.is_nan()));
+            for (w, &k) in s.wires.iter_mut().zip(&s.keys[b * bw..(b + 1) * bw]) {
+                w[b] = k;
             }
-            count[lane] = n;
-            nan[lane] = bad;
         }
         let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
-        if !(0..LANES).any(wanted) {
+        if !(0..NBANKS).any(wanted) {
             continue;
         }
         for w in &mut s.wires[bw..nw] {
-            *w = [f32::INFINITY; LANES];
+            *w = [KEY_INF; LANES];
         }
         plan.row_net.sort(&mut s.wires);
         for b in 0..NBANKS {
-            let lane = b % LANES;
-            let n = count[lane];
-            if !wanted(lane) {
+            let n = count[b];
+            if !wanted(b) {
                 continue;
             }
-            let cm = combine(
-                s.wires[(n - 1) / 2][lane],
-                s.wires[n / 2][lane],
-                n,
-                MedianKind::Masked,
-            );
-            if !p.applies(cm) {
-                continue;
-            }
-            let at = b * bw;
-            for (x, &g) in row[at..at + bw].iter_mut().zip(&grow[at..at + bw]) {
-                if g != 0 {
-                    *x -= cm;
-                }
+            let lo = unkey(s.wires[(n - 1) / 2][b]);
+            let cm = combine(lo, unkey(s.wires[n / 2][b]), n, MedianKind::Masked);
+            if p.applies(cm) {
+                let r = b * bw..(b + 1) * bw;
+                subtract_good(&mut row[r.clone()], &grow[r], cm);
             }
         }
+    }
+}
+
+/// Subtracts the finite `cm` from the good pixels of `x`. Written as a multiply by the 0/1 flag
+/// rather than a branch, which would become a slow masked store.
+#[inline(always)]
+fn subtract_good(x: &mut [f32], good: &[u8], cm: f32) {
+    for (x, &g) in x.iter_mut().zip(good) {
+        *x -= cm * g as f32;
     }
 }
 
@@ -216,7 +224,7 @@ pub(crate) fn columns(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s:
     let p = &plan.params;
     let rows = v.len() / cols;
     let nw = plan.col_net.wires();
-    s.wires.resize(nw.max(plan.row_net.wires()), [0.0; LANES]);
+    s.wires.resize(nw.max(plan.row_net.wires()), [0; LANES]);
     for c0 in (0..cols).step_by(LANES) {
         let mut count = [0usize; LANES];
         let mut nan = [false; LANES];
@@ -228,7 +236,7 @@ pub(crate) fn columns(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s:
                 let ok = g[l] != 0;
                 count[l] += ok as usize;
                 nan[l] |= ok & x[l].is_nan();
-                w[l] = if ok { x[l] } else { f32::INFINITY };
+                w[l] = if ok { key(x[l]) } else { KEY_INF };
             }
         }
         let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
@@ -236,7 +244,7 @@ pub(crate) fn columns(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s:
             continue;
         }
         for w in &mut s.wires[rows..nw] {
-            *w = [f32::INFINITY; LANES];
+            *w = [KEY_INF; LANES];
         }
         plan.col_net.sort(&mut s.wires);
         let mut cm = [0.0f32; LANES];
@@ -245,21 +253,23 @@ pub(crate) fn columns(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s:
             let n = count[l];
             if wanted(l) {
                 cm[l] = combine(
-                    s.wires[(n - 1) / 2][l],
-                    s.wires[n / 2][l],
+                    unkey(s.wires[(n - 1) / 2][l]),
+                    unkey(s.wires[n / 2][l]),
                     n,
                     MedianKind::Masked,
                 );
                 apply[l] = p.applies(cm[l]);
             }
         }
+        if !apply.iter().any(|&a| a) {
+            continue;
+        }
+        let cm: [f32; LANES] = std::array::from_fn(|l| if apply[l] { cm[l] } else { 0.0 });
         for r in 0..rows {
             let at = r * cols + c0;
             let (x, g) = (&mut v[at..at + LANES], &good[at..at + LANES]);
             for l in 0..LANES {
-                if apply[l] && g[l] != 0 {
-                    x[l] -= cm[l];
-                }
+                x[l] -= cm[l] * g[l] as f32;
             }
         }
     }

@@ -5,13 +5,15 @@ JUNGFRAU, per pixel (spec §11): the gain bits 15-14 choose the constants (`00` 
 gain 1, `11` gain 2); `v = (raw & 0x3fff) - (pedestal + offset)`; common mode on the good gain-0
 pixels; `out = v * (1/gain) * mask`. Bits `10` give 0 and are counted (decision 8).
 
-The work is done in chunks of [`CHUNK`] pixels: a chunk whose pixels are all in gain 0 (the
-common case) takes a straight loop that reads only the gain-0 constants and vectorizes.
+Each pass first treats every pixel as gain 0, in a straight loop that reads only the gain-0
+constants and vectorizes, then redoes the few pixels in other gains. Reading all three gains'
+constants for every pixel would triple the memory traffic; reading them only in chunks that
+contain a switched pixel defeats the prefetcher (sparse misses).
 */
 
 use super::common_mode::{self, CmPlan, CmScratch};
 
-/// Pixels per chunk of the fast path.
+/// Pixels per chunk of the test for gain switching.
 const CHUNK: usize = 64;
 /// Rows per block when the half panel can be processed a few rows at a time.
 const BLOCK_ROWS: usize = 16;
@@ -48,14 +50,59 @@ impl<'a> HalfConsts<'a> {
     }
 }
 
+/// Software prefetch of the streams of a block of pixels, spread over `steps` calls.
+struct Prefetch<'a> {
+    streams: [&'a [u8]; 4],
+    per_step: [usize; 4],
+}
+
+impl<'a> Prefetch<'a> {
+    fn new(raw: &'a [u16], c: &HalfConsts<'a>, steps: usize) -> Prefetch<'a> {
+        let streams = [bytes(raw), bytes(c.poff[0]), bytes(c.gfac[0]), c.mask];
+        let per_step = streams.map(|s| s.len().div_ceil(steps.max(1)));
+        Prefetch { streams, per_step }
+    }
+
+    /// Prefetches the next part of each stream.
+    #[inline(always)]
+    fn step(&mut self) {
+        for (s, &n) in self.streams.iter_mut().zip(&self.per_step) {
+            let (now, rest) = s.split_at(n.min(s.len()));
+            for line in now.chunks(64) {
+                prefetch(line);
+            }
+            *s = rest;
+        }
+    }
+}
+
+/// The bytes of a slice of plain numbers.
+fn bytes<T: bytemuck::Pod>(s: &[T]) -> &[u8] {
+    bytemuck::cast_slice(s)
+}
+
+/// Asks the CPU to bring the cache line of `s[0]` into the cache (no effect elsewhere).
+#[inline(always)]
+fn prefetch(s: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T1>(s.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = s;
+}
+
 /// Working memory of one worker.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     good: Vec<u8>,
+    switched: Vec<u32>,
     cm: CmScratch,
 }
 
-/// The gain index of a raw word, or `None` for the invalid gain bits `10`.
+/// The constants index of a raw word's gain bits (`00` 0, `01` 1, `11` 2), `None` for `10`.
 #[inline(always)]
 fn gain_index(raw: u16) -> Option<usize> {
     match raw >> 14 {
@@ -66,114 +113,118 @@ fn gain_index(raw: u16) -> Option<usize> {
     }
 }
 
-/// Whether every word of `raw` has gain bits `00`.
+/// Whether any word of `raw` has gain bits other than `00`.
 #[inline(always)]
-fn all_gain0(raw: &[u16]) -> bool {
-    raw.iter().fold(0u16, |a, &r| a | r) >> 14 == 0
+fn any_switched(raw: &[u16]) -> bool {
+    raw.iter().fold(0u16, |a, &r| a | r) >> 14 != 0
+}
+
+/// Lists the pixels of `raw` not in gain 0 in `list`, and prefetches their constants. Gain
+/// switching is rare and sparse, so chunks without it are skipped after one vectorized test;
+/// the prefetches let the cache misses of the fix-up loops overlap.
+#[inline(always)]
+fn find_switched(raw: &[u16], list: &mut Vec<u32>, c: &HalfConsts) {
+    list.clear();
+    for (ch, r) in raw.chunks(CHUNK).enumerate() {
+        if any_switched(r) {
+            for (i, &x) in r.iter().enumerate() {
+                if x >> 14 != 0 {
+                    list.push((ch * CHUNK + i) as u32);
+                }
+            }
+        }
+    }
+    for &i in list.iter() {
+        let i = i as usize;
+        // Bits 01 are gain 1, 11 gain 2; 10 needs nothing (a useless prefetch does no harm).
+        let g = 1 + (raw[i] >> 15) as usize;
+        prefetch(bytes(&c.poff[g][i..]));
+        prefetch(bytes(&c.gfac[g][i..]));
+    }
 }
 
 /// Calibrates without common mode: `out = (raw14 - poff[g]) * gfac[g] * mask`. Returns the
 /// number of pixels with gain bits `10`.
 #[inline(always)]
-fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts) -> usize {
+fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &mut Vec<u32>) -> usize {
+    // Every pixel as gain 0 (vectorizes, reads only the gain-0 planes), then the few others.
+    let it = out
+        .iter_mut()
+        .zip(raw)
+        .zip(c.poff[0])
+        .zip(c.gfac[0])
+        .zip(c.mask);
+    for ((((o, &r), &p), &f), &m) in it {
+        *o = (r as f32 - p) * f * m as f32;
+    }
+    find_switched(raw, list, c);
     let mut bad = 0;
-    let n = raw.len();
-    let mut at = 0;
-    while at < n {
-        let k = CHUNK.min(n - at);
-        let (r, o, cc) = (&raw[at..at + k], &mut out[at..at + k], c.range(at, k));
-        if all_gain0(r) {
-            let it = o
-                .iter_mut()
-                .zip(r)
-                .zip(cc.poff[0])
-                .zip(cc.gfac[0])
-                .zip(cc.mask);
-            for ((((o, &r), &p), &f), &m) in it {
-                *o = (r as f32 - p) * f * m as f32;
+    for &i in list.iter() {
+        let i = i as usize;
+        match gain_index(raw[i]) {
+            Some(g) => {
+                let v = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
+                out[i] = v * c.gfac[g][i] * c.mask[i] as f32;
             }
-        } else {
-            for i in 0..k {
-                match gain_index(r[i]) {
-                    Some(g) => {
-                        let v = (r[i] & DATA_BITS) as f32 - cc.poff[g][i];
-                        o[i] = v * cc.gfac[g][i] * cc.mask[i] as f32;
-                    }
-                    None => {
-                        o[i] = 0.0;
-                        bad += 1;
-                    }
-                }
+            None => {
+                out[i] = 0.0;
+                bad += 1;
             }
         }
-        at += k;
     }
     bad
 }
 
-/// First pass with common mode: `v = raw14 - poff[g]` into `v`, and the good flags (gain 0 and
-/// not masked). Returns the number of pixels with gain bits `10` (their `v` is 0, not good).
+/// First pass with common mode: `v = raw14 - poff[g]` into `v`, the good flags (gain 0 and not
+/// masked), and the list of pixels not in gain 0 for [`scale`]. Returns the number of pixels
+/// with gain bits `10` (never good; [`scale`] gives them 0).
 #[inline(always)]
-fn subtract(raw: &[u16], v: &mut [f32], good: &mut [u8], c: &HalfConsts) -> usize {
+fn subtract(
+    raw: &[u16],
+    v: &mut [f32],
+    good: &mut [u8],
+    c: &HalfConsts,
+    list: &mut Vec<u32>,
+) -> usize {
+    for ((o, &r), &p) in v.iter_mut().zip(raw).zip(c.poff[0]) {
+        *o = r as f32 - p;
+    }
+    for (g, &m) in good.iter_mut().zip(c.mask) {
+        *g = (m != 0) as u8;
+    }
+    find_switched(raw, list, c);
     let mut bad = 0;
-    let n = raw.len();
-    let mut at = 0;
-    while at < n {
-        let k = CHUNK.min(n - at);
-        let (r, o, gd, cc) = (
-            &raw[at..at + k],
-            &mut v[at..at + k],
-            &mut good[at..at + k],
-            c.range(at, k),
-        );
-        if all_gain0(r) {
-            for ((o, &r), &p) in o.iter_mut().zip(r).zip(cc.poff[0]) {
-                *o = r as f32 - p;
-            }
-            for (g, &m) in gd.iter_mut().zip(cc.mask) {
-                *g = (m != 0) as u8;
-            }
-        } else {
-            for i in 0..k {
-                match gain_index(r[i]) {
-                    Some(g) => {
-                        o[i] = (r[i] & DATA_BITS) as f32 - cc.poff[g][i];
-                        gd[i] = (g == 0 && cc.mask[i] != 0) as u8;
-                    }
-                    None => {
-                        o[i] = 0.0;
-                        gd[i] = 0;
-                        bad += 1;
-                    }
-                }
+    for &i in list.iter() {
+        let i = i as usize;
+        good[i] = 0;
+        match gain_index(raw[i]) {
+            Some(g) => v[i] = (raw[i] & DATA_BITS) as f32 - c.poff[g][i],
+            None => {
+                v[i] = 0.0;
+                bad += 1;
             }
         }
-        at += k;
     }
     bad
 }
 
-/// Last pass with common mode: `out = v * gfac[g] * mask` in place (0 for gain bits `10`).
+/// Last pass with common mode: `out = v * gfac[g] * mask` in place (0 for gain bits `10`);
+/// `list` is the one [`subtract`] made.
 #[inline(always)]
-fn scale(raw: &[u16], v: &mut [f32], c: &HalfConsts) {
-    let n = raw.len();
-    let mut at = 0;
-    while at < n {
-        let k = CHUNK.min(n - at);
-        let (r, o, cc) = (&raw[at..at + k], &mut v[at..at + k], c.range(at, k));
-        if all_gain0(r) {
-            for ((o, &f), &m) in o.iter_mut().zip(cc.gfac[0]).zip(cc.mask) {
-                *o = *o * f * m as f32;
+fn scale(raw: &[u16], v: &mut [f32], c: &HalfConsts, list: &[u32]) {
+    for ((o, &f), &m) in v.iter_mut().zip(c.gfac[0]).zip(c.mask) {
+        *o = *o * f * m as f32;
+    }
+    // Pixels not in gain 0 got no common mode, so their v is recomputed from the raw value.
+    for &i in list {
+        let i = i as usize;
+        v[i] = match gain_index(raw[i]) {
+            Some(g) => {
+                let x = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
+                x * c.gfac[g][i] * c.mask[i] as f32
             }
-        } else {
-            for i in 0..k {
-                o[i] = match gain_index(r[i]) {
-                    Some(g) => o[i] * cc.gfac[g][i] * cc.mask[i] as f32,
-                    None => 0.0,
-                };
-            }
+            None => 0.0,
         }
-        at += k;
     }
 }
 
@@ -189,22 +240,22 @@ pub(crate) fn jungfrau_half(
     s: &mut Scratch,
 ) -> usize {
     let Some(plan) = cm else {
-        return single_pass(raw, out, c);
+        return single_pass(raw, out, c, &mut s.switched);
     };
     let n = raw.len();
     if plan.needs_whole_half() {
         s.good.resize(n, 0);
-        let bad = subtract(raw, out, &mut s.good, c);
+        let bad = subtract(raw, out, &mut s.good, c, &mut s.switched);
         if plan.params.mode & 4 != 0 {
             common_mode::banks(plan, out, &s.good, cols, &mut s.cm);
         }
         if plan.params.mode & 1 != 0 {
-            common_mode::rows(plan, out, &s.good, cols, &mut s.cm);
+            common_mode::rows(plan, out, &s.good, cols, &mut s.cm, || {});
         }
         if plan.params.mode & 2 != 0 {
             common_mode::columns(plan, out, &s.good, cols, &mut s.cm);
         }
-        scale(raw, out, c);
+        scale(raw, out, c, &s.switched);
         bad
     } else {
         // Rows only: a few rows at a time, so that they stay in the cache between the passes.
@@ -220,9 +271,13 @@ pub(crate) fn jungfrau_half(
                 &mut s.good[..k],
                 c.range(at, k),
             );
-            bad += subtract(r, o, g, &cc);
-            common_mode::rows(plan, o, g, cols, &mut s.cm);
-            scale(r, o, &cc);
+            bad += subtract(r, o, g, &cc, &mut s.switched);
+            // Fetch the next block's inputs while this one is corrected.
+            let next = (at + k).min(n);
+            let nk = block.min(n - next);
+            let mut pf = Prefetch::new(&raw[next..next + nk], &c.range(next, nk), k / cols);
+            common_mode::rows(plan, o, g, cols, &mut s.cm, || pf.step());
+            scale(r, o, &cc, &s.switched);
             at += k;
         }
         bad

@@ -5,9 +5,11 @@ Two ways, for two sizes:
 
 - [`Network`]: a sorting network applied to [`LANES`] independent sets of values at once, one set
   per lane ("wire" `j` of lane `l` holds the `j`-th value of set `l`). The compare-exchange steps
-  are the same for every lane, so they compile to vector min/max instructions. Used for the row
-  banks (64 values) and the columns of a half panel (256 values), where thousands of small
-  medians are needed per frame.
+  are the same for every lane, so they compile to vector min/max instructions. The values are
+  sorted as integer keys ([`key`]) that order like the floats, which gives plain integer min/max
+  instructions (float selects became slow masked stores). Used for the row banks (64 values)
+  and the columns of a half panel (256 values), where thousands of small medians are needed per
+  frame.
 - [`median_select`]: selection (`select_nth_unstable`) for the large banks (16384 values).
 
 Even counts give the mean of the two middle values, computed in float32 as numpy does: the two
@@ -19,8 +21,24 @@ columns) also adds the middle value to itself for odd counts, which only matters
 /// The number of independent value sets a [`Network`] sorts at once.
 pub const LANES: usize = 16;
 
-/// One wire of a [`Network`]: the same position in each of the [`LANES`] sets.
-pub type Wire = [f32; LANES];
+/// One wire of a [`Network`]: the same position in each of the [`LANES`] sets, as [`key`]s.
+pub type Wire = [i32; LANES];
+
+/// The key of `+inf`, which pads unused wires and stands for excluded pixels.
+pub const KEY_INF: i32 = 0x7f80_0000;
+
+/// An integer that orders like the float `x` (for non-NaN values; `-0.0` sorts before `+0.0`).
+#[inline(always)]
+pub fn key(x: f32) -> i32 {
+    let b = x.to_bits() as i32;
+    b ^ (((b >> 31) as u32) >> 1) as i32
+}
+
+/// The float of a [`key`].
+#[inline(always)]
+pub fn unkey(k: i32) -> f32 {
+    f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
+}
 
 /// How numpy forms the median from the middle value(s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,22 +105,40 @@ impl Network {
         self.pairs.len()
     }
 
-    /// Sorts each lane of `w[..self.wires()]` in ascending order (NaN-free input; `+inf` pads).
+    /// Sorts each lane of `w[..self.wires()]` in ascending order.
     #[inline(always)]
     pub fn sort(&self, w: &mut [Wire]) {
-        let w = &mut w[..self.n];
-        for &(a, b) in &self.pairs {
-            let (lo, hi) = w.split_at_mut(b as usize);
-            let (Some(x), Some(y)) = (lo.get_mut(a as usize), hi.first_mut()) else {
-                continue;
-            };
-            for l in 0..LANES {
-                let (p, q) = (x[l], y[l]);
-                let swap = q < p;
-                x[l] = if swap { q } else { p };
-                y[l] = if swap { p } else { q };
+        // The JUNGFRAU sizes get a fixed-size array, so that indices masked to it need no
+        // bounds checks.
+        match self.n {
+            64 => sort_fixed::<64>(&self.pairs, w),
+            256 => sort_fixed::<256>(&self.pairs, w),
+            _ => {
+                let n = self.n;
+                for &(a, b) in &self.pairs {
+                    compare_exchange(&mut w[..n], a as usize, b as usize);
+                }
             }
         }
+    }
+}
+
+/// Puts the lane-wise minimum of wires `a` and `b` into `a` and the maximum into `b`.
+#[inline(always)]
+fn compare_exchange(w: &mut [Wire], a: usize, b: usize) {
+    let (p, q) = (w[a], w[b]);
+    w[a] = std::array::from_fn(|l| p[l].min(q[l]));
+    w[b] = std::array::from_fn(|l| p[l].max(q[l]));
+}
+
+/// [`Network::sort`] for `N` wires (a power of two).
+#[inline(always)]
+fn sort_fixed<const N: usize>(pairs: &[(u32, u32)], w: &mut [Wire]) {
+    let Some(w) = w.first_chunk_mut::<N>() else {
+        return;
+    };
+    for &(a, b) in pairs {
+        compare_exchange(w, a as usize & (N - 1), b as usize & (N - 1));
     }
 }
 
@@ -139,9 +175,9 @@ mod tests {
             let net = Network::new(n);
             let nw = net.wires();
             for bits in 0u32..(1 << nw) {
-                let mut w = vec![[0.0f32; LANES]; nw];
+                let mut w = vec![[0i32; LANES]; nw];
                 for (j, wire) in w.iter_mut().enumerate() {
-                    wire[(bits as usize) % LANES] = ((bits >> j) & 1) as f32;
+                    wire[(bits as usize) % LANES] = ((bits >> j) & 1) as i32;
                 }
                 net.sort(&mut w);
                 assert!(lanes_sorted(&w, nw), "n={n} bits={bits:b}");
@@ -167,19 +203,47 @@ mod tests {
         };
         for n in [64usize, 256] {
             let net = Network::new(n);
-            let mut w: Vec<Wire> = (0..n).map(|_| std::array::from_fn(|_| rnd())).collect();
+            let mut w: Vec<Wire> = (0..n)
+                .map(|_| std::array::from_fn(|_| key(rnd())))
+                .collect();
             let mut want: Vec<Vec<f32>> = (0..LANES)
-                .map(|l| w.iter().map(|x| x[l]).collect())
+                .map(|l| w.iter().map(|x| unkey(x[l])).collect())
                 .collect();
             for v in &mut want {
                 v.sort_by(f32::total_cmp);
             }
             net.sort(&mut w);
             for (l, v) in want.iter().enumerate() {
-                let got: Vec<f32> = w.iter().map(|x| x[l]).collect();
+                let got: Vec<f32> = w.iter().map(|x| unkey(x[l])).collect();
                 assert_eq!(&got, v);
             }
         }
+    }
+
+    #[test]
+    fn keys_order_like_floats() {
+        let xs = [
+            f32::NEG_INFINITY,
+            -f32::MAX,
+            -1.5,
+            -f32::MIN_POSITIVE,
+            -1e-45,
+            -0.0,
+            0.0,
+            1e-45,
+            f32::MIN_POSITIVE,
+            1.0,
+            3000.25,
+            f32::MAX,
+            f32::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) < key(w[1]), "{} {}", w[0], w[1]);
+        }
+        for &x in &xs {
+            assert_eq!(unkey(key(x)).to_bits(), x.to_bits());
+        }
+        assert_eq!(key(f32::INFINITY), KEY_INF);
     }
 
     #[test]
