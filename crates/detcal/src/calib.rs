@@ -40,7 +40,7 @@ assert_eq!(out[0], 0.0); // 10 ADU above the pedestal everywhere: removed as com
 mod common_mode;
 mod kernel;
 mod mask;
-pub mod median;
+mod median;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use rayon::prelude::*;
@@ -319,7 +319,7 @@ impl Calibrator {
         let n = self.frame_len();
         let ok = match frames {
             Some(f) => raw.len() == f * n,
-            None => raw.len() % n == 0,
+            None => raw.len().is_multiple_of(n),
         };
         if !ok {
             return Err(Error::invalid(format!(

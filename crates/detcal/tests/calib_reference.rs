@@ -99,22 +99,17 @@ fn reference(c: &Case, raw: &[u16]) -> Vec<f32> {
     let (rows, cols) = (c.rows, c.cols);
     let mut mask = vec![1u8; n];
     for p in 0..n {
-        for g in 0..3 {
-            if let Some(s) = &c.status {
-                if s[g * n + p] & 0xffff != 0 {
-                    mask[p] = 0;
-                }
-            }
+        // pixel_status: bad where status & 0xffff != 0 in any gain (u16 values: any bit).
+        if let Some(s) = &c.status
+            && (0..3).any(|g| s[g * n + p] != 0)
+        {
+            mask[p] = 0;
         }
-        if let Some(e) = &c.extra {
-            if e[p] != 0 {
-                mask[p] = 0;
-            }
+        if c.extra.as_ref().is_some_and(|e| e[p] != 0) {
+            mask[p] = 0;
         }
-        if let Some(u) = &c.user {
-            if u[p] == 0 {
-                mask[p] = 0;
-            }
+        if c.user.as_ref().is_some_and(|u| u[p] == 0) {
+            mask[p] = 0;
         }
     }
     let gidx = |r: u16| match r >> 14 {

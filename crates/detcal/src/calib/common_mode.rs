@@ -194,8 +194,7 @@ pub(crate) fn rows(
             *w = [KEY_INF; LANES];
         }
         plan.row_net.sort(&mut s.wires);
-        for b in 0..NBANKS {
-            let n = count[b];
+        for (b, &n) in count.iter().enumerate().take(NBANKS) {
             if !wanted(b) {
                 continue;
             }

@@ -101,7 +101,7 @@ impl Network {
 
     /// The number of compare-exchange steps.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn comparators(&self) -> usize {
         self.pairs.len()
     }
 
@@ -187,8 +187,8 @@ mod tests {
 
     #[test]
     fn network_sizes() {
-        assert_eq!(Network::new(64).len(), 543);
-        assert_eq!(Network::new(256).len(), 3839);
+        assert_eq!(Network::new(64).comparators(), 543);
+        assert_eq!(Network::new(256).comparators(), 3839);
         assert_eq!(Network::new(48).wires(), 64);
     }
 
