@@ -76,6 +76,8 @@ pub struct GridPlacement {
     pub tile_height: u32,
     /// The gap between tiles in figure pixels.
     pub gap: u32,
+    /// The height of the label strip above each row of tiles.
+    pub label_height: u32,
 }
 
 impl GridPlacement {
@@ -84,7 +86,10 @@ impl GridPlacement {
         let (gr, gc) = (seg / self.columns, seg % self.columns);
         (
             self.x + gc as u32 * (self.tile_width + self.gap) + (col / self.factor) as u32,
-            self.y + gr as u32 * (self.tile_height + self.gap) + (row / self.factor) as u32,
+            self.y
+                + gr as u32 * (self.tile_height + self.gap + self.label_height)
+                + self.label_height
+                + (row / self.factor) as u32,
         )
     }
 
@@ -98,6 +103,7 @@ impl GridPlacement {
             tile_width: l.tile_w,
             tile_height: l.tile_h,
             gap: l.gap,
+            label_height: l.label_h,
         }
     }
 }
@@ -265,10 +271,8 @@ impl PlotOptions {
                 self.bins
             )));
         }
-        if self.max_width < 16 || self.max_height < 16 {
-            return Err(Error::invalid(
-                "image size limits must be at least 16 pixels",
-            ));
+        if self.max_width == 0 || self.max_height == 0 {
+            return Err(Error::invalid("image size limits must be at least 1 pixel"));
         }
         Ok(())
     }

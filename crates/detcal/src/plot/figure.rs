@@ -120,14 +120,13 @@ fn titles(img: &mut RgbImage, title: &str, subtitle: &str) -> u32 {
     MARGIN + TITLE.1 + SUBTITLE.1
 }
 
-/// Draws `seg N` labels on white boxes at the tile corners (offset by the grid's position).
+/// Draws the `seg N` labels just above the tiles whose top-left corners are given (relative
+/// to the grid at `(gx, gy)`).
 fn labels(img: &mut RgbImage, gx: u32, gy: u32, tile_labels: &[(u32, u32, String)]) {
     let cap = font::cap_height(12.0) as i64;
     for (x, y, label) in tile_labels {
         let (x, y) = ((gx + x) as i64, (gy + y) as i64);
-        let w = font::text_width(label, 12.0) as i64;
-        img.fill(x, y, x + w + 8, y + cap + 8, WHITE);
-        img.text(label, x + 4, y + 4, 12.0, BLACK);
+        img.text(label, x + 1, y - cap - 4, 12.0, BLACK);
     }
 }
 

@@ -161,6 +161,9 @@ pub(crate) fn as_u64(a: &NdArray) -> Cow<'_, ArrayD<u64>> {
     })
 }
 
+/// Height of the segment-label strip above each row of tiles.
+pub const LABEL_STRIP: u32 = 18;
+
 /// How the segments of a block are laid out: a grid of tiles, each downsampled by `factor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
@@ -172,6 +175,8 @@ pub(crate) struct Layout {
     pub tile_w: u32,
     pub tile_h: u32,
     pub gap: u32,
+    /// Height of the strip above each row of tiles that holds the segment labels.
+    pub label_h: u32,
 }
 
 impl Layout {
@@ -200,8 +205,9 @@ impl Layout {
         let columns = columns.clamp(1, nsegs.max(1));
         let grid_rows = nsegs.div_ceil(columns);
         let gap = if nsegs > 1 { 6 } else { 0 };
+        let label_h = if nsegs > 1 { LABEL_STRIP } else { 0 };
         let gaps_w = gap as usize * (columns - 1);
-        let gaps_h = gap as usize * (grid_rows - 1);
+        let gaps_h = gap as usize * (grid_rows - 1) + label_h as usize * grid_rows;
         let fw = (columns * cols).div_ceil((max_w as usize).saturating_sub(gaps_w).max(1));
         let fh = (grid_rows * rows).div_ceil((max_h as usize).saturating_sub(gaps_h).max(1));
         let factor = fw.max(fh).max(1);
@@ -213,13 +219,15 @@ impl Layout {
             tile_w: cols.div_ceil(factor) as u32,
             tile_h: rows.div_ceil(factor) as u32,
             gap,
+            label_h,
         }
     }
 
     /// The size of the whole grid in pixels.
     pub fn size(&self) -> (u32, u32) {
         let w = self.columns as u32 * self.tile_w + (self.columns as u32 - 1) * self.gap;
-        let h = self.grid_rows as u32 * self.tile_h + (self.grid_rows as u32 - 1) * self.gap;
+        let h = self.grid_rows as u32 * (self.tile_h + self.label_h)
+            + (self.grid_rows as u32 - 1) * self.gap;
         (w, h)
     }
 
@@ -228,7 +236,7 @@ impl Layout {
         let (gr, gc) = (s / self.columns, s % self.columns);
         (
             gc as u32 * (self.tile_w + self.gap),
-            gr as u32 * (self.tile_h + self.gap),
+            gr as u32 * (self.tile_h + self.gap + self.label_h) + self.label_h,
         )
     }
 }
