@@ -66,8 +66,10 @@ pub struct GridPlacement {
     pub x: u32,
     /// The top-left corner of the grid in the figure.
     pub y: u32,
-    /// Data pixels per figure pixel along each axis.
+    /// Data pixels per figure pixel along each axis (large arrays are reduced).
     pub factor: usize,
+    /// Figure pixels per data pixel along each axis (small arrays are enlarged).
+    pub zoom: usize,
     /// Segments per row of the grid.
     pub columns: usize,
     /// The size of one segment's tile in figure pixels.
@@ -85,11 +87,13 @@ impl GridPlacement {
     pub fn pixel_of(&self, seg: usize, row: usize, col: usize) -> (u32, u32) {
         let (gr, gc) = (seg / self.columns, seg % self.columns);
         (
-            self.x + gc as u32 * (self.tile_width + self.gap) + (col / self.factor) as u32,
+            self.x
+                + gc as u32 * (self.tile_width + self.gap)
+                + (col / self.factor * self.zoom) as u32,
             self.y
                 + gr as u32 * (self.tile_height + self.gap + self.label_height)
                 + self.label_height
-                + (row / self.factor) as u32,
+                + (row / self.factor * self.zoom) as u32,
         )
     }
 
@@ -99,6 +103,7 @@ impl GridPlacement {
             x: at.0,
             y: at.1,
             factor: l.factor,
+            zoom: l.zoom,
             columns: l.columns,
             tile_width: l.tile_w,
             tile_height: l.tile_h,

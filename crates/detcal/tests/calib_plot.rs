@@ -92,10 +92,10 @@ mod calib {
         };
         let fig = map(&a.into(), &o).unwrap();
         let g = fig.grids[0];
-        assert_eq!(
-            (g.factor, g.columns, g.tile_width, g.tile_height),
-            (1, 1, 32, 8)
-        );
+        assert_eq!((g.factor, g.columns), (1, 1));
+        // Small arrays are enlarged towards 600 pixels wide.
+        assert_eq!(g.zoom, 16, "at most 16");
+        assert_eq!((g.tile_width, g.tile_height), (32 * 16, 8 * 16));
         for seg in 0..2 {
             for row in 0..8 {
                 assert_eq!(at(&fig, 0, seg, row, 0), LOW);
@@ -109,8 +109,8 @@ mod calib {
         let (x0, y0) = g.pixel_of(0, 7, 0);
         let (x1, y1) = g.pixel_of(1, 0, 0);
         assert_eq!(x0, x1);
-        assert!(y1 > y0 + 1);
-        assert_eq!(fig.image.pixel(x0, y0 + 1), Some([255, 255, 255]));
+        assert!(y1 > y0 + g.zoom as u32);
+        assert_eq!(fig.image.pixel(x0, y0 + g.zoom as u32), Some([255, 255, 255]));
     }
 
     #[test]
@@ -131,7 +131,10 @@ mod calib {
         };
         let fig = map(&a.into(), &o).unwrap();
         let g = fig.grids[0];
-        assert_eq!((g.factor, g.tile_width, g.tile_height), (2, 4, 2));
+        assert_eq!(
+            (g.factor, g.zoom, g.tile_width, g.tile_height),
+            (2, 1, 4, 2)
+        );
         let lut = |t: f64| {
             // The colour scale's own colour for a fraction t, from a 0..10 gradient image.
             let grad: NdArray =
@@ -139,11 +142,12 @@ mod calib {
             let f = map(
                 &grad,
                 &PlotOptions {
-                    max_width: 512,
+                    max_width: 256,
                     ..o.clone()
                 },
             )
             .unwrap();
+            assert_eq!((f.grids[0].factor, f.grids[0].zoom), (1, 1));
             at(&f, 0, 0, 0, (t * 255.0).round() as usize)
         };
         assert_eq!(at(&fig, 0, 0, 0, 0), lut(0.5));

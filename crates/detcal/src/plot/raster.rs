@@ -163,6 +163,8 @@ pub(crate) fn as_u64(a: &NdArray) -> Cow<'_, ArrayD<u64>> {
 
 /// Height of the segment-label strip above each row of tiles.
 pub const LABEL_STRIP: u32 = 18;
+/// The width small arrays are enlarged towards.
+const MIN_WIDTH: usize = 600;
 
 /// How the segments of a block are laid out: a grid of tiles, each downsampled by `factor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +174,8 @@ pub(crate) struct Layout {
     pub grid_rows: usize,
     /// Pixels of data per pixel of image along each axis.
     pub factor: usize,
+    /// Pixels of image per pixel of data along each axis (small arrays are enlarged).
+    pub zoom: usize,
     pub tile_w: u32,
     pub tile_h: u32,
     pub gap: u32,
@@ -211,13 +215,23 @@ impl Layout {
         let fw = (columns * cols).div_ceil((max_w as usize).saturating_sub(gaps_w).max(1));
         let fh = (grid_rows * rows).div_ceil((max_h as usize).saturating_sub(gaps_h).max(1));
         let factor = fw.max(fh).max(1);
+        // Small arrays are enlarged by a whole factor, to about MIN_WIDTH pixels at most.
+        let zoom = if factor == 1 {
+            let fit_w = (max_w as usize).saturating_sub(gaps_w) / (columns * cols).max(1);
+            let fit_h = (max_h as usize).saturating_sub(gaps_h) / (grid_rows * rows).max(1);
+            let want = MIN_WIDTH.div_ceil((columns * cols).max(1));
+            want.min(fit_w).min(fit_h).clamp(1, 16)
+        } else {
+            1
+        };
         Layout {
             nsegs,
             columns,
             grid_rows,
             factor,
-            tile_w: cols.div_ceil(factor) as u32,
-            tile_h: rows.div_ceil(factor) as u32,
+            zoom,
+            tile_w: (cols.div_ceil(factor) * zoom) as u32,
+            tile_h: (rows.div_ceil(factor) * zoom) as u32,
             gap,
             label_h,
         }
@@ -253,16 +267,17 @@ pub(crate) fn grid<T: Copy + Sync, A: Copy + Send + Sync>(
 ) -> RgbImage {
     use rayon::prelude::*;
     let (w, h) = layout.size();
-    let f = layout.factor;
+    let (f, z) = (layout.factor, layout.zoom);
     let (tw, th) = (layout.tile_w as usize, layout.tile_h as usize);
+    let (dw, dh) = (tw / z, th / z);
     let tiles: Vec<RgbImage> = (0..data.len_of(Axis(0)))
         .into_par_iter()
         .map(|s| {
             let seg = data.index_axis(Axis(0), s);
             let rows = seg.dim().0;
             let mut tile = RgbImage::new(layout.tile_w, layout.tile_h, WHITE);
-            let mut acc = vec![init; tw];
-            for ty in 0..th {
+            let mut acc = vec![init; dw];
+            for ty in 0..dh {
                 acc.iter_mut().for_each(|a| *a = init);
                 for r in ty * f..((ty + 1) * f).min(rows) {
                     let row = seg.row(r);
@@ -272,8 +287,13 @@ pub(crate) fn grid<T: Copy + Sync, A: Copy + Send + Sync>(
                     }
                 }
                 for (tx, a) in acc.iter().enumerate() {
-                    let i = 3 * (ty * tw + tx);
-                    tile.rgb[i..i + 3].copy_from_slice(&color(*a));
+                    let c = color(*a);
+                    for y in ty * z..(ty + 1) * z {
+                        for x in tx * z..(tx + 1) * z {
+                            let i = 3 * (y * tw + x);
+                            tile.rgb[i..i + 3].copy_from_slice(&c);
+                        }
+                    }
                 }
             }
             tile
