@@ -110,7 +110,10 @@ mod calib {
         let (x1, y1) = g.pixel_of(1, 0, 0);
         assert_eq!(x0, x1);
         assert!(y1 > y0 + g.zoom as u32);
-        assert_eq!(fig.image.pixel(x0, y0 + g.zoom as u32), Some([255, 255, 255]));
+        assert_eq!(
+            fig.image.pixel(x0, y0 + g.zoom as u32),
+            Some([255, 255, 255])
+        );
     }
 
     #[test]
