@@ -28,46 +28,46 @@ mod calib {
     use rand::{Rng, SeedableRng};
 
     const DRIVER: &str = r#"
-    import sys, os
-    import numpy as np
-    import psana.detector.UtilsJungfrau as uj
-    import psana.detector.UtilsMask as um
-    import psana.detector.NDArrUtils as nu
+import sys, os
+import numpy as np
+import psana.detector.UtilsJungfrau as uj
+import psana.detector.UtilsMask as um
+import psana.detector.NDArrUtils as nu
 
-    d, cm_arg = sys.argv[1], sys.argv[2]
-    def ld(name):
-        p = os.path.join(d, name + '.npy')
-        return np.load(p) if os.path.exists(p) else None
+d, cm_arg = sys.argv[1], sys.argv[2]
+def ld(name):
+    p = os.path.join(d, name + '.npy')
+    return np.load(p) if os.path.exists(p) else None
 
-    peds, gain, offs = ld('pedestals'), ld('pixel_gain'), ld('pixel_offset')
-    raw = ld('raw')
-    gfac = np.ones_like(peds) if gain is None else nu.divide_protected(np.ones_like(peds), gain)
-    poff = peds if offs is None else peds + offs
+peds, gain, offs = ld('pedestals'), ld('pixel_gain'), ld('pixel_offset')
+raw = ld('raw')
+gfac = np.ones_like(peds) if gain is None else nu.divide_protected(np.ones_like(peds), gain)
+poff = peds if offs is None else peds + offs
 
-    mask = None
-    for name, bits in (('pixel_status', 0xffff), ('status_extra', (1 << 64) - 1),
-                       ('status_data', (1 << 64) - 1)):
-        st = ld(name)
-        if st is None:
-            continue
-        m = um.status_as_mask(st.astype(np.uint64), status_bits=bits)
-        m = um.merge_mask_for_grinds(m, gain_range_inds=(0, 1, 2))
-        mask = um.merge_masks(mask, m)
-    user = ld('user_mask')
-    if user is not None:
-        mask = um.merge_masks(mask, user)
-    if mask is None:
-        mask = np.ones(raw.shape, dtype=np.uint8)
+mask = None
+for name, bits in (('pixel_status', 0xffff), ('status_extra', (1 << 64) - 1),
+                   ('status_data', (1 << 64) - 1)):
+    st = ld(name)
+    if st is None:
+        continue
+    m = um.status_as_mask(st.astype(np.uint64), status_bits=bits)
+    m = um.merge_mask_for_grinds(m, gain_range_inds=(0, 1, 2))
+    mask = um.merge_masks(mask, m)
+user = ld('user_mask')
+if user is not None:
+    mask = um.merge_masks(mask, user)
+if mask is None:
+    mask = np.ones(raw.shape, dtype=np.uint8)
 
-    cmps = None if cm_arg == 'none' else np.array([float(x) for x in cm_arg.split(',')])
-    out = np.zeros(raw.shape, dtype=np.float32)
-    for i in range(raw.shape[0]):
-        o = uj.calib_jungfrau_single_panel(raw[i:i+1], gfac[:, i:i+1], poff[:, i:i+1],
-                                           mask[i:i+1], cmps)
-        out[i] = o[0]
-    np.save(os.path.join(d, 'out.npy'), out)
-    np.save(os.path.join(d, 'mask.npy'), mask.astype(np.uint8))
-    "#;
+cmps = None if cm_arg == 'none' else np.array([float(x) for x in cm_arg.split(',')])
+out = np.zeros(raw.shape, dtype=np.float32)
+for i in range(raw.shape[0]):
+    o = uj.calib_jungfrau_single_panel(raw[i:i+1], gfac[:, i:i+1], poff[:, i:i+1],
+                                       mask[i:i+1], cmps)
+    out[i] = o[0]
+np.save(os.path.join(d, 'out.npy'), out)
+np.save(os.path.join(d, 'mask.npy'), mask.astype(np.uint8))
+"#;
 
     /// What varies between the cases.
     struct Spec {

@@ -169,23 +169,24 @@ pub(crate) fn rows(
     s.keys.resize(cols, 0);
     for (row, grow) in v.chunks_exact_mut(cols).zip(good.chunks_exact(cols)) {
         after_row();
-        // Keys in row order (vectorizes), then the transpose into one lane per bank.
-        for ((k, &x), &g) in s.keys.iter_mut().zip(&*row).zip(grow) {
-            *k = if g != 0 { key(x) } else { KEY_INF };
-        }
+        // Keys, counts and NaN flags bank by bank in row order (vectorizes), then the
+        // transpose into one lane per bank.
         let mut count = [0usize; LANES];
         let mut nan = [false; LANES];
         for b in 0..NBANKS {
-            let (x, g) = (&row[b * bw..(b + 1) * bw], &grow[b * bw..(b + 1) * bw]);
-            count[b] = g.iter().map(|&g| (g != 0) as usize).sum();
-            nan[b] = x
-                .iter()
-                .zip(g)
-                .fold(false, |a, (x, &g)| a | ((g != 0) & x.is_nan()));
-            for (w, &k) in s.wires.iter_mut().zip(&s.keys[b * bw..(b + 1) * bw]) {
-                w[b] = k;
+            let r = b * bw..(b + 1) * bw;
+            let (x, g, k) = (&row[r.clone()], &grow[r.clone()], &mut s.keys[r]);
+            let (mut n, mut bad) = (0u32, 0u32);
+            for ((k, &x), &g) in k.iter_mut().zip(x).zip(g) {
+                let ok = g != 0;
+                *k = if ok { key(x) } else { KEY_INF };
+                n += ok as u32;
+                bad |= (ok & x.is_nan()) as u32;
             }
+            count[b] = n as usize;
+            nan[b] = bad != 0;
         }
+        transpose(&s.keys, bw, &mut s.wires);
         let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
         if !(0..NBANKS).any(wanted) {
             continue;
@@ -203,6 +204,32 @@ pub(crate) fn rows(
             if p.applies(cm) {
                 let r = b * bw..(b + 1) * bw;
                 subtract_good(&mut row[r.clone()], &grow[r], cm);
+            }
+        }
+    }
+}
+
+/// Puts `keys[b * bw + j]` into lane `b` of wire `j`, for the [`NBANKS`] banks of a row.
+#[inline(always)]
+fn transpose(keys: &[i32], bw: usize, wires: &mut [Wire]) {
+    if bw.is_multiple_of(8) {
+        // 8 x 8 blocks through fixed-size arrays, which compile to vector shuffles.
+        for j0 in (0..bw).step_by(8) {
+            for b0 in (0..NBANKS).step_by(8) {
+                let blk: [[i32; 8]; 8] = std::array::from_fn(|b| {
+                    let at = (b0 + b) * bw + j0;
+                    keys[at..at + 8].try_into().unwrap_or([KEY_INF; 8])
+                });
+                for (j, w) in wires[j0..j0 + 8].iter_mut().enumerate() {
+                    let col: [i32; 8] = std::array::from_fn(|b| blk[b][j]);
+                    w[b0..b0 + 8].copy_from_slice(&col);
+                }
+            }
+        }
+    } else {
+        for b in 0..NBANKS {
+            for (w, &k) in wires.iter_mut().zip(&keys[b * bw..(b + 1) * bw]) {
+                w[b] = k;
             }
         }
     }

@@ -119,22 +119,31 @@ fn any_switched(raw: &[u16]) -> bool {
     raw.iter().fold(0u16, |a, &r| a | r) >> 14 != 0
 }
 
-/// Lists the pixels of `raw` not in gain 0 in `list`, and prefetches their constants. Gain
-/// switching is rare and sparse, so chunks without it are skipped after one vectorized test;
-/// the prefetches let the cache misses of the fix-up loops overlap.
+/// Lists the pixels of `raw` not in gain 0 in `list` (their indices). Gain switching is rare and
+/// sparse, so chunks without it are skipped after one vectorized test.
 #[inline(always)]
-fn find_switched(raw: &[u16], list: &mut Vec<u32>, c: &HalfConsts) {
+fn find_switched(raw: &[u16], list: &mut Vec<u32>) {
     list.clear();
     for (ch, r) in raw.chunks(CHUNK).enumerate() {
         if any_switched(r) {
-            for (i, &x) in r.iter().enumerate() {
-                if x >> 14 != 0 {
-                    list.push((ch * CHUNK + i) as u32);
-                }
+            // A bit per switched pixel, then one step per set bit (no branch per pixel).
+            let mut bits = r
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &x)| m | (((x >> 14 != 0) as u64) << i));
+            while bits != 0 {
+                list.push((ch * CHUNK) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
             }
         }
     }
-    for &i in list.iter() {
+}
+
+/// Prefetches the constants of the listed pixels, so that the cache misses of their fix-ups,
+/// some time later, are already under way.
+#[inline(always)]
+fn prefetch_switched(raw: &[u16], list: &[u32], c: &HalfConsts) {
+    for &i in list {
         let i = i as usize;
         // Bits 01 are gain 1, 11 gain 2; 10 needs nothing (a useless prefetch does no harm).
         let g = 1 + (raw[i] >> 15) as usize;
@@ -143,10 +152,18 @@ fn find_switched(raw: &[u16], list: &mut Vec<u32>, c: &HalfConsts) {
     }
 }
 
-/// Calibrates without common mode: `out = (raw14 - poff[g]) * gfac[g] * mask`. Returns the
-/// number of pixels with gain bits `10`.
+/// The part of the sorted index `list` that falls in `at..at + n`.
 #[inline(always)]
-fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &mut Vec<u32>) -> usize {
+fn sublist(list: &[u32], at: usize, n: usize) -> &[u32] {
+    let lo = list.partition_point(|&i| (i as usize) < at);
+    let hi = list.partition_point(|&i| (i as usize) < at + n);
+    &list[lo..hi]
+}
+
+/// Calibrates without common mode: `out = (raw14 - poff[g]) * gfac[g] * mask`. `list` holds
+/// the pixels not in gain 0, as indices plus `at`. Returns the number with gain bits `10`.
+#[inline(always)]
+fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &[u32], at: usize) -> usize {
     // Every pixel as gain 0 (vectorizes, reads only the gain-0 planes), then the few others.
     let it = out
         .iter_mut()
@@ -157,10 +174,9 @@ fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &mut Vec<u32>
     for ((((o, &r), &p), &f), &m) in it {
         *o = (r as f32 - p) * f * m as f32;
     }
-    find_switched(raw, list, c);
     let mut bad = 0;
-    for &i in list.iter() {
-        let i = i as usize;
+    for &i in list {
+        let i = i as usize - at;
         match gain_index(raw[i]) {
             Some(g) => {
                 let v = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
@@ -175,16 +191,17 @@ fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &mut Vec<u32>
     bad
 }
 
-/// First pass with common mode: `v = raw14 - poff[g]` into `v`, the good flags (gain 0 and not
-/// masked), and the list of pixels not in gain 0 for [`scale`]. Returns the number of pixels
-/// with gain bits `10` (never good; [`scale`] gives them 0).
+/// First pass with common mode: `v = raw14 - poff[g]` into `v`, and the good flags (gain 0 and
+/// not masked). `list` holds the pixels not in gain 0, as indices plus `at`. Returns the
+/// number of pixels with gain bits `10` (never good; [`scale`] gives them 0).
 #[inline(always)]
 fn subtract(
     raw: &[u16],
     v: &mut [f32],
     good: &mut [u8],
     c: &HalfConsts,
-    list: &mut Vec<u32>,
+    list: &[u32],
+    at: usize,
 ) -> usize {
     for ((o, &r), &p) in v.iter_mut().zip(raw).zip(c.poff[0]) {
         *o = r as f32 - p;
@@ -192,10 +209,9 @@ fn subtract(
     for (g, &m) in good.iter_mut().zip(c.mask) {
         *g = (m != 0) as u8;
     }
-    find_switched(raw, list, c);
     let mut bad = 0;
-    for &i in list.iter() {
-        let i = i as usize;
+    for &i in list {
+        let i = i as usize - at;
         good[i] = 0;
         match gain_index(raw[i]) {
             Some(g) => v[i] = (raw[i] & DATA_BITS) as f32 - c.poff[g][i],
@@ -209,15 +225,15 @@ fn subtract(
 }
 
 /// Last pass with common mode: `out = v * gfac[g] * mask` in place (0 for gain bits `10`);
-/// `list` is the one [`subtract`] made.
+/// `list` and `at` as for [`subtract`].
 #[inline(always)]
-fn scale(raw: &[u16], v: &mut [f32], c: &HalfConsts, list: &[u32]) {
+fn scale(raw: &[u16], v: &mut [f32], c: &HalfConsts, list: &[u32], at: usize) {
     for ((o, &f), &m) in v.iter_mut().zip(c.gfac[0]).zip(c.mask) {
         *o = *o * f * m as f32;
     }
     // Pixels not in gain 0 got no common mode, so their v is recomputed from the raw value.
     for &i in list {
-        let i = i as usize;
+        let i = i as usize - at;
         v[i] = match gain_index(raw[i]) {
             Some(g) => {
                 let x = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
@@ -239,13 +255,18 @@ pub(crate) fn jungfrau_half(
     cm: Option<&CmPlan>,
     s: &mut Scratch,
 ) -> usize {
+    // The pixels not in gain 0, found once for the half panel.
+    find_switched(raw, &mut s.switched);
+    let list = &s.switched;
     let Some(plan) = cm else {
-        return single_pass(raw, out, c, &mut s.switched);
+        prefetch_switched(raw, list, c);
+        return single_pass(raw, out, c, list, 0);
     };
     let n = raw.len();
     if plan.needs_whole_half() {
+        prefetch_switched(raw, list, c);
         s.good.resize(n, 0);
-        let bad = subtract(raw, out, &mut s.good, c, &mut s.switched);
+        let bad = subtract(raw, out, &mut s.good, c, list, 0);
         if plan.params.mode & 4 != 0 {
             common_mode::banks(plan, out, &s.good, cols, &mut s.cm);
         }
@@ -255,12 +276,14 @@ pub(crate) fn jungfrau_half(
         if plan.params.mode & 2 != 0 {
             common_mode::columns(plan, out, &s.good, cols, &mut s.cm);
         }
-        scale(raw, out, c, &s.switched);
+        scale(raw, out, c, list, 0);
         bad
     } else {
-        // Rows only: a few rows at a time, so that they stay in the cache between the passes.
+        // Rows only: a few rows at a time, so that they stay in the cache between the passes,
+        // while the next block's inputs are fetched.
         let block = BLOCK_ROWS * cols;
         s.good.resize(block.min(n), 0);
+        prefetch_switched(raw, sublist(list, 0, block), c);
         let mut bad = 0;
         let mut at = 0;
         while at < n {
@@ -271,13 +294,14 @@ pub(crate) fn jungfrau_half(
                 &mut s.good[..k],
                 c.range(at, k),
             );
-            bad += subtract(r, o, g, &cc, &mut s.switched);
-            // Fetch the next block's inputs while this one is corrected.
-            let next = (at + k).min(n);
+            let here = sublist(list, at, k);
+            bad += subtract(r, o, g, &cc, here, at);
+            let next = at + k;
             let nk = block.min(n - next);
+            prefetch_switched(raw, sublist(list, next, nk), c);
             let mut pf = Prefetch::new(&raw[next..next + nk], &c.range(next, nk), k / cols);
             common_mode::rows(plan, o, g, cols, &mut s.cm, || pf.step());
-            scale(r, o, &cc, &s.switched);
+            scale(r, o, &cc, here, at);
             at += k;
         }
         bad
