@@ -97,6 +97,9 @@ pub enum Command {
     /// Put arrays into the constants repository, or write default files.
     #[command(subcommand, after_help = cmd::repo::AFTER_HELP)]
     Repo(cmd::repo::Args),
+    /// Draw a constants file or a calibrated image as PNG.
+    #[command(after_help = cmd::plot::AFTER_HELP)]
+    Plot(cmd::plot::Args),
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),

@@ -14,6 +14,7 @@ pub mod find;
 pub mod gain_constants;
 pub mod info;
 pub mod pixel_status;
+pub mod plot;
 pub mod repo;
 pub mod show;
 pub mod simulate;
@@ -35,5 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PixelStatus(a) => pixel_status::run(a),
         Command::Info(a) => info::run(a),
         Command::Extract(a) => extract::run(a),
+        Command::Plot(a) => plot::run(a),
     }
 }

@@ -1,4 +1,460 @@
 /*!
 Applying constants to raw frames: pedestals, offsets, gains, common mode and masks, as psana's
 `det.calib` does.
+
+A [`Calibrator`] is built once from the constants of a detector ([`Constants`], arrays as loaded
+from files) and then turns raw frames into calibrated ones, in parallel over half panels (and
+frames, in batches), with no allocation per frame.
+
+**JUNGFRAU** (spec §11, LCLS-I `calib_jungfrau_v2`), per pixel:
+
+1. gain bits 15-14: `00` gain 0, `01` gain 1, `11` gain 2; `10` is invalid and gives 0 (decision
+   8; psana passes the raw value through) and is counted ([`Calibrator::bad_gain_count`]);
+2. `v = (raw & 0x3fff) - (pedestal[g] + offset[g])`, in float32;
+3. common mode on the good gain-0 pixels ([`CommonModeParams`]; default `(7,1,100,0)`);
+4. `out = v * (1 / gain[g]) * mask`, with `1/gain = 0` where `gain == 0`. Without a
+   `pixel_gain` the output is in ADU; with it (ADU/keV), in keV.
+
+The mask is the AND of the masks of the status constants that are present (`pixel_status`,
+`status_extra`, `status_data`; a pixel bad in any gain is bad) and of the user mask.
+
+**Single-gain detectors** (CSPAD, pnCCD, ePix100a, cameras): `out = (raw - pedestal) * gain *
+mask`: `pixel_gain` multiplies here. psana also applies a detector-specific common mode to these;
+detcal does not (yet), and says so in a warning when the parameters ask for one.
+
+```
+use detcal::calib::{Calibrator, Constants};
+use detcal::detector::DetType;
+use ndarray::{Array4, ArrayD};
+
+let peds = Array4::<f32>::from_elem((3, 1, 512, 1024), 1000.0).into_dyn();
+let consts = Constants { pedestals: Some(peds.into()), ..Constants::default() };
+let mut cal = Calibrator::new(DetType::Jungfrau, &consts).unwrap();
+let raw = vec![1010u16; cal.frame_len()];
+let mut out = vec![0f32; cal.frame_len()];
+cal.calibrate(&raw, &mut out).unwrap();
+assert_eq!(out[0], 0.0); // 10 ADU above the pedestal everywhere: removed as common mode
+```
 */
+
+mod common_mode;
+mod kernel;
+mod mask;
+mod median;
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use rayon::prelude::*;
+
+pub use common_mode::{CommonModeParams, NBANKS};
+pub use mask::{PIXEL_STATUS_CODE, STATUS_EXTRA_CODE};
+
+use crate::detector::DetType;
+use crate::error::{Error, Result};
+use crate::formats::array::{NdArray, shape_str};
+use common_mode::CmPlan;
+use kernel::{HalfConsts, Scratch};
+
+/// Pixels per work unit of single-gain detectors.
+const SINGLE_GAIN_UNIT: usize = 1 << 16;
+
+/// The constants a [`Calibrator`] is made from, as loaded from files (any element type; each is
+/// cast to psana's type for its ctype).
+#[derive(Debug, Clone, Default)]
+pub struct Constants {
+    /// `pedestals`: JUNGFRAU `(3, nsegs, rows, cols)`; other detectors the frame shape. Required.
+    pub pedestals: Option<NdArray>,
+    /// `pixel_gain`, shaped as the pedestals: JUNGFRAU ADU/keV (divides), others a factor
+    /// (multiplies). Missing: output in ADU.
+    pub pixel_gain: Option<NdArray>,
+    /// `pixel_offset` (JUNGFRAU), shaped as the pedestals, in ADU; missing: zeros.
+    pub pixel_offset: Option<NdArray>,
+    /// `pixel_status` (bad where `status & 0xffff != 0`).
+    pub pixel_status: Option<NdArray>,
+    /// `status_extra` (bad where non-zero).
+    pub status_extra: Option<NdArray>,
+    /// `status_data` (bad where non-zero).
+    pub status_data: Option<NdArray>,
+    /// A user mask with one value per pixel of a frame; zero is bad.
+    pub user_mask: Option<NdArray>,
+    /// psana's `common_mode` parameters; `None` takes the detector's default.
+    pub common_mode: Option<Vec<f64>>,
+}
+
+/// Which formula a calibrator applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Jungfrau,
+    SingleGain,
+}
+
+/// Turns raw frames into calibrated frames with one detector's constants.
+#[derive(Debug)]
+pub struct Calibrator {
+    kind: Kind,
+    det: DetType,
+    /// The shape of one frame.
+    shape: Vec<usize>,
+    /// JUNGFRAU: segments, rows and columns of a frame (single gain: 1, 1, frame size).
+    nsegs: usize,
+    rows: usize,
+    cols: usize,
+    /// JUNGFRAU: pedestal + offset per gain (3 planes of a frame); single gain: pedestals.
+    poff: Vec<f32>,
+    /// JUNGFRAU: 1/gain per gain (3 planes); single gain: the gains, or empty.
+    gfac: Vec<f32>,
+    /// 1 good, 0 bad, one per pixel of a frame.
+    mask: Vec<u8>,
+    cm: Option<CmPlan>,
+    scratch: Vec<Scratch>,
+    unit_bad: Vec<usize>,
+    last_bad: usize,
+}
+
+impl Calibrator {
+    /// A calibrator for detector type `det` (JUNGFRAU, or any single-gain type); ePix10ka is not
+    /// supported yet.
+    pub fn new(det: DetType, consts: &Constants) -> Result<Calibrator> {
+        match det {
+            DetType::Jungfrau => Calibrator::jungfrau(consts),
+            DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad => {
+                Err(Error::invalid(format!(
+                    "calibration of {det} frames is not supported yet (only JUNGFRAU and \
+                     single-gain detectors)"
+                )))
+            }
+            _ => Calibrator::single_gain(det, consts),
+        }
+    }
+
+    /// A JUNGFRAU calibrator: pedestals `(3, nsegs, rows, cols)` with `rows` even and `cols` a
+    /// multiple of 16 (psana's geometry is that of 512 x 1024 panels, scaled).
+    pub fn jungfrau(consts: &Constants) -> Result<Calibrator> {
+        let peds = consts.pedestals.as_ref().ok_or_else(|| {
+            Error::NotFound(
+                "no pedestals for the JUNGFRAU detector: calibration needs them (psana fails \
+                 too)"
+                    .into(),
+            )
+        })?;
+        let pshape = peds.shape().to_vec();
+        let [3, nsegs, rows, cols] = pshape[..] else {
+            return Err(Error::invalid(format!(
+                "pedestals: shape {} is not (3, nsegs, rows, cols) as JUNGFRAU pedestals are",
+                shape_str(&pshape)
+            )));
+        };
+        if nsegs == 0 || rows == 0 || rows % 2 != 0 || cols == 0 || cols % NBANKS != 0 {
+            return Err(Error::invalid(format!(
+                "pedestals: shape {}: panels need an even number of rows and a multiple of 16 \
+                 columns (512 x 1024 for JUNGFRAU)",
+                shape_str(&pshape)
+            )));
+        }
+        let npix = nsegs * rows * cols;
+        let mut poff = to_f32_vec(peds);
+        if let Some(offs) = &consts.pixel_offset {
+            check_same_shape("pixel_offset", offs, &pshape)?;
+            for (p, o) in poff.iter_mut().zip(to_f32_vec(offs)) {
+                *p += o;
+            }
+        }
+        let gfac = match &consts.pixel_gain {
+            Some(gain) => {
+                check_same_shape("pixel_gain", gain, &pshape)?;
+                to_f32_vec(gain)
+                    .into_iter()
+                    .map(|g| if g != 0.0 { 1.0 / g } else { 0.0 })
+                    .collect()
+            }
+            None => vec![1.0; 3 * npix],
+        };
+        let shape = vec![nsegs, rows, cols];
+        let mask = build_mask(consts, &shape, Some(3))?;
+        let cmps = consts
+            .common_mode
+            .clone()
+            .unwrap_or_else(|| DetType::Jungfrau.default_common_mode().to_vec());
+        let cm = CommonModeParams::from_psana(&cmps)?.map(|p| CmPlan::new(p, rows / 2, cols));
+        Ok(Calibrator {
+            kind: Kind::Jungfrau,
+            det: DetType::Jungfrau,
+            shape,
+            nsegs,
+            rows,
+            cols,
+            poff,
+            gfac,
+            mask,
+            cm,
+            scratch: Vec::new(),
+            unit_bad: Vec::new(),
+            last_bad: 0,
+        })
+    }
+
+    /// A single-gain calibrator (`(raw - peds) * gain * mask`); frames have the pedestals' shape.
+    pub fn single_gain(det: DetType, consts: &Constants) -> Result<Calibrator> {
+        let peds = consts.pedestals.as_ref().ok_or_else(|| {
+            Error::NotFound(format!(
+                "no pedestals for the {det} detector: calibration needs them"
+            ))
+        })?;
+        let shape = peds.shape().to_vec();
+        let npix: usize = shape.iter().product();
+        if npix == 0 {
+            return Err(Error::invalid(format!(
+                "pedestals: shape {} has no pixels",
+                shape_str(&shape)
+            )));
+        }
+        let poff = to_f32_vec(peds);
+        let gfac = match &consts.pixel_gain {
+            Some(g) if g.len() == npix => to_f32_vec(g),
+            Some(g) => {
+                return Err(Error::invalid(format!(
+                    "pixel_gain: shape {} does not fit pedestals of shape {}",
+                    shape_str(g.shape()),
+                    shape_str(&shape)
+                )));
+            }
+            None => Vec::new(),
+        };
+        if consts.pixel_offset.is_some() {
+            tracing::warn!("pixel_offset is not used for {det} (single-gain detector)");
+        }
+        let mask = build_mask(consts, &shape, None)?;
+        let cmps = consts
+            .common_mode
+            .clone()
+            .unwrap_or_else(|| det.default_common_mode().to_vec());
+        if cmps.iter().any(|&x| x != 0.0) {
+            tracing::warn!(
+                "common-mode correction for {det} is not implemented; parameters {:?} ignored",
+                trim_zeros(&cmps)
+            );
+        }
+        Ok(Calibrator {
+            kind: Kind::SingleGain,
+            det,
+            shape,
+            nsegs: 1,
+            rows: 1,
+            cols: npix,
+            poff,
+            gfac,
+            mask,
+            cm: None,
+            scratch: Vec::new(),
+            unit_bad: Vec::new(),
+            last_bad: 0,
+        })
+    }
+
+    /// The detector type.
+    pub fn det_type(&self) -> DetType {
+        self.det
+    }
+
+    /// The shape of one frame (JUNGFRAU: `(nsegs, rows, cols)`).
+    pub fn frame_shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The number of pixels of one frame.
+    pub fn frame_len(&self) -> usize {
+        self.mask.len()
+    }
+
+    /// The mask applied to every frame (1 good, 0 bad), shaped as a frame.
+    pub fn mask(&self) -> ArrayViewD<'_, u8> {
+        ArrayViewD::from_shape(IxDyn(&self.shape), &self.mask).expect("mask has the frame size")
+    }
+
+    /// The common-mode parameters in use, or `None` when the correction is off.
+    pub fn common_mode(&self) -> Option<CommonModeParams> {
+        self.cm.as_ref().map(|p| p.params)
+    }
+
+    /// The number of pixels with gain bits `10` in the last frame calibrated (JUNGFRAU).
+    pub fn bad_gain_count(&self) -> usize {
+        self.last_bad
+    }
+
+    /// Calibrates one frame `raw` into `out` (both [`Calibrator::frame_len`] long). Returns the
+    /// number of pixels with gain bits `10`.
+    pub fn calibrate(&mut self, raw: &[u16], out: &mut [f32]) -> Result<usize> {
+        self.check_lengths(raw, out, Some(1))?;
+        self.run(raw, out, 1)
+    }
+
+    /// Calibrates frames stored one after another in `raw` into `out` (the same length, a
+    /// multiple of [`Calibrator::frame_len`]). Returns the number of pixels with gain bits `10`
+    /// in all frames; [`Calibrator::bad_gain_count`] then gives that of the last frame.
+    pub fn calibrate_batch(&mut self, raw: &[u16], out: &mut [f32]) -> Result<usize> {
+        let nframes = self.check_lengths(raw, out, None)?;
+        if nframes == 0 {
+            return Ok(0);
+        }
+        self.run(raw, out, nframes)
+    }
+
+    /// Calibrates one frame given as an array of the frame shape (a convenience that allocates).
+    pub fn calibrate_array(&mut self, raw: ArrayViewD<'_, u16>) -> Result<ArrayD<f32>> {
+        if raw.shape() != self.shape.as_slice() {
+            return Err(Error::invalid(format!(
+                "raw frame: shape {} differs from the constants' frame shape {}",
+                shape_str(raw.shape()),
+                shape_str(&self.shape)
+            )));
+        }
+        let raw = raw.as_standard_layout();
+        let raw = raw.as_slice().expect("standard layout is contiguous");
+        let mut out = vec![0f32; raw.len()];
+        self.calibrate(raw, &mut out)?;
+        Ok(ArrayD::from_shape_vec(IxDyn(&self.shape), out).expect("frame shape"))
+    }
+
+    /// Checks the buffer lengths; returns the number of frames.
+    fn check_lengths(&self, raw: &[u16], out: &[f32], frames: Option<usize>) -> Result<usize> {
+        let n = self.frame_len();
+        let ok = match frames {
+            Some(f) => raw.len() == f * n,
+            None => raw.len().is_multiple_of(n),
+        };
+        if !ok {
+            return Err(Error::invalid(format!(
+                "raw data: {} values is not {} frame(s) of shape {} ({n} values each)",
+                raw.len(),
+                frames.map_or("whole".to_string(), |f| f.to_string()),
+                shape_str(&self.shape)
+            )));
+        }
+        if out.len() != raw.len() {
+            return Err(Error::invalid(format!(
+                "output buffer: {} values for {} raw values",
+                out.len(),
+                raw.len()
+            )));
+        }
+        Ok(raw.len() / n)
+    }
+
+    /// Calibrates `nframes` frames, splitting the work evenly over the threads.
+    fn run(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> Result<usize> {
+        match self.kind {
+            Kind::Jungfrau => Ok(self.run_jungfrau(raw, out, nframes)),
+            Kind::SingleGain => {
+                self.run_single_gain(raw, out);
+                self.last_bad = 0;
+                Ok(0)
+            }
+        }
+    }
+
+    /// JUNGFRAU: the work units are half panels, in frame order, split into one contiguous
+    /// range per thread (each with its own scratch memory).
+    fn run_jungfrau(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> usize {
+        let npix = self.frame_len();
+        let unit_len = (self.rows / 2) * self.cols;
+        let units_per_frame = 2 * self.nsegs;
+        let units = nframes * units_per_frame;
+        let workers = rayon::current_num_threads().clamp(1, units);
+        let per = units.div_ceil(workers);
+        if self.scratch.len() < workers {
+            self.scratch.resize_with(workers, Scratch::default);
+        }
+        self.unit_bad.clear();
+        self.unit_bad.resize(units, 0);
+
+        let (poff, gfac, mask, cols) = (&self.poff, &self.gfac, &self.mask, self.cols);
+        let cm = self.cm.as_ref();
+        let unit = |u: usize, r: &[u16], o: &mut [f32], s: &mut Scratch| -> usize {
+            let at = (u % units_per_frame) * unit_len;
+            let c = HalfConsts {
+                poff: std::array::from_fn(|g| &poff[g * npix + at..g * npix + at + unit_len]),
+                gfac: std::array::from_fn(|g| &gfac[g * npix + at..g * npix + at + unit_len]),
+                mask: &mask[at..at + unit_len],
+            };
+            kernel::jungfrau_half_best(r, o, &c, cols, cm, s)
+        };
+        out.par_chunks_mut(per * unit_len)
+            .zip(raw.par_chunks(per * unit_len))
+            .zip(self.scratch.par_iter_mut())
+            .zip(self.unit_bad.par_chunks_mut(per))
+            .enumerate()
+            .for_each(|(w, (((o, r), s), bad))| {
+                let it = o.chunks_mut(unit_len).zip(r.chunks(unit_len)).zip(bad);
+                for (k, ((o, r), b)) in it.enumerate() {
+                    *b = unit(w * per + k, r, o, s);
+                }
+            });
+        self.last_bad = self.unit_bad[(nframes - 1) * units_per_frame..]
+            .iter()
+            .sum();
+        self.unit_bad.iter().sum()
+    }
+
+    /// Single gain: each frame in ranges of pixels, in parallel.
+    fn run_single_gain(&self, raw: &[u16], out: &mut [f32]) {
+        let npix = self.frame_len();
+        let unit_len = SINGLE_GAIN_UNIT.min(npix);
+        let (peds, gain, mask) = (&self.poff, &self.gfac, &self.mask);
+        for (o, r) in out.chunks_mut(npix).zip(raw.chunks(npix)) {
+            o.par_chunks_mut(unit_len)
+                .zip(r.par_chunks(unit_len))
+                .enumerate()
+                .for_each(|(u, (o, r))| {
+                    let range = u * unit_len..u * unit_len + r.len();
+                    let g = if gain.is_empty() {
+                        &[][..]
+                    } else {
+                        &gain[range.clone()]
+                    };
+                    kernel::single_gain_best(r, o, &peds[range.clone()], g, &mask[range]);
+                });
+        }
+    }
+}
+
+/// The array as a flat f32 vector in C order (numpy `astype(float32)`).
+fn to_f32_vec(a: &NdArray) -> Vec<f32> {
+    match a {
+        NdArray::F32(x) => x.iter().copied().collect(),
+        _ => a.to_typed::<f32>().iter().copied().collect(),
+    }
+}
+
+fn check_same_shape(name: &str, a: &NdArray, want: &[usize]) -> Result<()> {
+    if a.shape() != want {
+        return Err(Error::invalid(format!(
+            "{name}: shape {} differs from the pedestals' shape {}",
+            shape_str(a.shape()),
+            shape_str(want)
+        )));
+    }
+    Ok(())
+}
+
+/// The mask of the status constants and the user mask (1 good, 0 bad) for frames of `shape`.
+fn build_mask(consts: &Constants, shape: &[usize], gains: Option<usize>) -> Result<Vec<u8>> {
+    let npix: usize = shape.iter().product();
+    let mut m = vec![1u8; npix];
+    if let Some(s) = &consts.pixel_status {
+        mask::and_status::<u16>(&mut m, shape, gains, "pixel_status", s, PIXEL_STATUS_CODE)?;
+    }
+    if let Some(s) = &consts.status_extra {
+        mask::and_status::<u64>(&mut m, shape, gains, "status_extra", s, STATUS_EXTRA_CODE)?;
+    }
+    if let Some(s) = &consts.status_data {
+        mask::and_status::<u16>(&mut m, shape, gains, "status_data", s, STATUS_EXTRA_CODE)?;
+    }
+    if let Some(u) = &consts.user_mask {
+        mask::and_user(&mut m, shape, u)?;
+    }
+    Ok(m)
+}
+
+fn trim_zeros(v: &[f64]) -> &[f64] {
+    let n = v.iter().rposition(|&x| x != 0.0).map_or(0, |i| i + 1);
+    &v[..n]
+}

@@ -27,6 +27,7 @@ assert!(range.contains(12));
 ```
 */
 
+pub mod access;
 pub mod calib;
 pub mod dark;
 pub mod deploy;

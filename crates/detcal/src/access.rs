@@ -1,0 +1,219 @@
+/*!
+A detector's constants for a run, from an experiment's calibration store, as psana's
+`det.<ctype>(run)` gives them, and calibrators made from them.
+
+For each calibration type the file valid for the run is loaded ([`crate::store`]'s rule) and cast
+to psana's element type for the type. Where psana's rules apply, they are followed:
+
+- a missing file (or one that cannot be read, with a warning) gives psana's default: zeros, or
+  ones for `pixel_rms`, `pixel_gain` and `pixel_mask`, and the detector's default parameters for
+  `common_mode`; detectors whose constants have no fixed shape (JUNGFRAU, ePix10ka, cameras) get
+  no array instead, except for `common_mode`;
+- for fixed-shape detectors (CSPAD, pnCCD, ePix100a, ...) an array of another size is refused with
+  a warning and the default used; one of the right size is reshaped to the detector's shape.
+
+Loaded constants are kept per run, so asking again costs nothing.
+
+```no_run
+use detcal::access::DetectorCalib;
+use detcal::detector::CalibType;
+
+let calib = DetectorCalib::for_experiment(None, "xpptut15", "jungfrau.0:Jungfrau.0")?;
+let peds = calib.get(CalibType::Pedestals, 12)?;
+println!("{:?} from {:?}", peds.array.as_ref().map(|a| a.shape().to_vec()), peds.file);
+let mut cal = calib.calibrator(12, None)?;
+let raw = vec![0u16; cal.frame_len()];
+let mut out = vec![0f32; cal.frame_len()];
+cal.calibrate(&raw, &mut out)?;
+# Ok::<(), detcal::Error>(())
+```
+*/
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ndarray::{ArrayD, IxDyn};
+use serde::Serialize;
+
+use crate::calib::{Calibrator, Constants};
+use crate::detector::{CalibDefault, CalibType, DetType};
+use crate::error::{Error, Result};
+use crate::formats::array::{DType, NdArray, shape_str};
+use crate::formats::text::read_text;
+use crate::store::CalibStore;
+
+/// How a constants array was obtained, with psana's load-status names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LoadStatus {
+    /// Read from the file valid for the run.
+    Loaded,
+    /// No file: psana's default.
+    Default,
+    /// No file and no default (variable-shape detectors, geometry).
+    NotFound,
+    /// A file of the wrong size for a fixed-shape detector: the default instead.
+    WrongSize,
+    /// A file that could not be read: the default instead.
+    Unreadable,
+}
+
+/// One calibration type of a detector for a run.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// The constants, cast to psana's element type for the type, if any.
+    pub array: Option<NdArray>,
+    /// How they were obtained.
+    pub status: LoadStatus,
+    /// The file valid for the run, if there is one.
+    pub file: Option<PathBuf>,
+}
+
+/// The constants of one detector in an experiment's calibration store.
+#[derive(Debug)]
+pub struct DetectorCalib {
+    store: CalibStore,
+    source: String,
+    det_type: DetType,
+    group: String,
+    cache: Mutex<HashMap<(u32, CalibType), Arc<Lookup>>>,
+}
+
+impl DetectorCalib {
+    /// The detector `source` (a DetInfo source such as `CxiDs1.0:Jungfrau.0`) in `store`.
+    pub fn new(store: CalibStore, source: &str) -> Result<DetectorCalib> {
+        let group = CalibStore::group_for_source(source)?.to_string();
+        Ok(DetectorCalib {
+            det_type: DetType::from_source(source),
+            source: source.to_string(),
+            group,
+            store,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The detector in experiment `exp`'s store under `SIT_PSDM_DATA` (or `psdm_data`).
+    pub fn for_experiment(psdm_data: Option<&Path>, exp: &str, source: &str) -> Result<DetectorCalib> {
+        DetectorCalib::new(CalibStore::for_experiment(psdm_data, exp)?, source)
+    }
+
+    /// The detector type.
+    pub fn det_type(&self) -> DetType {
+        self.det_type
+    }
+
+    /// The store.
+    pub fn store(&self) -> &CalibStore {
+        &self.store
+    }
+
+    /// The constants of `ctype` for `run` (loaded once per run).
+    pub fn get(&self, ctype: CalibType, run: u32) -> Result<Arc<Lookup>> {
+        if let Some(hit) = self.cache.lock().expect("cache lock").get(&(run, ctype)) {
+            return Ok(hit.clone());
+        }
+        let found = self.store.find(&self.group, &self.source, ctype.name(), run)?;
+        let lookup = Arc::new(self.load(ctype, found)?);
+        self.cache.lock().expect("cache lock").insert((run, ctype), lookup.clone());
+        Ok(lookup)
+    }
+
+    fn load(&self, ctype: CalibType, file: Option<PathBuf>) -> Result<Lookup> {
+        let Some(dtype) = ctype.dtype() else {
+            // Geometry is a text file of its own format: only its path is given.
+            let status = if file.is_some() { LoadStatus::Loaded } else { LoadStatus::NotFound };
+            return Ok(Lookup { array: None, status, file });
+        };
+        let Some(path) = file else {
+            let array = self.default(ctype);
+            let status = if array.is_some() { LoadStatus::Default } else { LoadStatus::NotFound };
+            return Ok(Lookup { array, status, file: None });
+        };
+        let arr = match read_text(&path) {
+            Ok(a) => a.cast(dtype),
+            Err(e) => {
+                tracing::warn!("{e}: using psana's default for {ctype}");
+                return Ok(Lookup { array: self.default(ctype), status: LoadStatus::Unreadable, file: Some(path) });
+            }
+        };
+        match (self.det_type.base_shape(), ctype) {
+            (Some(base), c) if c != CalibType::CommonMode => {
+                let n: usize = base.iter().product();
+                if arr.len() != n {
+                    tracing::warn!(
+                        "{}: {} values, but a {} {ctype} array is {} ({n} values): using the default",
+                        path.display(),
+                        arr.len(),
+                        self.det_type,
+                        shape_str(base)
+                    );
+                    return Ok(Lookup { array: self.default(ctype), status: LoadStatus::WrongSize, file: Some(path) });
+                }
+                let arr = arr.reshape(base).map_err(|e| Error::content(&path, e.to_string()))?;
+                Ok(Lookup { array: Some(arr), status: LoadStatus::Loaded, file: Some(path) })
+            }
+            _ => Ok(Lookup { array: Some(arr), status: LoadStatus::Loaded, file: Some(path) }),
+        }
+    }
+
+    /// psana's default array for `ctype` of this detector, if it has one.
+    fn default(&self, ctype: CalibType) -> Option<NdArray> {
+        let dtype = ctype.dtype()?;
+        if ctype == CalibType::CommonMode {
+            let v = self.det_type.default_common_mode().to_vec();
+            return Some(NdArray::F64(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-D")));
+        }
+        let shape = self.det_type.base_shape()?;
+        let fill = match ctype.default_fill() {
+            CalibDefault::Ones => 1.0,
+            CalibDefault::Zeros => 0.0,
+            CalibDefault::CommonMode | CalibDefault::None => return None,
+        };
+        Some(NdArray::F64(ArrayD::from_elem(IxDyn(shape), fill)).cast(dtype))
+    }
+
+    /// Everything a calibrator needs for `run`, with `user_mask` (one value per pixel, 0 bad).
+    pub fn constants(&self, run: u32, user_mask: Option<NdArray>) -> Result<Constants> {
+        let get = |c| -> Result<Option<NdArray>> {
+            let l = self.get(c, run)?;
+            // Defaults of fixed-shape detectors are what psana uses; absent files of the others
+            // are left out, so the calibrator applies its own neutral values.
+            Ok(match l.status {
+                LoadStatus::Loaded | LoadStatus::Default | LoadStatus::WrongSize | LoadStatus::Unreadable => l.array.clone(),
+                LoadStatus::NotFound => None,
+            })
+        };
+        let pedestals = self.get(CalibType::Pedestals, run)?;
+        if pedestals.status != LoadStatus::Loaded && self.det_type.base_shape().is_none() {
+            return Err(Error::NotFound(format!(
+                "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or give the right --calib-dir",
+                self.source,
+                self.store.ctype_dir(&self.group, &self.source, "pedestals")?.display()
+            )));
+        }
+        let cm = self.get(CalibType::CommonMode, run)?;
+        Ok(Constants {
+            pedestals: pedestals.array.clone(),
+            pixel_gain: get(CalibType::PixelGain)?,
+            pixel_offset: get(CalibType::PixelOffset)?,
+            pixel_status: get(CalibType::PixelStatus)?,
+            status_extra: get(CalibType::StatusExtra)?,
+            status_data: get(CalibType::StatusData)?,
+            user_mask,
+            common_mode: cm.array.as_ref().map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
+        })
+    }
+
+    /// A calibrator for `run` (see [`DetectorCalib::constants`]).
+    pub fn calibrator(&self, run: u32, user_mask: Option<NdArray>) -> Result<Calibrator> {
+        Calibrator::new(self.det_type, &self.constants(run, user_mask)?)
+    }
+
+    /// Which file (or default) each calibration type comes from for `run`, for reports.
+    pub fn report(&self, run: u32) -> Result<Vec<(CalibType, LoadStatus, Option<PathBuf>)>> {
+        crate::detector::ALL_CALIB_TYPES
+            .iter()
+            .map(|&c| self.get(c, run).map(|l| (c, l.status, l.file.clone())))
+            .collect()
+    }
+}

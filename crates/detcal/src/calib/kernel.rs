@@ -1,0 +1,368 @@
+/*!
+The per-pixel kernels: JUNGFRAU half panels and single-gain pixel ranges.
+
+JUNGFRAU, per pixel (spec §11): the gain bits 15-14 choose the constants (`00` gain 0, `01`
+gain 1, `11` gain 2); `v = (raw & 0x3fff) - (pedestal + offset)`; common mode on the good gain-0
+pixels; `out = v * (1/gain) * mask`. Bits `10` give 0 and are counted (decision 8).
+
+Each pass first treats every pixel as gain 0, in a straight loop that reads only the gain-0
+constants and vectorizes, then redoes the few pixels in other gains. Reading all three gains'
+constants for every pixel would triple the memory traffic; reading them only in chunks that
+contain a switched pixel defeats the prefetcher (sparse misses).
+*/
+
+use super::common_mode::{self, CmPlan, CmScratch};
+
+/// Pixels per chunk of the test for gain switching.
+const CHUNK: usize = 64;
+/// Rows per block when the half panel can be processed a few rows at a time.
+const BLOCK_ROWS: usize = 16;
+
+/// The raw data bits (the 14-bit ADC value).
+const DATA_BITS: u16 = 0x3fff;
+
+/// The constants of one half panel: per gain, pedestal + offset and 1/gain; the mask.
+#[derive(Clone, Copy)]
+pub(crate) struct HalfConsts<'a> {
+    pub poff: [&'a [f32]; 3],
+    pub gfac: [&'a [f32]; 3],
+    pub mask: &'a [u8],
+}
+
+impl<'a> HalfConsts<'a> {
+    /// The constants of pixels `at..at + n` of the half.
+    #[inline(always)]
+    fn range(&self, at: usize, n: usize) -> HalfConsts<'a> {
+        let r = at..at + n;
+        HalfConsts {
+            poff: [
+                &self.poff[0][r.clone()],
+                &self.poff[1][r.clone()],
+                &self.poff[2][r.clone()],
+            ],
+            gfac: [
+                &self.gfac[0][r.clone()],
+                &self.gfac[1][r.clone()],
+                &self.gfac[2][r.clone()],
+            ],
+            mask: &self.mask[r],
+        }
+    }
+}
+
+/// Software prefetch of the streams of a block of pixels, spread over `steps` calls.
+struct Prefetch<'a> {
+    streams: [&'a [u8]; 4],
+    per_step: [usize; 4],
+}
+
+impl<'a> Prefetch<'a> {
+    fn new(raw: &'a [u16], c: &HalfConsts<'a>, steps: usize) -> Prefetch<'a> {
+        let streams = [bytes(raw), bytes(c.poff[0]), bytes(c.gfac[0]), c.mask];
+        let per_step = streams.map(|s| s.len().div_ceil(steps.max(1)));
+        Prefetch { streams, per_step }
+    }
+
+    /// Prefetches the next part of each stream.
+    #[inline(always)]
+    fn step(&mut self) {
+        for (s, &n) in self.streams.iter_mut().zip(&self.per_step) {
+            let (now, rest) = s.split_at(n.min(s.len()));
+            for line in now.chunks(64) {
+                prefetch(line);
+            }
+            *s = rest;
+        }
+    }
+}
+
+/// The bytes of a slice of plain numbers.
+fn bytes<T: bytemuck::Pod>(s: &[T]) -> &[u8] {
+    bytemuck::cast_slice(s)
+}
+
+/// Asks the CPU to bring the cache line of `s[0]` into the cache (no effect elsewhere).
+#[inline(always)]
+fn prefetch(s: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T1>(s.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = s;
+}
+
+/// Working memory of one worker.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    good: Vec<u8>,
+    switched: Vec<u32>,
+    cm: CmScratch,
+}
+
+/// The constants index of a raw word's gain bits (`00` 0, `01` 1, `11` 2), `None` for `10`.
+#[inline(always)]
+fn gain_index(raw: u16) -> Option<usize> {
+    match raw >> 14 {
+        0 => Some(0),
+        1 => Some(1),
+        3 => Some(2),
+        _ => None,
+    }
+}
+
+/// Whether any word of `raw` has gain bits other than `00`.
+#[inline(always)]
+fn any_switched(raw: &[u16]) -> bool {
+    raw.iter().fold(0u16, |a, &r| a | r) >> 14 != 0
+}
+
+/// Lists the pixels of `raw` not in gain 0 in `list` (their indices). Gain switching is rare and
+/// sparse, so chunks without it are skipped after one vectorized test.
+#[inline(always)]
+fn find_switched(raw: &[u16], list: &mut Vec<u32>) {
+    list.clear();
+    for (ch, r) in raw.chunks(CHUNK).enumerate() {
+        if any_switched(r) {
+            // A bit per switched pixel, then one step per set bit (no branch per pixel).
+            let mut bits = r
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &x)| m | (((x >> 14 != 0) as u64) << i));
+            while bits != 0 {
+                list.push((ch * CHUNK) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+    }
+}
+
+/// Prefetches the constants of the listed pixels, so that the cache misses of their fix-ups,
+/// some time later, are already under way.
+#[inline(always)]
+fn prefetch_switched(raw: &[u16], list: &[u32], c: &HalfConsts) {
+    for &i in list {
+        let i = i as usize;
+        // Bits 01 are gain 1, 11 gain 2; 10 needs nothing (a useless prefetch does no harm).
+        let g = 1 + (raw[i] >> 15) as usize;
+        prefetch(bytes(&c.poff[g][i..]));
+        prefetch(bytes(&c.gfac[g][i..]));
+    }
+}
+
+/// The part of the sorted index `list` that falls in `at..at + n`.
+#[inline(always)]
+fn sublist(list: &[u32], at: usize, n: usize) -> &[u32] {
+    let lo = list.partition_point(|&i| (i as usize) < at);
+    let hi = list.partition_point(|&i| (i as usize) < at + n);
+    &list[lo..hi]
+}
+
+/// Calibrates without common mode: `out = (raw14 - poff[g]) * gfac[g] * mask`. `list` holds
+/// the pixels not in gain 0, as indices plus `at`. Returns the number with gain bits `10`.
+#[inline(always)]
+fn single_pass(raw: &[u16], out: &mut [f32], c: &HalfConsts, list: &[u32], at: usize) -> usize {
+    // Every pixel as gain 0 (vectorizes, reads only the gain-0 planes), then the few others.
+    let it = out
+        .iter_mut()
+        .zip(raw)
+        .zip(c.poff[0])
+        .zip(c.gfac[0])
+        .zip(c.mask);
+    for ((((o, &r), &p), &f), &m) in it {
+        *o = (r as f32 - p) * f * m as f32;
+    }
+    let mut bad = 0;
+    for &i in list {
+        let i = i as usize - at;
+        match gain_index(raw[i]) {
+            Some(g) => {
+                let v = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
+                out[i] = v * c.gfac[g][i] * c.mask[i] as f32;
+            }
+            None => {
+                out[i] = 0.0;
+                bad += 1;
+            }
+        }
+    }
+    bad
+}
+
+/// First pass with common mode: `v = raw14 - poff[g]` into `v`, and the good flags (gain 0 and
+/// not masked). `list` holds the pixels not in gain 0, as indices plus `at`. Returns the
+/// number of pixels with gain bits `10` (never good; [`scale`] gives them 0).
+#[inline(always)]
+fn subtract(
+    raw: &[u16],
+    v: &mut [f32],
+    good: &mut [u8],
+    c: &HalfConsts,
+    list: &[u32],
+    at: usize,
+) -> usize {
+    for ((o, &r), &p) in v.iter_mut().zip(raw).zip(c.poff[0]) {
+        *o = r as f32 - p;
+    }
+    for (g, &m) in good.iter_mut().zip(c.mask) {
+        *g = (m != 0) as u8;
+    }
+    let mut bad = 0;
+    for &i in list {
+        let i = i as usize - at;
+        good[i] = 0;
+        match gain_index(raw[i]) {
+            Some(g) => v[i] = (raw[i] & DATA_BITS) as f32 - c.poff[g][i],
+            None => {
+                v[i] = 0.0;
+                bad += 1;
+            }
+        }
+    }
+    bad
+}
+
+/// Last pass with common mode: `out = v * gfac[g] * mask` in place (0 for gain bits `10`);
+/// `list` and `at` as for [`subtract`].
+#[inline(always)]
+fn scale(raw: &[u16], v: &mut [f32], c: &HalfConsts, list: &[u32], at: usize) {
+    for ((o, &f), &m) in v.iter_mut().zip(c.gfac[0]).zip(c.mask) {
+        *o = *o * f * m as f32;
+    }
+    // Pixels not in gain 0 got no common mode, so their v is recomputed from the raw value.
+    for &i in list {
+        let i = i as usize - at;
+        v[i] = match gain_index(raw[i]) {
+            Some(g) => {
+                let x = (raw[i] & DATA_BITS) as f32 - c.poff[g][i];
+                x * c.gfac[g][i] * c.mask[i] as f32
+            }
+            None => 0.0,
+        }
+    }
+}
+
+/// Calibrates one half panel (`raw` and `out` hold its `rows x cols` pixels). Returns the number
+/// of pixels with gain bits `10`.
+#[inline(always)]
+pub(crate) fn jungfrau_half(
+    raw: &[u16],
+    out: &mut [f32],
+    c: &HalfConsts,
+    cols: usize,
+    cm: Option<&CmPlan>,
+    s: &mut Scratch,
+) -> usize {
+    // The pixels not in gain 0, found once for the half panel.
+    find_switched(raw, &mut s.switched);
+    let list = &s.switched;
+    let Some(plan) = cm else {
+        prefetch_switched(raw, list, c);
+        return single_pass(raw, out, c, list, 0);
+    };
+    let n = raw.len();
+    if plan.needs_whole_half() {
+        prefetch_switched(raw, list, c);
+        s.good.resize(n, 0);
+        let bad = subtract(raw, out, &mut s.good, c, list, 0);
+        if plan.params.mode & 4 != 0 {
+            common_mode::banks(plan, out, &s.good, cols, &mut s.cm);
+        }
+        if plan.params.mode & 1 != 0 {
+            common_mode::rows(plan, out, &s.good, cols, &mut s.cm, || {});
+        }
+        if plan.params.mode & 2 != 0 {
+            common_mode::columns(plan, out, &s.good, cols, &mut s.cm);
+        }
+        scale(raw, out, c, list, 0);
+        bad
+    } else {
+        // Rows only: a few rows at a time, so that they stay in the cache between the passes,
+        // while the next block's inputs are fetched.
+        let block = BLOCK_ROWS * cols;
+        s.good.resize(block.min(n), 0);
+        prefetch_switched(raw, sublist(list, 0, block), c);
+        let mut bad = 0;
+        let mut at = 0;
+        while at < n {
+            let k = block.min(n - at);
+            let (r, o, g, cc) = (
+                &raw[at..at + k],
+                &mut out[at..at + k],
+                &mut s.good[..k],
+                c.range(at, k),
+            );
+            let here = sublist(list, at, k);
+            bad += subtract(r, o, g, &cc, here, at);
+            let next = at + k;
+            let nk = block.min(n - next);
+            prefetch_switched(raw, sublist(list, next, nk), c);
+            let mut pf = Prefetch::new(&raw[next..next + nk], &c.range(next, nk), k / cols);
+            common_mode::rows(plan, o, g, cols, &mut s.cm, || pf.step());
+            scale(r, o, &cc, here, at);
+            at += k;
+        }
+        bad
+    }
+}
+
+/// Single-gain detectors: `out = (raw - peds) * gain * mask` (`gain` empty when there is none).
+#[inline(always)]
+pub(crate) fn single_gain(raw: &[u16], out: &mut [f32], peds: &[f32], gain: &[f32], mask: &[u8]) {
+    if gain.is_empty() {
+        for (((o, &r), &p), &m) in out.iter_mut().zip(raw).zip(peds).zip(mask) {
+            *o = (r as f32 - p) * m as f32;
+        }
+    } else {
+        let it = out.iter_mut().zip(raw).zip(peds).zip(gain).zip(mask);
+        for ((((o, &r), &p), &g), &m) in it {
+            *o = (r as f32 - p) * g * m as f32;
+        }
+    }
+}
+
+/// Runs `$body` compiled for AVX2 when the CPU has it, else for the baseline target.
+macro_rules! with_best_isa {
+    ($name:ident, fn($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        pub(crate) fn $name($($arg: $ty),*) -> $ret {
+            #[inline(always)]
+            fn imp($($arg: $ty),*) -> $ret $body
+
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) -> $ret {
+                    imp($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2, checked just above.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            imp($($arg),*)
+        }
+    };
+}
+
+with_best_isa!(
+    jungfrau_half_best,
+    fn(
+        raw: &[u16],
+        out: &mut [f32],
+        c: &HalfConsts,
+        cols: usize,
+        cm: Option<&CmPlan>,
+        s: &mut Scratch,
+    ) -> usize {
+        jungfrau_half(raw, out, c, cols, cm, s)
+    }
+);
+
+with_best_isa!(
+    single_gain_best,
+    fn(raw: &[u16], out: &mut [f32], peds: &[f32], gain: &[f32], mask: &[u8]) -> () {
+        single_gain(raw, out, peds, gain, mask)
+    }
+);

@@ -1,0 +1,268 @@
+/*!
+Medians as numpy computes them, for the common-mode estimates.
+
+Two ways, for two sizes:
+
+- [`Network`]: a sorting network applied to [`LANES`] independent sets of values at once, one set
+  per lane ("wire" `j` of lane `l` holds the `j`-th value of set `l`). The compare-exchange steps
+  are the same for every lane, so they compile to vector min/max instructions. The values are
+  sorted as integer keys ([`key`]) that order like the floats, which gives plain integer min/max
+  instructions (float selects became slow masked stores). Used for the row banks (64 values)
+  and the columns of a half panel (256 values), where thousands of small medians are needed per
+  frame.
+- [`median_select`]: selection (`select_nth_unstable`) for the large banks (16384 values).
+
+Even counts give the mean of the two middle values, computed in float32 as numpy does: the two
+are added in float32 and the sum halved. numpy's masked median (used by psana for rows and
+columns) also adds the middle value to itself for odd counts, which only matters on overflow;
+[`MedianKind`] keeps the two rules apart.
+*/
+
+/// The number of independent value sets a [`Network`] sorts at once.
+pub const LANES: usize = 16;
+
+/// One wire of a [`Network`]: the same position in each of the [`LANES`] sets, as [`key`]s.
+pub type Wire = [i32; LANES];
+
+/// The key of `+inf`, which pads unused wires and stands for excluded pixels.
+pub const KEY_INF: i32 = 0x7f80_0000;
+
+/// An integer that orders like the float `x` (for non-NaN values; `-0.0` sorts before `+0.0`).
+#[inline(always)]
+pub fn key(x: f32) -> i32 {
+    let b = x.to_bits() as i32;
+    b ^ (((b >> 31) as u32) >> 1) as i32
+}
+
+/// The float of a [`key`].
+#[inline(always)]
+pub fn unkey(k: i32) -> f32 {
+    f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
+}
+
+/// How numpy forms the median from the middle value(s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MedianKind {
+    /// `np.median`: the middle value, or the float32 mean of the two middle values.
+    Plain,
+    /// `np.ma.median` along an axis: float32 `(lo + hi) / 2`, with `lo == hi` for odd counts.
+    Masked,
+}
+
+/// The median of the sorted values `lo` (rank `(n-1)/2`) and `hi` (rank `n/2`) of `n` values.
+#[inline(always)]
+pub fn combine(lo: f32, hi: f32, n: usize, kind: MedianKind) -> f32 {
+    if kind == MedianKind::Plain && n % 2 == 1 {
+        lo
+    } else {
+        (lo + hi) / 2.0
+    }
+}
+
+/// Batcher's odd-even merge sorting network, applied lane-wise to [`Wire`]s.
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// The number of wires (a power of two).
+    n: usize,
+    /// The compare-exchange pairs `(i, j)`, `i < j`, in order.
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Network {
+    /// A network that sorts at least `len` values per lane (rounded up to a power of two; the
+    /// caller pads the extra wires with `+inf`).
+    pub fn new(len: usize) -> Network {
+        let n = len.max(1).next_power_of_two();
+        let mut pairs = Vec::new();
+        let mut p = 1;
+        while p < n {
+            let mut k = p;
+            while k >= 1 {
+                let mut j = k % p;
+                while j + k < n {
+                    for i in 0..k.min(n - j - k) {
+                        if (i + j) / (2 * p) == (i + j + k) / (2 * p) {
+                            pairs.push(((i + j) as u32, (i + j + k) as u32));
+                        }
+                    }
+                    j += 2 * k;
+                }
+                k /= 2;
+            }
+            p *= 2;
+        }
+        Network { n, pairs }
+    }
+
+    /// The number of wires the network sorts.
+    pub fn wires(&self) -> usize {
+        self.n
+    }
+
+    /// The number of compare-exchange steps.
+    #[cfg(test)]
+    pub fn comparators(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Sorts each lane of `w[..self.wires()]` in ascending order.
+    #[inline(always)]
+    pub fn sort(&self, w: &mut [Wire]) {
+        // The JUNGFRAU sizes get a fixed-size array, so that indices masked to it need no
+        // bounds checks.
+        match self.n {
+            64 => sort_fixed::<64>(&self.pairs, w),
+            256 => sort_fixed::<256>(&self.pairs, w),
+            _ => {
+                let n = self.n;
+                for &(a, b) in &self.pairs {
+                    compare_exchange(&mut w[..n], a as usize, b as usize);
+                }
+            }
+        }
+    }
+}
+
+/// Puts the lane-wise minimum of wires `a` and `b` into `a` and the maximum into `b`.
+#[inline(always)]
+fn compare_exchange(w: &mut [Wire], a: usize, b: usize) {
+    let (p, q) = (w[a], w[b]);
+    w[a] = std::array::from_fn(|l| p[l].min(q[l]));
+    w[b] = std::array::from_fn(|l| p[l].max(q[l]));
+}
+
+/// [`Network::sort`] for `N` wires (a power of two).
+#[inline(always)]
+fn sort_fixed<const N: usize>(pairs: &[(u32, u32)], w: &mut [Wire]) {
+    let Some(w) = w.first_chunk_mut::<N>() else {
+        return;
+    };
+    // Two steps per iteration: less loop overhead for these short steps.
+    let mut it = pairs.chunks_exact(2);
+    for p in &mut it {
+        compare_exchange(w, p[0].0 as usize & (N - 1), p[0].1 as usize & (N - 1));
+        compare_exchange(w, p[1].0 as usize & (N - 1), p[1].1 as usize & (N - 1));
+    }
+    for &(a, b) in it.remainder() {
+        compare_exchange(w, a as usize & (N - 1), b as usize & (N - 1));
+    }
+}
+
+/// The median of `vals` as `np.median` gives it (non-empty, NaN-free); reorders `vals`.
+pub fn median_select(vals: &mut [f32]) -> f32 {
+    let n = vals.len();
+    if n == 0 {
+        return f32::NAN;
+    }
+    let h = n / 2;
+    let (below, &mut hi, _) = vals.select_nth_unstable_by(h, f32::total_cmp);
+    if n % 2 == 1 {
+        return hi;
+    }
+    let lo = below
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, |m, x| if x > m { x } else { m });
+    combine(lo, hi, n, MedianKind::Plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lanes_sorted(w: &[Wire], n: usize) -> bool {
+        (0..LANES).all(|l| (1..n).all(|j| w[j - 1][l] <= w[j][l]))
+    }
+
+    #[test]
+    fn network_sorts_every_zero_one_input() {
+        // The 0-1 principle: a comparator network sorts everything if it sorts all 0/1 inputs.
+        for n in [1usize, 2, 3, 4, 5, 8, 16] {
+            let net = Network::new(n);
+            let nw = net.wires();
+            for bits in 0u32..(1 << nw) {
+                let mut w = vec![[0i32; LANES]; nw];
+                for (j, wire) in w.iter_mut().enumerate() {
+                    wire[(bits as usize) % LANES] = ((bits >> j) & 1) as i32;
+                }
+                net.sort(&mut w);
+                assert!(lanes_sorted(&w, nw), "n={n} bits={bits:b}");
+            }
+        }
+    }
+
+    #[test]
+    fn network_sizes() {
+        assert_eq!(Network::new(64).comparators(), 543);
+        assert_eq!(Network::new(256).comparators(), 3839);
+        assert_eq!(Network::new(48).wires(), 64);
+    }
+
+    #[test]
+    fn network_sorts_random_lanes() {
+        let mut seed = 12345u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 40) as f32) / 1000.0 - 8000.0
+        };
+        for n in [64usize, 256] {
+            let net = Network::new(n);
+            let mut w: Vec<Wire> = (0..n)
+                .map(|_| std::array::from_fn(|_| key(rnd())))
+                .collect();
+            let mut want: Vec<Vec<f32>> = (0..LANES)
+                .map(|l| w.iter().map(|x| unkey(x[l])).collect())
+                .collect();
+            for v in &mut want {
+                v.sort_by(f32::total_cmp);
+            }
+            net.sort(&mut w);
+            for (l, v) in want.iter().enumerate() {
+                let got: Vec<f32> = w.iter().map(|x| unkey(x[l])).collect();
+                assert_eq!(&got, v);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_order_like_floats() {
+        let xs = [
+            f32::NEG_INFINITY,
+            -f32::MAX,
+            -1.5,
+            -f32::MIN_POSITIVE,
+            -1e-45,
+            -0.0,
+            0.0,
+            1e-45,
+            f32::MIN_POSITIVE,
+            1.0,
+            3000.25,
+            f32::MAX,
+            f32::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) < key(w[1]), "{} {}", w[0], w[1]);
+        }
+        for &x in &xs {
+            assert_eq!(unkey(key(x)).to_bits(), x.to_bits());
+        }
+        assert_eq!(key(f32::INFINITY), KEY_INF);
+    }
+
+    #[test]
+    fn medians_like_numpy() {
+        assert_eq!(median_select(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median_select(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median_select(&mut []).is_nan());
+        // float32 sum then halve: 16777216 + 1 rounds to 16777216 in float32.
+        assert_eq!(median_select(&mut [16777216.0, 1.0]), 8388608.0);
+        assert_eq!(combine(f32::MAX, f32::MAX, 3, MedianKind::Plain), f32::MAX);
+        assert_eq!(
+            combine(f32::MAX, f32::MAX, 3, MedianKind::Masked),
+            f32::INFINITY
+        );
+    }
+}
