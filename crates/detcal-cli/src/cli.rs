@@ -97,6 +97,9 @@ pub enum Command {
     /// Put arrays into the constants repository, or write default files.
     #[command(subcommand, after_help = cmd::repo::AFTER_HELP)]
     Repo(cmd::repo::Args),
+    /// Calibrate the frames of a run with the deployed constants (psana det.calib).
+    #[command(after_help = cmd::calib::AFTER_HELP)]
+    Calib(cmd::calib::Args),
     /// Draw a constants file or a calibrated image as PNG.
     #[command(after_help = cmd::plot::AFTER_HELP)]
     Plot(cmd::plot::Args),

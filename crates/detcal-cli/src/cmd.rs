@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+pub mod calib;
 pub mod convert;
 pub mod dark;
 pub mod deploy;
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(a) => info::run(a),
         Command::Extract(a) => extract::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Calib(a) => calib::run(a),
     }
 }

@@ -93,7 +93,11 @@ impl DetectorCalib {
     }
 
     /// The detector in experiment `exp`'s store under `SIT_PSDM_DATA` (or `psdm_data`).
-    pub fn for_experiment(psdm_data: Option<&Path>, exp: &str, source: &str) -> Result<DetectorCalib> {
+    pub fn for_experiment(
+        psdm_data: Option<&Path>,
+        exp: &str,
+        source: &str,
+    ) -> Result<DetectorCalib> {
         DetectorCalib::new(CalibStore::for_experiment(psdm_data, exp)?, source)
     }
 
@@ -112,28 +116,53 @@ impl DetectorCalib {
         if let Some(hit) = self.cache.lock().expect("cache lock").get(&(run, ctype)) {
             return Ok(hit.clone());
         }
-        let found = self.store.find(&self.group, &self.source, ctype.name(), run)?;
+        let found = self
+            .store
+            .find(&self.group, &self.source, ctype.name(), run)?;
         let lookup = Arc::new(self.load(ctype, found)?);
-        self.cache.lock().expect("cache lock").insert((run, ctype), lookup.clone());
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .insert((run, ctype), lookup.clone());
         Ok(lookup)
     }
 
     fn load(&self, ctype: CalibType, file: Option<PathBuf>) -> Result<Lookup> {
         let Some(dtype) = ctype.dtype() else {
             // Geometry is a text file of its own format: only its path is given.
-            let status = if file.is_some() { LoadStatus::Loaded } else { LoadStatus::NotFound };
-            return Ok(Lookup { array: None, status, file });
+            let status = if file.is_some() {
+                LoadStatus::Loaded
+            } else {
+                LoadStatus::NotFound
+            };
+            return Ok(Lookup {
+                array: None,
+                status,
+                file,
+            });
         };
         let Some(path) = file else {
             let array = self.default(ctype);
-            let status = if array.is_some() { LoadStatus::Default } else { LoadStatus::NotFound };
-            return Ok(Lookup { array, status, file: None });
+            let status = if array.is_some() {
+                LoadStatus::Default
+            } else {
+                LoadStatus::NotFound
+            };
+            return Ok(Lookup {
+                array,
+                status,
+                file: None,
+            });
         };
         let arr = match read_text(&path) {
             Ok(a) => a.cast(dtype),
             Err(e) => {
                 tracing::warn!("{e}: using psana's default for {ctype}");
-                return Ok(Lookup { array: self.default(ctype), status: LoadStatus::Unreadable, file: Some(path) });
+                return Ok(Lookup {
+                    array: self.default(ctype),
+                    status: LoadStatus::Unreadable,
+                    file: Some(path),
+                });
             }
         };
         match (self.det_type.base_shape(), ctype) {
@@ -147,12 +176,26 @@ impl DetectorCalib {
                         self.det_type,
                         shape_str(base)
                     );
-                    return Ok(Lookup { array: self.default(ctype), status: LoadStatus::WrongSize, file: Some(path) });
+                    return Ok(Lookup {
+                        array: self.default(ctype),
+                        status: LoadStatus::WrongSize,
+                        file: Some(path),
+                    });
                 }
-                let arr = arr.reshape(base).map_err(|e| Error::content(&path, e.to_string()))?;
-                Ok(Lookup { array: Some(arr), status: LoadStatus::Loaded, file: Some(path) })
+                let arr = arr
+                    .reshape(base)
+                    .map_err(|e| Error::content(&path, e.to_string()))?;
+                Ok(Lookup {
+                    array: Some(arr),
+                    status: LoadStatus::Loaded,
+                    file: Some(path),
+                })
             }
-            _ => Ok(Lookup { array: Some(arr), status: LoadStatus::Loaded, file: Some(path) }),
+            _ => Ok(Lookup {
+                array: Some(arr),
+                status: LoadStatus::Loaded,
+                file: Some(path),
+            }),
         }
     }
 
@@ -161,7 +204,9 @@ impl DetectorCalib {
         let dtype = ctype.dtype()?;
         if ctype == CalibType::CommonMode {
             let v = self.det_type.default_common_mode().to_vec();
-            return Some(NdArray::F64(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-D")));
+            return Some(NdArray::F64(
+                ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-D"),
+            ));
         }
         let shape = self.det_type.base_shape()?;
         let fill = match ctype.default_fill() {
@@ -179,7 +224,10 @@ impl DetectorCalib {
             // Defaults of fixed-shape detectors are what psana uses; absent files of the others
             // are left out, so the calibrator applies its own neutral values.
             Ok(match l.status {
-                LoadStatus::Loaded | LoadStatus::Default | LoadStatus::WrongSize | LoadStatus::Unreadable => l.array.clone(),
+                LoadStatus::Loaded
+                | LoadStatus::Default
+                | LoadStatus::WrongSize
+                | LoadStatus::Unreadable => l.array.clone(),
                 LoadStatus::NotFound => None,
             })
         };
@@ -188,7 +236,9 @@ impl DetectorCalib {
             return Err(Error::NotFound(format!(
                 "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or give the right --calib-dir",
                 self.source,
-                self.store.ctype_dir(&self.group, &self.source, "pedestals")?.display()
+                self.store
+                    .ctype_dir(&self.group, &self.source, "pedestals")?
+                    .display()
             )));
         }
         let cm = self.get(CalibType::CommonMode, run)?;
@@ -200,7 +250,10 @@ impl DetectorCalib {
             status_extra: get(CalibType::StatusExtra)?,
             status_data: get(CalibType::StatusData)?,
             user_mask,
-            common_mode: cm.array.as_ref().map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
+            common_mode: cm
+                .array
+                .as_ref()
+                .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
         })
     }
 

@@ -28,6 +28,7 @@ assert!(range.contains(12));
 */
 
 pub mod access;
+pub mod apply;
 pub mod calib;
 pub mod dark;
 pub mod deploy;

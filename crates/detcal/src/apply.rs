@@ -1,0 +1,400 @@
+/*!
+Calibrating the frames of a run: a [`RunSource`] streamed through a [`Calibrator`] in batches,
+and what is usually wanted from the result: the mean image ([`MeanImage`]), the spectrum of
+pixel values and its photon peak ([`Histogram`]), and the common mode seen per bank
+([`bank_medians`]).
+
+Memory is one batch of raw and calibrated frames, whatever the number of events.
+
+```no_run
+use detcal::apply::{MeanImage, Selection, calibrate_run};
+use detcal::access::DetectorCalib;
+use detcal::source::open_dataset;
+
+let src = open_dataset("exp=xpptut15:run=2", None, Some("jungfrau"))?.remove(0);
+let calib = DetectorCalib::for_experiment(None, "xpptut15", "jungfrau.0:Jungfrau.0")?;
+let mut cal = calib.calibrator(src.meta().run, None)?;
+let mut mean = MeanImage::new(cal.frame_len());
+calibrate_run(&src, &mut cal, &Selection::default(), &mut |frames| {
+    mean.add(frames);
+    Ok(())
+})?;
+println!("{} frames, mean of pixel 0: {}", mean.frames(), mean.mean()[0]);
+# Ok::<(), detcal::Error>(())
+```
+*/
+
+use rayon::prelude::*;
+
+use crate::calib::Calibrator;
+use crate::error::{Error, Result};
+use crate::formats::array::shape_str;
+use crate::source::{Flow, Frame, Item, RunSource};
+
+/// Pixels per batch of frames: enough to keep both cores busy, small enough for the cache.
+const BATCH_PIXELS: usize = 1 << 23;
+
+/// Which events of a run to calibrate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Usable events to skip first.
+    pub skip: u64,
+    /// At most this many events after the skipped ones.
+    pub events: Option<u64>,
+    /// Only this step (0-based).
+    pub step: Option<u32>,
+}
+
+/// What a pass over a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Frames calibrated.
+    pub frames: u64,
+    /// Events left out because they were damaged or missed a panel.
+    pub skipped: u64,
+    /// Pixels with the invalid gain bits `10`, over all frames.
+    pub bad_gain: u64,
+}
+
+/// Calibrates the selected frames of `src` with `cal`, calling `on_batch` with each batch of
+/// calibrated frames (one after another, each [`Calibrator::frame_len`] long), in order.
+pub fn calibrate_run(
+    src: &RunSource,
+    cal: &mut Calibrator,
+    sel: &Selection,
+    on_batch: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<RunStats> {
+    let n = cal.frame_len();
+    let shape = src.meta().frame_shape;
+    if shape.iter().product::<usize>() != n {
+        return Err(Error::invalid(format!(
+            "{}: frames of shape {} but constants for frames of shape {} (another detector or \
+             panel count?)",
+            src.label(),
+            shape_str(&shape),
+            shape_str(cal.frame_shape())
+        )));
+    }
+    let batch = (BATCH_PIXELS / n.max(1)).clamp(1, 64);
+    let mut raw = vec![0u16; batch * n];
+    let mut out = vec![0f32; batch * n];
+    let mut stats = RunStats::default();
+    let mut filled = 0usize;
+    let mut flush = |raw: &[u16], out: &mut [f32], stats: &mut RunStats| -> Result<()> {
+        stats.bad_gain += cal.calibrate_batch(raw, out)? as u64;
+        stats.frames += (raw.len() / n) as u64;
+        on_batch(out)
+    };
+    stats.skipped = walk_selected(src, sel, &mut |frame| {
+        frame.copy_to(&mut raw[filled * n..(filled + 1) * n])?;
+        filled += 1;
+        if filled == batch {
+            flush(&raw, &mut out, &mut stats)?;
+            filled = 0;
+        }
+        Ok(())
+    })?
+    .1;
+    if filled > 0 {
+        flush(&raw[..filled * n], &mut out[..filled * n], &mut stats)?;
+    }
+    Ok(stats)
+}
+
+/// The number of frames [`calibrate_run`] would calibrate with `sel`.
+pub fn count_frames(src: &RunSource, sel: &Selection) -> Result<u64> {
+    Ok(walk_selected(src, sel, &mut |_| Ok(()))?.0)
+}
+
+/// Calls `f` for each selected frame; returns the frames selected and the events skipped.
+fn walk_selected(
+    src: &RunSource,
+    sel: &Selection,
+    f: &mut dyn FnMut(&Frame<'_>) -> Result<()>,
+) -> Result<(u64, u64)> {
+    let (mut seen, mut taken, mut skipped) = (0u64, 0u64, 0u64);
+    let limit = sel.events.unwrap_or(u64::MAX);
+    src.for_each(&mut |item| {
+        Ok(match item {
+            Item::StepBegin(s) if sel.step.is_some_and(|k| k != s.index) => Flow::EndStep,
+            Item::Frame { frame, .. } => {
+                seen += 1;
+                if seen <= sel.skip {
+                    return Ok(Flow::Continue);
+                }
+                if taken == limit {
+                    return Ok(Flow::Stop);
+                }
+                f(&frame)?;
+                taken += 1;
+                Flow::Continue
+            }
+            Item::Skipped { .. } => {
+                skipped += 1;
+                Flow::Continue
+            }
+            _ => Flow::Continue,
+        })
+    })?;
+    Ok((taken, skipped))
+}
+
+/// The per-pixel mean of calibrated frames, accumulated in f64.
+#[derive(Debug, Clone)]
+pub struct MeanImage {
+    sum: Vec<f64>,
+    frames: u64,
+}
+
+impl MeanImage {
+    /// An empty mean of frames of `frame_len` pixels.
+    pub fn new(frame_len: usize) -> MeanImage {
+        MeanImage {
+            sum: vec![0.0; frame_len],
+            frames: 0,
+        }
+    }
+
+    /// Adds frames stored one after another in `frames`.
+    pub fn add(&mut self, frames: &[f32]) {
+        let n = self.sum.len();
+        if n == 0 {
+            return;
+        }
+        let nframes = frames.len() / n;
+        const CHUNK: usize = 1 << 14;
+        self.sum
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(k, sum)| {
+                let start = k * CHUNK;
+                for f in 0..nframes {
+                    let src = &frames[f * n + start..f * n + start + sum.len()];
+                    for (s, &v) in sum.iter_mut().zip(src) {
+                        *s += v as f64;
+                    }
+                }
+            });
+        self.frames += nframes as u64;
+    }
+
+    /// The number of frames added.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The mean of each pixel (zeros when no frame was added).
+    pub fn mean(&self) -> Vec<f32> {
+        let k = if self.frames == 0 {
+            0.0
+        } else {
+            1.0 / self.frames as f64
+        };
+        self.sum.iter().map(|&s| (s * k) as f32).collect()
+    }
+}
+
+/// A histogram of values with equal bins over `[lo, hi)`, counting those outside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    lo: f64,
+    hi: f64,
+    counts: Vec<u64>,
+    below: u64,
+    above: u64,
+}
+
+impl Histogram {
+    /// An empty histogram of `bins` bins over `[lo, hi)`.
+    pub fn new(lo: f64, hi: f64, bins: usize) -> Result<Histogram> {
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) || bins == 0 {
+            return Err(Error::invalid(format!(
+                "histogram over [{lo}, {hi}) with {bins} bins: need lo < hi and bins > 0"
+            )));
+        }
+        Ok(Histogram {
+            lo,
+            hi,
+            counts: vec![0; bins],
+            below: 0,
+            above: 0,
+        })
+    }
+
+    /// The width of a bin.
+    pub fn bin_width(&self) -> f64 {
+        (self.hi - self.lo) / self.counts.len() as f64
+    }
+
+    /// The centre of bin `i`.
+    pub fn center(&self, i: usize) -> f64 {
+        self.lo + (i as f64 + 0.5) * self.bin_width()
+    }
+
+    /// The counts per bin.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// Values below `lo` and at or above `hi` (NaN counts as neither).
+    pub fn outside(&self) -> (u64, u64) {
+        (self.below, self.above)
+    }
+
+    /// Adds `values`, in parallel.
+    pub fn add(&mut self, values: &[f32]) {
+        let (lo, hi, nb) = (self.lo, self.hi, self.counts.len());
+        let scale = nb as f64 / (hi - lo);
+        let empty = || (vec![0u64; nb], 0u64, 0u64);
+        let (counts, below, above) = values
+            .par_chunks(1 << 16)
+            .fold(empty, |(mut c, mut b, mut a), chunk| {
+                for &v in chunk {
+                    let v = v as f64;
+                    if v < lo {
+                        b += 1;
+                    } else if v >= hi {
+                        a += 1;
+                    } else if v >= lo {
+                        c[(((v - lo) * scale) as usize).min(nb - 1)] += 1;
+                    }
+                }
+                (c, b, a)
+            })
+            .reduce(empty, |(mut c, b, a), (c2, b2, a2)| {
+                c.iter_mut().zip(&c2).for_each(|(x, y)| *x += y);
+                (c, b + b2, a + a2)
+            });
+        self.counts
+            .iter_mut()
+            .zip(&counts)
+            .for_each(|(x, y)| *x += y);
+        self.below += below;
+        self.above += above;
+    }
+
+    /// The position of the highest peak at or above `from`: the centroid of the bins within
+    /// `half_width` of the fullest bin there; `None` when those bins are empty.
+    pub fn peak(&self, from: f64, half_width: f64) -> Option<f64> {
+        let w = self.bin_width();
+        let first = (((from - self.lo) / w).ceil().max(0.0) as usize).min(self.counts.len());
+        let (imax, &cmax) = self.counts[first..]
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, &c)| (c, std::cmp::Reverse(i)))?;
+        if cmax == 0 {
+            return None;
+        }
+        let imax = first + imax;
+        let k = (half_width / w).round() as usize;
+        let (a, b) = (
+            imax.saturating_sub(k),
+            (imax + k).min(self.counts.len() - 1),
+        );
+        let (mut sw, mut swx) = (0f64, 0f64);
+        for i in a..=b {
+            sw += self.counts[i] as f64;
+            swx += self.counts[i] as f64 * self.center(i);
+        }
+        Some(swx / sw)
+    }
+}
+
+/// The median of the non-zero values of each common-mode bank of one JUNGFRAU-like frame
+/// `(nsegs, rows, cols)`: banks of `rows/2 x bank_cols` pixels, in (segment, half, bank) order.
+/// Masked pixels are exactly zero after calibration and so left out; a bank without values gives
+/// NaN.
+pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Vec<f32> {
+    let [nsegs, rows, cols] = shape;
+    let half = rows / 2;
+    let nbanks = cols.div_ceil(bank_cols.max(1));
+    (0..nsegs * 2 * nbanks)
+        .into_par_iter()
+        .map(|k| {
+            let (s, h, b) = (k / (2 * nbanks), (k / nbanks) % 2, k % nbanks);
+            let c0 = b * bank_cols;
+            let c1 = (c0 + bank_cols).min(cols);
+            let mut v: Vec<f32> = (h * half..(h + 1) * half)
+                .flat_map(|r| &frame[(s * rows + r) * cols + c0..(s * rows + r) * cols + c1])
+                .copied()
+                .filter(|&x| x != 0.0 && !x.is_nan())
+                .collect();
+            if v.is_empty() {
+                return f32::NAN;
+            }
+            let m = v.len() / 2;
+            let (_, mid, _) = v.select_nth_unstable_by(m, f32::total_cmp);
+            *mid
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_of_frames() {
+        let mut m = MeanImage::new(3);
+        m.add(&[1.0, 2.0, 3.0, 3.0, 4.0, 5.0]);
+        m.add(&[2.0, 0.0, -2.0]);
+        assert_eq!(m.frames(), 3);
+        assert_eq!(m.mean(), vec![2.0, 2.0, 2.0]);
+        assert_eq!(MeanImage::new(2).mean(), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn histogram_counts_and_peak() {
+        let mut h = Histogram::new(0.0, 10.0, 100).unwrap();
+        // A peak at 7.0: values 6.9, 7.0, 7.1 weighted 1, 3, 1, and noise elsewhere.
+        let mut v = vec![
+            6.95f32,
+            7.05,
+            7.05,
+            7.05,
+            7.15,
+            1.05,
+            -1.0,
+            10.0,
+            12.0,
+            f32::NAN,
+        ];
+        v.extend(std::iter::repeat_n(0.05f32, 50));
+        h.add(&v);
+        assert_eq!(h.outside(), (1, 2));
+        assert_eq!(h.counts()[0], 50);
+        assert_eq!(h.counts()[70], 3);
+        assert_eq!(h.counts().iter().sum::<u64>(), 56);
+        // From 2.0 on, the fullest bin is 7.05; the centroid of 6.95..7.15 is 7.05.
+        let p = h.peak(2.0, 0.1).unwrap();
+        assert!((p - 7.05).abs() < 1e-9, "{p}");
+        assert!((h.peak(0.0, 0.0).unwrap() - 0.05).abs() < 1e-9);
+        assert_eq!(Histogram::new(0.0, 1.0, 10).unwrap().peak(0.0, 0.1), None);
+        assert!(Histogram::new(1.0, 1.0, 10).is_err());
+        assert!(Histogram::new(0.0, 1.0, 0).is_err());
+    }
+
+    #[test]
+    fn medians_per_bank() {
+        // 1 segment of 4 x 8, banks of 4 columns: 2 halves x 2 banks of 2 x 4 pixels.
+        let mut f = vec![0f32; 32];
+        for r in 0..4 {
+            for c in 0..8 {
+                f[r * 8 + c] = (10 * (r / 2) + c / 4) as f32 + 1.0 + (c % 4) as f32 * 0.01;
+            }
+        }
+        f[0] = 0.0; // masked: left out
+        let m = bank_medians(&f, [1, 4, 8], 4);
+        assert_eq!(m.len(), 4);
+        // Bank (half 0, bank 0): values 1.01,1.02,1.03 and 1.00..1.03 of row 1 -> 7 values.
+        assert!((m[0] - 1.02).abs() < 1e-6, "{m:?}");
+        assert!((m[1] - 2.02).abs() < 1e-6);
+        assert!((m[2] - 11.02).abs() < 1e-6);
+        assert!((m[3] - 12.02).abs() < 1e-6);
+        assert!(
+            bank_medians(&[0.0; 32], [1, 4, 8], 4)
+                .iter()
+                .all(|x| x.is_nan())
+        );
+    }
+}
