@@ -57,6 +57,9 @@ impl Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole pipeline on simulated data and check it against the truth.
+    #[command(after_help = cmd::demo::AFTER_HELP)]
+    Demo(cmd::demo::Args),
     /// Print the path of the constants file valid for a run.
     #[command(after_help = cmd::find::AFTER_HELP)]
     Find(cmd::find::Args),

@@ -6,6 +6,7 @@ use crate::cli::{Cli, Command};
 
 pub mod calib;
 pub mod convert;
+pub mod demo;
 pub mod dark;
 pub mod deploy;
 pub mod deploy_constants;
@@ -39,5 +40,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(a) => extract::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Calib(a) => calib::run(a),
+        Command::Demo(a) => demo::run(a),
     }
 }

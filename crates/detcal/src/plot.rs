@@ -472,6 +472,25 @@ pub fn histogram(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
     Ok(Figure::from_blocks(images))
 }
 
+/// A histogram already counted: `counts` in equal bins over `[lo, hi)`, pixel counts on a log
+/// scale, titled `title` with `subtitle` under it.
+pub fn counts_histogram(
+    title: &str,
+    subtitle: &str,
+    counts: &[u64],
+    (lo, hi): (f64, f64),
+    x_label: &str,
+) -> Result<Figure> {
+    if counts.is_empty() || !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return Err(Error::invalid(format!(
+            "{title}: a histogram needs bins and a range lo < hi, not {} bins over [{lo}, {hi})",
+            counts.len()
+        )));
+    }
+    let img = figure::histogram_block(title, subtitle, counts, lo, hi, x_label)?;
+    Ok(Figure::from_blocks(vec![(img, None, None, None)]))
+}
+
 /// The colour of status bit `b` in status maps.
 pub fn status_bit_color(b: u32) -> [u8; 3] {
     const PALETTE: [[u8; 3]; 10] = [

@@ -124,8 +124,6 @@ pub struct CalibDetArgs {
 pub struct CalibRun {
     /// The run's raw data.
     pub src: RunSource,
-    /// The constants of the run.
-    pub calib: DetectorCalib,
     /// The calibrator built from them.
     pub cal: Calibrator,
     /// The unit of the calibrated values.
@@ -195,7 +193,6 @@ impl CalibDetArgs {
             }
             out.push(CalibRun {
                 src,
-                calib,
                 cal,
                 unit,
             });

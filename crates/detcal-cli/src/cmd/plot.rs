@@ -8,11 +8,15 @@ use detcal::detector::{CalibType, is_status_name};
 use detcal::formats::{self, array::shape_str};
 use detcal::plot::{self, PlotOptions};
 
-use crate::args::PermArgs;
+use crate::args::{DatasetArgs, PermArgs};
+use crate::cmd::calib::{CalibDetArgs, mean_image};
 use crate::cli::EXIT_OK;
 
 pub const AFTER_HELP: &str = "\
-Draws the array in FILE (.npy, .data, .txt or .dat) and writes the figure to --out as PNG.
+Draws the array in FILE (.npy, .data, .txt or .dat) and writes the figure to --out as PNG. Given
+a dataset instead (exp=<exp>:run=<run> or .xtc2 files), it draws the run's mean calibrated image,
+with the constants valid for the run, as `detcal calib --mean` computes it (options under
+"Datasets"; --kind hist gives the histogram of the mean image).
 
 KINDS:
     map     the values on a colour scale (viridis) with a labelled colour bar
@@ -49,13 +53,15 @@ EXAMPLES:
     detcal plot calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/pedestals/23-end.data -o peds.png
     detcal plot pixel_status/23-end.data -o status.png --gain-mode 0
     detcal plot pedestals/23-end.data -o peds-hist.png --kind hist --vmin 2500 --vmax 4000
-    detcal plot mean-calib.npy -o mean.png --kind image --unit keV";
+    detcal plot mean-calib.npy -o mean.png --kind image --unit keV
+    detcal plot exp=xpptut15:run=2 --data-dir data -c calib -o mean.png --events 50";
 
 /// Draw a constants file as a PNG image: a map, a histogram or a status map.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The file to draw (.npy, .data, .txt or .dat).
-    #[arg(value_name = "FILE")]
+    /// The file to draw (.npy, .data, .txt or .dat), or a dataset whose mean calibrated image
+    /// is drawn (exp=<exp>:run=<run>, or an .xtc2 file).
+    #[arg(value_name = "FILE_OR_DATASET")]
     pub file: PathBuf,
     /// The PNG file to write (must end in .png); replaced atomically.
     #[arg(short, long, value_name = "IMAGE.png")]
@@ -87,6 +93,11 @@ pub struct Args {
     /// The number of histogram bins.
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub bins: usize,
+    /// Root of experiment data for a dataset, instead of $SIT_PSDM_DATA.
+    #[arg(long = "data-dir", value_name = "DIR", help_heading = "Datasets (mean calibrated image)")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
+    pub calib: CalibDetArgs,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -183,6 +194,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.out.display()
         );
     }
+    if let Some(ds) = dataset_of(&a.file) {
+        return plot_dataset(&a, ds);
+    }
     let arr = formats::load_array(&a.file)?;
     let ctype = ctype_of(&a.file);
     let kind = match a.kind {
@@ -237,6 +251,53 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         fig.image.height,
         kind,
         a.file.display()
+    );
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// The dataset `arg` names, if it is one rather than a file: psana's `exp=...` form, or an
+/// existing `.xtc2` file (or several, separated by commas).
+fn dataset_of(arg: &Path) -> Option<String> {
+    let s = arg.to_str()?;
+    let xtc = s.split(',').all(|f| f.ends_with(".xtc2"));
+    (s.starts_with("exp=") || xtc).then(|| s.to_string())
+}
+
+/// Draws the mean calibrated image of a dataset.
+fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
+    let data = DatasetArgs {
+        dataset: Some(ds.clone()),
+        exp: None,
+        run: None,
+        data_dir: a.data_dir.clone(),
+    };
+    let mut runs = a.calib.open(&data)?;
+    let unit = a.unit.clone().unwrap_or_else(|| runs[0].unit.to_string());
+    let (mean, stats) = mean_image(&mut runs, &a.calib.selection())?;
+    let opts = PlotOptions {
+        title: a
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{ds}: mean of {} calibrated frames", stats.frames)),
+        vmin: a.vmin,
+        vmax: a.vmax,
+        percentiles: a.percentiles,
+        unit,
+        columns: a.columns,
+        bins: a.bins,
+        ..PlotOptions::default()
+    };
+    let fig = match a.kind {
+        Kind::Hist => plot::histogram(&mean, &opts),
+        Kind::Status => anyhow::bail!("--kind status draws status files, not a dataset"),
+        _ => plot::image(&mean, &opts),
+    }?;
+    fig.save_png(&a.out, &a.perms.perms())
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    println!(
+        "{}: mean of {} calibrated frames of {ds}",
+        a.out.display(),
+        stats.frames
     );
     Ok(ExitCode::from(EXIT_OK))
 }
