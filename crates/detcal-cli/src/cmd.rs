@@ -6,8 +6,8 @@ use crate::cli::{Cli, Command};
 
 pub mod calib;
 pub mod convert;
-pub mod demo;
 pub mod dark;
+pub mod demo;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;

@@ -191,11 +191,7 @@ impl CalibDetArgs {
                 };
                 tracing::info!("run {} {c}: {from}", m.run);
             }
-            out.push(CalibRun {
-                src,
-                cal,
-                unit,
-            });
+            out.push(CalibRun { src, cal, unit });
         }
         if let Some(r) = out
             .iter()

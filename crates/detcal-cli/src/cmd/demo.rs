@@ -162,8 +162,11 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(dir.join(MARKER), "made by detcal demo; cleared by the next one\n")
-        .with_context(|| format!("writing {}", dir.join(MARKER).display()))?;
+    std::fs::write(
+        dir.join(MARKER),
+        "made by detcal demo; cleared by the next one\n",
+    )
+    .with_context(|| format!("writing {}", dir.join(MARKER).display()))?;
     Ok(())
 }
 
@@ -172,8 +175,9 @@ fn step(title: &str, argv: &[String], quiet: bool) -> anyhow::Result<()> {
     if !quiet {
         println!("\n== {title}\n$ detcal {}", argv.join(" "));
     }
-    let cli = Cli::try_parse_from(std::iter::once("detcal".to_string()).chain(argv.iter().cloned()))
-        .with_context(|| format!("demo step {title:?}: bad arguments"))?;
+    let cli =
+        Cli::try_parse_from(std::iter::once("detcal".to_string()).chain(argv.iter().cloned()))
+            .with_context(|| format!("demo step {title:?}: bad arguments"))?;
     let code = cmd::run(cli).with_context(|| format!("demo step {title:?}"))?;
     if code != ExitCode::from(EXIT_OK) {
         bail!("demo step {title:?} did not succeed");
@@ -193,8 +197,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     prepare_dir(&a.dir)?;
     let dir = &a.dir;
     let p = |s: &str| dir.join(s).display().to_string();
-    let (data, panels, gains, calib, images) =
-        (p("data"), p("panels"), p("gains"), p("calib"), dir.join("images"));
+    let (data, panels, gains, calib, images) = (
+        p("data"),
+        p("panels"),
+        p("gains"),
+        p("calib"),
+        dir.join("images"),
+    );
     let quiet = a.json;
     let exp = "xpptut15";
     step(
@@ -225,21 +234,47 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let run_opts = ["-e", exp, "-r", "1", "--data-dir", &data];
     step(
         "dark processing into the panel repository",
-        &strings(&[&["dark", &format!("exp={exp}:run=1"), "--data-dir", &data, "-o", &panels][..]].concat()),
+        &strings(
+            &[&[
+                "dark",
+                &format!("exp={exp}:run=1"),
+                "--data-dir",
+                &data,
+                "-o",
+                &panels,
+            ][..]]
+            .concat(),
+        ),
         quiet,
     )?;
     step(
         "merge the panels and gain modes, deploy into the calibration store",
-        &strings(&[&["deploy"][..], &run_opts, &["-o", &panels, "-c", &calib, "-D"]].concat()),
+        &strings(
+            &[
+                &["deploy"][..],
+                &run_opts,
+                &["-o", &panels, "-c", &calib, "-D"],
+            ]
+            .concat(),
+        ),
         quiet,
     )?;
     step(
         "gain and offset constants from the panels' gain maps",
-        &strings(&[&["gain-constants"][..], &run_opts, &["--repdir", &gains, "-c", &calib, "-D"]].concat()),
+        &strings(
+            &[
+                &["gain-constants"][..],
+                &run_opts,
+                &["--repdir", &gains, "-c", &calib, "-D"],
+            ]
+            .concat(),
+        ),
         quiet,
     )?;
     if !quiet {
-        println!("\n== calibrate the light run (run 2) with the deployed constants and compare with the truth");
+        println!(
+            "\n== calibrate the light run (run 2) with the deployed constants and compare with the truth"
+        );
     }
     let report = analyse(&a, exp, &data, &calib, &images, t0)?;
     if a.json {
@@ -269,10 +304,14 @@ fn analyse(
         Ok(load_array(&truth_dir.join(format!("{name}.npy")))?.to_f64())
     };
     let (t_peds, t_rms, t_defects) = (truth("pedestals")?, truth("rms")?, truth("defects")?);
-    let src = detcal::source::open_dataset(&format!("exp={exp}:run=2"), Some(Path::new(data)), None)?
-        .remove(0);
+    let src =
+        detcal::source::open_dataset(&format!("exp={exp}:run=2"), Some(Path::new(data)), None)?
+            .remove(0);
     let m = src.meta().clone();
-    let calib = DetectorCalib::new(CalibStore::new(calib_dir), &default_source(&m.alias, m.det_type))?;
+    let calib = DetectorCalib::new(
+        CalibStore::new(calib_dir),
+        &default_source(&m.alias, m.det_type),
+    )?;
     let get = |c: CalibType| -> anyhow::Result<NdArray> {
         let l = calib.get(c, m.run)?;
         match (&l.array, l.status) {
@@ -287,7 +326,11 @@ fn analyse(
         get(CalibType::PixelGain)?,
     );
     if peds.shape() != t_peds.shape() {
-        bail!("deployed pedestals {:?} but truth {:?}", peds.shape(), t_peds.shape());
+        bail!(
+            "deployed pedestals {:?} but truth {:?}",
+            peds.shape(),
+            t_peds.shape()
+        );
     }
     let (peds_f, rms_f, gain_f) = (peds.to_f64(), rms.to_f64(), gain.to_f64());
     let good: Vec<bool> = t_defects.iter().map(|&d| d == 0.0).collect();
@@ -312,7 +355,12 @@ fn analyse(
                 }
             }
             let n = n.max(1) as f64;
-            PedestalError { gain_mode: g, mean_abs_adu: sum / n, max_abs_adu: max, statistical_adu: stat / n }
+            PedestalError {
+                gain_mode: g,
+                mean_abs_adu: sum / n,
+                max_abs_adu: max,
+                statistical_adu: stat / n,
+            }
         })
         .collect::<Vec<_>>();
 
@@ -326,8 +374,9 @@ fn analyse(
     let defects = defect::NAMES
         .iter()
         .map(|&(bit, kind)| {
-            let has: Vec<usize> =
-                (0..npix).filter(|&i| t_defects.as_slice().expect("standard")[i] as u8 & bit != 0).collect();
+            let has: Vec<usize> = (0..npix)
+                .filter(|&i| t_defects.as_slice().expect("standard")[i] as u8 & bit != 0)
+                .collect();
             DefectReport {
                 kind,
                 injected: has.len(),
@@ -365,7 +414,9 @@ fn analyse(
         hist.add(batch);
         mean.add(batch);
         for f in batch.chunks_exact(n) {
-            if (with_cm.len() as u64) < cm_frames * (shape[0] * 2 * shape[2].div_ceil(BANK_COLS)) as u64 {
+            if (with_cm.len() as u64)
+                < cm_frames * (shape[0] * 2 * shape[2].div_ceil(BANK_COLS)) as u64
+            {
                 with_cm.extend(bank_medians(f, shape, BANK_COLS));
             }
         }
@@ -377,14 +428,26 @@ fn analyse(
         detcal::calib::Calibrator::new(m.det_type, &consts)?
     };
     let mut without_cm = Vec::new();
-    calibrate_run(&src, &mut no_cm, &Selection { events: Some(cm_frames), ..Selection::default() }, &mut |batch| {
-        for f in batch.chunks_exact(n) {
-            without_cm.extend(bank_medians(f, shape, BANK_COLS));
-        }
-        Ok(())
-    })?;
+    calibrate_run(
+        &src,
+        &mut no_cm,
+        &Selection {
+            events: Some(cm_frames),
+            ..Selection::default()
+        },
+        &mut |batch| {
+            for f in batch.chunks_exact(n) {
+                without_cm.extend(bank_medians(f, shape, BANK_COLS));
+            }
+            Ok(())
+        },
+    )?;
     let rms_of = |v: &[f32]| {
-        let ok: Vec<f64> = v.iter().filter(|x| x.is_finite()).map(|&x| x as f64).collect();
+        let ok: Vec<f64> = v
+            .iter()
+            .filter(|x| x.is_finite())
+            .map(|&x| x as f64)
+            .collect();
         (ok.iter().map(|x| x * x).sum::<f64>() / ok.len().max(1) as f64).sqrt()
     };
     let common_mode = CommonMode {
@@ -392,7 +455,10 @@ fn analyse(
         bank_rms_without_kev: rms_of(&without_cm),
         bank_rms_with_kev: rms_of(&with_cm),
     };
-    let peak = hist.peak((6.0 * noise_kev).max(hist.bin_width()), (2.0 * noise_kev).max(0.1));
+    let peak = hist.peak(
+        (6.0 * noise_kev).max(hist.bin_width()),
+        (2.0 * noise_kev).max(0.1),
+    );
     let peak_err = peak.map(|p| 100.0 * (p - a.energy) / a.energy);
 
     // Images.
@@ -407,17 +473,27 @@ fn analyse(
     let mut written = Vec::new();
     let mut save = |name: &str, fig: plot::Figure| -> anyhow::Result<()> {
         let path = images.join(name);
-        fig.save_png(&path, &perms).with_context(|| format!("writing {}", path.display()))?;
+        fig.save_png(&path, &perms)
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
         Ok(())
     };
-    save("pedestals.png", plot::map(&peds, &opts("deployed pedestals", "pedestals", "ADU"))?)?;
-    save("pixel_status.png", plot::status_map(&status, &opts("deployed pixel_status", "pixel_status", ""))?)?;
+    save(
+        "pedestals.png",
+        plot::map(&peds, &opts("deployed pedestals", "pedestals", "ADU"))?,
+    )?;
+    save(
+        "pixel_status.png",
+        plot::status_map(&status, &opts("deployed pixel_status", "pixel_status", ""))?,
+    )?;
     let (below, above) = hist.outside();
     save(
         "spectrum.png",
         plot::counts_histogram(
-            &format!("light run: calibrated pixel values of {} frames", stats.frames),
+            &format!(
+                "light run: calibrated pixel values of {} frames",
+                stats.frames
+            ),
             &format!(
                 "photon peak {} keV (simulated {} keV)  ·  {below} values below and {above} above the range",
                 peak.map_or("not found".into(), |p| format!("{p:.3}")),
@@ -428,10 +504,19 @@ fn analyse(
             "value [keV]",
         )?,
     )?;
-    let mean_arr: NdArray = ArrayD::from_shape_vec(IxDyn(&shape), mean.mean()).expect("frame shape").into();
+    let mean_arr: NdArray = ArrayD::from_shape_vec(IxDyn(&shape), mean.mean())
+        .expect("frame shape")
+        .into();
     save(
         "mean.png",
-        plot::image(&mean_arr, &opts(&format!("light run: mean of {} calibrated frames", stats.frames), "calib", "keV"))?,
+        plot::image(
+            &mean_arr,
+            &opts(
+                &format!("light run: mean of {} calibrated frames", stats.frames),
+                "calib",
+                "keV",
+            ),
+        )?,
     )?;
 
     let defect_named = |k: &str| defects.iter().find(|d| d.kind == k);
@@ -444,14 +529,19 @@ fn analyse(
             what: format!("photon peak within 1% of {} keV", a.energy),
             pass: peak_err.is_some_and(|e| e.abs() < 1.0),
         },
-        Check { what: "every dead, saturated and invalid-gain pixel masked".into(), pass: all_masked },
+        Check {
+            what: "every dead, saturated and invalid-gain pixel masked".into(),
+            pass: all_masked,
+        },
         Check {
             what: "common mode reduces the per-bank offsets at least 5-fold".into(),
             pass: common_mode.bank_rms_with_kev * 5.0 <= common_mode.bank_rms_without_kev,
         },
         Check {
             what: "mean pedestal error within 3x the statistical limit in every gain mode".into(),
-            pass: pedestals.iter().all(|p| p.mean_abs_adu <= 3.0 * p.statistical_adu),
+            pass: pedestals
+                .iter()
+                .all(|p| p.mean_abs_adu <= 3.0 * p.statistical_adu),
         },
     ];
     Ok(Report {
@@ -487,9 +577,15 @@ fn print_report(r: &Report) {
     }
     println!("\ninjected defects:        injected  flagged  masked");
     for d in &r.defects {
-        println!("  {:<20} {:>10} {:>8} {:>7}", d.kind, d.injected, d.flagged, d.masked);
+        println!(
+            "  {:<20} {:>10} {:>8} {:>7}",
+            d.kind, d.injected, d.flagged, d.masked
+        );
     }
-    println!("  flagged pixels without an injected defect: {}", r.flagged_without_defect);
+    println!(
+        "  flagged pixels without an injected defect: {}",
+        r.flagged_without_defect
+    );
     println!(
         "\nphoton peak: {} (simulated {} keV)",
         match (r.photon_peak_kev, r.photon_peak_error_percent) {
@@ -510,5 +606,9 @@ fn print_report(r: &Report) {
     for c in &r.checks {
         println!("  [{}] {}", if c.pass { "pass" } else { "FAIL" }, c.what);
     }
-    println!("\ndone in {:.1} s; everything is in {}", r.seconds, r.dir.display());
+    println!(
+        "\ndone in {:.1} s; everything is in {}",
+        r.seconds,
+        r.dir.display()
+    );
 }

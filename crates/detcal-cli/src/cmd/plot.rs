@@ -9,14 +9,14 @@ use detcal::formats::{self, array::shape_str};
 use detcal::plot::{self, PlotOptions};
 
 use crate::args::{DatasetArgs, PermArgs};
-use crate::cmd::calib::{CalibDetArgs, mean_image};
 use crate::cli::EXIT_OK;
+use crate::cmd::calib::{CalibDetArgs, mean_image};
 
 pub const AFTER_HELP: &str = "\
 Draws the array in FILE (.npy, .data, .txt or .dat) and writes the figure to --out as PNG. Given
 a dataset instead (exp=<exp>:run=<run> or .xtc2 files), it draws the run's mean calibrated image,
 with the constants valid for the run, as `detcal calib --mean` computes it (options under
-"Datasets"; --kind hist gives the histogram of the mean image).
+the Datasets heading; --kind hist gives the histogram of the mean image).
 
 KINDS:
     map     the values on a colour scale (viridis) with a labelled colour bar
@@ -94,7 +94,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub bins: usize,
     /// Root of experiment data for a dataset, instead of $SIT_PSDM_DATA.
-    #[arg(long = "data-dir", value_name = "DIR", help_heading = "Datasets (mean calibrated image)")]
+    #[arg(
+        long = "data-dir",
+        value_name = "DIR",
+        help_heading = "Datasets (mean calibrated image)"
+    )]
     pub data_dir: Option<PathBuf>,
     #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
     pub calib: CalibDetArgs,
