@@ -2,6 +2,7 @@
 
 mod util;
 
+mod calib;
 mod cli_basic;
 mod cli_data;
 mod interop;

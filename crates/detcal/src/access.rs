@@ -270,3 +270,105 @@ impl DetectorCalib {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::Perms;
+    use crate::formats::text::TextOptions;
+    use crate::store::{Deployment, RunRange};
+
+    fn deploy(store: &CalibStore, source: &str, ctype: &str, range: &str, arr: &NdArray) {
+        let det = DetType::from_source(source);
+        store
+            .deploy_array(
+                arr,
+                &TextOptions::new("%.3f").unwrap(),
+                "test",
+                &Deployment {
+                    group: det.calib_group(),
+                    source,
+                    ctype,
+                    range: range.parse::<RunRange>().unwrap(),
+                    perms: Perms::new(0o775, 0o664, ""),
+                    comment: String::new(),
+                },
+            )
+            .unwrap();
+    }
+
+    fn filled(shape: &[usize], v: f64) -> NdArray {
+        NdArray::F64(ArrayD::from_elem(IxDyn(shape), v))
+    }
+
+    #[test]
+    fn fixed_shape_detectors_get_psana_defaults_and_sizes_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CalibStore::new(dir.path());
+        let src = "XppGon.0:Epix100a.0";
+        // Pedestals for runs 5-end as a 2-D text file of the right size (any layout of 704x768
+        // values); a gain file of the wrong size.
+        deploy(&store, src, "pedestals", "5-end", &filled(&[768, 704], 7.0));
+        deploy(&store, src, "pixel_gain", "5-end", &filled(&[10, 10], 2.0));
+        let calib = DetectorCalib::new(store, src).unwrap();
+
+        let p = calib.get(CalibType::Pedestals, 6).unwrap();
+        assert_eq!(p.status, LoadStatus::Loaded);
+        let arr = p.array.as_ref().unwrap();
+        assert_eq!((arr.shape(), arr.dtype()), (&[704usize, 768][..], DType::F32));
+        assert!(arr.to_f64().iter().all(|&v| v == 7.0));
+        // Before run 5 there is no file: zeros.
+        let p = calib.get(CalibType::Pedestals, 4).unwrap();
+        assert_eq!((p.status, p.file.is_none()), (LoadStatus::Default, true));
+        assert!(p.array.as_ref().unwrap().to_f64().iter().all(|&v| v == 0.0));
+        // Wrong size: ones, psana's default gain.
+        let g = calib.get(CalibType::PixelGain, 6).unwrap();
+        assert_eq!(g.status, LoadStatus::WrongSize);
+        assert!(g.array.as_ref().unwrap().to_f64().iter().all(|&v| v == 1.0));
+        // rms defaults to ones, status to zeros, common_mode to the detector's parameters.
+        let r = calib.get(CalibType::PixelRms, 6).unwrap();
+        assert!(r.array.as_ref().unwrap().to_f64().iter().all(|&v| v == 1.0));
+        let s = calib.get(CalibType::PixelStatus, 6).unwrap();
+        assert_eq!(s.array.as_ref().unwrap().dtype(), DType::U16);
+        let cm = calib.get(CalibType::CommonMode, 6).unwrap();
+        let cm: Vec<f64> = cm.array.as_ref().unwrap().to_f64().iter().copied().collect();
+        assert_eq!(&cm[..4], &[4.0, 6.0, 30.0, 30.0]);
+        // Loaded once per run: the same Arc comes back.
+        let a = calib.get(CalibType::Pedestals, 6).unwrap();
+        assert!(Arc::ptr_eq(&a, &calib.get(CalibType::Pedestals, 6).unwrap()));
+    }
+
+    #[test]
+    fn jungfrau_without_files_has_no_arrays_and_needs_pedestals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CalibStore::new(dir.path());
+        let src = "jungfrau.0:Jungfrau.0";
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
+        let g = calib.get(CalibType::PixelGain, 1).unwrap();
+        assert_eq!((g.status, g.array.is_none()), (LoadStatus::NotFound, true));
+        let err = calib.constants(1, None).unwrap_err().to_string();
+        assert!(err.contains("no pedestals") && err.contains(src), "{err}");
+
+        // With pedestals only: no gain (ADU), no status (no mask), psana's default common mode.
+        deploy(&store, src, "pedestals", "1-end", &filled(&[3, 1, 16, 32], 100.0));
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
+        let c = calib.constants(3, None).unwrap();
+        assert!(c.pixel_gain.is_none() && c.pixel_status.is_none() && c.pixel_offset.is_none());
+        assert_eq!(&c.common_mode.as_ref().unwrap()[..4], &[7.0, 1.0, 100.0, 0.0]);
+        let mut cal = calib.calibrator(3, None).unwrap();
+        assert!(cal.mask().iter().all(|&m| m == 1));
+        let raw = vec![110u16; cal.frame_len()];
+        let mut out = vec![0f32; cal.frame_len()];
+        cal.calibrate(&raw, &mut out).unwrap();
+        // 10 ADU above the pedestal everywhere, removed as common mode.
+        assert!(out.iter().all(|&v| v == 0.0));
+
+        // An unreadable file is reported and skipped: JUNGFRAU has no default, so no array.
+        let bad = store.ctype_dir(DetType::Jungfrau.calib_group(), src, "pixel_gain").unwrap();
+        std::fs::create_dir_all(&bad).unwrap();
+        std::fs::write(bad.join("1-end.data"), "1 2 x\n").unwrap();
+        let calib = DetectorCalib::new(store, src).unwrap();
+        let g = calib.get(CalibType::PixelGain, 1).unwrap();
+        assert_eq!((g.status, g.array.is_none()), (LoadStatus::Unreadable, true));
+    }
+}

@@ -170,11 +170,36 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs one detcal command, showing it first.
-fn step(title: &str, argv: &[String], quiet: bool) -> anyhow::Result<()> {
-    if !quiet {
-        println!("\n== {title}\n$ detcal {}", argv.join(" "));
+/// Standard output sent to /dev/null until dropped (the steps' own output, under --json).
+struct Silenced(std::os::fd::OwnedFd);
+
+impl Silenced {
+    fn new() -> anyhow::Result<Silenced> {
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let saved = nix::unistd::dup(std::io::stdout())?;
+        let null = std::fs::OpenOptions::new().write(true).open("/dev/null")?;
+        nix::unistd::dup2_stdout(&null)?;
+        Ok(Silenced(saved))
     }
+}
+
+impl Drop for Silenced {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = nix::unistd::dup2_stdout(&self.0);
+    }
+}
+
+/// Runs one detcal command, showing it first (only the report is printed when `quiet`).
+fn step(title: &str, argv: &[String], quiet: bool) -> anyhow::Result<()> {
+    let _silence = if quiet {
+        Some(Silenced::new().context("redirecting standard output")?)
+    } else {
+        println!("\n== {title}\n$ detcal {}", argv.join(" "));
+        None
+    };
     let cli =
         Cli::try_parse_from(std::iter::once("detcal".to_string()).chain(argv.iter().cloned()))
             .with_context(|| format!("demo step {title:?}: bad arguments"))?;
@@ -277,8 +302,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let report = analyse(&a, exp, &data, &calib, &images, t0)?;
+    let json = serde_json::to_string_pretty(&report)?;
+    let report_file = a.dir.join("report.json");
+    std::fs::write(&report_file, format!("{json}\n"))
+        .with_context(|| format!("writing {}", report_file.display()))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{json}");
     } else {
         print_report(&report);
     }
