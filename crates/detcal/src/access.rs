@@ -315,7 +315,10 @@ mod tests {
         let p = calib.get(CalibType::Pedestals, 6).unwrap();
         assert_eq!(p.status, LoadStatus::Loaded);
         let arr = p.array.as_ref().unwrap();
-        assert_eq!((arr.shape(), arr.dtype()), (&[704usize, 768][..], DType::F32));
+        assert_eq!(
+            (arr.shape(), arr.dtype()),
+            (&[704usize, 768][..], DType::F32)
+        );
         assert!(arr.to_f64().iter().all(|&v| v == 7.0));
         // Before run 5 there is no file: zeros.
         let p = calib.get(CalibType::Pedestals, 4).unwrap();
@@ -331,11 +334,21 @@ mod tests {
         let s = calib.get(CalibType::PixelStatus, 6).unwrap();
         assert_eq!(s.array.as_ref().unwrap().dtype(), DType::U16);
         let cm = calib.get(CalibType::CommonMode, 6).unwrap();
-        let cm: Vec<f64> = cm.array.as_ref().unwrap().to_f64().iter().copied().collect();
+        let cm: Vec<f64> = cm
+            .array
+            .as_ref()
+            .unwrap()
+            .to_f64()
+            .iter()
+            .copied()
+            .collect();
         assert_eq!(&cm[..4], &[4.0, 6.0, 30.0, 30.0]);
         // Loaded once per run: the same Arc comes back.
         let a = calib.get(CalibType::Pedestals, 6).unwrap();
-        assert!(Arc::ptr_eq(&a, &calib.get(CalibType::Pedestals, 6).unwrap()));
+        assert!(Arc::ptr_eq(
+            &a,
+            &calib.get(CalibType::Pedestals, 6).unwrap()
+        ));
     }
 
     #[test]
@@ -350,11 +363,20 @@ mod tests {
         assert!(err.contains("no pedestals") && err.contains(src), "{err}");
 
         // With pedestals only: no gain (ADU), no status (no mask), psana's default common mode.
-        deploy(&store, src, "pedestals", "1-end", &filled(&[3, 1, 16, 32], 100.0));
+        deploy(
+            &store,
+            src,
+            "pedestals",
+            "1-end",
+            &filled(&[3, 1, 16, 32], 100.0),
+        );
         let calib = DetectorCalib::new(store.clone(), src).unwrap();
         let c = calib.constants(3, None).unwrap();
         assert!(c.pixel_gain.is_none() && c.pixel_status.is_none() && c.pixel_offset.is_none());
-        assert_eq!(&c.common_mode.as_ref().unwrap()[..4], &[7.0, 1.0, 100.0, 0.0]);
+        assert_eq!(
+            &c.common_mode.as_ref().unwrap()[..4],
+            &[7.0, 1.0, 100.0, 0.0]
+        );
         let mut cal = calib.calibrator(3, None).unwrap();
         assert!(cal.mask().iter().all(|&m| m == 1));
         let raw = vec![110u16; cal.frame_len()];
@@ -364,11 +386,16 @@ mod tests {
         assert!(out.iter().all(|&v| v == 0.0));
 
         // An unreadable file is reported and skipped: JUNGFRAU has no default, so no array.
-        let bad = store.ctype_dir(DetType::Jungfrau.calib_group(), src, "pixel_gain").unwrap();
+        let bad = store
+            .ctype_dir(DetType::Jungfrau.calib_group(), src, "pixel_gain")
+            .unwrap();
         std::fs::create_dir_all(&bad).unwrap();
         std::fs::write(bad.join("1-end.data"), "1 2 x\n").unwrap();
         let calib = DetectorCalib::new(store, src).unwrap();
         let g = calib.get(CalibType::PixelGain, 1).unwrap();
-        assert_eq!((g.status, g.array.is_none()), (LoadStatus::Unreadable, true));
+        assert_eq!(
+            (g.status, g.array.is_none()),
+            (LoadStatus::Unreadable, true)
+        );
     }
 }
