@@ -6,4 +6,5 @@ mod calib;
 mod cli_basic;
 mod cli_data;
 mod interop;
+mod interop_calib;
 mod pipeline;
