@@ -131,7 +131,37 @@ pub struct Frame<'a> {
 #[derive(Debug, Clone, Copy)]
 enum FrameInner<'a> {
     Slice(&'a [u16]),
-    Xtc(&'a xtc2::run::Event<'a>),
+    Xtc(&'a xtc2::run::Event<'a>, &'a xtc2::run::Run),
+}
+
+/// Copies one segment's pixels into `out`: on little-endian machines with a positioned read
+/// of the file (page cache to `out` in one copy, no page mapped), else from the map.
+fn copy_segment(
+    run: &xtc2::run::Run,
+    seg: &xtc2::run::SegmentData<'_>,
+    out: &mut [u16],
+) -> Result<()> {
+    if out.len() != seg.len() {
+        return Err(Error::invalid(format!(
+            "segment {} has {} pixels, not {}",
+            seg.segment(),
+            seg.len(),
+            out.len()
+        )));
+    }
+    if cfg!(target_endian = "little") {
+        let raw = seg.raw_bytes();
+        let file = run
+            .streams()
+            .iter()
+            .flat_map(|s| s.chunks())
+            .find_map(|f| f.offset_of(raw).map(|o| (f, o)));
+        if let Some((file, offset)) = file {
+            return Ok(file.read_exact_at(offset, bytemuck::cast_slice_mut(out))?);
+        }
+    }
+    seg.copy_raw_into(out)
+        .map_err(|e| Error::invalid(e.to_string()))
 }
 
 impl Frame<'_> {
@@ -149,9 +179,22 @@ impl Frame<'_> {
                 out.copy_from_slice(s);
                 Ok(())
             }
-            FrameInner::Xtc(ev) => ev
-                .copy_raw_into(out)
-                .map_err(|e| Error::invalid(e.to_string())),
+            FrameInner::Xtc(ev, run) => {
+                if ev.len() != out.len() {
+                    return Err(Error::invalid(format!(
+                        "frame of {} words into {}",
+                        ev.len(),
+                        out.len()
+                    )));
+                }
+                let mut rest = out;
+                for seg in ev.segments() {
+                    let (head, tail) = rest.split_at_mut(seg.len());
+                    copy_segment(run, seg, head)?;
+                    rest = tail;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -166,13 +209,12 @@ impl Frame<'_> {
                 out.copy_from_slice(src);
                 Ok(())
             }
-            FrameInner::Xtc(ev) => {
+            FrameInner::Xtc(ev, run) => {
                 let seg = ev
                     .segments()
                     .get(p)
                     .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
-                seg.copy_raw_into(out)
-                    .map_err(|e| Error::invalid(e.to_string()))
+                copy_segment(run, seg, out)
             }
         }
     }
@@ -181,8 +223,8 @@ impl Frame<'_> {
     pub fn to_vec(&self) -> Result<Vec<u16>> {
         match self.inner {
             FrameInner::Slice(s) => Ok(s.to_vec()),
-            FrameInner::Xtc(ev) => {
-                let n: usize = ev.segments().iter().map(|s| s.len()).sum();
+            FrameInner::Xtc(ev, _) => {
+                let n = ev.len();
                 let mut v = vec![0u16; n];
                 self.copy_to(&mut v)?;
                 Ok(v)
@@ -277,6 +319,14 @@ impl RunSource {
             .map(|p| p.as_ref().display().to_string())
             .unwrap_or_default();
         let run = xtc2::run::Run::open(files)?;
+        // Pixels are taken with positioned reads (copy_segment), so only the pages holding
+        // headers need mapping.
+        if cfg!(target_endian = "little") {
+            run.streams()
+                .iter()
+                .flat_map(|s| s.chunks())
+                .for_each(|f| f.set_populate_ahead(false));
+        }
         let dets = run.detectors();
         let info = match alias {
             Some(a) => dets.iter().find(|d| d.alias == a).ok_or_else(|| {
@@ -515,7 +565,7 @@ impl RunSource {
                         continue;
                     }
                     let frame = Frame {
-                        inner: FrameInner::Xtc(&ev),
+                        inner: FrameInner::Xtc(&ev, run),
                         panel_len,
                     };
                     match f(Item::Frame {

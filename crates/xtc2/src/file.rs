@@ -5,6 +5,7 @@ iterator over its datagrams whose errors name the file.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use memmap2::Mmap;
 
@@ -12,7 +13,8 @@ use crate::dgram::{Dgram, Dgrams};
 use crate::error::Error;
 
 enum Backing {
-    Mmap(Mmap),
+    /// The map and the open file it maps (for positioned reads).
+    Mmap(Mmap, File),
     Owned(Vec<u8>),
 }
 
@@ -20,6 +22,8 @@ enum Backing {
 pub struct XtcFile {
     path: PathBuf,
     backing: Backing,
+    /// Whether reading maps the next 64 MiB ahead (see [`XtcFile::set_populate_ahead`]).
+    populate: AtomicBool,
 }
 
 impl std::fmt::Debug for XtcFile {
@@ -48,12 +52,60 @@ impl XtcFile {
             let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
-            Backing::Mmap(map)
+            Backing::Mmap(map, file)
         };
         Ok(Self {
             path: path.to_path_buf(),
             backing,
+            populate: AtomicBool::new(true),
         })
+    }
+
+    /// Whether iterating the datagrams maps the next 64 MiB of the file ahead in one call (the
+    /// default). A reader that takes large payloads with [`XtcFile::read_exact_at`] instead of
+    /// through the map turns it off, so that only the pages holding headers are mapped.
+    pub fn set_populate_ahead(&self, on: bool) {
+        self.populate.store(on, Ordering::Relaxed);
+    }
+
+    /// The file offset of `bytes`, if they lie in this file's bytes.
+    pub fn offset_of(&self, bytes: &[u8]) -> Option<u64> {
+        let all = self.bytes();
+        let (base, p) = (all.as_ptr() as usize, bytes.as_ptr() as usize);
+        (p >= base && p - base + bytes.len() <= all.len()).then(|| (p - base) as u64)
+    }
+
+    /// Reads `buf.len()` bytes at `offset` with a positioned read of the file (for a mapped
+    /// file: straight from the page cache into `buf`, without mapping the pages).
+    pub fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), Error> {
+        let start = usize::try_from(offset).ok();
+        let end = start.and_then(|s| s.checked_add(buf.len()));
+        let Some((start, end)) = start.zip(end).filter(|&(_, e)| e <= self.bytes().len()) else {
+            return Err(Error::io(
+                &self.path,
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("{} bytes at offset {offset}: past the end", buf.len()),
+                ),
+            ));
+        };
+        match &self.backing {
+            #[cfg(unix)]
+            Backing::Mmap(_, file) => {
+                use std::os::unix::fs::FileExt;
+                file.read_exact_at(buf, offset)
+                    .map_err(|e| Error::io(&self.path, e))
+            }
+            #[cfg(not(unix))]
+            Backing::Mmap(m, _) => {
+                buf.copy_from_slice(&m[start..end]);
+                Ok(())
+            }
+            Backing::Owned(v) => {
+                buf.copy_from_slice(&v[start..end]);
+                Ok(())
+            }
+        }
     }
 
     /// A file held in memory; `path` is only used to name it in errors.
@@ -61,6 +113,7 @@ impl XtcFile {
         Self {
             path: path.into(),
             backing: Backing::Owned(bytes),
+            populate: AtomicBool::new(true),
         }
     }
 
@@ -72,7 +125,7 @@ impl XtcFile {
     /// All bytes of the file.
     pub fn bytes(&self) -> &[u8] {
         match &self.backing {
-            Backing::Mmap(m) => m,
+            Backing::Mmap(m, _) => m,
             Backing::Owned(v) => v,
         }
     }
@@ -94,7 +147,7 @@ impl XtcFile {
 
     fn map(&self) -> Option<&Mmap> {
         match &self.backing {
-            Backing::Mmap(m) => Some(m),
+            Backing::Mmap(m, _) => Some(m),
             Backing::Owned(_) => None,
         }
     }
@@ -109,6 +162,7 @@ impl XtcFile {
             map: self.map(),
             released: start.min(self.bytes().len()) & !(RELEASE_ALIGN - 1),
             populated: start.min(self.bytes().len()) & !(RELEASE_ALIGN - 1),
+            populate: self.populate.load(Ordering::Relaxed),
         }
     }
 }
@@ -132,6 +186,7 @@ pub struct FileDgrams<'a> {
     map: Option<&'a Mmap>,
     released: usize,
     populated: usize,
+    populate: bool,
 }
 
 impl std::fmt::Debug for FileDgrams<'_> {
@@ -179,7 +234,10 @@ impl<'a> Iterator for FileDgrams<'a> {
                 self.released = end;
             }
             #[cfg(target_os = "linux")]
-            if at + RELEASE_STEP / 2 >= self.populated && self.populated < map.len() {
+            if self.populate
+                && at + RELEASE_STEP / 2 >= self.populated
+                && self.populated < map.len()
+            {
                 let len = RELEASE_STEP.min(map.len() - self.populated);
                 // Advice only: a kernel without MADV_POPULATE_READ leaves pages to be faulted in.
                 let _ = map.advise_range(memmap2::Advice::PopulateRead, self.populated, len);
@@ -189,5 +247,42 @@ impl<'a> Iterator for FileDgrams<'a> {
         self.inner
             .next()
             .map(|r| r.map_err(|e| e.in_file(self.path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positioned_reads_equal_the_mapped_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.xtc2");
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        for f in [
+            XtcFile::open(&path).unwrap(),
+            XtcFile::from_bytes(&path, data.clone()),
+        ] {
+            f.set_populate_ahead(false);
+            let slice = &f.bytes()[12_345..54_321];
+            let off = f.offset_of(slice).unwrap();
+            assert_eq!(off, 12_345);
+            let mut buf = vec![0u8; slice.len()];
+            f.read_exact_at(off, &mut buf).unwrap();
+            assert_eq!(buf, slice);
+            // Bytes elsewhere are not in the file; reads past the end fail with the path.
+            assert_eq!(f.offset_of(&data[..10]), None);
+            let err = f
+                .read_exact_at(99_990, &mut [0u8; 20])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("f.xtc2"), "{err}");
+            assert_eq!(
+                f.dgrams().count(),
+                1,
+                "one (bad) datagram header, then stop"
+            );
+        }
     }
 }

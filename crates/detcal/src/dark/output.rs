@@ -14,6 +14,7 @@ Saving dark-processing results as psana does.
 use std::path::{Path, PathBuf};
 
 use ndarray::{ArrayD, IxDyn};
+use rayon::prelude::*;
 
 use crate::dark::job::StepDone;
 use crate::dark::{DarkParams, DarkResult};
@@ -52,7 +53,9 @@ pub fn save_jungfrau(
         PyFormat::parse("%6i")?,
         PyFormat::parse("%6i")?,
     ];
-    let mut out = Vec::new();
+    // Aliases are assigned one panel at a time (under the table's lock); the files are then
+    // formatted and written in parallel.
+    let mut jobs = Vec::new();
     for (k, &p) in panels.iter().enumerate() {
         let id = &d.meta.panel_ids[p];
         let alias = table.alias_for(
@@ -65,34 +68,39 @@ pub fn save_jungfrau(
         )?;
         let prefix = file_prefix("jungfrau", &alias, tstamp, exp, d.meta.run)?;
         repo.make_panel_dirs(id, &JUNGFRAU_DARK_CTYPES)?;
-        // With segind the result holds that one panel only.
-        let range = k * panel_len..(k + 1) * panel_len;
-        let sh = IxDyn(&[rows, cols]);
-        let arrays = [
-            NdArray::F64(
-                ArrayD::from_shape_vec(sh.clone(), r.ave[range.clone()].to_vec()).expect("panel"),
-            ),
-            NdArray::F64(
-                ArrayD::from_shape_vec(sh.clone(), r.rms[range.clone()].to_vec()).expect("panel"),
-            ),
-            NdArray::U64(
-                ArrayD::from_shape_vec(sh.clone(), r.status[range.clone()].to_vec())
-                    .expect("panel"),
-            ),
-            NdArray::U16(
-                ArrayD::from_shape_vec(sh.clone(), r.min[range.clone()].to_vec()).expect("panel"),
-            ),
-            NdArray::U16(ArrayD::from_shape_vec(sh, r.max[range].to_vec()).expect("panel")),
-        ];
-        for ((ctype, arr), fmt) in JUNGFRAU_DARK_CTYPES.iter().zip(&arrays).zip(&formats) {
+        for (c, ctype) in JUNGFRAU_DARK_CTYPES.iter().enumerate() {
             let path = repo
                 .ctype_dir(id, ctype)?
                 .join(gain_mode_file_name(&prefix, ctype, mode.index, mode.name));
-            write_plain(&path, arr, fmt, repo.perms())?;
-            out.push(path);
+            jobs.push((k, c, path));
         }
     }
-    Ok(out)
+    jobs.par_iter()
+        .map(|(k, c, path)| {
+            // With segind the result holds that one panel only.
+            let range = k * panel_len..(k + 1) * panel_len;
+            let sh = IxDyn(&[rows, cols]);
+            let arr = match c {
+                0 => {
+                    NdArray::F64(ArrayD::from_shape_vec(sh, r.ave[range].to_vec()).expect("panel"))
+                }
+                1 => {
+                    NdArray::F64(ArrayD::from_shape_vec(sh, r.rms[range].to_vec()).expect("panel"))
+                }
+                2 => NdArray::U64(
+                    ArrayD::from_shape_vec(sh, r.status[range].to_vec()).expect("panel"),
+                ),
+                3 => {
+                    NdArray::U16(ArrayD::from_shape_vec(sh, r.min[range].to_vec()).expect("panel"))
+                }
+                _ => {
+                    NdArray::U16(ArrayD::from_shape_vec(sh, r.max[range].to_vec()).expect("panel"))
+                }
+            };
+            write_plain(path, &arr, &formats[*c], repo.perms())?;
+            Ok(path.clone())
+        })
+        .collect()
 }
 
 /// What goes into the names and comments of `det_ndarr_raw_proc`-style files.
