@@ -67,12 +67,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. The constants valid for run 2, with psana's defaults for what is missing.
     let calib = DetectorCalib::new(store, source)?;
-    for (ctype, status, file) in calib.report(2)? {
-        println!(
-            "run 2 {:<13} {status:?} {}",
-            ctype.name(),
-            file.map(|f| f.display().to_string()).unwrap_or_default()
-        );
+    for (ctype, file) in calib.report(2)? {
+        let from = file.map_or("no file: psana's default, if any".into(), |f| {
+            f.display().to_string()
+        });
+        println!("run 2 {:<13} {from}", ctype.name());
     }
     let mut cal = calib.calibrator(2, None)?;
     println!("common mode {:?}", cal.common_mode());

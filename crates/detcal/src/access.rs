@@ -262,11 +262,17 @@ impl DetectorCalib {
         Calibrator::new(self.det_type, &self.constants(run, user_mask)?)
     }
 
-    /// Which file (or default) each calibration type comes from for `run`, for reports.
-    pub fn report(&self, run: u32) -> Result<Vec<(CalibType, LoadStatus, Option<PathBuf>)>> {
+    /// The file valid for `run` of each calibration type (`None`: psana's default or nothing),
+    /// found without reading any.
+    pub fn report(&self, run: u32) -> Result<Vec<(CalibType, Option<PathBuf>)>> {
         crate::detector::ALL_CALIB_TYPES
             .iter()
-            .map(|&c| self.get(c, run).map(|l| (c, l.status, l.file.clone())))
+            .map(|&c| {
+                Ok((
+                    c,
+                    self.store.find(&self.group, &self.source, c.name(), run)?,
+                ))
+            })
             .collect()
     }
 }

@@ -182,12 +182,10 @@ impl CalibDetArgs {
                 (DetType::Jungfrau, _) => "ADU",
                 _ => "",
             };
-            for (c, status, file) in calib.report(m.run)? {
-                let from = match (&file, status) {
-                    (Some(f), LoadStatus::Loaded) => f.display().to_string(),
-                    (Some(f), s) => format!("{s:?} ({}): default", f.display()),
-                    (None, LoadStatus::Default) => "no file: psana's default".into(),
-                    (None, _) => "no file".into(),
+            for (c, file) in calib.report(m.run)? {
+                let from = match file {
+                    Some(f) => f.display().to_string(),
+                    None => "no file (psana's default, if any)".into(),
                 };
                 tracing::info!("run {} {c}: {from}", m.run);
             }
