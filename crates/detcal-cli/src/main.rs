@@ -20,6 +20,14 @@ fn main() -> ExitCode {
             nix::sys::signal::SigHandler::SigDfl,
         )
     };
+    // Runs of many files hold a descriptor per file read; allow as many as the system permits.
+    if let Ok((soft, hard)) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        && soft < hard
+    {
+        let _ =
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, hard, hard);
+    }
     let cli = cli::parse();
     output::init_logging(cli.verbosity());
     match cmd::run(cli) {

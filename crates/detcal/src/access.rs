@@ -67,6 +67,8 @@ pub struct Lookup {
     pub status: LoadStatus,
     /// The file valid for the run, if there is one.
     pub file: Option<PathBuf>,
+    /// Why the file was not used (unreadable, wrong size), if it was not.
+    pub problem: Option<String>,
 }
 
 /// The constants of one detector in an experiment's calibration store.
@@ -128,6 +130,12 @@ impl DetectorCalib {
     }
 
     fn load(&self, ctype: CalibType, file: Option<PathBuf>) -> Result<Lookup> {
+        let lookup = |array, status, file, problem| Lookup {
+            array,
+            status,
+            file,
+            problem,
+        };
         let Some(dtype) = ctype.dtype() else {
             // Geometry is a text file of its own format: only its path is given.
             let status = if file.is_some() {
@@ -135,11 +143,7 @@ impl DetectorCalib {
             } else {
                 LoadStatus::NotFound
             };
-            return Ok(Lookup {
-                array: None,
-                status,
-                file,
-            });
+            return Ok(lookup(None, status, file, None));
         };
         let Some(path) = file else {
             let array = self.default(ctype);
@@ -148,54 +152,42 @@ impl DetectorCalib {
             } else {
                 LoadStatus::NotFound
             };
-            return Ok(Lookup {
-                array,
-                status,
-                file: None,
-            });
+            return Ok(lookup(array, status, None, None));
         };
         let arr = match read_text(&path) {
             Ok(a) => a.cast(dtype),
             Err(e) => {
                 tracing::warn!("{e}: using psana's default for {ctype}");
-                return Ok(Lookup {
-                    array: self.default(ctype),
-                    status: LoadStatus::Unreadable,
-                    file: Some(path),
-                });
+                let d = self.default(ctype);
+                return Ok(lookup(
+                    d,
+                    LoadStatus::Unreadable,
+                    Some(path),
+                    Some(e.to_string()),
+                ));
             }
         };
         match (self.det_type.base_shape(), ctype) {
             (Some(base), c) if c != CalibType::CommonMode => {
                 let n: usize = base.iter().product();
                 if arr.len() != n {
-                    tracing::warn!(
-                        "{}: {} values, but a {} {ctype} array is {} ({n} values): using the default",
+                    let problem = format!(
+                        "{}: {} values, but a {} {ctype} array is {} ({n} values)",
                         path.display(),
                         arr.len(),
                         self.det_type,
                         shape_str(base)
                     );
-                    return Ok(Lookup {
-                        array: self.default(ctype),
-                        status: LoadStatus::WrongSize,
-                        file: Some(path),
-                    });
+                    tracing::warn!("{problem}: using the default");
+                    let d = self.default(ctype);
+                    return Ok(lookup(d, LoadStatus::WrongSize, Some(path), Some(problem)));
                 }
                 let arr = arr
                     .reshape(base)
                     .map_err(|e| Error::content(&path, e.to_string()))?;
-                Ok(Lookup {
-                    array: Some(arr),
-                    status: LoadStatus::Loaded,
-                    file: Some(path),
-                })
+                Ok(lookup(Some(arr), LoadStatus::Loaded, Some(path), None))
             }
-            _ => Ok(Lookup {
-                array: Some(arr),
-                status: LoadStatus::Loaded,
-                file: Some(path),
-            }),
+            _ => Ok(lookup(Some(arr), LoadStatus::Loaded, Some(path), None)),
         }
     }
 
@@ -232,14 +224,23 @@ impl DetectorCalib {
             })
         };
         let pedestals = self.get(CalibType::Pedestals, run)?;
-        if pedestals.status != LoadStatus::Loaded && self.det_type.base_shape().is_none() {
-            return Err(Error::NotFound(format!(
-                "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or give the right --calib-dir",
-                self.source,
-                self.store
-                    .ctype_dir(&self.group, &self.source, "pedestals")?
-                    .display()
-            )));
+        if self.det_type.base_shape().is_none() {
+            if let (Some(problem), Some(_)) = (&pedestals.problem, &pedestals.file) {
+                return Err(Error::invalid(format!(
+                    "the pedestals of {} for run {run} cannot be used: {problem}",
+                    self.source
+                )));
+            }
+            if pedestals.status != LoadStatus::Loaded {
+                return Err(Error::NotFound(format!(
+                    "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or \
+                     give the right --calib-dir",
+                    self.source,
+                    self.store
+                        .ctype_dir(&self.group, &self.source, "pedestals")?
+                        .display()
+                )));
+            }
         }
         let cm = self.get(CalibType::CommonMode, run)?;
         Ok(Constants {
@@ -397,11 +398,26 @@ mod tests {
             .unwrap();
         std::fs::create_dir_all(&bad).unwrap();
         std::fs::write(bad.join("1-end.data"), "1 2 x\n").unwrap();
-        let calib = DetectorCalib::new(store, src).unwrap();
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
         let g = calib.get(CalibType::PixelGain, 1).unwrap();
         assert_eq!(
             (g.status, g.array.is_none()),
             (LoadStatus::Unreadable, true)
+        );
+        assert!(g.problem.as_deref().unwrap().contains("1-end.data"));
+
+        // Unreadable pedestals: an error naming the file, not "no pedestals".
+        let other = "jungfrau.1:Jungfrau.1";
+        let dir = store
+            .ctype_dir(DetType::Jungfrau.calib_group(), other, "pedestals")
+            .unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("0-end.data"), "1 2\n3\n").unwrap();
+        let calib = DetectorCalib::new(store, other).unwrap();
+        let err = calib.constants(5, None).unwrap_err().to_string();
+        assert!(
+            err.contains("cannot be used") && err.contains("0-end.data"),
+            "{err}"
         );
     }
 }

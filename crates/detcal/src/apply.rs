@@ -37,7 +37,7 @@ const BATCH_PIXELS: usize = 1 << 23;
 /// Which events of a run to calibrate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    /// Usable events to skip first.
+    /// Usable frames (of the chosen step, if any) to skip first; damaged events do not count.
     pub skip: u64,
     /// At most this many events after the skipped ones.
     pub events: Option<u64>,
@@ -114,9 +114,13 @@ fn walk_selected(
 ) -> Result<(u64, u64)> {
     let (mut seen, mut taken, mut skipped) = (0u64, 0u64, 0u64);
     let limit = sel.events.unwrap_or(u64::MAX);
+    let other_step = |s: u32| sel.step.is_some_and(|k| k != s);
     src.for_each(&mut |item| {
         Ok(match item {
-            Item::StepBegin(s) if sel.step.is_some_and(|k| k != s.index) => Flow::EndStep,
+            Item::StepBegin(s) if other_step(s.index) => Flow::EndStep,
+            // The chosen step is over: nothing after it is wanted.
+            Item::StepEnd { step } if sel.step == Some(step) => Flow::Stop,
+            Item::Frame { step, .. } if other_step(step) => Flow::Continue,
             Item::Frame { frame, .. } => {
                 seen += 1;
                 if seen <= sel.skip {
@@ -289,7 +293,7 @@ impl Histogram {
         let k = (half_width / w).round() as usize;
         let (a, b) = (
             imax.saturating_sub(k),
-            (imax + k).min(self.counts.len() - 1),
+            imax.saturating_add(k).min(self.counts.len() - 1),
         );
         let (mut sw, mut swx) = (0f64, 0f64);
         for i in a..=b {
@@ -304,11 +308,18 @@ impl Histogram {
 /// `(nsegs, rows, cols)`: banks of `rows/2 x bank_cols` pixels, in (segment, half, bank) order.
 /// Masked pixels are exactly zero after calibration and so left out; a bank without values gives
 /// NaN.
-pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Vec<f32> {
+pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Result<Vec<f32>> {
     let [nsegs, rows, cols] = shape;
+    if bank_cols == 0 || frame.len() != nsegs * rows * cols {
+        return Err(Error::invalid(format!(
+            "bank medians of a frame of {} values as {} in banks of {bank_cols} columns",
+            frame.len(),
+            shape_str(&shape)
+        )));
+    }
     let half = rows / 2;
-    let nbanks = cols.div_ceil(bank_cols.max(1));
-    (0..nsegs * 2 * nbanks)
+    let nbanks = cols.div_ceil(bank_cols);
+    Ok((0..nsegs * 2 * nbanks)
         .into_par_iter()
         .map(|k| {
             let (s, h, b) = (k / (2 * nbanks), (k / nbanks) % 2, k % nbanks);
@@ -326,12 +337,62 @@ pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Vec<f
             let (_, mid, _) = v.select_nth_unstable_by(m, f32::total_cmp);
             *mid
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stack of `n` frames of (1, 16, 32) whose every pixel holds the frame's index.
+    fn stack(dir: &std::path::Path, n: usize) -> RunSource {
+        use crate::detector::DetType;
+        use crate::source::StackInfo;
+        let path = dir.join("s.npy");
+        let arr = ndarray::Array4::from_shape_fn((n, 1, 16, 32), |(f, ..)| f as u16).into_dyn();
+        let perms = crate::files::Perms::new(0o775, 0o664, "");
+        crate::formats::npy::write_npy(&path, &arr.into(), &perms).unwrap();
+        let info = StackInfo {
+            det_type: DetType::Jungfrau,
+            panel_ids: vec!["p0".into()],
+            exp: "xpptut15".into(),
+            run: 3,
+            start: jiff::Timestamp::UNIX_EPOCH,
+            gain_mode: None,
+            alias: "jungfrau".into(),
+        };
+        RunSource::open_stack(&path, info).unwrap()
+    }
+
+    #[test]
+    fn events_are_selected_by_skip_count_and_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = stack(dir.path(), 10);
+        let sel = |skip, events, step| Selection { skip, events, step };
+        assert_eq!(count_frames(&src, &Selection::default()).unwrap(), 10);
+        assert_eq!(count_frames(&src, &sel(2, Some(3), None)).unwrap(), 3);
+        assert_eq!(count_frames(&src, &sel(8, Some(5), None)).unwrap(), 2);
+        assert_eq!(count_frames(&src, &sel(0, Some(0), None)).unwrap(), 0);
+        assert_eq!(count_frames(&src, &sel(0, None, Some(0))).unwrap(), 10);
+        assert_eq!(count_frames(&src, &sel(0, None, Some(1))).unwrap(), 0);
+        // The frames calibrated are the selected ones, in order: constants of zero, no common
+        // mode, so each output pixel is its frame's index.
+        let peds = ndarray::Array4::<f32>::zeros((3, 1, 16, 32)).into_dyn();
+        let consts = crate::calib::Constants {
+            pedestals: Some(peds.into()),
+            common_mode: Some(vec![]),
+            ..Default::default()
+        };
+        let mut cal = Calibrator::new(crate::detector::DetType::Jungfrau, &consts).unwrap();
+        let mut firsts = Vec::new();
+        let stats = calibrate_run(&src, &mut cal, &sel(2, Some(3), None), &mut |b| {
+            firsts.extend(b.chunks(512).map(|f| f[0]));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((stats.frames, stats.skipped, stats.bad_gain), (3, 0, 0));
+        assert_eq!(firsts, vec![2.0, 3.0, 4.0]);
+    }
 
     #[test]
     fn mean_of_frames() {
@@ -384,17 +445,19 @@ mod tests {
             }
         }
         f[0] = 0.0; // masked: left out
-        let m = bank_medians(&f, [1, 4, 8], 4);
+        let m = bank_medians(&f, [1, 4, 8], 4).unwrap();
         assert_eq!(m.len(), 4);
         // Bank (half 0, bank 0): values 1.01,1.02,1.03 and 1.00..1.03 of row 1 -> 7 values.
         assert!((m[0] - 1.02).abs() < 1e-6, "{m:?}");
         assert!((m[1] - 2.02).abs() < 1e-6);
         assert!((m[2] - 11.02).abs() < 1e-6);
         assert!((m[3] - 12.02).abs() < 1e-6);
-        assert!(
-            bank_medians(&[0.0; 32], [1, 4, 8], 4)
-                .iter()
-                .all(|x| x.is_nan())
-        );
+        let empty = bank_medians(&[0.0; 32], [1, 4, 8], 4).unwrap();
+        assert!(empty.iter().all(|x| x.is_nan()));
+        assert!(bank_medians(&[0.0; 31], [1, 4, 8], 4).is_err());
+        assert!(bank_medians(&[0.0; 32], [1, 4, 8], 0).is_err());
+        let mut h = Histogram::new(0.0, 1.0, 10).unwrap();
+        h.add(&[0.55]);
+        assert!((h.peak(0.0, f64::INFINITY).unwrap() - 0.55).abs() < 1e-9);
     }
 }

@@ -206,6 +206,13 @@ impl Frame<'_> {
                 let src = s
                     .get(p * n..(p + 1) * n)
                     .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
+                if src.len() != out.len() {
+                    return Err(Error::invalid(format!(
+                        "panel of {} words into {}",
+                        src.len(),
+                        out.len()
+                    )));
+                }
                 out.copy_from_slice(src);
                 Ok(())
             }
@@ -318,15 +325,17 @@ impl RunSource {
             .first()
             .map(|p| p.as_ref().display().to_string())
             .unwrap_or_default();
-        let run = xtc2::run::Run::open(files)?;
         // Pixels are taken with positioned reads (copy_segment), so only the pages holding
-        // headers need mapping.
-        if cfg!(target_endian = "little") {
-            run.streams()
-                .iter()
-                .flat_map(|s| s.chunks())
-                .for_each(|f| f.set_populate_ahead(false));
-        }
+        // headers need mapping: no mapping ahead, from the first scan of the files on.
+        let files = files
+            .iter()
+            .map(|p| {
+                let f = xtc2::XtcFile::open(p)?;
+                f.set_populate_ahead(!cfg!(target_endian = "little"));
+                Ok(f)
+            })
+            .collect::<std::result::Result<Vec<_>, xtc2::Error>>()?;
+        let run = xtc2::run::Run::from_files(files)?;
         let dets = run.detectors();
         let info = match alias {
             Some(a) => dets.iter().find(|d| d.alias == a).ok_or_else(|| {
@@ -486,8 +495,13 @@ impl RunSource {
                     source: "given",
                     mode: *gain_mode,
                 };
-                if f(Item::StepBegin(&step))? == Flow::Stop {
-                    return Ok(());
+                match f(Item::StepBegin(&step))? {
+                    Flow::Stop => return Ok(()),
+                    Flow::EndStep => {
+                        f(Item::StepEnd { step: 0 })?;
+                        return Ok(());
+                    }
+                    Flow::Continue => {}
                 }
                 let data = map.as_u16()?;
                 let n = self.meta.frame_len();

@@ -13,8 +13,9 @@ use crate::dgram::{Dgram, Dgrams};
 use crate::error::Error;
 
 enum Backing {
-    /// The map and the open file it maps (for positioned reads).
-    Mmap(Mmap, File),
+    /// The map, and the file opened again on the first positioned read (so that open runs
+    /// hold no file descriptors until they are read that way).
+    Mmap(Mmap, std::sync::OnceLock<File>),
     Owned(Vec<u8>),
 }
 
@@ -52,7 +53,7 @@ impl XtcFile {
             let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
-            Backing::Mmap(map, file)
+            Backing::Mmap(map, std::sync::OnceLock::new())
         };
         Ok(Self {
             path: path.to_path_buf(),
@@ -93,6 +94,13 @@ impl XtcFile {
             #[cfg(unix)]
             Backing::Mmap(_, file) => {
                 use std::os::unix::fs::FileExt;
+                let file = match file.get() {
+                    Some(f) => f,
+                    None => {
+                        let f = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+                        file.get_or_init(|| f)
+                    }
+                };
                 file.read_exact_at(buf, offset)
                     .map_err(|e| Error::io(&self.path, e))
             }

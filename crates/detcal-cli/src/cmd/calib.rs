@@ -35,8 +35,10 @@ give 0. Common mode (psana's default 7,1,100,0: banks, rows in banks, columns in
 pixel_status, status_extra and status_data masks over gain modes and of --mask; without status
 files nothing is masked. Single-gain detectors: (raw - pedestal) * gain * mask.
 
-A missing pedestals file is an error. Other missing files take psana's defaults, and the command
-says which file (or default) each constant came from.
+A JUNGFRAU without pedestals (none deployed for the run, or an unreadable file) is an error.
+Detectors of fixed shape (CSPAD, pnCCD, ePix100a) take psana's defaults for missing files or
+files of the wrong size (zeros for pedestals), with a warning. The log says which file (or
+default) each constant came from.
 
 OUTPUT:
     --out FILE.npy           the calibrated frames, float32 (N, segments, rows, cols)
@@ -97,7 +99,8 @@ pub struct CalibDetArgs {
     /// At most this many events (after --evskip), over all runs.
     #[arg(short = 'n', long, value_name = "N")]
     pub events: Option<u64>,
-    /// Events to skip at the start of each run.
+    /// Frames to skip at the start of each run (of the chosen --step, if any); damaged events do
+    /// not count.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub evskip: u64,
     /// Only this step (0-based).
@@ -182,10 +185,22 @@ impl CalibDetArgs {
                 (DetType::Jungfrau, _) => "ADU",
                 _ => "",
             };
-            for (c, file) in calib.report(m.run)? {
-                let from = match file {
-                    Some(f) => f.display().to_string(),
-                    None => "no file (psana's default, if any)".into(),
+            // What each constant the calibrator uses came from (all loaded, and cached, above).
+            for c in [
+                CalibType::Pedestals,
+                CalibType::PixelGain,
+                CalibType::PixelOffset,
+                CalibType::PixelStatus,
+                CalibType::StatusExtra,
+                CalibType::StatusData,
+                CalibType::CommonMode,
+            ] {
+                let l = calib.get(c, m.run)?;
+                let from = match (&l.file, l.status, &l.problem) {
+                    (Some(f), LoadStatus::Loaded, _) => f.display().to_string(),
+                    (_, _, Some(p)) => format!("{p}: psana's default instead"),
+                    (None, LoadStatus::Default, _) => "no file: psana's default".into(),
+                    _ => "no file: not applied".into(),
                 };
                 tracing::info!("run {} {c}: {from}", m.run);
             }

@@ -446,7 +446,7 @@ fn analyse(
             if (with_cm.len() as u64)
                 < cm_frames * (shape[0] * 2 * shape[2].div_ceil(BANK_COLS)) as u64
             {
-                with_cm.extend(bank_medians(f, shape, BANK_COLS));
+                with_cm.extend(bank_medians(f, shape, BANK_COLS)?);
             }
         }
         Ok(())
@@ -466,7 +466,7 @@ fn analyse(
         },
         &mut |batch| {
             for f in batch.chunks_exact(n) {
-                without_cm.extend(bank_medians(f, shape, BANK_COLS));
+                without_cm.extend(bank_medians(f, shape, BANK_COLS)?);
             }
             Ok(())
         },
@@ -548,11 +548,12 @@ fn analyse(
         )?,
     )?;
 
-    let defect_named = |k: &str| defects.iter().find(|d| d.kind == k);
-    let all_masked = ["dead", "saturated", "invalid gain"]
+    // Every dead, saturated and invalid-gain pixel masked, by the truth map's bits.
+    let must_mask = defect::DEAD | defect::SATURATED | defect::INVALID_GAIN;
+    let all_masked = t_defects
         .iter()
-        .filter_map(|k| defect_named(k))
-        .all(|d| d.masked == d.injected);
+        .zip(&mask)
+        .all(|(&d, &m)| (d as u8) & must_mask == 0 || m == 0);
     let checks = vec![
         Check {
             what: format!("photon peak within 1% of {} keV", a.energy),

@@ -259,12 +259,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-/// The dataset `arg` names, if it is one rather than a file: psana's `exp=...` form, or an
-/// existing `.xtc2` file (or several, separated by commas).
+/// The dataset `arg` names, if it is one rather than a file: psana's `key=value` form
+/// (`exp=...:run=...`), or `.xtc2` files (several separated by commas).
 fn dataset_of(arg: &Path) -> Option<String> {
     let s = arg.to_str()?;
-    let xtc = s.split(',').all(|f| f.ends_with(".xtc2"));
-    (s.starts_with("exp=") || xtc).then(|| s.to_string())
+    let mut pieces = s.split(',').filter(|f| !f.is_empty()).peekable();
+    let xtc = pieces.peek().is_some() && pieces.all(|f| f.ends_with(".xtc2"));
+    (s.contains('=') || xtc).then(|| s.to_string())
 }
 
 /// Draws the mean calibrated image of a dataset.
@@ -343,6 +344,17 @@ mod tests {
         assert!(parse(&["f.npy", "-o", "x.png", "--percentiles", "95,5"]).is_err());
         assert!(parse(&["f.npy", "-o", "x.png", "--kind", "pie"]).is_err());
         assert!(parse(&["f.npy"]).is_err(), "--out is required");
+    }
+
+    #[test]
+    fn datasets_are_told_from_files() {
+        let ds = |s: &str| dataset_of(Path::new(s));
+        assert_eq!(ds("exp=x:run=2").as_deref(), Some("exp=x:run=2"));
+        assert_eq!(ds("run=2:exp=x").as_deref(), Some("run=2:exp=x"));
+        assert_eq!(ds("a.xtc2,b.xtc2,").as_deref(), Some("a.xtc2,b.xtc2,"));
+        assert_eq!(ds("peds.npy"), None);
+        assert_eq!(ds("a.xtc2,peds.npy"), None);
+        assert_eq!(ds(","), None);
     }
 
     #[test]
