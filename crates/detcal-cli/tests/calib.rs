@@ -8,6 +8,16 @@ use crate::util::Dir;
 
 const ROWS: usize = 64;
 const COLS: usize = 256;
+/// The light run, its data and the calibration store, as `detcal calib` takes them.
+const DS: [&str; 7] = [
+    "exp=xpptut15:run=2",
+    "--data-dir",
+    "data",
+    "-c",
+    "calib",
+    "--group",
+    "",
+];
 /// The simulator's common-mode banks: half a panel by 64 columns.
 const BANK_COLS: usize = 64;
 
@@ -130,15 +140,7 @@ fn rms(v: &[f64]) -> f64 {
 #[test]
 fn without_gain_the_output_is_adu_and_without_status_nothing_is_masked() {
     let d = prepared(false);
-    let ds = [
-        "exp=xpptut15:run=2",
-        "--data-dir",
-        "data",
-        "-c",
-        "calib",
-        "--group",
-        "",
-    ];
+    let ds = DS;
     d.ok(&[
         "extract",
         "exp=xpptut15:run=2",
@@ -232,15 +234,7 @@ fn without_gain_the_output_is_adu_and_without_status_nothing_is_masked() {
 #[test]
 fn common_mode_removes_the_per_bank_offsets() {
     let d = prepared(false);
-    let ds = [
-        "exp=xpptut15:run=2",
-        "--data-dir",
-        "data",
-        "-c",
-        "calib",
-        "--group",
-        "",
-    ];
+    let ds = DS;
     d.ok(&[
         &["calib"][..],
         &ds,
@@ -277,15 +271,7 @@ fn common_mode_removes_the_per_bank_offsets() {
 #[test]
 fn photon_peak_mean_image_and_plots_of_a_calibrated_run() {
     let d = prepared(true);
-    let ds = [
-        "exp=xpptut15:run=2",
-        "--data-dir",
-        "data",
-        "-c",
-        "calib",
-        "--group",
-        "",
-    ];
+    let ds = DS;
     let out = d.ok(&[&["calib"][..], &ds, &["--out", "c.npy", "--png", "c.png"]].concat());
     assert!(out.contains("30 frames of (1,64,256) float32 keV"), "{out}");
     let frames = load_array(&d.join("c.npy")).unwrap().to_f64();

@@ -45,6 +45,18 @@ pub struct Selection {
     pub step: Option<u32>,
 }
 
+impl Selection {
+    /// The selection for a later run of a dataset once `taken` frames came from earlier runs
+    /// (`events` counts over all runs); `None` when none are left to take.
+    pub fn after(&self, taken: u64) -> Option<Selection> {
+        let events = self.events.map(|n| n.saturating_sub(taken));
+        (events != Some(0)).then(|| Selection {
+            events,
+            ..self.clone()
+        })
+    }
+}
+
 /// What a pass over a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunStats {
@@ -375,6 +387,10 @@ mod tests {
         assert_eq!(count_frames(&src, &sel(0, Some(0), None)).unwrap(), 0);
         assert_eq!(count_frames(&src, &sel(0, None, Some(0))).unwrap(), 10);
         assert_eq!(count_frames(&src, &sel(0, None, Some(1))).unwrap(), 0);
+        // Over several runs: what is left after frames taken from earlier ones.
+        assert_eq!(sel(2, Some(5), None).after(3), Some(sel(2, Some(2), None)));
+        assert_eq!(sel(2, Some(5), None).after(5), None);
+        assert_eq!(sel(0, None, Some(1)).after(7), Some(sel(0, None, Some(1))));
         // The frames calibrated are the selected ones, in order: constants of zero, no common
         // mode, so each output pixel is its frame's index.
         let peds = ndarray::Array4::<f32>::zeros((3, 1, 16, 32)).into_dyn();

@@ -1,7 +1,6 @@
 //! `detcal calib`: calibrated frames of a run (psana's `det.calib`), as a NumPy stack or the mean
 //! image.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,7 +9,6 @@ use detcal::access::{DetectorCalib, LoadStatus};
 use detcal::apply::{MeanImage, RunStats, Selection, calibrate_run};
 use detcal::calib::{Calibrator, CommonModeParams};
 use detcal::detector::{CalibType, DetType};
-use detcal::files::write_atomic;
 use detcal::formats::{self, array::shape_str};
 use detcal::source::{RunSource, open_dataset};
 use detcal::store::CalibStore;
@@ -231,23 +229,14 @@ pub fn calibrate_all(
 ) -> anyhow::Result<RunStats> {
     let mut total = RunStats::default();
     for r in runs.iter_mut() {
-        let left = sel.events.map(|n| n.saturating_sub(total.frames));
-        if left == Some(0) {
+        let Some(this) = sel.after(total.frames) else {
             break;
-        }
+        };
         let n = r.cal.frame_len().max(1);
-        let s = calibrate_run(
-            &r.src,
-            &mut r.cal,
-            &Selection {
-                events: left,
-                ..sel.clone()
-            },
-            &mut |batch| {
-                pb.inc((batch.len() / n) as u64);
-                f(batch)
-            },
-        )
+        let s = calibrate_run(&r.src, &mut r.cal, &this, &mut |batch| {
+            pb.inc((batch.len() / n) as u64);
+            f(batch)
+        })
         .with_context(|| format!("calibrating {}", r.src.label()))?;
         total.frames += s.frames;
         total.skipped += s.skipped;
@@ -325,32 +314,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         npy_shape.extend(frame_shape.iter().map(|&d| d as u64));
         let pb = output::progress(count, "calibrating");
         let mut stats = RunStats::default();
-        write_atomic(&a.out, &perms, |w| {
-            let io = |e: std::io::Error| detcal::Error::io(&a.out, "write", e);
-            let mut npy = {
-                use npyz::WriterBuilder;
-                npyz::WriteOptions::<f32>::new()
-                    .default_dtype()
-                    .shape(&npy_shape)
-                    .writer(&mut *w)
-                    .begin_nd()
-                    .map_err(io)?
-            };
+        formats::npy::write_npy_streamed::<f32>(&a.out, &npy_shape, &perms, |push| {
             stats = calibrate_all(&mut runs, &sel, &pb, &mut |batch| {
                 if let Some(m) = mean.as_mut() {
                     m.add(batch);
                 }
-                npy.extend(batch.iter().copied()).map_err(io)
+                push(batch)
             })
             .map_err(|e| detcal::Error::invalid(format!("{e:#}")))?;
-            if stats.frames != count {
-                return Err(detcal::Error::invalid(format!(
-                    "{} frames calibrated but {count} counted before",
-                    stats.frames
-                )));
-            }
-            npy.finish().map_err(io)?;
-            w.flush().map_err(io)
+            Ok(())
         })
         .with_context(|| format!("writing {}", a.out.display()))?;
         pb.finish_and_clear();
@@ -397,17 +369,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 fn count_frames(runs: &[CalibRun], sel: &Selection) -> anyhow::Result<u64> {
     let mut total = 0;
     for r in runs {
-        let left = sel.events.map(|n| n.saturating_sub(total));
-        if left == Some(0) {
+        let Some(this) = sel.after(total) else {
             break;
-        }
-        total += detcal::apply::count_frames(
-            &r.src,
-            &Selection {
-                events: left,
-                ..sel.clone()
-            },
-        )?;
+        };
+        total += detcal::apply::count_frames(&r.src, &this)?;
     }
     Ok(total)
 }

@@ -1,11 +1,10 @@
 //! `detcal extract`: raw frames of one detector into a NumPy stack.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use detcal::files::write_atomic;
+use detcal::formats::npy::write_npy_streamed;
 use detcal::source::{Flow, Item, open_dataset};
 
 use crate::args::{DatasetArgs, PermArgs};
@@ -100,27 +99,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let pb = output::progress(count, "extracting");
     let npy_shape = [count, shape[0] as u64, shape[1] as u64, shape[2] as u64];
-    write_atomic(&a.out, &a.perms.perms(), |w| {
-        let io = |e: std::io::Error| detcal::Error::io(&a.out, "write", e);
-        let mut npy = {
-            use npyz::WriterBuilder;
-            npyz::WriteOptions::new()
-                .default_dtype()
-                .shape(&npy_shape)
-                .writer(&mut *w)
-                .begin_nd()
-                .map_err(io)?
-        };
+    write_npy_streamed::<u16>(&a.out, &npy_shape, &a.perms.perms(), |push| {
         let mut done = 0;
         walk(&mut |frame| {
-            npy.extend(frame.iter().copied())?;
+            push(frame)?;
             done += 1;
             pb.set_position(done);
             Ok(())
         })
         .map_err(|e| detcal::Error::invalid(format!("{e:#}")))?;
-        npy.finish().map_err(io)?;
-        w.flush().map_err(io)
+        Ok(())
     })
     .with_context(|| format!("writing {}", a.out.display()))?;
     pb.finish_and_clear();

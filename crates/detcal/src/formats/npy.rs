@@ -104,6 +104,47 @@ pub fn write_npy(path: &Path, arr: &NdArray, perms: &Perms) -> Result<()> {
     write_atomic(path, perms, |w| encode_npy(arr, w, path))
 }
 
+/// Writes a `.npy` file of `shape` atomically from values produced piece by piece: `fill` is
+/// given a function that appends values in C order. Exactly as many values as `shape` holds must
+/// be appended, else nothing is written and the error says so. For arrays too large to hold.
+pub fn write_npy_streamed<T>(
+    path: &Path,
+    shape: &[u64],
+    perms: &Perms,
+    fill: impl FnOnce(&mut dyn FnMut(&[T]) -> Result<()>) -> Result<()>,
+) -> Result<()>
+where
+    T: npyz::AutoSerialize + Copy,
+{
+    let want: u64 = shape.iter().product();
+    write_atomic(path, perms, |w| {
+        let mut writer = npyz::WriteOptions::<T>::new()
+            .default_dtype()
+            .shape(shape)
+            .writer(&mut *w)
+            .begin_nd()
+            .at(path, "write")?;
+        let mut written = 0u64;
+        fill(&mut |values: &[T]| {
+            written += values.len() as u64;
+            if written > want {
+                return Err(Error::invalid(format!(
+                    "{}: more values than the shape {shape:?} holds",
+                    path.display()
+                )));
+            }
+            writer.extend(values.iter().copied()).at(path, "write")
+        })?;
+        if written != want {
+            return Err(Error::invalid(format!(
+                "{}: {written} values written, but the shape {shape:?} holds {want}",
+                path.display()
+            )));
+        }
+        writer.finish().at(path, "write")
+    })
+}
+
 /// Writes `arr` as `.npy` (little-endian, C order) to `w`.
 pub fn encode_npy<W: std::io::Write>(arr: &NdArray, w: &mut W, path: &Path) -> Result<()> {
     fn go<T, W>(a: &ArrayD<T>, w: &mut W, path: &Path) -> Result<()>
@@ -251,6 +292,31 @@ impl NpyMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_writes_need_exactly_the_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.npy");
+        let perms = Perms::default();
+        write_npy_streamed::<u16>(&p, &[2, 3], &perms, |push| {
+            push(&[1, 2])?;
+            push(&[3, 4, 5, 6])
+        })
+        .unwrap();
+        let want = ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1u16, 2, 3, 4, 5, 6]).unwrap();
+        assert_eq!(read_npy(&p).unwrap(), want.into());
+        // Too few or too many values: an error naming the file, and nothing written.
+        let q = dir.path().join("t.npy");
+        let err = write_npy_streamed::<f32>(&q, &[2, 3], &perms, |push| push(&[1.0; 5]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("t.npy") && err.contains("5 values"), "{err}");
+        let err = write_npy_streamed::<f32>(&q, &[2], &perms, |push| push(&[1.0; 3]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more values"), "{err}");
+        assert!(!q.exists());
+    }
 
     fn round_trip(arr: NdArray) {
         let dir = tempfile::tempdir().unwrap();
