@@ -522,9 +522,44 @@ fn assemble(
     per_panel: &[Vec<(Option<usize>, PathBuf)>],
     load: impl Fn(&Path) -> Result<ArrayD<f64>>,
 ) -> Result<ArrayD<f64>> {
+    let names = Names {
+        array: "panel array",
+        panel: "panel",
+        none: "no files to assemble",
+    };
+    assemble_with(t, per_panel, load, &names, |d, s| *d = s)
+}
+
+/// Assembles panel status files with bit-wise OR.
+fn assemble_or(t: DetType, per_panel: &[Vec<(Option<usize>, PathBuf)>]) -> Result<ArrayD<u64>> {
+    let names = Names {
+        array: "status map",
+        panel: "map",
+        none: "no status maps",
+    };
+    let load = |p: &Path| Ok(read_text(p)?.to_typed::<u64>());
+    assemble_with(t, per_panel, load, &names, |d, s| *d |= s)
+}
+
+/// What [`assemble_with`]'s messages call the arrays.
+struct Names {
+    array: &'static str,
+    panel: &'static str,
+    none: &'static str,
+}
+
+/// Puts each panel file (all gain modes, or one gain index) into its place of the detector
+/// array, combining each value with what is there by `combine`.
+fn assemble_with<T: Copy + Default>(
+    t: DetType,
+    per_panel: &[Vec<(Option<usize>, PathBuf)>],
+    load: impl Fn(&Path) -> Result<ArrayD<T>>,
+    names: &Names,
+    combine: impl Fn(&mut T, T),
+) -> Result<ArrayD<T>> {
     let n = per_panel.len();
     let ng = t.gain_ranges();
-    let mut out: Option<ArrayD<f64>> = None;
+    let mut out: Option<ArrayD<T>> = None;
     for (p, files) in per_panel.iter().enumerate() {
         for (g, file) in files {
             let a = load(file)?;
@@ -534,15 +569,20 @@ fn assemble(
                 other => {
                     return Err(Error::content(
                         file,
-                        format!("unexpected panel array shape {}", shape_str(other)),
+                        format!("unexpected {} shape {}", names.array, shape_str(other)),
                     ));
                 }
             };
-            let arr = out.get_or_insert_with(|| ArrayD::zeros(IxDyn(&det_shape(t, n, rows, cols))));
+            let arr = out.get_or_insert_with(|| {
+                ArrayD::from_elem(IxDyn(&det_shape(t, n, rows, cols)), T::default())
+            });
             if arr.shape()[arr.ndim() - 2..] != [rows, cols] {
                 return Err(Error::content(
                     file,
-                    format!("panel shape ({rows}, {cols}) differs from the other panels'"),
+                    format!(
+                        "{} shape ({rows}, {cols}) differs from the other panels'",
+                        names.panel
+                    ),
                 ));
             }
             let gains: Vec<usize> = match g {
@@ -552,58 +592,15 @@ fn assemble(
             for gi in gains {
                 let mut dst = panel_view(arr, t, n, p, gi);
                 let src = if a.ndim() == 3 {
-                    a.index_axis(Axis(0), gi).to_owned()
+                    a.index_axis(Axis(0), gi)
                 } else {
-                    a.clone()
+                    a.view()
                 };
-                dst.assign(&src);
+                dst.zip_mut_with(&src, |d, s| combine(d, *s));
             }
         }
     }
-    out.ok_or_else(|| Error::NotFound("no files to assemble".into()))
-}
-
-/// Assembles panel status files with bit-wise OR.
-fn assemble_or(t: DetType, per_panel: &[Vec<(Option<usize>, PathBuf)>]) -> Result<ArrayD<u64>> {
-    let n = per_panel.len();
-    let ng = t.gain_ranges();
-    let mut out: Option<ArrayD<u64>> = None;
-    for (p, files) in per_panel.iter().enumerate() {
-        for (g, file) in files {
-            let a = read_text(file)?.to_typed::<u64>();
-            let (rows, cols) = match a.shape() {
-                [r, c] => (*r, *c),
-                [gg, r, c] if *gg == ng && g.is_none() => (*r, *c),
-                other => {
-                    return Err(Error::content(
-                        file,
-                        format!("unexpected status map shape {}", shape_str(other)),
-                    ));
-                }
-            };
-            let arr = out.get_or_insert_with(|| ArrayD::zeros(IxDyn(&det_shape(t, n, rows, cols))));
-            if arr.shape()[arr.ndim() - 2..] != [rows, cols] {
-                return Err(Error::content(
-                    file,
-                    format!("map shape ({rows}, {cols}) differs from the other panels'"),
-                ));
-            }
-            let gains: Vec<usize> = match g {
-                Some(g) => vec![*g],
-                None => (0..ng).collect(),
-            };
-            for gi in gains {
-                let mut dst = panel_view(arr, t, n, p, gi);
-                let src = if a.ndim() == 3 {
-                    a.index_axis(Axis(0), gi).to_owned()
-                } else {
-                    a.clone()
-                };
-                dst.zip_mut_with(&src, |d, s| *d |= *s);
-            }
-        }
-    }
-    out.ok_or_else(|| Error::NotFound("no status maps".into()))
+    out.ok_or_else(|| Error::NotFound(names.none.into()))
 }
 
 /// The (rows, cols) view of panel `p`, gain `g` of a detector array.
