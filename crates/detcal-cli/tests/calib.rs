@@ -343,6 +343,11 @@ fn demo_reports_against_the_truth() {
     ];
     let out = d.ok(&args);
     let r: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    let saved = std::fs::read_to_string(d.join("demo/report.json")).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&saved).unwrap(),
+        r
+    );
     let peak = r["photon_peak_kev"].as_f64().unwrap();
     assert!((peak - 9.5).abs() < 0.095, "peak {peak}");
     for k in r["defects"].as_array().unwrap() {

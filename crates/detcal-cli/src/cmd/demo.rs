@@ -1,5 +1,6 @@
 //! `detcal demo`: the whole pipeline on a simulated JUNGFRAU, checked against the truth.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -304,8 +305,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let report = analyse(&a, exp, &data, &calib, &images, t0)?;
     let json = serde_json::to_string_pretty(&report)?;
     let report_file = a.dir.join("report.json");
-    std::fs::write(&report_file, format!("{json}\n"))
-        .with_context(|| format!("writing {}", report_file.display()))?;
+    let perms = Perms::new(0o2775, 0o664, "");
+    detcal::files::write_atomic(&report_file, &perms, |w| {
+        writeln!(w, "{json}").map_err(|e| detcal::Error::io(&report_file, "write", e))
+    })
+    .with_context(|| format!("writing {}", report_file.display()))?;
     if a.json {
         println!("{json}");
     } else {
