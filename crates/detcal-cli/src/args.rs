@@ -61,3 +61,14 @@ impl DatasetArgs {
         }
     }
 }
+
+/// The job's settings: the environment's roots, the data root replaced by `--data-dir` when
+/// given, and the modes and group of new files.
+pub fn settings(
+    perms: &PermArgs,
+    data_dir: Option<&std::path::Path>,
+) -> detcal::settings::Settings {
+    detcal::settings::Settings::from_env()
+        .with_data_dir(data_dir)
+        .with_perms(perms.perms())
+}

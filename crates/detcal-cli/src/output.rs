@@ -2,13 +2,9 @@
 
 use std::io::IsTerminal;
 
+use detcal::repo::joblog;
+use detcal::report::{Progress, Reporter};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-
-use detcal::files::Perms;
-use detcal::repo::joblog::{self, JobLog};
-use detcal::site;
 use tracing::Level;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
@@ -47,49 +43,6 @@ pub fn init_logging(v: Verbosity) {
         .try_init();
 }
 
-/// The log file of this job, once a command has opened one.
-static JOB_LOG: Mutex<Option<JobLog>> = Mutex::new(None);
-
-/// Opens this job's log `<logs>/<YYYY>/<YYYY-mm-ddTHHMMSS>_log_<script>_<user>.txt`, writes the
-/// command line into it, and adds the job to the per-year record (under `$SIT_ROOT/detector/logs/
-/// atstart`, else `<repo>/logs/atstart`; none for psana's scratch repository `work`). From then on
-/// every message also goes to the log.
-pub fn start_job_log(
-    repo: &Path,
-    logs_dir: &Path,
-    script: &str,
-    perms: &Perms,
-) -> anyhow::Result<PathBuf> {
-    let start = jiff::Timestamp::now();
-    let log = JobLog::new(logs_dir, script, start, perms)?;
-    let argv: Vec<String> = std::env::args().collect();
-    log.write('I', &format!("command: {}", argv.join(" ")))?;
-    log.write(
-        'I',
-        &format!(
-            "detcal {} on {} by {} in {}",
-            env!("CARGO_PKG_VERSION"),
-            site::hostname(),
-            site::login_name(),
-            site::cwd()
-        ),
-    )?;
-    if repo.as_os_str() != "work" {
-        let atstart = match std::env::var_os(site::SIT_ROOT).filter(|v| !v.is_empty()) {
-            Some(root) => site::logs_at_start(Path::new(&root)),
-            None => repo.join("logs/atstart"),
-        };
-        if let Err(e) =
-            joblog::record_at_start(&atstart, script, start, repo, log.path(), &argv, perms)
-        {
-            tracing::warn!("cannot add this job to the per-year record: {e}");
-        }
-    }
-    let path = log.path().to_path_buf();
-    *JOB_LOG.lock().expect("log lock") = Some(log);
-    Ok(path)
-}
-
 /// Copies every message at info level and above into the job's log file.
 struct JobLogLayer;
 
@@ -103,8 +56,6 @@ impl<S: tracing::Subscriber> Layer<S> for JobLogLayer {
         if level > Level::INFO {
             return;
         }
-        let guard = JOB_LOG.lock().expect("log lock");
-        let Some(log) = guard.as_ref() else { return };
         let mut msg = String::new();
         event.record(&mut MessageVisitor(&mut msg));
         let c = match level {
@@ -112,11 +63,8 @@ impl<S: tracing::Subscriber> Layer<S> for JobLogLayer {
             Level::WARN => 'W',
             _ => 'I',
         };
-        if let Err(e) = log.write(c, &msg) {
-            eprintln!(
-                "detcal: warning: cannot write the job log {}: {e}",
-                log.path().display()
-            );
+        if let Err(e) = joblog::forward(c, &msg) {
+            eprintln!("detcal: warning: cannot write the job log: {e}");
         }
     }
 }
@@ -198,4 +146,56 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     );
     pb.set_message(what.to_string());
     pb
+}
+
+/// Progress bars on stderr when it is a terminal, for the library's pipelines.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Bars;
+
+/// A progress bar as the library's counter.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn set(&self, done: u64) {
+        self.0.set_position(done);
+    }
+
+    fn position(&self) -> u64 {
+        self.0.position()
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Reporter for Bars {
+    fn progress(&self, total: u64, what: &str) -> Box<dyn Progress> {
+        Box::new(Bar(progress(total, what)))
+    }
+}
+
+/// Prints one line per deployed (or planned) file: `deployed|dry-run <ctype> <path>`.
+pub fn print_placed(placed: &[detcal::deploy::Placement], deployed: bool) {
+    for p in placed {
+        println!(
+            "{} {} {}",
+            if deployed { "deployed" } else { "dry-run" },
+            p.ctype,
+            p.to.display()
+        );
+    }
+}
+
+/// Starts the job's log (see [`joblog::start`]) with the environment's settings.
+pub fn start_job_log(
+    repo: &std::path::Path,
+    logs_dir: &std::path::Path,
+    script: &str,
+    perms: &detcal::files::Perms,
+) -> anyhow::Result<std::path::PathBuf> {
+    let settings = detcal::settings::Settings::from_env().with_perms(perms.clone());
+    Ok(joblog::start(&settings, repo, logs_dir, script)?
+        .path()
+        .to_path_buf())
 }

@@ -223,6 +223,23 @@ impl DetType {
         self.name().to_ascii_lowercase()
     }
 
+    /// psana's unique id of a detector of this type made of `panel_ids`:
+    /// `<type>_<panel id>_<panel id>...` (`jungfrau_170505-149520170815-3d00b0`).
+    pub fn unique_id<S: AsRef<str>>(self, panel_ids: &[S]) -> String {
+        let mut id = self.dir_name();
+        for p in panel_ids {
+            id.push('_');
+            id.push_str(p.as_ref());
+        }
+        id
+    }
+
+    /// The DetInfo source naming a detector of this type with DAQ alias `alias` in the
+    /// calibration store by default: `<alias>.0:<Type>.0` (`jungfrau.0:Jungfrau.0`).
+    pub fn default_source(self, alias: &str) -> String {
+        format!("{alias}.0:{}.0", self.name())
+    }
+
     /// The calibration group directory of this type (`Jungfrau::CalibV1`, `Camera::CalibV1`, ...).
     pub fn calib_group(self) -> &'static str {
         use DetType::*;

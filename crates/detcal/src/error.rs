@@ -63,6 +63,9 @@ pub enum Error {
     /// A required setting is missing (an environment variable and its command-line override).
     #[error("{0}")]
     Config(String),
+    /// An error reading, parsing or writing an array file.
+    #[error(transparent)]
+    Format(#[from] detcal_formats::Error),
     /// An error reading XTC2 raw data.
     #[error(transparent)]
     Xtc(#[from] xtc2::Error),
@@ -102,7 +105,7 @@ impl Error {
 }
 
 /// Adds a path and an operation to `io::Result`s.
-pub(crate) trait IoContext<T> {
+pub trait IoContext<T> {
     /// Turns an I/O error into [`Error::Io`] naming `path` and `op`.
     fn at(self, path: impl AsRef<Path>, op: &'static str) -> Result<T>;
 }

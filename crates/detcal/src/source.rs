@@ -449,7 +449,7 @@ impl RunSource {
         let meta = DetectorMeta {
             det_type: info.det_type,
             alias: info.alias.clone(),
-            unique_id: format!("{}_{}", info.det_type.dir_name(), info.panel_ids.join("_")),
+            unique_id: info.det_type.unique_id(&info.panel_ids),
             panel_ids: info.panel_ids,
             exp: info.exp,
             run: info.run,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use detcal::NdArray;
 use detcal::access::{DetectorCalib, LoadStatus};
 use detcal::apply::{MeanImage, RunStats, Selection, calibrate_run};
 use detcal::calib::{Calibrator, CommonModeParams};
@@ -12,11 +13,10 @@ use detcal::detector::{CalibType, DetType};
 use detcal::formats::{self, array::shape_str};
 use detcal::source::{RunSource, open_dataset};
 use detcal::store::CalibStore;
-use detcal::{NdArray, plot};
+use detcal_plot as plot;
 
 use crate::args::{DatasetArgs, PermArgs};
 use crate::cli::EXIT_OK;
-use crate::detrun::default_source;
 use crate::output;
 
 pub const AFTER_HELP: &str = "\
@@ -163,7 +163,7 @@ impl CalibDetArgs {
             };
             let source = match &self.calib_source {
                 Some(s) => s.clone(),
-                None => default_source(&m.alias, m.det_type),
+                None => m.det_type.default_source(&m.alias),
             };
             let calib = DetectorCalib::new(store, &source)?;
             let mut consts = calib

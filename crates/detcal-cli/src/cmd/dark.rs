@@ -7,16 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use detcal::dark::DarkParams;
-use detcal::dark::job::{self, LoopOptions};
-use detcal::dark::output::{NdarrNames, save_jungfrau, save_ndarr, summary_lines};
+use detcal::dark::job::LoopOptions;
 use detcal::detector::{DetType, gain_mode};
-use detcal::repo::Repo;
+use detcal::pipeline::dark::{self, DarkInput, DarkOptions};
 use detcal::site;
-use detcal::source::{RunSource, StackInfo, open_dataset};
+use detcal::source::StackInfo;
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
-use crate::detrun::default_source;
 
 pub const AFTER_HELP: &str = "\
 For each run of the dataset and each step (one gain mode per step: Normal, ForcedGain1,
@@ -192,129 +190,45 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             "-p/--plotim is accepted for compatibility; make images with `detcal plot` on the files written"
         );
     }
-    let params = DarkParams {
-        nrecs: a.nrecs,
-        nrecs1: a.nrecs1,
-        int_lo: a.int_lo,
-        int_hi: a.int_hi,
-        rms_lo: a.rms_lo,
-        rms_hi: a.rms_hi,
-        intnlo: a.intnlo,
-        intnhi: a.intnhi,
-        rmsnlo: a.rmsnlo,
-        rmsnhi: a.rmsnhi,
-        fraclm: a.fraclm,
-        fraclo: a.fraclo,
-        frachi: a.frachi,
-        data_bits: a.databits.unwrap_or(0x3fff),
-    };
-    params.validate()?;
-    let (sources, dataset) = open_sources(&a)?;
-    let first = sources[0].meta().clone();
-    let gain_override = match &a.gain_mode {
-        Some(g) => Some(gain_mode(first.det_type, g)?),
-        None => None,
-    };
-    let jungfrau = first.det_type == DetType::Jungfrau;
-    if jungfrau && a.databits.is_some_and(|b| b != 0x3fff) {
-        bail!("--databits: JUNGFRAU raw words have 14 ADC bits (0x3fff) and 2 gain bits");
-    }
-    let perms = a.perms.perms();
-    let dirrepo = match (&a.dirrepo, jungfrau) {
-        (Some(p), _) => p.clone(),
-        (None, true) => {
-            site::jungfrau_panels_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?)
-        }
-        (None, false) => PathBuf::from("work"),
-    };
-    let script = if jungfrau {
-        "jungfrau_dark_proc"
-    } else {
-        "det_ndarr_raw_proc"
-    };
-    let log = crate::output::start_job_log(&dirrepo, &dirrepo.join("logs"), script, &perms)?;
-    let repo = Repo::new(&dirrepo, perms.clone());
-    // psana names every file of a job with the first run's time stamp.
-    let tstamp = first.tstamp();
-    let exp = a.expname.clone().unwrap_or_else(|| first.exp.clone());
-    tracing::info!(
-        "{} ({}, {} panels {:?}), {} run(s) from {}; time stamp {tstamp}; repository {}",
-        first.alias,
-        first.det_type,
-        first.panel_ids.len(),
-        first.frame_shape,
-        sources.len(),
-        dataset,
-        dirrepo.display()
-    );
-    let opts = LoopOptions {
-        events: a.events,
-        evskip: a.evskip,
-        evstep: a.evstep,
-        stepnum: a.stepnum,
-        stepmax: a.stepmax,
-        segind: a.segind,
-    };
-    let source = default_source(&first.alias, first.det_type);
-    let pb = crate::output::progress(
-        sources.iter().map(|s| s.frames_hint().unwrap_or(0)).sum(),
-        "dark frames",
-    );
-    let started = std::time::Instant::now();
-    let mut written = Vec::new();
-    let mut steps = 0;
-    job::run(
-        &sources,
-        &params,
-        &opts,
-        gain_override,
-        &mut |d| {
-            for line in summary_lines(&d, &params) {
-                tracing::info!("{line}");
-            }
-            let files = if jungfrau {
-                save_jungfrau(&repo, &d, &tstamp, &exp)?
-            } else {
-                let names = NdarrNames {
-                    template: &a.ofname,
-                    dataset: &dataset,
-                    source: &source,
-                    savebw: a.savebw,
-                };
-                save_ndarr(&dirrepo, &d, &names, &perms)?
-            };
-            for f in &files {
-                tracing::info!("saved {}", f.display());
-            }
-            written.extend(files);
-            steps += 1;
-            Ok(())
+    let opts = DarkOptions {
+        input: input(&a)?,
+        params: DarkParams {
+            nrecs: a.nrecs,
+            nrecs1: a.nrecs1,
+            int_lo: a.int_lo,
+            int_hi: a.int_hi,
+            rms_lo: a.rms_lo,
+            rms_hi: a.rms_hi,
+            intnlo: a.intnlo,
+            intnhi: a.intnhi,
+            rmsnlo: a.rmsnlo,
+            rmsnhi: a.rmsnhi,
+            fraclm: a.fraclm,
+            fraclo: a.fraclo,
+            frachi: a.frachi,
+            data_bits: a.databits.unwrap_or(0x3fff),
         },
-        &|n| pb.set_position(n),
-    )?;
-    pb.finish_and_clear();
-    let frames = pb.position();
-    let secs = started.elapsed().as_secs_f64();
-    tracing::info!(
-        "{steps} step(s), {frames} frames in {secs:.1} s ({:.0} panel-frames/s); {} files; log {}",
-        frames as f64
-            * (if a.segind.is_some() {
-                1.0
-            } else {
-                first.panel_ids.len() as f64
-            })
-            / secs.max(1e-9),
-        written.len(),
-        log.display()
-    );
-    if steps == 0 {
-        bail!("no step was processed (check --stepnum, --evskip, --events)");
-    }
+        loop_opts: LoopOptions {
+            events: a.events,
+            evskip: a.evskip,
+            evstep: a.evstep,
+            stepnum: a.stepnum,
+            stepmax: a.stepmax,
+            segind: a.segind,
+        },
+        gain_mode: a.gain_mode.clone(),
+        dirrepo: a.dirrepo.clone(),
+        expname: a.expname.clone(),
+        ofname: a.ofname.clone(),
+        savebw: a.savebw,
+    };
+    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    dark::run(&opts, &settings, &crate::output::Bars)?;
     Ok(ExitCode::from(EXIT_OK))
 }
 
-/// The runs to process and a description of the input for logs and comments.
-fn open_sources(a: &Args) -> anyhow::Result<(Vec<RunSource>, String)> {
+/// The raw frames the flags name: a NumPy stack with its description, or a dataset.
+fn input(a: &Args) -> anyhow::Result<DarkInput> {
     if let Some(input) = &a.input {
         let need = |what: &str| format!("--input needs {what}");
         let tstamp = a
@@ -341,16 +255,18 @@ fn open_sources(a: &Args) -> anyhow::Result<(Vec<RunSource>, String)> {
             alias: a.source.clone().unwrap_or_else(|| a.det_type.dir_name()),
         };
         site::instrument(&info.exp)?;
-        return Ok((
-            vec![RunSource::open_stack(input, info)?],
-            input.display().to_string(),
-        ));
+        return Ok(DarkInput::Stack {
+            path: input.clone(),
+            info,
+        });
     }
-    let ds = a
+    let spec = a
         .dataset
         .clone()
         .or_else(|| a.dsname.clone())
         .context("give a dataset (or -d, or --input STACK.npy)")?;
-    let sources = open_dataset(&ds, a.data_dir.as_deref(), a.source.as_deref())?;
-    Ok((sources, ds))
+    Ok(DarkInput::Dataset {
+        spec,
+        det: a.source.clone(),
+    })
 }

@@ -7,21 +7,21 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use detcal::NdArray;
 use detcal::access::{DetectorCalib, LoadStatus};
 use detcal::apply::{Histogram, MeanImage, Selection, bank_medians, calibrate_run};
 use detcal::detector::CalibType;
 use detcal::files::Perms;
 use detcal::formats::load_array;
-use detcal::sim::defect;
-use detcal::sim::frames::BANK_COLS;
 use detcal::store::CalibStore;
-use detcal::{NdArray, plot};
+use detcal_plot as plot;
+use detcal_sim::defect;
+use detcal_sim::frames::BANK_COLS;
 use ndarray::{ArrayD, Axis, IxDyn};
 use serde::Serialize;
 
 use crate::cli::{Cli, EXIT_ERROR, EXIT_OK};
 use crate::cmd;
-use crate::detrun::default_source;
 
 pub const AFTER_HELP: &str = "\
 Runs the whole of detcal on the embedded simulator, in DIR, showing each command as you would type
@@ -343,7 +343,7 @@ fn analyse(
     let m = src.meta().clone();
     let calib = DetectorCalib::new(
         CalibStore::new(calib_dir),
-        &default_source(&m.alias, m.det_type),
+        &m.det_type.default_source(&m.alias),
     )?;
     let get = |c: CalibType| -> anyhow::Result<NdArray> {
         let l = calib.get(c, m.run)?;

@@ -4,18 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use detcal::deploy::jungfrau::{MergeRequest, merge};
-use detcal::deploy::{Placement, Target};
-use detcal::detector::DetType;
-use detcal::repo::Repo;
-use detcal::site;
-use detcal::store::{CalibStore, RunRange};
+use detcal::pipeline::deploy::{self, DeployOptions};
+use detcal::store::RunRange;
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
 use crate::detrun::DetRunArgs;
-use crate::output;
 
 pub const AFTER_HELP: &str = "\
 For each panel of the detector (or those of -I), and each of pedestals, rms, status, dark_min and
@@ -87,85 +81,18 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let d = a.det.resolve(a.tstamp.as_deref())?;
-    if d.meta.det_type != DetType::Jungfrau {
-        anyhow::bail!(
-            "{} is a {}, not a JUNGFRAU; use deploy-constants",
-            d.meta.alias,
-            d.meta.det_type
-        );
-    }
-    let perms = a.perms.perms();
-    let dirrepo = match &a.dirrepo {
-        Some(p) => p.clone(),
-        None => site::jungfrau_panels_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
+    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let opts = DeployOptions {
+        det: a.det.spec(),
+        tstamp: a.tstamp.clone(),
+        dirrepo: a.dirrepo.clone(),
+        dircalib: a.dircalib.clone(),
+        paninds: a.paninds.clone(),
+        deploy: a.deploy,
+        errskip: a.errskip,
+        runrange: a.runrange,
     };
-    let repo = Repo::new(&dirrepo, perms.clone());
-    let log = output::start_job_log(
-        &dirrepo,
-        &dirrepo.join("logs"),
-        "jungfrau_deploy_constants",
-        &perms,
-    )?;
-    let tstamp = site::tstamp(d.meta.start);
-    tracing::info!(
-        "{} run {} detector {} ({} panels), source {}, time stamp {tstamp}, repository {}",
-        d.meta.exp,
-        d.meta.run,
-        d.meta.alias,
-        d.meta.panel_ids.len(),
-        d.source,
-        dirrepo.display()
-    );
-    let req = MergeRequest {
-        repo: &repo,
-        panel_ids: &d.meta.panel_ids,
-        panel_indices: a.paninds.as_deref(),
-        tstamp: &tstamp,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        det_name: &d.source,
-        use_defaults: a.errskip,
-    };
-    let result = merge(&req)?;
-    for p in &result.picks {
-        let f = p
-            .file
-            .as_ref()
-            .map_or("default".to_string(), |f| f.display().to_string());
-        tracing::info!("panel {} {} gain {}: {f}", p.panel, p.ctype, p.gain);
-    }
-    let store = match &a.dircalib {
-        Some(c) => CalibStore::new(c),
-        None => CalibStore::for_experiment(None, &d.meta.exp)
-            .context("finding the calibration directory (-c)")?,
-    };
-    let target = Target {
-        store,
-        group: DetType::Jungfrau.calib_group().to_string(),
-        source: d.source.clone(),
-        range: a.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
-        perms,
-    };
-    let placed = target.place(&result.merged, !a.deploy)?;
-    report(&placed, a.deploy);
-    tracing::info!("log: {}", log.display());
+    let r = deploy::run(&opts, &settings)?;
+    crate::output::print_placed(&r.placed, r.deployed);
     Ok(ExitCode::from(EXIT_OK))
-}
-
-/// Prints and logs what was (or would be) deployed.
-pub fn report(placed: &[Placement], deployed: bool) {
-    for p in placed {
-        let verb = if deployed { "deployed" } else { "would deploy" };
-        tracing::info!("{verb} {} -> {}", p.from.display(), p.to.display());
-        println!(
-            "{} {} {}",
-            if deployed { "deployed" } else { "dry-run" },
-            p.ctype,
-            p.to.display()
-        );
-    }
-    if !deployed {
-        tracing::info!("dry run: nothing deployed; add -D to deploy");
-    }
 }

@@ -12,7 +12,6 @@ use detcal::store::{CalibStore, RunRange};
 
 use crate::args::PermArgs;
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
-use crate::cmd::deploy::report;
 use crate::detrun::DetRunArgs;
 use crate::output;
 
@@ -133,9 +132,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         range: a.runrange,
         perms,
     };
-    report(
-        &target.place(std::slice::from_ref(&prepared.merged), !a.deploy)?,
-        a.deploy,
-    );
+    let placed = target.place(std::slice::from_ref(&prepared.merged), !a.deploy)?;
+    detcal::pipeline::deploy::log_placed(&placed, a.deploy);
+    output::print_placed(&placed, a.deploy);
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -13,7 +13,6 @@ use detcal::store::{CalibStore, RunRange};
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
-use crate::cmd::deploy::report;
 use crate::detrun::DetRunArgs;
 use crate::output;
 
@@ -97,7 +96,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         range: a.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
         perms,
     };
-    report(&target.place(&merged, !a.deploy)?, a.deploy);
+    let placed = target.place(&merged, !a.deploy)?;
+    detcal::pipeline::deploy::log_placed(&placed, a.deploy);
+    crate::output::print_placed(&placed, a.deploy);
     Ok(ExitCode::from(EXIT_OK))
 }
 

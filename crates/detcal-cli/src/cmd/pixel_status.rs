@@ -12,7 +12,6 @@ use ndarray::{ArrayD, IxDyn};
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
-use crate::detrun::default_source;
 use crate::output;
 
 pub const AFTER_HELP: &str = "\
@@ -125,7 +124,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             &perms,
         )?;
         let tstamp = m.tstamp();
-        let source = default_source(&m.alias, m.det_type);
+        let source = m.det_type.default_source(&m.alias);
         let panel_ids: Vec<String> = match a.segind {
             Some(s) => vec![m.panel_ids[s].clone()],
             None => m.panel_ids.clone(),

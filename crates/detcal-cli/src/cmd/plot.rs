@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use detcal::detector::{CalibType, is_status_name};
 use detcal::formats::{self, array::shape_str};
-use detcal::plot::{self, PlotOptions};
+use detcal_plot::{self as plot, PlotOptions};
 
 use crate::args::{DatasetArgs, PermArgs};
 use crate::cli::EXIT_OK;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use detcal::sim::{self, SimConfig};
+use detcal_sim::{self as sim, SimConfig};
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;

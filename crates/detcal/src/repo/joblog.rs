@@ -16,6 +16,7 @@ use jiff::Timestamp;
 
 use crate::error::Result;
 use crate::files::{Perms, append_locked, check_component};
+use crate::settings::Settings;
 use crate::site;
 
 /// The log file of one job.
@@ -94,6 +95,59 @@ pub fn record_at_start(
     );
     append_locked(&path, record.as_bytes(), perms)?;
     Ok(path)
+}
+
+/// The log of the job running in this process, once a pipeline has started one.
+static CURRENT: std::sync::Mutex<Option<JobLog>> = std::sync::Mutex::new(None);
+
+/// Starts this job's log of `script` under `logs_dir` for a job writing into `repo`: writes the
+/// command line and where it runs into the log, adds the job to the per-year record
+/// ([`Settings::logs_at_start`]), and makes it the log that [`forward`] writes to. Returns it.
+pub fn start(settings: &Settings, repo: &Path, logs_dir: &Path, script: &str) -> Result<JobLog> {
+    let perms = &settings.perms;
+    let start = Timestamp::now();
+    let log = JobLog::new(logs_dir, script, start, perms)?;
+    log.write('I', &format!("command: {}", settings.argv.join(" ")))?;
+    log.write(
+        'I',
+        &format!(
+            "detcal {} on {} by {} in {}",
+            env!("CARGO_PKG_VERSION"),
+            site::hostname(),
+            site::login_name(),
+            site::cwd()
+        ),
+    )?;
+    if let Some(atstart) = settings.logs_at_start(repo)
+        && let Err(e) = record_at_start(
+            &atstart,
+            script,
+            start,
+            repo,
+            log.path(),
+            &settings.argv,
+            perms,
+        )
+    {
+        tracing::warn!("cannot add this job to the per-year record: {e}");
+    }
+    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(log.clone());
+    Ok(log)
+}
+
+/// Writes a message of `level` (`'I'`, `'W'`, `'E'`) to the current job's log, if one was started.
+pub fn forward(level: char, message: &str) -> Result<()> {
+    let guard = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_ref() {
+        Some(log) => log.write(level, message),
+        None => Ok(()),
+    }
+}
+
+/// The current job's log file, if one was started.
+pub fn current_path() -> Option<PathBuf> {
+    let guard = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+    guard.as_ref().map(|l| l.path().to_path_buf())
 }
 
 #[cfg(test)]

@@ -12,9 +12,8 @@ use std::path::Path;
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 use npyz::WriterBuilder;
 
+use crate::array::{DType, Element, NdArray, shape_str};
 use crate::error::{Error, IoContext, Result};
-use crate::files::{Perms, write_atomic};
-use crate::formats::array::{DType, Element, NdArray, shape_str};
 use crate::with_array;
 
 /// The element type of an npy type string such as `<f4` or `|u1`.
@@ -97,52 +96,6 @@ fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
 pub fn read_npy(path: &Path) -> Result<NdArray> {
     let map = NpyMap::open(path)?;
     map.to_array()
-}
-
-/// Writes `arr` to `path` as `.npy` (little-endian, C order), atomically.
-pub fn write_npy(path: &Path, arr: &NdArray, perms: &Perms) -> Result<()> {
-    write_atomic(path, perms, |w| encode_npy(arr, w, path))
-}
-
-/// Writes a `.npy` file of `shape` atomically from values produced piece by piece: `fill` is
-/// given a function that appends values in C order. Exactly as many values as `shape` holds must
-/// be appended, else nothing is written and the error says so. For arrays too large to hold.
-pub fn write_npy_streamed<T>(
-    path: &Path,
-    shape: &[u64],
-    perms: &Perms,
-    fill: impl FnOnce(&mut dyn FnMut(&[T]) -> Result<()>) -> Result<()>,
-) -> Result<()>
-where
-    T: npyz::AutoSerialize + Copy,
-{
-    let want: u64 = shape.iter().product();
-    write_atomic(path, perms, |w| {
-        let mut writer = npyz::WriteOptions::<T>::new()
-            .default_dtype()
-            .shape(shape)
-            .writer(&mut *w)
-            .begin_nd()
-            .at(path, "write")?;
-        let mut written = 0u64;
-        fill(&mut |values: &[T]| {
-            written += values.len() as u64;
-            if written > want {
-                return Err(Error::invalid(format!(
-                    "{}: more values than the shape {shape:?} holds",
-                    path.display()
-                )));
-            }
-            writer.extend(values.iter().copied()).at(path, "write")
-        })?;
-        if written != want {
-            return Err(Error::invalid(format!(
-                "{}: {written} values written, but the shape {shape:?} holds {want}",
-                path.display()
-            )));
-        }
-        writer.finish().at(path, "write")
-    })
 }
 
 /// Writes `arr` as `.npy` (little-endian, C order) to `w`.
@@ -293,35 +246,16 @@ impl NpyMap {
 mod tests {
     use super::*;
 
-    #[test]
-    fn streamed_writes_need_exactly_the_shape() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("s.npy");
-        let perms = Perms::default();
-        write_npy_streamed::<u16>(&p, &[2, 3], &perms, |push| {
-            push(&[1, 2])?;
-            push(&[3, 4, 5, 6])
-        })
-        .unwrap();
-        let want = ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1u16, 2, 3, 4, 5, 6]).unwrap();
-        assert_eq!(read_npy(&p).unwrap(), want.into());
-        // Too few or too many values: an error naming the file, and nothing written.
-        let q = dir.path().join("t.npy");
-        let err = write_npy_streamed::<f32>(&q, &[2, 3], &perms, |push| push(&[1.0; 5]))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("t.npy") && err.contains("5 values"), "{err}");
-        let err = write_npy_streamed::<f32>(&q, &[2], &perms, |push| push(&[1.0; 3]))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("more values"), "{err}");
-        assert!(!q.exists());
+    /// Writes `arr` to the file `p` (tests only).
+    fn write_npy(p: &Path, arr: &NdArray) {
+        let mut f = File::create(p).unwrap();
+        encode_npy(arr, &mut f, p).unwrap();
     }
 
     fn round_trip(arr: NdArray) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.npy");
-        write_npy(&p, &arr, &Perms::default()).unwrap();
+        write_npy(&p, &arr);
         assert_eq!(read_npy(&p).unwrap(), arr);
     }
 
@@ -365,7 +299,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.npy");
         let arr = NdArray::U16(ArrayD::zeros(IxDyn(&[4, 8])));
-        write_npy(&p, &arr, &Perms::default()).unwrap();
+        write_npy(&p, &arr);
         let bytes = std::fs::read(&p).unwrap();
         std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
         let e = read_npy(&p).unwrap_err().to_string();
@@ -391,17 +325,12 @@ mod tests {
         let arr = NdArray::U16(
             ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1, 2, 3, 4, 5, 0xC000]).unwrap(),
         );
-        write_npy(&p, &arr, &Perms::default()).unwrap();
+        write_npy(&p, &arr);
         let m = NpyMap::open(&p).unwrap();
         assert_eq!(m.shape(), &[2, 3]);
         assert_eq!(m.as_u16().unwrap(), &[1, 2, 3, 4, 5, 0xC000]);
         let f = dir.path().join("f.npy");
-        write_npy(
-            &f,
-            &NdArray::F32(ArrayD::zeros(IxDyn(&[2]))),
-            &Perms::default(),
-        )
-        .unwrap();
+        write_npy(&f, &NdArray::F32(ArrayD::zeros(IxDyn(&[2]))));
         assert!(NpyMap::open(&f).unwrap().as_u16().is_err());
     }
 }

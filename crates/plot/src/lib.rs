@@ -135,10 +135,10 @@ impl Figure {
     }
 }
 
-use crate::detector::{EPIX10KA_GAIN_MODES, JUNGFRAU_DEFAULT_STEP_MODES};
-use crate::error::{Error, IoContext, Result};
-use crate::files::{self, Perms};
-use crate::formats::array::{NdArray, shape_str};
+use detcal::detector::{EPIX10KA_GAIN_MODES, JUNGFRAU_DEFAULT_STEP_MODES};
+use detcal::error::{Error, IoContext, Result};
+use detcal::files::{self, Perms};
+use detcal::formats::array::{NdArray, shape_str};
 use figure::LegendEntry;
 use raster::{Block, Layout, NAN_COLOR};
 

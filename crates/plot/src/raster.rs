@@ -8,8 +8,8 @@ use std::borrow::Cow;
 
 use ndarray::{ArrayD, ArrayView3, Axis, IxDyn};
 
-use crate::error::{Error, Result};
-use crate::formats::array::{NdArray, shape_str};
+use detcal::error::{Error, Result};
+use detcal::formats::array::{NdArray, shape_str};
 
 /// An RGB image, 3 bytes per pixel, rows from the top.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use plotters::style::{FontStyle, IntoFont, RGBColor};
 use super::raster::RgbImage;
 
 /// DejaVu Sans 2.37 (Bitstream Vera licence, `assets/DejaVuSans-LICENSE.txt`).
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// The family name the font is registered under.
 const FAMILY: &str = "sans-serif";

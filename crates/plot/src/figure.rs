@@ -5,7 +5,7 @@ Figures: titles, colour bars, legends and histogram charts around the pixel grid
 
 use super::font;
 use super::raster::{RgbImage, WHITE, viridis};
-use crate::error::Result;
+use detcal::error::Result;
 
 /// Outer margin of a figure block.
 pub const MARGIN: u32 = 14;

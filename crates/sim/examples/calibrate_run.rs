@@ -16,9 +16,9 @@ use detcal::detector::{CalibType, DetType};
 use detcal::files::Perms;
 use detcal::formats::load_array;
 use detcal::formats::text::TextOptions;
-use detcal::sim::{SimConfig, simulate};
 use detcal::source::open_dataset;
 use detcal::store::{CalibStore, Deployment, RunRange};
+use detcal_sim::{SimConfig, simulate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;

@@ -275,7 +275,7 @@ impl<'m> FrameGen<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::model::DefectCounts;
+    use crate::model::DefectCounts;
 
     #[test]
     fn dark_frames_follow_the_model() {

@@ -29,11 +29,11 @@ use xtc2::TimeStamp;
 use xtc2::TransitionId;
 use xtc2::write::{DetectorSetup, RunWriter, gain_mode};
 
-use crate::error::{Error, Result};
-use crate::files::{Perms, check_component, create_dirs, write_bytes_atomic};
-use crate::formats::array::NdArray;
-use crate::formats::npy::write_npy;
-use crate::site;
+use detcal::error::{Error, Result};
+use detcal::files::{Perms, check_component, create_dirs, write_bytes_atomic};
+use detcal::formats::array::NdArray;
+use detcal::formats::npy::write_npy;
+use detcal::site;
 
 pub use frames::{FrameGen, LightParams};
 pub use model::{DefectCounts, Model, defect};
@@ -339,7 +339,7 @@ fn write_run(
         });
         // The raw data can be drawn again from the seed, so it need not wait for the disk.
         // The receiver moves into the writer, so a failed write drops it and ends the generator.
-        crate::files::write_atomic_with(path, perms, false, move |w| {
+        detcal::files::write_atomic_with(path, perms, false, move |w| {
             let rx = rx;
             let mut rw = RunWriter::new(&mut *w, setup)?;
             let mut t = spec.start;

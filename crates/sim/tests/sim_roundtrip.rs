@@ -6,8 +6,8 @@ use detcal::DType;
 use detcal::detector::DetType;
 use detcal::files::Perms;
 use detcal::formats::npy::{read_npy, write_npy};
-use detcal::sim::{self, FrameGen, Model, SimConfig};
 use detcal::source::{Flow, Item, RunSource, StackInfo, describe_run, open_dataset};
+use detcal_sim::{self as sim, FrameGen, Model, SimConfig};
 use ndarray::{ArrayD, IxDyn};
 
 fn perms() -> Perms {

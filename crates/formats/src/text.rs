@@ -23,15 +23,13 @@ use std::path::Path;
 use ndarray::{ArrayD, IxDyn};
 use rayon::prelude::*;
 
+use crate::array::{DType, Element, NdArray, shape_str};
 use crate::error::{Error, IoContext, Result};
-use crate::files::{Perms, write_atomic};
-use crate::formats::array::{DType, Element, NdArray, shape_str};
-use crate::formats::pyfmt::PyFormat;
-use crate::site;
+use crate::pyfmt::PyFormat;
 use crate::with_array;
 
 /// The values of the descriptive header lines of a text file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeaderInfo {
     /// `# HOST`.
     pub host: String,
@@ -43,19 +41,6 @@ pub struct HeaderInfo {
     pub date_time: String,
     /// `# UID`: the login name.
     pub uid: String,
-}
-
-impl HeaderInfo {
-    /// The header of a file written now, here, by this user, under the name `file_name`.
-    pub fn current(file_name: &str) -> HeaderInfo {
-        HeaderInfo {
-            host: site::hostname(),
-            work_dir: site::cwd(),
-            file_name: file_name.to_string(),
-            date_time: site::iso_seconds(jiff::Timestamp::now()),
-            uid: site::login_name(),
-        }
-    }
 }
 
 /// How to write an array as text.
@@ -251,17 +236,6 @@ pub fn encode_plain<W: Write>(arr: &NdArray, fmt: &PyFormat, w: &mut W, path: &P
         _ => *shape.last().expect("ndim >= 2"),
     };
     with_array!(arr, a => write_rows(&c_order(a), ncols, fmt, b"\n", None, w, path))
-}
-
-/// Writes `arr` to `path` in psana's text format, atomically, with the current header values.
-pub fn write_text(path: &Path, arr: &NdArray, opts: &TextOptions, perms: &Perms) -> Result<()> {
-    let info = HeaderInfo::current(&path.display().to_string());
-    write_atomic(path, perms, |w| encode_text(arr, opts, &info, w, path))
-}
-
-/// Writes `arr` to `path` as plain headerless text, atomically.
-pub fn write_plain(path: &Path, arr: &NdArray, fmt: &PyFormat, perms: &Perms) -> Result<()> {
-    write_atomic(path, perms, |w| encode_plain(arr, fmt, w, path))
 }
 
 /// The metadata found in the comment lines at the top of a text file.

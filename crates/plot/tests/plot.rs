@@ -5,7 +5,7 @@ mod calib {
 
     use detcal::NdArray;
     use detcal::files::Perms;
-    use detcal::plot::{
+    use detcal_plot::{
         self, Figure, GOOD_COLOR, PlotOptions, RgbImage, histogram, map, status_bit_color,
         status_map,
     };
@@ -274,7 +274,10 @@ mod calib {
             )
             .is_err()
         );
-        assert!(plot::image(&four, &o).is_err(), "a frame has no gain axis");
+        assert!(
+            detcal_plot::image(&four, &o).is_err(),
+            "a frame has no gain axis"
+        );
         let e = map(
             &three,
             &PlotOptions {

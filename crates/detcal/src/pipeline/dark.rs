@@ -1,0 +1,206 @@
+/*!
+Dark processing of runs or NumPy stacks into the per-panel repository (psana's
+`jungfrau_dark_proc`; `det_ndarr_raw_proc` for single-gain detectors).
+*/
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::dark::DarkParams;
+use crate::dark::job::{self, LoopOptions};
+use crate::dark::output::{NdarrNames, save_jungfrau, save_ndarr, summary_lines};
+use crate::detector::{DetType, gain_mode};
+use crate::error::{Error, Result};
+use crate::repo::{Repo, joblog};
+use crate::report::Reporter;
+use crate::settings::Settings;
+use crate::source::{RunSource, StackInfo, open_dataset};
+
+/// Where the raw frames come from.
+#[derive(Debug, Clone)]
+pub enum DarkInput {
+    /// A dataset as psana names it (an `.xtc2` file, files, or `exp=..:run=..[:dir=..]`), and
+    /// the DAQ alias of the detector (default: the only one with raw data).
+    Dataset {
+        /// The dataset.
+        spec: String,
+        /// The detector's DAQ alias.
+        det: Option<String>,
+    },
+    /// A NumPy stack of raw words, one step, described by `info`.
+    Stack {
+        /// The `.npy` file.
+        path: PathBuf,
+        /// What the stack holds.
+        info: StackInfo,
+    },
+}
+
+/// What to process and how.
+#[derive(Debug, Clone)]
+pub struct DarkOptions {
+    /// The raw frames.
+    pub input: DarkInput,
+    /// psana's algorithm parameters.
+    pub params: DarkParams,
+    /// Which events and steps.
+    pub loop_opts: LoopOptions,
+    /// The gain mode of every step, instead of the one the data says (psana `--gain-mode`).
+    pub gain_mode: Option<String>,
+    /// The repository (`-o`); default: JUNGFRAU's under `SIT_ROOT`, `work` for other types.
+    pub dirrepo: Option<PathBuf>,
+    /// The experiment name in file names, instead of the run's.
+    pub expname: Option<String>,
+    /// File-name template of single-gain results (`--ofname`).
+    pub ofname: String,
+    /// Which single-gain arrays to save (`--savebw`).
+    pub savebw: u32,
+}
+
+/// What a dark job did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DarkReport {
+    /// The repository written into.
+    pub dirrepo: PathBuf,
+    /// Steps processed.
+    pub steps: usize,
+    /// Frames read.
+    pub frames: u64,
+    /// Panels per frame that were processed.
+    pub panels: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Every file written, in order.
+    pub files: Vec<PathBuf>,
+    /// The job's log file.
+    pub log: PathBuf,
+}
+
+/// Opens the runs (or the stack) of `input`; returns them and the dataset's name.
+fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>, String)> {
+    match input {
+        DarkInput::Stack { path, info } => Ok((
+            vec![RunSource::open_stack(path, info.clone())?],
+            path.display().to_string(),
+        )),
+        DarkInput::Dataset { spec, det } => {
+            let sources = open_dataset(spec, settings.psdm_data.as_deref(), det.as_deref())?;
+            Ok((sources, spec.clone()))
+        }
+    }
+}
+
+/// Runs psana's dark processing over every run and step of `opts.input` and saves each step's
+/// results into the repository.
+pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Result<DarkReport> {
+    let params = &opts.params;
+    params.validate()?;
+    let (sources, dataset) = open_input(&opts.input, settings)?;
+    let first = sources
+        .first()
+        .ok_or_else(|| Error::NotFound(format!("{dataset}: no runs")))?
+        .meta()
+        .clone();
+    let gain_override = match &opts.gain_mode {
+        Some(g) => Some(gain_mode(first.det_type, g)?),
+        None => None,
+    };
+    let jungfrau = first.det_type == DetType::Jungfrau;
+    if jungfrau && params.data_bits != 0x3fff {
+        return Err(Error::invalid(
+            "--databits: JUNGFRAU raw words have 14 ADC bits (0x3fff) and 2 gain bits",
+        ));
+    }
+    let perms = &settings.perms;
+    let dirrepo = match (&opts.dirrepo, jungfrau) {
+        (Some(p), _) => p.clone(),
+        (None, true) => settings.panels_repo(None)?,
+        (None, false) => PathBuf::from("work"),
+    };
+    let script = if jungfrau {
+        "jungfrau_dark_proc"
+    } else {
+        "det_ndarr_raw_proc"
+    };
+    let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), script)?;
+    let repo = Repo::new(&dirrepo, perms.clone());
+    // psana names every file of a job with the first run's time stamp.
+    let tstamp = first.tstamp();
+    let exp = opts.expname.clone().unwrap_or_else(|| first.exp.clone());
+    tracing::info!(
+        "{} ({}, {} panels {:?}), {} run(s) from {}; time stamp {tstamp}; repository {}",
+        first.alias,
+        first.det_type,
+        first.panel_ids.len(),
+        first.frame_shape,
+        sources.len(),
+        dataset,
+        dirrepo.display()
+    );
+    let source = first.det_type.default_source(&first.alias);
+    let pb = rep.progress(
+        sources.iter().map(|s| s.frames_hint().unwrap_or(0)).sum(),
+        "dark frames",
+    );
+    let started = std::time::Instant::now();
+    let mut files = Vec::new();
+    let mut steps = 0;
+    job::run(
+        &sources,
+        params,
+        &opts.loop_opts,
+        gain_override,
+        &mut |d| {
+            for line in summary_lines(&d, params) {
+                tracing::info!("{line}");
+            }
+            let written = if jungfrau {
+                save_jungfrau(&repo, &d, &tstamp, &exp)?
+            } else {
+                let names = NdarrNames {
+                    template: &opts.ofname,
+                    dataset: &dataset,
+                    source: &source,
+                    savebw: opts.savebw,
+                };
+                save_ndarr(&dirrepo, &d, &names, perms)?
+            };
+            for f in &written {
+                tracing::info!("saved {}", f.display());
+            }
+            files.extend(written);
+            steps += 1;
+            Ok(())
+        },
+        &|n| pb.set(n),
+    )?;
+    pb.finish();
+    let frames = pb.position();
+    let seconds = started.elapsed().as_secs_f64();
+    let panels = if opts.loop_opts.segind.is_some() {
+        1
+    } else {
+        first.panel_ids.len()
+    };
+    tracing::info!(
+        "{steps} step(s), {frames} frames in {seconds:.1} s ({:.0} panel-frames/s); {} files; log {}",
+        frames as f64 * panels as f64 / seconds.max(1e-9),
+        files.len(),
+        log.path().display()
+    );
+    if steps == 0 {
+        return Err(Error::NotFound(
+            "no step was processed (check --stepnum, --evskip, --events)".into(),
+        ));
+    }
+    Ok(DarkReport {
+        dirrepo,
+        steps,
+        frames,
+        panels,
+        seconds,
+        files,
+        log: log.path().to_path_buf(),
+    })
+}

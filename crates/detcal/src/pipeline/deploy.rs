@@ -1,0 +1,127 @@
+/*!
+JUNGFRAU dark constants from the panel repository into the calibration store (psana's
+`jungfrau_deploy_constants`).
+*/
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::deploy::jungfrau::{MergeRequest, Pick, merge};
+use crate::deploy::{Placement, Target};
+use crate::detector::DetType;
+use crate::detrun::DetRunSpec;
+use crate::error::{Error, Result};
+use crate::repo::{Repo, joblog};
+use crate::settings::Settings;
+use crate::site;
+use crate::store::RunRange;
+
+/// What to merge and where to deploy it.
+#[derive(Debug, Clone, Default)]
+pub struct DeployOptions {
+    /// The detector and run.
+    pub det: DetRunSpec,
+    /// psana's `-t`: the time stamp (or a run whose start is used) instead of the run's start.
+    pub tstamp: Option<String>,
+    /// The panel repository (`-o`); default under `SIT_ROOT`.
+    pub dirrepo: Option<PathBuf>,
+    /// The calibration store (`-c`); default the experiment's.
+    pub dircalib: Option<PathBuf>,
+    /// Only these panel indices (`-I`).
+    pub paninds: Option<Vec<usize>>,
+    /// Deploy (`-D`); otherwise only plan.
+    pub deploy: bool,
+    /// Use psana's defaults for missing panels or gain modes (`-E`).
+    pub errskip: bool,
+    /// The validity range (`-R`); default `<run>-end`.
+    pub runrange: Option<RunRange>,
+}
+
+/// What a deploy job did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployReport {
+    /// Which repository file went where, per panel, type and gain index.
+    pub picks: Vec<Pick>,
+    /// The merged files and their places in the store.
+    pub placed: Vec<Placement>,
+    /// Whether they were deployed (false: a dry run).
+    pub deployed: bool,
+    /// The job's log file.
+    pub log: PathBuf,
+}
+
+/// Merges the panels' dark constants of the run's time and deploys them (or plans to).
+pub fn run(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
+    let d = opts.det.resolve(opts.tstamp.as_deref(), settings)?;
+    if d.meta.det_type != DetType::Jungfrau {
+        return Err(Error::invalid(format!(
+            "{} is a {}, not a JUNGFRAU; use deploy-constants",
+            d.meta.alias, d.meta.det_type
+        )));
+    }
+    let perms = &settings.perms;
+    let dirrepo = settings.panels_repo(opts.dirrepo.as_deref())?;
+    let repo = Repo::new(&dirrepo, perms.clone());
+    let log = joblog::start(
+        settings,
+        &dirrepo,
+        &dirrepo.join("logs"),
+        "jungfrau_deploy_constants",
+    )?;
+    let tstamp = site::tstamp(d.meta.start);
+    tracing::info!(
+        "{} run {} detector {} ({} panels), source {}, time stamp {tstamp}, repository {}",
+        d.meta.exp,
+        d.meta.run,
+        d.meta.alias,
+        d.meta.panel_ids.len(),
+        d.source,
+        dirrepo.display()
+    );
+    let req = MergeRequest {
+        repo: &repo,
+        panel_ids: &d.meta.panel_ids,
+        panel_indices: opts.paninds.as_deref(),
+        tstamp: &tstamp,
+        exp: &d.meta.exp,
+        run: d.meta.run,
+        det_name: &d.source,
+        use_defaults: opts.errskip,
+    };
+    let result = merge(&req)?;
+    for p in &result.picks {
+        let f = p
+            .file
+            .as_ref()
+            .map_or("default".to_string(), |f| f.display().to_string());
+        tracing::info!("panel {} {} gain {}: {f}", p.panel, p.ctype, p.gain);
+    }
+    let target = Target {
+        store: settings.calib_store(opts.dircalib.as_deref(), &d.meta.exp)?,
+        group: DetType::Jungfrau.calib_group().to_string(),
+        source: d.source.clone(),
+        range: opts.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
+        perms: perms.clone(),
+    };
+    let placed = target.place(&result.merged, !opts.deploy)?;
+    log_placed(&placed, opts.deploy);
+    tracing::info!("log: {}", log.path().display());
+    Ok(DeployReport {
+        picks: result.picks,
+        placed,
+        deployed: opts.deploy,
+        log: log.path().to_path_buf(),
+    })
+}
+
+/// Logs what was (or would be) deployed where.
+pub fn log_placed(placed: &[Placement], deployed: bool) {
+    for p in placed {
+        let verb = if deployed { "deployed" } else { "would deploy" };
+        tracing::info!("{verb} {} -> {}", p.from.display(), p.to.display());
+    }
+    if !deployed {
+        tracing::info!("dry run: nothing deployed; add -D to deploy");
+    }
+}
