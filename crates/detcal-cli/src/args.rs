@@ -72,3 +72,10 @@ pub fn settings(
         .with_data_dir(data_dir)
         .with_perms(perms.perms())
 }
+
+/// A panel shape `ROWSxCOLS` (`512x1024`).
+pub fn parse_shape(s: &str) -> anyhow::Result<(usize, usize)> {
+    s.split_once('x')
+        .and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--shape {s:?}: expected ROWSxCOLS, e.g. 512x1024"))
+}

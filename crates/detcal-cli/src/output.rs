@@ -199,3 +199,16 @@ pub fn start_job_log(
         .path()
         .to_path_buf())
 }
+
+/// Prints where the simulated runs, truth and gain directories went.
+pub fn print_simulated(out: &detcal_sim::SimOutput) {
+    println!("dark run:  {}", out.dark_file.display());
+    if let Some(l) = &out.light_file {
+        println!("light run: {}", l.display());
+    }
+    println!("truth:     {}", out.truth_dir.display());
+    for d in &out.gain_dirs {
+        println!("gains:     {}", d.display());
+    }
+    println!("panels:    {}", out.panel_ids.join(" "));
+}

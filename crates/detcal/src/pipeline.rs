@@ -9,3 +9,4 @@ and what was done comes back in the report for the caller to show.
 
 pub mod dark;
 pub mod deploy;
+pub mod gains;

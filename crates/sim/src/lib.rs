@@ -17,6 +17,7 @@ injected defects) and writes, under `<root>/<INS>/<exp>/xtc/`:
 Everything is drawn from one seed and is the same on every machine.
 */
 
+pub mod demo;
 pub mod frames;
 pub mod model;
 
@@ -190,6 +191,20 @@ fn ts_add(t: TimeStamp, secs: u64, nanos: u64) -> TimeStamp {
         t.sec + (secs + total / 1_000_000_000) as u32,
         (total % 1_000_000_000) as u32,
     )
+}
+
+/// Simulates as [`simulate`] does, showing the frames written through `rep`.
+pub fn run(
+    cfg: &SimConfig,
+    root: &Path,
+    gains: Option<&Path>,
+    perms: &Perms,
+    rep: &dyn detcal::report::Reporter,
+) -> Result<SimOutput> {
+    let pb = rep.progress(cfg.total_frames(), "simulating");
+    let out = simulate(cfg, root, gains, perms, &|n| pb.set(n));
+    pb.finish();
+    out
 }
 
 /// Simulates under `root` (the `SIT_PSDM_DATA`-style data root); writes gain directories under

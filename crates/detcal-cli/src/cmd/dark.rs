@@ -55,52 +55,52 @@ pub struct Args {
     #[arg(short = 's', long = "source", value_name = "DET")]
     pub source: Option<String>,
     /// Most events in all (psana counts them before checking).
-    #[arg(short = 'n', long = "events", default_value_t = 100_000)]
+    #[arg(short = 'n', long = "events", default_value_t = LoopOptions::default().events)]
     pub events: u64,
     /// Events to skip at the start of each step.
-    #[arg(short = 'm', long = "evskip", default_value_t = 0)]
+    #[arg(short = 'm', long = "evskip", default_value_t = LoopOptions::default().evskip)]
     pub evskip: u64,
     /// Most events of each step.
-    #[arg(short = 'e', long = "evstep", default_value_t = 2000)]
+    #[arg(short = 'e', long = "evstep", default_value_t = LoopOptions::default().evstep)]
     pub evstep: u64,
     /// Intensity low limit (ADU).
-    #[arg(short = 'b', long = "int_lo", default_value_t = 1.0)]
+    #[arg(short = 'b', long = "int_lo", default_value_t = DarkParams::default().int_lo)]
     pub int_lo: f64,
     /// Intensity high limit (ADU).
-    #[arg(short = 't', long = "int_hi", default_value_t = 16000.0)]
+    #[arg(short = 't', long = "int_hi", default_value_t = DarkParams::default().int_hi)]
     pub int_hi: f64,
     /// Rms low limit.
-    #[arg(short = 'B', long = "rms_lo", default_value_t = 0.001)]
+    #[arg(short = 'B', long = "rms_lo", default_value_t = DarkParams::default().rms_lo)]
     pub rms_lo: f64,
     /// Rms high limit.
-    #[arg(short = 'T', long = "rms_hi", default_value_t = 16000.0)]
+    #[arg(short = 'T', long = "rms_hi", default_value_t = DarkParams::default().rms_hi)]
     pub rms_hi: f64,
     /// Allowed fraction of events outside [int_lo, int_hi].
-    #[arg(short = 'F', long = "fraclm", default_value_t = 0.1)]
+    #[arg(short = 'F', long = "fraclm", default_value_t = DarkParams::default().fraclm)]
     pub fraclm: f64,
     /// Sigmas for the low average limit.
-    #[arg(short = 'D', long = "intnlo", default_value_t = 6.0)]
+    #[arg(short = 'D', long = "intnlo", default_value_t = DarkParams::default().intnlo)]
     pub intnlo: f64,
     /// Sigmas for the high average limit.
-    #[arg(short = 'U', long = "intnhi", default_value_t = 6.0)]
+    #[arg(short = 'U', long = "intnhi", default_value_t = DarkParams::default().intnhi)]
     pub intnhi: f64,
     /// Sigmas for the low rms limit.
-    #[arg(short = 'L', long = "rmsnlo", default_value_t = 6.0)]
+    #[arg(short = 'L', long = "rmsnlo", default_value_t = DarkParams::default().rmsnlo)]
     pub rmsnlo: f64,
     /// Sigmas for the high rms limit.
-    #[arg(short = 'H', long = "rmsnhi", default_value_t = 6.0)]
+    #[arg(short = 'H', long = "rmsnhi", default_value_t = DarkParams::default().rmsnhi)]
     pub rmsnhi: f64,
     /// Events collected per gain mode.
-    #[arg(long = "nrecs", default_value_t = 1000)]
+    #[arg(long = "nrecs", default_value_t = DarkParams::default().nrecs)]
     pub nrecs: usize,
     /// Events for the first stage (the gates).
-    #[arg(long = "nrecs1", default_value_t = 50)]
+    #[arg(long = "nrecs1", default_value_t = DarkParams::default().nrecs1)]
     pub nrecs1: usize,
     /// Quantile of the low gate.
-    #[arg(long = "fraclo", default_value_t = 0.05)]
+    #[arg(long = "fraclo", default_value_t = DarkParams::default().fraclo)]
     pub fraclo: f64,
     /// Quantile of the high gate.
-    #[arg(long = "frachi", default_value_t = 0.95)]
+    #[arg(long = "frachi", default_value_t = DarkParams::default().frachi)]
     pub frachi: f64,
     /// Only this step index (0-based).
     #[arg(short = 'N', long = "stepnum", value_name = "K")]
@@ -160,11 +160,11 @@ pub struct Args {
     #[arg(
         short = 'f',
         long = "ofname",
-        default_value = "nda-#exp-#run-#src-#evts-#type-#date-#time-#fid-#sec-#nsec.txt"
+        default_value = dark::DEFAULT_OFNAME
     )]
     pub ofname: String,
     /// det_ndarr_raw_proc's bits of arrays to save: 1 ave, 2 rms, 4 sta, 8 msk, 16 max, 32 min.
-    #[arg(short = 'S', long = "savebw", default_value_t = 255)]
+    #[arg(short = 'S', long = "savebw", default_value_t = dark::DEFAULT_SAVEBW)]
     pub savebw: u32,
     #[command(flatten)]
     pub perms: PermArgs,

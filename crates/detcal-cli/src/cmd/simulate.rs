@@ -75,13 +75,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let (rows, cols) = a
-        .shape
-        .split_once('x')
-        .and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?)))
-        .ok_or_else(|| {
-            anyhow::anyhow!("--shape {:?}: expected ROWSxCOLS, e.g. 512x1024", a.shape)
-        })?;
+    let (rows, cols) = crate::args::parse_shape(&a.shape)?;
     let cfg = SimConfig {
         exp: a.exp,
         alias: a.alias,
@@ -100,19 +94,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         seed: a.seed,
         ..SimConfig::default()
     };
-    let pb = output::progress(cfg.total_frames(), "simulating");
-    let out = sim::simulate(&cfg, &a.out, a.gains.as_deref(), &a.perms.perms(), &|n| {
-        pb.set_position(n)
-    })?;
-    pb.finish_and_clear();
-    println!("dark run:  {}", out.dark_file.display());
-    if let Some(l) = &out.light_file {
-        println!("light run: {}", l.display());
-    }
-    println!("truth:     {}", out.truth_dir.display());
-    for d in &out.gain_dirs {
-        println!("gains:     {}", d.display());
-    }
-    println!("panels:    {}", out.panel_ids.join(" "));
+    let out = sim::run(
+        &cfg,
+        &a.out,
+        a.gains.as_deref(),
+        &a.perms.perms(),
+        &output::Bars,
+    )?;
+    output::print_simulated(&out);
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -17,6 +17,12 @@ use crate::report::Reporter;
 use crate::settings::Settings;
 use crate::source::{RunSource, StackInfo, open_dataset};
 
+/// psana's default file-name template of single-gain results (`--ofname`).
+pub const DEFAULT_OFNAME: &str = "nda-#exp-#run-#src-#evts-#type-#date-#time-#fid-#sec-#nsec.txt";
+
+/// psana's default choice of single-gain arrays to save (`--savebw`: all).
+pub const DEFAULT_SAVEBW: u32 = 255;
+
 /// Where the raw frames come from.
 #[derive(Debug, Clone)]
 pub enum DarkInput {
