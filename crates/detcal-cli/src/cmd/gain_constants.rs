@@ -27,7 +27,7 @@ pixel_offset (3, panels, rows, cols) float32 in <repdir>/merge_tmp/ as .npy and 
 pixel_offset as <run>-end.data (or -R B-E).
 
 EXAMPLE:
-    detcal gain-constants -e xpptut15 -r 2 --data-dir data -R gains -c calib -D";
+    detcal gain-constants -e xpptut15 -r 2 --data-dir data --repdir gains -c calib -D";
 
 /// Merge and deploy JUNGFRAU gain and offset maps (psana jungfrau_gain_constants).
 #[derive(Debug, clap::Args)]
