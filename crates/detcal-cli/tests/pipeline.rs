@@ -728,3 +728,121 @@ fn pixel_status_and_user_maps_merge_into_status_extra() {
         }
     }
 }
+
+/// Writes `gains/<id>/g{0,1,2}_{gain,offset}.npy` of shape (4, 6) in the given dtype, with values
+/// that psana's text formats (%.4f, %.1f) write without loss, and returns them per kind as
+/// `[g][p]` arrays of f64.
+fn write_gain_dir(d: &Dir, id: &str, p: usize, dtype: detcal::DType) -> Vec<Vec<f64>> {
+    use detcal::NdArray;
+    use detcal::files::Perms;
+    let perms = Perms {
+        group: None,
+        ..Perms::default()
+    };
+    let mut out = Vec::new();
+    for (kind, digits) in [("gain", 4), ("offset", 1)] {
+        let mut per_gain = Vec::new();
+        for g in 0..3 {
+            let v: Vec<f64> = (0..24)
+                .map(|k| {
+                    let x = 40.0 / (1 + g * 20) as f64 + (k + 24 * p) as f64 * 0.0123 - 0.3;
+                    format!("{x:.digits$}").parse().unwrap()
+                })
+                .collect();
+            let a =
+                NdArray::F64(ArrayD::from_shape_vec(ndarray::IxDyn(&[4, 6]), v.clone()).unwrap());
+            detcal::formats::npy::write_npy(
+                &d.join(&format!("gains/{id}/g{g}_{kind}.npy")),
+                &a.cast(dtype),
+                &perms,
+            )
+            .unwrap();
+            per_gain.extend(if dtype == detcal::DType::F32 {
+                v.iter().map(|&x| x as f32 as f64).collect()
+            } else {
+                v
+            });
+        }
+        out.push(per_gain);
+    }
+    out
+}
+
+#[test]
+fn gain_constants_keep_the_dtype_of_the_panel_maps() {
+    use detcal::DType::{F32, F64};
+    // psana's merge_panel_constants stacks the maps with np.stack, which keeps their dtype
+    // (numpy's promotion when they differ), and save_txt writes it as # DTYPE.
+    for (dtypes, want) in [([F64, F64], F64), ([F32, F32], F32), ([F32, F64], F64)] {
+        let d = Dir::new();
+        let ids = ["panel-a", "panel-b"];
+        let maps: Vec<Vec<Vec<f64>>> = ids
+            .iter()
+            .zip(dtypes)
+            .enumerate()
+            .map(|(p, (id, t))| write_gain_dir(&d, id, p, t))
+            .collect();
+        let out = d.ok(&[
+            "gain-constants",
+            "--panel-ids",
+            "panel-a,panel-b",
+            "-e",
+            "xpptut15",
+            "-r",
+            "5",
+            "-t",
+            "20230101000000",
+            "--repdir",
+            "gains",
+            "-c",
+            "calib",
+            "-D",
+            "--group",
+            "",
+        ]);
+        for (k, ctype) in ["pixel_gain", "pixel_offset"].into_iter().enumerate() {
+            // (3, panels, 4, 6): gain index, then panel.
+            let expected: Vec<f64> = (0..3)
+                .flat_map(|g| (0..2).flat_map(move |p| (0..24).map(move |i| (g, p, i))))
+                .map(|(g, p, i)| maps[p][k][g * 24 + i])
+                .collect();
+            let deployed = d.join(&format!(
+                "calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/{ctype}/5-end.data"
+            ));
+            let meta = read_text_meta(&deployed).unwrap();
+            assert_eq!(meta.dtype, Some(want), "{ctype} {dtypes:?}: {out}");
+            let dtype_line: Vec<&String> = meta
+                .comments
+                .iter()
+                .filter(|c| c.starts_with("DTYPE"))
+                .collect();
+            assert_eq!(dtype_line.len(), 1, "{ctype}: {:?}", meta.comments);
+            assert!(
+                dtype_line[0].ends_with(&format!(" {want}")),
+                "{dtype_line:?}"
+            );
+            let text = load_array(&deployed).unwrap();
+            assert_eq!(text.dtype(), want);
+            assert_eq!(text.shape(), &[3, 2, 4, 6]);
+            // The text has the values in psana's format, read back in the file's dtype.
+            let digits = [4, 1][k];
+            let in_text: Vec<f64> = expected
+                .iter()
+                .map(|e| {
+                    let x: f64 = format!("{e:.digits$}").parse().unwrap();
+                    if want == F32 { x as f32 as f64 } else { x }
+                })
+                .collect();
+            let got: Vec<f64> = text.to_f64().iter().copied().collect();
+            assert_eq!(got, in_text, "{ctype} {dtypes:?}: text values");
+            // The merged .npy keeps every bit of the maps.
+            let npy = d.join(&format!(
+                "gains/merge_tmp/jungfrau.0:Jungfrau.0-20230101000000-xpptut15-r0005_{ctype}.npy"
+            ));
+            let merged = load_array(&npy).unwrap();
+            assert_eq!(merged.dtype(), want, "{npy:?}");
+            let got: Vec<f64> = merged.to_f64().iter().copied().collect();
+            assert_eq!(got, expected, "{ctype} {dtypes:?}: .npy values");
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod calib;
 mod cli_basic;
 mod cli_data;
 mod demo_golden;
+mod help_examples;
 mod interop;
 mod interop_calib;
 mod pipeline;

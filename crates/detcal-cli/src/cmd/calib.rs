@@ -48,8 +48,8 @@ The calibration directory is -c, else <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/c
 detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unless --calib-source.
 
 EXAMPLES:
-    detcal calib exp=xpptut15:run=2 --data-dir data -s jungfrau --out calib.npy --events 10
-    detcal calib exp=xpptut15:run=2 --data-dir data --mean --out mean.npy --png mean.png";
+    detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
+    detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png";
 
 /// Calibrate the frames of a run with the deployed constants.
 #[derive(Debug, clap::Args)]

@@ -17,8 +17,8 @@ integers, %.9g for float32, %.17g for float64. psana's own formats are %.3f for 
 rms, %4i for status, %.4f for gains and %.1f for offsets.
 
 EXAMPLES:
-    detcal convert pedestals.npy 23-end.data --fmt %.3f
-    detcal convert 23-end.data pedestals.npy";
+    detcal convert calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/pedestals/1-end.data pedestals.npy
+    detcal convert pedestals.npy peds.txt --fmt %.3f";
 
 /// Convert an array between .npy and psana text (.data, .txt, .dat).
 #[derive(Debug, clap::Args)]

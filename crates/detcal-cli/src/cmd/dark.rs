@@ -40,7 +40,7 @@ A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is 
 
 EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
-    jungfrau_dark_proc -d exp=mfxx49820:run=24 -s jungfrau -o ./work     (psana's name)";
+    jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
 
 /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
 #[derive(Debug, clap::Args)]

@@ -38,7 +38,7 @@ existing DIR is reused only if an earlier demo made it (it is then cleared).
 
 EXAMPLES:
     detcal demo
-    detcal demo --dir /tmp/jf --panels 8 --energy 6.0
+    detcal demo --dir jf --panels 8 --energy 6.0
     detcal demo --panels 1 --shape 64x256 --json      (a quick run, the report as JSON)";
 
 /// Simulate, process, deploy and apply constants, and compare the result with the truth.

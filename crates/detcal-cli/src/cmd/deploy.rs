@@ -28,7 +28,7 @@ YYYYmmddHHMMSS, or a run number up to 9999 whose start is used.
 
 EXAMPLES:
     detcal deploy -e xpptut15 -r 1 --data-dir data -o panels -c calib -D
-    jungfrau_deploy_constants -e xpptut15 -d jungfrau -r 7 -D        (psana's name and options)";
+    jungfrau_deploy_constants -e xpptut15 -d jungfrau -r 2 -o ./work -D   (psana's name)";
 
 /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
 /// jungfrau_deploy_constants).

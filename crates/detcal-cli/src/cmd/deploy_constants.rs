@@ -33,8 +33,12 @@ rows, cols); a map saved for all gain modes applies to each). A map type with no
 skipped with a warning.
 
 EXAMPLES:
-    detcal deploy-constants -e xpptut15 -r 5 -d epix100 -C gain -D
-    detcal deploy-constants -e xpptut15 -r 1 --data-dir data -o constants -C status_extra -D";
+    detcal repo default --det-type epix100a --ctype gain --value 0.06 -o constants
+    detcal deploy-constants -e xpptut15 -r 5 -d epix100 --det-type epix100a \\
+        --panel-ids 0000000017 -t 20230101000000 -o constants -C gain -D   (the default file)
+    detcal deploy-constants -e xpptut15 -r 1 --data-dir data -o constants -C status_extra -D
+    detcal repo default --det-type jungfrau --ctype common_mode -o constants
+    deploy_constants -e xpptut15 -d jungfrau -r 2 -o constants -C common_mode -D   (psana's name)";
 
 /// Deploy constants of any detector from the per-type repository (psana deploy_constants).
 #[derive(Debug, clap::Args)]

@@ -14,9 +14,10 @@ of the files whose range covers the run, the one with the largest begin, then th
 'end' stands for run 9999, and runs above 9999 count as 9999. Names that are not <b>-<e>.data
 are ignored; malformed ones (1-2-3.data, 5-abc.data, 10000-end.data) are skipped with a warning.
 
-EXAMPLE:
-    detcal find --calib-dir /reg/d/psdm/CXI/cxi83714/calib --source CxiDs1.0:Jungfrau.0 \\
-        --ctype pedestals --run 23";
+EXAMPLES:
+    detcal find --calib-dir calib --source CxiDs1.0:Jungfrau.0 --ctype pedestals --run 23
+    detcal find --calib-dir calib --source CxiDs1.0:Jungfrau.0 --ctype pedestals --run 5 \\
+        (exit status 1: no file is valid for run 5)";
 
 /// Print the path of the constants file valid for a run.
 #[derive(Debug, clap::Args)]

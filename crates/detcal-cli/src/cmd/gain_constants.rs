@@ -21,12 +21,12 @@ Each panel's gain directory is <repdir>/<panel_id> or <repdir>/<panel_id>-<YYYYm
 a symbolic link to a module directory such as M088) holding g0, g1, g2 _gain.npy (ADU/keV) and
 _offset.npy (ADU). The directory valid for the run's time stamp is chosen (or -t's; psana's own
 default is 2015-01-01, which picks the oldest). The maps are merged into pixel_gain and
-pixel_offset (3, panels, rows, cols) float32 in <repdir>/merge_tmp/ as .npy and psana text (%.4f,
-%.1f); with -D they are deployed into <calib>/Jungfrau::CalibV1/<source>/pixel_gain and
-pixel_offset as <run>-end.data (or -R B-E).
+pixel_offset (3, panels, rows, cols), of the maps' dtype (float32, float64) as psana keeps it, in
+<repdir>/merge_tmp/ as .npy and psana text (%.4f, %.1f); with -D they are deployed into
+<calib>/Jungfrau::CalibV1/<source>/pixel_gain and pixel_offset as <run>-end.data (or -R B-E).
 
 EXAMPLE:
-    detcal gain-constants -e xpptut15 -r 2 --data-dir data -R gains -c calib -D";
+    detcal gain-constants -e xpptut15 -r 2 --data-dir data --repdir gains -c calib -D";
 
 /// Merge and deploy JUNGFRAU gain and offset maps (psana jungfrau_gain_constants).
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let d = a.det.resolve(None)?;
+    // Without raw data (--panel-ids), -t is also the run's time stamp.
+    let d = a.det.resolve(if a.det.panel_ids.is_empty() {
+        None
+    } else {
+        a.tstamp.as_deref()
+    })?;
     let select = match &a.tstamp {
         Some(t) => site::parse_tstamp(t)?,
         None => site::parse_tstamp(&site::tstamp(d.meta.start))?,

@@ -16,8 +16,8 @@ with psana's LCLS-I name for JUNGFRAU) and event counts. Events missing a segmen
 are counted as skipped.
 
 EXAMPLES:
-    detcal info exp=mfx101332224:run=7 --data-dir /sdf/data/lcls/ds
-    detcal info run.xtc2 --json";
+    detcal info exp=xpptut15:run=2 --data-dir data
+    detcal info data/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2 --json";
 
 /// Describe the runs, detectors, panels, steps and events of a dataset.
 #[derive(Debug, clap::Args)]

@@ -51,9 +51,11 @@ COLOURS AND SIZE:
 
 EXAMPLES:
     detcal plot calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/pedestals/23-end.data -o peds.png
-    detcal plot pixel_status/23-end.data -o status.png --gain-mode 0
-    detcal plot pedestals/23-end.data -o peds-hist.png --kind hist --vmin 2500 --vmax 4000
-    detcal plot mean-calib.npy -o mean.png --kind image --unit keV
+    detcal plot calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/pixel_status/1-end.data \\
+        -o status.png --gain-mode 0
+    detcal plot calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/pedestals/1-end.data \\
+        -o peds-hist.png --kind hist --vmin 2500 --vmax 4000
+    detcal plot mean.npy -o mean.png --kind image --unit keV
     detcal plot exp=xpptut15:run=2 --data-dir data -c calib -o mean.png --events 50";
 
 /// Draw a constants file as a PNG image: a map, a histogram or a status map.

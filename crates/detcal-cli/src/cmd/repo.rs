@@ -26,12 +26,25 @@ EXAMPLES:
     detcal repo put mask.npy --ctype status_user -e xpptut15 -r 1 --data-dir data -o constants
     detcal repo default --det-type epix100a --ctype gain --value 0.06 -o constants";
 
+/// The long help of `repo put`.
+pub const PUT_AFTER_HELP: &str = "\
+EXAMPLE:
+    detcal repo put mask.npy --ctype status_user -e xpptut15 -r 1 --data-dir data -o constants";
+
+/// The long help of `repo default`.
+pub const DEFAULT_AFTER_HELP: &str = "\
+EXAMPLES:
+    detcal repo default --det-type epix100a --ctype gain --value 0.06 -o constants
+    detcal repo default --det-type jungfrau --ctype common_mode -o constants";
+
 /// Put arrays into the constants repository or write default files.
 #[derive(Debug, clap::Subcommand)]
 pub enum Args {
     /// Save an array for the detector of a run (psana save_constants_in_repository).
+    #[command(after_help = PUT_AFTER_HELP)]
     Put(PutArgs),
     /// Write the default file of a constants type for a detector type.
+    #[command(after_help = DEFAULT_AFTER_HELP)]
     Default(DefaultArgs),
 }
 
@@ -73,8 +86,8 @@ pub struct DefaultArgs {
     /// Constants type (gain, pedestals, rms, common_mode, ...).
     #[arg(short = 'C', long = "ctype", value_name = "CTYPE")]
     pub ctype: String,
-    /// The value of every pixel.
-    #[arg(long, value_name = "X", required_unless_present = "from")]
+    /// The value of every pixel (needed unless --from, or --ctype common_mode).
+    #[arg(long, value_name = "X")]
     pub value: Option<f64>,
     /// Shape ROWSxCOLS or AxBxC... [default: the type's fixed shape, e.g. 704x768 for epix100a].
     #[arg(long, value_name = "SHAPE")]
@@ -146,10 +159,10 @@ fn default(a: DefaultArgs) -> anyhow::Result<ExitCode> {
                     anyhow::anyhow!("{} has no fixed shape; give --shape", a.det_type)
                 })?,
         };
-        NdArray::F32(ArrayD::from_elem(
-            IxDyn(&shape),
-            a.value.expect("clap requires it") as f32,
-        ))
+        let value = a
+            .value
+            .ok_or_else(|| anyhow::anyhow!("--ctype {}: give --value (or --from)", a.ctype))?;
+        NdArray::F32(ArrayD::from_elem(IxDyn(&shape), value as f32))
     };
     let path = repo.write_default(a.det_type, &a.ctype, &arr, None)?;
     println!("{}", path.display());

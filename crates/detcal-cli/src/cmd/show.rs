@@ -17,7 +17,7 @@ A file is taken as status when its directory or name says so (pixel_status/, sta
 ..._status_gm0-Normal.dat, status/).
 
 EXAMPLE:
-    detcal show calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/pixel_status/23-end.data";
+    detcal show calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/pixel_status/1-end.data";
 
 /// Print the shape, dtype and statistics of an array file.
 #[derive(Debug, clap::Args)]

@@ -24,7 +24,7 @@ With --gains DIR, each panel also gets DIR/<panel_id>/g{0,1,2}_{gain,offset}.npy
 the JUNGFRAU gain repository. The same seed gives the same files on every machine. Read the
 runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
 
-EXAMPLE:
+EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
     detcal info exp=xpptut15:run=1 --data-dir data";
 

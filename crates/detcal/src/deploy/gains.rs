@@ -11,12 +11,12 @@ run's time stamp (decision 7; psana defaults to 2015-01-01).
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array4, ArrayD, IxDyn, s};
+use ndarray::{ArrayD, IxDyn};
 
 use crate::deploy::{Merged, save_merged};
 use crate::error::{Error, IoContext, Result};
 use crate::files::{Perms, check_component};
-use crate::formats::array::{NdArray, shape_str};
+use crate::formats::array::{DType, Element, NdArray, shape_str};
 use crate::formats::npy::{read_npy, write_npy};
 
 /// The time stamp of a gain directory name: `Some(None)` for `<id>`, `Some(Some(t))` for
@@ -94,8 +94,8 @@ pub struct GainRequest<'a> {
     pub perms: &'a Perms,
 }
 
-/// Loads `g<g>_<kind>.npy` of a panel directory as a 2-D float32 array.
-fn load_map(dir: &Path, g: usize, kind: &str) -> Result<ArrayD<f32>> {
+/// Loads `g<g>_<kind>.npy` of a panel directory, a 2-D array of any dtype.
+fn load_map(dir: &Path, g: usize, kind: &str) -> Result<NdArray> {
     let p = dir.join(format!("g{g}_{kind}.npy"));
     if !p.exists() {
         return Err(Error::NotFound(format!(
@@ -110,12 +110,65 @@ fn load_map(dir: &Path, g: usize, kind: &str) -> Result<ArrayD<f32>> {
             format!("expected a 2-D map, found shape {}", shape_str(a.shape())),
         ));
     }
-    Ok(a.to_typed::<f32>())
+    Ok(a)
+}
+
+/// The dtype numpy gives an array stacked from arrays of dtypes `a` and `b` (`np.result_type`).
+fn promote(a: DType, b: DType) -> DType {
+    use DType::*;
+    let signed = |d: DType| matches!(d, I8 | I16 | I32 | I64);
+    let int_of = |signed: bool, size: usize| match (signed, size) {
+        (true, 1) => I8,
+        (true, 2) => I16,
+        (true, 4) => I32,
+        (true, 8) => I64,
+        (false, 1) => U8,
+        (false, 2) => U16,
+        (false, 4) => U32,
+        _ => U64,
+    };
+    if a == b {
+        return a;
+    }
+    match (a.is_integer(), b.is_integer()) {
+        (false, false) => F64,
+        (true, false) | (false, true) => {
+            let (i, f) = if a.is_integer() { (a, b) } else { (b, a) };
+            if f == F32 && i.size() <= 2 { F32 } else { F64 }
+        }
+        (true, true) if signed(a) == signed(b) => int_of(signed(a), a.size().max(b.size())),
+        (true, true) => {
+            let (s, u) = if signed(a) { (a, b) } else { (b, a) };
+            if s.size() > u.size() {
+                s
+            } else if u.size() < 8 {
+                int_of(true, 2 * u.size())
+            } else {
+                F64
+            }
+        }
+    }
+}
+
+/// `maps[g][p]`, all of one shape (rows, cols), stacked into `(gains, panels, rows, cols)` of
+/// element type `T`.
+fn stack_maps<T: Element>(maps: &[Vec<NdArray>], rows: usize, cols: usize) -> NdArray {
+    let mut v: Vec<T> = Vec::with_capacity(maps.len() * maps[0].len() * rows * cols);
+    for m in maps.iter().flatten() {
+        v.extend(m.to_typed::<T>().iter().copied());
+    }
+    T::wrap(
+        ArrayD::from_shape_vec(IxDyn(&[maps.len(), maps[0].len(), rows, cols]), v)
+            .expect("the maps fill the shape"),
+    )
 }
 
 /// Merges the panels' gain and offset maps into `pixel_gain` and `pixel_offset`
-/// `(3, npanels, rows, cols)` float32, written to `<repdir>/merge_tmp/` as `.npy` and as psana
-/// text (`%.4f`, `%.1f`). Returns the text files to deploy and the directories used.
+/// `(3, npanels, rows, cols)`, written to `<repdir>/merge_tmp/` as `.npy` and as psana text
+/// (`%.4f`, `%.1f`). As psana's `merge_panel_constants` (`np.stack` of the maps), the merged
+/// array has the maps' dtype (float32, or float64 for float64 maps; numpy's promotion for mixed
+/// ones), and so has the text's `# DTYPE`. Returns the text files to deploy and the directories
+/// used.
 pub fn merge_gains(req: &GainRequest<'_>) -> Result<(Vec<Merged>, Vec<PathBuf>)> {
     check_component("source", req.source)?;
     let dirs: Vec<PathBuf> = req
@@ -129,27 +182,38 @@ pub fn merge_gains(req: &GainRequest<'_>) -> Result<(Vec<Merged>, Vec<PathBuf>)>
         ("gain", "pixel_gain", "%.4f"),
         ("offset", "pixel_offset", "%.1f"),
     ] {
-        let mut det: Option<Array4<f32>> = None;
-        for (p, dir) in dirs.iter().enumerate() {
-            for g in 0..3 {
+        let mut maps: Vec<Vec<NdArray>> = vec![Vec::new(); 3];
+        let mut first: Option<(usize, usize, DType)> = None;
+        for dir in &dirs {
+            for (g, of_gain) in maps.iter_mut().enumerate() {
                 let m = load_map(dir, g, kind)?;
                 let (r, c) = (m.shape()[0], m.shape()[1]);
-                let a = det.get_or_insert_with(|| Array4::zeros((3, dirs.len(), r, c)));
-                if (a.shape()[2], a.shape()[3]) != (r, c) {
+                let (r0, c0, dtype) = first.get_or_insert((r, c, m.dtype()));
+                if (*r0, *c0) != (r, c) {
                     return Err(Error::content(
                         dir.join(format!("g{g}_{kind}.npy")),
                         format!(
-                            "map shape ({r}, {c}) differs from ({}, {}) of the first panel",
-                            a.shape()[2],
-                            a.shape()[3]
+                            "map shape ({r}, {c}) differs from ({r0}, {c0}) of the first panel"
                         ),
                     ));
                 }
-                a.slice_mut(s![g, p, .., ..])
-                    .assign(&m.into_dimensionality::<ndarray::Ix2>().expect("2-D"));
+                *dtype = promote(*dtype, m.dtype());
+                of_gain.push(m);
             }
         }
-        let arr = NdArray::F32(det.expect("at least one panel").into_dyn());
+        let (r, c, dtype) = first.expect("at least one panel");
+        let arr = match dtype {
+            DType::U8 => stack_maps::<u8>(&maps, r, c),
+            DType::U16 => stack_maps::<u16>(&maps, r, c),
+            DType::U32 => stack_maps::<u32>(&maps, r, c),
+            DType::U64 => stack_maps::<u64>(&maps, r, c),
+            DType::I8 => stack_maps::<i8>(&maps, r, c),
+            DType::I16 => stack_maps::<i16>(&maps, r, c),
+            DType::I32 => stack_maps::<i32>(&maps, r, c),
+            DType::I64 => stack_maps::<i64>(&maps, r, c),
+            DType::F32 => stack_maps::<f32>(&maps, r, c),
+            DType::F64 => stack_maps::<f64>(&maps, r, c),
+        };
         let stem = format!(
             "{}-{}-{}-r{:04}_{ctype}",
             req.source, req.tstamp, req.exp, req.run
@@ -238,6 +302,30 @@ pub fn import_vendor_gains(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stacked_dtypes_follow_numpy() {
+        use DType::*;
+        // np.result_type of each pair.
+        for (a, b, want) in [
+            (F32, F32, F32),
+            (F64, F64, F64),
+            (F32, F64, F64),
+            (F32, I16, F32),
+            (F32, U16, F32),
+            (F32, I32, F64),
+            (I16, F64, F64),
+            (U8, I8, I16),
+            (U16, I32, I32),
+            (U32, I32, I64),
+            (U64, I64, F64),
+            (U8, U32, U32),
+            (I64, I8, I64),
+        ] {
+            assert_eq!(promote(a, b), want, "{a} {b}");
+            assert_eq!(promote(b, a), want, "{b} {a}");
+        }
+    }
 
     #[test]
     fn directory_names() {
