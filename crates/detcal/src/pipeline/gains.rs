@@ -49,7 +49,13 @@ pub struct GainReport {
 
 /// Merges the panels' gain and offset maps and deploys them (or plans to).
 pub fn run(opts: &GainOptions, settings: &Settings) -> Result<GainReport> {
-    let d = opts.det.resolve(None, settings)?;
+    // Without raw data (panel ids given), the time stamp is also the run's.
+    let run_tstamp = if opts.det.panel_ids.is_empty() {
+        None
+    } else {
+        opts.tstamp.as_deref()
+    };
+    let d = opts.det.resolve(run_tstamp, settings)?;
     let select = match &opts.tstamp {
         Some(t) => site::parse_tstamp(t)?,
         None => site::parse_tstamp(&site::tstamp(d.meta.start))?,
