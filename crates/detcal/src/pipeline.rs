@@ -7,5 +7,6 @@ settings, progress goes to the [`Reporter`](crate::report::Reporter), messages t
 and what was done comes back in the report for the caller to show.
 */
 
+pub mod calib;
 pub mod dark;
 pub mod deploy;
