@@ -1,6 +1,10 @@
 //! Options shared by several commands.
 
+use std::path::PathBuf;
+
+use detcal::apply::Selection;
 use detcal::files::{self, DEFAULT_GROUP, Perms};
+use detcal::pipeline::calib::{CalibInput, CommonMode};
 
 /// psana's options for the modes and group of what a command creates.
 #[derive(Debug, Clone, clap::Args)]
@@ -58,6 +62,85 @@ impl DatasetArgs {
             (Some(d), _, _) => d.clone(),
             (None, Some(e), Some(r)) => format!("exp={e}:run={r}"),
             _ => unreachable!("clap requires a dataset or --exp with --run"),
+        }
+    }
+}
+
+/// Which detector, which constants and which events to calibrate (`detcal calib`, `detcal plot`
+/// of a dataset).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibDetArgs {
+    /// DAQ alias of the detector (default: the only detector with raw data).
+    #[arg(
+        short = 's',
+        long = "det",
+        short_alias = 'd',
+        visible_alias = "detector",
+        value_name = "ALIAS"
+    )]
+    pub det: Option<String>,
+    /// Calibration directory [default: <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib].
+    #[arg(
+        short = 'c',
+        long = "calib-dir",
+        visible_alias = "dircalib",
+        value_name = "DIR"
+    )]
+    pub calib_dir: Option<PathBuf>,
+    /// DetInfo source naming the detector in the store [default: <alias>.0:<Type>.0].
+    #[arg(long, value_name = "SRC")]
+    pub calib_source: Option<String>,
+    /// At most this many events (after --evskip), over all runs.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub events: Option<u64>,
+    /// Frames to skip at the start of each run (of the chosen --step, if any); damaged events do
+    /// not count.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub evskip: u64,
+    /// Only this step (0-based).
+    #[arg(long, value_name = "K")]
+    pub step: Option<u32>,
+    /// psana's common-mode parameters instead of the deployed ones, e.g. 7,1,100,0.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        conflicts_with = "no_cm"
+    )]
+    pub cmpars: Option<Vec<f64>>,
+    /// No common-mode correction.
+    #[arg(long)]
+    pub no_cm: bool,
+    /// A user mask (.npy or text), one value per pixel of a frame, 0 for bad pixels.
+    #[arg(long, value_name = "FILE")]
+    pub mask: Option<PathBuf>,
+}
+
+impl CalibDetArgs {
+    /// The event selection.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            skip: self.evskip,
+            events: self.events,
+            step: self.step,
+        }
+    }
+
+    /// The library's description of what to calibrate in `dataset`.
+    pub fn input(&self, dataset: String) -> CalibInput {
+        CalibInput {
+            dataset,
+            det: self.det.clone(),
+            calib_dir: self.calib_dir.clone(),
+            calib_source: self.calib_source.clone(),
+            selection: self.selection(),
+            common_mode: match (&self.cmpars, self.no_cm) {
+                (_, true) => CommonMode::Off,
+                (Some(c), false) => CommonMode::Params(c.clone()),
+                (None, false) => CommonMode::Deployed,
+            },
+            mask: self.mask.clone(),
         }
     }
 }
