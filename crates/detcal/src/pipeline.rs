@@ -10,4 +10,7 @@ and what was done comes back in the report for the caller to show.
 pub mod calib;
 pub mod dark;
 pub mod deploy;
+pub mod deploy_constants;
 pub mod gains;
+pub mod pixel_status;
+pub mod repo;

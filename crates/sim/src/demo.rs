@@ -378,7 +378,7 @@ pub fn run(
         &GainOptions {
             det,
             repdir: Some(gains_dir.clone()),
-            clbdir: Some(calib.clone()),
+            dircalib: Some(calib.clone()),
             deploy: true,
             ..GainOptions::default()
         },

@@ -4,16 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use detcal::deploy::Target;
-use detcal::deploy::constants::{ConstantsRepo, DetRun};
-use detcal::site;
-use detcal::store::{CalibStore, RunRange};
+use detcal::pipeline::deploy_constants::{self, ConstantsOptions};
+use detcal::store::RunRange;
 
 use crate::args::PermArgs;
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 use crate::detrun::DetRunArgs;
-use crate::output;
 
 pub const AFTER_HELP: &str = "\
 The repository is <dirrepo>/<type>/ (type: jungfrau, epix100a, epix10kaquad, ...), with constants
@@ -87,57 +83,20 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let d = a.det.resolve(a.tstamp.as_deref())?;
-    let perms = a.perms.perms();
-    let dirrepo = match &a.dirrepo {
-        Some(p) => p.clone(),
-        None => site::constants_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
+    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let opts = ConstantsOptions {
+        det: a.det.spec(),
+        ctype: a.ctype.clone(),
+        tstamp: a.tstamp.clone(),
+        dirrepo: a.dirrepo.clone(),
+        dircalib: a.dircalib.clone(),
+        deploy: a.deploy,
+        runrange: a.runrange,
     };
-    let repo = ConstantsRepo::new(&dirrepo, perms.clone());
-    let type_dir = repo.type_dir(d.meta.det_type);
-    output::start_job_log(&dirrepo, &type_dir.join("logs"), "deploy_constants", &perms)?;
-    let tstamp = site::tstamp(d.meta.start);
-    let run = DetRun {
-        det_type: d.meta.det_type,
-        panel_ids: &d.meta.panel_ids,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        tstamp: &tstamp,
-        source: &d.source,
-    };
-    tracing::info!(
-        "{} {} run {} ({}), {} at {tstamp}",
-        d.meta.det_type,
-        d.meta.exp,
-        d.meta.run,
-        d.source,
-        a.ctype
-    );
-    let Some(prepared) = repo.prepare(&run, &a.ctype)? else {
+    let r = deploy_constants::run(&opts, &settings)?;
+    if r.prepared.is_none() {
         return Ok(ExitCode::from(EXIT_NOT_FOUND));
-    };
-    for f in &prepared.found {
-        for file in &f.files {
-            tracing::info!("panel {}: {}", f.panel, file.display());
-        }
     }
-    if prepared.default {
-        tracing::info!("using the default {}", prepared.merged.file.display());
-    }
-    let store = match &a.dircalib {
-        Some(c) => CalibStore::new(c),
-        None => CalibStore::for_experiment(None, &d.meta.exp)
-            .context("finding the calibration directory (-c)")?,
-    };
-    let target = Target {
-        store,
-        group: d.meta.det_type.calib_group().to_string(),
-        source: d.source.clone(),
-        range: a.runrange,
-        perms,
-    };
-    let placed = target.place(std::slice::from_ref(&prepared.merged), !a.deploy)?;
-    detcal::pipeline::deploy::log_placed(&placed, a.deploy);
-    output::print_placed(&placed, a.deploy);
+    crate::output::print_placed(&r.placed, r.deployed);
     Ok(ExitCode::from(EXIT_OK))
 }
