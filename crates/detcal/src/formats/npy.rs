@@ -56,6 +56,17 @@ struct Layout {
     data_offset: usize,
 }
 
+/// An npyz error message on one line: its header parser reports syntax errors over several
+/// lines, with the offending header quoted and a caret under the position.
+fn one_line(e: &impl std::fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.contains(" | "))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The deepest bracket nesting accepted in a header (numpy writes 2 for a plain dtype).
 const MAX_HEADER_NESTING: usize = 16;
 
@@ -147,7 +158,7 @@ fn precheck_header(bytes: &[u8], path: &Path) -> Result<()> {
 fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
     precheck_header(bytes, path)?;
     let npy = npyz::NpyFile::new(bytes)
-        .map_err(|e| Error::content(path, format!("not a valid .npy file: {e}")))?;
+        .map_err(|e| Error::content(path, format!("not a valid .npy file: {}", one_line(&e))))?;
     let dtype = dtype_of(&npy.dtype(), path)?;
     let shape: Vec<usize> = npy
         .shape()
@@ -339,46 +350,56 @@ impl NpyMap {
 
     /// Reads the whole array into memory, in C order.
     pub fn to_array(&self) -> Result<NdArray> {
-        let npy = npyz::NpyFile::new(&self.map[..])
-            .map_err(|e| Error::content(&self.path, format!("not a valid .npy file: {e}")))?;
-        let shape = self.layout.shape.clone();
-        let fortran = self.layout.fortran;
-        let path = &self.path;
-        fn build<T: Element + npyz::Deserialize>(
-            npy: npyz::NpyFile<&[u8]>,
-            shape: &[usize],
-            fortran: bool,
-            path: &Path,
-        ) -> Result<NdArray> {
-            let v: Vec<T> = npy
-                .into_vec()
-                .map_err(|e| Error::content(path, format!("corrupt data: {e}")))?;
-            let shape_err = |e: ndarray::ShapeError| {
-                Error::content(
-                    path,
-                    format!("data does not fit the shape {}: {e}", shape_str(shape)),
-                )
-            };
-            let a = if fortran {
-                let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).map_err(shape_err)?;
-                f.as_standard_layout().into_owned()
-            } else {
-                ArrayD::from_shape_vec(IxDyn(shape), v).map_err(shape_err)?
-            };
-            Ok(T::wrap(a))
-        }
-        match self.layout.dtype {
-            DType::U8 => build::<u8>(npy, &shape, fortran, path),
-            DType::U16 => build::<u16>(npy, &shape, fortran, path),
-            DType::U32 => build::<u32>(npy, &shape, fortran, path),
-            DType::U64 => build::<u64>(npy, &shape, fortran, path),
-            DType::I8 => build::<i8>(npy, &shape, fortran, path),
-            DType::I16 => build::<i16>(npy, &shape, fortran, path),
-            DType::I32 => build::<i32>(npy, &shape, fortran, path),
-            DType::I64 => build::<i64>(npy, &shape, fortran, path),
-            DType::F32 => build::<f32>(npy, &shape, fortran, path),
-            DType::F64 => build::<f64>(npy, &shape, fortran, path),
-        }
+        array_from(&self.map, &self.layout, &self.path)
+    }
+}
+
+/// Decodes a whole `.npy` file held in memory; `path` is used in error messages.
+pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NdArray> {
+    let layout = layout(bytes, path)?;
+    array_from(bytes, &layout, path)
+}
+
+/// The array of the npy file `bytes` whose header gave `layout`, in C order.
+fn array_from(bytes: &[u8], layout: &Layout, path: &Path) -> Result<NdArray> {
+    let npy = npyz::NpyFile::new(bytes)
+        .map_err(|e| Error::content(path, format!("not a valid .npy file: {}", one_line(&e))))?;
+    let shape = layout.shape.clone();
+    let fortran = layout.fortran;
+    fn build<T: Element + npyz::Deserialize>(
+        npy: npyz::NpyFile<&[u8]>,
+        shape: &[usize],
+        fortran: bool,
+        path: &Path,
+    ) -> Result<NdArray> {
+        let v: Vec<T> = npy
+            .into_vec()
+            .map_err(|e| Error::content(path, format!("corrupt data: {}", one_line(&e))))?;
+        let shape_err = |e: ndarray::ShapeError| {
+            Error::content(
+                path,
+                format!("data does not fit the shape {}: {e}", shape_str(shape)),
+            )
+        };
+        let a = if fortran {
+            let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).map_err(shape_err)?;
+            f.as_standard_layout().into_owned()
+        } else {
+            ArrayD::from_shape_vec(IxDyn(shape), v).map_err(shape_err)?
+        };
+        Ok(T::wrap(a))
+    }
+    match layout.dtype {
+        DType::U8 => build::<u8>(npy, &shape, fortran, path),
+        DType::U16 => build::<u16>(npy, &shape, fortran, path),
+        DType::U32 => build::<u32>(npy, &shape, fortran, path),
+        DType::U64 => build::<u64>(npy, &shape, fortran, path),
+        DType::I8 => build::<i8>(npy, &shape, fortran, path),
+        DType::I16 => build::<i16>(npy, &shape, fortran, path),
+        DType::I32 => build::<i32>(npy, &shape, fortran, path),
+        DType::I64 => build::<i64>(npy, &shape, fortran, path),
+        DType::F32 => build::<f32>(npy, &shape, fortran, path),
+        DType::F64 => build::<f64>(npy, &shape, fortran, path),
     }
 }
 
@@ -534,6 +555,18 @@ mod tests {
             assert!(e.starts_with(&format!("{}: ", p.display())), "{e}");
             assert_eq!(e.lines().count(), 1, "{e}");
         }
+        // A syntax error in the header: npyz's message spans lines; ours is one.
+        std::fs::write(
+            &p,
+            npy_with_header(
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (4, )- }",
+                &[0; 4],
+            ),
+        )
+        .unwrap();
+        let e = read_npy(&p).unwrap_err().to_string();
+        assert!(e.contains("could not parse Python expression"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
         // The same file with a sane shape reads.
         std::fs::write(
             &p,
