@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use xtc2::dataset::{Dataset, parse_stream_chunk};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(Dataset::Runs { exp, runs, .. }) = Dataset::parse(s) {
         assert!(!exp.is_empty() && !exp.contains('/'));
         assert!(runs.len() <= 200_000);

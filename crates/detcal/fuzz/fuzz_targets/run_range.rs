@@ -7,7 +7,9 @@ use detcal::store::{self, RunRange};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(r) = s.parse::<RunRange>() {
         assert_eq!(r.to_string().parse::<RunRange>().ok(), Some(r));
     }
