@@ -30,6 +30,7 @@ assert!(range.contains(12));
 pub mod access;
 pub mod apply;
 pub mod calib;
+pub mod cpu;
 pub mod dark;
 pub mod deploy;
 pub mod detector;
