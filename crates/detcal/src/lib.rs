@@ -46,6 +46,7 @@ pub mod report;
 pub mod settings;
 pub mod site;
 pub mod source;
+pub mod stats;
 pub mod store;
 pub mod summary;
 

@@ -16,10 +16,9 @@ An estimate is applied only if its absolute value is less than `cormax`. A NaN a
 values makes the median NaN, which is never applied (numpy's rule).
 */
 
-use super::median::{
-    KEY_INF, LANES, MedianKind, Network, Wire, combine, key, median_select, unkey,
-};
+use super::median::{KEY_INF, LANES, MedianKind, Network, Wire, combine, key, unkey};
 use crate::error::{Error, Result};
+use crate::stats::median_f32;
 
 /// The number of column banks of a JUNGFRAU panel.
 pub const NBANKS: usize = 16;
@@ -141,7 +140,7 @@ pub(crate) fn banks(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s: &
         if (n as f64) < p.npix_min || n == 0 || nan {
             continue;
         }
-        let cm = median_select(&mut s.bank);
+        let cm = median_f32(&mut s.bank);
         if !p.applies(cm) {
             continue;
         }
