@@ -329,8 +329,8 @@ pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Resul
             shape_str(&shape)
         )));
     }
-    let half = rows / 2;
-    let nbanks = cols.div_ceil(bank_cols);
+    let half = crate::detector::jungfrau::half_rows(rows);
+    let nbanks = crate::detector::jungfrau::banks_across(cols, bank_cols);
     Ok((0..nsegs * 2 * nbanks)
         .into_par_iter()
         .map(|k| {

@@ -530,7 +530,9 @@ fn analyse(
         mean.add(batch);
         for f in batch.chunks_exact(n) {
             if (with_cm.len() as u64)
-                < cm_frames * (shape[0] * 2 * shape[2].div_ceil(BANK_COLS)) as u64
+                < cm_frames
+                    * (shape[0] * 2 * detcal::detector::jungfrau::banks_across(shape[2], BANK_COLS))
+                        as u64
             {
                 with_cm.extend(bank_medians(f, shape, BANK_COLS)?);
             }
