@@ -514,8 +514,7 @@ fn analyse(
     let noise_kev = if noise.is_empty() {
         0.0
     } else {
-        let k = noise.len() / 2;
-        *noise.select_nth_unstable_by(k, f64::total_cmp).1
+        detcal::stats::median_f64(&mut noise)
     };
 
     // Calibrate the light run: spectrum, mean image, and bank offsets with common mode.
