@@ -79,14 +79,8 @@ pub struct CalibDetArgs {
         value_name = "ALIAS"
     )]
     pub det: Option<String>,
-    /// Calibration directory [default: <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib].
-    #[arg(
-        short = 'c',
-        long = "calib-dir",
-        visible_alias = "dircalib",
-        value_name = "DIR"
-    )]
-    pub calib_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// DetInfo source naming the detector in the store [default: <alias>.0:<Type>.0].
     #[arg(long, value_name = "SRC")]
     pub calib_source: Option<String>,
@@ -132,7 +126,7 @@ impl CalibDetArgs {
         CalibInput {
             dataset,
             det: self.det.clone(),
-            calib_dir: self.calib_dir.clone(),
+            calib_dir: self.calib.calib_dir.clone(),
             calib_source: self.calib_source.clone(),
             selection: self.selection(),
             common_mode: match (&self.cmpars, self.no_cm) {
@@ -161,4 +155,43 @@ pub fn parse_shape(s: &str) -> anyhow::Result<(usize, usize)> {
     s.split_once('x')
         .and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?)))
         .ok_or_else(|| anyhow::anyhow!("--shape {s:?}: expected ROWSxCOLS, e.g. 512x1024"))
+}
+
+/// The calibration store of an experiment (`-c`), psana's `--dircalib`/`--clbdir` as aliases.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibDirArg {
+    /// The experiment's calibration directory [default: <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib].
+    #[arg(
+        short = 'c',
+        long = "calib-dir",
+        visible_aliases = ["dircalib", "clbdir"],
+        value_name = "DIR"
+    )]
+    pub calib_dir: Option<std::path::PathBuf>,
+}
+
+/// psana's `-t`: the time that chooses repository files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TstampArg {
+    /// Time stamp YYYYmmddHHMMSS choosing repository files (a value <= 9999 is a run number whose
+    /// start is used) [default: the run's start].
+    #[arg(short = 't', long = "tstamp", value_name = "T")]
+    pub tstamp: Option<String>,
+}
+
+/// Whether to deploy, and the run range the deployed files are valid for.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeployArgs {
+    /// Deploy into the calibration store (without it: a dry run).
+    #[arg(short = 'D', long = "deploy")]
+    pub deploy: bool,
+    /// Validity of the deployed files, e.g. 10-20 or 10-end [default: <run>-end; for
+    /// deploy-constants 0-end].
+    #[arg(
+        short = 'R',
+        long = "runrange",
+        visible_alias = "run-range",
+        value_name = "B-E"
+    )]
+    pub runrange: Option<detcal::store::RunRange>,
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use detcal::pipeline::deploy_constants::{self, ConstantsOptions};
 use detcal::store::RunRange;
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 use crate::detrun::DetRunArgs;
 
@@ -49,35 +49,18 @@ pub struct Args {
         default_value = "gain"
     )]
     pub ctype: String,
-    /// Time stamp YYYYmmddHHMMSS selecting repository files (<= 9999: a run number whose start is
-    /// used) [default: the run's start].
-    #[arg(short = 't', long = "tstamp", value_name = "T")]
-    pub tstamp: Option<String>,
+    #[command(flatten)]
+    pub tstamp: TstampArg,
     /// Repository [default: $SIT_ROOT/detector/calib/constants].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
-    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
-    #[arg(
-        short = 'c',
-        long = "dircalib",
-        visible_alias = "calib-dir",
-        value_name = "DIR"
-    )]
-    pub dircalib: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// psana's log level option (-l); messages go to the log whatever it is.
     #[arg(short = 'l', long = "loglev", default_value = "INFO")]
     pub loglev: String,
-    /// Deploy into the calibration store (without it: a dry run).
-    #[arg(short = 'D', long = "deploy")]
-    pub deploy: bool,
-    /// Validity of the deployed file.
-    #[arg(
-        short = 'R',
-        long = "runrange",
-        value_name = "B-E",
-        default_value = "0-end"
-    )]
-    pub runrange: RunRange,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -87,11 +70,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let opts = ConstantsOptions {
         det: a.det.spec(),
         ctype: a.ctype.clone(),
-        tstamp: a.tstamp.clone(),
+        tstamp: a.tstamp.tstamp.clone(),
         dirrepo: a.dirrepo.clone(),
-        dircalib: a.dircalib.clone(),
-        deploy: a.deploy,
-        runrange: a.runrange,
+        dircalib: a.calib.calib_dir.clone(),
+        deploy: a.deploy.deploy,
+        runrange: a.deploy.runrange.unwrap_or(RunRange::from_run(0)),
     };
     let r = deploy_constants::run(&opts, &settings)?;
     if r.prepared.is_none() {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use detcal::pipeline::gains::{self, GainOptions, ImportOptions};
 use detcal::store::RunRange;
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::EXIT_OK;
 use crate::detrun::DetRunArgs;
 
@@ -28,21 +28,15 @@ EXAMPLE:
 pub struct Args {
     #[command(flatten)]
     pub det: DetRunArgs,
-    /// Time stamp YYYYmmddHHMMSS choosing each panel's gain directory [default: the run's start].
-    #[arg(short = 't', long = "tstamp", value_name = "T")]
-    pub tstamp: Option<String>,
+    #[command(flatten)]
+    pub tstamp: TstampArg,
     /// Gain repository [default: $SIT_ROOT/detector/gains/jungfrau].
     #[arg(long = "repdir", visible_alias = "gains", value_name = "DIR")]
     pub repdir: Option<PathBuf>,
-    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
-    #[arg(short = 'c', long = "clbdir", visible_aliases = ["dircalib", "calib-dir"], value_name = "DIR")]
-    pub clbdir: Option<PathBuf>,
-    /// Deploy into the calibration store (without it: a dry run).
-    #[arg(short = 'D', long = "deploy")]
-    pub deploy: bool,
-    /// Validity of the deployed files [default: <run>-end].
-    #[arg(short = 'R', long = "runrange", value_name = "B-E")]
-    pub runrange: Option<RunRange>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -51,11 +45,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
     let opts = GainOptions {
         det: a.det.spec(),
-        tstamp: a.tstamp.clone(),
+        tstamp: a.tstamp.tstamp.clone(),
         repdir: a.repdir.clone(),
-        dircalib: a.clbdir.clone(),
-        deploy: a.deploy,
-        runrange: a.runrange,
+        dircalib: a.calib.calib_dir.clone(),
+        deploy: a.deploy.deploy,
+        runrange: a.deploy.runrange,
     };
     let r = gains::run(&opts, &settings)?;
     crate::output::print_placed(&r.placed, r.deployed);
