@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use detcal::pipeline::deploy::{self, DeployOptions};
-use detcal::store::RunRange;
 
 use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::EXIT_OK;

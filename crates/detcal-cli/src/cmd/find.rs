@@ -1,6 +1,5 @@
 //! `detcal find`: the constants file valid for a run, by psana's run-range rule.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
