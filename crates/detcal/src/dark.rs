@@ -147,26 +147,34 @@ impl Default for DarkParams {
 impl DarkParams {
     /// Checks that the parameters make sense (psana would crash or cast out of range otherwise).
     pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::invalid(format!("invalid dark parameters: {msg}")));
+        let bad = |arg: &'static str, msg: String| {
+            Err(Error::bad_arg(
+                arg,
+                format!("invalid dark parameters: {msg}"),
+            ))
+        };
         if self.nrecs < MIN_FRAMES as usize || self.nrecs as u64 > u64::from(u32::MAX) {
-            return bad(format!(
-                "nrecs must be in 3..=4294967295, got {}",
-                self.nrecs
-            ));
+            return bad(
+                "nrecs",
+                format!("nrecs must be in 3..=4294967295, got {}", self.nrecs),
+            );
         }
         if self.nrecs1 == 0 {
-            return bad("nrecs1 must be at least 1, got 0".into());
+            return bad("nrecs1", "nrecs1 must be at least 1, got 0".into());
         }
         for (name, v) in [("int_lo", self.int_lo), ("int_hi", self.int_hi)] {
             if !v.is_finite() {
-                return bad(format!("{name} must be a finite number, got {v}"));
+                return bad(name, format!("{name} must be a finite number, got {v}"));
             }
         }
         if self.int_lo > 65535.0 || self.int_hi < 0.0 || self.int_lo > self.int_hi {
-            return bad(format!(
-                "need int_lo <= int_hi, int_lo <= 65535 and int_hi >= 0, got int_lo={} int_hi={}",
-                self.int_lo, self.int_hi
-            ));
+            return bad(
+                "int_lo",
+                format!(
+                    "need int_lo <= int_hi, int_lo <= 65535 and int_hi >= 0, got int_lo={} int_hi={}",
+                    self.int_lo, self.int_hi
+                ),
+            );
         }
         let others = [
             ("rms_lo", self.rms_lo),
@@ -178,18 +186,18 @@ impl DarkParams {
         ];
         for (name, v) in others {
             if v.is_nan() {
-                return bad(format!("{name} must be a number, got NaN"));
+                return bad(name, format!("{name} must be a number, got NaN"));
             }
         }
         if !(self.fraclm.is_finite() && self.fraclm >= 0.0) {
-            return bad(format!(
-                "fraclm must be a finite number >= 0, got {}",
-                self.fraclm
-            ));
+            return bad(
+                "fraclm",
+                format!("fraclm must be a finite number >= 0, got {}", self.fraclm),
+            );
         }
         for (name, v) in [("fraclo", self.fraclo), ("frachi", self.frachi)] {
             if !(0.0..=1.0).contains(&v) {
-                return bad(format!("{name} must be in [0, 1], got {v}"));
+                return bad(name, format!("{name} must be in [0, 1], got {v}"));
             }
         }
         Ok(())
@@ -230,9 +238,10 @@ impl GainCheck {
     /// The JUNGFRAU check for gain index 0, 1 or 2 (expected codes 0, 1 and 3).
     pub fn jungfrau(gain_index: usize) -> Result<GainCheck> {
         if gain_index > 2 {
-            return Err(Error::invalid(format!(
-                "JUNGFRAU gain index must be 0, 1 or 2, got {gain_index}"
-            )));
+            return Err(Error::bad_arg(
+                "gain index",
+                format!("JUNGFRAU gain index must be 0, 1 or 2, got {gain_index}"),
+            ));
         }
         Ok(GainCheck::Jungfrau {
             expected_code: jungfrau_expected_gain_code(gain_index),
@@ -249,9 +258,10 @@ impl GainCheck {
 
     fn validate(self) -> Result<()> {
         match self.expected_code() {
-            Some(c) if c > 3 => Err(Error::invalid(format!(
-                "JUNGFRAU gain code must be 0..=3, got {c}"
-            ))),
+            Some(c) if c > 3 => Err(Error::bad_arg(
+                "gain code",
+                format!("JUNGFRAU gain code must be 0..=3, got {c}"),
+            )),
             _ => Ok(()),
         }
     }
@@ -293,7 +303,12 @@ impl Gates {
         params.validate()?;
         let n = frame_count(npix, frames)?;
         if n == 0 {
-            return Err(Error::invalid("stage 1 needs at least one frame, got none"));
+            return Err(Error::shape(
+                "frames",
+                "at least one frame",
+                &[0],
+                "stage 1 needs at least one frame, got none",
+            ));
         }
         Ok(Gates::compute(params, npix, frames, Kernel::Auto))
     }
@@ -374,7 +389,12 @@ impl Stage2 {
         params.validate()?;
         gain.validate()?;
         if gates.npix() == 0 {
-            return Err(Error::invalid("dark processing needs at least one pixel"));
+            return Err(Error::shape(
+                "frame",
+                "at least one pixel",
+                &[0],
+                "dark processing needs at least one pixel",
+            ));
         }
         Ok(Stage2::build(params, gain, gates))
     }
@@ -421,9 +441,10 @@ impl Stage2 {
         let k = frame_count(self.npix, frames)? as u64;
         let total = self.frames + k;
         if total > u64::from(u32::MAX) {
-            return Err(Error::invalid(format!(
-                "dark processing counts at most 4294967295 frames, got {total}"
-            )));
+            return Err(Error::unsupported(
+                "more than 4294967295 frames",
+                format!("dark processing counts at most 4294967295 frames, got {total}"),
+            ));
         }
         self.accumulate(frames);
         self.frames = total;
@@ -446,20 +467,23 @@ impl Stage2 {
     /// Adds the accumulators of `other`, which must have the same gates and parameters.
     pub fn merge(&mut self, other: &Stage2) -> Result<()> {
         if self.params != other.params || self.gain != other.gain {
-            return Err(Error::invalid(
+            return Err(Error::bad_arg(
+                "other",
                 "cannot merge dark accumulators with different parameters",
             ));
         }
         if !Arc::ptr_eq(&self.gates, &other.gates) && *self.gates != *other.gates {
-            return Err(Error::invalid(
+            return Err(Error::bad_arg(
+                "other",
                 "cannot merge dark accumulators with different gates",
             ));
         }
         let total = self.frames + other.frames;
         if total > u64::from(u32::MAX) {
-            return Err(Error::invalid(format!(
-                "dark processing counts at most 4294967295 frames, got {total}"
-            )));
+            return Err(Error::unsupported(
+                "more than 4294967295 frames",
+                format!("dark processing counts at most 4294967295 frames, got {total}"),
+            ));
         }
         let npix = self.npix;
         self.tiles
@@ -759,7 +783,12 @@ impl DarkProc {
         params.validate()?;
         gain.validate()?;
         if npix == 0 {
-            return Err(Error::invalid("dark processing needs at least one pixel"));
+            return Err(Error::shape(
+                "frame",
+                "at least one pixel",
+                &[0],
+                "dark processing needs at least one pixel",
+            ));
         }
         let cap = staging_frames(&params);
         Ok(DarkProc {
@@ -829,11 +858,16 @@ impl DarkProc {
     /// Adds one frame of `npix` raw values; returns whether `nrecs` frames are now taken.
     pub fn push_frame(&mut self, frame: &[u16]) -> Result<bool> {
         if frame.len() != self.npix {
-            return Err(Error::invalid(format!(
-                "dark processing: frame has {} values, expected {}",
-                frame.len(),
-                self.npix
-            )));
+            return Err(Error::shape(
+                "frame",
+                self.npix.to_string(),
+                &[frame.len()],
+                format!(
+                    "dark processing: frame has {} values, expected {}",
+                    frame.len(),
+                    self.npix
+                ),
+            ));
         }
         self.push_frames(frame)
     }
@@ -963,7 +997,7 @@ impl DarkProc {
         self.flush();
         self.buf = Vec::new();
         self.stage2
-            .ok_or_else(|| Error::invalid("dark processing: stage 1 did not run"))
+            .ok_or_else(|| Error::internal("dark processing: stage 1 did not run"))
     }
 
     /// Adds the accumulators of `other`, which must use the same gates (see
@@ -973,7 +1007,8 @@ impl DarkProc {
         match (&mut self.stage2, &other.stage2) {
             (Some(mine), Some(theirs)) => mine.merge(theirs)?,
             _ => {
-                return Err(Error::invalid(
+                return Err(Error::bad_arg(
+                    "other",
                     "cannot merge dark processors before their gates are known",
                 ));
             }
@@ -998,26 +1033,35 @@ fn staging_frames(params: &DarkParams) -> usize {
 fn frame_buffer(frames: usize, npix: usize) -> Result<Vec<u16>> {
     match frames.checked_mul(npix) {
         Some(len) if len <= isize::MAX as usize / 2 => Ok(crate::mem::filled(len, 0)),
-        _ => Err(Error::invalid(format!(
-            "dark processing: a block of {frames} frames of {npix} pixels is too large"
-        ))),
+        _ => Err(Error::unsupported(
+            "dark processing block size",
+            format!("dark processing: a block of {frames} frames of {npix} pixels is too large"),
+        )),
     }
 }
 
 /// The number of whole frames of `npix` pixels in `frames`.
 fn frame_count(npix: usize, frames: &[u16]) -> Result<usize> {
     if npix == 0 || !frames.len().is_multiple_of(npix) {
-        return Err(Error::invalid(format!(
-            "dark processing: {} raw values are not whole frames of {} pixels",
-            frames.len(),
-            npix
-        )));
+        return Err(Error::shape(
+            "raw frames",
+            format!("whole frames of {npix} pixels"),
+            &[frames.len()],
+            format!(
+                "dark processing: {} raw values are not whole frames of {} pixels",
+                frames.len(),
+                npix
+            ),
+        ));
     }
     Ok(frames.len() / npix)
 }
 
 fn too_few_frames(n: u64) -> Error {
-    Error::invalid(format!(
-        "dark processing needs at least {MIN_FRAMES} frames, got {n}"
-    ))
+    Error::shape(
+        "frames",
+        format!("at least {MIN_FRAMES}"),
+        &[n as usize],
+        format!("dark processing needs at least {MIN_FRAMES} frames, got {n}"),
+    )
 }

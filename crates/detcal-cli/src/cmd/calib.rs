@@ -321,7 +321,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
                 push(batch)
             })
-            .map_err(|e| detcal::Error::invalid(format!("{e:#}")))?;
+            .map_err(|e| detcal::Error::internal(format!("{e:#}")))?;
             Ok(())
         })
         .with_context(|| format!("writing {}", a.out.display()))?;
