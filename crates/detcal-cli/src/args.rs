@@ -1,6 +1,10 @@
 //! Options shared by several commands.
 
+use std::path::PathBuf;
+
+use detcal::apply::Selection;
 use detcal::files::{self, DEFAULT_GROUP, Perms};
+use detcal::pipeline::calib::{CalibInput, CommonMode};
 
 /// psana's options for the modes and group of what a command creates.
 #[derive(Debug, Clone, clap::Args)]
@@ -62,6 +66,79 @@ impl DatasetArgs {
     }
 }
 
+/// Which detector, which constants and which events to calibrate (`detcal calib`, `detcal plot`
+/// of a dataset).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibDetArgs {
+    /// DAQ alias of the detector (default: the only detector with raw data).
+    #[arg(
+        short = 's',
+        long = "det",
+        short_alias = 'd',
+        visible_alias = "detector",
+        value_name = "ALIAS"
+    )]
+    pub det: Option<String>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
+    /// DetInfo source naming the detector in the store [default: <alias>.0:<Type>.0].
+    #[arg(long, value_name = "SRC")]
+    pub calib_source: Option<String>,
+    /// At most this many events (after --evskip), over all runs.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub events: Option<u64>,
+    /// Frames to skip at the start of each run (of the chosen --step, if any); damaged events do
+    /// not count.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub evskip: u64,
+    /// Only this step (0-based).
+    #[arg(long, value_name = "K")]
+    pub step: Option<u32>,
+    /// psana's common-mode parameters instead of the deployed ones, e.g. 7,1,100,0.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        conflicts_with = "no_cm"
+    )]
+    pub cmpars: Option<Vec<f64>>,
+    /// No common-mode correction.
+    #[arg(long)]
+    pub no_cm: bool,
+    /// A user mask (.npy or text), one value per pixel of a frame, 0 for bad pixels.
+    #[arg(long, value_name = "FILE")]
+    pub mask: Option<PathBuf>,
+}
+
+impl CalibDetArgs {
+    /// The event selection.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            skip: self.evskip,
+            events: self.events,
+            step: self.step,
+        }
+    }
+
+    /// The library's description of what to calibrate in `dataset`.
+    pub fn input(&self, dataset: String) -> CalibInput {
+        CalibInput {
+            dataset,
+            det: self.det.clone(),
+            calib_dir: self.calib.calib_dir.clone(),
+            calib_source: self.calib_source.clone(),
+            selection: self.selection(),
+            common_mode: match (&self.cmpars, self.no_cm) {
+                (_, true) => CommonMode::Off,
+                (Some(c), false) => CommonMode::Params(c.clone()),
+                (None, false) => CommonMode::Deployed,
+            },
+            mask: self.mask.clone(),
+        }
+    }
+}
+
 /// The job's settings: the environment's roots, the data root replaced by `--data-dir` when
 /// given, and the modes and group of new files.
 pub fn settings(
@@ -78,4 +155,43 @@ pub fn parse_shape(s: &str) -> anyhow::Result<(usize, usize)> {
     s.split_once('x')
         .and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?)))
         .ok_or_else(|| anyhow::anyhow!("--shape {s:?}: expected ROWSxCOLS, e.g. 512x1024"))
+}
+
+/// The calibration store of an experiment (`-c`), psana's `--dircalib`/`--clbdir` as aliases.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibDirArg {
+    /// The experiment's calibration directory [default: <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib].
+    #[arg(
+        short = 'c',
+        long = "calib-dir",
+        visible_aliases = ["dircalib", "clbdir"],
+        value_name = "DIR"
+    )]
+    pub calib_dir: Option<std::path::PathBuf>,
+}
+
+/// psana's `-t`: the time that chooses repository files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TstampArg {
+    /// Time stamp YYYYmmddHHMMSS choosing repository files (a value <= 9999 is a run number whose
+    /// start is used) [default: the run's start].
+    #[arg(short = 't', long = "tstamp", value_name = "T")]
+    pub tstamp: Option<String>,
+}
+
+/// Whether to deploy, and the run range the deployed files are valid for.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeployArgs {
+    /// Deploy into the calibration store (without it: a dry run).
+    #[arg(short = 'D', long = "deploy")]
+    pub deploy: bool,
+    /// Validity of the deployed files, e.g. 10-20 or 10-end [default: <run>-end; for
+    /// deploy-constants 0-end].
+    #[arg(
+        short = 'R',
+        long = "runrange",
+        visible_alias = "run-range",
+        value_name = "B-E"
+    )]
+    pub runrange: Option<detcal::store::RunRange>,
 }

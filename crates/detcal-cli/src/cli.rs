@@ -22,6 +22,7 @@ ENVIRONMENT:
     SIT_PSDM_DATA  root of experiment data: <root>/<INS>/<exp>/xtc and <root>/<INS>/<exp>/calib
     SIT_ROOT       root of the constants repositories (<SIT_ROOT>/detector/...)
     DETCAL_LOG     log filter for messages on stderr (error, warn, info, debug)
+    DETCAL_PORTABLE  1: run the portable kernels, not the AVX2 ones (same results, slower)
     TZ             time zone of the time stamps in file names (local time, as psana)";
 
 /// detcal: calibration constants for XFEL pixel detectors (JUNGFRAU, ePix10ka, ePix100a, CSPAD,

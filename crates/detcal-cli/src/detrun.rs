@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use detcal::detector::DetType;
-use detcal::detrun::{DetRun, DetRunSpec};
-use detcal::settings::Settings;
+use detcal::detrun::DetRunSpec;
 
 /// Options that name a detector in a run.
 #[derive(Debug, Clone, clap::Args)]
@@ -53,11 +52,5 @@ impl DetRunArgs {
             panel_ids: self.panel_ids.clone(),
             det_type: self.det_type,
         }
-    }
-
-    /// Resolves the detector with the environment's settings and `--data-dir`.
-    pub fn resolve(&self, tstamp: Option<&str>) -> anyhow::Result<DetRun> {
-        let settings = Settings::from_env().with_data_dir(self.data_dir.as_deref());
-        Ok(self.spec().resolve(tstamp, &settings)?)
     }
 }

@@ -187,19 +187,6 @@ pub fn print_placed(placed: &[detcal::deploy::Placement], deployed: bool) {
     }
 }
 
-/// Starts the job's log (see [`joblog::start`]) with the environment's settings.
-pub fn start_job_log(
-    repo: &std::path::Path,
-    logs_dir: &std::path::Path,
-    script: &str,
-    perms: &detcal::files::Perms,
-) -> anyhow::Result<std::path::PathBuf> {
-    let settings = detcal::settings::Settings::from_env().with_perms(perms.clone());
-    Ok(joblog::start(&settings, repo, logs_dir, script)?
-        .path()
-        .to_path_buf())
-}
-
 /// Prints where the simulated runs, truth and gain directories went.
 pub fn print_simulated(out: &detcal_sim::SimOutput) {
     println!("dark run:  {}", out.dark_file.display());

@@ -5,6 +5,7 @@ mod util;
 mod calib;
 mod cli_basic;
 mod cli_data;
+mod cli_hostile;
 mod demo_golden;
 mod help_examples;
 mod interop;

@@ -189,7 +189,8 @@ impl Calibrator {
             .common_mode
             .clone()
             .unwrap_or_else(|| DetType::Jungfrau.default_common_mode().to_vec());
-        let cm = CommonModeParams::from_psana(&cmps)?.map(|p| CmPlan::new(p, rows / 2, cols));
+        let cm = CommonModeParams::from_psana(&cmps)?
+            .map(|p| CmPlan::new(p, crate::detector::jungfrau::half_rows(rows), cols));
         Ok(Calibrator {
             kind: Kind::Jungfrau,
             det: DetType::Jungfrau,
@@ -395,7 +396,7 @@ impl Calibrator {
     /// range per thread (each with its own scratch memory).
     fn run_jungfrau(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> usize {
         let npix = self.frame_len();
-        let unit_len = (self.rows / 2) * self.cols;
+        let unit_len = crate::detector::jungfrau::half_rows(self.rows) * self.cols;
         let units_per_frame = 2 * self.nsegs;
         let units = nframes * units_per_frame;
         let workers = rayon::current_num_threads().clamp(1, units);

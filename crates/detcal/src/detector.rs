@@ -6,6 +6,9 @@ string is found by an ordered substring rule, and each type has a calibration gr
 the calibration store (`Jungfrau::CalibV1`, `Camera::CalibV1`, ...).
 */
 
+/// JUNGFRAU panel geometry: panel, ASIC, half-panel and common-mode bank sizes.
+pub mod jungfrau;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -288,7 +291,7 @@ impl DetType {
     /// The shape (rows, cols) of one panel (segment) of the raw data, where it is fixed.
     pub fn panel_shape(self) -> Option<(usize, usize)> {
         match self {
-            DetType::Jungfrau => Some((512, 1024)),
+            DetType::Jungfrau => Some((jungfrau::PANEL_ROWS, jungfrau::PANEL_COLS)),
             DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad => {
                 Some((352, 384))
             }

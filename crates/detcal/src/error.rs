@@ -141,6 +141,15 @@ pub enum Error {
     /// An error reading XTC2 raw data.
     #[error(transparent)]
     Xtc(#[from] xtc2::Error),
+    /// An error while doing `what`: rendered `<what>: <error>`.
+    #[error("{what}: {source}")]
+    Context {
+        /// What was being done.
+        what: String,
+        /// The error it met.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -245,6 +254,30 @@ pub enum Missing {
     File,
     /// Data to process (a calibration step, frames).
     Data,
+}
+
+/// Says what was being done when an error happened.
+pub trait Context<T> {
+    /// Wraps an error into [`Error::Context`] with `what`.
+    fn context(self, what: impl Into<String>) -> Result<T>;
+    /// Like [`Context::context`], with the text made only on error.
+    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
+    fn context(self, what: impl Into<String>) -> Result<T> {
+        self.map_err(|e| Error::Context {
+            what: what.into(),
+            source: Box::new(e.into()),
+        })
+    }
+
+    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T> {
+        self.map_err(|e| Error::Context {
+            what: what().into(),
+            source: Box::new(e.into()),
+        })
+    }
 }
 
 /// Adds a path and an operation to `io::Result`s.

@@ -30,6 +30,7 @@ assert!(range.contains(12));
 pub mod access;
 pub mod apply;
 pub mod calib;
+pub mod cpu;
 pub mod dark;
 pub mod deploy;
 pub mod detector;
@@ -45,6 +46,7 @@ pub mod report;
 pub mod settings;
 pub mod site;
 pub mod source;
+pub mod stats;
 pub mod store;
 pub mod summary;
 

@@ -7,6 +7,10 @@ settings, progress goes to the [`Reporter`](crate::report::Reporter), messages t
 and what was done comes back in the report for the caller to show.
 */
 
+pub mod calib;
 pub mod dark;
 pub mod deploy;
+pub mod deploy_constants;
 pub mod gains;
+pub mod pixel_status;
+pub mod repo;

@@ -19,6 +19,7 @@ memory holds per-pixel sums, not the frames.
 
 use crate::error::{Error, Result};
 use crate::source::{Flow, Item, RunSource, StepMeta};
+use crate::stats::{median_f64, median_u16_hist};
 
 /// Status bits of the features.
 pub const MEAN_LOW: u64 = 1;
@@ -72,17 +73,6 @@ pub struct StepStatus {
     pub frames: usize,
 }
 
-/// The median as numpy computes it (mean of the two middle values for an even count).
-fn median(v: &mut [f64]) -> f64 {
-    let n = v.len();
-    let (_, &mut hi, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
-    if n % 2 == 1 {
-        return hi;
-    }
-    let lo = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (lo + hi) / 2.0
-}
-
 /// The low and high limits psana's `evaluate_pixel_status` finds for `arr` in (vmin, vmax).
 pub fn limits(arr: &[f64], vmin: f64, vmax: f64, snrmax: f64) -> Option<(f64, f64)> {
     let mut sel: Vec<f64> = arr
@@ -93,9 +83,9 @@ pub fn limits(arr: &[f64], vmin: f64, vmax: f64, snrmax: f64) -> Option<(f64, f6
     if sel.is_empty() {
         return None;
     }
-    let med = median(&mut sel);
+    let med = median_f64(&mut sel);
     let mut dev: Vec<f64> = sel.iter().map(|x| (x - med).abs()).collect();
-    let mut spr = median(&mut dev);
+    let mut spr = median_f64(&mut dev);
     if spr == 0.0 {
         let m = sel.iter().sum::<f64>() / sel.len() as f64;
         spr = (sel.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / sel.len() as f64).sqrt();
@@ -125,31 +115,6 @@ pub fn evaluate(
         if x >= hi {
             *o |= hi_bit;
         }
-    }
-}
-
-/// The exact median of 14-bit (or any u16) values, by counting.
-fn median_u16(v: &[u16], mask: u16, hist: &mut [u32]) -> f64 {
-    hist.fill(0);
-    for &x in v {
-        hist[(x & mask) as usize] += 1;
-    }
-    let n = v.len();
-    // The k-th smallest (0-based).
-    let kth = |k: usize| {
-        let mut acc = 0usize;
-        for (val, &c) in hist.iter().enumerate() {
-            acc += c as usize;
-            if acc > k {
-                return val as f64;
-            }
-        }
-        0.0
-    };
-    if n % 2 == 1 {
-        kth(n / 2)
-    } else {
-        (kth(n / 2 - 1) + kth(n / 2)) / 2.0
     }
 }
 
@@ -199,7 +164,7 @@ pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
                 for (k, &pi) in panels.iter().enumerate() {
                     frame.copy_panel_to(pi, &mut buf)?;
                     meds[k].push(if f1 {
-                        median_u16(&buf, mask, &mut hist)
+                        median_u16_hist(&buf, mask, &mut hist)
                     } else {
                         0.0
                     });
@@ -374,19 +339,5 @@ mod tests {
             (hi - (5.0 + 1.6)).abs() < 1e-12 && (lo - (5.0 - 1.6)).abs() < 1e-12,
             "{lo} {hi}"
         );
-    }
-
-    #[test]
-    fn medians() {
-        let mut h = vec![0u32; 16384];
-        assert_eq!(median_u16(&[3, 1, 2], 0x3fff, &mut h), 2.0);
-        assert_eq!(median_u16(&[4, 1, 2, 3], 0x3fff, &mut h), 2.5);
-        assert_eq!(
-            median_u16(&[0x4005, 1, 9], 0x3fff, &mut h),
-            5.0,
-            "gain bits masked"
-        );
-        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(median(&mut [7.0]), 7.0);
     }
 }

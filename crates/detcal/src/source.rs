@@ -399,6 +399,12 @@ impl RunSource {
                 ));
             }
         };
+        if crate::formats::array::checked_product(&frame_shape).is_none() {
+            return Err(Error::content(
+                &label,
+                format!("raw frame shape {shape:?} is too large: its number of pixels overflows"),
+            ));
+        }
         let exp = run.expt().map(str::to_string).ok_or_else(|| {
             Error::content(&label, "no runinfo with the experiment name (BeginRun)")
         })?;

@@ -278,7 +278,12 @@ impl NdArray {
 
     /// The array with a new shape of the same number of elements (C order).
     pub fn reshape(self, shape: &[usize]) -> Result<NdArray> {
-        let n: usize = shape.iter().product();
+        let Some(n) = checked_product(shape) else {
+            return Err(Error::invalid(format!(
+                "shape {} is too large: its number of elements overflows",
+                shape_str(shape)
+            )));
+        };
         if n != self.len() {
             return Err(Error::invalid(format!(
                 "cannot reshape {} elements of shape {} into shape {}",
@@ -287,11 +292,15 @@ impl NdArray {
                 shape_str(shape)
             )));
         }
-        Ok(with_array!(self, a => {
+        with_array!(self, a => {
             let std = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
             let v = std.into_raw_vec_and_offset().0;
-            Element::wrap(ArrayD::from_shape_vec(IxDyn(shape), v).expect("checked size"))
-        }))
+            // ndarray also refuses shapes whose non-zero lengths multiply past isize::MAX, even
+            // with no elements (a zero-length axis).
+            ArrayD::from_shape_vec(IxDyn(shape), v).map(Element::wrap).map_err(|e| {
+                Error::invalid(format!("cannot make an array of shape {}: {e}", shape_str(shape)))
+            })
+        })
     }
 
     /// The values as i128 in C order, for integer arrays (floats are truncated).
@@ -309,6 +318,21 @@ impl NdArray {
             NdArray::F64(a) => a.iter().map(|&x| x as i128).collect(),
         }
     }
+}
+
+/// The number of elements of `shape`, or `None` when the product overflows `usize` or the
+/// product of its non-zero lengths exceeds `isize::MAX` (what ndarray accepts as a shape).
+pub fn checked_product(shape: &[usize]) -> Option<usize> {
+    let mut nonzero: usize = 1;
+    for &d in shape {
+        if d != 0 {
+            nonzero = nonzero.checked_mul(d)?;
+        }
+    }
+    if nonzero > isize::MAX as usize {
+        return None;
+    }
+    Some(if shape.contains(&0) { 0 } else { nonzero })
 }
 
 /// Formats a shape as Python prints a tuple without spaces: `(3,1,512,1024)`, `(3,)`, `()`.
@@ -374,7 +398,34 @@ mod tests {
     fn reshape_checks_size() {
         let a = NdArray::U8(ArrayD::zeros(IxDyn(&[2, 3])));
         assert_eq!(a.clone().reshape(&[3, 2]).unwrap().shape(), &[3, 2]);
-        assert!(a.reshape(&[4]).is_err());
+        assert!(a.clone().reshape(&[4]).is_err());
+        // Shapes whose product overflows (and would wrap to 6 or 0) are errors, not panics.
+        let e = a
+            .clone()
+            .reshape(&[(1usize << 62) + 1, 4, 6])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("too large"), "{e}");
+        let empty = NdArray::U8(ArrayD::zeros(IxDyn(&[0])));
+        assert!(empty.clone().reshape(&[0, 1 << 62, 4]).is_err());
+        assert_eq!(
+            empty.reshape(&[0, 1 << 20, 4]).unwrap().shape(),
+            &[0, 1 << 20, 4]
+        );
+    }
+
+    #[test]
+    fn checked_products() {
+        assert_eq!(checked_product(&[]), Some(1));
+        assert_eq!(checked_product(&[3, 0, 5]), Some(0));
+        assert_eq!(checked_product(&[3, 4]), Some(12));
+        assert_eq!(checked_product(&[4611686018427387905, 4]), None);
+        assert_eq!(checked_product(&[0, usize::MAX, 2]), None);
+        assert_eq!(
+            checked_product(&[isize::MAX as usize]),
+            Some(isize::MAX as usize)
+        );
+        assert_eq!(checked_product(&[isize::MAX as usize + 1]), None);
     }
 
     #[test]

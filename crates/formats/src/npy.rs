@@ -12,7 +12,7 @@ use std::path::Path;
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 use npyz::WriterBuilder;
 
-use crate::array::{DType, Element, NdArray, shape_str};
+use crate::array::{DType, Element, NdArray, checked_product, shape_str};
 use crate::error::{Error, IoContext, Result};
 use crate::with_array;
 
@@ -55,9 +55,109 @@ struct Layout {
     data_offset: usize,
 }
 
+/// An npyz error message on one line: its header parser reports syntax errors over several
+/// lines, with the offending header quoted and a caret under the position.
+fn one_line(e: &impl std::fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.contains(" | "))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The deepest bracket nesting accepted in a header (numpy writes 2 for a plain dtype).
+const MAX_HEADER_NESTING: usize = 16;
+
+/// Checks what npyz trusts in a header before npyz parses it: that the header is within the
+/// file, is not nested deeper than any real header (npyz's parser recurses per bracket), and
+/// that every `'shape'` entry is a tuple of decimal integers whose product fits in memory
+/// (npyz multiplies the lengths without checking).
+fn precheck_header(bytes: &[u8], path: &Path) -> Result<()> {
+    let bad = |msg: String| Error::content(path, format!("not a valid .npy file: {msg}"));
+    if bytes.len() < 10 || !bytes.starts_with(b"\x93NUMPY") {
+        // npyz gives the precise message.
+        return Ok(());
+    }
+    let (len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        _ => return Ok(()),
+    };
+    let Some(header) = bytes.get(start..).and_then(|rest| rest.get(..len)) else {
+        return Err(bad(format!(
+            "the header of {len} bytes from offset {start} runs past the end of the file ({} bytes)",
+            bytes.len()
+        )));
+    };
+    let mut depth = 0usize;
+    for &b in header {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_HEADER_NESTING {
+                    return Err(bad(format!(
+                        "the header nests brackets deeper than {MAX_HEADER_NESTING}"
+                    )));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let text = String::from_utf8_lossy(header);
+    for key in ["'shape'", "\"shape\""] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(key) {
+            let after = from + i + key.len();
+            from = after;
+            let Some(value) = text[after..].trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let value = value.trim_start();
+            let close = match value.as_bytes().first() {
+                Some(b'(') => ')',
+                Some(b'[') => ']',
+                _ => return Err(bad("the shape is not a tuple".into())),
+            };
+            let Some(end) = value.find(close) else {
+                return Err(bad("the shape tuple is not closed".into()));
+            };
+            let mut dims = Vec::new();
+            for tok in value[1..end].split(',').map(str::trim) {
+                if tok.is_empty() {
+                    continue;
+                }
+                if !tok.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad(format!(
+                        "shape length {tok:?} is not a non-negative integer"
+                    )));
+                }
+                dims.push(tok.parse::<usize>().map_err(|_| {
+                    Error::content(path, format!("shape length {tok} does not fit in memory"))
+                })?);
+            }
+            if checked_product(&dims).is_none() {
+                return Err(Error::content(
+                    path,
+                    format!(
+                        "shape {} is too large: its number of elements overflows",
+                        shape_str(&dims)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
+    precheck_header(bytes, path)?;
     let npy = npyz::NpyFile::new(bytes)
-        .map_err(|e| Error::content(path, format!("not a valid .npy file: {e}")))?;
+        .map_err(|e| Error::content(path, format!("not a valid .npy file: {}", one_line(&e))))?;
     let dtype = dtype_of(&npy.dtype(), path)?;
     let shape: Vec<usize> = npy
         .shape()
@@ -68,9 +168,7 @@ fn layout(bytes: &[u8], path: &Path) -> Result<Layout> {
     let fortran = npy.order() == npyz::Order::Fortran;
     let rest = npy.into_inner();
     let data_offset = bytes.len() - rest.len();
-    let count = shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    let count = checked_product(&shape)
         .and_then(|n| n.checked_mul(dtype.size()))
         .ok_or_else(|| Error::content(path, format!("shape {} is too large", shape_str(&shape))))?;
     if rest.len() < count {
@@ -205,40 +303,56 @@ impl NpyMap {
 
     /// Reads the whole array into memory, in C order.
     pub fn to_array(&self) -> Result<NdArray> {
-        let npy = npyz::NpyFile::new(&self.map[..])
-            .map_err(|e| Error::content(&self.path, format!("not a valid .npy file: {e}")))?;
-        let shape = self.layout.shape.clone();
-        let fortran = self.layout.fortran;
-        let path = &self.path;
-        fn build<T: Element + npyz::Deserialize>(
-            npy: npyz::NpyFile<&[u8]>,
-            shape: &[usize],
-            fortran: bool,
-            path: &Path,
-        ) -> Result<NdArray> {
-            let v: Vec<T> = npy
-                .into_vec()
-                .map_err(|e| Error::content(path, format!("corrupt data: {e}")))?;
-            let a = if fortran {
-                let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).expect("size checked");
-                f.as_standard_layout().into_owned()
-            } else {
-                ArrayD::from_shape_vec(IxDyn(shape), v).expect("size checked")
-            };
-            Ok(T::wrap(a))
-        }
-        match self.layout.dtype {
-            DType::U8 => build::<u8>(npy, &shape, fortran, path),
-            DType::U16 => build::<u16>(npy, &shape, fortran, path),
-            DType::U32 => build::<u32>(npy, &shape, fortran, path),
-            DType::U64 => build::<u64>(npy, &shape, fortran, path),
-            DType::I8 => build::<i8>(npy, &shape, fortran, path),
-            DType::I16 => build::<i16>(npy, &shape, fortran, path),
-            DType::I32 => build::<i32>(npy, &shape, fortran, path),
-            DType::I64 => build::<i64>(npy, &shape, fortran, path),
-            DType::F32 => build::<f32>(npy, &shape, fortran, path),
-            DType::F64 => build::<f64>(npy, &shape, fortran, path),
-        }
+        array_from(&self.map, &self.layout, &self.path)
+    }
+}
+
+/// Decodes a whole `.npy` file held in memory; `path` is used in error messages.
+pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<NdArray> {
+    let layout = layout(bytes, path)?;
+    array_from(bytes, &layout, path)
+}
+
+/// The array of the npy file `bytes` whose header gave `layout`, in C order.
+fn array_from(bytes: &[u8], layout: &Layout, path: &Path) -> Result<NdArray> {
+    let npy = npyz::NpyFile::new(bytes)
+        .map_err(|e| Error::content(path, format!("not a valid .npy file: {}", one_line(&e))))?;
+    let shape = layout.shape.clone();
+    let fortran = layout.fortran;
+    fn build<T: Element + npyz::Deserialize>(
+        npy: npyz::NpyFile<&[u8]>,
+        shape: &[usize],
+        fortran: bool,
+        path: &Path,
+    ) -> Result<NdArray> {
+        let v: Vec<T> = npy
+            .into_vec()
+            .map_err(|e| Error::content(path, format!("corrupt data: {}", one_line(&e))))?;
+        let shape_err = |e: ndarray::ShapeError| {
+            Error::content(
+                path,
+                format!("data does not fit the shape {}: {e}", shape_str(shape)),
+            )
+        };
+        let a = if fortran {
+            let f = ArrayD::from_shape_vec(IxDyn(shape).f(), v).map_err(shape_err)?;
+            f.as_standard_layout().into_owned()
+        } else {
+            ArrayD::from_shape_vec(IxDyn(shape), v).map_err(shape_err)?
+        };
+        Ok(T::wrap(a))
+    }
+    match layout.dtype {
+        DType::U8 => build::<u8>(npy, &shape, fortran, path),
+        DType::U16 => build::<u16>(npy, &shape, fortran, path),
+        DType::U32 => build::<u32>(npy, &shape, fortran, path),
+        DType::U64 => build::<u64>(npy, &shape, fortran, path),
+        DType::I8 => build::<i8>(npy, &shape, fortran, path),
+        DType::I16 => build::<i16>(npy, &shape, fortran, path),
+        DType::I32 => build::<i32>(npy, &shape, fortran, path),
+        DType::I64 => build::<i64>(npy, &shape, fortran, path),
+        DType::F32 => build::<f32>(npy, &shape, fortran, path),
+        DType::F64 => build::<f64>(npy, &shape, fortran, path),
     }
 }
 
@@ -316,6 +430,97 @@ mod tests {
         }
         let e = read_npy(dir.path()).unwrap_err().to_string();
         assert!(e.contains("is a directory"), "{e}");
+    }
+
+    /// A version 1.0 npy file with `header` (padded as numpy pads it) and `data`.
+    fn npy_with_header(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = header.to_string();
+        while (10 + h.len() + 1) % 64 != 0 {
+            h.push(' ');
+        }
+        h.push('\n');
+        let mut v = b"\x93NUMPY\x01\x00".to_vec();
+        v.extend_from_slice(&(h.len() as u16).to_le_bytes());
+        v.extend_from_slice(h.as_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn hostile_headers_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("h.npy");
+        let cases: &[(&str, &str)] = &[
+            // The product wraps around to 4 (and npyz would multiply it unchecked).
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (4611686018427387905, 4), }",
+                "shape (4611686018427387905,4) is too large",
+            ),
+            // No elements, but lengths that no array can have.
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (0, 4611686018427387905, 4), }",
+                "is too large",
+            ),
+            (
+                "{'descr': '<u1', 'fortran_order': True, 'shape': [4294967296, 4294967296], }",
+                "is too large",
+            ),
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
+                "does not fit in memory",
+            ),
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (-1,), }",
+                "is not a non-negative integer",
+            ),
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': 4, }",
+                "the shape is not a tuple",
+            ),
+            (
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (4,), 'x': ((((((((((((((((((1,),),),),),),),),),),),),),),),),),),)}",
+                "nests brackets deeper",
+            ),
+        ];
+        for (header, want) in cases {
+            std::fs::write(&p, npy_with_header(header, &[1, 2, 3, 4])).unwrap();
+            let e = read_npy(&p).unwrap_err().to_string();
+            assert!(e.contains(want), "{header}: {e}");
+            assert!(e.starts_with(&format!("{}: ", p.display())), "{e}");
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+        // A syntax error in the header: npyz's message spans lines; ours is one.
+        std::fs::write(
+            &p,
+            npy_with_header(
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (4, )- }",
+                &[0; 4],
+            ),
+        )
+        .unwrap();
+        let e = read_npy(&p).unwrap_err().to_string();
+        assert!(e.contains("could not parse Python expression"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        // The same file with a sane shape reads.
+        std::fs::write(
+            &p,
+            npy_with_header(
+                "{'descr': '<u1', 'fortran_order': False, 'shape': (2, 2), }",
+                &[1, 2, 3, 4],
+            ),
+        )
+        .unwrap();
+        assert_eq!(read_npy(&p).unwrap().shape(), &[2, 2]);
+        // A header length past the end of the file.
+        let mut v = npy_with_header(
+            "{'descr': '<u1', 'fortran_order': False, 'shape': (1,), }",
+            &[7],
+        );
+        v[6] = 2;
+        v.splice(8..10, [0xff, 0xff, 0xff, 0x7f]);
+        std::fs::write(&p, &v).unwrap();
+        let e = read_npy(&p).unwrap_err().to_string();
+        assert!(e.contains("runs past the end of the file"), "{e}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::path::Path;
 use ndarray::{ArrayD, IxDyn};
 use rayon::prelude::*;
 
-use crate::array::{DType, Element, NdArray, shape_str};
+use crate::array::{DType, Element, NdArray, checked_product, shape_str};
 use crate::error::{Error, IoContext, Result};
 use crate::pyfmt::PyFormat;
 use crate::with_array;
@@ -354,7 +354,15 @@ pub fn parse_text(bytes: &[u8], path: &Path) -> Result<NdArray> {
                     ),
                 ));
             }
-            let want: usize = meta.dims.iter().product();
+            let Some(want) = checked_product(&meta.dims) else {
+                return Err(Error::content(
+                    path,
+                    format!(
+                        "header shape {} is too large: its number of elements overflows",
+                        shape_str(&meta.dims)
+                    ),
+                ));
+            };
             if want != count {
                 return Err(Error::content(
                     path,
@@ -719,6 +727,19 @@ mod tests {
             ),
             (b"", "bad.txt: no data lines after the header"),
             (b"1 \xff\n", "bad.txt:1: line is not valid UTF-8"),
+            // A shape whose product wraps around to the number of values.
+            (
+                b"# NDIM 2\n# DIM:0 4611686018427387905\n# DIM:1 4\n1 2 3 4\n",
+                "bad.txt: header shape (4611686018427387905,4) is too large",
+            ),
+            (
+                b"# NDIM 3\n# DIM:0 0\n# DIM:1 4611686018427387905\n# DIM:2 2\n1\n",
+                "bad.txt: header shape (0,4611686018427387905,2) is too large",
+            ),
+            (
+                b"# NDIM 1\n# DIM:0 99999999999999999999999\n1\n",
+                "bad.txt:2: DIM:0 must be a non-negative integer",
+            ),
         ];
         for (input, want) in cases {
             let err = parse_text(input, p).unwrap_err().to_string();

@@ -416,6 +416,19 @@ pub fn image(frame: &NdArray, o: &PlotOptions) -> Result<Figure> {
     )
 }
 
+/// A mean calibrated image with a title and the unit of its values, otherwise default options
+/// (`detcal calib --png`).
+pub fn titled_image(frame: &NdArray, title: &str, unit: &str) -> Result<Figure> {
+    image(
+        frame,
+        &PlotOptions {
+            title: title.to_string(),
+            unit: unit.to_string(),
+            ..PlotOptions::default()
+        },
+    )
+}
+
 /// A histogram of the values of `arr`, one per gain mode of a 4-D array.
 pub fn histogram(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
     o.check()?;

@@ -382,7 +382,7 @@ pub fn run(
         &GainOptions {
             det,
             repdir: Some(gains_dir.clone()),
-            clbdir: Some(calib.clone()),
+            dircalib: Some(calib.clone()),
             deploy: true,
             ..GainOptions::default()
         },
@@ -525,8 +525,7 @@ fn analyse(
     let noise_kev = if noise.is_empty() {
         0.0
     } else {
-        let k = noise.len() / 2;
-        *noise.select_nth_unstable_by(k, f64::total_cmp).1
+        detcal::stats::median_f64(&mut noise)
     };
 
     // Calibrate the light run: spectrum, mean image, and bank offsets with common mode.
@@ -541,7 +540,9 @@ fn analyse(
         mean.add(batch);
         for f in batch.chunks_exact(n) {
             if (with_cm.len() as u64)
-                < cm_frames * (shape[0] * 2 * shape[2].div_ceil(BANK_COLS)) as u64
+                < cm_frames
+                    * (shape[0] * 2 * detcal::detector::jungfrau::banks_across(shape[2], BANK_COLS))
+                        as u64
             {
                 with_cm.extend(bank_medians(f, shape, BANK_COLS)?);
             }

@@ -60,8 +60,10 @@ impl Default for LightParams {
 pub const SWITCH_G1_KEV: f64 = 250.0;
 /// Deposited energy (keV) above which a pixel switches to gain 2.
 pub const SWITCH_G2_KEV: f64 = 8000.0;
-/// Columns per common-mode bank and rows per half panel, as psana's JUNGFRAU common mode sees them.
-pub const BANK_COLS: usize = 64;
+/// Columns per common-mode bank of a full JUNGFRAU panel. The simulator keeps 64-column banks on
+/// its smaller panels too (psana scales them to `cols / 16`).
+pub use detcal::detector::jungfrau::BANK_COLS;
+use detcal::detector::jungfrau::{bank_of_col, banks_across};
 
 /// Draws frames from a model.
 pub struct FrameGen<'m> {
@@ -168,7 +170,7 @@ impl<'m> FrameGen<'m> {
         let m = self.model;
         let (rows, cols) = m.panel_shape();
         let np = m.npanels();
-        let nbanks = cols.div_ceil(BANK_COLS);
+        let nbanks = banks_across(cols, BANK_COLS);
         // Per event: bank offsets and spots, drawn once.
         let mut ev = ChaCha8Rng::seed_from_u64(mix(self.seed, &[20, run as u64, event]));
         let cm: Vec<f64> = (0..np * 2 * nbanks)
@@ -247,7 +249,7 @@ impl<'m> FrameGen<'m> {
                 let mut v =
                     peds[g][c] as f64 + offs[g][c] as f64 + e * gains[g][c] as f64 + z * sigma;
                 if g == 0 {
-                    v += cm[(p * 2 + half) * nbanks + c / BANK_COLS];
+                    v += cm[(p * 2 + half) * nbanks + bank_of_col(c, BANK_COLS)];
                     if d & defect::HOT != 0 {
                         v += 6000.0;
                     }

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use detcal::pipeline::deploy::{self, DeployOptions};
-use detcal::store::RunRange;
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::EXIT_OK;
 use crate::detrun::DetRunArgs;
 
@@ -36,21 +35,13 @@ EXAMPLES:
 pub struct Args {
     #[command(flatten)]
     pub det: DetRunArgs,
-    /// Time stamp YYYYmmddHHMMSS selecting repository files (a value <= 9999 is a run number whose
-    /// start is used) [default: the run's start].
-    #[arg(short = 't', long = "tstamp", value_name = "T")]
-    pub tstamp: Option<String>,
+    #[command(flatten)]
+    pub tstamp: TstampArg,
     /// Panel repository [default: $SIT_ROOT/detector/gains/jungfrau/panels].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
-    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
-    #[arg(
-        short = 'c',
-        long = "dircalib",
-        visible_alias = "calib-dir",
-        value_name = "DIR"
-    )]
-    pub dircalib: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// Only these panel indices, comma-separated (e.g. 0,3).
     #[arg(
         short = 'I',
@@ -59,15 +50,11 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub paninds: Option<Vec<usize>>,
-    /// Deploy into the calibration store (without it: a dry run).
-    #[arg(short = 'D', long = "deploy")]
-    pub deploy: bool,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     /// Use psana's defaults for missing panels and gain modes instead of failing.
     #[arg(short = 'E', long = "errskip")]
     pub errskip: bool,
-    /// Validity of the deployed files, e.g. 10-20 or 10-end [default: <run>-end].
-    #[arg(short = 'R', long = "runrange", value_name = "B-E")]
-    pub runrange: Option<RunRange>,
     /// Log level (psana's -L; DEBUG shows more).
     #[arg(
         short = 'L',
@@ -84,13 +71,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
     let opts = DeployOptions {
         det: a.det.spec(),
-        tstamp: a.tstamp.clone(),
+        tstamp: a.tstamp.tstamp.clone(),
         dirrepo: a.dirrepo.clone(),
-        dircalib: a.dircalib.clone(),
+        dircalib: a.calib.calib_dir.clone(),
         paninds: a.paninds.clone(),
-        deploy: a.deploy,
+        deploy: a.deploy.deploy,
         errskip: a.errskip,
-        runrange: a.runrange,
+        runrange: a.deploy.runrange,
     };
     let r = deploy::run(&opts, &settings)?;
     crate::output::print_placed(&r.placed, r.deployed);

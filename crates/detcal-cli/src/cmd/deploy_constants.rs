@@ -4,16 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use detcal::deploy::Target;
-use detcal::deploy::constants::{ConstantsRepo, DetRun};
-use detcal::site;
-use detcal::store::{CalibStore, RunRange};
+use detcal::pipeline::deploy_constants::{self, ConstantsOptions};
+use detcal::store::RunRange;
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 use crate::detrun::DetRunArgs;
-use crate::output;
 
 pub const AFTER_HELP: &str = "\
 The repository is <dirrepo>/<type>/ (type: jungfrau, epix100a, epix10kaquad, ...), with constants
@@ -53,91 +49,37 @@ pub struct Args {
         default_value = "gain"
     )]
     pub ctype: String,
-    /// Time stamp YYYYmmddHHMMSS selecting repository files (<= 9999: a run number whose start is
-    /// used) [default: the run's start].
-    #[arg(short = 't', long = "tstamp", value_name = "T")]
-    pub tstamp: Option<String>,
+    #[command(flatten)]
+    pub tstamp: TstampArg,
     /// Repository [default: $SIT_ROOT/detector/calib/constants].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
-    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
-    #[arg(
-        short = 'c',
-        long = "dircalib",
-        visible_alias = "calib-dir",
-        value_name = "DIR"
-    )]
-    pub dircalib: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// psana's log level option (-l); messages go to the log whatever it is.
     #[arg(short = 'l', long = "loglev", default_value = "INFO")]
     pub loglev: String,
-    /// Deploy into the calibration store (without it: a dry run).
-    #[arg(short = 'D', long = "deploy")]
-    pub deploy: bool,
-    /// Validity of the deployed file.
-    #[arg(
-        short = 'R',
-        long = "runrange",
-        value_name = "B-E",
-        default_value = "0-end"
-    )]
-    pub runrange: RunRange,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     #[command(flatten)]
     pub perms: PermArgs,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let d = a.det.resolve(a.tstamp.as_deref())?;
-    let perms = a.perms.perms();
-    let dirrepo = match &a.dirrepo {
-        Some(p) => p.clone(),
-        None => site::constants_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
+    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let opts = ConstantsOptions {
+        det: a.det.spec(),
+        ctype: a.ctype.clone(),
+        tstamp: a.tstamp.tstamp.clone(),
+        dirrepo: a.dirrepo.clone(),
+        dircalib: a.calib.calib_dir.clone(),
+        deploy: a.deploy.deploy,
+        runrange: a.deploy.runrange.unwrap_or(RunRange::from_run(0)),
     };
-    let repo = ConstantsRepo::new(&dirrepo, perms.clone());
-    let type_dir = repo.type_dir(d.meta.det_type);
-    output::start_job_log(&dirrepo, &type_dir.join("logs"), "deploy_constants", &perms)?;
-    let tstamp = site::tstamp(d.meta.start);
-    let run = DetRun {
-        det_type: d.meta.det_type,
-        panel_ids: &d.meta.panel_ids,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        tstamp: &tstamp,
-        source: &d.source,
-    };
-    tracing::info!(
-        "{} {} run {} ({}), {} at {tstamp}",
-        d.meta.det_type,
-        d.meta.exp,
-        d.meta.run,
-        d.source,
-        a.ctype
-    );
-    let Some(prepared) = repo.prepare(&run, &a.ctype)? else {
+    let r = deploy_constants::run(&opts, &settings)?;
+    if r.prepared.is_none() {
         return Ok(ExitCode::from(EXIT_NOT_FOUND));
-    };
-    for f in &prepared.found {
-        for file in &f.files {
-            tracing::info!("panel {}: {}", f.panel, file.display());
-        }
     }
-    if prepared.default {
-        tracing::info!("using the default {}", prepared.merged.file.display());
-    }
-    let store = match &a.dircalib {
-        Some(c) => CalibStore::new(c),
-        None => CalibStore::for_experiment(None, &d.meta.exp)
-            .context("finding the calibration directory (-c)")?,
-    };
-    let target = Target {
-        store,
-        group: d.meta.det_type.calib_group().to_string(),
-        source: d.source.clone(),
-        range: a.runrange,
-        perms,
-    };
-    let placed = target.place(std::slice::from_ref(&prepared.merged), !a.deploy)?;
-    detcal::pipeline::deploy::log_placed(&placed, a.deploy);
-    output::print_placed(&placed, a.deploy);
+    crate::output::print_placed(&r.placed, r.deployed);
     Ok(ExitCode::from(EXIT_OK))
 }

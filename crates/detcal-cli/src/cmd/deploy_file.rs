@@ -7,7 +7,7 @@ use detcal::detector::CalibType;
 use detcal::formats::{self, FileFormat, text};
 use detcal::store::{CalibStore, Deployment, RunRange};
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, PermArgs};
 use crate::cli::EXIT_OK;
 
 pub const AFTER_HELP: &str = "\
@@ -31,14 +31,8 @@ pub struct Args {
     /// The constants file (.data, .txt, .dat or .npy).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The experiment's calibration directory.
-    #[arg(
-        short = 'c',
-        long = "calib-dir",
-        visible_alias = "dircalib",
-        value_name = "DIR"
-    )]
-    pub calib_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
     #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
     pub exp: Option<String>,
@@ -53,18 +47,18 @@ pub struct Args {
         short,
         long,
         value_name = "N",
-        conflicts_with = "run_range",
-        required_unless_present = "run_range"
+        conflicts_with = "runrange",
+        required_unless_present = "runrange"
     )]
     pub run: Option<u32>,
     /// Valid for this range of runs, e.g. 10-20 or 10-end.
     #[arg(
         short = 'R',
-        long = "run-range",
-        visible_alias = "runrange",
+        long = "runrange",
+        visible_alias = "run-range",
         value_name = "B-E"
     )]
-    pub run_range: Option<RunRange>,
+    pub runrange: Option<RunRange>,
     /// Calibration group directory, when the source does not name a known detector type.
     #[arg(long = "calib-group", value_name = "GROUP")]
     pub calib_group: Option<String>,
@@ -79,7 +73,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let store = match (&a.calib_dir, &a.exp) {
+    let store = match (&a.calib.calib_dir, &a.exp) {
         (Some(d), _) => CalibStore::new(d),
         (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
         (None, None) => unreachable!("clap requires one of them"),
@@ -89,7 +83,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => CalibStore::group_for_source(&a.source)?.to_string(),
     };
     let range = a
-        .run_range
+        .runrange
         .unwrap_or_else(|| RunRange::from_run(a.run.expect("clap requires it")));
     let perms = a.perms.perms();
     let d = Deployment {

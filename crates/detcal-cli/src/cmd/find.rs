@@ -1,11 +1,11 @@
 //! `detcal find`: the constants file valid for a run, by psana's run-range rule.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use detcal::store::CalibStore;
 
+use crate::args::CalibDirArg;
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 
 pub const AFTER_HELP: &str = "\
@@ -22,14 +22,8 @@ EXAMPLES:
 /// Print the path of the constants file valid for a run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The experiment's calibration directory (default: $SIT_PSDM_DATA/<INS>/<exp>/calib with --exp).
-    #[arg(
-        short = 'c',
-        long = "calib-dir",
-        visible_alias = "dircalib",
-        value_name = "DIR"
-    )]
-    pub calib_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
     /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
     #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
     pub exp: Option<String>,
@@ -48,7 +42,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let store = match (&a.calib_dir, &a.exp) {
+    let store = match (&a.calib.calib_dir, &a.exp) {
         (Some(d), _) => CalibStore::new(d),
         (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
         (None, None) => unreachable!("clap requires one of them"),

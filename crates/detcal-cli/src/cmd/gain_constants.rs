@@ -4,17 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use detcal::deploy::Target;
-use detcal::deploy::gains::{GainRequest, import_vendor_gains, merge_gains};
-use detcal::detector::DetType;
-use detcal::site;
-use detcal::store::{CalibStore, RunRange};
+use detcal::pipeline::gains::{self, GainOptions, ImportOptions};
 
-use crate::args::PermArgs;
+use crate::args::{CalibDirArg, DeployArgs, PermArgs, TstampArg};
 use crate::cli::EXIT_OK;
 use crate::detrun::DetRunArgs;
-use crate::output;
 
 pub const AFTER_HELP: &str = "\
 Each panel's gain directory is <repdir>/<panel_id> or <repdir>/<panel_id>-<YYYYmmddHHMMSS> (may be
@@ -33,77 +27,31 @@ EXAMPLE:
 pub struct Args {
     #[command(flatten)]
     pub det: DetRunArgs,
-    /// Time stamp YYYYmmddHHMMSS choosing each panel's gain directory [default: the run's start].
-    #[arg(short = 't', long = "tstamp", value_name = "T")]
-    pub tstamp: Option<String>,
+    #[command(flatten)]
+    pub tstamp: TstampArg,
     /// Gain repository [default: $SIT_ROOT/detector/gains/jungfrau].
     #[arg(long = "repdir", visible_alias = "gains", value_name = "DIR")]
     pub repdir: Option<PathBuf>,
-    /// Calibration directory [default: $SIT_PSDM_DATA/<INS>/<exp>/calib].
-    #[arg(short = 'c', long = "clbdir", visible_aliases = ["dircalib", "calib-dir"], value_name = "DIR")]
-    pub clbdir: Option<PathBuf>,
-    /// Deploy into the calibration store (without it: a dry run).
-    #[arg(short = 'D', long = "deploy")]
-    pub deploy: bool,
-    /// Validity of the deployed files [default: <run>-end].
-    #[arg(short = 'R', long = "runrange", value_name = "B-E")]
-    pub runrange: Option<RunRange>,
+    #[command(flatten)]
+    pub calib: CalibDirArg,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     #[command(flatten)]
     pub perms: PermArgs,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    // Without raw data (--panel-ids), -t is also the run's time stamp.
-    let d = a.det.resolve(if a.det.panel_ids.is_empty() {
-        None
-    } else {
-        a.tstamp.as_deref()
-    })?;
-    let select = match &a.tstamp {
-        Some(t) => site::parse_tstamp(t)?,
-        None => site::parse_tstamp(&site::tstamp(d.meta.start))?,
+    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let opts = GainOptions {
+        det: a.det.spec(),
+        tstamp: a.tstamp.tstamp.clone(),
+        repdir: a.repdir.clone(),
+        dircalib: a.calib.calib_dir.clone(),
+        deploy: a.deploy.deploy,
+        runrange: a.deploy.runrange,
     };
-    let perms = a.perms.perms();
-    let repdir = match &a.repdir {
-        Some(p) => p.clone(),
-        None => site::jungfrau_gains_repo(&site::root_dir(None, site::SIT_ROOT, "--repdir")?),
-    };
-    output::start_job_log(
-        &repdir,
-        &repdir.join("logs"),
-        "jungfrau_gain_constants",
-        &perms,
-    )?;
-    let tstamp = site::tstamp(d.meta.start);
-    let req = GainRequest {
-        repdir: &repdir,
-        panel_ids: &d.meta.panel_ids,
-        select: Some(select),
-        tstamp: &tstamp,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        source: &d.source,
-        perms: &perms,
-    };
-    let (merged, dirs) = merge_gains(&req)?;
-    for (p, dir) in dirs.iter().enumerate() {
-        tracing::info!("panel {p} ({}): {}", d.meta.panel_ids[p], dir.display());
-    }
-    let store = match &a.clbdir {
-        Some(c) => CalibStore::new(c),
-        None => CalibStore::for_experiment(None, &d.meta.exp)
-            .context("finding the calibration directory (-c)")?,
-    };
-    let target = Target {
-        store,
-        group: DetType::Jungfrau.calib_group().to_string(),
-        source: d.source.clone(),
-        range: a.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
-        perms,
-    };
-    let placed = target.place(&merged, !a.deploy)?;
-    detcal::pipeline::deploy::log_placed(&placed, a.deploy);
-    crate::output::print_placed(&placed, a.deploy);
+    let r = gains::run(&opts, &settings)?;
+    crate::output::print_placed(&r.placed, r.deployed);
     Ok(ExitCode::from(EXIT_OK))
 }
 
@@ -140,18 +88,15 @@ pub struct ImportArgs {
 }
 
 pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
-    let repdir = match &a.repdir {
-        Some(p) => p.clone(),
-        None => site::jungfrau_gains_repo(&site::root_dir(None, site::SIT_ROOT, "--repdir")?),
+    let settings = crate::args::settings(&a.perms, None);
+    let opts = ImportOptions {
+        file: a.file.clone(),
+        panel_id: a.panel_id.clone(),
+        tstamp: a.tstamp.clone(),
+        hg0: a.hg0,
+        repdir: a.repdir.clone(),
     };
-    let dir = import_vendor_gains(
-        &a.file,
-        &repdir,
-        &a.panel_id,
-        a.tstamp.as_deref(),
-        a.hg0,
-        &a.perms.perms(),
-    )?;
-    println!("{}", dir.display());
+    let r = gains::import(&opts, &settings)?;
+    println!("{}", r.dir.display());
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -3,16 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
-use detcal::deploy::constants::{ConstantsRepo, DetRun};
-use detcal::pixel_status::{self, StatusParams};
-use detcal::site;
-use detcal::source::open_dataset;
-use ndarray::{ArrayD, IxDyn};
+use detcal::pipeline::pixel_status::{self, PixelStatusOptions};
+use detcal::pixel_status::StatusParams;
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
-use crate::output;
 
 pub const AFTER_HELP: &str = "\
 For each step (gain mode) and panel, over the first --nrecs events after --evskip, of the values
@@ -91,84 +86,24 @@ fn parse_mask(s: &str) -> Result<u16, String> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    if !a.ctype.starts_with("status_") {
-        bail!(
-            "--ctype {:?}: status maps are named status_<something> (status_dark, status_data, ...)",
-            a.ctype
-        );
-    }
-    let Some(ds) = a.dataset.clone().or(a.dskwargs.clone()) else {
-        bail!("give a dataset (or -k)")
+    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    let opts = PixelStatusOptions {
+        dataset: a.dataset.clone().or(a.dskwargs.clone()),
+        det: a.detname.clone(),
+        params: StatusParams {
+            nrecs: a.nrecs,
+            evskip: a.evskip,
+            snrmax: a.snrmax,
+            databits: a.databits,
+            features: a.features.clone(),
+            segind: a.segind,
+        },
+        ctype: a.ctype.clone(),
+        dirrepo: a.dirrepo.clone(),
     };
-    let runs = open_dataset(&ds, a.data_dir.as_deref(), a.detname.as_deref())?;
-    let perms = a.perms.perms();
-    let dirrepo = match &a.dirrepo {
-        Some(p) => p.clone(),
-        None => site::constants_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
-    };
-    let repo = ConstantsRepo::new(&dirrepo, perms.clone());
-    let params = StatusParams {
-        nrecs: a.nrecs,
-        evskip: a.evskip,
-        snrmax: a.snrmax,
-        databits: a.databits,
-        features: a.features.clone(),
-        segind: a.segind,
-    };
-    for src in &runs {
-        let m = src.meta().clone();
-        output::start_job_log(
-            &dirrepo,
-            &repo.type_dir(m.det_type).join("logs"),
-            "det_pixel_status",
-            &perms,
-        )?;
-        let tstamp = m.tstamp();
-        let source = m.det_type.default_source(&m.alias);
-        let panel_ids: Vec<String> = match a.segind {
-            Some(s) => vec![m.panel_ids[s].clone()],
-            None => m.panel_ids.clone(),
-        };
-        let d = DetRun {
-            det_type: m.det_type,
-            panel_ids: &panel_ids,
-            exp: &m.exp,
-            run: m.run,
-            tstamp: &tstamp,
-            source: &source,
-        };
-        for step in pixel_status::run(src, &params)? {
-            let gain = step.step.mode.map_or(step.step.index as usize, |g| g.index);
-            let (r, c) = (m.frame_shape[1], m.frame_shape[2]);
-            let panels: Vec<ArrayD<f64>> = step
-                .status
-                .iter()
-                .map(|s| {
-                    ArrayD::from_shape_vec(IxDyn(&[r, c]), s.iter().map(|&v| v as f64).collect())
-                        .expect("panel")
-                })
-                .collect();
-            for (k, s) in step.status.iter().enumerate() {
-                let counts: Vec<String> = [1u64, 2, 4, 8]
-                    .iter()
-                    .map(|b| format!("{b}: {}", s.iter().filter(|&&v| v & b != 0).count()))
-                    .collect();
-                tracing::info!(
-                    "{} run {} step {} ({}) panel {}: {} of {} frames kept; pixels with bit {}",
-                    m.exp,
-                    m.run,
-                    step.step.index,
-                    step.step.mode_name().unwrap_or("-"),
-                    panel_ids[k],
-                    step.kept[k],
-                    step.frames,
-                    counts.join(", ")
-                );
-            }
-            for f in repo.put_gain(&d, &a.ctype, &panels, gain, Some("%d"))? {
-                println!("{}", f.display());
-            }
-        }
+    let r = pixel_status::run(&opts, &settings)?;
+    for f in &r.files {
+        println!("{}", f.display());
     }
     Ok(ExitCode::from(EXIT_OK))
 }

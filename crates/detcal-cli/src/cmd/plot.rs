@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use detcal::detector::{CalibType, is_status_name};
 use detcal::formats::{self, array::shape_str};
+use detcal::pipeline::calib;
 use detcal_plot::{self as plot, PlotOptions};
 
-use crate::args::{DatasetArgs, PermArgs};
+use crate::args::{CalibDetArgs, PermArgs};
 use crate::cli::EXIT_OK;
-use crate::cmd::calib::{CalibDetArgs, mean_image};
 
 pub const AFTER_HELP: &str = "\
 Draws the array in FILE (.npy, .data, .txt or .dat) and writes the figure to --out as PNG. Given
@@ -272,15 +272,10 @@ fn dataset_of(arg: &Path) -> Option<String> {
 
 /// Draws the mean calibrated image of a dataset.
 fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
-    let data = DatasetArgs {
-        dataset: Some(ds.clone()),
-        exp: None,
-        run: None,
-        data_dir: a.data_dir.clone(),
-    };
-    let mut runs = a.calib.open(&data)?;
-    let unit = a.unit.clone().unwrap_or_else(|| runs[0].unit.to_string());
-    let (mean, stats) = mean_image(&mut runs, &a.calib.selection())?;
+    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    let r = calib::mean_image(&a.calib.input(ds.clone()), &settings, &crate::output::Bars)?;
+    let unit = a.unit.clone().unwrap_or_else(|| r.unit.to_string());
+    let (mean, stats) = (r.image, r.stats);
     let opts = PlotOptions {
         title: a
             .title

@@ -3,12 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use detcal::NdArray;
-use detcal::deploy::constants::{ConstantsRepo, DetRun};
-use detcal::detector::{CalibType, DetType};
-use detcal::formats;
-use detcal::site;
-use ndarray::{ArrayD, IxDyn};
+use detcal::detector::DetType;
+use detcal::pipeline::repo::{self, DefaultOptions, PutOptions};
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
@@ -102,13 +98,6 @@ pub struct DefaultArgs {
     pub perms: PermArgs,
 }
 
-fn repo_dir(given: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    Ok(match given {
-        Some(p) => p.clone(),
-        None => site::constants_repo(&site::root_dir(None, site::SIT_ROOT, "-o/--dirrepo")?),
-    })
-}
-
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a {
         Args::Put(p) => put(p),
@@ -117,54 +106,32 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn put(a: PutArgs) -> anyhow::Result<ExitCode> {
-    let d = a.det.resolve(a.tstamp.as_deref())?;
-    let arr = formats::load_array(&a.array)?;
-    let repo = ConstantsRepo::new(repo_dir(&a.dirrepo)?, a.perms.perms());
-    let tstamp = site::tstamp(d.meta.start);
-    let run = DetRun {
-        det_type: d.meta.det_type,
-        panel_ids: &d.meta.panel_ids,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        tstamp: &tstamp,
-        source: &d.source,
+    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let opts = PutOptions {
+        array: a.array.clone(),
+        ctype: a.ctype.clone(),
+        tstamp: a.tstamp.clone(),
+        det: a.det.spec(),
+        dirrepo: a.dirrepo.clone(),
+        fmt: a.fmt.clone(),
     };
-    for f in repo.put(&run, &a.ctype, &arr, a.fmt.as_deref())? {
+    for f in repo::put(&opts, &settings)?.files {
         println!("{}", f.display());
     }
     Ok(ExitCode::from(EXIT_OK))
 }
 
 fn default(a: DefaultArgs) -> anyhow::Result<ExitCode> {
-    let repo = ConstantsRepo::new(repo_dir(&a.dirrepo)?, a.perms.perms());
-    let arr = if let Some(f) = &a.from {
-        formats::load_array(f)?
-    } else if a.ctype == CalibType::CommonMode.name() {
-        NdArray::F64(ArrayD::from_shape_vec(
-            IxDyn(&[16]),
-            a.det_type.default_common_mode().to_vec(),
-        )?)
-    } else {
-        let shape: Vec<usize> = match &a.shape {
-            Some(s) => s
-                .split('x')
-                .map(|d| d.trim().parse::<usize>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| anyhow::anyhow!("--shape {s:?}: expected sizes like 704x768"))?,
-            None => a
-                .det_type
-                .base_shape()
-                .map(<[usize]>::to_vec)
-                .ok_or_else(|| {
-                    anyhow::anyhow!("{} has no fixed shape; give --shape", a.det_type)
-                })?,
-        };
-        let value = a
-            .value
-            .ok_or_else(|| anyhow::anyhow!("--ctype {}: give --value (or --from)", a.ctype))?;
-        NdArray::F32(ArrayD::from_elem(IxDyn(&shape), value as f32))
+    let settings = crate::args::settings(&a.perms, None);
+    let opts = DefaultOptions {
+        det_type: a.det_type,
+        ctype: a.ctype.clone(),
+        value: a.value,
+        shape: a.shape.clone(),
+        from: a.from.clone(),
+        dirrepo: a.dirrepo.clone(),
     };
-    let path = repo.write_default(a.det_type, &a.ctype, &arr, None)?;
-    println!("{}", path.display());
+    let r = repo::default(&opts, &settings)?;
+    println!("{}", r.file.display());
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -16,13 +16,12 @@ An estimate is applied only if its absolute value is less than `cormax`. A NaN a
 values makes the median NaN, which is never applied (numpy's rule).
 */
 
-use super::median::{
-    KEY_INF, LANES, MedianKind, Network, Wire, combine, key, median_select, unkey,
-};
+use super::median::{KEY_INF, LANES, MedianKind, Network, Wire, combine, key, unkey};
 use crate::error::{Error, Result};
+use crate::stats::median_f32;
 
-/// The number of column banks of a JUNGFRAU panel.
-pub const NBANKS: usize = 16;
+pub use crate::detector::jungfrau::NBANKS;
+use crate::detector::jungfrau::bank_width;
 
 /// Common-mode parameters of psana's JUNGFRAU `det.calib`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,7 +102,7 @@ pub(crate) struct CmPlan {
 impl CmPlan {
     /// The plan for half panels of `half_rows x cols` pixels.
     pub fn new(params: CommonModeParams, half_rows: usize, cols: usize) -> CmPlan {
-        let bw = cols / NBANKS;
+        let bw = bank_width(cols);
         CmPlan {
             params,
             row_net: Network::new(if params.mode & 1 != 0 { bw } else { 1 }),
@@ -128,7 +127,7 @@ pub(crate) struct CmScratch {
 /// Applies mode 4 (banks) to a half panel `v` (`rows x cols`, row-major) with good flags `good`.
 pub(crate) fn banks(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s: &mut CmScratch) {
     let p = &plan.params;
-    let bw = cols / NBANKS;
+    let bw = bank_width(cols);
     let rows = v.len() / cols;
     s.bank.clear();
     s.bank.reserve(rows * bw);
@@ -150,7 +149,7 @@ pub(crate) fn banks(plan: &CmPlan, v: &mut [f32], good: &[u8], cols: usize, s: &
         if (n as f64) < p.npix_min || n == 0 || nan {
             continue;
         }
-        let cm = median_select(&mut s.bank);
+        let cm = median_f32(&mut s.bank);
         if !p.applies(cm) {
             continue;
         }
@@ -172,7 +171,7 @@ pub(crate) fn rows(
     mut after_row: impl FnMut(),
 ) {
     let p = &plan.params;
-    let bw = cols / NBANKS;
+    let bw = bank_width(cols);
     let nw = plan.row_net.wires();
     s.wires.resize(nw.max(plan.col_net.wires()), [0; LANES]);
     s.keys.resize(cols, 0);

@@ -323,24 +323,31 @@ pub(crate) fn single_gain(raw: &[u16], out: &mut [f32], peds: &[f32], gain: &[f3
     }
 }
 
-/// Runs `$body` compiled for AVX2 when the CPU has it, else for the baseline target.
+/// Runs `$body` compiled for AVX2 when [`crate::cpu::use_avx2`] says so, else for the baseline
+/// target. `$on` takes the choice as its first argument (the tests run both paths).
 macro_rules! with_best_isa {
-    ($name:ident, fn($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($name:ident, $on:ident, fn($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         pub(crate) fn $name($($arg: $ty),*) -> $ret {
+            $on(crate::cpu::use_avx2(), $($arg),*)
+        }
+
+        #[inline(always)]
+        pub(crate) fn $on(avx2: bool, $($arg: $ty),*) -> $ret {
             #[inline(always)]
             fn imp($($arg: $ty),*) -> $ret $body
 
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx2")]
-                fn avx2($($arg: $ty),*) -> $ret {
+                fn avx2_imp($($arg: $ty),*) -> $ret {
                     imp($($arg),*)
                 }
-                if std::arch::is_x86_feature_detected!("avx2") {
+                if avx2 && crate::cpu::avx2_detected() {
                     // SAFETY: the CPU supports AVX2, checked just above.
-                    return unsafe { avx2($($arg),*) };
+                    return unsafe { avx2_imp($($arg),*) };
                 }
             }
+            let _ = avx2;
             imp($($arg),*)
         }
     };
@@ -348,6 +355,7 @@ macro_rules! with_best_isa {
 
 with_best_isa!(
     jungfrau_half_best,
+    jungfrau_half_on,
     fn(
         raw: &[u16],
         out: &mut [f32],
@@ -362,7 +370,102 @@ with_best_isa!(
 
 with_best_isa!(
     single_gain_best,
+    single_gain_on,
     fn(raw: &[u16], out: &mut [f32], peds: &[f32], gain: &[f32], mask: &[u8]) -> () {
         single_gain(raw, out, peds, gain, mask)
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calib::CommonModeParams;
+
+    /// A small random generator (the tests need no crate for it).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u32 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) as u32
+        }
+        fn f32(&mut self, lo: f32, hi: f32) -> f32 {
+            lo + (hi - lo) * (self.next() as f32 / (1u64 << 31) as f32)
+        }
+    }
+
+    /// Raw words: mostly gain 0 near 1000 ADU, some switched pixels, some with the bad bits `10`.
+    fn raw_words(r: &mut Lcg, n: usize) -> Vec<u16> {
+        (0..n)
+            .map(|_| {
+                let v = (900 + r.next() % 300) as u16;
+                match r.next() % 100 {
+                    0 => v | 0x4000,
+                    1 => v | 0xc000,
+                    2 => v | 0x8000,
+                    _ => v,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn jungfrau_half_portable_and_avx2_agree() {
+        let (rows, cols) = (32usize, 256usize);
+        let n = rows * cols;
+        let mut r = Lcg(7);
+        let poff: Vec<Vec<f32>> = (0..3)
+            .map(|_| (0..n).map(|_| r.f32(950.0, 1050.0)).collect())
+            .collect();
+        let gfac: Vec<Vec<f32>> = (0..3)
+            .map(|_| (0..n).map(|_| r.f32(0.01, 0.1)).collect())
+            .collect();
+        let mask: Vec<u8> = (0..n).map(|_| (r.next() % 50 != 0) as u8).collect();
+        let c = HalfConsts {
+            poff: [&poff[0], &poff[1], &poff[2]],
+            gfac: [&gfac[0], &gfac[1], &gfac[2]],
+            mask: &mask,
+        };
+        let raw = raw_words(&mut r, n);
+        for mode in [0u32, 1, 2, 4, 7] {
+            let plan = CmPlan::new(
+                CommonModeParams {
+                    mode,
+                    cormax: 100.0,
+                    npix_min: 10.0,
+                },
+                rows,
+                cols,
+            );
+            let cm = (mode != 0).then_some(&plan);
+            let run = |avx2: bool| {
+                let mut out = vec![0f32; n];
+                let mut s = Scratch::default();
+                let bad = jungfrau_half_on(avx2, &raw, &mut out, &c, cols, cm, &mut s);
+                (bad, out.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+            };
+            assert_eq!(run(false), run(true), "mode {mode}");
+        }
+    }
+
+    #[test]
+    fn single_gain_portable_and_avx2_agree() {
+        let n = 5000;
+        let mut r = Lcg(11);
+        let raw: Vec<u16> = (0..n).map(|_| (r.next() % 16384) as u16).collect();
+        let peds: Vec<f32> = (0..n).map(|_| r.f32(0.0, 2000.0)).collect();
+        let gain: Vec<f32> = (0..n).map(|_| r.f32(0.5, 2.0)).collect();
+        let mask: Vec<u8> = (0..n).map(|_| (r.next() % 20 != 0) as u8).collect();
+        for g in [&gain[..], &[]] {
+            let run = |avx2: bool| {
+                let mut out = vec![0f32; n];
+                single_gain_on(avx2, &raw, &mut out, &peds, g, &mask);
+                out.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            };
+            assert_eq!(run(false), run(true));
+        }
+    }
+}

@@ -10,7 +10,8 @@ Two ways, for two sizes:
   instructions (float selects became slow masked stores). Used for the row banks (64 values)
   and the columns of a half panel (256 values), where thousands of small medians are needed per
   frame.
-- [`median_select`]: selection (`select_nth_unstable`) for the large banks (16384 values).
+- [`crate::stats::median_f32`]: selection (`select_nth_unstable`) for the large banks (16384
+  values).
 
 Even counts give the mean of the two middle values, computed in float32 as numpy does: the two
 are added in float32 and the sum halved. numpy's masked median (used by psana for rows and
@@ -148,24 +149,6 @@ fn sort_fixed<const N: usize>(pairs: &[(u32, u32)], w: &mut [Wire]) {
     }
 }
 
-/// The median of `vals` as `np.median` gives it (non-empty, NaN-free); reorders `vals`.
-pub fn median_select(vals: &mut [f32]) -> f32 {
-    let n = vals.len();
-    if n == 0 {
-        return f32::NAN;
-    }
-    let h = n / 2;
-    let (below, &mut hi, _) = vals.select_nth_unstable_by(h, f32::total_cmp);
-    if n % 2 == 1 {
-        return hi;
-    }
-    let lo = below
-        .iter()
-        .copied()
-        .fold(f32::NEG_INFINITY, |m, x| if x > m { x } else { m });
-    combine(lo, hi, n, MedianKind::Plain)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,11 +237,6 @@ mod tests {
 
     #[test]
     fn medians_like_numpy() {
-        assert_eq!(median_select(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median_select(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median_select(&mut []).is_nan());
-        // float32 sum then halve: 16777216 + 1 rounds to 16777216 in float32.
-        assert_eq!(median_select(&mut [16777216.0, 1.0]), 8388608.0);
         assert_eq!(combine(f32::MAX, f32::MAX, 3, MedianKind::Plain), f32::MAX);
         assert_eq!(
             combine(f32::MAX, f32::MAX, 3, MedianKind::Masked),

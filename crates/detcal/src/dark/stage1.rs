@@ -16,7 +16,7 @@ within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstabl
 */
 
 use super::Kernel;
-use super::kernel::avx2_available;
+use crate::cpu::use_avx2;
 
 /// Pixels per stage-1 chunk: long enough for efficient row reads, small enough that the
 /// min/max levels of the usual depths (2 x 3 levels of 2 KiB) stay in the L1 cache.
@@ -136,7 +136,7 @@ pub(crate) fn gates_tile(
 /// Inserts one frame's values into the sorted levels (AVX2 where available).
 fn insert(kernel: Kernel, row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
-    if kernel == Kernel::Auto && avx2_available() {
+    if kernel == Kernel::Auto && use_avx2() {
         // SAFETY: the CPU supports AVX2, checked at run time just above.
         unsafe { insert_avx2(row, bits, flip, levels, t) };
         return;
@@ -187,5 +187,42 @@ fn kth_select(
             *x = block[f * npix + start + p] & bits;
         }
         *q = *v.select_nth_unstable(i).1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portable_and_avx2_agree() {
+        let (npix, n) = (CHUNK + 100, 40);
+        let mut seed = 5u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u16
+        };
+        let block: Vec<u16> = (0..npix * n).map(|_| rnd()).collect();
+        for (fraclo, frachi) in [(0.01, 0.99), (0.2, 0.8), (0.0, 1.0)] {
+            let (ilo, ihi) = GateConsts::quantile_indices(n, fraclo, frachi);
+            let g = GateConsts {
+                data_bits: 0x3fff,
+                n,
+                ilo,
+                ihi,
+                int_lo: 1.0,
+                int_hi: 16000.0,
+            };
+            for (start, len) in [(0, CHUNK), (CHUNK, 100)] {
+                let run = |kernel: Kernel| {
+                    let (mut lo, mut hi) = (vec![0u16; len], vec![0u16; len]);
+                    gates_tile(kernel, &block, npix, start, len, &g, &mut lo, &mut hi);
+                    (lo, hi)
+                };
+                assert_eq!(run(Kernel::Portable), run(Kernel::Auto));
+            }
+        }
     }
 }

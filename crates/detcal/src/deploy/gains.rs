@@ -243,30 +243,49 @@ pub fn merge_gains(req: &GainRequest<'_>) -> Result<(Vec<Merged>, Vec<PathBuf>)>
 /// Pixels of one vendor gain map.
 const MAP_PIXELS: usize = 512 * 1024;
 
+/// The number of maps a vendor gain file of `len` bytes holds, or why it is not one.
+fn vendor_map_count(len: u64) -> std::result::Result<usize, String> {
+    let per_map = (MAP_PIXELS * 8) as u64;
+    match (len % per_map, len / per_map) {
+        (0, n @ (3 | 4 | 6)) => Ok(n as usize),
+        _ => Err(format!(
+            "{len} bytes is not 3, 4 or 6 maps of 512 x 1024 float64 ({per_map} bytes each)"
+        )),
+    }
+}
+
 /// Reads a vendor binary gain file (`gainMaps_M<id>_<date>.bin`: little-endian float64 maps of
 /// 512 x 1024 in ADU/keV, in the order G0, G1, G2, HG0, HG1, HG2; 3, 4 or 6 maps).
+///
+/// The size is checked before anything is read, so a wrong (or huge) file is refused at once.
 pub fn read_vendor_gain_maps(path: &Path) -> Result<Vec<ArrayD<f64>>> {
-    let bytes = std::fs::read(path).at(path, "read")?;
-    let per_map = MAP_PIXELS * 8;
-    if bytes.len() % per_map != 0 || ![3, 4, 6].contains(&(bytes.len() / per_map)) {
+    if path.is_dir() {
         return Err(Error::content(
             path,
-            format!(
-                "{} bytes is not 3, 4 or 6 maps of 512 x 1024 float64 ({per_map} bytes each)",
-                bytes.len()
-            ),
+            "is a directory; expected a .bin gain file",
         ));
     }
-    Ok(bytes
-        .chunks_exact(per_map)
+    let len = std::fs::metadata(path).at(path, "stat")?.len();
+    vendor_map_count(len).map_err(|m| Error::content(path, m))?;
+    let bytes = std::fs::read(path).at(path, "read")?;
+    parse_vendor_gain_maps(&bytes, path)
+}
+
+/// Decodes the bytes of a vendor binary gain file (see [`read_vendor_gain_maps`]); `path` is
+/// used in error messages.
+pub fn parse_vendor_gain_maps(bytes: &[u8], path: &Path) -> Result<Vec<ArrayD<f64>>> {
+    vendor_map_count(bytes.len() as u64).map_err(|m| Error::content(path, m))?;
+    bytes
+        .chunks_exact(MAP_PIXELS * 8)
         .map(|m| {
             let v: Vec<f64> = m
                 .chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .map(|b| f64::from_le_bytes(std::array::from_fn(|i| b[i])))
                 .collect();
-            ArrayD::from_shape_vec(IxDyn(&[512, 1024]), v).expect("512 x 1024")
+            ArrayD::from_shape_vec(IxDyn(&[512, 1024]), v)
+                .map_err(|e| Error::content(path, format!("cannot shape a gain map: {e}")))
         })
-        .collect())
+        .collect()
 }
 
 /// Imports a vendor gain file as the panel gain directory `<repdir>/<panel_id>[-<tstamp>]`:
@@ -440,6 +459,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("is not 3, 4 or 6 maps"), "{e}");
+        assert!(e.starts_with(&format!("{}: ", bin.display())), "{e}");
+        // A size that is a multiple of a map but not 3, 4 or 6 of them, or not a multiple.
+        for n in [0, 1, 5, 7, 4096] {
+            let e = parse_vendor_gain_maps(&vec![0u8; n], &bin).unwrap_err();
+            assert!(e.to_string().contains("is not 3, 4 or 6 maps"), "{n}: {e}");
+        }
+        assert_eq!(vendor_map_count(5 * (MAP_PIXELS as u64) * 8).ok(), None);
+        assert_eq!(vendor_map_count(u64::MAX).ok(), None);
+        assert_eq!(vendor_map_count(6 * (MAP_PIXELS as u64) * 8), Ok(6));
+        assert!(
+            read_vendor_gain_maps(tmp.path())
+                .unwrap_err()
+                .to_string()
+                .contains("is a directory")
+        );
         std::fs::write(&bin, &bytes[..MAP_PIXELS * 8 * 3]).unwrap();
         assert!(import_vendor_gains(&bin, tmp.path(), "a-b-c", None, true, &perms).is_err());
         assert!(import_vendor_gains(&bin, tmp.path(), "../x", None, false, &perms).is_err());

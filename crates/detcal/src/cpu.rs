@@ -1,0 +1,71 @@
+/*!
+Run-time choice of the CPU code path, one place for every kernel.
+
+The hot kernels (calibration, dark accumulation, dark quantiles) are compiled twice: for the
+baseline target and with `#[target_feature(enable = "avx2")]`. [`use_avx2`] tells them which to
+run. Both give bit-identical results (integer work, or the same float operations in the same
+order); the tests of each kernel check this on the same inputs.
+
+The portable path can be forced: by the environment variable `DETCAL_PORTABLE=1` (read once,
+at the first call), or by [`force_portable`] (for tests and benchmarks).
+*/
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by [`force_portable`].
+static FORCED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this CPU has AVX2, detected once.
+pub fn avx2_detected() -> bool {
+    static DETECTED: OnceLock<bool> = OnceLock::new();
+    *DETECTED.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx2")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    })
+}
+
+/// Whether the environment asks for the portable code path (`DETCAL_PORTABLE=1`), read once.
+pub fn portable_from_env() -> bool {
+    static ENV: OnceLock<bool> = OnceLock::new();
+    *ENV.get_or_init(|| std::env::var_os("DETCAL_PORTABLE").is_some_and(|v| v == "1"))
+}
+
+/// Forces the portable code path in every kernel (`true`), or lets them use AVX2 again where
+/// the CPU has it and `DETCAL_PORTABLE` does not forbid it (`false`). Takes effect at once in
+/// all threads.
+pub fn force_portable(on: bool) {
+    FORCED.store(on, Ordering::Relaxed);
+}
+
+/// Whether the kernels should run their AVX2 versions: the CPU has AVX2 and neither
+/// `DETCAL_PORTABLE=1` nor [`force_portable`] asks for the portable path.
+#[inline]
+pub fn use_avx2() -> bool {
+    !FORCED.load(Ordering::Relaxed) && !portable_from_env() && avx2_detected()
+}
+
+/// The name of the code path the kernels use now: "avx2" or "portable".
+pub fn path_name() -> &'static str {
+    if use_avx2() { "avx2" } else { "portable" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forcing_the_portable_path() {
+        force_portable(true);
+        assert!(!use_avx2());
+        assert_eq!(path_name(), "portable");
+        force_portable(false);
+        assert_eq!(use_avx2(), avx2_detected() && !portable_from_env());
+    }
+}
