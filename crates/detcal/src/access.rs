@@ -38,7 +38,7 @@ use serde::Serialize;
 
 use crate::calib::{Calibrator, Constants};
 use crate::detector::{CalibDefault, CalibType, DetType};
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::formats::array::{DType, NdArray, shape_str};
 use crate::formats::text::read_text;
 use crate::store::CalibStore;
@@ -225,21 +225,31 @@ impl DetectorCalib {
         };
         let pedestals = self.get(CalibType::Pedestals, run)?;
         if self.det_type.base_shape().is_none() {
-            if let (Some(problem), Some(_)) = (&pedestals.problem, &pedestals.file) {
-                return Err(Error::invalid(format!(
-                    "the pedestals of {} for run {run} cannot be used: {problem}",
-                    self.source
-                )));
+            if let (Some(problem), Some(file)) = (&pedestals.problem, &pedestals.file) {
+                return Err(Error::not_found(
+                    Missing::Constants,
+                    "pedestals",
+                    file.display(),
+                    format!(
+                        "the pedestals of {} for run {run} cannot be used: {problem}",
+                        self.source
+                    ),
+                ));
             }
             if pedestals.status != LoadStatus::Loaded {
-                return Err(Error::NotFound(format!(
-                    "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or \
+                return Err(Error::not_found(
+                    Missing::Constants,
+                    "pedestals",
+                    format!("{} run {run}", self.source),
+                    format!(
+                        "no pedestals for {} run {run} in {}: deploy them first (detcal deploy), or \
                      give the right --calib-dir",
-                    self.source,
-                    self.store
-                        .ctype_dir(&self.group, &self.source, "pedestals")?
-                        .display()
-                )));
+                        self.source,
+                        self.store
+                            .ctype_dir(&self.group, &self.source, "pedestals")?
+                            .display()
+                    ),
+                ));
             }
         }
         let cm = self.get(CalibType::CommonMode, run)?;

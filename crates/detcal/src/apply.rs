@@ -79,13 +79,18 @@ pub fn calibrate_run(
     let n = cal.frame_len();
     let shape = src.meta().frame_shape;
     if shape.iter().product::<usize>() != n {
-        return Err(Error::invalid(format!(
-            "{}: frames of shape {} but constants for frames of shape {} (another detector or \
+        return Err(Error::shape(
+            "frame",
+            shape_str(cal.frame_shape()),
+            &shape,
+            format!(
+                "{}: frames of shape {} but constants for frames of shape {} (another detector or \
              panel count?)",
-            src.label(),
-            shape_str(&shape),
-            shape_str(cal.frame_shape())
-        )));
+                src.label(),
+                shape_str(&shape),
+                shape_str(cal.frame_shape())
+            ),
+        ));
     }
     let batch = (BATCH_PIXELS / n.max(1)).clamp(1, 64);
     let mut raw = vec![0u16; batch * n];
@@ -224,9 +229,10 @@ impl Histogram {
     /// An empty histogram of `bins` bins over `[lo, hi)`.
     pub fn new(lo: f64, hi: f64, bins: usize) -> Result<Histogram> {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) || bins == 0 {
-            return Err(Error::invalid(format!(
-                "histogram over [{lo}, {hi}) with {bins} bins: need lo < hi and bins > 0"
-            )));
+            return Err(Error::bad_arg(
+                "histogram",
+                format!("histogram over [{lo}, {hi}) with {bins} bins: need lo < hi and bins > 0"),
+            ));
         }
         Ok(Histogram {
             lo,
@@ -323,11 +329,16 @@ impl Histogram {
 pub fn bank_medians(frame: &[f32], shape: [usize; 3], bank_cols: usize) -> Result<Vec<f32>> {
     let [nsegs, rows, cols] = shape;
     if bank_cols == 0 || frame.len() != nsegs * rows * cols {
-        return Err(Error::invalid(format!(
-            "bank medians of a frame of {} values as {} in banks of {bank_cols} columns",
-            frame.len(),
-            shape_str(&shape)
-        )));
+        return Err(Error::shape(
+            "frame",
+            shape_str(&shape),
+            &[frame.len()],
+            format!(
+                "bank medians of a frame of {} values as {} in banks of {bank_cols} columns",
+                frame.len(),
+                shape_str(&shape)
+            ),
+        ));
     }
     let half = crate::detector::jungfrau::half_rows(rows);
     let nbanks = crate::detector::jungfrau::banks_across(cols, bank_cols);

@@ -49,7 +49,7 @@ pub use common_mode::{CommonModeParams, NBANKS};
 pub use mask::{PIXEL_STATUS_CODE, STATUS_EXTRA_CODE};
 
 use crate::detector::DetType;
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::formats::array::{NdArray, shape_str};
 use common_mode::CmPlan;
 use kernel::{HalfConsts, Scratch};
@@ -117,10 +117,13 @@ impl Calibrator {
         match det {
             DetType::Jungfrau => Calibrator::jungfrau(consts),
             DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad => {
-                Err(Error::invalid(format!(
-                    "calibration of {det} frames is not supported yet (only JUNGFRAU and \
+                Err(Error::unsupported(
+                    det,
+                    format!(
+                        "calibration of {det} frames is not supported yet (only JUNGFRAU and \
                      single-gain detectors)"
-                )))
+                    ),
+                ))
             }
             _ => Calibrator::single_gain(det, consts),
         }
@@ -130,25 +133,37 @@ impl Calibrator {
     /// multiple of 16 (psana's geometry is that of 512 x 1024 panels, scaled).
     pub fn jungfrau(consts: &Constants) -> Result<Calibrator> {
         let peds = consts.pedestals.as_ref().ok_or_else(|| {
-            Error::NotFound(
+            Error::not_found(
+                Missing::Constants,
+                "pedestals",
+                DetType::Jungfrau,
                 "no pedestals for the JUNGFRAU detector: calibration needs them (psana fails \
-                 too)"
-                    .into(),
+                 too)",
             )
         })?;
         let pshape = peds.shape().to_vec();
         let [3, nsegs, rows, cols] = pshape[..] else {
-            return Err(Error::invalid(format!(
-                "pedestals: shape {} is not (3, nsegs, rows, cols) as JUNGFRAU pedestals are",
-                shape_str(&pshape)
-            )));
+            return Err(Error::shape(
+                "pedestals",
+                "(3, nsegs, rows, cols)",
+                &pshape,
+                format!(
+                    "pedestals: shape {} is not (3, nsegs, rows, cols) as JUNGFRAU pedestals are",
+                    shape_str(&pshape)
+                ),
+            ));
         };
         if nsegs == 0 || rows == 0 || rows % 2 != 0 || cols == 0 || cols % NBANKS != 0 {
-            return Err(Error::invalid(format!(
-                "pedestals: shape {}: panels need an even number of rows and a multiple of 16 \
+            return Err(Error::shape(
+                "pedestals",
+                "(3, nsegs, 2k rows, 16k cols)",
+                &pshape,
+                format!(
+                    "pedestals: shape {}: panels need an even number of rows and a multiple of 16 \
                  columns (512 x 1024 for JUNGFRAU)",
-                shape_str(&pshape)
-            )));
+                    shape_str(&pshape)
+                ),
+            ));
         }
         let npix = nsegs * rows * cols;
         let mut poff = to_f32_vec(peds);
@@ -196,27 +211,37 @@ impl Calibrator {
     /// A single-gain calibrator (`(raw - peds) * gain * mask`); frames have the pedestals' shape.
     pub fn single_gain(det: DetType, consts: &Constants) -> Result<Calibrator> {
         let peds = consts.pedestals.as_ref().ok_or_else(|| {
-            Error::NotFound(format!(
-                "no pedestals for the {det} detector: calibration needs them"
-            ))
+            Error::not_found(
+                Missing::Constants,
+                "pedestals",
+                det,
+                format!("no pedestals for the {det} detector: calibration needs them"),
+            )
         })?;
         let shape = peds.shape().to_vec();
         let npix: usize = shape.iter().product();
         if npix == 0 {
-            return Err(Error::invalid(format!(
-                "pedestals: shape {} has no pixels",
-                shape_str(&shape)
-            )));
+            return Err(Error::shape(
+                "pedestals",
+                "at least one pixel",
+                &shape,
+                format!("pedestals: shape {} has no pixels", shape_str(&shape)),
+            ));
         }
         let poff = to_f32_vec(peds);
         let gfac = match &consts.pixel_gain {
             Some(g) if g.len() == npix => to_f32_vec(g),
             Some(g) => {
-                return Err(Error::invalid(format!(
-                    "pixel_gain: shape {} does not fit pedestals of shape {}",
-                    shape_str(g.shape()),
-                    shape_str(&shape)
-                )));
+                return Err(Error::shape(
+                    "pixel_gain",
+                    shape_str(&shape),
+                    g.shape(),
+                    format!(
+                        "pixel_gain: shape {} does not fit pedestals of shape {}",
+                        shape_str(g.shape()),
+                        shape_str(&shape)
+                    ),
+                ));
             }
             None => Vec::new(),
         };
@@ -302,11 +327,16 @@ impl Calibrator {
     /// Calibrates one frame given as an array of the frame shape (a convenience that allocates).
     pub fn calibrate_array(&mut self, raw: ArrayViewD<'_, u16>) -> Result<ArrayD<f32>> {
         if raw.shape() != self.shape.as_slice() {
-            return Err(Error::invalid(format!(
-                "raw frame: shape {} differs from the constants' frame shape {}",
-                shape_str(raw.shape()),
-                shape_str(&self.shape)
-            )));
+            return Err(Error::shape(
+                "raw frame",
+                shape_str(&self.shape),
+                raw.shape(),
+                format!(
+                    "raw frame: shape {} differs from the constants' frame shape {}",
+                    shape_str(raw.shape()),
+                    shape_str(&self.shape)
+                ),
+            ));
         }
         let raw = raw.as_standard_layout();
         let raw = raw.as_slice().expect("standard layout is contiguous");
@@ -323,19 +353,29 @@ impl Calibrator {
             None => raw.len().is_multiple_of(n),
         };
         if !ok {
-            return Err(Error::invalid(format!(
-                "raw data: {} values is not {} frame(s) of shape {} ({n} values each)",
-                raw.len(),
-                frames.map_or("whole".to_string(), |f| f.to_string()),
-                shape_str(&self.shape)
-            )));
+            return Err(Error::shape(
+                "raw data",
+                format!("{n} values a frame"),
+                &[raw.len()],
+                format!(
+                    "raw data: {} values is not {} frame(s) of shape {} ({n} values each)",
+                    raw.len(),
+                    frames.map_or("whole".to_string(), |f| f.to_string()),
+                    shape_str(&self.shape)
+                ),
+            ));
         }
         if out.len() != raw.len() {
-            return Err(Error::invalid(format!(
-                "output buffer: {} values for {} raw values",
-                out.len(),
-                raw.len()
-            )));
+            return Err(Error::shape(
+                "output buffer",
+                raw.len().to_string(),
+                &[out.len()],
+                format!(
+                    "output buffer: {} values for {} raw values",
+                    out.len(),
+                    raw.len()
+                ),
+            ));
         }
         Ok(raw.len() / n)
     }
@@ -427,11 +467,16 @@ fn to_f32_vec(a: &NdArray) -> Vec<f32> {
 
 fn check_same_shape(name: &str, a: &NdArray, want: &[usize]) -> Result<()> {
     if a.shape() != want {
-        return Err(Error::invalid(format!(
-            "{name}: shape {} differs from the pedestals' shape {}",
-            shape_str(a.shape()),
-            shape_str(want)
-        )));
+        return Err(Error::shape(
+            name,
+            shape_str(want),
+            a.shape(),
+            format!(
+                "{name}: shape {} differs from the pedestals' shape {}",
+                shape_str(a.shape()),
+                shape_str(want)
+            ),
+        ));
     }
     Ok(())
 }

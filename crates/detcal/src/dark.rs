@@ -54,8 +54,13 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 pub mod job;
 mod kernel;
 pub mod output;
+mod params;
 mod stage1;
+mod stage2;
 mod summary;
+
+pub use params::{DarkParams, GainCheck};
+pub use stage2::{Gates, Kernel, Limits, Stage2};
 
 use std::sync::Arc;
 
@@ -89,586 +94,6 @@ pub const MIN_FRAMES: u64 = 3;
 
 /// Frames kept in the staging buffer before stage 2 runs on them, at least.
 const MIN_STAGING: usize = 16;
-
-/// The parameters of dark processing (psana's option names; `Default` = LCLS-I defaults).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DarkParams {
-    /// Frames to process (`--nrecs`); more are ignored.
-    pub nrecs: usize,
-    /// Frames of stage 1, the gate-finding block (`--nrecs1`).
-    pub nrecs1: usize,
-    /// Intensity low limit in ADU (`--int_lo`).
-    pub int_lo: f64,
-    /// Intensity high limit in ADU (`--int_hi`).
-    pub int_hi: f64,
-    /// Rms low limit (`--rms_lo`).
-    pub rms_lo: f64,
-    /// Rms high limit (`--rms_hi`).
-    pub rms_hi: f64,
-    /// Number of sigmas for the low average limit (`--intnlo`; <= 0: use `int_lo`).
-    pub intnlo: f64,
-    /// Number of sigmas for the high average limit (`--intnhi`; <= 0: use `int_hi`).
-    pub intnhi: f64,
-    /// Number of sigmas for the low rms limit (`--rmsnlo`; <= 0: use `rms_lo`).
-    pub rmsnlo: f64,
-    /// Number of sigmas for the high rms limit (`--rmsnhi`; <= 0: use `rms_hi`).
-    pub rmsnhi: f64,
-    /// Allowed fraction of frames outside `[int_lo, int_hi]` (`--fraclm`).
-    pub fraclm: f64,
-    /// Quantile of the low gate (`--fraclo`).
-    pub fraclo: f64,
-    /// Quantile of the high gate (`--frachi`).
-    pub frachi: f64,
-    /// Mask of the ADC bits in a raw word (psana's `datbits`).
-    pub data_bits: u16,
-}
-
-impl Default for DarkParams {
-    fn default() -> Self {
-        DarkParams {
-            nrecs: 1000,
-            nrecs1: 50,
-            int_lo: 1.0,
-            int_hi: 16000.0,
-            rms_lo: 0.001,
-            rms_hi: 16000.0,
-            intnlo: 6.0,
-            intnhi: 6.0,
-            rmsnlo: 6.0,
-            rmsnhi: 6.0,
-            fraclm: 0.1,
-            fraclo: 0.05,
-            frachi: 0.95,
-            data_bits: 0x3fff,
-        }
-    }
-}
-
-impl DarkParams {
-    /// Checks that the parameters make sense (psana would crash or cast out of range otherwise).
-    pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::invalid(format!("invalid dark parameters: {msg}")));
-        if self.nrecs < MIN_FRAMES as usize || self.nrecs as u64 > u64::from(u32::MAX) {
-            return bad(format!(
-                "nrecs must be in 3..=4294967295, got {}",
-                self.nrecs
-            ));
-        }
-        if self.nrecs1 == 0 {
-            return bad("nrecs1 must be at least 1, got 0".into());
-        }
-        for (name, v) in [("int_lo", self.int_lo), ("int_hi", self.int_hi)] {
-            if !v.is_finite() {
-                return bad(format!("{name} must be a finite number, got {v}"));
-            }
-        }
-        if self.int_lo > 65535.0 || self.int_hi < 0.0 || self.int_lo > self.int_hi {
-            return bad(format!(
-                "need int_lo <= int_hi, int_lo <= 65535 and int_hi >= 0, got int_lo={} int_hi={}",
-                self.int_lo, self.int_hi
-            ));
-        }
-        let others = [
-            ("rms_lo", self.rms_lo),
-            ("rms_hi", self.rms_hi),
-            ("intnlo", self.intnlo),
-            ("intnhi", self.intnhi),
-            ("rmsnlo", self.rmsnlo),
-            ("rmsnhi", self.rmsnhi),
-        ];
-        for (name, v) in others {
-            if v.is_nan() {
-                return bad(format!("{name} must be a number, got NaN"));
-            }
-        }
-        if !(self.fraclm.is_finite() && self.fraclm >= 0.0) {
-            return bad(format!(
-                "fraclm must be a finite number >= 0, got {}",
-                self.fraclm
-            ));
-        }
-        for (name, v) in [("fraclo", self.fraclo), ("frachi", self.frachi)] {
-            if !(0.0..=1.0).contains(&v) {
-                return bad(format!("{name} must be in [0, 1], got {v}"));
-            }
-        }
-        Ok(())
-    }
-
-    /// Frames in the stage-1 block: `nrecs1`, or `nrecs` if that is smaller.
-    pub fn block_frames(&self) -> usize {
-        self.nrecs1.min(self.nrecs)
-    }
-
-    /// The kernel constants.
-    fn consts(&self, gain: GainCheck) -> Consts {
-        Consts {
-            data_bits: self.data_bits,
-            // Integer values r: r < int_lo <=> r < ceil(int_lo); r > int_hi <=> r > floor(int_hi).
-            below: self.int_lo.ceil().clamp(0.0, 65535.0) as u16,
-            above: self.int_hi.floor().clamp(0.0, 65535.0) as u16,
-            gain_code: gain.expected_code(),
-            sub: Consts::sub_batch(self.data_bits),
-        }
-    }
-}
-
-/// Which frames count as a bad gain switch (status bit 64).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum GainCheck {
-    /// No gain bits (single-gain detectors): bit 64 is never set.
-    #[default]
-    None,
-    /// JUNGFRAU: a frame whose raw bits 15..14 differ from this code (0, 1 or 3) sets bit 64.
-    Jungfrau {
-        /// The expected gain code of the step's gain mode.
-        expected_code: u16,
-    },
-}
-
-impl GainCheck {
-    /// The JUNGFRAU check for gain index 0, 1 or 2 (expected codes 0, 1 and 3).
-    pub fn jungfrau(gain_index: usize) -> Result<GainCheck> {
-        if gain_index > 2 {
-            return Err(Error::invalid(format!(
-                "JUNGFRAU gain index must be 0, 1 or 2, got {gain_index}"
-            )));
-        }
-        Ok(GainCheck::Jungfrau {
-            expected_code: jungfrau_expected_gain_code(gain_index),
-        })
-    }
-
-    /// The expected gain code, if the gain is checked.
-    pub fn expected_code(self) -> Option<u16> {
-        match self {
-            GainCheck::None => None,
-            GainCheck::Jungfrau { expected_code } => Some(expected_code),
-        }
-    }
-
-    fn validate(self) -> Result<()> {
-        match self.expected_code() {
-            Some(c) if c > 3 => Err(Error::invalid(format!(
-                "JUNGFRAU gain code must be 0..=3, got {c}"
-            ))),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// Which code path runs the hot loops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Kernel {
-    /// The fastest one this CPU supports (AVX2 where available).
-    #[default]
-    Auto,
-    /// The portable build for the baseline target (for comparison and tests).
-    Portable,
-}
-
-impl Kernel {
-    /// The name of the code path this choice runs on this CPU: "avx2" or "portable".
-    pub fn name(self) -> &'static str {
-        kernel::kernel_name(self)
-    }
-}
-
-/// The per-pixel gates found by stage 1, as inclusive bounds on the masked value.
-///
-/// For integer `int_lo` and `int_hi` (psana's are) these are psana's stage-2 gate arrays. psana
-/// keeps float gates `max(int_lo, gate_lo)` and `min(int_hi, gate_hi)`; for other limits the
-/// bounds here are the integers those floats admit (`ceil` and `floor`), which select the same
-/// values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gates {
-    lo: Vec<u16>,
-    hi: Vec<u16>,
-    frames: usize,
-}
-
-impl Gates {
-    /// Stage 1 on `frames` (whole frames of `npix` pixels; psana uses the first `nrecs1`).
-    pub fn from_frames(params: &DarkParams, npix: usize, frames: &[u16]) -> Result<Gates> {
-        params.validate()?;
-        let n = frame_count(npix, frames)?;
-        if n == 0 {
-            return Err(Error::invalid("stage 1 needs at least one frame, got none"));
-        }
-        Ok(Gates::compute(params, npix, frames, Kernel::Auto))
-    }
-
-    /// Stage 1 without checks: `frames` holds at least one whole frame of `npix` pixels.
-    fn compute(params: &DarkParams, npix: usize, frames: &[u16], kernel: Kernel) -> Gates {
-        let n = frames.len() / npix;
-        let (ilo, ihi) = GateConsts::quantile_indices(n, params.fraclo, params.frachi);
-        let g = GateConsts {
-            data_bits: params.data_bits,
-            n,
-            ilo,
-            ihi,
-            int_lo: params.int_lo,
-            int_hi: params.int_hi,
-        };
-        let mut lo = crate::mem::filled(npix, 0u16);
-        let mut hi = crate::mem::filled(npix, 0u16);
-        lo.par_chunks_mut(stage1::CHUNK)
-            .zip(hi.par_chunks_mut(stage1::CHUNK))
-            .enumerate()
-            .with_min_len(8)
-            .for_each(|(i, (lo, hi))| {
-                let len = lo.len();
-                stage1::gates_tile(kernel, frames, npix, i * stage1::CHUNK, len, &g, lo, hi);
-            });
-        Gates { lo, hi, frames: n }
-    }
-
-    /// The number of pixels.
-    pub fn npix(&self) -> usize {
-        self.lo.len()
-    }
-
-    /// The lowest in-gate value of each pixel.
-    pub fn lo(&self) -> &[u16] {
-        &self.lo
-    }
-
-    /// The highest in-gate value of each pixel (below `lo` for a pixel that is never in gate).
-    pub fn hi(&self) -> &[u16] {
-        &self.hi
-    }
-
-    /// The number of frames stage 1 looked at.
-    pub fn frames(&self) -> usize {
-        self.frames
-    }
-}
-
-/// Stage-2 accumulators for fixed gates; partial ones over different frames merge exactly.
-#[derive(Clone)]
-pub struct Stage2 {
-    npix: usize,
-    params: DarkParams,
-    gain: GainCheck,
-    kernel: Kernel,
-    consts: Consts,
-    gates: Arc<Gates>,
-    tiles: Vec<Tile>,
-    frames: u64,
-}
-
-impl std::fmt::Debug for Stage2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stage2")
-            .field("npix", &self.npix)
-            .field("gain", &self.gain)
-            .field("kernel", &self.kernel)
-            .field("frames", &self.frames)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Stage2 {
-    /// Empty accumulators for `gates`.
-    pub fn new(params: &DarkParams, gain: GainCheck, gates: Arc<Gates>) -> Result<Stage2> {
-        params.validate()?;
-        gain.validate()?;
-        if gates.npix() == 0 {
-            return Err(Error::invalid("dark processing needs at least one pixel"));
-        }
-        Ok(Stage2::build(params, gain, gates))
-    }
-
-    fn build(params: &DarkParams, gain: GainCheck, gates: Arc<Gates>) -> Stage2 {
-        let npix = gates.npix();
-        let mut tiles: Vec<Tile> = crate::mem::with_capacity(npix.div_ceil(TILE));
-        tiles.par_extend(
-            gates
-                .lo
-                .par_chunks(TILE)
-                .zip(gates.hi.par_chunks(TILE))
-                .map(|(lo, hi)| Tile::new(lo, hi)),
-        );
-        Stage2 {
-            npix,
-            params: params.clone(),
-            gain,
-            kernel: Kernel::Auto,
-            consts: params.consts(gain),
-            gates,
-            tiles,
-            frames: 0,
-        }
-    }
-
-    /// Chooses the code path of the hot loop (the results are the same).
-    pub fn set_kernel(&mut self, kernel: Kernel) {
-        self.kernel = kernel;
-    }
-
-    /// The gates.
-    pub fn gates(&self) -> &Arc<Gates> {
-        &self.gates
-    }
-
-    /// The number of frames accumulated.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// Adds whole frames (`k * npix` raw values) to the accumulators, all of them.
-    pub fn add_frames(&mut self, frames: &[u16]) -> Result<()> {
-        let k = frame_count(self.npix, frames)? as u64;
-        let total = self.frames + k;
-        if total > u64::from(u32::MAX) {
-            return Err(Error::invalid(format!(
-                "dark processing counts at most 4294967295 frames, got {total}"
-            )));
-        }
-        self.accumulate(frames);
-        self.frames = total;
-        Ok(())
-    }
-
-    /// The kernel over whole frames, in parallel over contiguous ranges of tiles.
-    fn accumulate(&mut self, frames: &[u16]) {
-        if frames.is_empty() {
-            return;
-        }
-        let (npix, kernel, c) = (self.npix, self.kernel, self.consts);
-        self.tiles.par_iter_mut().enumerate().for_each(|(i, tile)| {
-            let start = i * TILE;
-            let len = TILE.min(npix - start);
-            kernel::accumulate(kernel, tile, frames, npix, start, len, &c);
-        });
-    }
-
-    /// Adds the accumulators of `other`, which must have the same gates and parameters.
-    pub fn merge(&mut self, other: &Stage2) -> Result<()> {
-        if self.params != other.params || self.gain != other.gain {
-            return Err(Error::invalid(
-                "cannot merge dark accumulators with different parameters",
-            ));
-        }
-        if !Arc::ptr_eq(&self.gates, &other.gates) && *self.gates != *other.gates {
-            return Err(Error::invalid(
-                "cannot merge dark accumulators with different gates",
-            ));
-        }
-        let total = self.frames + other.frames;
-        if total > u64::from(u32::MAX) {
-            return Err(Error::invalid(format!(
-                "dark processing counts at most 4294967295 frames, got {total}"
-            )));
-        }
-        let npix = self.npix;
-        self.tiles
-            .par_iter_mut()
-            .zip(other.tiles.par_iter())
-            .enumerate()
-            .for_each(|(i, (a, b))| a.merge(b, TILE.min(npix - i * TILE)));
-        self.frames = total;
-        Ok(())
-    }
-
-    /// The summary: averages, rms, limits and status bits.
-    pub fn finish(self) -> Result<DarkResult> {
-        if self.frames < MIN_FRAMES {
-            return Err(too_few_frames(self.frames));
-        }
-        Ok(self.summarize())
-    }
-
-    fn summarize(self) -> DarkResult {
-        let p = &self.params;
-        let npix = self.npix;
-        let tiles = &self.tiles;
-
-        // Pass 1: averages and rms, which the limits need.
-        let mut ave = crate::mem::filled(npix, 0.0);
-        let mut rms = crate::mem::filled(npix, 0.0);
-        ave.par_chunks_mut(TILE)
-            .zip(rms.par_chunks_mut(TILE))
-            .zip(tiles.par_iter())
-            .for_each(|((ave, rms), t)| ave_rms(t, ave, rms));
-
-        let frames = self.frames;
-        let counter = frames - 1;
-        let nevlm = (p.fraclm * counter as f64) as i64;
-        let (rms_mean, rms_std) = summary::mean_std(&rms);
-        let (ave_mean, ave_std) = summary::mean_std(&ave);
-        let (rms_lo, rms_hi) =
-            summary::evaluate_limits(rms_mean, rms_std, p.rmsnlo, p.rmsnhi, p.rms_lo, p.rms_hi);
-        let (ave_lo, ave_hi) =
-            summary::evaluate_limits(ave_mean, ave_std, p.intnlo, p.intnhi, p.int_lo, p.int_hi);
-        let limits = Limits {
-            rms_mean,
-            rms_std,
-            rms_lo,
-            rms_hi,
-            ave_mean,
-            ave_std,
-            ave_lo,
-            ave_hi,
-        };
-
-        // Pass 2: everything else, the status bits and how many pixels have each.
-        let mut status = crate::mem::filled(npix, 0u64);
-        let mut min = crate::mem::filled(npix, 0u16);
-        let mut max = crate::mem::filled(npix, 0u16);
-        let mut count = crate::mem::filled(npix, 0u64);
-        let mut count_lo = crate::mem::filled(npix, 0u64);
-        let mut count_hi = crate::mem::filled(npix, 0u64);
-        let mut bad_switch = crate::mem::filled(npix, 0u8);
-        let outs: Vec<OutTile<'_>> = status
-            .chunks_mut(TILE)
-            .zip(ave.chunks(TILE).zip(rms.chunks(TILE)))
-            .zip(min.chunks_mut(TILE).zip(max.chunks_mut(TILE)))
-            .zip(count.chunks_mut(TILE).zip(count_lo.chunks_mut(TILE)))
-            .zip(count_hi.chunks_mut(TILE).zip(bad_switch.chunks_mut(TILE)))
-            .map(
-                |((((status, (ave, rms)), (min, max)), (count, count_lo)), (count_hi, bad))| {
-                    OutTile {
-                        status,
-                        ave,
-                        rms,
-                        min,
-                        max,
-                        count,
-                        count_lo,
-                        count_hi,
-                        bad,
-                    }
-                },
-            )
-            .collect();
-        let cuts = Cuts { limits, nevlm };
-        let bit_counts = outs
-            .into_par_iter()
-            .zip(tiles.par_iter())
-            .map(|(o, t)| o.fill(t, &cuts))
-            .reduce(|| [0u64; 7], |a, b| std::array::from_fn(|i| a[i] + b[i]));
-
-        // The gates go to the result; copied only if someone else still holds them.
-        let (gate_lo, gate_hi) = match Arc::try_unwrap(self.gates) {
-            Ok(g) => (g.lo, g.hi),
-            Err(g) => (g.lo.clone(), g.hi.clone()),
-        };
-        tracing::debug!(
-            frames,
-            nevlm,
-            ?limits,
-            ?bit_counts,
-            "dark processing summary ({} pixels)",
-            npix
-        );
-        DarkResult {
-            ave,
-            rms,
-            status,
-            min,
-            max,
-            gate_lo,
-            gate_hi,
-            count,
-            count_lo,
-            count_hi,
-            bad_switch,
-            frames,
-            counter,
-            nevlm,
-            limits,
-            bit_counts,
-        }
-    }
-}
-
-/// Averages and rms of a tile's pixels as psana computes them in f64: `ave = sum1 / n`,
-/// `rms = sqrt(sum2 / n - ave^2)`, 0 where `n = 0`.
-fn ave_rms(t: &Tile, ave: &mut [f64], rms: &mut [f64]) {
-    for i in 0..ave.len() {
-        let n = t.count[i];
-        (ave[i], rms[i]) = if n == 0 {
-            (0.0, 0.0)
-        } else {
-            let n = f64::from(n);
-            let a = t.sum1[i] as f64 / n;
-            (a, (t.sum2[i] as f64 / n - a * a).sqrt())
-        };
-    }
-}
-
-/// What the status bits compare with.
-struct Cuts {
-    limits: Limits,
-    nevlm: i64,
-}
-
-/// The per-pixel outputs of one tile's pixels, with its averages and rms.
-struct OutTile<'a> {
-    status: &'a mut [u64],
-    ave: &'a [f64],
-    rms: &'a [f64],
-    min: &'a mut [u16],
-    max: &'a mut [u16],
-    count: &'a mut [u64],
-    count_lo: &'a mut [u64],
-    count_hi: &'a mut [u64],
-    bad: &'a mut [u8],
-}
-
-impl OutTile<'_> {
-    /// Fills the outputs and the status bits; returns the number of pixels with each bit.
-    fn fill(self, t: &Tile, cuts: &Cuts) -> [u64; 7] {
-        let l = &cuts.limits;
-        // psana compares the counts with int(fraclm * counter), which validation keeps >= 0.
-        let over = |c: u32| cuts.nevlm < 0 || u64::from(c) > cuts.nevlm as u64;
-        let bit = |cond: bool, b: u64| if cond { b } else { 0 };
-        let mut counts = [0u64; 7];
-        for i in 0..self.status.len() {
-            let (ave, rms) = (self.ave[i], self.rms[i]);
-            let s = bit(rms > l.rms_hi, STATUS_RMS_HI)
-                | bit(rms < l.rms_lo, STATUS_RMS_LO)
-                | bit(over(t.count_hi[i]), STATUS_SATURATED)
-                | bit(over(t.count_lo[i]), STATUS_COLD)
-                | bit(ave > l.ave_hi, STATUS_AVE_HI)
-                | bit(ave < l.ave_lo, STATUS_AVE_LO)
-                | bit(t.bad[i] != 0, STATUS_BAD_GAIN_SWITCH);
-            self.status[i] = s;
-            for (b, n) in counts.iter_mut().enumerate() {
-                *n += (s >> b) & 1;
-            }
-            self.min[i] = t.min[i];
-            self.max[i] = t.max[i];
-            self.count[i] = u64::from(t.count[i]);
-            self.count_lo[i] = u64::from(t.count_lo[i]);
-            self.count_hi[i] = u64::from(t.count_hi[i]);
-            self.bad[i] = u8::from(t.bad[i] != 0);
-        }
-        counts
-    }
-}
-
-/// The limits of the status bits 1, 2, 16 and 32, with the statistics they come from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// Mean of the rms over all pixels.
-    pub rms_mean: f64,
-    /// Standard deviation of the rms over all pixels.
-    pub rms_std: f64,
-    /// Low rms limit (bit 2 below it).
-    pub rms_lo: f64,
-    /// High rms limit (bit 1 above it).
-    pub rms_hi: f64,
-    /// Mean of the averages over all pixels.
-    pub ave_mean: f64,
-    /// Standard deviation of the averages over all pixels.
-    pub ave_std: f64,
-    /// Low average limit (bit 32 below it).
-    pub ave_lo: f64,
-    /// High average limit (bit 16 above it).
-    pub ave_hi: f64,
-}
 
 /// The results of dark processing, one value per pixel in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -759,7 +184,12 @@ impl DarkProc {
         params.validate()?;
         gain.validate()?;
         if npix == 0 {
-            return Err(Error::invalid("dark processing needs at least one pixel"));
+            return Err(Error::shape(
+                "frame",
+                "at least one pixel",
+                &[0],
+                "dark processing needs at least one pixel",
+            ));
         }
         let cap = staging_frames(&params);
         Ok(DarkProc {
@@ -829,11 +259,16 @@ impl DarkProc {
     /// Adds one frame of `npix` raw values; returns whether `nrecs` frames are now taken.
     pub fn push_frame(&mut self, frame: &[u16]) -> Result<bool> {
         if frame.len() != self.npix {
-            return Err(Error::invalid(format!(
-                "dark processing: frame has {} values, expected {}",
-                frame.len(),
-                self.npix
-            )));
+            return Err(Error::shape(
+                "frame",
+                self.npix.to_string(),
+                &[frame.len()],
+                format!(
+                    "dark processing: frame has {} values, expected {}",
+                    frame.len(),
+                    self.npix
+                ),
+            ));
         }
         self.push_frames(frame)
     }
@@ -963,7 +398,7 @@ impl DarkProc {
         self.flush();
         self.buf = Vec::new();
         self.stage2
-            .ok_or_else(|| Error::invalid("dark processing: stage 1 did not run"))
+            .ok_or_else(|| Error::internal("dark processing: stage 1 did not run"))
     }
 
     /// Adds the accumulators of `other`, which must use the same gates (see
@@ -973,7 +408,8 @@ impl DarkProc {
         match (&mut self.stage2, &other.stage2) {
             (Some(mine), Some(theirs)) => mine.merge(theirs)?,
             _ => {
-                return Err(Error::invalid(
+                return Err(Error::bad_arg(
+                    "other",
                     "cannot merge dark processors before their gates are known",
                 ));
             }
@@ -998,26 +434,35 @@ fn staging_frames(params: &DarkParams) -> usize {
 fn frame_buffer(frames: usize, npix: usize) -> Result<Vec<u16>> {
     match frames.checked_mul(npix) {
         Some(len) if len <= isize::MAX as usize / 2 => Ok(crate::mem::filled(len, 0)),
-        _ => Err(Error::invalid(format!(
-            "dark processing: a block of {frames} frames of {npix} pixels is too large"
-        ))),
+        _ => Err(Error::unsupported(
+            "dark processing block size",
+            format!("dark processing: a block of {frames} frames of {npix} pixels is too large"),
+        )),
     }
 }
 
 /// The number of whole frames of `npix` pixels in `frames`.
 fn frame_count(npix: usize, frames: &[u16]) -> Result<usize> {
     if npix == 0 || !frames.len().is_multiple_of(npix) {
-        return Err(Error::invalid(format!(
-            "dark processing: {} raw values are not whole frames of {} pixels",
-            frames.len(),
-            npix
-        )));
+        return Err(Error::shape(
+            "raw frames",
+            format!("whole frames of {npix} pixels"),
+            &[frames.len()],
+            format!(
+                "dark processing: {} raw values are not whole frames of {} pixels",
+                frames.len(),
+                npix
+            ),
+        ));
     }
     Ok(frames.len() / npix)
 }
 
 fn too_few_frames(n: u64) -> Error {
-    Error::invalid(format!(
-        "dark processing needs at least {MIN_FRAMES} frames, got {n}"
-    ))
+    Error::shape(
+        "frames",
+        format!("at least {MIN_FRAMES}"),
+        &[n as usize],
+        format!("dark processing needs at least {MIN_FRAMES} frames, got {n}"),
+    )
 }

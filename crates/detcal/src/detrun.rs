@@ -6,7 +6,7 @@ given outright (panel ids, experiment, run, time stamp) for work without raw dat
 use jiff::Timestamp;
 
 use crate::detector::DetType;
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::settings::Settings;
 use crate::site;
 use crate::source::{DetectorMeta, open_dataset};
@@ -76,7 +76,8 @@ impl DetRunSpec {
     pub fn resolve(&self, tstamp: Option<&str>, settings: &Settings) -> Result<DetRun> {
         let data = settings.psdm_data.as_deref();
         let mut meta = if !self.panel_ids.is_empty() {
-            let need = |what: &str| Error::invalid(format!("--panel-ids needs {what}"));
+            let need =
+                |what: &str| Error::bad_arg("--panel-ids", format!("--panel-ids needs {what}"));
             let exp = self.exp.clone().ok_or_else(|| need("--exp"))?;
             site::instrument(&exp)?;
             let run: u32 = self
@@ -84,7 +85,7 @@ impl DetRunSpec {
                 .as_deref()
                 .ok_or_else(|| need("--run"))?
                 .parse()
-                .map_err(|_| Error::invalid("--run must be a number"))?;
+                .map_err(|_| Error::bad_arg("--run", "--run must be a number"))?;
             let t = tstamp.ok_or_else(|| need("--tstamp (YYYYmmddHHMMSS)"))?;
             DetectorMeta {
                 det_type: self.det_type,
@@ -98,14 +99,22 @@ impl DetRunSpec {
             }
         } else {
             let ds = self.dataset().ok_or_else(|| {
-                Error::invalid(
+                Error::bad_arg(
+                    "--dataset",
                     "say which run: a dataset (--dataset), or --exp and --run, or --panel-ids",
                 )
             })?;
             let runs = open_dataset(&ds, data, self.det.as_deref())?;
             runs.into_iter()
                 .next()
-                .ok_or_else(|| Error::NotFound(format!("{ds}: the dataset has no runs")))?
+                .ok_or_else(|| {
+                    Error::not_found(
+                        Missing::Run,
+                        "runs",
+                        &ds,
+                        format!("{ds}: the dataset has no runs"),
+                    )
+                })?
                 .meta()
                 .clone()
         };
@@ -128,15 +137,18 @@ impl DetRunSpec {
             let ds = format!("exp={}:run={run}", meta.exp);
             let runs = open_dataset(&ds, settings.psdm_data.as_deref(), Some(&meta.alias))
                 .map_err(|e| {
-                    Error::invalid(format!(
-                        "-t {t} names run {run}, whose time stamp is used: {e}"
-                    ))
+                    Error::bad_arg(
+                        "-t",
+                        format!("-t {t} names run {run}, whose time stamp is used: {e}"),
+                    )
                 })?;
             let Some(r) = runs.first() else {
-                return Err(Error::NotFound(format!(
-                    "run {run} of {} not found",
-                    meta.exp
-                )));
+                return Err(Error::not_found(
+                    Missing::Run,
+                    run,
+                    &meta.exp,
+                    format!("run {run} of {} not found", meta.exp),
+                ));
             };
             return Ok(r.meta().start);
         }

@@ -2,7 +2,9 @@
 The library's error type.
 
 Every error renders as one line that names the input (file, line, byte offset, name) and says
-what is wrong with it, so the command line can print it as it is.
+what is wrong with it, so the command line can print it as it is. The variants carry what a
+caller matches on (the array, the argument, the kind of thing not found, ...); those whose
+messages vary in form also carry the whole message (`msg`), which is what they render.
 */
 
 use std::io;
@@ -54,15 +56,85 @@ pub enum Error {
         /// Why it is rejected.
         reason: String,
     },
-    /// An argument or array that does not fit what is asked of it (shape, dtype, value).
-    #[error("{0}")]
-    Invalid(String),
+    /// An array (or buffer) whose shape or size does not fit what is asked of it.
+    #[error("{msg}")]
+    Shape {
+        /// The array ("pedestals", "user mask", "raw frame", ...).
+        what: String,
+        /// The shape (or size) that would fit, as the message says it.
+        expected: String,
+        /// The shape (or size) found.
+        found: Vec<usize>,
+        /// The whole message.
+        msg: String,
+    },
+    /// A value of an argument, option or parameter that is out of range, or a missing
+    /// combination of them.
+    #[error("{msg}")]
+    BadArgument {
+        /// The flag, option or parameter ("--segind", "nrecs", ...).
+        arg: &'static str,
+        /// The whole message.
+        msg: String,
+    },
+    /// A detector type or feature that is not supported.
+    #[error("{msg}")]
+    Unsupported {
+        /// The detector type or feature.
+        what: String,
+        /// The whole message.
+        msg: String,
+    },
+    /// A file or directory that exists and must not be overwritten or used as it is.
+    #[error("{msg}")]
+    Conflict {
+        /// The file or directory.
+        path: PathBuf,
+        /// The whole message.
+        msg: String,
+    },
     /// Something that was looked for does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    #[error("{msg}")]
+    NotFound {
+        /// What kind of thing was looked for.
+        kind: Missing,
+        /// What was looked for ("pedestals", a detector name, a run, a file, ...).
+        what: String,
+        /// Where it was looked for (a directory, a dataset, a run).
+        place: String,
+        /// The whole message.
+        msg: String,
+    },
     /// A required setting is missing (an environment variable and its command-line override).
-    #[error("{0}")]
-    Config(String),
+    #[error("{msg}")]
+    Config {
+        /// The environment variable.
+        var: String,
+        /// The command-line flag that replaces it.
+        flag: String,
+        /// The whole message.
+        msg: String,
+    },
+    /// An error in processing one calibration step of a run.
+    #[error("{exp} run {run} step {step}: {source}")]
+    Step {
+        /// The experiment.
+        exp: String,
+        /// The run number.
+        run: u32,
+        /// The step index.
+        step: u32,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A failure inside detcal rather than in its input (a worker thread stopped, a value that
+    /// could not be serialised, an error of a caller's callback).
+    #[error("{msg}")]
+    Internal {
+        /// The whole message.
+        msg: String,
+    },
     /// An error reading, parsing or writing an array file.
     #[error(transparent)]
     Format(#[from] detcal_formats::Error),
@@ -107,10 +179,81 @@ impl Error {
         }
     }
 
-    /// An invalid argument.
-    pub fn invalid(msg: impl Into<String>) -> Self {
-        Error::Invalid(msg.into())
+    /// An array `what` of shape `found` that does not fit `expected`; `msg` is the message.
+    pub fn shape(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        found: &[usize],
+        msg: impl Into<String>,
+    ) -> Self {
+        Error::Shape {
+            what: what.into(),
+            expected: expected.into(),
+            found: found.to_vec(),
+            msg: msg.into(),
+        }
     }
+
+    /// A bad value of the argument `arg`.
+    pub fn bad_arg(arg: &'static str, msg: impl Into<String>) -> Self {
+        Error::BadArgument {
+            arg,
+            msg: msg.into(),
+        }
+    }
+
+    /// An unsupported detector type or feature `what`.
+    pub fn unsupported(what: impl ToString, msg: impl Into<String>) -> Self {
+        Error::Unsupported {
+            what: what.to_string(),
+            msg: msg.into(),
+        }
+    }
+
+    /// `what` of kind `kind` not found in `place`.
+    pub fn not_found(
+        kind: Missing,
+        what: impl ToString,
+        place: impl ToString,
+        msg: impl Into<String>,
+    ) -> Self {
+        Error::NotFound {
+            kind,
+            what: what.to_string(),
+            place: place.to_string(),
+            msg: msg.into(),
+        }
+    }
+
+    /// A missing setting: the environment variable `var`, replaced by `flag`.
+    pub fn config(var: impl Into<String>, flag: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::Config {
+            var: var.into(),
+            flag: flag.into(),
+            msg: msg.into(),
+        }
+    }
+
+    /// A failure inside detcal.
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Error::Internal { msg: msg.into() }
+    }
+}
+
+/// What kind of thing an [`Error::NotFound`] looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Missing {
+    /// Calibration constants (pedestals, gains, status maps) of a run or a panel.
+    Constants,
+    /// A detector of a run.
+    Detector,
+    /// A run of a dataset or an experiment.
+    Run,
+    /// A file or directory of a repository.
+    File,
+    /// Data to process (a calibration step, frames).
+    Data,
 }
 
 /// Says what was being done when an error happened.

@@ -361,7 +361,7 @@ mod tests {
 
         let err = write_atomic(&dest, &perms(), |w| {
             w.write_all(b"partial").unwrap();
-            Err(Error::invalid("interrupted"))
+            Err(Error::internal("interrupted"))
         });
         assert!(err.is_err());
         assert_eq!(fs::read(&dest).unwrap(), b"hello", "the old file stays");

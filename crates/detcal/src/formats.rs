@@ -86,18 +86,28 @@ pub mod npy {
             fill(&mut |values: &[T]| {
                 written += values.len() as u64;
                 if written > want {
-                    return Err(Error::invalid(format!(
-                        "{}: more values than the shape {shape:?} holds",
-                        path.display()
-                    )));
+                    return Err(Error::shape(
+                        path.display().to_string(),
+                        format!("{shape:?}"),
+                        &[written as usize],
+                        format!(
+                            "{}: more values than the shape {shape:?} holds",
+                            path.display()
+                        ),
+                    ));
                 }
                 writer.extend(values.iter().copied()).at(path, "write")
             })?;
             if written != want {
-                return Err(Error::invalid(format!(
-                    "{}: {written} values written, but the shape {shape:?} holds {want}",
-                    path.display()
-                )));
+                return Err(Error::shape(
+                    path.display().to_string(),
+                    format!("{shape:?}"),
+                    &[written as usize],
+                    format!(
+                        "{}: {written} values written, but the shape {shape:?} holds {want}",
+                        path.display()
+                    ),
+                ));
             }
             writer.finish().at(path, "write")
         })

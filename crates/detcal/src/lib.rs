@@ -51,5 +51,5 @@ pub mod store;
 pub mod summary;
 
 pub use detcal_formats::with_array;
-pub use error::{Error, Result};
+pub use error::{Error, Missing, Result};
 pub use formats::array::{DType, NdArray};

@@ -121,13 +121,17 @@ pub fn evaluate(
 /// Computes the status of every step of a run (see the module documentation).
 pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
     if p.features.iter().any(|f| ![1, 2, 3].contains(f)) {
-        return Err(Error::invalid(format!(
-            "features {:?}: only 1 (frame selection), 2 (dark mean) and 3 (dark std) are implemented",
-            p.features
-        )));
+        return Err(Error::unsupported(
+            format!("features {:?}", p.features),
+            format!(
+                "features {:?}: only 1 (frame selection), 2 (dark mean) and 3 (dark std) are implemented",
+                p.features
+            ),
+        ));
     }
     if p.nrecs == 0 || p.snrmax.is_nan() || p.snrmax <= 0.0 {
-        return Err(Error::invalid(
+        return Err(Error::bad_arg(
+            "nrecs",
             "nrecs must be at least 1 and snrmax positive",
         ));
     }
@@ -136,9 +140,10 @@ pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
     let panel_len = meta.panel_len();
     let panels: Vec<usize> = match p.segind {
         Some(s) if s >= nsegs => {
-            return Err(Error::invalid(format!(
-                "segment {s}: the detector has {nsegs}"
-            )));
+            return Err(Error::bad_arg(
+                "segind",
+                format!("segment {s}: the detector has {nsegs}"),
+            ));
         }
         Some(s) => vec![s],
         None => (0..nsegs).collect(),

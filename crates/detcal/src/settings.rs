@@ -121,7 +121,9 @@ impl Settings {
 
 /// The error of a root that is not set.
 fn missing(var: &str, flag: &str) -> Error {
-    Error::Config(format!(
-        "no directory given: set the environment variable {var} or pass {flag}"
-    ))
+    Error::config(
+        var,
+        flag,
+        format!("no directory given: set the environment variable {var} or pass {flag}"),
+    )
 }

@@ -29,9 +29,11 @@ pub fn root_dir(given: Option<&Path>, var: &str, flag: &str) -> Result<PathBuf> 
     }
     match std::env::var_os(var) {
         Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
-        _ => Err(Error::Config(format!(
-            "no directory given: set the environment variable {var} or pass {flag}"
-        ))),
+        _ => Err(Error::config(
+            var,
+            flag,
+            format!("no directory given: set the environment variable {var} or pass {flag}"),
+        )),
     }
 }
 
@@ -157,7 +159,7 @@ pub fn tstamp_to_timestamp(s: &str) -> Result<Timestamp> {
     tstamp_civil(s)?
         .to_zoned(local_tz())
         .map(|z| z.timestamp())
-        .map_err(|e| Error::invalid(format!("time stamp {s}: {e}")))
+        .map_err(|e| Error::bad_arg("time stamp", format!("time stamp {s}: {e}")))
 }
 
 fn tstamp_civil(s: &str) -> Result<civil::DateTime> {
@@ -212,9 +214,12 @@ mod tests {
 
     #[test]
     fn root_dir_names_variable_and_flag() {
-        let err = root_dir(None, "DETCAL_SURELY_UNSET_VAR", "--dirrepo")
-            .unwrap_err()
-            .to_string();
+        let err = root_dir(None, "DETCAL_SURELY_UNSET_VAR", "--dirrepo").unwrap_err();
+        assert!(
+            matches!(&err, Error::Config { var, flag, .. } if var == "DETCAL_SURELY_UNSET_VAR" && flag == "--dirrepo"),
+            "{err:?}"
+        );
+        let err = err.to_string();
         assert!(
             err.contains("DETCAL_SURELY_UNSET_VAR") && err.contains("--dirrepo"),
             "{err}"

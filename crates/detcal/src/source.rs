@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::detector::{DetType, GainModeInfo, JUNGFRAU_DEFAULT_STEP_MODES, jungfrau_mode_from_daq};
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::formats::npy::NpyMap;
 use crate::site;
 
@@ -142,12 +142,17 @@ fn copy_segment(
     out: &mut [u16],
 ) -> Result<()> {
     if out.len() != seg.len() {
-        return Err(Error::invalid(format!(
-            "segment {} has {} pixels, not {}",
-            seg.segment(),
-            seg.len(),
-            out.len()
-        )));
+        return Err(Error::shape(
+            "segment buffer",
+            seg.len().to_string(),
+            &[out.len()],
+            format!(
+                "segment {} has {} pixels, not {}",
+                seg.segment(),
+                seg.len(),
+                out.len()
+            ),
+        ));
     }
     if cfg!(target_endian = "little") {
         let raw = seg.raw_bytes();
@@ -160,8 +165,14 @@ fn copy_segment(
             return Ok(file.read_exact_at(offset, bytemuck::cast_slice_mut(out))?);
         }
     }
-    seg.copy_raw_into(out)
-        .map_err(|e| Error::invalid(e.to_string()))
+    seg.copy_raw_into(out).map_err(|e| {
+        Error::shape(
+            "segment buffer",
+            e.need.to_string(),
+            &[e.got],
+            e.to_string(),
+        )
+    })
 }
 
 impl Frame<'_> {
@@ -170,22 +181,24 @@ impl Frame<'_> {
         match self.inner {
             FrameInner::Slice(s) => {
                 if s.len() != out.len() {
-                    return Err(Error::invalid(format!(
-                        "frame of {} words into {}",
-                        s.len(),
-                        out.len()
-                    )));
+                    return Err(Error::shape(
+                        "frame buffer",
+                        s.len().to_string(),
+                        &[out.len()],
+                        format!("frame of {} words into {}", s.len(), out.len()),
+                    ));
                 }
                 out.copy_from_slice(s);
                 Ok(())
             }
             FrameInner::Xtc(ev, run) => {
                 if ev.len() != out.len() {
-                    return Err(Error::invalid(format!(
-                        "frame of {} words into {}",
-                        ev.len(),
-                        out.len()
-                    )));
+                    return Err(Error::shape(
+                        "frame buffer",
+                        ev.len().to_string(),
+                        &[out.len()],
+                        format!("frame of {} words into {}", ev.len(), out.len()),
+                    ));
                 }
                 let mut rest = out;
                 for seg in ev.segments() {
@@ -205,13 +218,14 @@ impl Frame<'_> {
             FrameInner::Slice(s) => {
                 let src = s
                     .get(p * n..(p + 1) * n)
-                    .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
+                    .ok_or_else(|| Error::bad_arg("panel", format!("no panel {p}")))?;
                 if src.len() != out.len() {
-                    return Err(Error::invalid(format!(
-                        "panel of {} words into {}",
-                        src.len(),
-                        out.len()
-                    )));
+                    return Err(Error::shape(
+                        "panel buffer",
+                        src.len().to_string(),
+                        &[out.len()],
+                        format!("panel of {} words into {}", src.len(), out.len()),
+                    ));
                 }
                 out.copy_from_slice(src);
                 Ok(())
@@ -220,7 +234,7 @@ impl Frame<'_> {
                 let seg = ev
                     .segments()
                     .get(p)
-                    .ok_or_else(|| Error::invalid(format!("no panel {p}")))?;
+                    .ok_or_else(|| Error::bad_arg("panel", format!("no panel {p}")))?;
                 copy_segment(run, seg, out)
             }
         }
@@ -339,23 +353,31 @@ impl RunSource {
         let dets = run.detectors();
         let info = match alias {
             Some(a) => dets.iter().find(|d| d.alias == a).ok_or_else(|| {
-                Error::NotFound(format!(
-                    "{label}: no detector {a:?}; the run has {}",
-                    names_of(dets)
-                ))
+                Error::not_found(
+                    Missing::Detector,
+                    a,
+                    &label,
+                    format!("{label}: no detector {a:?}; the run has {}", names_of(dets)),
+                )
             })?,
             None => match dets {
                 [one] => one,
                 [] => {
-                    return Err(Error::NotFound(format!(
-                        "{label}: the run has no detector with raw data"
-                    )));
+                    return Err(Error::not_found(
+                        Missing::Detector,
+                        "a detector with raw data",
+                        &label,
+                        format!("{label}: the run has no detector with raw data"),
+                    ));
                 }
                 _ => {
-                    return Err(Error::invalid(format!(
-                        "{label}: the run has several detectors ({}); choose one with -s/--source",
-                        names_of(dets)
-                    )));
+                    return Err(Error::bad_arg(
+                        "-s/--source",
+                        format!(
+                            "{label}: the run has several detectors ({}); choose one with -s/--source",
+                            names_of(dets)
+                        ),
+                    ));
                 }
             },
         };
@@ -431,12 +453,17 @@ impl RunSource {
             }
         };
         if info.panel_ids.len() != frame_shape[0] {
-            return Err(Error::invalid(format!(
-                "{}: {} panel ids given for {} segments",
-                path.display(),
-                info.panel_ids.len(),
-                frame_shape[0]
-            )));
+            return Err(Error::shape(
+                "panel ids",
+                frame_shape[0].to_string(),
+                &[info.panel_ids.len()],
+                format!(
+                    "{}: {} panel ids given for {} segments",
+                    path.display(),
+                    info.panel_ids.len(),
+                    frame_shape[0]
+                ),
+            ));
         }
         for id in &info.panel_ids {
             crate::files::check_component("panel id", id)?;
@@ -791,10 +818,14 @@ pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<P
     });
     let needs_root = !matches!(ds, xtc2::dataset::Dataset::Files(_)) && !dataset.contains(":dir=");
     if needs_root && root.is_none() {
-        return Err(Error::Config(format!(
-            "{dataset}: no data root: set {} or pass --data-dir (or add :dir=<xtc dir>)",
-            site::SIT_PSDM_DATA
-        )));
+        return Err(Error::config(
+            site::SIT_PSDM_DATA,
+            "--data-dir",
+            format!(
+                "{dataset}: no data root: set {} or pass --data-dir (or add :dir=<xtc dir>)",
+                site::SIT_PSDM_DATA
+            ),
+        ));
     }
     Ok(ds
         .resolve(root.as_deref())?

@@ -316,14 +316,29 @@ mod calib {
         );
         let off = Calibrator::jungfrau(&cm_constants(&[7.0, 0.0, 100.0, 0.0])).unwrap();
         assert_eq!(off.common_mode(), None);
-        assert!(Calibrator::jungfrau(&cm_constants(&[7.0, 1.0])).is_err());
+        assert!(matches!(
+            Calibrator::jungfrau(&cm_constants(&[7.0, 1.0])),
+            Err(detcal::Error::BadArgument {
+                arg: "common_mode",
+                ..
+            })
+        ));
     }
 
     #[test]
     fn missing_pedestals_and_bad_shapes_are_errors() {
+        use detcal::{Error, Missing};
         let e = Calibrator::jungfrau(&Constants::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotFound { kind: Missing::Constants, what, .. } if what == "pedestals"),
+            "{e:?}"
+        );
         assert!(e.to_string().contains("no pedestals"), "{e}");
         let e = Calibrator::new(DetType::Epix100a, &Constants::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotFound { kind: Missing::Constants, place, .. } if place == "Epix100a"),
+            "{e:?}"
+        );
         assert!(e.to_string().contains("no pedestals"), "{e}");
 
         let bad = |c: Constants, want: &str| {
@@ -383,11 +398,23 @@ mod calib {
         })
         .unwrap();
         let mut out = vec![0f32; 128];
-        assert!(cal.calibrate(&[0u16; 127], &mut out[..127]).is_err());
-        assert!(cal.calibrate(&[0u16; 128], &mut out[..100]).is_err());
-        assert!(cal.calibrate_batch(&[0u16; 200], &mut [0f32; 200]).is_err());
+        assert!(matches!(
+            cal.calibrate(&[0u16; 127], &mut out[..127]),
+            Err(Error::Shape { what, found, .. }) if what == "raw data" && found == [127]
+        ));
+        assert!(matches!(
+            cal.calibrate(&[0u16; 128], &mut out[..100]),
+            Err(Error::Shape { what, found, .. }) if what == "output buffer" && found == [100]
+        ));
+        assert!(matches!(
+            cal.calibrate_batch(&[0u16; 200], &mut [0f32; 200]),
+            Err(Error::Shape { .. })
+        ));
         assert_eq!(cal.calibrate_batch(&[], &mut []).unwrap(), 0);
-        assert!(cal.calibrate_array(full(&[1, 4, 16], 0u16).view()).is_err());
+        assert!(matches!(
+            cal.calibrate_array(full(&[1, 4, 16], 0u16).view()),
+            Err(Error::Shape { what, found, .. }) if what == "raw frame" && found == [1, 4, 16]
+        ));
     }
 
     #[test]

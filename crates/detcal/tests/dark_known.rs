@@ -439,16 +439,24 @@ mod dark {
     #[test]
     fn wrong_input_is_an_error_not_a_panic() {
         let mut proc = DarkProc::new(4, DarkParams::default(), GainCheck::None).unwrap();
+        let e = proc.push_frame(&[1, 2, 3]).unwrap_err();
         assert!(
-            proc.push_frame(&[1, 2, 3])
-                .unwrap_err()
-                .to_string()
-                .contains("expected 4")
+            matches!(&e, detcal::Error::Shape { what, expected, found, .. }
+                if what == "frame" && expected == "4" && found == &[3]),
+            "{e:?}"
         );
-        assert!(proc.push_frames(&[1, 2, 3, 4, 5]).is_err());
+        assert!(e.to_string().contains("expected 4"), "{e}");
+        assert!(matches!(
+            proc.push_frames(&[1, 2, 3, 4, 5]),
+            Err(detcal::Error::Shape { .. })
+        ));
         assert!(!proc.push_frames(&[]).unwrap());
-        assert!(DarkProc::new(0, DarkParams::default(), GainCheck::None).is_err());
+        assert!(matches!(
+            DarkProc::new(0, DarkParams::default(), GainCheck::None),
+            Err(detcal::Error::Shape { .. })
+        ));
         let e = DarkProc::new(usize::MAX / 4, DarkParams::default(), GainCheck::None).unwrap_err();
+        assert!(matches!(e, detcal::Error::Unsupported { .. }), "{e:?}");
         assert!(e.to_string().contains("too large"), "{e}");
         let bad = [
             DarkParams {

@@ -160,9 +160,12 @@ fn missing_panels_and_gain_modes_use_defaults_only_when_asked() {
     let repo = Repo::new(tmp.path().join("panels"), perms());
     let ids = vec!["p-0-0".to_string(), "p-0-1".to_string()];
     full_panel(repo.root(), &ids[0], "0001", "20200101000000", 100.0);
-    let e = merge(&request(&repo, &ids, "20200201000000"))
-        .unwrap_err()
-        .to_string();
+    let e = merge(&request(&repo, &ids, "20200201000000")).unwrap_err();
+    assert!(
+        matches!(&e, detcal::Error::NotFound { kind: detcal::Missing::Constants, what, .. } if what == "p-0-1"),
+        "{e:?}"
+    );
+    let e = e.to_string();
     assert!(e.contains("panel 1 (p-0-1) has no directory"), "{e}");
     let mut req = request(&repo, &ids, "20200201000000");
     req.use_defaults = true;
@@ -185,7 +188,13 @@ fn missing_panels_and_gain_modes_use_defaults_only_when_asked() {
     req.panel_indices = Some(&[0]);
     assert_eq!(merge(&req).unwrap().merged[0].shape, vec![3, 1, R, C]);
     req.panel_indices = Some(&[5]);
-    assert!(merge(&req).is_err());
+    assert!(matches!(
+        merge(&req),
+        Err(detcal::Error::BadArgument {
+            arg: "--paninds",
+            ..
+        })
+    ));
     // A malformed repository file is an error naming it.
     let bad = repo
         .root()
@@ -295,8 +304,12 @@ fn status_maps_merge_by_bits() {
     // Before every map: an error saying so.
     let e = repo
         .prepare(&run("20190101000000"), "status_extra")
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    assert!(
+        matches!(&e, detcal::Error::NotFound { kind: detcal::Missing::Constants, what, .. } if what == "status_* maps"),
+        "{e:?}"
+    );
+    let e = e.to_string();
     assert!(
         e.contains("no status_* maps valid for 20190101000000"),
         "{e}"

@@ -257,27 +257,35 @@ impl PlotOptions {
         if let (Some(a), Some(b)) = (self.vmin, self.vmax)
             && b <= a
         {
-            return Err(Error::invalid(format!(
-                "colour limits: vmax {b} must be greater than vmin {a}"
-            )));
+            return Err(Error::bad_arg(
+                "vmax",
+                format!("colour limits: vmax {b} must be greater than vmin {a}"),
+            ));
         }
         if self.vmin.is_some_and(|v| !v.is_finite()) || self.vmax.is_some_and(|v| !v.is_finite()) {
-            return Err(Error::invalid("colour limits must be finite numbers"));
+            return Err(Error::bad_arg(
+                "vmin",
+                "colour limits must be finite numbers",
+            ));
         }
         let (p, q) = self.percentiles;
         if !(0.0..=100.0).contains(&p) || !(0.0..=100.0).contains(&q) || p >= q {
-            return Err(Error::invalid(format!(
-                "percentiles ({p}, {q}): need 0 <= low < high <= 100"
-            )));
+            return Err(Error::bad_arg(
+                "percentiles",
+                format!("percentiles ({p}, {q}): need 0 <= low < high <= 100"),
+            ));
         }
         if self.bins == 0 || self.bins > 100_000 {
-            return Err(Error::invalid(format!(
-                "bins {}: need 1 to 100000",
-                self.bins
-            )));
+            return Err(Error::bad_arg(
+                "bins",
+                format!("bins {}: need 1 to 100000", self.bins),
+            ));
         }
         if self.max_width == 0 || self.max_height == 0 {
-            return Err(Error::invalid("image size limits must be at least 1 pixel"));
+            return Err(Error::bad_arg(
+                "max_width",
+                "image size limits must be at least 1 pixel",
+            ));
         }
         Ok(())
     }
@@ -388,11 +396,16 @@ pub fn map(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
 /// A calibrated frame `(nsegs, rows, cols)` or `(rows, cols)` as a map with a colour bar.
 pub fn image(frame: &NdArray, o: &PlotOptions) -> Result<Figure> {
     if !(2..=3).contains(&frame.ndim()) {
-        return Err(Error::invalid(format!(
-            "{}: a frame must be (nsegs, rows, cols) or (rows, cols), not {}",
+        return Err(Error::shape(
             o.name(),
-            shape_str(frame.shape())
-        )));
+            "(nsegs, rows, cols) or (rows, cols)",
+            frame.shape(),
+            format!(
+                "{}: a frame must be (nsegs, rows, cols) or (rows, cols), not {}",
+                o.name(),
+                shape_str(frame.shape())
+            ),
+        ));
     }
     map(
         frame,
@@ -426,11 +439,16 @@ pub fn histogram(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
     } else if arr.ndim() == 1 {
         std::borrow::Cow::Owned(raster::flat3(&data))
     } else {
-        return Err(Error::invalid(format!(
-            "{}: cannot histogram an array of shape {}",
+        return Err(Error::shape(
             o.name(),
-            shape_str(arr.shape())
-        )));
+            "1 to 4 dimensions",
+            arr.shape(),
+            format!(
+                "{}: cannot histogram an array of shape {}",
+                o.name(),
+                shape_str(arr.shape())
+            ),
+        ));
     };
     let blocks = raster::blocks(&data, o.gain_mode, o.name())?;
     let ngains = arr.shape().first().copied().unwrap_or(1);
@@ -495,10 +513,13 @@ pub fn counts_histogram(
     x_label: &str,
 ) -> Result<Figure> {
     if counts.is_empty() || !(lo.is_finite() && hi.is_finite() && lo < hi) {
-        return Err(Error::invalid(format!(
-            "{title}: a histogram needs bins and a range lo < hi, not {} bins over [{lo}, {hi})",
-            counts.len()
-        )));
+        return Err(Error::bad_arg(
+            "histogram",
+            format!(
+                "{title}: a histogram needs bins and a range lo < hi, not {} bins over [{lo}, {hi})",
+                counts.len()
+            ),
+        ));
     }
     let img = figure::histogram_block(title, subtitle, counts, lo, hi, x_label)?;
     Ok(Figure::from_blocks(vec![(img, None, None, None)]))
@@ -613,12 +634,17 @@ pub fn status_map(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
 /// Writes `img` as a PNG file at `path`, atomically (a temporary file renamed into place).
 pub fn save_png(img: &RgbImage, path: &Path, perms: &Perms) -> Result<()> {
     if img.rgb.len() != 3 * img.width as usize * img.height as usize || img.width == 0 {
-        return Err(Error::invalid(format!(
-            "{}: image buffer does not match its size {}x{}",
-            path.display(),
-            img.width,
-            img.height
-        )));
+        return Err(Error::shape(
+            "image buffer",
+            format!("3 x {} x {}", img.width, img.height),
+            &[img.rgb.len()],
+            format!(
+                "{}: image buffer does not match its size {}x{}",
+                path.display(),
+                img.width,
+                img.height
+            ),
+        ));
     }
     if path.is_dir() {
         return Err(Error::content(path, "is a directory; expected a file name"));
@@ -640,7 +666,7 @@ pub fn save_png(img: &RgbImage, path: &Path, perms: &Perms) -> Result<()> {
     {
         let root = BitMapBackend::new(tmp.path(), (img.width, img.height)).into_drawing_area();
         let elem = BitMapElement::with_ref((0, 0), (img.width, img.height), &img.rgb)
-            .ok_or_else(|| Error::invalid("image buffer size"))?;
+            .ok_or_else(|| Error::internal("image buffer size"))?;
         root.draw(&elem)
             .map_err(|e| Error::content(path, format!("cannot draw: {e}")))?;
         root.present()

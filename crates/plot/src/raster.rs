@@ -79,8 +79,9 @@ pub(crate) fn blocks<'a, T>(
     let shape = a.shape();
     let v = a.view();
     let three = |x: ndarray::ArrayViewD<'a, T>| {
+        let found = x.shape().to_vec();
         x.into_dimensionality::<ndarray::Ix3>()
-            .map_err(|e| Error::invalid(format!("{name}: {e}")))
+            .map_err(|e| Error::shape(name, "(nsegs, rows, cols)", &found, format!("{name}: {e}")))
     };
     let out = match shape.len() {
         2 => vec![Block {
@@ -95,11 +96,14 @@ pub(crate) fn blocks<'a, T>(
             let gains: Vec<usize> = match gain_mode {
                 Some(g) if g < shape[0] => vec![g],
                 Some(g) => {
-                    return Err(Error::invalid(format!(
-                        "{name}: gain mode {g} is out of range: the array has {} (shape {})",
-                        shape[0],
-                        shape_str(shape)
-                    )));
+                    return Err(Error::bad_arg(
+                        "gain",
+                        format!(
+                            "{name}: gain mode {g} is out of range: the array has {} (shape {})",
+                            shape[0],
+                            shape_str(shape)
+                        ),
+                    ));
                 }
                 None => (0..shape[0]).collect(),
             };
@@ -114,24 +118,34 @@ pub(crate) fn blocks<'a, T>(
                 .collect::<Result<_>>()?
         }
         _ => {
-            return Err(Error::invalid(format!(
-                "{name}: cannot draw an array of shape {} as images; expected (rows, cols), \
+            return Err(Error::shape(
+                name,
+                "(rows, cols), (nsegs, rows, cols) or (gains, nsegs, rows, cols)",
+                shape,
+                format!(
+                    "{name}: cannot draw an array of shape {} as images; expected (rows, cols), \
                  (nsegs, rows, cols) or (gains, nsegs, rows, cols)",
-                shape_str(shape)
-            )));
+                    shape_str(shape)
+                ),
+            ));
         }
     };
     if gain_mode.is_some() && shape.len() != 4 {
-        return Err(Error::invalid(format!(
-            "{name}: a gain mode was asked for, but shape {} has no gain axis",
-            shape_str(shape)
-        )));
+        return Err(Error::bad_arg(
+            "gain",
+            format!(
+                "{name}: a gain mode was asked for, but shape {} has no gain axis",
+                shape_str(shape)
+            ),
+        ));
     }
     if out.iter().any(|b| b.data.is_empty()) {
-        return Err(Error::invalid(format!(
-            "{name}: shape {} has no pixels",
-            shape_str(shape)
-        )));
+        return Err(Error::shape(
+            name,
+            "at least one pixel",
+            shape,
+            format!("{name}: shape {} has no pixels", shape_str(shape)),
+        ));
     }
     Ok(out)
 }
@@ -388,10 +402,12 @@ pub(crate) fn scale_color(v: f64, lo: f64, hi: f64) -> [u8; 3] {
 /// Checks that the array can be drawn: at most 4-D and not empty.
 pub(crate) fn check_drawable(shape: &[usize], name: &str) -> Result<()> {
     if shape.contains(&0) {
-        return Err(Error::invalid(format!(
-            "{name}: shape {} has no values",
-            shape_str(shape)
-        )));
+        return Err(Error::shape(
+            name,
+            "at least one value",
+            shape,
+            format!("{name}: shape {} has no values", shape_str(shape)),
+        ));
     }
     Ok(())
 }

@@ -194,10 +194,13 @@ fn prepare_dir(dir: &Path) -> Result<()> {
             .is_none();
         if !empty {
             if !dir.join(MARKER).is_file() {
-                return Err(Error::invalid(format!(
-                    "{}: the directory exists and was not made by detcal demo; choose another --dir",
-                    dir.display()
-                )));
+                return Err(Error::Conflict {
+                    path: dir.to_path_buf(),
+                    msg: format!(
+                        "{}: the directory exists and was not made by detcal demo; choose another --dir",
+                        dir.display()
+                    ),
+                });
             }
             std::fs::remove_dir_all(dir).at(dir, "clear the earlier demo in")?;
         }
@@ -225,7 +228,8 @@ pub fn run(
     let t0 = Instant::now();
     let a = opts;
     if a.events < 10 || a.light_events == 0 {
-        return Err(Error::invalid(
+        return Err(Error::bad_arg(
+            "--events",
             "--events must be at least 10 and --light-events at least 1",
         ));
     }
@@ -393,7 +397,7 @@ pub fn run(
     show(&step, None);
     let report = analyse(a, EXP, &data, &calib, &images, t0)?;
     let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| Error::invalid(format!("the demo report as JSON: {e}")))?;
+        .map_err(|e| Error::internal(format!("the demo report as JSON: {e}")))?;
     let report_file = a.dir.join("report.json");
     let perms = Perms::new(0o2775, 0o664, "");
     detcal::files::write_atomic(&report_file, &perms, |w| {
@@ -428,10 +432,12 @@ fn analyse(
         let l = calib.get(c, m.run)?;
         match (&l.array, l.status) {
             (Some(arr), LoadStatus::Loaded) => Ok(arr.clone()),
-            _ => Err(Error::NotFound(format!(
-                "{c} was not deployed for run {}",
-                m.run
-            ))),
+            _ => Err(Error::not_found(
+                detcal::Missing::Constants,
+                c,
+                m.run,
+                format!("{c} was not deployed for run {}", m.run),
+            )),
         }
     };
     let (peds, rms, status, gain) = (
@@ -441,11 +447,16 @@ fn analyse(
         get(CalibType::PixelGain)?,
     );
     if peds.shape() != t_peds.shape() {
-        return Err(Error::invalid(format!(
-            "deployed pedestals {:?} but truth {:?}",
+        return Err(Error::shape(
+            "deployed pedestals",
+            format!("{:?}", t_peds.shape()),
             peds.shape(),
-            t_peds.shape()
-        )));
+            format!(
+                "deployed pedestals {:?} but truth {:?}",
+                peds.shape(),
+                t_peds.shape()
+            ),
+        ));
     }
     let (peds_f, rms_f, gain_f) = (peds.to_f64(), rms.to_f64(), gain.to_f64());
     let good: Vec<bool> = t_defects.iter().map(|&d| d == 0.0).collect();

@@ -133,36 +133,44 @@ impl SimConfig {
         site::instrument(&self.exp)?;
         check_component("alias", &self.alias)?;
         if !(1..=32).contains(&self.panels) {
-            return Err(Error::invalid(format!(
-                "panels must be 1 to 32, not {}",
-                self.panels
-            )));
+            return Err(Error::bad_arg(
+                "panels",
+                format!("panels must be 1 to 32, not {}", self.panels),
+            ));
         }
         if self.rows < 2 || self.cols < 1 || !self.rows.is_multiple_of(2) {
-            return Err(Error::invalid(format!(
-                "a panel of {} x {} pixels is not possible (rows must be even)",
-                self.rows, self.cols
-            )));
+            return Err(Error::bad_arg(
+                "rows",
+                format!(
+                    "a panel of {} x {} pixels is not possible (rows must be even)",
+                    self.rows, self.cols
+                ),
+            ));
         }
         if !(1..=3).contains(&self.dark_steps) {
-            return Err(Error::invalid(format!(
-                "dark steps must be 1 to 3, not {}",
-                self.dark_steps
-            )));
+            return Err(Error::bad_arg(
+                "dark_steps",
+                format!("dark steps must be 1 to 3, not {}", self.dark_steps),
+            ));
         }
         if self.light_run == Some(self.dark_run) {
-            return Err(Error::invalid(
+            return Err(Error::bad_arg(
+                "light_run",
                 "the light run needs a run number other than the dark run's",
             ));
         }
         if !(self.light.energy_kev > 0.0 && self.light.energy_kev < 100.0) {
-            return Err(Error::invalid(format!(
-                "photon energy {} keV is outside 0-100 keV",
-                self.light.energy_kev
-            )));
+            return Err(Error::bad_arg(
+                "energy_kev",
+                format!(
+                    "photon energy {} keV is outside 0-100 keV",
+                    self.light.energy_kev
+                ),
+            ));
         }
         if !(0.0..=1.0).contains(&self.light.occupancy) {
-            return Err(Error::invalid(
+            return Err(Error::bad_arg(
+                "occupancy",
                 "occupancy must be between 0 and 1 photons per pixel",
             ));
         }
@@ -369,7 +377,7 @@ fn write_run(
                     t = ts_add(t, 0, FRAME_PERIOD_NS);
                     let buf = rx
                         .recv()
-                        .map_err(|_| Error::invalid("frame generation stopped"))?;
+                        .map_err(|_| Error::internal("frame generation stopped"))?;
                     let segs: Vec<&[u16]> = buf.chunks(spec.seg).collect();
                     rw.event(t, &segs)?;
                     let _ = back_tx.send(buf);
@@ -482,7 +490,7 @@ fn write_truth(
         ],
         start_time_unix: cfg.start.unix_seconds_f64() as u64,
     };
-    let mut text = serde_json::to_vec_pretty(&json).map_err(|e| Error::invalid(e.to_string()))?;
+    let mut text = serde_json::to_vec_pretty(&json).map_err(|e| Error::internal(e.to_string()))?;
     text.write_all(b"\n").expect("vec write");
     write_bytes_atomic(&dir.join("truth.json"), &text, perms)
 }

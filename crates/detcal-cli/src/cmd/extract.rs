@@ -107,7 +107,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             pb.set_position(done);
             Ok(())
         })
-        .map_err(|e| detcal::Error::invalid(format!("{e:#}")))?;
+        .map_err(|e| detcal::Error::internal(format!("{e:#}")))?;
         Ok(())
     })
     .with_context(|| format!("writing {}", a.out.display()))?;

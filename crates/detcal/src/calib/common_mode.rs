@@ -44,14 +44,20 @@ impl CommonModeParams {
             if cmps.is_empty() {
                 return Ok(None);
             }
-            return Err(Error::invalid(format!(
-                "common-mode parameters {cmps:?}: need at least 3 values (algorithm, mode, cormax)"
-            )));
+            return Err(Error::bad_arg(
+                "common_mode",
+                format!(
+                    "common-mode parameters {cmps:?}: need at least 3 values (algorithm, mode, cormax)"
+                ),
+            ));
         };
         if !mode.is_finite() {
-            return Err(Error::invalid(format!(
-                "common-mode parameters {cmps:?}: the mode (2nd value) is not a finite number"
-            )));
+            return Err(Error::bad_arg(
+                "common_mode",
+                format!(
+                    "common-mode parameters {cmps:?}: the mode (2nd value) is not a finite number"
+                ),
+            ));
         }
         // Python's int() truncates toward zero; psana corrects only when it is positive.
         let mode = mode.trunc();
@@ -59,9 +65,12 @@ impl CommonModeParams {
             return Ok(None);
         }
         let Some(&cormax) = cmps.get(2) else {
-            return Err(Error::invalid(format!(
-                "common-mode parameters {cmps:?}: need at least 3 values (algorithm, mode, cormax)"
-            )));
+            return Err(Error::bad_arg(
+                "common_mode",
+                format!(
+                    "common-mode parameters {cmps:?}: need at least 3 values (algorithm, mode, cormax)"
+                ),
+            ));
         };
         let npix_min = cmps.get(3).copied().unwrap_or(10.0);
         // Only bits 1, 2 and 4 mean anything; larger modes keep their low bits as in Python.

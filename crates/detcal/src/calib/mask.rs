@@ -51,7 +51,7 @@ where
     };
     let flat = typed.as_standard_layout();
     let Some(vals) = flat.as_slice() else {
-        return Err(Error::invalid(format!("{name}: array is not contiguous")));
+        return Err(Error::internal(format!("{name}: array is not contiguous")));
     };
     for g in 0..ngain {
         for (m, &s) in mask.iter_mut().zip(&vals[g * npix..(g + 1) * npix]) {
@@ -72,10 +72,15 @@ fn bad_shape(name: &str, got: &[usize], frame: &[usize], gains: Option<usize>) -
         }
         None => shape_str(frame),
     };
-    Error::invalid(format!(
-        "{name}: shape {} does not fit the pedestals; expected {want}",
-        shape_str(got)
-    ))
+    Error::shape(
+        name,
+        want.clone(),
+        got,
+        format!(
+            "{name}: shape {} does not fit the pedestals; expected {want}",
+            shape_str(got)
+        ),
+    )
 }
 
 /// ANDs a user mask (non-zero = good) into `mask`; its shape must hold one value per pixel.
@@ -83,11 +88,16 @@ pub(crate) fn and_user(mask: &mut [u8], frame_shape: &[usize], user: &NdArray) -
     let shape = user.shape();
     let last_ok = shape.last() == frame_shape.last();
     if shape.iter().product::<usize>() != mask.len() || !last_ok {
-        return Err(Error::invalid(format!(
-            "user mask: shape {} does not fit frames of shape {}",
-            shape_str(shape),
-            shape_str(frame_shape)
-        )));
+        return Err(Error::shape(
+            "user mask",
+            shape_str(frame_shape),
+            shape,
+            format!(
+                "user mask: shape {} does not fit frames of shape {}",
+                shape_str(shape),
+                shape_str(frame_shape)
+            ),
+        ));
     }
     // Cast as numpy does, then take any non-zero value as good (floats: 0.5 is good).
     let typed: ArrayD<f64> = user.to_f64();

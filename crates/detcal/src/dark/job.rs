@@ -96,34 +96,43 @@ pub fn run(
     params.validate()?;
     let first = sources
         .first()
-        .ok_or_else(|| Error::invalid("no runs to process"))?
+        .ok_or_else(|| Error::not_found(crate::Missing::Run, "runs", "", "no runs to process"))?
         .meta();
     let det_type = first.det_type;
     if matches!(
         det_type,
         DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad
     ) {
-        return Err(Error::invalid(format!(
-            "{det_type} dark processing (psana's epix10ka_pedestals_calibration) is not supported yet"
-        )));
+        return Err(Error::unsupported(
+            det_type,
+            format!(
+                "{det_type} dark processing (psana's epix10ka_pedestals_calibration) is not supported yet"
+            ),
+        ));
     }
     let panel_len = first.panel_len();
     let nsegs = first.frame_shape[0];
     if let Some(s) = opts.segind
         && s >= nsegs
     {
-        return Err(Error::invalid(format!(
-            "--segind {s}: the detector has {nsegs} panels"
-        )));
+        return Err(Error::bad_arg(
+            "--segind",
+            format!("--segind {s}: the detector has {nsegs} panels"),
+        ));
     }
     for s in sources {
         if s.meta().frame_shape != first.frame_shape {
-            return Err(Error::invalid(format!(
-                "{}: frame shape {:?} differs from {:?} of the first run",
-                s.label(),
-                s.meta().frame_shape,
-                first.frame_shape
-            )));
+            return Err(Error::shape(
+                "frame",
+                format!("{:?}", first.frame_shape),
+                &s.meta().frame_shape,
+                format!(
+                    "{}: frame shape {:?} differs from {:?} of the first run",
+                    s.label(),
+                    s.meta().frame_shape,
+                    first.frame_shape
+                ),
+            ));
         }
     }
     let npix = if opts.segind.is_some() {
@@ -164,7 +173,7 @@ pub fn run(
         );
         reader
             .join()
-            .map_err(|_| Error::invalid("the reading thread failed"))?;
+            .map_err(|_| Error::internal("the reading thread failed"))?;
         r
     })
 }
@@ -185,7 +194,7 @@ fn read(
     let mut taken: u64 = 0;
     let mut steps_done: u32 = 0;
     let mut stop_all = false;
-    let closed = || Error::invalid("processing stopped");
+    let closed = || Error::internal("processing stopped");
     for (ri, src) in sources.iter().enumerate() {
         if stop_all {
             break;
@@ -315,7 +324,7 @@ fn compute(
                 let check = match meta.det_type {
                     DetType::Jungfrau => {
                         let m = mode.ok_or_else(|| {
-                            Error::invalid(format!(
+                            Error::bad_arg("--gain-mode", format!(
                                 "{}: step {} does not say its gain mode (DAQ value {:?}); give it with --gain-mode",
                                 sources[run].label(),
                                 step.index,
@@ -348,11 +357,11 @@ fn compute(
                     );
                     continue;
                 }
-                let result = proc.finish().map_err(|e| {
-                    Error::invalid(format!(
-                        "{} run {} step {}: {e}",
-                        meta.exp, meta.run, step.index
-                    ))
+                let result = proc.finish().map_err(|e| Error::Step {
+                    exp: meta.exp.clone(),
+                    run: meta.run,
+                    step: step.index,
+                    source: Box::new(e),
                 })?;
                 done(StepDone {
                     meta,

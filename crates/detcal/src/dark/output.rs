@@ -37,7 +37,7 @@ pub fn save_jungfrau(
 ) -> Result<Vec<PathBuf>> {
     let mode = d
         .mode
-        .ok_or_else(|| Error::invalid("a JUNGFRAU step needs its gain mode"))?;
+        .ok_or_else(|| Error::bad_arg("--gain-mode", "a JUNGFRAU step needs its gain mode"))?;
     let [nsegs, rows, cols] = d.meta.frame_shape;
     let panel_len = rows * cols;
     let panels: Vec<usize> = match d.segind {

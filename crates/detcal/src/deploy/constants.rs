@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::deploy::{Merged, save_merged};
 use crate::detector::DetType;
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::files::{Perms, check_component, create_dirs};
 use crate::formats::array::{NdArray, shape_str};
 use crate::formats::pyfmt::PyFormat;
@@ -195,11 +195,16 @@ impl ConstantsRepo {
             [p, _, _] if *p == n => (vec![None], n),
             [g, p, _, _] if *p == n => ((0..*g).map(Some).collect(), n),
             other => {
-                return Err(Error::invalid(format!(
-                    "a {ctype} array for {n} panel(s) must be (rows, cols) for one panel, (panels, rows, cols) or \
+                return Err(Error::shape(
+                    ctype,
+                    "(rows, cols), (panels, rows, cols) or (gain modes, panels, rows, cols)",
+                    other,
+                    format!(
+                        "a {ctype} array for {n} panel(s) must be (rows, cols) for one panel, (panels, rows, cols) or \
                      (gain modes, panels, rows, cols); found {}",
-                    shape_str(other)
-                )));
+                        shape_str(other)
+                    ),
+                ));
             }
         };
         let fmt = PyFormat::parse(fmt.unwrap_or(ctype_fmt(ctype)))?;
@@ -229,11 +234,16 @@ impl ConstantsRepo {
         fmt: Option<&str>,
     ) -> Result<Vec<PathBuf>> {
         if panels.len() != d.panel_ids.len() {
-            return Err(Error::invalid(format!(
-                "{} panel arrays for {} panels",
-                panels.len(),
-                d.panel_ids.len()
-            )));
+            return Err(Error::shape(
+                ctype,
+                d.panel_ids.len().to_string(),
+                &[panels.len()],
+                format!(
+                    "{} panel arrays for {} panels",
+                    panels.len(),
+                    d.panel_ids.len()
+                ),
+            ));
         }
         let fmt = PyFormat::parse(fmt.unwrap_or(ctype_fmt(ctype)))?;
         let g = (d.det_type.gain_ranges() > 1).then_some(gain);
@@ -444,12 +454,17 @@ impl ConstantsRepo {
             per_panel.push(files);
         }
         if per_panel.iter().all(Vec::is_empty) {
-            return Err(Error::NotFound(format!(
-                "no status_* maps valid for {} in {} for panels {}",
-                d.tstamp,
+            return Err(Error::not_found(
+                Missing::Constants,
+                "status_* maps",
                 self.type_dir(d.det_type).display(),
-                d.panel_ids.join(", ")
-            )));
+                format!(
+                    "no status_* maps valid for {} in {} for panels {}",
+                    d.tstamp,
+                    self.type_dir(d.det_type).display(),
+                    d.panel_ids.join(", ")
+                ),
+            ));
         }
         let words = assemble_or(d.det_type, &per_panel)?;
         // Each panel's own merge is kept, as psana keeps status_merged.
@@ -600,7 +615,7 @@ fn assemble_with<T: Copy + Default>(
             }
         }
     }
-    out.ok_or_else(|| Error::NotFound(names.none.into()))
+    out.ok_or_else(|| Error::not_found(Missing::File, names.array, "", names.none))
 }
 
 /// The (rows, cols) view of panel `p`, gain `g` of a detector array.

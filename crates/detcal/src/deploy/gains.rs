@@ -56,10 +56,15 @@ pub fn panel_gain_dirs(repdir: &Path, panel_id: &str) -> Result<Vec<(Option<u64>
 pub fn find_panel_gain_dir(repdir: &Path, panel_id: &str, tstamp: Option<u64>) -> Result<PathBuf> {
     let dirs = panel_gain_dirs(repdir, panel_id)?;
     match (dirs.len(), tstamp) {
-        (0, _) => Err(Error::NotFound(format!(
-            "no gain directory for panel {panel_id} in {} (expected {panel_id} or {panel_id}-<YYYYmmddHHMMSS>)",
-            repdir.display()
-        ))),
+        (0, _) => Err(Error::not_found(
+            crate::Missing::Constants,
+            panel_id,
+            repdir.display(),
+            format!(
+                "no gain directory for panel {panel_id} in {} (expected {panel_id} or {panel_id}-<YYYYmmddHHMMSS>)",
+                repdir.display()
+            ),
+        )),
         (1, _) => Ok(dirs[0].1.clone()),
         (_, None) => Ok(dirs.last().expect("non-empty").1.clone()),
         (_, Some(t)) => {
@@ -98,10 +103,15 @@ pub struct GainRequest<'a> {
 fn load_map(dir: &Path, g: usize, kind: &str) -> Result<NdArray> {
     let p = dir.join(format!("g{g}_{kind}.npy"));
     if !p.exists() {
-        return Err(Error::NotFound(format!(
-            "{}: missing (a panel gain directory holds g0..g2 _gain and _offset .npy)",
-            p.display()
-        )));
+        return Err(Error::not_found(
+            crate::Missing::File,
+            p.display(),
+            dir.display(),
+            format!(
+                "{}: missing (a panel gain directory holds g0..g2 _gain and _offset .npy)",
+                p.display()
+            ),
+        ));
     }
     let a = read_npy(&p)?;
     if a.ndim() != 2 {

@@ -16,7 +16,7 @@ use ndarray::{Array4, ArrayD, s};
 use serde::Serialize;
 
 use crate::deploy::{Merged, save_merged};
-use crate::error::{Error, Result};
+use crate::error::{Error, Missing, Result};
 use crate::files::check_component;
 use crate::formats::array::{NdArray, shape_str};
 use crate::formats::text::read_text;
@@ -102,16 +102,17 @@ pub fn merge(req: &MergeRequest<'_>) -> Result<MergeResult> {
     let indices: Vec<usize> = match req.panel_indices {
         Some(ix) => {
             if let Some(bad) = ix.iter().find(|&&i| i >= n) {
-                return Err(Error::invalid(format!(
-                    "panel index {bad} is out of range: the detector has {n} panels"
-                )));
+                return Err(Error::bad_arg(
+                    "--paninds",
+                    format!("panel index {bad} is out of range: the detector has {n} panels"),
+                ));
             }
             ix.to_vec()
         }
         None => (0..n).collect(),
     };
     if indices.is_empty() {
-        return Err(Error::invalid("no panels to merge"));
+        return Err(Error::bad_arg("--paninds", "no panels to merge"));
     }
     let tstamp = crate::site::parse_tstamp(req.tstamp)?;
     let table = alias_table(req.repo);
@@ -129,9 +130,12 @@ pub fn merge(req: &MergeRequest<'_>) -> Result<MergeResult> {
                 req.repo.root().display()
             );
             if !req.use_defaults {
-                return Err(Error::NotFound(format!(
-                    "{msg}; process its dark run first, or use psana's defaults with -E"
-                )));
+                return Err(Error::not_found(
+                    Missing::Constants,
+                    id,
+                    req.repo.root().display(),
+                    format!("{msg}; process its dark run first, or use psana's defaults with -E"),
+                ));
             }
             tracing::warn!("{msg}: using defaults for all its constants");
         }
@@ -192,9 +196,12 @@ pub fn merge(req: &MergeRequest<'_>) -> Result<MergeResult> {
                         dir.display()
                     );
                     if !req.use_defaults {
-                        return Err(Error::NotFound(format!(
-                            "{msg}; use psana's defaults with -E"
-                        )));
+                        return Err(Error::not_found(
+                            Missing::Constants,
+                            format!("{ctype} g{g} of {id}"),
+                            dir.display(),
+                            format!("{msg}; use psana's defaults with -E"),
+                        ));
                     }
                     tracing::warn!("{msg}: using the default");
                 }

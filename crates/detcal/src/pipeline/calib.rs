@@ -140,10 +140,12 @@ pub fn calib_store(
     match calib_dir {
         Some(c) => {
             if !c.is_dir() {
-                return Err(Error::NotFound(format!(
-                    "calibration directory {} does not exist (-c)",
-                    c.display()
-                )));
+                return Err(Error::not_found(
+                    crate::Missing::File,
+                    "calibration directory",
+                    c.display(),
+                    format!("calibration directory {} does not exist (-c)", c.display()),
+                ));
             }
             Ok(CalibStore::new(c))
         }
@@ -211,20 +213,31 @@ pub fn open(input: &CalibInput, settings: &Settings) -> Result<Vec<CalibRun>> {
         .iter()
         .find(|r| r.src.meta().frame_shape != out[0].src.meta().frame_shape)
     {
-        return Err(Error::invalid(format!(
-            "{}: frame shape {} differs from the first run's {}",
+        return Err(Error::shape(
             r.src.label(),
-            shape_str(&r.src.meta().frame_shape),
-            shape_str(&out[0].src.meta().frame_shape)
-        )));
+            shape_str(&out[0].src.meta().frame_shape),
+            &r.src.meta().frame_shape,
+            format!(
+                "{}: frame shape {} differs from the first run's {}",
+                r.src.label(),
+                shape_str(&r.src.meta().frame_shape),
+                shape_str(&out[0].src.meta().frame_shape)
+            ),
+        ));
     }
     Ok(out)
 }
 
 /// The first run of `runs`, or an error for a dataset without runs.
 fn first(runs: &[CalibRun]) -> Result<&CalibRun> {
-    runs.first()
-        .ok_or_else(|| Error::NotFound("the dataset has no runs".into()))
+    runs.first().ok_or_else(|| {
+        Error::not_found(
+            crate::Missing::Run,
+            "runs",
+            "the dataset",
+            "the dataset has no runs",
+        )
+    })
 }
 
 /// Calibrates every selected frame of `runs`, calling `f` with batches of frames and `pb` with
@@ -288,10 +301,12 @@ pub fn mean_of_runs(
     })?;
     pb.finish();
     if stats.frames == 0 {
-        return Err(Error::NotFound(format!(
-            "no events selected ({} skipped)",
-            stats.skipped
-        )));
+        return Err(Error::not_found(
+            crate::Missing::Data,
+            "events",
+            "the selection",
+            format!("no events selected ({} skipped)", stats.skipped),
+        ));
     }
     Ok((shaped(&shape, mean.mean()), stats))
 }
@@ -329,8 +344,11 @@ pub fn run(opts: &CalibOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
             // Count first, so the .npy header can carry the shape.
             let count = count_frames(&runs, sel)?;
             if count == 0 {
-                return Err(Error::NotFound(
-                    "no events selected; nothing written".into(),
+                return Err(Error::not_found(
+                    crate::Missing::Data,
+                    "events",
+                    "the selection",
+                    "no events selected; nothing written",
                 ));
             }
             let mut mean = mean.then(|| MeanImage::new(runs[0].cal.frame_len()));

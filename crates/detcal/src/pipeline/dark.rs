@@ -105,7 +105,14 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
     let (sources, dataset) = open_input(&opts.input, settings)?;
     let first = sources
         .first()
-        .ok_or_else(|| Error::NotFound(format!("{dataset}: no runs")))?
+        .ok_or_else(|| {
+            Error::not_found(
+                crate::Missing::Run,
+                "runs",
+                &dataset,
+                format!("{dataset}: no runs"),
+            )
+        })?
         .meta()
         .clone();
     let gain_override = match &opts.gain_mode {
@@ -114,7 +121,8 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
     };
     let jungfrau = first.det_type == DetType::Jungfrau;
     if jungfrau && params.data_bits != 0x3fff {
-        return Err(Error::invalid(
+        return Err(Error::bad_arg(
+            "--databits",
             "--databits: JUNGFRAU raw words have 14 ADC bits (0x3fff) and 2 gain bits",
         ));
     }
@@ -196,8 +204,11 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
         log.path().display()
     );
     if steps == 0 {
-        return Err(Error::NotFound(
-            "no step was processed (check --stepnum, --evskip, --events)".into(),
+        return Err(Error::not_found(
+            crate::Missing::Data,
+            "steps",
+            &dataset,
+            "no step was processed (check --stepnum, --evskip, --events)",
         ));
     }
     Ok(DarkReport {

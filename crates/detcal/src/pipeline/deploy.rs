@@ -55,10 +55,13 @@ pub struct DeployReport {
 pub fn run(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
     let d = opts.det.resolve(opts.tstamp.as_deref(), settings)?;
     if d.meta.det_type != DetType::Jungfrau {
-        return Err(Error::invalid(format!(
-            "{} is a {}, not a JUNGFRAU; use deploy-constants",
-            d.meta.alias, d.meta.det_type
-        )));
+        return Err(Error::unsupported(
+            d.meta.det_type,
+            format!(
+                "{} is a {}, not a JUNGFRAU; use deploy-constants",
+                d.meta.alias, d.meta.det_type
+            ),
+        ));
     }
     let perms = &settings.perms;
     let dirrepo = settings.panels_repo(opts.dirrepo.as_deref())?;

@@ -61,7 +61,13 @@ pub(crate) fn calib_store(
         None => settings
             .psdm_data("--calib-dir")
             .and_then(|root| CalibStore::for_experiment(Some(root), exp))
-            .map_err(|e| Error::Config(format!("finding the calibration directory (-c): {e}"))),
+            .map_err(|e| {
+                Error::config(
+                    crate::site::SIT_PSDM_DATA,
+                    "-c/--calib-dir",
+                    format!("finding the calibration directory (-c): {e}"),
+                )
+            }),
     }
 }
 

@@ -43,13 +43,16 @@ pub struct PixelStatusReport {
 /// the maps in the constants repository.
 pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatusReport> {
     if !opts.ctype.starts_with("status_") {
-        return Err(Error::invalid(format!(
-            "--ctype {:?}: status maps are named status_<something> (status_dark, status_data, ...)",
-            opts.ctype
-        )));
+        return Err(Error::bad_arg(
+            "--ctype",
+            format!(
+                "--ctype {:?}: status maps are named status_<something> (status_dark, status_data, ...)",
+                opts.ctype
+            ),
+        ));
     }
     let Some(ds) = &opts.dataset else {
-        return Err(Error::invalid("give a dataset (or -k)"));
+        return Err(Error::bad_arg("--dataset", "give a dataset (or -k)"));
     };
     let runs = open_dataset(ds, settings.psdm_data.as_deref(), opts.det.as_deref())?;
     let perms = &settings.perms;
@@ -71,10 +74,10 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
         let source = m.det_type.default_source(&m.alias);
         let panel_ids: Vec<String> = match params.segind {
             Some(s) => vec![m.panel_ids.get(s).cloned().ok_or_else(|| {
-                Error::invalid(format!(
-                    "segment {s}: the detector has {}",
-                    m.panel_ids.len()
-                ))
+                Error::bad_arg(
+                    "--segind",
+                    format!("segment {s}: the detector has {}", m.panel_ids.len()),
+                )
             })?],
             None => m.panel_ids.clone(),
         };
@@ -94,7 +97,7 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
                 .iter()
                 .map(|s| {
                     ArrayD::from_shape_vec(IxDyn(&[r, c]), s.iter().map(|&v| v as f64).collect())
-                        .map_err(|e| Error::invalid(format!("a status map of {r}x{c}: {e}")))
+                        .map_err(|e| Error::internal(format!("a status map of {r}x{c}: {e}")))
                 })
                 .collect::<Result<_>>()?;
             for (k, s) in step.status.iter().enumerate() {

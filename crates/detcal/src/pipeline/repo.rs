@@ -100,7 +100,7 @@ pub fn default(opts: &DefaultOptions, settings: &Settings) -> Result<DefaultRepo
         let n = cm.len();
         NdArray::F64(
             ArrayD::from_shape_vec(IxDyn(&[n]), cm)
-                .map_err(|e| Error::invalid(format!("common_mode parameters: {e}")))?,
+                .map_err(|e| Error::internal(format!("common_mode parameters: {e}")))?,
         )
     } else {
         let shape: Vec<usize> = match &opts.shape {
@@ -109,21 +109,27 @@ pub fn default(opts: &DefaultOptions, settings: &Settings) -> Result<DefaultRepo
                 .map(|d| d.trim().parse::<usize>())
                 .collect::<Result<_, _>>()
                 .map_err(|_| {
-                    Error::invalid(format!("--shape {s:?}: expected sizes like 704x768"))
+                    Error::bad_arg(
+                        "--shape",
+                        format!("--shape {s:?}: expected sizes like 704x768"),
+                    )
                 })?,
             None => opts
                 .det_type
                 .base_shape()
                 .map(<[usize]>::to_vec)
                 .ok_or_else(|| {
-                    Error::invalid(format!(
-                        "{} has no fixed shape; give --shape",
-                        opts.det_type
-                    ))
+                    Error::bad_arg(
+                        "--shape",
+                        format!("{} has no fixed shape; give --shape", opts.det_type),
+                    )
                 })?,
         };
         let value = opts.value.ok_or_else(|| {
-            Error::invalid(format!("--ctype {}: give --value (or --from)", opts.ctype))
+            Error::bad_arg(
+                "--value",
+                format!("--ctype {}: give --value (or --from)", opts.ctype),
+            )
         })?;
         NdArray::F32(ArrayD::from_elem(IxDyn(&shape), value as f32))
     };
