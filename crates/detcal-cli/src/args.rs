@@ -195,3 +195,42 @@ pub struct DeployArgs {
     )]
     pub runrange: Option<detcal::store::RunRange>,
 }
+
+/// Which constants in the calibration store: the store (`-c`, or `-e` under the data root), the
+/// detector's DetInfo source and the calibration type (calibrun's options).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreEntryArgs {
+    #[command(flatten)]
+    pub calib: CalibDirArg,
+    /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
+    #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
+    pub exp: Option<String>,
+    /// DetInfo source, e.g. CxiDs1.0:Jungfrau.0 (its detector type gives the calibration group).
+    #[arg(short, long, value_name = "SRC")]
+    pub source: String,
+    /// Calibration type: pedestals, pixel_rms, pixel_status, pixel_gain, pixel_offset, ...
+    #[arg(short = 't', long, value_name = "CTYPE")]
+    pub ctype: String,
+    /// Calibration group directory, when the source does not name a known detector type.
+    #[arg(long = "calib-group", value_name = "GROUP")]
+    pub calib_group: Option<String>,
+}
+
+impl StoreEntryArgs {
+    /// The calibration store and the group directory of the source.
+    pub fn store_and_group(&self) -> anyhow::Result<(detcal::store::CalibStore, String)> {
+        use detcal::store::CalibStore;
+        let store = match (&self.calib.calib_dir, &self.exp) {
+            (Some(d), _) => CalibStore::new(d),
+            (None, Some(exp)) => detcal::settings::Settings::from_env().calib_store(None, exp)?,
+            (None, None) => {
+                anyhow::bail!("give the calibration directory (-c) or the experiment (-e)")
+            }
+        };
+        let group = match &self.calib_group {
+            Some(g) => g.clone(),
+            None => CalibStore::group_for_source(&self.source)?.to_string(),
+        };
+        Ok((store, group))
+    }
+}

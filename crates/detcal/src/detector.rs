@@ -659,6 +659,18 @@ pub fn is_status_name(ctype: &str) -> bool {
     ctype == "pixel_status" || ctype == "status" || ctype == "sta" || ctype.starts_with("status_")
 }
 
+/// Whether a file holds a status array, by its directory (`pixel_status/5-end.data`, a
+/// repository's `status/`) or a word `status` in its name (`..._status_gm0-Normal.dat`).
+pub fn path_names_status(path: &std::path::Path) -> bool {
+    let dir = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+    is_status_name(dir) || stem.split(['_', '-']).any(|w| w == "status")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,21 +22,6 @@ pub const SIT_PSDM_DATA: &str = "SIT_PSDM_DATA";
 /// The environment variable naming the root of the constants repositories.
 pub const SIT_ROOT: &str = "SIT_ROOT";
 
-/// The directory from `flag` if given, else from the environment variable `var`.
-pub fn root_dir(given: Option<&Path>, var: &str, flag: &str) -> Result<PathBuf> {
-    if let Some(p) = given {
-        return Ok(p.to_path_buf());
-    }
-    match std::env::var_os(var) {
-        Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
-        _ => Err(Error::config(
-            var,
-            flag,
-            format!("no directory given: set the environment variable {var} or pass {flag}"),
-        )),
-    }
-}
-
 /// `<SIT_ROOT>/detector/gains/jungfrau/panels`, the default JUNGFRAU panel repository.
 pub fn jungfrau_panels_repo(sit_root: &Path) -> PathBuf {
     sit_root.join("detector/gains/jungfrau/panels")
@@ -210,23 +195,5 @@ mod tests {
         assert!(parse_tstamp("20230230080104").is_err());
         assert!(parse_tstamp("20231102250104").is_err());
         assert!(parse_tstamp("2023110208010x").is_err());
-    }
-
-    #[test]
-    fn root_dir_names_variable_and_flag() {
-        let err = root_dir(None, "DETCAL_SURELY_UNSET_VAR", "--dirrepo").unwrap_err();
-        assert!(
-            matches!(&err, Error::Config { var, flag, .. } if var == "DETCAL_SURELY_UNSET_VAR" && flag == "--dirrepo"),
-            "{err:?}"
-        );
-        let err = err.to_string();
-        assert!(
-            err.contains("DETCAL_SURELY_UNSET_VAR") && err.contains("--dirrepo"),
-            "{err}"
-        );
-        assert_eq!(
-            root_dir(Some(Path::new("/x")), "X", "--x").unwrap(),
-            PathBuf::from("/x")
-        );
     }
 }

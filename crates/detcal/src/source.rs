@@ -811,11 +811,9 @@ pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<P
                 .collect(),
         )
     };
-    let root = data_root.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os(site::SIT_PSDM_DATA)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
+    let root = data_root
+        .map(Path::to_path_buf)
+        .or_else(|| crate::settings::Settings::from_env().psdm_data);
     let needs_root = !matches!(ds, xtc2::dataset::Dataset::Files(_)) && !dataset.contains(":dir=");
     if needs_root && root.is_none() {
         return Err(Error::config(

@@ -256,8 +256,9 @@ impl CalibStore {
 
     /// The store of experiment `exp` under `SIT_PSDM_DATA` (or `psdm_data` if given).
     pub fn for_experiment(psdm_data: Option<&Path>, exp: &str) -> Result<CalibStore> {
-        let root = site::root_dir(psdm_data, site::SIT_PSDM_DATA, "--calib-dir")?;
-        Ok(CalibStore::new(site::experiment_calib_dir(&root, exp)?))
+        let settings = crate::settings::Settings::from_env().with_data_dir(psdm_data);
+        let root = settings.psdm_data("--calib-dir")?;
+        Ok(CalibStore::new(site::experiment_calib_dir(root, exp)?))
     }
 
     /// The store's directory.

@@ -25,7 +25,7 @@ so no system font library is needed.
 ```no_run
 use detcal::files::Perms;
 use detcal::formats::load_array;
-use detcal::plot::{PlotOptions, map};
+use detcal_plot::{PlotOptions, map};
 use std::path::Path;
 
 let arr = load_array(Path::new("pedestals.npy")).unwrap();

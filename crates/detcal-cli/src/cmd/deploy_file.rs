@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use detcal::detector::CalibType;
 use detcal::formats::{self, FileFormat, text};
-use detcal::store::{CalibStore, Deployment, RunRange};
+use detcal::store::{Deployment, RunRange};
 
-use crate::args::{CalibDirArg, PermArgs};
+use crate::args::{PermArgs, StoreEntryArgs};
 use crate::cli::EXIT_OK;
 
 pub const AFTER_HELP: &str = "\
@@ -32,16 +32,7 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     #[command(flatten)]
-    pub calib: CalibDirArg,
-    /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
-    #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
-    pub exp: Option<String>,
-    /// DetInfo source, e.g. CxiDs1.0:Jungfrau.0.
-    #[arg(short, long, value_name = "SRC")]
-    pub source: String,
-    /// Calibration type (pedestals, pixel_rms, pixel_status, pixel_gain, ...).
-    #[arg(short = 't', long, value_name = "CTYPE")]
-    pub ctype: String,
+    pub entry: StoreEntryArgs,
     /// Valid from this run on (<run>-end.data).
     #[arg(
         short,
@@ -59,9 +50,6 @@ pub struct Args {
         value_name = "B-E"
     )]
     pub runrange: Option<RunRange>,
-    /// Calibration group directory, when the source does not name a known detector type.
-    #[arg(long = "calib-group", value_name = "GROUP")]
-    pub calib_group: Option<String>,
     /// Number format when a .npy input is written as text.
     #[arg(long, value_name = "FMT")]
     pub fmt: Option<String>,
@@ -73,36 +61,28 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let store = match (&a.calib.calib_dir, &a.exp) {
-        (Some(d), _) => CalibStore::new(d),
-        (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
-        (None, None) => unreachable!("clap requires one of them"),
-    };
-    let group = match &a.calib_group {
-        Some(g) => g.clone(),
-        None => CalibStore::group_for_source(&a.source)?.to_string(),
-    };
+    let (store, group) = a.entry.store_and_group()?;
     let range = a
         .runrange
         .unwrap_or_else(|| RunRange::from_run(a.run.expect("clap requires it")));
     let perms = a.perms.perms();
     let d = Deployment {
         group: &group,
-        source: &a.source,
-        ctype: &a.ctype,
+        source: &a.entry.source,
+        ctype: &a.entry.ctype,
         range,
         perms,
         comment: a.comment.clone(),
     };
     // Check the names before any work, so bad names fail before anything is written.
-    store.ctype_dir(&group, &a.source, &a.ctype)?;
+    store.ctype_dir(&group, &a.entry.source, &a.entry.ctype)?;
     let arr = formats::load_array(&a.file)?;
     let deployed = match FileFormat::of_path(&a.file)? {
         FileFormat::Npy => {
             let fmt = a
                 .fmt
                 .clone()
-                .unwrap_or_else(|| default_fmt(&a.ctype, &arr).to_string());
+                .unwrap_or_else(|| default_fmt(&a.entry.ctype, &arr).to_string());
             store.deploy_array(
                 &arr,
                 &text::TextOptions::new(&fmt)?,

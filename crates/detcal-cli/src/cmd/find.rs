@@ -3,9 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use detcal::store::CalibStore;
 
-use crate::args::CalibDirArg;
+use crate::args::StoreEntryArgs;
 use crate::cli::{EXIT_NOT_FOUND, EXIT_OK};
 
 pub const AFTER_HELP: &str = "\
@@ -23,37 +22,17 @@ EXAMPLES:
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub calib: CalibDirArg,
-    /// Experiment name, to find the calibration directory under SIT_PSDM_DATA.
-    #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
-    pub exp: Option<String>,
-    /// DetInfo source, e.g. CxiDs1.0:Jungfrau.0 (its detector type gives the calibration group).
-    #[arg(short, long, value_name = "SRC")]
-    pub source: String,
-    /// Calibration type: pedestals, pixel_rms, pixel_status, pixel_gain, pixel_offset, ...
-    #[arg(short = 't', long, value_name = "CTYPE")]
-    pub ctype: String,
+    pub entry: StoreEntryArgs,
     /// Run number.
     #[arg(short, long, value_name = "N")]
     pub run: u32,
-    /// Calibration group directory, when the source does not name a known detector type.
-    #[arg(long = "calib-group", value_name = "GROUP")]
-    pub calib_group: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let store = match (&a.calib.calib_dir, &a.exp) {
-        (Some(d), _) => CalibStore::new(d),
-        (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
-        (None, None) => unreachable!("clap requires one of them"),
-    };
-    let group = match &a.calib_group {
-        Some(g) => g.as_str(),
-        None => CalibStore::group_for_source(&a.source)?,
-    };
+    let (store, group) = a.entry.store_and_group()?;
     let found = store
-        .find(group, &a.source, &a.ctype, a.run)
-        .with_context(|| format!("looking up {} for run {}", a.ctype, a.run))?;
+        .find(&group, &a.entry.source, &a.entry.ctype, a.run)
+        .with_context(|| format!("looking up {} for run {}", a.entry.ctype, a.run))?;
     match found {
         Some(p) => {
             println!("{}", p.display());
@@ -62,9 +41,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => {
             eprintln!(
                 "detcal: no {} file for run {} in {}",
-                a.ctype,
+                a.entry.ctype,
                 a.run,
-                store.ctype_dir(group, &a.source, &a.ctype)?.display()
+                store
+                    .ctype_dir(&group, &a.entry.source, &a.entry.ctype)?
+                    .display()
             );
             Ok(ExitCode::from(EXIT_NOT_FOUND))
         }

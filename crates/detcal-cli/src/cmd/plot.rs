@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use detcal::detector::{CalibType, is_status_name};
+use detcal::detector::CalibType;
 use detcal::formats::{self, array::shape_str};
 use detcal::pipeline::calib;
 use detcal_plot::{self as plot, PlotOptions};
@@ -134,17 +134,6 @@ fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     Ok((a, b))
 }
 
-/// Whether the path names a status array (its directory or file name), as `detcal show` decides.
-fn looks_like_status(path: &Path) -> bool {
-    let dir = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
-    is_status_name(dir) || stem.split(['_', '-']).any(|w| w == "status")
-}
-
 /// The calibration type the path names: its directory (calib store, repository) or a word of
 /// its file name.
 fn ctype_of(path: &Path) -> Option<String> {
@@ -206,7 +195,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let arr = formats::load_array(&a.file)?;
     let ctype = ctype_of(&a.file);
     let kind = match a.kind {
-        Kind::Auto if looks_like_status(&a.file) => Kind::Status,
+        Kind::Auto if detcal::detector::path_names_status(&a.file) => Kind::Status,
         Kind::Auto => Kind::Map,
         k => k,
     };
@@ -374,9 +363,15 @@ mod tests {
             Some("pixel_gain")
         );
         assert_eq!(ctype_of(p("frame.npy")), None);
-        assert!(looks_like_status(p("a/pixel_status/23-end.data")));
-        assert!(looks_like_status(p("a/b/jf_x_status_gm0-Normal.dat")));
-        assert!(!looks_like_status(p("a/pedestals/23-end.data")));
+        assert!(detcal::detector::path_names_status(p(
+            "a/pixel_status/23-end.data"
+        )));
+        assert!(detcal::detector::path_names_status(p(
+            "a/b/jf_x_status_gm0-Normal.dat"
+        )));
+        assert!(!detcal::detector::path_names_status(p(
+            "a/pedestals/23-end.data"
+        )));
         assert_eq!(default_unit(Some("pixel_gain"), 4), "ADU/keV");
         assert_eq!(default_unit(Some("pixel_gain"), 3), "");
     }

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use detcal::detector::is_status_name;
 use detcal::formats;
 use detcal::formats::array::shape_str;
 use detcal::summary::{ArraySummary, summarize};
@@ -33,20 +32,12 @@ pub struct Args {
     pub status: bool,
 }
 
-/// Whether the path names a status array (its directory or file name).
-fn looks_like_status(path: &Path) -> bool {
-    let dir = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
-    is_status_name(dir) || stem.split(['_', '-']).any(|w| w == "status")
-}
-
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let arr = formats::load_array(&a.file)?;
-    let s = summarize(&arr, a.status || looks_like_status(&a.file));
+    let s = summarize(
+        &arr,
+        a.status || detcal::detector::path_names_status(&a.file),
+    );
     if a.json {
         let mut v = serde_json::to_value(&s)?;
         v["file"] = serde_json::Value::String(a.file.display().to_string());
