@@ -50,9 +50,8 @@ pub struct DatasetArgs {
     /// Run number(s) of --exp: 7, 7,8 or 7-9.
     #[arg(short = 'r', long = "run", value_name = "RUNS")]
     pub run: Option<String>,
-    /// Root of experiment data, instead of $SIT_PSDM_DATA (<root>/<INS>/<exp>/xtc/...).
-    #[arg(long = "data-dir", value_name = "DIR")]
-    pub data_dir: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub root: crate::args::DataDirArg,
 }
 
 impl DatasetArgs {
@@ -233,4 +232,12 @@ impl StoreEntryArgs {
         };
         Ok((store, group))
     }
+}
+
+/// The root of experiment data (`--data-dir`), instead of `$SIT_PSDM_DATA`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataDirArg {
+    /// Root of experiment data, instead of $SIT_PSDM_DATA (<root>/<INS>/<exp>/xtc/...).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }

@@ -1,7 +1,5 @@
 //! The flags that name a detector in a run (psana's `-e`/`-r`/`-x`/`-d`, or panel ids).
 
-use std::path::PathBuf;
-
 use detcal::detector::DetType;
 use detcal::detrun::DetRunSpec;
 
@@ -34,9 +32,8 @@ pub struct DetRunArgs {
     /// Detector type for --panel-ids.
     #[arg(long = "det-type", value_name = "TYPE", default_value = "jungfrau")]
     pub det_type: DetType,
-    /// Root of experiment data instead of $SIT_PSDM_DATA.
-    #[arg(long = "data-dir", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: crate::args::DataDirArg,
 }
 
 impl DetRunArgs {

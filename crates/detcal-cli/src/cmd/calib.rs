@@ -82,7 +82,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let settings = crate::args::settings(&a.perms, a.data.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.data.root.data_dir.as_deref());
     let r = calib::run(&opts, &settings, &crate::output::Bars)?;
     let (stats, unit, frame_shape) = (&r.stats, r.unit, &r.frame_shape);
     if let (Some(png), Some(m)) = (&a.png, &r.mean) {

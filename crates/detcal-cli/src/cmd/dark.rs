@@ -129,9 +129,8 @@ pub struct Args {
     /// Log level (psana's --logmode; DEBUG is like -v).
     #[arg(long = "logmode", default_value = "INFO")]
     pub logmode: String,
-    /// Root of experiment data instead of $SIT_PSDM_DATA.
-    #[arg(long = "data-dir", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: crate::args::DataDirArg,
     /// A raw NumPy stack instead of a dataset.
     #[arg(long = "input", value_name = "STACK.npy", conflicts_with_all = ["dataset", "dsname"])]
     pub input: Option<PathBuf>,
@@ -222,7 +221,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         ofname: a.ofname.clone(),
         savebw: a.savebw,
     };
-    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     dark::run(&opts, &settings, &crate::output::Bars)?;
     Ok(ExitCode::from(EXIT_OK))
 }

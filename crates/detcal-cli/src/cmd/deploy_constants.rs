@@ -66,7 +66,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.det.root.data_dir.as_deref());
     let opts = ConstantsOptions {
         det: a.det.spec(),
         ctype: a.ctype.clone(),

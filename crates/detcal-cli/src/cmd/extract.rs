@@ -47,7 +47,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let runs = open_dataset(&a.data.spec(), a.data.data_dir.as_deref(), a.det.as_deref())?;
+    let runs = open_dataset(
+        &a.data.spec(),
+        a.data.root.data_dir.as_deref(),
+        a.det.as_deref(),
+    )?;
     let shape = runs[0].meta().frame_shape;
     if let Some(r) = runs.iter().find(|r| r.meta().frame_shape != shape) {
         anyhow::bail!(

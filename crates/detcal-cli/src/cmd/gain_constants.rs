@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.det.root.data_dir.as_deref());
     let opts = GainOptions {
         det: a.det.spec(),
         tstamp: a.tstamp.tstamp.clone(),

@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let runs = dataset_runs(&a.data.spec(), a.data.data_dir.as_deref())?;
+    let runs = dataset_runs(&a.data.spec(), a.data.root.data_dir.as_deref())?;
     let descs: Vec<RunDescription> = runs
         .iter()
         .map(|f| describe_run(f))

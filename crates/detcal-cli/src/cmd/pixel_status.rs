@@ -69,9 +69,8 @@ pub struct Args {
     /// Repository [default: $SIT_ROOT/detector/calib/constants].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
-    /// Root of experiment data instead of $SIT_PSDM_DATA.
-    #[arg(long = "data-dir", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub root: crate::args::DataDirArg,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -86,7 +85,7 @@ fn parse_mask(s: &str) -> Result<u16, String> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     let opts = PixelStatusOptions {
         dataset: a.dataset.clone().or(a.dskwargs.clone()),
         det: a.detname.clone(),

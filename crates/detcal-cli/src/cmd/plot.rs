@@ -95,13 +95,8 @@ pub struct Args {
     /// The number of histogram bins.
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub bins: usize,
-    /// Root of experiment data for a dataset, instead of $SIT_PSDM_DATA.
-    #[arg(
-        long = "data-dir",
-        value_name = "DIR",
-        help_heading = "Datasets (mean calibrated image)"
-    )]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
+    pub root: crate::args::DataDirArg,
     #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
     pub calib: CalibDetArgs,
     #[command(flatten)]
@@ -261,7 +256,7 @@ fn dataset_of(arg: &Path) -> Option<String> {
 
 /// Draws the mean calibrated image of a dataset.
 fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, a.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     let r = calib::mean_image(&a.calib.input(ds.clone()), &settings, &crate::output::Bars)?;
     let unit = a.unit.clone().unwrap_or_else(|| r.unit.to_string());
     let (mean, stats) = (r.image, r.stats);

@@ -106,7 +106,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn put(a: PutArgs) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, a.det.data_dir.as_deref());
+    let settings = crate::args::settings(&a.perms, a.det.root.data_dir.as_deref());
     let opts = PutOptions {
         array: a.array.clone(),
         ctype: a.ctype.clone(),
