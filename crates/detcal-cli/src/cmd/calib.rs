@@ -107,13 +107,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     );
     tracing::info!(
         "{} frames in {:.2} s ({:.0} panel-frames/s); {} masked pixels; {} invalid gain bits; \
-         common mode {:?}",
+         common mode {}",
         stats.frames,
         r.seconds,
         (stats.frames as f64 * frame_shape[0] as f64) / r.seconds.max(1e-9),
         r.masked,
         stats.bad_gain,
-        r.common_mode,
+        match &r.common_mode {
+            Some(p) => format!(
+                "on (mode {}, cormax {} ADU, npix_min {})",
+                p.mode, p.cormax, p.npix_min
+            ),
+            None => "off".to_string(),
+        },
     );
     Ok(ExitCode::from(EXIT_OK))
 }
