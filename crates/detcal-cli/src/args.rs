@@ -221,7 +221,7 @@ impl StoreEntryArgs {
         use detcal::store::CalibStore;
         let store = match (&self.calib.calib_dir, &self.exp) {
             (Some(d), _) => CalibStore::new(d),
-            (None, Some(exp)) => detcal::settings::Settings::from_env().calib_store(None, exp)?,
+            (None, Some(exp)) => CalibStore::for_experiment(None, exp)?,
             (None, None) => {
                 anyhow::bail!("give the calibration directory (-c) or the experiment (-e)")
             }

@@ -9,7 +9,7 @@ needed and missing is an error naming the variable and the flag.
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::files::Perms;
 use crate::site;
 use crate::store::CalibStore;
@@ -98,11 +98,19 @@ impl Settings {
         }
     }
 
-    /// The calibration store: `given`, else experiment `exp`'s under the data root.
+    /// The calibration store of experiment `exp` under the data root.
+    pub fn experiment_store(&self, exp: &str) -> Result<CalibStore> {
+        CalibStore::for_experiment(Some(self.psdm_data("--calib-dir")?), exp)
+    }
+
+    /// The calibration store: `given`, else experiment `exp`'s under the data root; an error
+    /// says it was looking for the calibration directory (`-c`).
     pub fn calib_store(&self, given: Option<&Path>, exp: &str) -> Result<CalibStore> {
         match given {
             Some(c) => Ok(CalibStore::new(c)),
-            None => CalibStore::for_experiment(Some(self.psdm_data("-c/--calib-dir")?), exp),
+            None => self
+                .experiment_store(exp)
+                .context("finding the calibration directory (-c)"),
         }
     }
 

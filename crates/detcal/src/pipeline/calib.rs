@@ -150,8 +150,7 @@ pub fn calib_store(
             Ok(CalibStore::new(c))
         }
         None => settings
-            .psdm_data("--calib-dir")
-            .and_then(|root| CalibStore::for_experiment(Some(root), exp))
+            .experiment_store(exp)
             .context("finding the calibration directory (-c, --data-dir)"),
     }
 }

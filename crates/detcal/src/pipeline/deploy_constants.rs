@@ -3,18 +3,18 @@ Constants of any detector from the per-type repository into the calibration stor
 merge of the `status_*` maps into `status_extra` (psana's `deploy_constants`).
 */
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::deploy::constants::{ConstantsRepo, DetRun, Prepared};
 use crate::deploy::{Placement, Target};
 use crate::detrun::DetRunSpec;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::joblog;
 use crate::settings::Settings;
 use crate::site;
-use crate::store::{CalibStore, RunRange};
+use crate::store::RunRange;
 
 /// What to deploy, from where, to where.
 #[derive(Debug, Clone)]
@@ -47,28 +47,6 @@ pub struct ConstantsReport {
     pub deployed: bool,
     /// The job's log file.
     pub log: PathBuf,
-}
-
-/// The calibration store `given`, else experiment `exp`'s under the data root; an error says
-/// it was looking for the calibration directory.
-pub(crate) fn calib_store(
-    settings: &Settings,
-    given: Option<&Path>,
-    exp: &str,
-) -> Result<CalibStore> {
-    match given {
-        Some(c) => Ok(CalibStore::new(c)),
-        None => settings
-            .psdm_data("--calib-dir")
-            .and_then(|root| CalibStore::for_experiment(Some(root), exp))
-            .map_err(|e| {
-                Error::config(
-                    crate::site::SIT_PSDM_DATA,
-                    "-c/--calib-dir",
-                    format!("finding the calibration directory (-c): {e}"),
-                )
-            }),
-    }
 }
 
 /// Finds (or merges) the constants of `opts.ctype` valid for the run's time stamp and deploys
@@ -119,7 +97,7 @@ pub fn run(opts: &ConstantsOptions, settings: &Settings) -> Result<ConstantsRepo
         tracing::info!("using the default {}", prepared.merged.file.display());
     }
     let target = Target {
-        store: calib_store(settings, opts.dircalib.as_deref(), &d.meta.exp)?,
+        store: settings.calib_store(opts.dircalib.as_deref(), &d.meta.exp)?,
         group: d.meta.det_type.calib_group().to_string(),
         source: d.source.clone(),
         range: opts.runrange,

@@ -87,11 +87,7 @@ pub fn run(opts: &GainOptions, settings: &Settings) -> Result<GainReport> {
         tracing::info!("panel {p} ({}): {}", d.meta.panel_ids[p], dir.display());
     }
     let target = Target {
-        store: super::deploy_constants::calib_store(
-            settings,
-            opts.dircalib.as_deref(),
-            &d.meta.exp,
-        )?,
+        store: settings.calib_store(opts.dircalib.as_deref(), &d.meta.exp)?,
         group: DetType::Jungfrau.calib_group().to_string(),
         source: d.source.clone(),
         range: opts.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
