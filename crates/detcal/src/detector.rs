@@ -6,6 +6,8 @@ string is found by an ordered substring rule, and each type has a calibration gr
 the calibration store (`Jungfrau::CalibV1`, `Camera::CalibV1`, ...).
 */
 
+/// ePix10ka panel geometry, gain ranges and their decoding from config bits and data bit 14.
+pub mod epix10ka;
 /// JUNGFRAU panel geometry: panel, ASIC, half-panel and common-mode bank sizes.
 pub mod jungfrau;
 
