@@ -38,6 +38,7 @@ pub mod detrun;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod geometry;
 pub mod mem;
 pub mod pipeline;
 pub mod pixel_status;
