@@ -12,5 +12,6 @@ pub mod dark;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod gains;
+pub mod geometry;
 pub mod pixel_status;
 pub mod repo;

@@ -6,12 +6,19 @@ writes it (spec `geometry.md` §8.1), for the segment types and counts psana con
 The data are taken as the segments stacked along CrystFEL's slow-scan axis. Each ASIC is one
 CrystFEL panel `p<segment>a<asic>`; `corner_x`/`corner_y` are, as in psana, the **centre** of the
 ASIC's first pixel in pixel units (CrystFEL means its corner: half a pixel off).
+
+[`from_crystfel`] reads such text back into a psana geometry file.
 */
 
-use detcal_formats::geometry::SegmentName;
+use std::path::Path;
+
+use detcal_formats::geometry::{
+    GeoObject, GeometryFile, Placement, SegmentName, WriteOptions, encode_to_vec,
+};
 use detcal_formats::pyfmt::PyFormat;
 
-use super::{Frame, Geometry, Select};
+use super::{Frame, Geometry, Segment, Select};
+use crate::detector::DetType;
 use crate::error::{Error, Result};
 
 /// The fixed header psana writes.
@@ -115,10 +122,280 @@ pub fn to_crystfel(geo: &Geometry, frame: Frame) -> Result<String> {
     Ok(String::from_utf8(out).expect("ASCII"))
 }
 
+/// The segment type a CrystFEL file of detector type `det` is converted to.
+fn segment_for(det: DetType) -> Result<&'static str> {
+    Ok(match det {
+        DetType::Jungfrau => "JUNGFRAU:V2",
+        DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M | DetType::Epix10k => {
+            "EPIX10KA:V2"
+        }
+        DetType::Cspad | DetType::Cspad2x2 => "SENS2X1:V1",
+        DetType::Pnccd => "MTRX:V2:512:512:75:75",
+        _ => {
+            return Err(Error::unsupported(
+                det.name(),
+                format!(
+                    "no CrystFEL conversion for {}; supported: jungfrau, epix10ka (quad, 2M), cspad, pnccd",
+                    det.name()
+                ),
+            ));
+        }
+    })
+}
+
+/// One CrystFEL panel's values used here.
+#[derive(Debug, Default, Clone)]
+struct Panel {
+    fs: Option<[f64; 3]>,
+    ss: Option<[f64; 3]>,
+    corner_x: Option<f64>,
+    corner_y: Option<f64>,
+    coffset: Option<f64>,
+    res: Option<f64>,
+}
+
+/// Parses `±Nx ±Ny [±Nz]` into a vector.
+fn parse_vector(v: &str) -> Option<[f64; 3]> {
+    let mut out = [0.0; 3];
+    let mut seen = [false; 3];
+    for term in v.split_whitespace() {
+        let (num, axis) = term.split_at(term.len().checked_sub(1)?);
+        let k = match axis {
+            "x" => 0,
+            "y" => 1,
+            "z" => 2,
+            _ => return None,
+        };
+        let num = match num {
+            "" | "+" => "1",
+            "-" => "-1",
+            n => n,
+        };
+        out[k] = num.parse().ok()?;
+        seen[k] = true;
+    }
+    (seen[0] || seen[1]).then_some(out)
+}
+
+/// Converts CrystFEL `.geom` text (LAB frame, as psana writes it) to a psana geometry file for
+/// detector type `det`; returns the file bytes and the number of segments.
+///
+/// Each segment `n` is taken from its first ASIC `p<n>a0`: the fs and ss unit vectors give the
+/// segment's rotation (decomposed into psana's z, y, x rotations, each split into the nearest
+/// multiple of 90° and a tilt), and `corner_x`/`corner_y`/`coffset`, the centre of its first
+/// pixel, its position. Panel names `<letter><n>a<m>` are read as `p<n>a<m>`.
+pub fn from_crystfel(text: &[u8], path: &Path, det: DetType) -> Result<(Vec<u8>, usize)> {
+    let seg_name = segment_for(det)?;
+    let seg = Segment::new(
+        SegmentName::parse(seg_name)
+            .expect("valid name")
+            .expect("a segment"),
+    );
+    let text = std::str::from_utf8(text).map_err(|_| Error::content(path, "not UTF-8 text"))?;
+    let mut comments = Vec::new();
+    let mut panels: std::collections::BTreeMap<(usize, usize), Panel> = Default::default();
+    let mut global_coffset = 0.0;
+    for (i, line) in text.lines().enumerate() {
+        let lineno = i + 1;
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.starts_with(';') {
+            comments.push(format!("CFELCMT:{:02} {t}", comments.len()));
+            continue;
+        }
+        let Some((key, value)) = t.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        let bad = |what: &str| Error::parse(path, lineno, format!("{key} = {value:?}: {what}"));
+        let num = || value.parse::<f64>().map_err(|_| bad("not a number"));
+        let Some((panel, field)) = key.split_once('/') else {
+            if key == "coffset" {
+                global_coffset = num()?;
+            }
+            continue;
+        };
+        let Some(id) = panel_id(panel) else {
+            continue;
+        };
+        let p = panels.entry(id).or_default();
+        match field {
+            "fs" => {
+                p.fs = Some(parse_vector(value).ok_or_else(|| bad("not a vector ±Nx ±Ny ±Nz"))?)
+            }
+            "ss" => {
+                p.ss = Some(parse_vector(value).ok_or_else(|| bad("not a vector ±Nx ±Ny ±Nz"))?)
+            }
+            "corner_x" => p.corner_x = Some(num()?),
+            "corner_y" => p.corner_y = Some(num()?),
+            "coffset" => p.coffset = Some(num()?),
+            "res" => p.res = Some(num()?),
+            _ => {}
+        }
+    }
+    let nseg = (0..).take_while(|n| panels.contains_key(&(*n, 0))).count();
+    if nseg == 0 {
+        return Err(Error::content(
+            path,
+            "no panel p0a0: not a CrystFEL geometry psana can convert",
+        ));
+    }
+    let pix = seg.pixel_scale_size();
+    let (xs, ys) = seg.pixel_coords();
+    let (xc0, yc0) = (xs[0], ys[0]);
+    // Segment +y runs along ss when row 0 is at the bottom (y grows with the row), else against.
+    let y_along_ss = ys[seg.shape().1] > ys[0];
+    let mut lines = Vec::new();
+    for n in 0..nseg {
+        let p = &panels[&(n, 0)];
+        let need = |v: Option<f64>, k: &str| {
+            v.ok_or_else(|| Error::content(path, format!("panel p{n}a0 has no {k}")))
+        };
+        let fs =
+            p.fs.ok_or_else(|| Error::content(path, format!("panel p{n}a0 has no fs")))?;
+        let ss =
+            p.ss.ok_or_else(|| Error::content(path, format!("panel p{n}a0 has no ss")))?;
+        let res = p.res.unwrap_or(1e6 / pix);
+        let um = 1e6 / res;
+        // LAB → psana frame: x_p = -y_l, y_p = -x_l, z_p = -z_l.
+        let to_psana = |v: [f64; 3]| [-v[1], -v[0], -v[2]];
+        let norm = |v: [f64; 3]| {
+            let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+            [v[0] / l, v[1] / l, v[2] / l]
+        };
+        let ex = norm(to_psana(fs));
+        let ssp = norm(to_psana(ss));
+        let ey = if y_along_ss { ssp } else { ssp.map(|v| -v) };
+        let ez = [
+            ex[1] * ey[2] - ex[2] * ey[1],
+            ex[2] * ey[0] - ex[0] * ey[2],
+            ex[0] * ey[1] - ex[1] * ey[0],
+        ];
+        // M = Rx·Ry·Rz with columns ex, ey, ez: M[0][2] = sin(ay), M[0][1] = -cos(ay)·sin(az),
+        // M[0][0] = cos(ay)·cos(az), M[1][2] = -sin(ax)·cos(ay), M[2][2] = cos(ax)·cos(ay).
+        let ay = ez[0].clamp(-1.0, 1.0).asin().to_degrees();
+        let az = (-ey[0]).atan2(ex[0]).to_degrees();
+        let ax = (-ez[1]).atan2(ez[2]).to_degrees();
+        let split = |a: f64| {
+            let r = (a / 90.0).round() * 90.0;
+            (r, a - r)
+        };
+        let (rz, tz) = split(az);
+        let (ry, ty) = split(ay);
+        let (rx, tx) = split(ax);
+        let first = to_psana([
+            need(p.corner_x, "corner_x")? * um,
+            need(p.corner_y, "corner_y")? * um,
+            (need(p.coffset, "coffset")? + global_coffset) * 1e6,
+        ]);
+        let origin = [
+            first[0] - (xc0 * ex[0] + yc0 * ey[0]),
+            first[1] - (xc0 * ex[1] + yc0 * ey[1]),
+            first[2] - (xc0 * ex[2] + yc0 * ey[2]),
+        ];
+        lines.push(GeoObject {
+            name: seg_name.to_string(),
+            index: n as i64,
+            parent_ref: Some(("DET:VC".to_string(), 0)),
+            parent: None,
+            children: Vec::new(),
+            placement: Placement {
+                x0: origin[0],
+                y0: origin[1],
+                z0: origin[2],
+                rot_z: rz,
+                rot_y: ry,
+                rot_x: rx,
+                tilt_z: tz,
+                tilt_y: ty,
+                tilt_x: tx,
+            },
+            segment: None,
+            line: None,
+        });
+    }
+    lines.push(GeoObject {
+        name: "DET:VC".to_string(),
+        index: 0,
+        parent_ref: Some(("IP".to_string(), 0)),
+        parent: None,
+        children: Vec::new(),
+        placement: Placement::default(),
+        segment: None,
+        line: None,
+    });
+    let mut all = vec![
+        "TITLE      geometry converted from CrystFEL by detcal".to_string(),
+        format!("DETTYPE    {}", det.name()),
+        format!("SOURCE     {}", path.display()),
+        "CALIB_TYPE geometry".to_string(),
+    ];
+    all.extend(comments);
+    let file = GeometryFile {
+        comments: all,
+        objects: lines,
+    };
+    Ok((
+        encode_to_vec(
+            &file,
+            &WriteOptions {
+                exact_positions: true,
+            },
+        ),
+        nseg,
+    ))
+}
+
+/// `(n, m)` of a panel name `<letter><n>a<m>`.
+fn panel_id(name: &str) -> Option<(usize, usize)> {
+    let rest = name.get(1..)?;
+    if !name.chars().next()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let (n, m) = rest.split_once('a')?;
+    Some((n.parse().ok()?, m.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn round_trip_through_crystfel() {
+        let geo = crate::geometry::defaults::default_geometry(DetType::Jungfrau, 8).unwrap();
+        let text = to_crystfel(&geo, Frame::Lab).unwrap();
+        let (bytes, n) =
+            from_crystfel(text.as_bytes(), Path::new("a.geom"), DetType::Jungfrau).unwrap();
+        assert_eq!(n, 8);
+        let back = Geometry::parse(&bytes, Path::new("back.data")).unwrap();
+        let a = geo.coords(Select::Top, Frame::Psana, true).unwrap();
+        let b = back.coords(Select::Top, Frame::Psana, true).unwrap();
+        assert_eq!(a.shape, b.shape);
+        let worst =
+            a.x.iter()
+                .zip(&b.x)
+                .chain(a.y.iter().zip(&b.y))
+                .chain(a.z.iter().zip(&b.z))
+                .map(|(p, q)| (p - q).abs())
+                .fold(0.0, f64::max);
+        assert!(worst < 0.5, "worst difference {worst} µm");
+    }
+
+    #[test]
+    fn bad_values_name_the_line() {
+        let e = from_crystfel(
+            b"; c\np0a0/fs = abc\n",
+            Path::new("b.geom"),
+            DetType::Jungfrau,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("b.geom:2: "), "{e}");
+        assert!(from_crystfel(b"x = 1\n", Path::new("c.geom"), DetType::Jungfrau).is_err());
+    }
 
     #[test]
     fn one_matrix_panel_layout() {
