@@ -171,45 +171,10 @@ pub fn point_index(
     }
 }
 
-/// numpy's pairwise sum of a contiguous float64 array (the rounding of `np.mean`).
-pub fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        let mut s = -0.0;
-        for &v in a {
-            s += v;
-        }
-        s
-    } else if n <= 128 {
-        let mut r = [0f64; 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - n % 8 {
-            for k in 0..8 {
-                r[k] += a[i + k];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            res += a[i];
-            i += 1;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
-    }
-}
-
-/// numpy's `mean` of a contiguous float64 array: the first value plus the pairwise sum of the
-/// rest, over the count.
+/// numpy's `mean` of a contiguous float64 array: its pairwise sum over the count (the same
+/// summation as the dark-processing summary, checked there against psana).
 pub fn mean(a: &[f64]) -> f64 {
-    match a.split_first() {
-        None => f64::NAN,
-        Some((first, rest)) => (*first + pairwise_sum(rest)) / a.len() as f64,
-    }
+    crate::dark::summary::pairwise_sum(&|i| a[i], 0, a.len()) / a.len() as f64
 }
 
 /// Projects x and y on the plane z = `zplane` (default: the mean z) as psana's
@@ -308,9 +273,9 @@ mod tests {
     }
 
     #[test]
-    fn pairwise_sum_matches_plain_sum_on_exact_values() {
+    fn projection_on_a_z_plane() {
         let v: Vec<f64> = (0..1000).map(|i| i as f64).collect();
-        assert_eq!(pairwise_sum(&v), 499500.0);
+        assert_eq!(mean(&v), 499.5);
         let c = Coords {
             x: vec![100.0, 200.0],
             y: vec![0.0, 50.0],
