@@ -110,6 +110,9 @@ pub enum Command {
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),
+    /// One event of a detector as an assembled image (psana det.image).
+    #[command(after_help = cmd::image::AFTER_HELP)]
+    Image(cmd::image::Args),
     /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
     #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
     Geometry(cmd::geometry::Args),

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod find;
 pub mod gain_constants;
 pub mod geometry;
+pub mod image;
 pub mod info;
 pub mod pixel_status;
 pub mod plot;
@@ -43,5 +44,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calib(a) => calib::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Geometry(a) => geometry::run(a),
+        Command::Image(a) => image::run(a),
     }
 }

@@ -274,3 +274,43 @@ fn deploy_edits_only_what_is_given_and_reads_back() {
     );
     assert!(err.contains("exactly one child"), "{err}");
 }
+
+/// The real LCLS-II samples drawn raw with the default geometry: every pixel lands in the image.
+#[test]
+fn image_of_real_samples_with_default_geometry() {
+    let d = Dir::new();
+    for (file, shape, hidden) in [
+        ("test_jungfrau05M_calib.xtc2", (514, 1030), 0usize),
+        ("test_epix_calib.xtc2", (775, 793), 11),
+    ] {
+        let Some(f) = shared_data(&format!("xtc2/{file}")) else {
+            return;
+        };
+        let out = d.join(&format!("{file}.npy"));
+        let o = d.run(&[
+            "image",
+            f.to_str().unwrap(),
+            "--raw",
+            "--event",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains(&format!("{} hidden pixels", hidden)), "{err}");
+        let img = detcal::formats::npy::read_npy(&out).unwrap();
+        assert_eq!(img.shape(), &[shape.0, shape.1]);
+        // The raw values (non-zero ADU) fill exactly the cells of the shown pixels.
+        let nonzero = img.to_f64().iter().filter(|v| **v != 0.0).count();
+        let pixels = if hidden == 0 {
+            512 * 1024
+        } else {
+            4 * 352 * 384
+        };
+        assert!(
+            nonzero <= pixels - hidden && nonzero > (pixels - hidden) * 99 / 100,
+            "{nonzero}"
+        );
+    }
+}

@@ -25,7 +25,7 @@ const PSANA_NAMES: [&str; 4] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 25] = [
+const ORDER: [&str; 26] = [
     "simulate",
     "info",
     "extract",
@@ -50,6 +50,7 @@ const ORDER: [&str; 25] = [
     "geometry crystfel",
     "geometry from-crystfel",
     "geometry deploy",
+    "image",
     "demo",
 ];
 
@@ -391,6 +392,8 @@ fn every_help_example_runs() {
         "jf/report.json",
         "detcal-demo/report.json",
         "jf4m.npz",
+        "event3.png",
+        "raw0.npy",
         "seg3.npz",
         "jf4m.geom",
         "jf4m-back.data",

@@ -57,10 +57,12 @@ EXAMPLE:
 
 const DEFAULT_AFTER_HELP: &str = "\
 Defaults: jungfrau with 1, 2 or 8 panels (0.5M, 1M, 4M), epix10kaquad (or epix10ka2m/epix10ka
-with 4 panels), epix100a.
+with 4 panels), epix100a. With --shape: panels of that many pixels (MTRX:V2 segments of the
+type's pixel size) stacked top to bottom 1 mm apart.
 
-EXAMPLE:
-    detcal geometry default --det-type jungfrau --panels 8 --out jf4m.data";
+EXAMPLES:
+    detcal geometry default --det-type jungfrau --panels 8 --out jf4m.data
+    detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data";
 
 const DEPLOY_AFTER_HELP: &str = "\
 Copies the geometry file (or the type's default) to
@@ -206,6 +208,10 @@ pub struct DefaultArgs {
     /// Number of panels (segments).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub panels: usize,
+    /// Instead of the type's file: a grid of panels of ROWSxCOLS pixels of the type's pixel size
+    /// (simulated detectors, panel sizes without a default).
+    #[arg(long, value_name = "ROWSxCOLS")]
+    pub shape: Option<String>,
     /// The geometry file to write.
     #[arg(short, long, value_name = "GEOMETRY.data")]
     pub out: PathBuf,
@@ -360,7 +366,12 @@ fn from_crystfel(a: FromCrystfelArgs) -> anyhow::Result<ExitCode> {
 
 fn default(a: DefaultArgs) -> anyhow::Result<ExitCode> {
     let settings = crate::args::settings(&a.perms, None);
-    let name = pipe::write_default(a.det_type, a.panels, &a.out, &settings)?;
+    let shape = a
+        .shape
+        .as_deref()
+        .map(crate::args::parse_shape)
+        .transpose()?;
+    let name = pipe::write_default(a.det_type, a.panels, shape, &a.out, &settings)?;
     tracing::info!("default geometry {name}");
     println!("{}", a.out.display());
     Ok(ExitCode::from(EXIT_OK))

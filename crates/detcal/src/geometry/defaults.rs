@@ -72,6 +72,23 @@ pub fn default_geometry(det: DetType, panels: usize) -> Result<Geometry> {
     )
 }
 
+/// A plain geometry for `panels` panels of `rows` × `cols` pixels of `pixel` µm (matrix segments
+/// `MTRX:V2`), stacked top to bottom 1 mm apart, 100 mm from the IP: for simulated detectors and
+/// panel sizes without a default.
+pub fn grid_text(panels: usize, rows: usize, cols: usize, pixel: f64) -> String {
+    let mut s = format!(
+        "# TITLE      grid of {panels} panel(s) of {rows} x {cols} pixels of {pixel} um (detcal)\n# CALIB_TYPE geometry\n"
+    );
+    let pitch = rows as f64 * pixel + 1000.0;
+    for i in 0..panels {
+        let x0 = (i as f64 - (panels as f64 - 1.0) / 2.0) * pitch;
+        s += &format!(
+            "GRID:V1 0 MTRX:V2:{rows}:{cols}:{pixel}:{pixel} {i}  {x0} 0 0  0 0 0  0 0 0\n"
+        );
+    }
+    s + "IP 0 GRID:V1 0  0 0 -100000  0 0 0  0 0 0\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +109,20 @@ mod tests {
         }
         assert!(default_geometry(DetType::Jungfrau, 3).is_err());
         assert!(default_geometry(DetType::Cspad, 32).is_err());
+    }
+
+    #[test]
+    fn grid_geometry_stacks_panels() {
+        let t = grid_text(2, 64, 256, 75.0);
+        let g = Geometry::parse(t.as_bytes(), Path::new("grid")).unwrap();
+        let (r, c) = g
+            .indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())
+            .unwrap();
+        assert_eq!(r.shape, vec![1, 2, 64, 256]);
+        // 64 rows, a gap of 1000/75 = 13.3 cells, 64 rows.
+        assert_eq!(*r.data.iter().max().unwrap(), 64 + 13 + 63);
+        assert_eq!(*c.data.iter().max().unwrap(), 255);
+        assert_eq!((r.data[0], r.data[64 * 256]), (0, 77));
     }
 
     /// Image sizes of spec §9 at the natural pixel size, psana frame.

@@ -186,13 +186,32 @@ pub fn from_crystfel(
     })
 }
 
-/// Writes the default geometry of a detector type.
+/// Writes the default geometry of a detector type, or with `shape` (rows, cols) a grid of
+/// matrix panels of the type's pixel size.
 pub fn write_default(
     det: DetType,
     panels: usize,
+    shape: Option<(usize, usize)>,
     out: &Path,
     settings: &Settings,
 ) -> Result<&'static str> {
+    if let Some((rows, cols)) = shape {
+        if panels == 0 || rows == 0 || cols == 0 {
+            return Err(Error::bad_arg(
+                "shape",
+                "panels, rows and columns must be positive",
+            ));
+        }
+        let pixel = match det {
+            DetType::Jungfrau | DetType::Pnccd => 75.0,
+            DetType::Epix100a => 50.0,
+            DetType::Cspad | DetType::Cspad2x2 => 109.92,
+            _ => 100.0,
+        };
+        let text = defaults::grid_text(panels, rows, cols, pixel);
+        write_bytes_atomic(out, text.as_bytes(), &settings.perms)?;
+        return Ok("grid");
+    }
     let name = defaults::default_name(det, panels)?;
     let text = defaults::text(name).expect("every default name has a file");
     write_bytes_atomic(out, text.as_bytes(), &settings.perms)?;
