@@ -73,7 +73,8 @@ pub fn default_geometry(det: DetType, panels: usize) -> Result<Geometry> {
 }
 
 /// A plain geometry for `panels` panels of `rows` × `cols` pixels of `pixel` µm (matrix segments
-/// `MTRX:V2`), stacked top to bottom 1 mm apart, 100 mm from the IP: for simulated detectors and
+/// `MTRX:V2`, turned so that panel rows are image rows), stacked top to bottom 1 mm apart, 100 mm
+/// from the IP: for simulated detectors and
 /// panel sizes without a default.
 pub fn grid_text(panels: usize, rows: usize, cols: usize, pixel: f64) -> String {
     let mut s = format!(
@@ -83,7 +84,7 @@ pub fn grid_text(panels: usize, rows: usize, cols: usize, pixel: f64) -> String 
     for i in 0..panels {
         let x0 = (i as f64 - (panels as f64 - 1.0) / 2.0) * pitch;
         s += &format!(
-            "GRID:V1 0 MTRX:V2:{rows}:{cols}:{pixel}:{pixel} {i}  {x0} 0 0  0 0 0  0 0 0\n"
+            "GRID:V1 0 MTRX:V2:{rows}:{cols}:{pixel}:{pixel} {i}  {x0} 0 0  90 0 0  0 0 0\n"
         );
     }
     s + "IP 0 GRID:V1 0  0 0 -100000  0 0 0  0 0 0\n"

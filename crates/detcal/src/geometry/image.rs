@@ -3,8 +3,12 @@ Image assembly from per-pixel row and column indexes (psana's `img_from_pixel_ar
 has `max(rows) + 1` rows and `max(cols) + 1` columns, empty cells hold 0, and where several pixels
 fall in one cell the one written last (the highest flat pixel index) wins.
 
-[`ImageMap`] resolves the collisions once: for every cell it keeps the index of its winning pixel,
-so each frame is a parallel gather, not a serial scatter.
+[`ImageMap`] resolves the collisions once per geometry: for every cell the index of its winning
+pixel. A frame is then copied band by band (64 image rows each, in parallel): within a band the
+(cell, pixel) pairs are sorted by pixel index, so both the reads of the frame and the writes of
+the image stay within a small region of memory even when panels are rotated (a plain gather in
+image order reads the frame with a stride of a panel row for a panel turned by 90°, which misses
+the cache and the TLB on every pixel).
 */
 
 use ndarray::Array2;
@@ -15,14 +19,19 @@ use crate::error::{Error, Result};
 /// Marks a cell no pixel falls in.
 const EMPTY: u32 = u32::MAX;
 
+/// Image rows per band of work.
+const BAND: usize = 64;
+
 /// The cell-to-pixel table of an assembled image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageMap {
     rows: usize,
     cols: usize,
     npix: usize,
-    /// The winning pixel of each cell, row-major; [`EMPTY`] where no pixel falls.
-    winner: Vec<u32>,
+    /// (cell within its band, pixel) of every filled cell, band by band, each band sorted by pixel.
+    pairs: Vec<(u32, u32)>,
+    /// Where each band's pairs start in `pairs` (one more entry than bands).
+    band_start: Vec<usize>,
 }
 
 /// Values that can be placed in a float32 image (psana converts them to float64, then float32).
@@ -89,11 +98,34 @@ impl ImageMap {
         for (i, (&r, &c)) in rows.iter().zip(cols).enumerate() {
             winner[r as usize * nc + c as usize] = i as u32;
         }
+        let band_cells = BAND * nc;
+        let bands: Vec<Vec<(u32, u32)>> = winner
+            .par_chunks(band_cells)
+            .map(|w| {
+                let mut v: Vec<(u32, u32)> = w
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| **k != EMPTY)
+                    .map(|(cell, &k)| (cell as u32, k))
+                    .collect();
+                v.sort_unstable_by_key(|&(_, k)| k);
+                v
+            })
+            .collect();
+        drop(winner);
+        let mut band_start = Vec::with_capacity(bands.len() + 1);
+        let mut pairs = Vec::with_capacity(bands.iter().map(Vec::len).sum());
+        for b in bands {
+            band_start.push(pairs.len());
+            pairs.extend(b);
+        }
+        band_start.push(pairs.len());
         Ok(ImageMap {
             rows: nr,
             cols: nc,
             npix: rows.len(),
-            winner,
+            pairs,
+            band_start,
         })
     }
 
@@ -109,21 +141,19 @@ impl ImageMap {
 
     /// Number of cells no pixel falls in.
     pub fn empty_cells(&self) -> usize {
-        self.winner.iter().filter(|&&w| w == EMPTY).count()
+        self.rows * self.cols - self.pairs.len()
     }
 
     /// Number of pixels hidden by a later pixel in the same cell.
     pub fn hidden_pixels(&self) -> usize {
-        self.npix - (self.winner.len() - self.empty_cells())
+        self.npix - self.pairs.len()
     }
 
     /// Whether pixel `i` is the one shown in its cell.
     pub fn shown(&self) -> Vec<bool> {
         let mut v = vec![false; self.npix];
-        for &w in &self.winner {
-            if w != EMPTY {
-                v[w as usize] = true;
-            }
+        for &(_, k) in &self.pairs {
+            v[k as usize] = true;
         }
         v
     }
@@ -140,18 +170,15 @@ impl ImageMap {
                 ),
             ));
         }
-        if out.len() != self.winner.len() {
+        if out.len() != self.rows * self.cols {
             return Err(Error::internal("image buffer of the wrong size"));
         }
-        out.par_chunks_mut(1 << 16)
-            .zip(self.winner.par_chunks(1 << 16))
-            .for_each(|(o, w)| {
-                for (cell, &k) in o.iter_mut().zip(w) {
-                    *cell = if k == EMPTY {
-                        0.0
-                    } else {
-                        values[k as usize].to_f32()
-                    };
+        out.par_chunks_mut(BAND * self.cols)
+            .enumerate()
+            .for_each(|(b, band)| {
+                band.fill(0.0);
+                for &(cell, k) in &self.pairs[self.band_start[b]..self.band_start[b + 1]] {
+                    band[cell as usize] = values[k as usize].to_f32();
                 }
             });
         Ok(())
@@ -159,7 +186,7 @@ impl ImageMap {
 
     /// The assembled float32 image of `values`.
     pub fn assemble<T: Weight>(&self, values: &[T]) -> Result<Array2<f32>> {
-        let mut out = vec![0f32; self.winner.len()];
+        let mut out = vec![0f32; self.rows * self.cols];
         self.assemble_into(values, &mut out)?;
         Ok(Array2::from_shape_vec((self.rows, self.cols), out).expect("rows × cols"))
     }
