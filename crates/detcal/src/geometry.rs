@@ -31,6 +31,7 @@ pub mod segments;
 use std::path::{Path, PathBuf};
 
 use detcal_formats::geometry::{self as fmt, GeometryFile};
+use rayon::prelude::*;
 
 pub use coords::{Coords, Frame, IndexOptions};
 pub use detcal_formats::geometry::{Placement, SegmentName, WriteOptions};
@@ -270,8 +271,16 @@ impl Geometry {
                 shape: Vec::new(),
             };
             let mut shape: Option<Vec<usize>> = None;
-            for &ch in &o.children {
-                let a = self.coords_of(ch, tilt)?;
+            let parts: Vec<Coords> = o
+                .children
+                .par_iter()
+                .map(|&ch| self.coords_of(ch, tilt))
+                .collect::<Result<_>>()?;
+            let total: usize = parts.iter().map(|a| a.x.len()).sum();
+            acc.x.reserve_exact(total);
+            acc.y.reserve_exact(total);
+            acc.z.reserve_exact(total);
+            for (a, &ch) in parts.into_iter().zip(&o.children) {
                 self.check_shape(k, ch, &mut shape, &a.shape)?;
                 acc.x.extend(a.x);
                 acc.y.extend(a.y);

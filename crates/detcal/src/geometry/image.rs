@@ -5,10 +5,11 @@ fall in one cell the one written last (the highest flat pixel index) wins.
 
 [`ImageMap`] resolves the collisions once per geometry: for every cell the index of its winning
 pixel. A frame is then copied band by band (64 image rows each, in parallel): within a band the
-(cell, pixel) pairs are sorted by pixel index, so both the reads of the frame and the writes of
-the image stay within a small region of memory even when panels are rotated (a plain gather in
-image order reads the frame with a stride of a panel row for a panel turned by 90°, which misses
-the cache and the TLB on every pixel).
+(cell, pixel) pairs are sorted by pixel index and stored as runs of consecutive pixels whose
+cells are equally spaced (a panel row, or a column of a turned panel), so both the reads of the
+frame and the writes of the image stay within a small region of memory even when panels are
+rotated (a plain gather in image order reads the frame with a stride of a panel row for a panel
+turned by 90°, which misses the cache and the TLB on every pixel), and the table is small.
 */
 
 use ndarray::Array2;
@@ -28,10 +29,51 @@ pub struct ImageMap {
     rows: usize,
     cols: usize,
     npix: usize,
-    /// (cell within its band, pixel) of every filled cell, band by band, each band sorted by pixel.
-    pairs: Vec<(u32, u32)>,
-    /// Where each band's pairs start in `pairs` (one more entry than bands).
+    /// Filled cells.
+    filled: usize,
+    /// Runs of pixels, band by band.
+    runs: Vec<Run>,
+    /// Where each band's runs start in `runs` (one more entry than bands).
     band_start: Vec<usize>,
+}
+
+/// Pixels `pix..pix + len` go to cells `cell + j * step` of their band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    pix: u32,
+    cell: u32,
+    len: u32,
+    step: i32,
+}
+
+/// The runs of (cell, pixel) pairs sorted by pixel.
+fn runs_of(pairs: &[(u32, u32)]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for &(cell, pix) in pairs {
+        if let Some(r) = out.last_mut()
+            && pix == r.pix + r.len
+        {
+            let next = r.cell as i64 + r.len as i64 * r.step as i64;
+            if r.len == 1 {
+                let step = cell as i64 - r.cell as i64;
+                if let Ok(step) = i32::try_from(step) {
+                    r.step = step;
+                    r.len = 2;
+                    continue;
+                }
+            } else if next == cell as i64 {
+                r.len += 1;
+                continue;
+            }
+        }
+        out.push(Run {
+            pix,
+            cell,
+            len: 1,
+            step: 1,
+        });
+    }
+    out
 }
 
 /// Values that can be placed in a float32 image (psana converts them to float64, then float32).
@@ -99,7 +141,7 @@ impl ImageMap {
             winner[r as usize * nc + c as usize] = i as u32;
         }
         let band_cells = BAND * nc;
-        let bands: Vec<Vec<(u32, u32)>> = winner
+        let bands: Vec<(usize, Vec<Run>)> = winner
             .par_chunks(band_cells)
             .map(|w| {
                 let mut v: Vec<(u32, u32)> = w
@@ -109,22 +151,25 @@ impl ImageMap {
                     .map(|(cell, &k)| (cell as u32, k))
                     .collect();
                 v.sort_unstable_by_key(|&(_, k)| k);
-                v
+                (v.len(), runs_of(&v))
             })
             .collect();
         drop(winner);
         let mut band_start = Vec::with_capacity(bands.len() + 1);
-        let mut pairs = Vec::with_capacity(bands.iter().map(Vec::len).sum());
-        for b in bands {
-            band_start.push(pairs.len());
-            pairs.extend(b);
+        let mut runs = Vec::with_capacity(bands.iter().map(|b| b.1.len()).sum());
+        let mut filled = 0;
+        for (n, b) in bands {
+            band_start.push(runs.len());
+            runs.extend(b);
+            filled += n;
         }
-        band_start.push(pairs.len());
+        band_start.push(runs.len());
         Ok(ImageMap {
             rows: nr,
             cols: nc,
             npix: rows.len(),
-            pairs,
+            filled,
+            runs,
             band_start,
         })
     }
@@ -141,19 +186,19 @@ impl ImageMap {
 
     /// Number of cells no pixel falls in.
     pub fn empty_cells(&self) -> usize {
-        self.rows * self.cols - self.pairs.len()
+        self.rows * self.cols - self.filled
     }
 
     /// Number of pixels hidden by a later pixel in the same cell.
     pub fn hidden_pixels(&self) -> usize {
-        self.npix - self.pairs.len()
+        self.npix - self.filled
     }
 
     /// Whether pixel `i` is the one shown in its cell.
     pub fn shown(&self) -> Vec<bool> {
         let mut v = vec![false; self.npix];
-        for &(_, k) in &self.pairs {
-            v[k as usize] = true;
+        for r in &self.runs {
+            v[r.pix as usize..(r.pix + r.len) as usize].fill(true);
         }
         v
     }
@@ -177,8 +222,20 @@ impl ImageMap {
             .enumerate()
             .for_each(|(b, band)| {
                 band.fill(0.0);
-                for &(cell, k) in &self.pairs[self.band_start[b]..self.band_start[b + 1]] {
-                    band[cell as usize] = values[k as usize].to_f32();
+                for r in &self.runs[self.band_start[b]..self.band_start[b + 1]] {
+                    let src = &values[r.pix as usize..(r.pix + r.len) as usize];
+                    if r.step == 1 {
+                        let dst = &mut band[r.cell as usize..r.cell as usize + src.len()];
+                        for (d, v) in dst.iter_mut().zip(src) {
+                            *d = v.to_f32();
+                        }
+                    } else {
+                        let mut cell = r.cell as i64;
+                        for v in src {
+                            band[cell as usize] = v.to_f32();
+                            cell += r.step as i64;
+                        }
+                    }
                 }
             });
         Ok(())
@@ -212,5 +269,62 @@ mod tests {
         assert_eq!(m.shown(), vec![false, true, true, true]);
         assert!(m.assemble(&[1.0f64]).is_err());
         assert!(ImageMap::new(&[0, 1], &[0]).is_err());
+    }
+
+    /// Runs: a turned panel (cells a row apart), a plain row, and breaks where the spacing changes.
+    #[test]
+    fn runs_cover_every_pair_once() {
+        let pairs = [
+            (10, 0),
+            (20, 1),
+            (30, 2),
+            (5, 3),
+            (6, 4),
+            (7, 5),
+            (9, 6),
+            (0, 8),
+        ];
+        let runs = runs_of(&pairs);
+        assert_eq!(
+            runs,
+            vec![
+                Run {
+                    pix: 0,
+                    cell: 10,
+                    len: 3,
+                    step: 10
+                },
+                Run {
+                    pix: 3,
+                    cell: 5,
+                    len: 3,
+                    step: 1
+                },
+                Run {
+                    pix: 6,
+                    cell: 9,
+                    len: 1,
+                    step: 1
+                },
+                Run {
+                    pix: 8,
+                    cell: 0,
+                    len: 1,
+                    step: 1
+                },
+            ]
+        );
+        // A map through several bands equals the plain scatter.
+        let n = 300usize;
+        let rows: Vec<u64> = (0..n).map(|i| ((i * 7) % 150) as u64).collect();
+        let cols: Vec<u64> = (0..n).map(|i| ((i * 13) % 11) as u64).collect();
+        let m = ImageMap::new(&rows, &cols).unwrap();
+        let vals: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+        let img = m.assemble(&vals).unwrap();
+        let mut want = ndarray::Array2::<f32>::zeros((150, 11));
+        for i in 0..n {
+            want[(rows[i] as usize, cols[i] as usize)] = vals[i] as f32;
+        }
+        assert_eq!(img, want);
     }
 }
