@@ -314,3 +314,71 @@ fn image_of_real_samples_with_default_geometry() {
         );
     }
 }
+
+/// The options of `geometry arrays`: one object, cell size, margin, mask bits, z plane, frame.
+#[test]
+fn arrays_options() {
+    let d = Dir::new();
+    d.ok(&[
+        "geometry",
+        "default",
+        "--det-type",
+        "epix10kaquad",
+        "--panels",
+        "4",
+        "-o",
+        "q.data",
+    ]);
+    let arrays = |extra: &[&str]| {
+        let mut args = vec!["geometry", "arrays", "q.data", "-o", "o.npz"];
+        args.extend(extra);
+        d.ok(&args);
+        npz(&d.join("o.npz"))
+    };
+    let u64s = |a: &NdArray| a.to_typed::<u64>().iter().copied().collect::<Vec<u64>>();
+    let base = arrays(&[]);
+    assert_eq!(base["x_um"].shape(), &[1, 4, 352, 384]);
+    let max = |v: &[u64]| *v.iter().max().unwrap();
+    let min = |v: &[u64]| *v.iter().min().unwrap();
+    assert_eq!(
+        (max(&u64s(&base["rows"])), max(&u64s(&base["cols"]))),
+        (774, 792)
+    );
+
+    let one = arrays(&["--oname", "EPIX10KA:V1", "--oindex", "2", "--mbits", "0"]);
+    assert_eq!(one["mask"].shape(), &[352, 384]);
+    assert!(one["mask"].to_f64().iter().all(|v| *v == 1.0));
+    let areas = one["areas"].to_f64();
+    assert_eq!(
+        (areas[[0, 0]], areas[[0, 191]], areas[[175, 192]]),
+        (1.0, 2.5, 6.25)
+    );
+
+    let off = arrays(&["--xy0-off-pix", "5,7"]);
+    let (r, c) = (u64s(&off["rows"]), u64s(&off["cols"]));
+    assert_eq!((min(&r), min(&c)), (5, 7));
+    assert_eq!((max(&r), max(&c)), (779, 799));
+
+    let big = arrays(&["--pix-scale-size", "200"]);
+    assert_eq!(max(&u64s(&big["rows"])), 387);
+
+    // Projection on z = -50 mm halves x and y about the axis (the camera is at z ≈ -100 mm).
+    let z = arrays(&["--zplane", "-50000"]);
+    let (x0, xz) = (base["x_um"].to_f64(), z["x_um"].to_f64());
+    let zz = base["z_um"].to_f64();
+    let i = [0, 1, 100, 200];
+    assert_eq!(xz[i], -50000.0 * (x0[i] / zz[i]));
+    same("z_um", &z["z_um"], &base["z_um"]);
+
+    // LAB frame: x_lab = -y_psana.
+    let lab = arrays(&["--cframe", "1"]);
+    let (yl, xl) = (base["y_um"].to_f64(), lab["x_um"].to_f64());
+    assert_eq!(xl[i], -yl[i]);
+    let err = d.fails(
+        &[
+            "geometry", "arrays", "q.data", "--cframe", "2", "-o", "x.npz",
+        ],
+        2,
+    );
+    assert!(err.contains("expected 0"), "{err}");
+}

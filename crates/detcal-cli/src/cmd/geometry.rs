@@ -283,8 +283,8 @@ pub struct DeployArgs {
     /// New rotation about z (degrees).
     #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
     pub rotz: Option<f64>,
-    /// Also write the (edited) geometry here.
-    #[arg(short, long, value_name = "FILE")]
+    /// Also write the (edited) geometry here (no -o: psana's -o is its repository).
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Comment for the HISTORY line.
     #[arg(long, value_name = "TEXT", default_value = "")]
