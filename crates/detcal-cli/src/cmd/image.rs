@@ -22,8 +22,8 @@ OUTPUT:
 
 EXAMPLES:
     detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data
-    detcal image exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --event 3 \\
-        --geometry sim.data --out event3.png
+    detcal geometry deploy sim.data -c calib -d jungfrau.0:Jungfrau.0 -R 0-end -D
+    detcal image exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --event 3 --out event3.png
     detcal image exp=xpptut15:run=2 --data-dir data --raw --geometry sim.data --out raw0.npy";
 
 /// Draw one event of a detector as an assembled image.

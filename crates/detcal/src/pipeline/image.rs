@@ -179,6 +179,52 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
     })
 }
 
+/// `frame` (one value per pixel of a frame of the dataset's detector, e.g. a mean image)
+/// assembled with the geometry valid for the dataset's first run, with where the geometry came
+/// from; `None` (and a message) when there is no geometry for it or it does not fit the frame.
+pub fn assemble_for_dataset(
+    input: &CalibInput,
+    settings: &Settings,
+    frame: &NdArray,
+) -> Result<Option<(NdArray, String)>> {
+    let runs = open_dataset(
+        &input.dataset,
+        settings.psdm_data.as_deref(),
+        input.det.as_deref(),
+    )?;
+    let Some(src) = runs.first() else {
+        return Ok(None);
+    };
+    let meta = src.meta().clone();
+    let (geo, from) = match geometry(None, input, &meta, settings) {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::info!("no assembled image: {e}");
+            return Ok(None);
+        }
+    };
+    let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
+    if rows.data.len() != frame.len() {
+        tracing::info!(
+            "no assembled image: geometry {from} has {} pixels, the frame {}",
+            rows.data.len(),
+            frame.len()
+        );
+        return Ok(None);
+    }
+    let values: Vec<f32> = frame.to_typed::<f32>().iter().copied().collect();
+    let map = ImageMap::new(&rows.data, &cols.data)?;
+    let img = map.assemble(&values)?;
+    let (r, c) = map.shape();
+    Ok(Some((
+        NdArray::F32(
+            ArrayD::from_shape_vec(IxDyn(&[r, c]), img.into_raw_vec_and_offset().0)
+                .expect("rows × cols"),
+        ),
+        from,
+    )))
+}
+
 fn no_event(event: u64, seen: u64) -> Error {
     Error::not_found(
         Missing::Data,
