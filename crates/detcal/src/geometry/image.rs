@@ -35,6 +35,25 @@ pub struct ImageMap {
     runs: Vec<Run>,
     /// Where each band's runs start in `runs` (one more entry than bands).
     band_start: Vec<usize>,
+    /// (first cell, count) of each stretch of empty cells, band by band.
+    empty: Vec<(u32, u32)>,
+    /// Where each band's stretches start in `empty` (one more entry than bands).
+    empty_start: Vec<usize>,
+}
+
+/// The stretches of consecutive empty cells of one band's winners.
+fn empty_stretches(w: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for (i, &k) in w.iter().enumerate() {
+        if k != EMPTY {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.0 + last.1 == i as u32 => last.1 += 1,
+            _ => out.push((i as u32, 1)),
+        }
+    }
+    out
 }
 
 /// Pixels `pix..pix + len` go to cells `cell + j * step` of their band.
@@ -141,7 +160,7 @@ impl ImageMap {
             winner[r as usize * nc + c as usize] = i as u32;
         }
         let band_cells = BAND * nc;
-        let bands: Vec<(usize, Vec<Run>)> = winner
+        let bands: Vec<(usize, Vec<Run>, Vec<(u32, u32)>)> = winner
             .par_chunks(band_cells)
             .map(|w| {
                 let mut v: Vec<(u32, u32)> = w
@@ -151,19 +170,24 @@ impl ImageMap {
                     .map(|(cell, &k)| (cell as u32, k))
                     .collect();
                 v.sort_unstable_by_key(|&(_, k)| k);
-                (v.len(), runs_of(&v))
+                (v.len(), runs_of(&v), empty_stretches(w))
             })
             .collect();
         drop(winner);
         let mut band_start = Vec::with_capacity(bands.len() + 1);
         let mut runs = Vec::with_capacity(bands.iter().map(|b| b.1.len()).sum());
+        let mut empty_start = Vec::with_capacity(bands.len() + 1);
+        let mut empty = Vec::new();
         let mut filled = 0;
-        for (n, b) in bands {
+        for (n, b, e) in bands {
             band_start.push(runs.len());
             runs.extend(b);
+            empty_start.push(empty.len());
+            empty.extend(e);
             filled += n;
         }
         band_start.push(runs.len());
+        empty_start.push(empty.len());
         Ok(ImageMap {
             rows: nr,
             cols: nc,
@@ -171,6 +195,8 @@ impl ImageMap {
             filled,
             runs,
             band_start,
+            empty,
+            empty_start,
         })
     }
 
@@ -221,7 +247,10 @@ impl ImageMap {
         out.par_chunks_mut(BAND * self.cols)
             .enumerate()
             .for_each(|(b, band)| {
-                band.fill(0.0);
+                // Every cell is written once: the empty stretches with 0, the others by the runs.
+                for &(c0, n) in &self.empty[self.empty_start[b]..self.empty_start[b + 1]] {
+                    band[c0 as usize..(c0 + n) as usize].fill(0.0);
+                }
                 for r in &self.runs[self.band_start[b]..self.band_start[b + 1]] {
                     let src = &values[r.pix as usize..(r.pix + r.len) as usize];
                     if r.step == 1 {
@@ -321,6 +350,10 @@ mod tests {
         let m = ImageMap::new(&rows, &cols).unwrap();
         let vals: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
         let img = m.assemble(&vals).unwrap();
+        // A reused buffer holding other values gives the same image.
+        let mut buf = vec![7.0f32; 150 * 11];
+        m.assemble_into(&vals, &mut buf).unwrap();
+        assert_eq!(buf, img.iter().copied().collect::<Vec<f32>>());
         let mut want = ndarray::Array2::<f32>::zeros((150, 11));
         for i in 0..n {
             want[(rows[i] as usize, cols[i] as usize)] = vals[i] as f32;
