@@ -4,7 +4,7 @@ has `max(rows) + 1` rows and `max(cols) + 1` columns, empty cells hold 0, and wh
 fall in one cell the one written last (the highest flat pixel index) wins.
 
 [`ImageMap`] resolves the collisions once per geometry: for every cell the index of its winning
-pixel. A frame is then copied band by band (256 image rows each, in parallel): within a band the
+pixel. A frame is then copied band by band (512 image rows each, in parallel): within a band the
 (cell, pixel) pairs are sorted by pixel index and stored as runs of consecutive pixels whose
 cells are equally spaced (a panel row, or a column of a turned panel), so both the reads of the
 frame and the writes of the image stay within a small region of memory even when panels are
@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 const EMPTY: u32 = u32::MAX;
 
 /// Image rows per band of work.
-const BAND: usize = 256;
+const BAND: usize = 512;
 
 /// The cell-to-pixel table of an assembled image.
 #[derive(Debug, Clone, PartialEq)]
