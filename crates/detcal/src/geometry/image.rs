@@ -41,6 +41,9 @@ pub struct ImageMap {
     empty_start: Vec<usize>,
 }
 
+/// One band's filled-cell count, runs and empty stretches.
+type BandTable = (usize, Vec<Run>, Vec<(u32, u32)>);
+
 /// The stretches of consecutive empty cells of one band's winners.
 fn empty_stretches(w: &[u32]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
@@ -160,7 +163,7 @@ impl ImageMap {
             winner[r as usize * nc + c as usize] = i as u32;
         }
         let band_cells = BAND * nc;
-        let bands: Vec<(usize, Vec<Run>, Vec<(u32, u32)>)> = winner
+        let bands: Vec<BandTable> = winner
             .par_chunks(band_cells)
             .map(|w| {
                 let mut v: Vec<(u32, u32)> = w
