@@ -110,13 +110,21 @@ pub enum Command {
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),
+    /// One event of a detector as an assembled image (psana det.image).
+    #[command(after_help = cmd::image::AFTER_HELP)]
+    Image(cmd::image::Args),
+    /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
+    #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
+    Geometry(cmd::geometry::Args),
 }
 
-/// psana's program names and the detcal commands that take their options.
-pub const PSANA_NAMES: [(&str, &str); 3] = [
+/// psana's program names and the detcal commands (words separated by spaces) that take their
+/// options.
+pub const PSANA_NAMES: [(&str, &str); 4] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     ("deploy_constants", "deploy-constants"),
+    ("geometry_deploy_constants", "geometry deploy"),
 ];
 
 /// Parses the command line; under one of psana's program names (a link named
@@ -134,7 +142,9 @@ pub fn with_psana_name(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         .unwrap_or("")
         .to_string();
     if let Some((_, cmd)) = PSANA_NAMES.iter().find(|(p, _)| *p == name) {
-        args.insert(1, cmd.into());
+        for (i, word) in cmd.split(' ').enumerate() {
+            args.insert(1 + i, word.into());
+        }
     }
     args
 }

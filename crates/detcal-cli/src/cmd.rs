@@ -14,6 +14,8 @@ pub mod deploy_file;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
+pub mod geometry;
+pub mod image;
 pub mod info;
 pub mod pixel_status;
 pub mod plot;
@@ -41,5 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(a) => plot::run(a),
         Command::Calib(a) => calib::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Geometry(a) => geometry::run(a),
+        Command::Image(a) => image::run(a),
     }
 }

@@ -15,16 +15,17 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 3] = [
+const PSANA_NAMES: [&str; 4] = [
     "jungfrau_dark_proc",
     "jungfrau_deploy_constants",
     "deploy_constants",
+    "geometry_deploy_constants",
 ];
 
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 19] = [
+const ORDER: [&str; 26] = [
     "simulate",
     "info",
     "extract",
@@ -43,6 +44,13 @@ const ORDER: [&str; 19] = [
     "find",
     "show",
     "plot",
+    "geometry",
+    "geometry default",
+    "geometry arrays",
+    "geometry crystfel",
+    "geometry from-crystfel",
+    "geometry deploy",
+    "image",
     "demo",
 ];
 
@@ -179,6 +187,7 @@ fn command_of(words: &[String]) -> String {
         "detcal" => words[1].clone(),
         "jungfrau_dark_proc" => "dark".into(),
         "jungfrau_deploy_constants" => "deploy".into(),
+        "geometry_deploy_constants" => "geometry".into(),
         _ => "deploy-constants".into(),
     }
 }
@@ -382,6 +391,14 @@ fn every_help_example_runs() {
         "data/XPP/xpptut15/calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/common_mode/0-end.data",
         "jf/report.json",
         "detcal-demo/report.json",
+        "jf4m.npz",
+        "event3.png",
+        "raw0.npy",
+        "seg3.npz",
+        "jf4m.geom",
+        "jf4m-back.data",
+        "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/5-end.data",
+        "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/7-end.data",
     ] {
         assert!(d.join(f).exists(), "no {f} after the examples");
     }

@@ -57,7 +57,7 @@ pub mod output;
 mod params;
 mod stage1;
 mod stage2;
-mod summary;
+pub(crate) mod summary;
 
 pub use params::{DarkParams, GainCheck};
 pub use stage2::{Gates, Kernel, Limits, Stage2};

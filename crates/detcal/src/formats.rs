@@ -114,6 +114,22 @@ pub mod npy {
     }
 }
 
+/// NumPy `.npz` archives, written atomically.
+pub mod npz {
+    pub use detcal_formats::npz::*;
+
+    use std::path::Path;
+
+    use crate::error::Result;
+    use crate::files::{Perms, write_atomic};
+    use crate::formats::array::NdArray;
+
+    /// Writes the named arrays to `path` as an uncompressed `.npz` archive, atomically.
+    pub fn write_npz(path: &Path, arrays: &[(&str, &NdArray)], perms: &Perms) -> Result<()> {
+        write_atomic(path, perms, |w| Ok(encode_npz(arrays, w, path)?))
+    }
+}
+
 /// Writes `arr` to `path` atomically in `format`; text uses `fmt` (default: lossless).
 pub fn save_array(
     path: &Path,

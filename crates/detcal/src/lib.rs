@@ -10,6 +10,7 @@ The main pieces:
 - [`detector`]: detector types, their calibration groups, calibration types, panel shapes and
   gain modes.
 - [`formats`]: psana's text ndarray format, NumPy `.npy`, and the dynamically typed [`NdArray`].
+- [`geometry`]: detector geometry files, pixel coordinates, masks and assembled images, as psana.
 - [`store`]: an experiment's calibration store `<calib>/<group>/<source>/<ctype>/<begin>-<end>.data`,
   with psana's run-range file selection and deployment.
 - [`files`]: atomic writes, locked appends and psana's file modes.
@@ -38,6 +39,7 @@ pub mod detrun;
 pub mod error;
 pub mod files;
 pub mod formats;
+pub mod geometry;
 pub mod mem;
 pub mod pipeline;
 pub mod pixel_status;

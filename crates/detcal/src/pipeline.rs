@@ -12,5 +12,7 @@ pub mod dark;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod gains;
+pub mod geometry;
+pub mod image;
 pub mod pixel_status;
 pub mod repo;

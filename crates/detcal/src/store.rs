@@ -333,6 +333,18 @@ impl CalibStore {
         Ok(dest)
     }
 
+    /// Writes `bytes` into the store as `<ctype>/<begin>-<end>.data`, atomically, and appends a
+    /// `HISTORY` line naming `copy_of` as its origin (an edited file). Returns the deployed path.
+    pub fn deploy_bytes(&self, bytes: &[u8], copy_of: &str, d: &Deployment<'_>) -> Result<PathBuf> {
+        let dir = self.ctype_dir(d.group, d.source, d.ctype)?;
+        let name = d.range.file_name();
+        let dest = dir.join(&name);
+        crate::files::write_bytes_atomic(&dest, bytes, &d.perms)?;
+        let line = history_line(&name, copy_of, d.ctype, &d.comment);
+        append_locked(&dir.join("HISTORY"), line.as_bytes(), &d.perms)?;
+        Ok(dest)
+    }
+
     /// Writes `arr` into the store as psana text `<ctype>/<begin>-<end>.data`, atomically, and
     /// appends a `HISTORY` line naming `copy_of` as its origin. Returns the deployed path.
     pub fn deploy_array(

@@ -1,7 +1,7 @@
 /*!
 The file formats of calibration constants: psana's text ndarray format ([`text`]), NumPy `.npy`
 ([`npy`]), Python's `%` number formatting they depend on ([`pyfmt`]), and the dynamically typed
-array they hold ([`NdArray`]).
+array they hold ([`NdArray`]), and psana's detector geometry file ([`geometry`]).
 
 Each format has a reader and a writer on byte streams (`parse_*`/`read_*` and `encode_*`); the
 `detcal` library adds atomic writes to paths and the file modes of the calibration store.
@@ -22,7 +22,9 @@ assert_eq!(back, arr);
 
 pub mod array;
 pub mod error;
+pub mod geometry;
 pub mod npy;
+pub mod npz;
 pub mod pyfmt;
 pub mod text;
 

@@ -33,7 +33,8 @@ default) each constant came from.
 OUTPUT:
     --out FILE.npy           the calibrated frames, float32 (N, segments, rows, cols)
     --out FILE.npy --mean    the mean calibrated image, float32 (segments, rows, cols)
-    --png IMAGE.png          also a picture of the mean image
+    --png IMAGE.png          also a picture of the mean image, assembled with the geometry of
+                             the run (store, else the type's default) when one fits
 The .npy file is written under a temporary name and renamed when complete.
 
 The calibration directory is -c, else <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib. The
@@ -87,6 +88,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let (stats, unit, frame_shape) = (&r.stats, r.unit, &r.frame_shape);
     if let (Some(png), Some(m)) = (&a.png, &r.mean) {
         let title = format!("{} mean of {} frames", a.data.spec(), stats.frames);
+        // As the detector sits in the hall when a geometry fits (store, else the default).
+        let assembled = detcal::pipeline::image::assemble_for_dataset(&opts.input, &settings, m)?;
+        if let Some((_, from)) = &assembled {
+            tracing::info!("{}: assembled with geometry {from}", png.display());
+        }
+        let m = assembled.as_ref().map(|(img, _)| img).unwrap_or(m);
         detcal_plot::titled_image(m, &title, unit)?
             .save_png(png, &settings.perms)
             .with_context(|| format!("writing {}", png.display()))?;

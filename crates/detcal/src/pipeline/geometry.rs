@@ -1,0 +1,422 @@
+/*!
+The geometry jobs behind `detcal geometry`: per-pixel arrays of a geometry file as `.npz`,
+CrystFEL export and import, default files, and deployment of an (edited) geometry into the
+calibration store (psana's `geometry_deploy_constants`, with the spec's fixes: only the options
+given change, tilts are kept).
+*/
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{ArrayD, IxDyn};
+use serde::Serialize;
+
+use crate::NdArray;
+use crate::detector::DetType;
+use crate::error::{Error, Result};
+use crate::files::write_bytes_atomic;
+use crate::formats::npz::write_npz;
+use crate::geometry::{
+    Frame, Geometry, ImageMap, IndexOptions, MaskOptions, Select, WriteOptions, crystfel, defaults,
+};
+use crate::settings::Settings;
+use crate::store::{CalibStore, Deployment, RunRange};
+
+/// What `geometry arrays` computes.
+#[derive(Debug, Clone)]
+pub struct ArraysOptions {
+    /// The geometry file.
+    pub geometry: PathBuf,
+    /// The coordinate frame.
+    pub frame: Frame,
+    /// Apply the tilts.
+    pub tilt: bool,
+    /// One object (name, index) instead of the whole detector.
+    pub object: Option<(String, i64)>,
+    /// Project x and y on this z plane (µm) before indexing (psana's `get_pixel_xy_at_z`).
+    pub zplane: Option<f64>,
+    /// Image cell size and margin.
+    pub index: IndexOptions,
+    /// The geometry mask's bits and widths.
+    pub mask: MaskOptions,
+    /// Wide pixels at their geometric centre.
+    pub wide_pix_center: bool,
+    /// The `.npz` to write.
+    pub out: PathBuf,
+}
+
+/// What `geometry arrays` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArraysReport {
+    /// The `.npz` written.
+    pub out: PathBuf,
+    /// psana's shape of every array.
+    pub shape: Vec<usize>,
+    /// Number of pixels.
+    pub pixels: usize,
+    /// The cell size used for the indexes, µm.
+    pub pixel_scale_size: f64,
+    /// (rows, cols) of the assembled image.
+    pub image_shape: (usize, usize),
+    /// Image cells no pixel falls in.
+    pub empty_cells: usize,
+    /// Pixels hidden by a later pixel in the same cell.
+    pub hidden_pixels: usize,
+}
+
+fn nd<T>(data: Vec<T>, shape: &[usize]) -> ArrayD<T> {
+    ArrayD::from_shape_vec(IxDyn(shape), data).expect("data fill the shape")
+}
+
+/// Writes `x_um`, `y_um`, `z_um`, `areas` (float64), `mask` (uint8), `rows`, `cols` (uint64) of
+/// a geometry file to an `.npz`.
+pub fn arrays(opts: &ArraysOptions, settings: &Settings) -> Result<ArraysReport> {
+    let geo = Geometry::read(&opts.geometry)?.with_wide_pix_center(opts.wide_pix_center);
+    let sel = match &opts.object {
+        Some((n, i)) => Select::Object(n, *i),
+        None => Select::Top,
+    };
+    let c = geo.coords(sel, opts.frame, opts.tilt)?;
+    let (x, y) = match opts.zplane {
+        Some(z) => crate::geometry::coords::xy_at_z(&c, Some(z)),
+        None => (c.x.clone(), c.y.clone()),
+    };
+    let s = match opts.index.pix_scale_size {
+        Some(s) => s,
+        None => geo.pixel_scale_size(sel)?,
+    };
+    if !(s > 0.0 && s.is_finite()) {
+        return Err(Error::bad_arg(
+            "pix-scale-size",
+            format!("pixel scale size {s} is not a positive number of µm"),
+        ));
+    }
+    let (rows, cols) =
+        crate::geometry::coords::pixel_indexes(&x, &y, s, opts.index.xy0_off_pix, opts.frame);
+    let map = ImageMap::new(&rows, &cols)?;
+    let areas = geo.areas(sel)?;
+    let mask = geo.mask(sel, &opts.mask)?;
+    let sh = c.shape.clone();
+    let pixels = x.len();
+    let arrays = [
+        ("x_um", NdArray::F64(nd(x, &sh))),
+        ("y_um", NdArray::F64(nd(y, &sh))),
+        ("z_um", NdArray::F64(nd(c.z, &sh))),
+        ("areas", NdArray::F64(nd(areas.data, &sh))),
+        ("mask", NdArray::U8(nd(mask.data, &sh))),
+        ("rows", NdArray::U64(nd(rows, &sh))),
+        ("cols", NdArray::U64(nd(cols, &sh))),
+    ];
+    let refs: Vec<(&str, &NdArray)> = arrays.iter().map(|(n, a)| (*n, a)).collect();
+    write_npz(&opts.out, &refs, &settings.perms)?;
+    Ok(ArraysReport {
+        out: opts.out.clone(),
+        shape: sh,
+        pixels,
+        pixel_scale_size: s,
+        image_shape: map.shape(),
+        empty_cells: map.empty_cells(),
+        hidden_pixels: map.hidden_pixels(),
+    })
+}
+
+/// What `geometry crystfel` converts.
+#[derive(Debug, Clone)]
+pub struct CrystfelOptions {
+    /// The geometry file.
+    pub geometry: PathBuf,
+    /// The frame of the CrystFEL coordinates (psana's default: LAB).
+    pub frame: Frame,
+    /// The `.geom` to write.
+    pub out: PathBuf,
+}
+
+/// What `geometry crystfel` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrystfelReport {
+    /// The `.geom` written.
+    pub out: PathBuf,
+    /// CrystFEL panels written (one per ASIC).
+    pub panels: usize,
+}
+
+/// Converts a geometry file to CrystFEL `.geom` text, as psana's `geometry_convert`.
+pub fn to_crystfel(opts: &CrystfelOptions, settings: &Settings) -> Result<CrystfelReport> {
+    let geo = Geometry::read(&opts.geometry)?;
+    let text = crystfel::to_crystfel(&geo, opts.frame)?;
+    write_bytes_atomic(&opts.out, text.as_bytes(), &settings.perms)?;
+    Ok(CrystfelReport {
+        out: opts.out.clone(),
+        panels: text.matches("/no_index = ").count(),
+    })
+}
+
+/// What `geometry from-crystfel` converts.
+#[derive(Debug, Clone)]
+pub struct FromCrystfelOptions {
+    /// The CrystFEL `.geom` file.
+    pub input: PathBuf,
+    /// The detector type, which gives the segment type and panel names.
+    pub det_type: DetType,
+    /// The geometry file to write.
+    pub out: PathBuf,
+}
+
+/// What `geometry from-crystfel` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct FromCrystfelReport {
+    /// The geometry file written.
+    pub out: PathBuf,
+    /// Segments written.
+    pub segments: usize,
+}
+
+/// Converts a CrystFEL `.geom` file to a psana geometry file.
+pub fn from_crystfel(
+    opts: &FromCrystfelOptions,
+    settings: &Settings,
+) -> Result<FromCrystfelReport> {
+    let text = std::fs::read(&opts.input).map_err(|e| Error::io(&opts.input, "read", e))?;
+    let (bytes, segments) = crystfel::from_crystfel(&text, &opts.input, opts.det_type)?;
+    // What is written must read back.
+    Geometry::parse(&bytes, &opts.out)?;
+    write_bytes_atomic(&opts.out, &bytes, &settings.perms)?;
+    Ok(FromCrystfelReport {
+        out: opts.out.clone(),
+        segments,
+    })
+}
+
+/// Writes the default geometry of a detector type, or with `shape` (rows, cols) a grid of
+/// matrix panels of the type's pixel size.
+pub fn write_default(
+    det: DetType,
+    panels: usize,
+    shape: Option<(usize, usize)>,
+    out: &Path,
+    settings: &Settings,
+) -> Result<&'static str> {
+    if let Some((rows, cols)) = shape {
+        if panels == 0 || rows == 0 || cols == 0 {
+            return Err(Error::bad_arg(
+                "shape",
+                "panels, rows and columns must be positive",
+            ));
+        }
+        let pixel = match det {
+            DetType::Jungfrau | DetType::Pnccd => 75.0,
+            DetType::Epix100a => 50.0,
+            DetType::Cspad | DetType::Cspad2x2 => 109.92,
+            _ => 100.0,
+        };
+        let text = defaults::grid_text(panels, rows, cols, pixel);
+        write_bytes_atomic(out, text.as_bytes(), &settings.perms)?;
+        return Ok("grid");
+    }
+    let name = defaults::default_name(det, panels)?;
+    let text = defaults::text(name).expect("every default name has a file");
+    write_bytes_atomic(out, text.as_bytes(), &settings.perms)?;
+    Ok(name)
+}
+
+/// Changes to one object's placement; `None` leaves a value as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GeometryEdit {
+    /// The parent (name, index) whose single child is edited; `None`: the top object.
+    pub parent: Option<(String, i64)>,
+    /// New x0, y0, z0 (µm).
+    pub pos: [Option<f64>; 3],
+    /// New rotations about x, y, z (degrees).
+    pub rot: [Option<f64>; 3],
+}
+
+impl GeometryEdit {
+    /// Whether any value is changed.
+    pub fn changes(&self) -> bool {
+        self.pos.iter().chain(&self.rot).any(Option::is_some)
+    }
+}
+
+/// What `geometry deploy` deploys, and where.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    /// The geometry file (or `None`: the type's default, `det_type` and `panels` needed).
+    pub geometry: Option<PathBuf>,
+    /// Detector type for the default geometry.
+    pub det_type: Option<DetType>,
+    /// Panels for the default geometry.
+    pub panels: Option<usize>,
+    /// The calibration store (`-c`).
+    pub calib_dir: Option<PathBuf>,
+    /// The experiment, for the store under the data root when `calib_dir` is not given.
+    pub exp: Option<String>,
+    /// The DetInfo source naming the detector in the store.
+    pub source: String,
+    /// The runs the deployed file is valid for.
+    pub range: RunRange,
+    /// Changes to the placement of one object.
+    pub edit: GeometryEdit,
+    /// Also write the (edited) file here.
+    pub out: Option<PathBuf>,
+    /// Deploy (`-D`); otherwise only show what would be deployed.
+    pub deploy: bool,
+    /// Comment for `HISTORY`.
+    pub comment: String,
+}
+
+/// What `geometry deploy` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployReport {
+    /// The object edited (name, index), if any.
+    pub edited: Option<(String, i64)>,
+    /// The file deployed (or that would be).
+    pub dest: PathBuf,
+    /// Whether it was deployed (false: a dry run).
+    pub deployed: bool,
+    /// The edited file written with `out`.
+    pub out: Option<PathBuf>,
+}
+
+/// Applies `edit` to `geo`: the single child of the parent gets the given positions and
+/// rotations; everything else, tilts included, is kept. Returns the edited object.
+pub fn apply_edit(geo: &mut Geometry, edit: &GeometryEdit) -> Result<Option<(String, i64)>> {
+    if !edit.changes() && edit.parent.is_none() {
+        return Ok(None);
+    }
+    let p = match &edit.parent {
+        Some((n, i)) => geo.object(Select::Object(n, *i))?,
+        None => geo.object(Select::Top)?,
+    };
+    let file = geo.file_mut();
+    let parent = &file.objects[p];
+    if parent.children.len() != 1 {
+        return Err(Error::bad_arg(
+            "parent",
+            format!(
+                "{} {} has {} children; --parent must name an object with exactly one child",
+                parent.name,
+                parent.index,
+                parent.children.len()
+            ),
+        ));
+    }
+    let k = parent.children[0];
+    let o = &mut file.objects[k];
+    let pl = &mut o.placement;
+    for (slot, v) in [&mut pl.x0, &mut pl.y0, &mut pl.z0]
+        .into_iter()
+        .zip(edit.pos)
+    {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    }
+    for (slot, v) in [&mut pl.rot_x, &mut pl.rot_y, &mut pl.rot_z]
+        .into_iter()
+        .zip(edit.rot)
+    {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    }
+    Ok(Some((o.name.clone(), o.index)))
+}
+
+/// Deploys a geometry (edited as asked) into the calibration store with a run range.
+pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
+    let (mut geo, copy_of) = match (&opts.geometry, opts.det_type) {
+        (Some(p), _) => (Geometry::read(p)?, p.display().to_string()),
+        (None, Some(t)) => {
+            let panels = opts.panels.ok_or_else(|| {
+                Error::bad_arg("panels", "the default geometry needs the number of panels")
+            })?;
+            let name = defaults::default_name(t, panels)?;
+            (
+                defaults::default_geometry(t, panels)?,
+                format!("default:{name}"),
+            )
+        }
+        (None, None) => {
+            return Err(Error::bad_arg(
+                "geometry",
+                "give a geometry file or the detector type (--det-type) for its default",
+            ));
+        }
+    };
+    let edited = apply_edit(&mut geo, &opts.edit)?;
+    let bytes = if edited.is_some() {
+        // A changed position is written with its digits; whole-µm values as psana writes them.
+        let b = geo.to_bytes(&WriteOptions {
+            exact_positions: true,
+        });
+        Geometry::parse(&b, Path::new("<edited geometry>"))?;
+        b
+    } else {
+        match &opts.geometry {
+            Some(p) => std::fs::read(p).map_err(|e| Error::io(p, "read", e))?,
+            None => geo.to_bytes(&WriteOptions {
+                exact_positions: true,
+            }),
+        }
+    };
+    if let Some(out) = &opts.out {
+        write_bytes_atomic(out, &bytes, &settings.perms)?;
+    }
+    let store = match (&opts.calib_dir, &opts.exp) {
+        (Some(c), _) => CalibStore::new(c),
+        (None, Some(e)) => settings.calib_store(None, e)?,
+        (None, None) => {
+            return Err(Error::bad_arg(
+                "calib-dir",
+                "give the calibration directory (-c) or the experiment (-e)",
+            ));
+        }
+    };
+    let group = CalibStore::group_for_source(&opts.source)?;
+    let d = Deployment {
+        group,
+        source: &opts.source,
+        ctype: "geometry",
+        range: opts.range,
+        perms: settings.perms.clone(),
+        comment: opts.comment.clone(),
+    };
+    let dir = store.ctype_dir(group, &opts.source, "geometry")?;
+    let dest = if opts.deploy {
+        let copy = if edited.is_some() {
+            format!("{copy_of} (edited)")
+        } else {
+            copy_of
+        };
+        store.deploy_bytes(&bytes, &copy, &d)?
+    } else {
+        dir.join(opts.range.file_name())
+    };
+    Ok(DeployReport {
+        edited,
+        dest,
+        deployed: opts.deploy,
+        out: opts.out.clone(),
+    })
+}
+
+/// The geometry valid for `run` of the detector `source` in `store`, else the default of its
+/// type for `panels` panels; with the path or default name it came from.
+pub fn for_run(
+    store: &CalibStore,
+    source: &str,
+    run: u32,
+    det: DetType,
+    panels: usize,
+) -> Result<(Geometry, String)> {
+    let group = CalibStore::group_for_source(source).unwrap_or(det.calib_group());
+    match store.find(group, source, "geometry", run)? {
+        Some(p) => Ok((Geometry::read(&p)?, p.display().to_string())),
+        None => {
+            let name = defaults::default_name(det, panels)?;
+            Ok((
+                defaults::default_geometry(det, panels)?,
+                format!("default geometry {name}"),
+            ))
+        }
+    }
+}
