@@ -376,6 +376,20 @@ with_best_isa!(
     }
 );
 
+with_best_isa!(
+    epix_half_best,
+    epix_half_on,
+    fn(
+        raw: &[u16],
+        out: &mut [f32],
+        c: &super::epix10ka::EpixHalf,
+        cm: Option<&super::epix10ka::EpixCm>,
+        s: &mut super::epix10ka::EpixScratch,
+    ) -> () {
+        super::epix10ka::epix_half(raw, out, c, cm, s)
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
