@@ -168,8 +168,8 @@ pub(crate) fn epix_half(
     if mode & 2 != 0 {
         common_mode::columns(&cm.plan, out, &s.good, PANEL_COLS, &mut s.cm);
     }
-    for i in 0..n {
-        out[i] = out[i] * s.fac[i] * c.mask[i] as f32;
+    for ((o, &f), &m) in out.iter_mut().zip(&s.fac).zip(c.mask) {
+        *o = *o * f * m as f32;
     }
 }
 
