@@ -38,3 +38,98 @@ fn epix_info_on_the_real_sample_reports_fl() {
     let step = &v[0]["detectors"][0]["steps"][0];
     assert_eq!(step["psana_gain_mode"], "FL", "{json}");
 }
+
+/// Writes a (7, 4, 352, 384) constants file with psana's header into the store, every value
+/// `fill` except those given as ((range, seg, row, col), value).
+fn deploy_const(
+    calib: &std::path::Path,
+    ctype: &str,
+    dtype: &str,
+    fill: &str,
+    set: &[((usize, usize, usize, usize), &str)],
+) {
+    let dir = calib
+        .join("Epix10kaQuad::CalibV1/epixquad.0:Epix10kaQuad.0")
+        .join(ctype);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut s =
+        format!("# DTYPE {dtype}\n# NDIM 4\n# DIM:0 7\n# DIM:1 4\n# DIM:2 352\n# DIM:3 384\n");
+    for g in 0..7 {
+        for seg in 0..4 {
+            for r in 0..352 {
+                let row: Vec<&str> = (0..384)
+                    .map(|c| {
+                        set.iter()
+                            .find(|(at, _)| *at == (g, seg, r, c))
+                            .map_or(fill, |(_, v)| *v)
+                    })
+                    .collect();
+                s.push_str(&row.join(" "));
+                s.push('\n');
+            }
+        }
+    }
+    std::fs::write(dir.join("0-end.data"), s).unwrap();
+}
+
+fn load_f32(p: &std::path::Path) -> (Vec<usize>, Vec<f32>) {
+    let a = detcal::formats::load_array(p).unwrap();
+    let shape = a.shape().to_vec();
+    let v = a.to_f64().iter().map(|&x| x as f32).collect();
+    (shape, v)
+}
+
+/// `detcal calib` on the real sample: FL everywhere (bit 14 set, ignored), no common mode on
+/// low-range pixels, the spec's raw values without constants, and psana's formula with them.
+#[test]
+fn epix_calib_on_the_real_sample() {
+    let Some(f) = shared_data(SAMPLE) else { return };
+    let d = Dir::new();
+    let file = f.to_str().unwrap();
+    std::fs::create_dir_all(d.join("calib")).unwrap();
+    // No constants: pedestal 0, factor 1 (psana), so the output is raw & 0x3fff.
+    let out = d.ok(&["calib", file, "-c", "calib", "--out", "raw.npy"]);
+    assert!(out.contains("2 frames of (4,352,384) float32 ADU"), "{out}");
+    let (shape, v) = load_f32(&d.join("raw.npy"));
+    assert_eq!(shape, [2, 4, 352, 384]);
+    assert_eq!(&v[..5], &[3236.0, 3338.0, 3349.0, 3346.0, 3261.0]);
+    let seg0 = &v[..352 * 384];
+    let mean = seg0.iter().map(|&x| x as f64).sum::<f64>() / seg0.len() as f64;
+    assert!((mean - 3093.2).abs() < 0.05, "{mean}");
+    let (lo, hi) = seg0
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    assert_eq!((lo, hi), (2471.0, 8704.0));
+
+    // FL pedestal 3000 and gain 0.164 in range 2; status bad in range 2 at (0, 0, 1) and in
+    // range 6 at (0, 0, 2) (ranges 5, 6 are not part of the mask).
+    // Pedestals: 3000 in every FL pixel of segment 0, row 0 (enough for the checks).
+    let row0: Vec<((usize, usize, usize, usize), &str)> =
+        (0..384).map(|c| ((2, 0, 0, c), "3000")).collect();
+    deploy_const(&d.join("calib"), "pedestals", "float32", "0", &row0);
+    deploy_const(
+        &d.join("calib"),
+        "pixel_gain",
+        "float32",
+        "1",
+        &[((2, 0, 0, 0), "0.164")],
+    );
+    deploy_const(
+        &d.join("calib"),
+        "pixel_status",
+        "int32",
+        "0",
+        &[((2, 0, 0, 1), "4"), ((6, 0, 0, 2), "1")],
+    );
+    let out = d.ok(&["calib", file, "-c", "calib", "--out", "cal.npy"]);
+    assert!(out.contains("2 frames of (4,352,384) float32 keV"), "{out}");
+    let (_, c) = load_f32(&d.join("cal.npy"));
+    assert_eq!(c[0], (3236.0f32 - 3000.0) * (1.0f32 / 0.164f32));
+    assert_eq!(c[1], 0.0, "masked by its FL status");
+    assert_eq!(c[2], 3349.0 - 3000.0, "range-6 status does not mask");
+    // Low-range pixels get no common mode: event 1 differs from event 0 by the raw difference.
+    let n = 4 * 352 * 384;
+    for i in [500usize, 100_000, 300_000] {
+        assert_eq!(c[n + i] - c[i], v[n + i] - v[i], "pixel {i}");
+    }
+}
