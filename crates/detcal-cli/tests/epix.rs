@@ -39,15 +39,12 @@ fn epix_info_on_the_real_sample_reports_fl() {
     assert_eq!(step["psana_gain_mode"], "FL", "{json}");
 }
 
+/// A value at (range, segment, row, col).
+type At<'a> = ((usize, usize, usize, usize), &'a str);
+
 /// Writes a (7, 4, 352, 384) constants file with psana's header into the store, every value
 /// `fill` except those given as ((range, seg, row, col), value).
-fn deploy_const(
-    calib: &std::path::Path,
-    ctype: &str,
-    dtype: &str,
-    fill: &str,
-    set: &[((usize, usize, usize, usize), &str)],
-) {
+fn deploy_const(calib: &std::path::Path, ctype: &str, dtype: &str, fill: &str, set: &[At<'_>]) {
     let dir = calib
         .join("Epix10kaQuad::CalibV1/epixquad.0:Epix10kaQuad.0")
         .join(ctype);
@@ -104,8 +101,7 @@ fn epix_calib_on_the_real_sample() {
     // FL pedestal 3000 and gain 0.164 in range 2; status bad in range 2 at (0, 0, 1) and in
     // range 6 at (0, 0, 2) (ranges 5, 6 are not part of the mask).
     // Pedestals: 3000 in every FL pixel of segment 0, row 0 (enough for the checks).
-    let row0: Vec<((usize, usize, usize, usize), &str)> =
-        (0..384).map(|c| ((2, 0, 0, c), "3000")).collect();
+    let row0: Vec<At<'_>> = (0..384).map(|c| ((2, 0, 0, c), "3000")).collect();
     deploy_const(&d.join("calib"), "pedestals", "float32", "0", &row0);
     deploy_const(
         &d.join("calib"),
