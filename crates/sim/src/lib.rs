@@ -18,6 +18,7 @@ Everything is drawn from one seed and is the same on every machine.
 */
 
 pub mod demo;
+pub mod epix10ka;
 pub mod frames;
 pub mod model;
 
