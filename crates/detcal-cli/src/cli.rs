@@ -70,7 +70,7 @@ pub enum Command {
     /// Print the shape, dtype and statistics of an array file.
     #[command(after_help = cmd::show::AFTER_HELP)]
     Show(cmd::show::Args),
-    /// Simulate JUNGFRAU dark and light runs (XTC2) with known truth.
+    /// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
     #[command(after_help = cmd::simulate::AFTER_HELP)]
     Simulate(cmd::simulate::Args),
     /// Describe the runs, detectors, panels, steps and events of a dataset.
@@ -110,13 +110,17 @@ pub enum Command {
     /// Deploy one file into the calibration store with run-range validity.
     #[command(name = "deploy-file", after_help = cmd::deploy_file::AFTER_HELP)]
     DeployFile(cmd::deploy_file::Args),
+    /// Print the panel ids of an ePix10ka (psana epix10ka_id).
+    #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
+    Epix10kaId(cmd::epix10ka_id::Args),
 }
 
 /// psana's program names and the detcal commands that take their options.
-pub const PSANA_NAMES: [(&str, &str); 3] = [
+pub const PSANA_NAMES: [(&str, &str); 4] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     ("deploy_constants", "deploy-constants"),
+    ("epix10ka_id", "epix10ka-id"),
 ];
 
 /// Parses the command line; under one of psana's program names (a link named

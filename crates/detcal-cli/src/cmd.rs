@@ -11,6 +11,7 @@ pub mod demo;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;
+pub mod epix10ka_id;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plot(a) => plot::run(a),
         Command::Calib(a) => calib::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Epix10kaId(a) => epix10ka_id::run(a),
     }
 }

@@ -129,3 +129,66 @@ fn epix_calib_on_the_real_sample() {
         assert_eq!(c[n + i] - c[i], v[n + i] - v[i], "pixel {i}");
     }
 }
+
+/// `epix10ka_id` (and `detcal epix10ka-id`) prints psana's lines for the sample's four panels.
+#[test]
+fn epix10ka_id_prints_the_panel_ids() {
+    let Some(f) = shared_data(SAMPLE) else { return };
+    let d = Dir::new();
+    let mut want = String::from("Panel ids:\n");
+    for (k, id) in IDS.iter().enumerate() {
+        want.push_str(&format!("elem {k:2}: {id}\n"));
+    }
+    assert_eq!(d.ok(&["epix10ka-id", f.to_str().unwrap()]), want);
+    // Under psana's program name, with psana's optional detector name.
+    let link = d.join("epix10ka_id");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("detcal"), &link).unwrap();
+    let out = std::process::Command::new(&link)
+        .args([f.to_str().unwrap(), "epixquad"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), want);
+    let err = d.fails(&["epix10ka-id", f.to_str().unwrap(), "nosuch"], 2);
+    assert!(err.contains("nosuch"), "{err}");
+}
+
+/// A simulated quad: the dark run's 5 steps read back as FH..AML-M, the light run as AHL-H and
+/// AML-M, and its panel ids through epix10ka-id.
+#[test]
+fn epix_simulated_quad_reads_back() {
+    let d = Dir::new();
+    let out = d.ok(&[
+        "simulate",
+        "--det",
+        "epix10kaquad",
+        "--out",
+        "data",
+        "--events",
+        "2",
+        "--light-events",
+        "2",
+    ]);
+    assert!(out.contains("xpptut15-r0001-truth"), "{out}");
+    let info = d.ok(&["info", "exp=xpptut15:run=1", "--data-dir", "data"]);
+    for (k, m) in ["FH", "FM", "FL", "AHL-H", "AML-M"].iter().enumerate() {
+        assert!(
+            info.contains(&format!("step  {k}   gain mode {k} {m} = psana {m}")),
+            "{info}"
+        );
+    }
+    let info = d.ok(&["info", "exp=xpptut15:run=2", "--data-dir", "data"]);
+    assert!(
+        info.contains("gain mode 3 AHL-H") && info.contains("gain mode 4 AML-M"),
+        "{info}"
+    );
+    let ids = d.ok(&["epix10ka-id", "exp=xpptut15:run=1", "--data-dir", "data"]);
+    assert_eq!(ids.lines().count(), 5, "{ids}");
+    assert!(
+        ids.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("elem  0: 3926196238-"),
+        "{ids}"
+    );
+}

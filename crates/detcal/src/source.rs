@@ -1003,6 +1003,25 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
     })
 }
 
+/// The detector `alias` (the only raw detector if `None`) in the first run of a dataset
+/// (`epix10ka_id`, panel ids).
+pub fn detector_of(
+    dataset: &str,
+    data_root: Option<&Path>,
+    alias: Option<&str>,
+) -> Result<DetectorMeta> {
+    let files = dataset_runs(dataset, data_root)?;
+    let first = files.first().ok_or_else(|| {
+        Error::not_found(
+            Missing::Run,
+            "runs",
+            dataset,
+            format!("{dataset}: the dataset has no runs"),
+        )
+    })?;
+    Ok(RunSource::open_xtc(first, alias)?.meta().clone())
+}
+
 /// The files of every run of a dataset (see [`open_dataset`]).
 pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<PathBuf>>> {
     let ds = if dataset.contains('=') {
