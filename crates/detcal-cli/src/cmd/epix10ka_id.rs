@@ -13,7 +13,8 @@ segment order. In LCLS-II XTC2 a panel id is the segment's detId (7 fields of 10
 
 EXAMPLES:
     detcal simulate --det epix10kaquad --out edata --events 1 --no-light
-    detcal epix10ka-id exp=xpptut15:run=1 epixquad --data-dir edata";
+    detcal epix10ka-id exp=xpptut15:run=1 --data-dir edata
+    epix10ka_id exp=xpptut15:run=1 epixquad --data-dir edata";
 
 /// Print the panel ids of an ePix10ka (psana epix10ka_id).
 #[derive(Debug, clap::Args)]
