@@ -120,6 +120,11 @@ impl<'a> EpixHalf<'a> {
     }
 }
 
+/// Pixels per chunk of the test for data bit 14: a chunk where every pixel has the same bit
+/// reads one of the two table sets only (half the memory traffic; every pixel of an FL frame
+/// has the bit, few of an auto-mode frame do).
+const CHUNK: usize = 64;
+
 /// Calibrates one half panel (`raw`, `out`: 176 x 384 pixels).
 #[inline(always)]
 pub(crate) fn epix_half(
@@ -130,34 +135,68 @@ pub(crate) fn epix_half(
     s: &mut EpixScratch,
 ) {
     let n = raw.len();
-    let Some(cm) = cm else {
-        for i in 0..n {
-            let r = raw[i];
-            let hi = r & SWITCH_BIT != 0;
-            let (p, f) = if hi {
-                (c.ped[1][i], c.fac[1][i])
-            } else {
-                (c.ped[0][i], c.fac[0][i])
-            };
-            out[i] = ((r & DATA_MASK) as f32 - p) * f * c.mask[i] as f32;
+    let with_cm = cm.is_some();
+    if with_cm {
+        s.good.resize(n, 0);
+        s.fac.resize(n, 0.0);
+    }
+    let mut at = 0;
+    while at < n {
+        let k = CHUNK.min(n - at);
+        let r = &raw[at..at + k];
+        let ones = r.iter().fold(0u32, |a, &w| a + u32::from((w >> 14) & 1));
+        let o = &mut out[at..at + k];
+        let m = &c.mask[at..at + k];
+        let uniform = if ones == 0 {
+            Some(0)
+        } else if ones as usize == k {
+            Some(1)
+        } else {
+            None
+        };
+        match (uniform, with_cm) {
+            (Some(b), false) => {
+                let (p, f) = (&c.ped[b][at..at + k], &c.fac[b][at..at + k]);
+                for i in 0..k {
+                    o[i] = ((r[i] & DATA_MASK) as f32 - p[i]) * f[i] * m[i] as f32;
+                }
+            }
+            (Some(b), true) => {
+                let (p, f) = (&c.ped[b][at..at + k], &c.fac[b][at..at + k]);
+                let g = &c.good[at..at + k];
+                let (sg, sf) = (&mut s.good[at..at + k], &mut s.fac[at..at + k]);
+                for i in 0..k {
+                    o[i] = (r[i] & DATA_MASK) as f32 - p[i];
+                    sf[i] = f[i];
+                    sg[i] = (g[i] >> b) & 1;
+                }
+            }
+            (None, _) => {
+                for i in 0..k {
+                    let j = at + i;
+                    let w = r[i];
+                    let b = ((w >> 14) & 1) as usize;
+                    let (p, f) = if b == 1 {
+                        (c.ped[1][j], c.fac[1][j])
+                    } else {
+                        (c.ped[0][j], c.fac[0][j])
+                    };
+                    let v = (w & DATA_MASK) as f32 - p;
+                    if with_cm {
+                        o[i] = v;
+                        s.fac[j] = f;
+                        s.good[j] = (c.good[j] >> b) & 1;
+                    } else {
+                        o[i] = v * f * m[i] as f32;
+                    }
+                }
+            }
         }
+        at += k;
+    }
+    let Some(cm) = cm else {
         return;
     };
-    s.good.resize(n, 0);
-    s.fac.resize(n, 0.0);
-    for i in 0..n {
-        let r = raw[i];
-        let b = ((r >> 14) & 1) as usize;
-        let hi = b == 1;
-        let (p, f) = if hi {
-            (c.ped[1][i], c.fac[1][i])
-        } else {
-            (c.ped[0][i], c.fac[0][i])
-        };
-        out[i] = (r & DATA_MASK) as f32 - p;
-        s.fac[i] = f;
-        s.good[i] = (c.good[i] >> b) & 1;
-    }
     let mode = cm.params.mode;
     if mode & 4 != 0 {
         banks(&cm.params, out, &s.good, &mut s.vals);

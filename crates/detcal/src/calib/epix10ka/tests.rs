@@ -296,7 +296,14 @@ fn random_frame(r: &mut Lcg, case: &Case) -> Vec<u16> {
         .map(|g| {
             let (s, p) = (g / P, g % P);
             let (row, col) = (p / C, p % C);
-            let bit = if r.below(10) == 0 { 0x4000u16 } else { 0 };
+            // Rows where no pixel, every pixel, or one in ten has data bit 14 (the kernel
+            // treats chunks of one bit value apart).
+            let bit = match row % 3 {
+                0 => 0,
+                1 => 0x4000u16,
+                _ if r.below(10) == 0 => 0x4000,
+                _ => 0,
+            };
             let (pc, tr) = &case.config[s];
             let cb = (pc[p] & 12) | if tr[spec_asic(row, col)] != 0 { 16 } else { 0 };
             let cb = cb | ((bit >> 9) as u8);
