@@ -1148,4 +1148,48 @@ mod tests {
             (Some(GainRange::Fh), 28)
         );
     }
+
+    #[test]
+    fn bad_segment_configs_are_errors_naming_the_run() {
+        use xtc2::run::{ConfigField, SegmentConfig};
+        use xtc2::{DataType, Shape};
+        let field = |name: &str, n: usize, dt: DataType| ConfigField {
+            name: name.into(),
+            data_type: dt,
+            shape: Shape::new(&[n as u32]).unwrap(),
+            bytes: vec![8; n],
+        };
+        let seg = |fields: Vec<ConfigField>| SegmentConfig { segment: 3, fields };
+        let apc = || field("asicPixelConfig", 4 * 176 * 192, DataType::U8);
+        let ok = seg(vec![apc(), field("trbit", 4, DataType::U8)]);
+        let c = EpixStepConfig::from_segments(std::slice::from_ref(&ok), "r.xtc2").unwrap();
+        assert_eq!(c.gain_mode, Some(GainRange::Fl));
+        for (bad, want) in [
+            (seg(vec![apc()]), "no uint8 `trbit`"),
+            (
+                seg(vec![apc(), field("trbit", 3, DataType::U8)]),
+                "`trbit` has 3 values",
+            ),
+            (
+                seg(vec![apc(), field("trbit", 4, DataType::U16)]),
+                "no uint8 `trbit`",
+            ),
+            (
+                seg(vec![
+                    field("asicPixelConfig", 100, DataType::U8),
+                    field("trbit", 4, DataType::U8),
+                ]),
+                "asicPixelConfig",
+            ),
+        ] {
+            let err = EpixStepConfig::from_segments(&[bad], "r.xtc2")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        let err = EpixStepConfig::from_segments(&[seg(vec![])], "r.xtc2")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("r.xtc2") && err.contains("segment 3"), "{err}");
+    }
 }
