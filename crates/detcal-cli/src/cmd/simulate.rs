@@ -25,7 +25,7 @@ the JUNGFRAU gain repository. The same seed gives the same files on every machin
 runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
 
 With --det epix10kaquad (4 panels) or epix10ka2m (16), an ePix10ka as the LCLS-II DAQ writes the
-real epixquad sample (alias epixquad unless --alias): a dark run with 5 steps, FH, FM, FL, AHL-H,
+real epixquad sample (alias epixquad, or epix10k2M for a 2M, unless --alias): a dark run with 5 steps, FH, FM, FL, AHL-H,
 AML-M, each carrying the segment configs (asicPixelConfig, trbit) the DAQ sets for the mode; a
 light run with 2 steps, AutoHiLo and AutoMedLo: photons of --energy keV in the high/medium range,
 a common-mode offset per half-panel column, and bright pixels of 100 photons switched to the low
@@ -90,7 +90,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if a.det != "jungfrau" {
         let s = sim::epix10ka::EpixSim {
             exp: a.exp,
-            alias: a.alias.unwrap_or_else(|| "epixquad".into()),
+            alias: a.alias.unwrap_or_else(|| {
+                if a.det == "epix10ka2m" {
+                    "epix10k2M"
+                } else {
+                    "epixquad"
+                }
+                .into()
+            }),
             dark_run: a.run,
             light_run: if a.no_light { None } else { Some(a.run + 1) },
             panels: if a.det == "epix10ka2m" { 16 } else { 4 },

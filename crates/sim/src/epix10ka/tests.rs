@@ -174,3 +174,23 @@ fn bad_settings_are_refused() {
     };
     assert!(simulate(&bad, dir.path(), &perms).is_err());
 }
+
+#[test]
+fn a_2m_reads_back_with_16_panels() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = EpixSim {
+        panels: 16,
+        alias: "epix10k2M".into(),
+        dark_events: 1,
+        light_run: None,
+        ..EpixSim::default()
+    };
+    let out = simulate(&s, dir.path(), &Perms::new(0o775, 0o664, "")).unwrap();
+    assert!(out.light_file.is_none());
+    let (src, steps) = read(&out.dark_file);
+    assert_eq!(src.meta().det_type, DetType::Epix10ka2M);
+    assert_eq!(src.meta().frame_shape, [16, 352, 384]);
+    assert_eq!(src.meta().alias, "epix10k2M");
+    let modes: Vec<Option<GainRange>> = steps.iter().map(|s| s.0).collect();
+    assert_eq!(modes, GAIN_MODES_IN.map(Some).to_vec());
+}
