@@ -70,7 +70,7 @@ pub enum Command {
     /// Print the shape, dtype and statistics of an array file.
     #[command(after_help = cmd::show::AFTER_HELP)]
     Show(cmd::show::Args),
-    /// Simulate JUNGFRAU dark and light runs (XTC2) with known truth.
+    /// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
     #[command(after_help = cmd::simulate::AFTER_HELP)]
     Simulate(cmd::simulate::Args),
     /// Describe the runs, detectors, panels, steps and events of a dataset.
@@ -116,15 +116,19 @@ pub enum Command {
     /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
     #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
     Geometry(cmd::geometry::Args),
+    /// Print the panel ids of an ePix10ka (psana epix10ka_id).
+    #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
+    Epix10kaId(cmd::epix10ka_id::Args),
 }
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 4] = [
+pub const PSANA_NAMES: [(&str, &str); 5] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     ("deploy_constants", "deploy-constants"),
     ("geometry_deploy_constants", "geometry deploy"),
+    ("epix10ka_id", "epix10ka-id"),
 ];
 
 /// Parses the command line; under one of psana's program names (a link named

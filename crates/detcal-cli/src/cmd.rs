@@ -11,6 +11,7 @@ pub mod demo;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;
+pub mod epix10ka_id;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
@@ -45,5 +46,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(a),
         Command::Geometry(a) => geometry::run(a),
         Command::Image(a) => image::run(a),
+        Command::Epix10kaId(a) => epix10ka_id::run(a),
     }
 }

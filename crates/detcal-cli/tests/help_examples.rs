@@ -15,19 +15,21 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 4] = [
+const PSANA_NAMES: [&str; 5] = [
     "jungfrau_dark_proc",
     "jungfrau_deploy_constants",
     "deploy_constants",
     "geometry_deploy_constants",
+    "epix10ka_id",
 ];
 
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 26] = [
+const ORDER: [&str; 27] = [
     "simulate",
     "info",
+    "epix10ka-id",
     "extract",
     "dark",
     "deploy",

@@ -8,6 +8,7 @@ mod cli_data;
 mod cli_hostile;
 mod demo_golden;
 mod geometry;
+mod epix;
 mod help_examples;
 mod interop;
 mod interop_calib;

@@ -1,4 +1,8 @@
-//! Throughput of JUNGFRAU `calibrate` in panel-frames per second.
+//! Throughput of JUNGFRAU and ePix10ka `calibrate` in panel-frames per second.
+//!
+//! ePix10ka (`epix10ka_calib`): a quad, 7-range constants around 3000 ADU, 1% bad status, pixels
+//! in auto high-to-low mode with 1% switched (bit 14), common mode off, default (7,2,10,10) and
+//! all three (7,7,10,10).
 //!
 //! `cargo bench -p detcal --bench calib`. Data: random pedestals around 3000 ADU, gains around
 //! 40 ADU/keV, offsets, a status map with 1% bad pixels, and raw frames of gain-0 noise around
@@ -69,5 +73,52 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_epix(c: &mut Criterion) {
+    use detcal::detector::DetType;
+    use detcal::detector::epix10ka::config_bits;
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut g = c.benchmark_group("epix10ka_calib");
+    g.sample_size(20);
+    let (r, cols, nsegs, batch) = (352usize, 384usize, 4usize, 4usize);
+    let shape = IxDyn(&[7, nsegs, r, cols]);
+    let peds = Array::from_shape_fn(shape.clone(), |_| 2800.0 + rng.random::<f32>() * 400.0);
+    let gain = Array::from_shape_fn(shape.clone(), |_| 16.0 + rng.random::<f32>());
+    let status = Array::from_shape_fn(shape, |_| (rng.random::<f32>() < 0.002) as u16);
+    let bits: Vec<Vec<u8>> = (0..nsegs)
+        .map(|_| config_bits(&vec![0u8; r * cols], &[1; 4]).unwrap())
+        .collect();
+    let raw: Vec<u16> = (0..nsegs * batch * r * cols)
+        .map(|_| {
+            let adc = 2900 + (rng.random::<f32>() * 200.0) as u16;
+            if rng.random::<f32>() < 0.01 {
+                adc | 0x4000
+            } else {
+                adc
+            }
+        })
+        .collect();
+    let mut out = vec![0f32; raw.len()];
+    for (name, cm) in [
+        ("default_cm_quad", vec![7.0, 2.0, 10.0, 10.0]),
+        ("no_cm_quad", vec![]),
+        ("cm_all_7_quad", vec![7.0, 7.0, 10.0, 10.0]),
+    ] {
+        let consts = Constants {
+            pedestals: Some(peds.clone().into()),
+            pixel_gain: Some(gain.clone().into()),
+            pixel_status: Some(status.clone().into()),
+            common_mode: Some(cm),
+            ..Constants::default()
+        };
+        let mut cal = Calibrator::epix10ka(DetType::Epix10kaQuad, &consts, nsegs).unwrap();
+        cal.set_config_bits(&bits).unwrap();
+        g.throughput(Throughput::Elements((nsegs * batch) as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &(), |b, _| {
+            b.iter(|| cal.calibrate_batch(&raw, &mut out).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_epix);
 criterion_main!(benches);

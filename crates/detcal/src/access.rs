@@ -236,7 +236,14 @@ impl DetectorCalib {
                     ),
                 ));
             }
-            if pedestals.status != LoadStatus::Loaded {
+            if pedestals.status != LoadStatus::Loaded && crate::source::is_epix10ka(self.det_type) {
+                // psana's ePix10ka calib: no pedestals means pedestal 0 and factor 1.
+                tracing::warn!(
+                    "no pedestals for {} run {run}: calibrated values are the raw ADC values \
+                     (psana does the same)",
+                    self.source
+                );
+            } else if pedestals.status != LoadStatus::Loaded {
                 return Err(Error::not_found(
                     Missing::Constants,
                     "pedestals",

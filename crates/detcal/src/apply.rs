@@ -93,29 +93,82 @@ pub fn calibrate_run(
         ));
     }
     let batch = (BATCH_PIXELS / n.max(1)).clamp(1, 64);
-    let mut raw = vec![0u16; batch * n];
-    let mut out = vec![0f32; batch * n];
-    let mut stats = RunStats::default();
-    let mut filled = 0usize;
-    let mut flush = |raw: &[u16], out: &mut [f32], stats: &mut RunStats| -> Result<()> {
-        stats.bad_gain += cal.calibrate_batch(raw, out)? as u64;
-        stats.frames += (raw.len() / n) as u64;
-        on_batch(out)
+    let mut b = Batcher {
+        raw: vec![0u16; batch * n],
+        out: vec![0f32; batch * n],
+        n,
+        filled: 0,
+        stats: RunStats::default(),
+        on_batch,
     };
-    stats.skipped = walk_selected(src, sel, &mut |frame| {
-        frame.copy_to(&mut raw[filled * n..(filled + 1) * n])?;
-        filled += 1;
-        if filled == batch {
-            flush(&raw, &mut out, &mut stats)?;
-            filled = 0;
+    let mut configured = false;
+    let skipped = walk_selected(src, sel, &mut |ev| {
+        match ev {
+            Selected::Step(step) => {
+                // ePix10ka: the frames of a step are calibrated with its configuration.
+                if cal.needs_config() {
+                    b.flush(cal)?;
+                    configured = match step.config_bits() {
+                        Some(bits) => {
+                            cal.set_config_bits(bits)?;
+                            true
+                        }
+                        None => false,
+                    };
+                }
+            }
+            Selected::Frame(frame) => {
+                if cal.needs_config() && !configured {
+                    return Err(Error::content(
+                        src.label(),
+                        "ePix10ka frames without the configuration of their step (asicPixelConfig \
+                         and trbit of every segment, or a gain mode for a stack)",
+                    ));
+                }
+                let at = b.filled * n;
+                frame.copy_to(&mut b.raw[at..at + n])?;
+                b.filled += 1;
+                if b.filled == batch {
+                    b.flush(cal)?;
+                }
+            }
         }
         Ok(())
     })?
     .1;
-    if filled > 0 {
-        flush(&raw[..filled * n], &mut out[..filled * n], &mut stats)?;
+    b.flush(cal)?;
+    b.stats.skipped = skipped;
+    Ok(b.stats)
+}
+
+/// Frames gathered for one call of the calibrator, and what was done so far.
+struct Batcher<'a> {
+    raw: Vec<u16>,
+    out: Vec<f32>,
+    n: usize,
+    filled: usize,
+    stats: RunStats,
+    on_batch: &'a mut dyn FnMut(&[f32]) -> Result<()>,
+}
+
+impl Batcher<'_> {
+    /// Calibrates the frames gathered, if any, and hands them on.
+    fn flush(&mut self, cal: &mut Calibrator) -> Result<()> {
+        if self.filled == 0 {
+            return Ok(());
+        }
+        let k = self.filled * self.n;
+        self.stats.bad_gain += cal.calibrate_batch(&self.raw[..k], &mut self.out[..k])? as u64;
+        self.stats.frames += self.filled as u64;
+        self.filled = 0;
+        (self.on_batch)(&self.out[..k])
     }
-    Ok(stats)
+}
+
+/// What [`walk_selected`] hands on: the start of a step that is not skipped, or a frame.
+enum Selected<'s, 'f> {
+    Step(&'s crate::source::StepMeta),
+    Frame(&'s Frame<'f>),
 }
 
 /// The number of frames [`calibrate_run`] would calibrate with `sel`.
@@ -123,11 +176,12 @@ pub fn count_frames(src: &RunSource, sel: &Selection) -> Result<u64> {
     Ok(walk_selected(src, sel, &mut |_| Ok(()))?.0)
 }
 
-/// Calls `f` for each selected frame; returns the frames selected and the events skipped.
+/// Calls `f` for each step begun (not skipped) and each selected frame; returns the frames
+/// selected and the events skipped.
 fn walk_selected(
     src: &RunSource,
     sel: &Selection,
-    f: &mut dyn FnMut(&Frame<'_>) -> Result<()>,
+    f: &mut dyn FnMut(Selected<'_, '_>) -> Result<()>,
 ) -> Result<(u64, u64)> {
     let (mut seen, mut taken, mut skipped) = (0u64, 0u64, 0u64);
     let limit = sel.events.unwrap_or(u64::MAX);
@@ -135,6 +189,10 @@ fn walk_selected(
     src.for_each(&mut |item| {
         Ok(match item {
             Item::StepBegin(s) if other_step(s.index) => Flow::EndStep,
+            Item::StepBegin(s) => {
+                f(Selected::Step(s))?;
+                Flow::Continue
+            }
             // The chosen step is over: nothing after it is wanted.
             Item::StepEnd { step } if sel.step == Some(step) => Flow::Stop,
             Item::Frame { step, .. } if other_step(step) => Flow::Continue,
@@ -146,7 +204,7 @@ fn walk_selected(
                 if taken == limit {
                     return Ok(Flow::Stop);
                 }
-                f(&frame)?;
+                f(Selected::Frame(&frame))?;
                 taken += 1;
                 Flow::Continue
             }

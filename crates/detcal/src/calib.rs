@@ -18,6 +18,12 @@ frames, in batches), with no allocation per frame.
 The mask is the AND of the masks of the status constants that are present (`pixel_status`,
 `status_extra`, `status_data`; a pixel bad in any gain is bad) and of the user mask.
 
+**ePix10ka** (spec epix10ka.md §6, LCLS-I `calib_epix10ka_v2`), per pixel: the gain range from
+the step's configuration bits and data bit 14 ([`Calibrator::set_config_bits`]); `v =
+float32(raw & 0x3fff) - pedestal[range]`; common mode (default `(7,2,10,10)`) on the good pixels
+of the high and medium ranges; `out = v * float32(1/gain[range]) * mask`, the mask ANDing the
+status constants over ranges 0-4. No pedestals: pedestal 0 and factor 1 everywhere (psana).
+
 **Single-gain detectors** (CSPAD, pnCCD, ePix100a, cameras): `out = (raw - pedestal) * gain *
 mask`: `pixel_gain` multiplies here. psana also applies a detector-specific common mode to these;
 detcal does not (yet), and says so in a warning when the parameters ask for one.
@@ -38,6 +44,7 @@ assert_eq!(out[0], 0.0); // 10 ADU above the pedestal everywhere: removed as com
 */
 
 mod common_mode;
+mod epix10ka;
 mod kernel;
 mod mask;
 mod median;
@@ -52,6 +59,7 @@ use crate::detector::DetType;
 use crate::error::{Error, Missing, Result};
 use crate::formats::array::{NdArray, shape_str};
 use common_mode::CmPlan;
+use epix10ka::{EpixCm, EpixHalf, EpixScratch, EpixTables};
 use kernel::{HalfConsts, Scratch};
 
 /// Pixels per work unit of single-gain detectors.
@@ -85,6 +93,21 @@ pub struct Constants {
 enum Kind {
     Jungfrau,
     SingleGain,
+    Epix10ka,
+}
+
+/// The ePix10ka part of a calibrator: the 7 range planes and the tables of the current
+/// configuration.
+#[derive(Debug, Default)]
+struct EpixState {
+    /// Pedestals, 7 planes of a frame, or empty (pedestal 0 everywhere).
+    peds: Vec<f32>,
+    /// float32(1/gain), 7 planes of a frame, or empty (factor 1 everywhere).
+    gfac: Vec<f32>,
+    /// The tables of the configuration set last, if any.
+    tables: Option<EpixTables>,
+    cm: Option<EpixCm>,
+    scratch: Vec<EpixScratch>,
 }
 
 /// Turns raw frames into calibrated frames with one detector's constants.
@@ -108,25 +131,209 @@ pub struct Calibrator {
     scratch: Vec<Scratch>,
     unit_bad: Vec<usize>,
     last_bad: usize,
+    epix: Option<Box<EpixState>>,
 }
 
 impl Calibrator {
-    /// A calibrator for detector type `det` (JUNGFRAU, or any single-gain type); ePix10ka is not
-    /// supported yet.
+    /// A calibrator for detector type `det` (JUNGFRAU, ePix10ka, or any single-gain type). For
+    /// ePix10ka the panel count comes from the pedestals (see [`Calibrator::epix10ka`] to
+    /// calibrate without them).
     pub fn new(det: DetType, consts: &Constants) -> Result<Calibrator> {
         match det {
             DetType::Jungfrau => Calibrator::jungfrau(consts),
-            DetType::Epix10ka | DetType::Epix10k | DetType::Epix10ka2M | DetType::Epix10kaQuad => {
-                Err(Error::unsupported(
-                    det,
-                    format!(
-                        "calibration of {det} frames is not supported yet (only JUNGFRAU and \
-                     single-gain detectors)"
-                    ),
-                ))
+            DetType::Epix10ka | DetType::Epix10ka2M | DetType::Epix10kaQuad => {
+                let nsegs = match consts.pedestals.as_ref().map(|p| p.shape().to_vec()) {
+                    Some(s) if s.len() == 4 => s[1],
+                    Some(s) if s.len() == 3 => 1,
+                    Some(s) => {
+                        return Err(Error::shape(
+                            "pedestals",
+                            "(7, nsegs, 352, 384)",
+                            &s,
+                            format!(
+                                "pedestals: shape {} is not (7, nsegs, 352, 384) as ePix10ka \
+                                 pedestals are",
+                                shape_str(&s)
+                            ),
+                        ));
+                    }
+                    None => {
+                        return Err(Error::not_found(
+                            Missing::Constants,
+                            "pedestals",
+                            det,
+                            format!(
+                                "no pedestals for the {det} detector: give the panel count \
+                                 (Calibrator::epix10ka) to calibrate without them"
+                            ),
+                        ));
+                    }
+                };
+                Calibrator::epix10ka(det, consts, nsegs)
             }
+            DetType::Epix10k => Err(Error::unsupported(
+                det,
+                format!("calibration of {det} (the ePix10k prototype) is not supported"),
+            )),
             _ => Calibrator::single_gain(det, consts),
         }
+    }
+
+    /// An ePix10ka calibrator for frames of `nsegs` panels of 352 x 384: constants
+    /// `(7, nsegs, 352, 384)` (`(7, 352, 384)` for one panel). Missing pedestals give pedestal
+    /// 0 and factor 1 everywhere, missing gains factor 1, as psana. Frames need the step's
+    /// configuration first ([`Calibrator::set_config_bits`]).
+    pub fn epix10ka(det: DetType, consts: &Constants, nsegs: usize) -> Result<Calibrator> {
+        use crate::detector::epix10ka::{PANEL_COLS, PANEL_ROWS};
+        if nsegs == 0 {
+            return Err(Error::bad_arg(
+                "panels",
+                "an ePix10ka has at least one panel",
+            ));
+        }
+        let shape = vec![nsegs, PANEL_ROWS, PANEL_COLS];
+        let npix = epix10ka::frame_pixels(nsegs);
+        let want = [7, nsegs, PANEL_ROWS, PANEL_COLS];
+        let check = |name: &str, a: &NdArray| -> Result<()> {
+            let s = a.shape();
+            let ok = s == want || (nsegs == 1 && s == [7, PANEL_ROWS, PANEL_COLS]);
+            if !ok {
+                return Err(Error::shape(
+                    name,
+                    shape_str(&want),
+                    s,
+                    format!(
+                        "{name}: shape {} does not fit {det} frames of {nsegs} panel(s); \
+                         expected {}",
+                        shape_str(s),
+                        shape_str(&want)
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        let peds = match &consts.pedestals {
+            Some(p) => {
+                check("pedestals", p)?;
+                to_f32_vec(p)
+            }
+            None => Vec::new(),
+        };
+        // psana: no pedestals means no gain correction either.
+        let gfac = match (&consts.pixel_gain, peds.is_empty()) {
+            (Some(g), false) => {
+                check("pixel_gain", g)?;
+                to_f32_vec(g)
+                    .into_iter()
+                    .map(|g| if g != 0.0 { 1.0 / g } else { 0.0 })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        if consts.pixel_offset.is_some() {
+            tracing::warn!("pixel_offset is not used for {det} (psana does not use it either)");
+        }
+        let mut mask = vec![1u8; npix];
+        let mshape = shape.clone();
+        let ranges = Some(7);
+        if let Some(s) = &consts.pixel_status {
+            mask::and_status_first::<u16>(
+                &mut mask,
+                &mshape,
+                ranges,
+                5,
+                "pixel_status",
+                s,
+                PIXEL_STATUS_CODE,
+            )?;
+        }
+        if let Some(s) = &consts.status_extra {
+            mask::and_status_first::<u64>(
+                &mut mask,
+                &mshape,
+                ranges,
+                5,
+                "status_extra",
+                s,
+                STATUS_EXTRA_CODE,
+            )?;
+        }
+        if let Some(s) = &consts.status_data {
+            mask::and_status_first::<u16>(
+                &mut mask,
+                &mshape,
+                ranges,
+                5,
+                "status_data",
+                s,
+                STATUS_EXTRA_CODE,
+            )?;
+        }
+        if let Some(u) = &consts.user_mask {
+            mask::and_user(&mut mask, &mshape, u)?;
+        }
+        let cmps = consts
+            .common_mode
+            .clone()
+            .unwrap_or_else(|| det.default_common_mode().to_vec());
+        let cm = CommonModeParams::from_psana(&cmps)?.map(EpixCm::new);
+        Ok(Calibrator {
+            kind: Kind::Epix10ka,
+            det,
+            shape,
+            nsegs,
+            rows: PANEL_ROWS,
+            cols: PANEL_COLS,
+            poff: Vec::new(),
+            gfac: Vec::new(),
+            mask,
+            cm: None,
+            scratch: Vec::new(),
+            unit_bad: Vec::new(),
+            last_bad: 0,
+            epix: Some(Box::new(EpixState {
+                peds,
+                gfac,
+                tables: None,
+                cm,
+                scratch: Vec::new(),
+            })),
+        })
+    }
+
+    /// ePix10ka: sets the configuration of the frames to come, the configuration bits of every
+    /// pixel of each panel ([`crate::detector::epix10ka::config_bits`], e.g.
+    /// [`crate::source::StepMeta::config_bits`]). Other detectors ignore it.
+    pub fn set_config_bits(&mut self, panels: &[Vec<u8>]) -> Result<()> {
+        let Some(e) = self.epix.as_mut() else {
+            return Ok(());
+        };
+        let npix = self.mask.len();
+        if panels.len() != self.nsegs
+            || panels
+                .iter()
+                .any(|p| p.len() != crate::detector::epix10ka::PANEL_PIXELS)
+        {
+            return Err(Error::shape(
+                "config bits",
+                format!("{} panels of 352 x 384", self.nsegs),
+                &[panels.len()],
+                format!(
+                    "configuration of {} panel(s) given for frames of {} panel(s) of 352 x 384",
+                    panels.len(),
+                    self.nsegs
+                ),
+            ));
+        }
+        let cbits: Vec<u8> = panels.concat();
+        debug_assert_eq!(cbits.len(), npix);
+        e.tables = Some(EpixTables::build(&cbits, &e.peds, &e.gfac, &self.mask));
+        Ok(())
+    }
+
+    /// Whether frames need the configuration ([`Calibrator::set_config_bits`]) first: ePix10ka.
+    pub fn needs_config(&self) -> bool {
+        self.kind == Kind::Epix10ka
     }
 
     /// A JUNGFRAU calibrator: pedestals `(3, nsegs, rows, cols)` with `rows` even and `cols` a
@@ -205,6 +412,7 @@ impl Calibrator {
             scratch: Vec::new(),
             unit_bad: Vec::new(),
             last_bad: 0,
+            epix: None,
         })
     }
 
@@ -273,6 +481,7 @@ impl Calibrator {
             scratch: Vec::new(),
             unit_bad: Vec::new(),
             last_bad: 0,
+            epix: None,
         })
     }
 
@@ -298,6 +507,9 @@ impl Calibrator {
 
     /// The common-mode parameters in use, or `None` when the correction is off.
     pub fn common_mode(&self) -> Option<CommonModeParams> {
+        if let Some(e) = &self.epix {
+            return e.cm.as_ref().map(|c| c.params);
+        }
         self.cm.as_ref().map(|p| p.params)
     }
 
@@ -389,7 +601,49 @@ impl Calibrator {
                 self.last_bad = 0;
                 Ok(0)
             }
+            Kind::Epix10ka => {
+                self.run_epix(raw, out, nframes)?;
+                self.last_bad = 0;
+                Ok(0)
+            }
         }
+    }
+
+    /// ePix10ka: the work units are half panels, in frame order, split into one contiguous
+    /// range per thread.
+    fn run_epix(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> Result<()> {
+        let npix = self.mask.len();
+        let mask = &self.mask;
+        let e = self.epix.as_mut().expect("ePix10ka state");
+        let Some(t) = e.tables.as_ref() else {
+            return Err(Error::bad_arg(
+                "configuration",
+                "ePix10ka frames need the run's configuration (the step's config bits) before \
+                 they can be calibrated",
+            ));
+        };
+        let unit_len = epix10ka::HALF_PIXELS;
+        let units_per_frame = npix / unit_len;
+        let units = nframes * units_per_frame;
+        let workers = rayon::current_num_threads().clamp(1, units.max(1));
+        let per = units.div_ceil(workers);
+        if e.scratch.len() < workers {
+            e.scratch.resize_with(workers, EpixScratch::default);
+        }
+        let cm = e.cm.as_ref();
+        out.par_chunks_mut(per * unit_len)
+            .zip(raw.par_chunks(per * unit_len))
+            .zip(e.scratch.par_iter_mut())
+            .enumerate()
+            .for_each(|(w, ((o, r), s))| {
+                let it = o.chunks_mut(unit_len).zip(r.chunks(unit_len));
+                for (k, (o, r)) in it.enumerate() {
+                    let at = ((w * per + k) % units_per_frame) * unit_len;
+                    let c = EpixHalf::of(t, mask, at, unit_len);
+                    kernel::epix_half_best(r, o, &c, cm, s);
+                }
+            });
+        Ok(())
     }
 
     /// JUNGFRAU: the work units are half panels, in frame order, split into one contiguous

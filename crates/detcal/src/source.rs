@@ -13,11 +13,15 @@ grow with the number of events: XTC2 files and stacks are memory-mapped.
 */
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::detector::{DetType, GainModeInfo, JUNGFRAU_DEFAULT_STEP_MODES, jungfrau_mode_from_daq};
+use crate::detector::epix10ka::{self, GainRange};
+use crate::detector::{
+    DetType, EPIX10KA_GAIN_MODES, GainModeInfo, JUNGFRAU_DEFAULT_STEP_MODES, jungfrau_mode_from_daq,
+};
 use crate::error::{Error, Missing, Result};
 use crate::formats::npy::NpyMap;
 use crate::site;
@@ -84,12 +88,159 @@ pub struct StepMeta {
     /// The gain mode in psana's (LCLS-I) terms, for multi-gain detectors.
     #[serde(skip)]
     pub mode: Option<GainModeInfo>,
+    /// ePix10ka: the configuration valid for the step (config bits per panel, gain mode).
+    #[serde(skip)]
+    pub epix: Option<Arc<EpixStepConfig>>,
 }
 
 impl StepMeta {
-    /// The LCLS-I name of the gain mode (`Normal`, `ForcedGain1`, ...), if known.
+    /// The LCLS-I name of the gain mode (`Normal`, `ForcedGain1`, `FL`, `AHL-H`, ...), if known.
     pub fn mode_name(&self) -> Option<&'static str> {
         self.mode.map(|m| m.name)
+    }
+
+    /// ePix10ka: the step's gain mode from its configuration (psana's `find_gain_mode`), `None`
+    /// for other detectors, a mixed pixel map, or a step without configuration.
+    pub fn gain_range(&self) -> Option<GainRange> {
+        self.epix.as_ref().and_then(|e| e.gain_mode)
+    }
+
+    /// ePix10ka: the configuration bits of every pixel of each panel
+    /// ([`epix10ka::config_bits`], 352 x 384 per panel, in segment order), if known.
+    pub fn config_bits(&self) -> Option<&[Vec<u8>]> {
+        self.epix.as_ref().map(|e| e.config_bits.as_slice())
+    }
+}
+
+/// The ePix10ka configuration valid during a step: from the Configure's per-segment
+/// `asicPixelConfig` and `trbit` updated by any BeginStep config update (LCLS-II), or made from
+/// the gain mode given for a NumPy stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpixStepConfig {
+    /// Per panel (segment order), the configuration bits of each pixel
+    /// ([`epix10ka::config_bits`] of [`epix10ka::assemble_asic_config`]), 352 x 384 each.
+    pub config_bits: Vec<Vec<u8>>,
+    /// The gain mode from the configuration alone ([`epix10ka::find_gain_mode`]); `None` for a
+    /// mixed pixel map.
+    pub gain_mode: Option<GainRange>,
+    /// Per panel, the `trbit` of its 4 ASICs (as in the data).
+    pub trbits: Vec<[u8; 4]>,
+}
+
+impl EpixStepConfig {
+    /// The configuration of panels whose pixel config (per panel, 352 x 384) and ASIC `trbit`s
+    /// are given.
+    pub fn from_panels(panels: &[(Vec<u8>, [u8; 4])]) -> Result<EpixStepConfig> {
+        let config_bits = panels
+            .iter()
+            .map(|(pc, tr)| epix10ka::config_bits(pc, tr))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(EpixStepConfig {
+            gain_mode: epix10ka::find_gain_mode(&config_bits),
+            config_bits,
+            trbits: panels.iter().map(|p| p.1).collect(),
+        })
+    }
+
+    /// The configuration of LCLS-II segments (`asicPixelConfig` (4, 176, 192) and `trbit` (4,)
+    /// of each, in segment order); `label` names the run in errors.
+    pub fn from_segments(segs: &[xtc2::run::SegmentConfig], label: &str) -> Result<EpixStepConfig> {
+        let panels = segs
+            .iter()
+            .map(|c| {
+                let field = |name: &str| {
+                    c.field(name).and_then(|f| f.as_u8()).ok_or_else(|| {
+                        Error::content(
+                            label,
+                            format!(
+                                "ePix10ka segment {}: no uint8 `{name}` in its config",
+                                c.segment
+                            ),
+                        )
+                    })
+                };
+                let pixel = epix10ka::assemble_asic_config(field("asicPixelConfig")?)?;
+                let tr = field("trbit")?;
+                let trbit: [u8; 4] = tr.try_into().map_err(|_| {
+                    Error::content(
+                        label,
+                        format!(
+                            "ePix10ka segment {}: `trbit` has {} values, not 4",
+                            c.segment,
+                            tr.len()
+                        ),
+                    )
+                })?;
+                Ok((pixel, trbit))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        EpixStepConfig::from_panels(&panels)
+    }
+
+    /// The configuration the LCLS-II DAQ sets for a measured gain mode
+    /// ([`epix10ka::daq_config_for_range`]) on `npanels` panels; `None` for AHL-L and AML-L.
+    pub fn for_mode(range: GainRange, npanels: usize) -> Option<EpixStepConfig> {
+        let (value, trbit) = epix10ka::daq_config_for_range(range)?;
+        let panel = (vec![value; epix10ka::PANEL_PIXELS], [trbit; 4]);
+        EpixStepConfig::from_panels(&vec![panel; npanels]).ok()
+    }
+
+    /// psana's gain mode of the step as a [`GainModeInfo`], if the configuration has one.
+    pub fn mode_info(&self) -> Option<GainModeInfo> {
+        self.gain_mode
+            .and_then(|g| EPIX10KA_GAIN_MODES.get(g.index()).copied())
+    }
+
+    /// A one-line account of the configuration: the pixel config bits present and the trbits.
+    pub fn summary(&self) -> String {
+        let mut counts = [0usize; 64];
+        for p in &self.config_bits {
+            for &cb in p {
+                counts[usize::from(cb & 63)] += 1;
+            }
+        }
+        let bits: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(cb, n)| format!("{cb}:{n}"))
+            .collect();
+        format!(
+            "config bits {{{}}}, trbit {:?}",
+            bits.join(", "),
+            self.trbits
+        )
+    }
+}
+
+/// Whether `t` is one of the ePix10ka types (epix10ka, epix10kaquad, epix10ka2m).
+pub fn is_epix10ka(t: DetType) -> bool {
+    matches!(
+        t,
+        DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M
+    )
+}
+
+/// The Configure config of every segment of `info`, in segment order (empty configs where a
+/// segment has none).
+fn configure_configs(info: &xtc2::run::DetectorInfo) -> Vec<xtc2::run::SegmentConfig> {
+    info.segments
+        .iter()
+        .map(|s| {
+            s.config.clone().unwrap_or(xtc2::run::SegmentConfig {
+                segment: s.segment,
+                fields: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Applies a step's config updates to the running per-segment configs.
+fn apply_updates(configs: &mut [xtc2::run::SegmentConfig], updates: &[xtc2::run::SegmentConfig]) {
+    for u in updates {
+        if let Some(c) = configs.iter_mut().find(|c| c.segment == u.segment) {
+            c.merge(u, true);
+        }
     }
 }
 
@@ -521,12 +672,21 @@ impl RunSource {
     pub fn for_each(&self, f: &mut dyn FnMut(Item<'_>) -> Result<Flow>) -> Result<()> {
         match &self.kind {
             Kind::Stack { map, gain_mode } => {
+                let epix = if is_epix10ka(self.meta.det_type) {
+                    gain_mode
+                        .and_then(|m| GainRange::from_index(m.index))
+                        .and_then(|g| EpixStepConfig::for_mode(g, self.meta.frame_shape[0]))
+                        .map(Arc::new)
+                } else {
+                    None
+                };
                 let step = StepMeta {
                     index: 0,
                     daq_value: None,
                     daq_name: gain_mode.map(|m| m.name.to_string()),
                     source: "given",
                     mode: *gain_mode,
+                    epix,
                 };
                 match f(Item::StepBegin(&step))? {
                     Flow::Stop => return Ok(()),
@@ -574,10 +734,24 @@ impl RunSource {
         let mut skipping = false;
         let mut current: Option<StepMeta> = None;
         let jungfrau = self.meta.det_type == DetType::Jungfrau;
+        let epix = is_epix10ka(self.meta.det_type);
+        let mut configs = configure_configs(det.info());
         while let Some(item) = items.next_item() {
             match item? {
                 X::StepBegin(s) => {
                     skipping = false;
+                    let epix_cfg = if epix {
+                        apply_updates(&mut configs, &s.config_updates);
+                        match EpixStepConfig::from_segments(&configs, &self.label) {
+                            Ok(c) => Some(Arc::new(c)),
+                            Err(e) => {
+                                tracing::warn!("step {}: {e}", s.index);
+                                None
+                            }
+                        }
+                    } else {
+                        None
+                    };
                     let source = match s.gain_mode.source {
                         GainModeSource::ConfigUpdate => "config update",
                         GainModeSource::Docstring => "step docstring",
@@ -592,12 +766,17 @@ impl RunSource {
                     } else {
                         jungfrau_mode_from_daq(s.gain_mode.value, s.gain_mode.name.as_deref())
                     };
+                    let (source, mode) = match &epix_cfg {
+                        Some(c) => ("segment configs", c.mode_info()),
+                        None => (source, mode),
+                    };
                     let meta = StepMeta {
                         index: s.index,
                         daq_value: Some(s.gain_mode.value),
                         daq_name: s.gain_mode.name.clone(),
                         source,
                         mode,
+                        epix: epix_cfg,
                     };
                     let flow = f(Item::StepBegin(&meta))?;
                     current = Some(meta);
@@ -721,6 +900,8 @@ pub struct StepDescription {
     pub events: u64,
     /// Events skipped in the step.
     pub skipped: u64,
+    /// ePix10ka: the step's configuration in one line (config bits and trbits), if known.
+    pub config: Option<String>,
 }
 
 /// Describes the run in `files`: experiment, run, start, detectors, steps and event counts.
@@ -735,8 +916,31 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
         let mut items = det.items()?;
         let mut steps: Vec<StepDescription> = Vec::new();
         let (mut events, mut skipped) = (0, 0);
+        let mut configs = configure_configs(info);
+        let label = files
+            .first()
+            .map(|p| p.as_ref().display().to_string())
+            .unwrap_or_default();
         while let Some(item) = items.next_item() {
             match item? {
+                X::StepBegin(s) if is_epix10ka(det_type) => {
+                    apply_updates(&mut configs, &s.config_updates);
+                    let cfg = EpixStepConfig::from_segments(&configs, &label);
+                    let (mode, config) = match &cfg {
+                        Ok(c) => (c.mode_info(), Some(c.summary())),
+                        Err(e) => (None, Some(e.to_string())),
+                    };
+                    steps.push(StepDescription {
+                        index: s.index,
+                        gain_mode: mode.map_or(-1, |m| m.index as i32),
+                        gain_mode_name: mode.map(|m| m.name.to_string()),
+                        psana_gain_mode: mode.map(|m| m.name.to_string()),
+                        gain_mode_source: "SegmentConfigs".into(),
+                        events: 0,
+                        skipped: 0,
+                        config,
+                    });
+                }
                 X::StepBegin(s) => {
                     let psana = if det_type != DetType::Jungfrau {
                         None
@@ -756,6 +960,7 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
                         gain_mode_source: format!("{:?}", s.gain_mode.source),
                         events: 0,
                         skipped: 0,
+                        config: None,
                     });
                 }
                 X::Event(_) => {
@@ -798,6 +1003,25 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
     })
 }
 
+/// The detector `alias` (the only raw detector if `None`) in the first run of a dataset
+/// (`epix10ka_id`, panel ids).
+pub fn detector_of(
+    dataset: &str,
+    data_root: Option<&Path>,
+    alias: Option<&str>,
+) -> Result<DetectorMeta> {
+    let files = dataset_runs(dataset, data_root)?;
+    let first = files.first().ok_or_else(|| {
+        Error::not_found(
+            Missing::Run,
+            "runs",
+            dataset,
+            format!("{dataset}: the dataset has no runs"),
+        )
+    })?;
+    Ok(RunSource::open_xtc(first, alias)?.meta().clone())
+}
+
 /// The files of every run of a dataset (see [`open_dataset`]).
 pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<PathBuf>>> {
     let ds = if dataset.contains('=') {
@@ -830,4 +1054,142 @@ pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<P
         .into_iter()
         .map(|r| r.files)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real epixquad sample (`../shared/data/xtc2/test_epix_calib.xtc2`), if present.
+    fn epix_sample() -> Option<PathBuf> {
+        let dir = std::env::var_os("DETCAL_SHARED_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+        let p = dir.join("data/xtc2/test_epix_calib.xtc2");
+        if !p.is_file() {
+            eprintln!(
+                "skipping: ../shared/data not found ({} is absent)",
+                p.display()
+            );
+            return None;
+        }
+        Some(p)
+    }
+
+    #[test]
+    fn epix_sample_steps_carry_fl_and_config_bits() {
+        let Some(p) = epix_sample() else { return };
+        let src = RunSource::open_xtc(&[&p], None).unwrap();
+        let m = src.meta();
+        assert_eq!(m.det_type, DetType::Epix10kaQuad);
+        assert_eq!(m.frame_shape, [4, 352, 384]);
+        assert_eq!(m.panel_ids.len(), 4);
+        let mut steps = Vec::new();
+        let mut frames = 0;
+        src.for_each(&mut |item| {
+            match item {
+                Item::StepBegin(s) => {
+                    let bits = s.config_bits().unwrap();
+                    assert_eq!(bits.len(), 4);
+                    assert!(bits.iter().all(|p| p.len() == 352 * 384));
+                    // Pixel config 8 (g=0, ga=1), trbit 0: control word 8 everywhere.
+                    assert!(bits.iter().flatten().all(|&cb| cb == 8));
+                    steps.push((s.gain_range(), s.mode_name(), s.source));
+                }
+                Item::Frame { frame, .. } => {
+                    let v = frame.to_vec().unwrap();
+                    assert_eq!(&v[..5], &[19620, 19722, 19733, 19730, 19645][..]);
+                    frames += 1;
+                    return Ok(Flow::Stop);
+                }
+                _ => {}
+            }
+            Ok(Flow::Continue)
+        })
+        .unwrap();
+        assert_eq!(frames, 1);
+        assert_eq!(
+            steps,
+            [(Some(GainRange::Fl), Some("FL"), "segment configs")]
+        );
+    }
+
+    #[test]
+    fn stack_steps_get_the_config_of_their_gain_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.npy");
+        let arr = ndarray::Array4::<u16>::zeros((2, 1, 352, 384)).into_dyn();
+        let perms = crate::files::Perms::new(0o775, 0o664, "");
+        crate::formats::npy::write_npy(&path, &arr.into(), &perms).unwrap();
+        let info = StackInfo {
+            det_type: DetType::Epix10ka,
+            panel_ids: vec!["p0".into()],
+            exp: "x".into(),
+            run: 1,
+            start: Timestamp::UNIX_EPOCH,
+            gain_mode: crate::detector::gain_mode(DetType::Epix10ka, "AML-M").ok(),
+            alias: "epix10ka".into(),
+        };
+        let src = RunSource::open_stack(&path, info).unwrap();
+        let mut seen = None;
+        src.for_each(&mut |item| {
+            if let Item::StepBegin(s) = item {
+                seen = Some((s.gain_range(), s.config_bits().map(|b| b[0][0])));
+            }
+            Ok(Flow::Continue)
+        })
+        .unwrap();
+        // AutoMedLo: pixel config 0, trbit 0.
+        assert_eq!(seen, Some((Some(GainRange::AmlM), Some(0))));
+        assert!(EpixStepConfig::for_mode(GainRange::AhlL, 1).is_none());
+        let fh = EpixStepConfig::for_mode(GainRange::Fh, 2).unwrap();
+        assert_eq!(
+            (fh.gain_mode, fh.config_bits[1][7]),
+            (Some(GainRange::Fh), 28)
+        );
+    }
+
+    #[test]
+    fn bad_segment_configs_are_errors_naming_the_run() {
+        use xtc2::run::{ConfigField, SegmentConfig};
+        use xtc2::{DataType, Shape};
+        let field = |name: &str, n: usize, dt: DataType| ConfigField {
+            name: name.into(),
+            data_type: dt,
+            shape: Shape::new(&[n as u32]).unwrap(),
+            bytes: vec![8; n],
+        };
+        let seg = |fields: Vec<ConfigField>| SegmentConfig { segment: 3, fields };
+        let apc = || field("asicPixelConfig", 4 * 176 * 192, DataType::U8);
+        let ok = seg(vec![apc(), field("trbit", 4, DataType::U8)]);
+        let c = EpixStepConfig::from_segments(std::slice::from_ref(&ok), "r.xtc2").unwrap();
+        assert_eq!(c.gain_mode, Some(GainRange::Fl));
+        for (bad, want) in [
+            (seg(vec![apc()]), "no uint8 `trbit`"),
+            (
+                seg(vec![apc(), field("trbit", 3, DataType::U8)]),
+                "`trbit` has 3 values",
+            ),
+            (
+                seg(vec![apc(), field("trbit", 4, DataType::U16)]),
+                "no uint8 `trbit`",
+            ),
+            (
+                seg(vec![
+                    field("asicPixelConfig", 100, DataType::U8),
+                    field("trbit", 4, DataType::U8),
+                ]),
+                "asicPixelConfig",
+            ),
+        ] {
+            let err = EpixStepConfig::from_segments(&[bad], "r.xtc2")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        let err = EpixStepConfig::from_segments(&[seg(vec![])], "r.xtc2")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("r.xtc2") && err.contains("segment 3"), "{err}");
+    }
 }

@@ -152,9 +152,13 @@ fn unknown_and_unsupported_detectors() {
         matches!(&e, Error::BadName { kind: "detector type", name, .. } if name == "nosuchdet"),
         "{e:?}"
     );
-    let e = Calibrator::new(DetType::Epix10ka2M, &Constants::default()).unwrap_err();
+    let e = Calibrator::new(DetType::Epix10k, &Constants::default()).unwrap_err();
     assert!(matches!(&e, Error::Unsupported { .. }), "{e:?}");
-    assert!(e.to_string().contains("is not supported yet"), "{e}");
+    assert!(e.to_string().contains("is not supported"), "{e}");
+    // An ePix10ka without pedestals needs its panel count (Calibrator::epix10ka).
+    let e = Calibrator::new(DetType::Epix10ka2M, &Constants::default()).unwrap_err();
+    assert!(matches!(&e, Error::NotFound { .. }), "{e:?}");
+    assert!(e.to_string().contains("Calibrator::epix10ka"), "{e}");
 }
 
 #[test]

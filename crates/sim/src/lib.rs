@@ -15,9 +15,13 @@ injected defects) and writes, under `<root>/<INS>/<exp>/xtc/`:
   JUNGFRAU gain repository holds them.
 
 Everything is drawn from one seed and is the same on every machine.
+
+[`epix10ka`] simulates ePix10ka quads and 2Ms the same way (dark run of the 5 measured gain
+modes, light run in the two auto modes, truth files).
 */
 
 pub mod demo;
+pub mod epix10ka;
 pub mod frames;
 pub mod model;
 

@@ -29,6 +29,7 @@ time stamps across streams, as psana's event builder does; [`Detector::stream_it
 stream alone.
 */
 
+mod config;
 mod detector;
 mod event;
 mod events;
@@ -38,6 +39,7 @@ mod stream;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use config::{ConfigField, SegmentConfig};
 pub use detector::{DetectorInfo, SegmentInfo};
 pub use event::{Event, Item, SegmentData, SkipReason, SkippedEvent, StepEnd};
 pub use events::Items;
@@ -79,6 +81,8 @@ struct StreamSummary {
     shapes: BTreeMap<NamesId, Shape>,
     /// Per alias: enum dictionaries and the Configure `user.gainMode`.
     config: BTreeMap<String, (EnumDicts, Option<i32>)>,
+    /// Per (alias, segment): the numeric config fields of Configure.
+    seg_config: BTreeMap<(String, u32), config::SegmentConfig>,
 }
 
 impl Run {
@@ -333,8 +337,17 @@ fn read_configure(
         if names.alg.name != "config" {
             return Ok(());
         }
+        let desc = sd.desc(names)?;
+        let found = config::segment_config(names, &desc)?;
+        sum.seg_config
+            .entry((names.det_name.clone(), names.segment))
+            .or_insert_with(|| config::SegmentConfig {
+                segment: names.segment,
+                fields: Vec::new(),
+            })
+            .merge(&found, false);
         let (dicts, gain) = sum.config.entry(names.det_name.clone()).or_default();
-        for field in sd.desc(names)?.fields() {
+        for field in desc.fields() {
             let field = field?;
             let name = field.name();
             if field.data_type() == crate::data_type::DataType::EnumDict {
@@ -433,6 +446,10 @@ fn build_detectors(summaries: &[StreamSummary], path: &Path) -> Result<Vec<Detec
                 names_id: names.names_id,
                 raw_type: *raw_type,
                 raw_shape: sum.shapes.get(&names.names_id).copied(),
+                config: summaries
+                    .iter()
+                    .find_map(|s| s.seg_config.get(&(names.det_name.clone(), names.segment)))
+                    .cloned(),
             });
         }
     }

@@ -29,5 +29,8 @@ mod run;
 mod shapes_data;
 
 pub use dgram::{DgramBuilder, Writer};
-pub use run::{DetectorSetup, RunWriter, SegmentFrame, SegmentSetup, gain_mode};
+pub use run::{
+    DetectorSetup, EPIX_ASIC_PIXELS, EpixConfig, Layout, RunWriter, SegmentFrame, SegmentSetup,
+    gain_mode,
+};
 pub use shapes_data::{ArrayData, ShapesDataOptions, Value};

@@ -296,6 +296,26 @@ fn epix_quad_run_view() {
     let steps = det.steps().unwrap();
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].gain_mode.source, GainModeSource::StepIndex);
+    // No config update in the step; the Configure's per-segment config: asicPixelConfig
+    // (4, 176, 192) all 8 and trbit [0, 0, 0, 0] (every pixel FL).
+    assert!(steps[0].config_updates.is_empty());
+    for seg in &info.segments {
+        let c = seg.config.as_ref().unwrap();
+        assert_eq!(c.segment, seg.segment);
+        let names: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["asicPixelConfig", "trbit"]);
+        let apc = c.field("asicPixelConfig").unwrap();
+        assert_eq!(
+            (apc.data_type, apc.shape.dims()),
+            (DataType::U8, &[4u32, 176, 192][..])
+        );
+        assert!(apc.as_u8().unwrap().iter().all(|&v| v == 8));
+        let tr = c.field("trbit").unwrap();
+        assert_eq!(
+            (tr.shape.dims(), tr.as_u8().unwrap()),
+            (&[4u32][..], &[0u8; 4][..])
+        );
+    }
 
     let mut frame = vec![0u16; info.frame_len().unwrap()];
     let mut items = det.items().unwrap();

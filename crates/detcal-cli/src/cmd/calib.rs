@@ -25,6 +25,15 @@ give 0. Common mode (psana's default 7,1,100,0: banks, rows in banks, columns in
 pixel_status, status_extra and status_data masks over gain modes and of --mask; without status
 files nothing is masked. Single-gain detectors: (raw - pedestal) * gain * mask.
 
+ePix10ka (epix10ka, quad, 2M), per pixel, with its gain range r (FH, FM, FL, AHL-H, AML-M, AHL-L,
+AML-L) decoded from the step's configuration (pixel config bits, ASIC trbit) and data bit 14:
+
+    (raw & 0x3fff - pedestal[r] - common mode) / gain[r] * mask
+
+Common mode (psana's default 7,2,10,10: columns within each half panel, at most 10 ADU, more
+than 10 good pixels) on the good high/medium-range pixels only; the mask ANDs the status
+constants over ranges 0-4. Without pedestals psana (and detcal) give raw & 0x3fff, with a warning.
+
 A JUNGFRAU without pedestals (none deployed for the run, or an unreadable file) is an error.
 Detectors of fixed shape (CSPAD, pnCCD, ePix100a) take psana's defaults for missing files or
 files of the wrong size (zeros for pedestals), with a warning. The log says which file (or

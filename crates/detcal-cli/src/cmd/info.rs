@@ -12,7 +12,9 @@ For each run: experiment, run number, start time (UTC, and the local YYYYmmddHHM
 repository file names use), and every detector with raw data: DAQ alias, type, segments with
 their panel ids, psana's unique id (<type>_<panel id>_...), frame shape, and its steps with
 their gain modes (from the step's config update, else the step docstring, else the step index,
-with psana's LCLS-I name for JUNGFRAU) and event counts. Events missing a segment or damaged
+with psana's LCLS-I name for JUNGFRAU; for ePix10ka the gain mode is decoded from the
+segments' asicPixelConfig and trbit valid at the step, as psana's find_gain_mode does, and the
+config bits are shown) and event counts. Events missing a segment or damaged
 are counted as skipped.
 
 EXAMPLES:
@@ -90,6 +92,9 @@ fn print_run(d: &RunDescription) {
                     String::new()
                 }
             );
+            if let Some(c) = &s.config {
+                println!("            {c}");
+            }
         }
         println!("    events    {} ({} skipped)", det.events, det.skipped);
     }

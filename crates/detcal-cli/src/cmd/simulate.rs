@@ -1,4 +1,4 @@
-//! `detcal simulate`: realistic JUNGFRAU runs in XTC2, with their truth.
+//! `detcal simulate`: realistic JUNGFRAU and ePix10ka runs in XTC2, with their truth.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,13 +24,25 @@ With --gains DIR, each panel also gets DIR/<panel_id>/g{0,1,2}_{gain,offset}.npy
 the JUNGFRAU gain repository. The same seed gives the same files on every machine. Read the
 runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
 
+With --det epix10kaquad (4 panels) or epix10ka2m (16), an ePix10ka as the LCLS-II DAQ writes the
+real epixquad sample (alias epixquad, or epix10k2M for a 2M, unless --alias): a dark run with 5 steps, FH, FM, FL, AHL-H,
+AML-M, each carrying the segment configs (asicPixelConfig, trbit) the DAQ sets for the mode; a
+light run with 2 steps, AutoHiLo and AutoMedLo: photons of --energy keV in the high/medium range,
+a common-mode offset per half-panel column, and bright pixels of 100 photons switched to the low
+range (data bit 14). Injected dead, hot, noisy and saturated pixels. Truth: pedestals (7, panels,
+352, 384), rms, defects, truth.json. Panels are 352 x 384 (--panels and --shape do not apply).
+
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
-    detcal info exp=xpptut15:run=1 --data-dir data";
+    detcal info exp=xpptut15:run=1 --data-dir data
+    detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5";
 
-/// Simulate JUNGFRAU dark and light runs (XTC2) with known truth.
+/// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Detector: jungfrau, epix10kaquad (4 panels) or epix10ka2m (16 panels).
+    #[arg(long, default_value = "jungfrau", value_parser = ["jungfrau", "epix10kaquad", "epix10ka2m"])]
+    pub det: String,
     /// Data root: files go to <out>/<INS>/<exp>/xtc/.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
@@ -67,18 +79,42 @@ pub struct Args {
     /// Also write each panel's gain and offset maps here (<DIR>/<panel_id>/g*_gain.npy).
     #[arg(long, value_name = "DIR")]
     pub gains: Option<PathBuf>,
-    /// DAQ alias of the detector.
-    #[arg(long, default_value = "jungfrau")]
-    pub alias: String,
+    /// DAQ alias of the detector (default jungfrau, or epixquad for an ePix10ka).
+    #[arg(long)]
+    pub alias: Option<String>,
     #[command(flatten)]
     pub perms: PermArgs,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    if a.det != "jungfrau" {
+        let s = sim::epix10ka::EpixSim {
+            exp: a.exp,
+            alias: a.alias.unwrap_or_else(|| {
+                if a.det == "epix10ka2m" {
+                    "epix10k2M"
+                } else {
+                    "epixquad"
+                }
+                .into()
+            }),
+            dark_run: a.run,
+            light_run: if a.no_light { None } else { Some(a.run + 1) },
+            panels: if a.det == "epix10ka2m" { 16 } else { 4 },
+            dark_events: a.events,
+            light_events: a.light_events,
+            energy_kev: a.energy,
+            seed: a.seed,
+            ..Default::default()
+        };
+        let out = sim::epix10ka::simulate(&s, &a.out, &a.perms.perms())?;
+        output::print_simulated(&out);
+        return Ok(ExitCode::from(EXIT_OK));
+    }
     let (rows, cols) = crate::args::parse_shape(&a.shape)?;
     let cfg = SimConfig {
         exp: a.exp,
-        alias: a.alias,
+        alias: a.alias.unwrap_or_else(|| "jungfrau".into()),
         dark_run: a.run,
         light_run: if a.no_light { None } else { Some(a.run + 1) },
         panels: a.panels,

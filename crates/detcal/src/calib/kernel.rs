@@ -376,6 +376,20 @@ with_best_isa!(
     }
 );
 
+with_best_isa!(
+    epix_half_best,
+    epix_half_on,
+    fn(
+        raw: &[u16],
+        out: &mut [f32],
+        c: &super::epix10ka::EpixHalf,
+        cm: Option<&super::epix10ka::EpixCm>,
+        s: &mut super::epix10ka::EpixScratch,
+    ) -> () {
+        super::epix10ka::epix_half(raw, out, c, cm, s)
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,7 +437,7 @@ mod tests {
         let gfac: Vec<Vec<f32>> = (0..3)
             .map(|_| (0..n).map(|_| r.f32(0.01, 0.1)).collect())
             .collect();
-        let mask: Vec<u8> = (0..n).map(|_| (r.next() % 50 != 0) as u8).collect();
+        let mask: Vec<u8> = (0..n).map(|_| !r.next().is_multiple_of(50) as u8).collect();
         let c = HalfConsts {
             poff: [&poff[0], &poff[1], &poff[2]],
             gfac: [&gfac[0], &gfac[1], &gfac[2]],
@@ -458,7 +472,7 @@ mod tests {
         let raw: Vec<u16> = (0..n).map(|_| (r.next() % 16384) as u16).collect();
         let peds: Vec<f32> = (0..n).map(|_| r.f32(0.0, 2000.0)).collect();
         let gain: Vec<f32> = (0..n).map(|_| r.f32(0.5, 2.0)).collect();
-        let mask: Vec<u8> = (0..n).map(|_| (r.next() % 20 != 0) as u8).collect();
+        let mask: Vec<u8> = (0..n).map(|_| !r.next().is_multiple_of(20) as u8).collect();
         for g in [&gain[..], &[]] {
             let run = |avx2: bool| {
                 let mut out = vec![0f32; n];

@@ -32,6 +32,23 @@ pub(crate) fn and_status<T>(
 where
     T: crate::formats::array::Element + Into<u64>,
 {
+    and_status_first::<T>(mask, frame_shape, gains, usize::MAX, name, status, code)
+}
+
+/// As [`and_status`], but only the first `first` gains of a multi-gain status array count
+/// (ePix10ka: ranges 0-4, psana's `indexes=(0,1,2,3,4)`).
+pub(crate) fn and_status_first<T>(
+    mask: &mut [u8],
+    frame_shape: &[usize],
+    gains: Option<usize>,
+    first: usize,
+    name: &str,
+    status: &NdArray,
+    code: u64,
+) -> Result<()>
+where
+    T: crate::formats::array::Element + Into<u64>,
+{
     let typed: ArrayD<T> = status.to_typed();
     let shape = status.shape();
     let npix = mask.len();
@@ -53,7 +70,7 @@ where
     let Some(vals) = flat.as_slice() else {
         return Err(Error::internal(format!("{name}: array is not contiguous")));
     };
-    for g in 0..ngain {
+    for g in 0..ngain.min(first) {
         for (m, &s) in mask.iter_mut().zip(&vals[g * npix..(g + 1) * npix]) {
             if s.into() & code != 0 {
                 *m = 0;

@@ -335,7 +335,7 @@ mod tests {
         for g in GAIN_MODES_IN {
             let (pc, tr) = daq_config_for_range(g).unwrap();
             let bits = config_bits(&vec![pc; PANEL_PIXELS], &[tr; 4]).unwrap();
-            assert_eq!(find_gain_mode(&[bits.clone()]), Some(g));
+            assert_eq!(find_gain_mode(std::slice::from_ref(&bits)), Some(g));
             // Fixed modes ignore bit 14; auto modes switch to their low range.
             let switched = pixel_range(bits[0], SWITCH_BIT | 100).unwrap();
             let expect = match g {

@@ -187,12 +187,19 @@ pub fn open(input: &CalibInput, settings: &Settings) -> Result<Vec<CalibRun>> {
                 consts.common_mode = Some(c.clone());
             }
         }
-        let cal = Calibrator::new(m.det_type, &consts)
-            .with_context(|| format!("calibrating {} run {}", source, m.run))?;
+        let epix = crate::source::is_epix10ka(m.det_type);
+        let cal = if epix {
+            Calibrator::epix10ka(m.det_type, &consts, m.frame_shape[0])
+        } else {
+            Calibrator::new(m.det_type, &consts)
+        }
+        .with_context(|| format!("calibrating {} run {}", source, m.run))?;
         let gain = calib.get(CalibType::PixelGain, m.run)?;
-        let unit = match (m.det_type, gain.status) {
-            (DetType::Jungfrau, LoadStatus::Loaded) => "keV",
-            (DetType::Jungfrau, _) => "ADU",
+        let unit = match (m.det_type, gain.status, consts.pedestals.is_some()) {
+            (DetType::Jungfrau, LoadStatus::Loaded, _) => "keV",
+            (DetType::Jungfrau, ..) => "ADU",
+            (_, LoadStatus::Loaded, true) if epix => "keV",
+            _ if epix => "ADU",
             _ => "",
         };
         // What each constant the calibrator uses came from (all loaded, and cached, above).

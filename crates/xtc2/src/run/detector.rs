@@ -23,6 +23,9 @@ pub struct SegmentInfo {
     pub raw_type: DataType,
     /// The shape of `raw` in the first events, if an event with this segment was found early.
     pub raw_shape: Option<Shape>,
+    /// The numeric fields of the segment's `config` in Configure (ePix10ka `asicPixelConfig`,
+    /// `trbit`), if it has any.
+    pub config: Option<super::SegmentConfig>,
 }
 
 impl SegmentInfo {

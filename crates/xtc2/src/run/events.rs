@@ -15,6 +15,7 @@ use crate::transition::TransitionId;
 use crate::type_id::{NamesId, TypeId};
 
 use super::Run;
+use super::config::{SegmentConfig, segment_config};
 use super::detector::DetectorInfo;
 use super::event::{Event, Item, SegmentData, SkipReason, SkippedEvent, StepEnd};
 use super::step::{StepInfo, gain_mode};
@@ -281,15 +282,18 @@ impl<'r> Items<'r> {
         let alias = self.info.alias.as_str();
         let mut update: Option<(i32, Option<String>)> = None;
         let mut docstring: Option<String> = None;
+        let mut configs: Vec<SegmentConfig> = Vec::new();
         for &i in &self.group {
             let Some(st) = self.streams.get(i) else {
                 continue;
             };
             let Some(d) = st.head else { continue };
-            let found = step_values(&d, &st.names, alias).map_err(|e| e.in_file(st.path))?;
+            let found =
+                step_values(&d, &st.names, alias, &mut configs).map_err(|e| e.in_file(st.path))?;
             update = update.or(found.0);
             docstring = docstring.or(found.1);
         }
+        configs.sort_by_key(|c| c.segment);
         let enum_type = update
             .as_ref()
             .and_then(|u| u.1.clone())
@@ -302,6 +306,7 @@ impl<'r> Items<'r> {
             time,
             gain_mode: gain,
             docstring,
+            config_updates: configs,
         });
         Ok(())
     }
@@ -327,6 +332,7 @@ impl<'r> Items<'r> {
                 time,
                 gain_mode: gain,
                 docstring: None,
+                config_updates: Vec::new(),
             });
         }
         for slot in &mut self.slots {
@@ -394,12 +400,14 @@ impl<'r> Items<'r> {
     }
 }
 
-/// The config update (`user.gainMode` value and enum type) and docstring of a BeginStep.
+/// The config update (`user.gainMode` value and enum type) and docstring of a BeginStep; the
+/// numeric config fields of each segment of `alias` are merged into `configs`.
 #[allow(clippy::type_complexity)]
 fn step_values(
     d: &Dgram<'_>,
     table: &NamesTable,
     alias: &str,
+    configs: &mut Vec<SegmentConfig>,
 ) -> Result<(Option<(i32, Option<String>)>, Option<String>), FormatError> {
     let mut update = None;
     let mut docstring = None;
@@ -413,6 +421,13 @@ fn step_values(
         };
         let sd = ShapesData::decode(&xtc)?;
         let desc = sd.desc(names)?;
+        if names.det_name == alias && names.alg.name == "config" {
+            let found = segment_config(names, &desc)?;
+            match configs.iter_mut().find(|c| c.segment == found.segment) {
+                Some(c) => c.merge(&found, false),
+                None => configs.push(found),
+            }
+        }
         if names.det_name == alias
             && names.alg.name == "config"
             && update.is_none()

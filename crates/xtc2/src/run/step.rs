@@ -37,6 +37,9 @@ pub struct StepInfo {
     pub gain_mode: GainMode,
     /// The `step_docstring` text, if the BeginStep had one.
     pub docstring: Option<String>,
+    /// The detector's config updates in the BeginStep, one per segment that had one (numeric
+    /// fields of its `config` Names: ePix10ka `asicPixelConfig` and `trbit`, ...).
+    pub config_updates: Vec<super::SegmentConfig>,
 }
 
 /// Enum dictionaries from ENUMDICT fields: enum type -> value -> name.

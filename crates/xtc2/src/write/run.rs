@@ -7,6 +7,12 @@
 //! `user.gainMode`, whose values appear in each BeginStep. The stream also has `runinfo`
 //! (`expt`, `runnum`; values in BeginRun), `chunkinfo`, and optionally psana's `scan` step
 //! information (`step_value`, `step_docstring`; values in BeginStep).
+//!
+//! With [`Layout::Epix10ka`] the run is laid out as the real LCLS-II epixquad sample: per segment
+//! a `raw` Names (alg `raw` 2.0.1: `raw` u16 (rows, cols), `aux` u16 (4, cols)) and a `config`
+//! Names (alg `config` 2.0.0: `asicPixelConfig` u8 (4, 176, 192), `trbit` u8 (4,)) whose values
+//! are in Configure ([`RunWriter::configure_epix`]); a step may update them
+//! ([`RunWriter::begin_step_epix`]) through a second `config` Names of the same fields.
 
 use std::io::Write;
 
@@ -51,6 +57,37 @@ const CHUNKINFO_NAMES: u8 = 252;
 const SCAN_NAMES: u8 = 253;
 const RUNINFO_NAMES: u8 = 255;
 
+/// How the detector's Names and values are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// As the LCLS-II DAQ writes a JUNGFRAU (raw 0.2.0, 29 config fields, `user.gainMode`).
+    Jungfrau,
+    /// As the LCLS-II DAQ writes an ePix10ka quad or 2M (raw 2.0.1, `asicPixelConfig`, `trbit`).
+    Epix10ka,
+}
+
+/// The configuration of one ePix10ka segment: its 4 ASICs' pixel config and `trbit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpixConfig {
+    /// `asicPixelConfig`, (4, 176, 192) values, C order.
+    pub asic_pixel_config: Vec<u8>,
+    /// The `trbit` of each ASIC.
+    pub trbit: [u8; 4],
+}
+
+/// Pixels of one ePix10ka ASIC's pixel config (176 x 192).
+pub const EPIX_ASIC_PIXELS: usize = 176 * 192;
+
+impl EpixConfig {
+    /// Every pixel of every ASIC set to `value`, every ASIC's `trbit` to `trbit`.
+    pub fn uniform(value: u8, trbit: u8) -> Self {
+        Self {
+            asic_pixel_config: vec![value; 4 * EPIX_ASIC_PIXELS],
+            trbit: [trbit; 4],
+        }
+    }
+}
+
 /// One segment (panel) of the detector, as written in this stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentSetup {
@@ -79,6 +116,8 @@ pub struct DetectorSetup {
     pub readout_groups: u16,
     /// Whether to write psana's `scan` step information (`step_docstring`) at BeginStep.
     pub write_scan: bool,
+    /// The Names layout.
+    pub layout: Layout,
 }
 
 impl DetectorSetup {
@@ -100,6 +139,19 @@ impl DetectorSetup {
             first_node_id: 1,
             readout_groups: 1,
             write_scan: true,
+            layout: Layout::Jungfrau,
+        }
+    }
+
+    /// An ePix10ka quad (4 panel ids) or 2M (16) of 352x384 segments numbered 0.., laid out as
+    /// the real epixquad sample.
+    pub fn epix10ka(alias: &str, panel_ids: &[&str]) -> Self {
+        Self {
+            det_type: "epix10ka".into(),
+            rows: 352,
+            cols: 384,
+            layout: Layout::Epix10ka,
+            ..Self::jungfrau(alias, panel_ids)
         }
     }
 
@@ -186,6 +238,50 @@ fn config_names(id: NamesId, setup: &DetectorSetup, seg: &SegmentSetup) -> Names
         .with_field("user.trigger_delay_s", DataType::F64, 0)
 }
 
+/// The ePix10ka Names of one segment: raw 2.0.1 (`raw`, `aux`) and config 2.0.0
+/// (`asicPixelConfig`, `trbit`), for Configure and for step updates.
+fn epix_names(setup: &DetectorSetup, seg: &SegmentSetup, node: u16) -> SegmentNames {
+    let names = |id: u8, alg: Alg| {
+        Names::new(
+            NamesId::new(node, id),
+            &setup.det_type,
+            &setup.alias,
+            &seg.det_id,
+            alg,
+            seg.segment,
+        )
+    };
+    let config = |id: u8| {
+        names(id, Alg::new("config", 2, 0, 0))
+            .with_field("asicPixelConfig", DataType::U8, 3)
+            .with_field("trbit", DataType::U8, 1)
+    };
+    SegmentNames {
+        raw: names(RAW_NAMES, Alg::new("raw", 2, 0, 1))
+            .with_field("raw", DataType::U16, 2)
+            .with_field("aux", DataType::U16, 2),
+        config: config(CONFIG_NAMES),
+        update: config(UPDATE_NAMES),
+    }
+}
+
+/// The values of an ePix10ka config Names.
+fn epix_values(c: &EpixConfig) -> Result<[Value<'_>; 2], Error> {
+    if c.asic_pixel_config.len() != 4 * EPIX_ASIC_PIXELS {
+        return Err(Error::Write(format!(
+            "an ePix10ka asicPixelConfig has {} values (4 x 176 x 192), not {}",
+            4 * EPIX_ASIC_PIXELS,
+            c.asic_pixel_config.len()
+        )));
+    }
+    let shape = Shape::new(&[4, 176, 192]).unwrap_or(Shape::scalar());
+    let tshape = Shape::new(&[4]).unwrap_or(Shape::scalar());
+    Ok([
+        Value::Array(shape, ArrayData::U8(&c.asic_pixel_config)),
+        Value::Array(tshape, ArrayData::U8(&c.trbit)),
+    ])
+}
+
 const HELP: &str = "-- user --\n  - bias_voltage_v : Module bias voltage in V.\n  - trigger_delay_s : Additional trigger delay in s.\n  - exposure_time_s : Exposure time in s.\n  - exposure_period : Exposure period in s.\n  - port : Port.\n";
 const FIRMWARE_BUILD: &str = "Lcls2XilinxKcu1500Udp_10GbE: simulated by detcal";
 const HOT_PIXEL_THRESHOLD: u16 = 15000;
@@ -214,6 +310,9 @@ impl<W: Write> RunWriter<W> {
             .enumerate()
             .map(|(k, seg)| {
                 let node = node0 + k as u16;
+                if setup.layout == Layout::Epix10ka {
+                    return epix_names(&setup, seg, node);
+                }
                 let raw = Names::new(
                     NamesId::new(node, RAW_NAMES),
                     &setup.det_type,
@@ -319,8 +418,78 @@ impl<W: Write> RunWriter<W> {
         self.writer.write(d)
     }
 
+    /// Writes an ePix10ka Configure ([`Layout::Epix10ka`]): every Names, and each segment's
+    /// `asicPixelConfig` and `trbit` (one [`EpixConfig`] per segment, in setup order).
+    pub fn configure_epix(
+        &mut self,
+        time: TimeStamp,
+        configs: &[EpixConfig],
+    ) -> Result<u64, Error> {
+        self.check_epix(configs)?;
+        let mut d = self.start(time, TransitionId::Configure);
+        for (seg, c) in self.segments.iter().zip(configs) {
+            d.names(&seg.raw)?;
+            d.names(&seg.config)?;
+            d.shapes_data(&seg.config, &epix_values(c)?)?;
+            d.names(&seg.update)?;
+        }
+        d.names(&self.runinfo)?;
+        d.names(&self.chunkinfo)?;
+        if self.setup.write_scan {
+            d.names(&self.scan)?;
+        }
+        self.steps = 0;
+        self.writer.write(d)
+    }
+
+    /// Writes an ePix10ka BeginStep that updates every segment's config (one [`EpixConfig`] per
+    /// segment, or none for no update), with an optional docstring.
+    pub fn begin_step_epix(
+        &mut self,
+        time: TimeStamp,
+        configs: Option<&[EpixConfig]>,
+        docstring: Option<&str>,
+    ) -> Result<u64, Error> {
+        let mut d = self.start(time, TransitionId::BeginStep);
+        if let Some(configs) = configs {
+            self.check_epix(configs)?;
+            for (seg, c) in self.segments.iter().zip(configs) {
+                d.shapes_data(&seg.update, &epix_values(c)?)?;
+            }
+        }
+        if let (Some(doc), true) = (docstring, self.setup.write_scan) {
+            d.shapes_data(
+                &self.scan,
+                &[Value::F64(f64::from(self.steps)), Value::Str(doc)],
+            )?;
+        }
+        self.steps = self.steps.wrapping_add(1);
+        self.writer.write(d)
+    }
+
+    fn check_epix(&self, configs: &[EpixConfig]) -> Result<(), Error> {
+        if self.setup.layout != Layout::Epix10ka {
+            return Err(Error::Write(
+                "ePix10ka configs need an ePix10ka layout (DetectorSetup::epix10ka)".into(),
+            ));
+        }
+        if configs.len() != self.segments.len() {
+            return Err(Error::Write(format!(
+                "{} configs given for {} segments",
+                configs.len(),
+                self.segments.len()
+            )));
+        }
+        Ok(())
+    }
+
     /// Writes Configure: every Names, and each segment's config values with `gain_mode`.
     pub fn configure(&mut self, time: TimeStamp, gain_mode: i32) -> Result<u64, Error> {
+        if self.setup.layout == Layout::Epix10ka {
+            return Err(Error::Write(
+                "an ePix10ka run is configured with configure_epix".into(),
+            ));
+        }
         let mut d = self.start(time, TransitionId::Configure);
         for (k, seg) in self.segments.iter().enumerate() {
             d.names(&seg.raw)?;
@@ -393,7 +562,9 @@ impl<W: Write> RunWriter<W> {
         docstring: Option<&str>,
     ) -> Result<u64, Error> {
         let mut d = self.start(time, TransitionId::BeginStep);
-        if let Some(g) = gain_mode {
+        if let Some(g) = gain_mode
+            && self.setup.layout == Layout::Jungfrau
+        {
             for seg in &self.segments {
                 d.shapes_data(&seg.update, &[Value::EnumVal(g)])?;
             }
@@ -438,11 +609,31 @@ impl<W: Write> RunWriter<W> {
         let mut d = self.start(time, TransitionId::L1Accept);
         let dims = [1, self.setup.rows, self.setup.cols];
         let shape = Shape::new(&dims).unwrap_or(Shape::scalar());
+        let epix = self.setup.layout == Layout::Epix10ka;
+        let raw2 = Shape::new(&[self.setup.rows, self.setup.cols]).unwrap_or(Shape::scalar());
+        let aux_shape = Shape::new(&[4, self.setup.cols]).unwrap_or(Shape::scalar());
+        let aux = if epix {
+            vec![0u16; 4 * self.setup.cols as usize]
+        } else {
+            Vec::new()
+        };
         self.frame_cnt = self.frame_cnt.wrapping_add(1);
         for f in frames {
             let seg = self.segments.get(f.index).ok_or_else(|| {
                 Error::Write(format!("segment index {} is not in the setup", f.index))
             })?;
+            if epix {
+                let values = [
+                    Value::Array(raw2, ArrayData::U16(f.raw)),
+                    Value::Array(aux_shape, ArrayData::U16(&aux)),
+                ];
+                let options = ShapesDataOptions {
+                    damage: f.damage,
+                    data_first: false,
+                };
+                d.shapes_data_with(&seg.raw, &values, options)?;
+                continue;
+            }
             let values = [
                 Value::Array(shape, ArrayData::U16(f.raw)),
                 Value::U64(self.frame_cnt),
