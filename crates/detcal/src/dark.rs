@@ -51,6 +51,7 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 ```
 */
 
+pub mod epix10ka;
 pub mod job;
 mod kernel;
 pub mod output;
