@@ -7,6 +7,7 @@ mod cli_basic;
 mod cli_data;
 mod cli_hostile;
 mod demo_golden;
+mod epix;
 mod help_examples;
 mod interop;
 mod interop_calib;
