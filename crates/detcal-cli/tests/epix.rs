@@ -168,3 +168,155 @@ fn epix_dark_refuses_bad_input_clearly() {
             .is_some()
     );
 }
+
+/// The lines of a text file that are not comments.
+fn data_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn epix_dark_then_deploy_round_trips_through_the_store() {
+    let d = Dir::new();
+    for (name, mode) in [("epix10ka_FH_n60", "FH"), ("epix10ka_AML-M_n40", "AML-M")] {
+        let Some(folder) = shared_data(&format!("parity/{name}")) else {
+            return;
+        };
+        dark(&d, &folder, mode);
+    }
+    // A FL pedestal file and offsetph_AHL: AHL-L pedestals are their sum, in float64.
+    let ped_dir = d.join(&format!("work/{PANEL}/pedestals"));
+    let fh = ped_dir.join("epix10ka_0001_20210223203420_synthetic_r0001_pedestals_FH.dat");
+    let fl = ped_dir.join("epix10ka_0001_20210223203420_synthetic_r0001_pedestals_FL.dat");
+    std::fs::copy(&fh, &fl).unwrap();
+    let off = d.join(&format!(
+        "work/{PANEL}/offset/epix10ka_0001_20210223203420_synthetic_r0001_offsetph_AHL.dat"
+    ));
+    let row = vec!["100.25"; 384].join(" ");
+    std::fs::write(&off, format!("{row}\n").repeat(352)).unwrap();
+    let args = [
+        "deploy",
+        "-e",
+        "synthetic",
+        "-r",
+        "1",
+        "--det-type",
+        "epix10ka",
+        "--panel-ids",
+        PANEL,
+        "--source",
+        "NoDetector.0:Epix10ka.0",
+        "-t",
+        "20210223203420",
+        "-o",
+        "work",
+        "-c",
+        "calib",
+        "--group",
+        "",
+    ];
+    // Without -D: a dry run, nothing in the store.
+    d.ok(&args);
+    assert!(!d.join("calib").exists());
+    d.ok(&[&args[..], &["-D", "-p", "psrc"]].concat());
+    let store = d.join("calib/Epix10ka::CalibV1/NoDetector.0:Epix10ka.0");
+    let read = |ctype: &str| std::fs::read_to_string(store.join(ctype).join("1-end.data")).unwrap();
+    let ped = read("pedestals");
+    assert!(ped.contains("SHAPE       (7,1,352,384)"), "{}", &ped[..400]);
+    assert!(
+        ped.contains("# DTYPE       float64"),
+        "derived pedestals make float64"
+    );
+    let lines = data_lines(&ped);
+    assert_eq!(lines.len(), 7 * 352);
+    let repo_fh = std::fs::read_to_string(&fh).unwrap();
+    let repo_aml = std::fs::read_to_string(
+        ped_dir.join("epix10ka_0001_20210223203420_synthetic_r0001_pedestals_AML-M.dat"),
+    )
+    .unwrap();
+    let range = |g: usize| lines[g * 352..(g + 1) * 352].join("\n") + "\n";
+    assert_eq!(
+        range(0),
+        repo_fh,
+        "FH pedestals deployed as in the repository"
+    );
+    assert_eq!(range(2), repo_fh, "FL");
+    assert_eq!(range(4), repo_aml, "AML-M");
+    assert!(
+        range(1).split_whitespace().all(|v| v == "0.000"),
+        "FM default"
+    );
+    // AHL-L = FL + 100.25; AML-L has no offsetph: zeros.
+    let fl_vals: Vec<f64> = repo_fh
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let ahl_l: Vec<f64> = range(5)
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    for (a, b) in fl_vals.iter().zip(&ahl_l).take(2000) {
+        assert_eq!(format!("{:.3}", a + 100.25), format!("{b:.3}"));
+    }
+    assert!(range(6).split_whitespace().all(|v| v == "0.000"), "AML-L");
+    let st = read("pixel_status");
+    assert!(st.contains("# DTYPE       float32"));
+    let st_lines = data_lines(&st);
+    let repo_st = std::fs::read_to_string(d.join(&format!(
+        "work/{PANEL}/status/epix10ka_0001_20210223203420_synthetic_r0001_status_FH.dat"
+    )))
+    .unwrap();
+    assert_eq!(st_lines[..352].join("\n") + "\n", repo_st);
+    let rms = read("pixel_rms");
+    let rms_lines = data_lines(&rms);
+    assert!(
+        rms_lines[352].split_whitespace().all(|v| v == "1.000"),
+        "FM rms default"
+    );
+    // c without gainci files: every range its default factor.
+    let gain = read("pixel_gain");
+    let g = data_lines(&gain);
+    for (r, want) in [
+        "16.400000",
+        "5.466000",
+        "0.164000",
+        "16.400000",
+        "5.466000",
+        "0.164000",
+        "0.164000",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(
+            g[r * 352].split_whitespace().all(|v| v == *want),
+            "range {r}"
+        );
+    }
+    // HISTORY and the per-panel merged files and merge_tmp.
+    assert!(store.join("pedestals/HISTORY").is_file());
+    assert!(
+        d.join(&format!(
+            "work/{PANEL}/pedestals/epix10ka_0001_20210223203420_synthetic_r0001_pedestals.txt"
+        ))
+        .is_file()
+    );
+    assert!(
+        d.join(
+            "work/merge_tmp/NoDetector.0:Epix10ka.0-20210223203420-synthetic-r0001-pixel_gain.txt"
+        )
+        .is_file()
+    );
+    // --runbegin/--runend name the validity range.
+    d.ok(&[
+        &args[..],
+        &["-D", "-p", "s", "--runbegin", "5", "--runend", "10"],
+    ]
+    .concat());
+    assert!(store.join("pixel_status/5-10.data").is_file());
+    let e = d.fails(&[&args[..], &["-p", "gc"]].concat(), 2);
+    assert!(e.contains("choose one"), "{e}");
+    let e = d.fails(&[&args[..], &["-p", "x"]].concat(), 2);
+    assert!(e.contains("'x'"), "{e}");
+}
