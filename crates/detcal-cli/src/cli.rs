@@ -82,10 +82,13 @@ pub enum Command {
     /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
     #[command(after_help = cmd::dark::AFTER_HELP)]
     Dark(cmd::dark::Args),
-    /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
-    /// jungfrau_deploy_constants).
+    /// Merge JUNGFRAU or ePix10ka constants per panel and gain mode and deploy them (psana
+    /// jungfrau_deploy_constants, epix10ka_deploy_constants).
     #[command(after_help = cmd::deploy::AFTER_HELP)]
     Deploy(cmd::deploy::Args),
+    /// ePix10ka dark processing with psana's options (psana epix10ka_pedestals_calibration).
+    #[command(name = "epix10ka-pedestals-calibration", after_help = cmd::epix_dark::AFTER_HELP)]
+    EpixDark(cmd::epix_dark::Args),
     /// Merge and deploy JUNGFRAU gain and offset maps (psana jungfrau_gain_constants).
     #[command(name = "gain-constants", after_help = cmd::gain_constants::AFTER_HELP)]
     GainConstants(cmd::gain_constants::Args),
@@ -113,9 +116,14 @@ pub enum Command {
 }
 
 /// psana's program names and the detcal commands that take their options.
-pub const PSANA_NAMES: [(&str, &str); 3] = [
+pub const PSANA_NAMES: [(&str, &str); 5] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
+    (
+        "epix10ka_pedestals_calibration",
+        "epix10ka-pedestals-calibration",
+    ),
+    ("epix10ka_deploy_constants", "deploy"),
     ("deploy_constants", "deploy-constants"),
 ];
 

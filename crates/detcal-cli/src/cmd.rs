@@ -11,6 +11,7 @@ pub mod demo;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;
+pub mod epix_dark;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(a) => simulate::run(a),
         Command::Dark(a) => dark::run(a),
         Command::Deploy(a) => deploy::run(a),
+        Command::EpixDark(a) => epix_dark::run(a),
         Command::GainConstants(a) => gain_constants::run(a),
         Command::GainImport(a) => gain_constants::run_import(a),
         Command::DeployConstants(a) => deploy_constants::run(a),

@@ -15,20 +15,23 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 3] = [
+const PSANA_NAMES: [&str; 5] = [
     "jungfrau_dark_proc",
     "jungfrau_deploy_constants",
     "deploy_constants",
+    "epix10ka_pedestals_calibration",
+    "epix10ka_deploy_constants",
 ];
 
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 19] = [
+const ORDER: [&str; 20] = [
     "simulate",
     "info",
     "extract",
     "dark",
+    "epix10ka-pedestals-calibration",
     "deploy",
     "gain-constants",
     "gain-import",
@@ -178,7 +181,8 @@ fn command_of(words: &[String]) -> String {
     match words[0].as_str() {
         "detcal" => words[1].clone(),
         "jungfrau_dark_proc" => "dark".into(),
-        "jungfrau_deploy_constants" => "deploy".into(),
+        "jungfrau_deploy_constants" | "epix10ka_deploy_constants" => "deploy".into(),
+        "epix10ka_pedestals_calibration" => "epix10ka-pedestals-calibration".into(),
         _ => "deploy-constants".into(),
     }
 }
@@ -217,9 +221,32 @@ fn write_npy_u8(path: &Path, shape: &[usize], data: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// A .npy v1.0 file of `u16` values.
+fn write_npy_u16(path: &Path, shape: &[usize], data: &[u16]) {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let mut header = format!(
+        "{{'descr': '<u2', 'fortran_order': False, 'shape': ({}), }}",
+        dims.join(", ")
+    );
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(data.iter().flat_map(|v| v.to_le_bytes()));
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// The files a user brings that no example makes: `mask.npy`, a hand-made bad-pixel map of the
-/// simulated detector (repo put), and a vendor gain file of one module (gain-import).
+/// simulated detector (repo put), a vendor gain file of one module (gain-import), and
+/// `epix.npy`, a dark stack of one ePix10ka panel (6 frames of 352 x 384).
 fn fixture_files(d: &Dir) {
+    let epix: Vec<u16> = (0..6 * 352 * 384usize)
+        .map(|i| 2500 + (i % 384) as u16 + ((i * 7919) % 13) as u16)
+        .collect();
+    write_npy_u16(&d.join("epix.npy"), &[6, 352, 384], &epix);
     let mut mask = vec![0u8; PANELS * ROWS * COLS];
     for i in (0..mask.len()).step_by(997) {
         mask[i] = 1;
@@ -382,6 +409,8 @@ fn every_help_example_runs() {
         "data/XPP/xpptut15/calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/common_mode/0-end.data",
         "jf/report.json",
         "detcal-demo/report.json",
+        "epixrepo/epixpanel1/pedestals/epix10ka_0001_20210223203420_xpptut15_r0001_pedestals_FM.dat",
+        "calib/Epix10ka::CalibV1/epix10ka.0:Epix10ka.0/pedestals/1-end.data",
     ] {
         assert!(d.join(f).exists(), "no {f} after the examples");
     }

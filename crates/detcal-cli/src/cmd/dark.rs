@@ -52,6 +52,8 @@ A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is 
 
 EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+    detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
+        --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
     jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
 
 /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).

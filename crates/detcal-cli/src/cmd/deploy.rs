@@ -41,6 +41,10 @@ their median is the range's factor. Deployed into <calib>/Epix10ka{,Quad,2M}::Ca
 
 EXAMPLES:
     detcal deploy -e xpptut15 -r 1 --data-dir data -o panels -c calib -D
+    detcal deploy -e xpptut15 -r 1 --det-type epix10ka --panel-ids epixpanel1 \\
+        -t 20210223203420 -o epixrepo -c calib -D
+    epix10ka_deploy_constants -e xpptut15 -r 1 --det-type epix10ka --panel-ids epixpanel1 \\
+        -t 20210223203420 -o epixrepo -c calib -p psrc     (psana's name; a dry run)
     jungfrau_deploy_constants -e xpptut15 -d jungfrau -r 2 -o ./work -D   (psana's name)";
 
 /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
