@@ -269,28 +269,34 @@ fn accumulate_avx2<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: us
     accumulate_body::<COUNT>(t, frames, npix)
 }
 
-/// Adds every frame to the tile: for each chunk of [`LANES`] pixels, sums in registers over
-/// sub-batches of [`SUB`] frames.
+/// Adds every frame to the tile, in sub-batches of [`SUB`] frames (their rows of the tile stay in
+/// cache): for each chunk of [`LANES`] pixels, sums in registers over the sub-batch, then added
+/// to the tile's sums.
 #[inline(always)]
 fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
     let nframes = frames.len() / npix;
     let len = t.len();
     let start = t.start;
-    let mut c = 0;
-    while c < len {
-        let w = LANES.min(len - c);
-        if w == LANES {
-            chunk::<COUNT, LANES>(t, c, frames, npix, start, nframes);
-        } else {
-            for k in 0..w {
-                chunk::<COUNT, 1>(t, c + k, frames, npix, start, nframes);
+    let mut f = 0;
+    while f < nframes {
+        let end = (f + SUB).min(nframes);
+        let mut c = 0;
+        while c < len {
+            let w = LANES.min(len - c);
+            if w == LANES {
+                chunk::<COUNT, LANES>(t, c, frames, npix, start, f..end);
+            } else {
+                for k in 0..w {
+                    chunk::<COUNT, 1>(t, c + k, frames, npix, start, f..end);
+                }
             }
+            c += w;
         }
-        c += w;
+        f = end;
     }
 }
 
-/// The sums of pixels `c..c + W` of the tile over all frames.
+/// The sums of pixels `c..c + W` of the tile over the frames `fr` (at most [`SUB`]).
 #[inline(always)]
 fn chunk<const COUNT: bool, const W: usize>(
     t: &mut TileSums,
@@ -298,47 +304,38 @@ fn chunk<const COUNT: bool, const W: usize>(
     frames: &[u16],
     npix: usize,
     start: usize,
-    nframes: usize,
+    fr: std::ops::Range<usize>,
 ) {
     let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
     let hi: [u16; W] = t.hi[c..c + W].try_into().expect("lanes");
     let mut s0 = [0u32; W];
     let mut s1 = [0u32; W];
+    let mut sq = [0u32; W];
     let mut clo = [0u32; W];
     let mut chi = [0u32; W];
-    let mut s2 = [0u64; W];
     let at = start + c;
-    let mut f = 0;
-    while f < nframes {
-        let end = (f + SUB).min(nframes);
-        let mut sq = [0u32; W];
-        for fr in f..end {
-            let row: &[u16; W] = frames[fr * npix + at..fr * npix + at + W]
-                .try_into()
-                .expect("lanes");
-            for k in 0..W {
-                let v = row[k];
-                let inside = (v >= lo[k]) & (v <= hi[k]);
-                let m = u32::from(inside);
-                let x = u32::from(v) * m;
-                s0[k] += m;
-                s1[k] += x;
-                sq[k] += x * u32::from(v);
-                if COUNT {
-                    clo[k] += u32::from(v < INT_LO);
-                    chi[k] += u32::from(v > INT_HI);
-                }
+    for f in fr {
+        let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
+            .try_into()
+            .expect("lanes");
+        for k in 0..W {
+            let v = row[k];
+            let inside = (v >= lo[k]) & (v <= hi[k]);
+            let m = u32::from(inside);
+            let x = u32::from(v) * m;
+            s0[k] += m;
+            s1[k] += x;
+            sq[k] += x * u32::from(v);
+            if COUNT {
+                clo[k] += u32::from(v < INT_LO);
+                chi[k] += u32::from(v > INT_HI);
             }
         }
-        for k in 0..W {
-            s2[k] += u64::from(sq[k]);
-        }
-        f = end;
     }
     for k in 0..W {
         t.s0[c + k] += s0[k];
         t.s1[c + k] += s1[k];
-        t.s2[c + k] += s2[k];
+        t.s2[c + k] += u64::from(sq[k]);
         if COUNT {
             t.clo[c + k] += clo[k];
             t.chi[c + k] += chi[k];

@@ -404,3 +404,63 @@ pub fn summary_lines(d: &EpixStepDone<'_>) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &std::path::Path, rows: &[&str]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, rows.join("\n") + "\n").unwrap();
+    }
+
+    #[test]
+    fn low_range_pedestals_come_from_the_charge_injection_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = Repo::new(tmp.path(), Perms::default());
+        let pre = "epix10ka_0001_20200101000000_exp_r0001";
+        let p = tmp.path().join("p1");
+        write(
+            &p.join(format!("offset/{pre}_offset_AHL-H.dat")),
+            &["110 120 130"],
+        );
+        write(
+            &p.join(format!("offset/{pre}_offset_AHL-L.dat")),
+            &["50 60 70"],
+        );
+        write(
+            &p.join(format!("gain/{pre}_gainci_AHL-H.dat")),
+            &["10 20 0"],
+        );
+        let ped_h = [100.0, 100.0, 100.0];
+        let args = |ts| {
+            derive_low_pedestals(
+                &repo,
+                "p1",
+                "epix10ka_0002_20210101000000_exp_r0002",
+                GainRange::AhlH,
+                GainRange::AhlL,
+                ts,
+                &ped_h,
+                [1, 3],
+                &Perms::default(),
+            )
+        };
+        // Three of the four files: nothing.
+        assert_eq!(args(20210101000000).unwrap(), None);
+        write(&p.join(format!("gain/{pre}_gainci_AHL-L.dat")), &["1 4 3"]);
+        // Files later than the time stamp do not count.
+        assert_eq!(args(20191231000000).unwrap(), None);
+        let out = args(20210101000000).unwrap().unwrap();
+        assert!(
+            out.ends_with(
+                "p1/pedestals/epix10ka_0002_20210101000000_exp_r0002_pedestals_AHL-L.dat"
+            )
+        );
+        // 50 - 10 * 0.1 = 49; 60 - 20 * 0.2 = 56; gH = 0: 70 - 30 * 0 = 70.
+        assert_eq!(
+            std::fs::read_to_string(out).unwrap(),
+            "49.000 56.000 70.000\n"
+        );
+    }
+}

@@ -450,3 +450,116 @@ pub fn merge(req: &EpixMergeRequest<'_>) -> Result<MergeResult> {
         picks,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::Perms;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn values(path: &Path) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect();
+        rows.chunks(2)
+            .map(|r| r.join(" ").split_whitespace().map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn gainci_is_normalized_linked_and_defaults_fill_the_rest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = Repo::new(tmp.path(), Perms::default());
+        let id = "p1".to_string();
+        let pre = "epix10ka_0001_20210101000000_exp_r0001";
+        let g = tmp.path().join("p1/gain");
+        // 2 x 2 panels; AHL-H median 4, AHL-L median 0.5, FM median 2.
+        write(&g.join(format!("{pre}_gainci_AHL-H.dat")), "2 4\n4 8\n");
+        write(
+            &g.join(format!("{pre}_gainci_AHL-L.dat")),
+            "0.25 0.5\n0.5 1\n",
+        );
+        write(&g.join(format!("{pre}_gainci_FM.dat")), "1 2\n2 3\n");
+        write(&tmp.path().join("p1/pedestals/x"), "");
+        let ids = [id];
+        let req = EpixMergeRequest {
+            repo: &repo,
+            panel_ids: &ids,
+            panel_indices: None,
+            tstamp: "20210101000000",
+            exp: "exp",
+            run: 1,
+            det_name: "NoDetector.0:Epix10ka.0",
+            proc: "pc",
+            factors: crate::detector::epix10ka::DEFAULT_GAINS,
+            use_defaults: false,
+        };
+        let r = merge(&req).unwrap();
+        // The fixed-mode link FH -> AHL-H was made (FM has its own file; AML-M is missing).
+        let link = g.join(format!("{pre}_gainci_FH.dat"));
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert!(!g.join(format!("{pre}_gainci_FL.dat")).exists());
+        let gain = &r.merged[1];
+        assert_eq!(gain.ctype, "pixel_gain");
+        assert_eq!(gain.shape, vec![7, 1, 2, 2]);
+        let v = values(&gain.file);
+        // Scaled in float32, as psana: x * f32(factor / median).
+        let scaled = |xs: [f32; 4], f: f64| -> Vec<String> {
+            xs.iter()
+                .map(|&x| format!("{:.6}", f64::from(x * f as f32)))
+                .collect()
+        };
+        // FH (linked to AHL-H): x 16.4 / 4.
+        assert_eq!(v[0], scaled([2.0, 4.0, 4.0, 8.0], 16.4 / 4.0));
+        assert_eq!(v[0][3], "32.799999");
+        // FM: x 5.466 / 2.
+        assert_eq!(v[1], scaled([1.0, 2.0, 2.0, 3.0], 5.466 / 2.0));
+        // FL: default.
+        assert_eq!(v[2], ["0.164000"; 4]);
+        assert_eq!(v[3], v[0]);
+        assert_eq!(v[4], ["5.466000"; 4]);
+        // AHL-L: x 16.4 / median(AHL-H) = 4.1.
+        assert_eq!(v[5], scaled([0.25, 0.5, 0.5, 1.0], 16.4 / 4.0));
+        assert_eq!(v[6], ["0.164000"; 4]);
+        // Pedestals: no files, zeros, float32.
+        let ped = std::fs::read_to_string(&r.merged[0].file).unwrap();
+        assert!(ped.contains("float32"));
+        assert!(
+            values(&r.merged[0].file)
+                .iter()
+                .flatten()
+                .all(|x| x == "0.000")
+        );
+        // A missing ctype directory of an existing panel is an error naming it.
+        let e = merge(&EpixMergeRequest {
+            proc: "s",
+            ..req.clone()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("p1/status: no such directory"), "{e}");
+        std::fs::create_dir(tmp.path().join("p1/status")).unwrap();
+        // A missing panel directory is an error, or defaults with -E.
+        let ids2 = ["p1".to_string(), "p2".to_string()];
+        let req2 = EpixMergeRequest {
+            panel_ids: &ids2,
+            proc: "s",
+            ..req.clone()
+        };
+        let e = merge(&req2).unwrap_err().to_string();
+        assert!(e.contains("p2"), "{e}");
+        let r2 = merge(&EpixMergeRequest {
+            use_defaults: true,
+            ..req2
+        })
+        .unwrap();
+        // No file gives the shape: a real panel.
+        assert_eq!(r2.merged[0].shape, vec![7, 2, 352, 384]);
+    }
+}
