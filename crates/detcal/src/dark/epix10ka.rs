@@ -308,37 +308,43 @@ fn chunk<const COUNT: bool, const W: usize>(
 ) {
     let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
     let hi: [u16; W] = t.hi[c..c + W].try_into().expect("lanes");
-    let mut s0 = [0u32; W];
+    // Counts of a sub-batch fit in u16, sums in u32.
+    let mut s0 = [0u16; W];
+    let mut clo = [0u16; W];
+    let mut chi = [0u16; W];
     let mut s1 = [0u32; W];
     let mut sq = [0u32; W];
-    let mut clo = [0u32; W];
-    let mut chi = [0u32; W];
     let at = start + c;
     for f in fr {
         let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
             .try_into()
             .expect("lanes");
+        // 16-bit work first (the masked value if in gate, else 0), then the 32-bit sums: mixed
+        // in one loop, the compiler uses half-width vectors for the 16-bit part.
+        let mut gated = [0u16; W];
         for k in 0..W {
-            let v = row[k];
+            let v = row[k] & DATA_MASK;
             let inside = (v >= lo[k]) & (v <= hi[k]);
-            let m = u32::from(inside);
-            let x = u32::from(v) * m;
-            s0[k] += m;
-            s1[k] += x;
-            sq[k] += x * u32::from(v);
+            gated[k] = if inside { v } else { 0 };
+            s0[k] = s0[k].wrapping_add(u16::from(inside));
             if COUNT {
-                clo[k] += u32::from(v < INT_LO);
-                chi[k] += u32::from(v > INT_HI);
+                clo[k] = clo[k].wrapping_add(u16::from(v < INT_LO));
+                chi[k] = chi[k].wrapping_add(u16::from(v > INT_HI));
             }
+        }
+        for k in 0..W {
+            let x = u32::from(gated[k]);
+            s1[k] = s1[k].wrapping_add(x);
+            sq[k] = sq[k].wrapping_add(x.wrapping_mul(x));
         }
     }
     for k in 0..W {
-        t.s0[c + k] += s0[k];
+        t.s0[c + k] += u32::from(s0[k]);
         t.s1[c + k] += s1[k];
         t.s2[c + k] += u64::from(sq[k]);
         if COUNT {
-            t.clo[c + k] += clo[k];
-            t.chi[c + k] += chi[k];
+            t.clo[c + k] += u32::from(clo[k]);
+            t.chi[c + k] += u32::from(chi[k]);
         }
     }
 }
@@ -488,11 +494,7 @@ impl EpixDark {
         if self.is_done() {
             return true;
         }
-        let npix = self.npix();
-        let at = self.buf_frames * npix;
-        for v in &mut self.buf[at..at + npix] {
-            *v &= DATA_MASK;
-        }
+        // Bits 14 and 15 are masked away in the kernel.
         self.buf_frames += 1;
         self.collected += 1;
         self.is_done()
