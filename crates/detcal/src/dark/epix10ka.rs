@@ -578,6 +578,7 @@ impl EpixDark {
                 let count_lo = clo[r.clone()].to_vec();
                 let count_hi = chi[r.clone()].to_vec();
                 let status: Vec<i64> = (0..l)
+                    .into_par_iter()
                     .map(|i| {
                         let mut s = 0;
                         if rms[i] > rms_limits.1 {
@@ -668,18 +669,15 @@ fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
             sum / n as f64
         })
         .collect();
-    let mut gate_lo = vec![0i16; npix];
-    let mut gate_hi = vec![0i16; npix];
-    for (p, ra) in rms_ave.iter().enumerate() {
-        let half = NSIGMA_GATE * ra;
-        let r = p * panel_len..(p + 1) * panel_len;
-        for i in r {
+    let (gate_lo, gate_hi): (Vec<i16>, Vec<i16>) = (0..npix)
+        .into_par_iter()
+        .map(|i| {
+            let half = NSIGMA_GATE * rms_ave[i / panel_len];
             let hi = crate::dark::summary::py_min(ave[i] + half, f64::from(INT_HI));
             let lo = crate::dark::summary::py_max(ave[i] - half, f64::from(INT_LO));
-            gate_hi[i] = hi.trunc() as i16;
-            gate_lo[i] = lo.trunc() as i16;
-        }
-    }
+            (lo.trunc() as i16, hi.trunc() as i16)
+        })
+        .unzip();
     Pass1 {
         ave,
         rms,
