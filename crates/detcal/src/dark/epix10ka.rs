@@ -735,7 +735,11 @@ mod tests {
     }
 
     fn run(frames: &[Vec<u16>], nbs: usize) -> EpixDarkResult {
-        let mut d = EpixDark::new(1, frames[0].len(), nbs).unwrap();
+        run_panels(frames, 1, nbs)
+    }
+
+    fn run_panels(frames: &[Vec<u16>], npanels: usize, nbs: usize) -> EpixDarkResult {
+        let mut d = EpixDark::new(npanels, frames[0].len() / npanels, nbs).unwrap();
         for f in frames {
             d.push_frame(f).unwrap();
         }
@@ -842,6 +846,43 @@ mod tests {
                 assert_eq!(panel.ave[i], s1 / inside.len() as f64);
             }
         }
+    }
+
+    #[test]
+    fn each_panel_has_its_own_limits_and_gate() {
+        // Panel 0 quiet, panel 1 noisy: processed together they give what each gives alone.
+        let l = 300;
+        let frames: Vec<Vec<u16>> = (0..40)
+            .map(|r| {
+                (0..2 * l)
+                    .map(|p| {
+                        let amp = if p < l { 2 } else { 40 };
+                        let h = ((p * 7919 + r * 104_729) % 1000) as i32;
+                        (3000 + (p % 50) as i32 * 10 + h % (2 * amp + 1) - amp) as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let both = run_panels(&frames, 2, DEFAULT_NBS);
+        for p in 0..2 {
+            let one: Vec<Vec<u16>> = frames
+                .iter()
+                .map(|f| f[p * l..(p + 1) * l].to_vec())
+                .collect();
+            let alone = run(&one, DEFAULT_NBS);
+            let (a, b) = (&both.panels[p], &alone.panels[0]);
+            assert_eq!(a.summary, b.summary, "panel {p}");
+            assert!(
+                a.gate_lo == b.gate_lo && a.gate_hi == b.gate_hi,
+                "panel {p} gates"
+            );
+            assert!(a.ave == b.ave && a.rms == b.rms, "panel {p} ave/rms");
+            assert!(
+                a.status == b.status && a.count == b.count,
+                "panel {p} status"
+            );
+        }
+        assert!(both.panels[1].summary.gate_half > 5.0 * both.panels[0].summary.gate_half);
     }
 
     #[test]
