@@ -320,3 +320,82 @@ fn epix_dark_then_deploy_round_trips_through_the_store() {
     let e = d.fails(&[&args[..], &["-p", "x"]].concat(), 2);
     assert!(e.contains("'x'"), "{e}");
 }
+
+#[test]
+fn epix_quad_stack_gives_each_panel_psanas_files_and_idx_one() {
+    let Some(folder) = shared_data("parity/epix10ka_FH_n60") else {
+        return;
+    };
+    let d = Dir::new();
+    // The FH stack in the 4 panels of a quad: every panel must give psana's files.
+    let bytes = npz::member(&folder.join("input.npz"), "input.npy");
+    let hlen = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let data = &bytes[10 + hlen..];
+    let (frames, panel) = (60, 352 * 384 * 2);
+    let mut quad = Vec::with_capacity(4 * data.len());
+    for f in 0..frames {
+        for _ in 0..4 {
+            quad.extend_from_slice(&data[f * panel..(f + 1) * panel]);
+        }
+    }
+    let mut header =
+        "{'descr': '<u2', 'fortran_order': False, 'shape': (60, 4, 352, 384), }".to_string();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
+    npy.extend((header.len() as u16).to_le_bytes());
+    npy.extend(header.as_bytes());
+    npy.extend(quad);
+    std::fs::write(d.join("quad.npy"), npy).unwrap();
+    let ids: Vec<String> = (0..4).map(|i| format!("panel{i}")).collect();
+    let ids = ids.join(",");
+    let args = |out: &str| {
+        vec![
+            "epix10ka-pedestals-calibration".to_string(),
+            "--input".into(),
+            "quad.npy".into(),
+            "--det-type".into(),
+            "epix10kaquad".into(),
+            "--gain-mode".into(),
+            "FH".into(),
+            "--panel-ids".into(),
+            ids.clone(),
+            "-e".into(),
+            "synthetic".into(),
+            "-r".into(),
+            "1".into(),
+            "--tstamp".into(),
+            "20210223203420".into(),
+            "-o".into(),
+            out.into(),
+            "--group".into(),
+            "".into(),
+        ]
+    };
+    let a = args("work");
+    d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let want = npz::gunzip(&folder.join("expected_pedestals_FH.dat.gz"));
+    for i in 0..4 {
+        let f = d.join(&format!(
+            "work/panel{i}/pedestals/epix10ka_000{}_20210223203420_synthetic_r0001_pedestals_FH.dat",
+            i + 1
+        ));
+        assert!(std::fs::read_to_string(&f).unwrap() == want, "panel {i}");
+    }
+    // -i 2: only that panel.
+    let mut a = args("one");
+    a.extend(["-i".into(), "2".into()]);
+    d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let written: Vec<PathBuf> = walk(&d.join("one"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "dat"))
+        .collect();
+    assert_eq!(written.len(), 3, "{written:?}");
+    assert!(
+        written
+            .iter()
+            .all(|p| p.to_str().unwrap().contains("/panel2/"))
+    );
+}
