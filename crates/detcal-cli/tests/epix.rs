@@ -340,7 +340,7 @@ fn epix_quad_stack_gives_each_panel_psanas_files_and_idx_one() {
     }
     let mut header =
         "{'descr': '<u2', 'fortran_order': False, 'shape': (60, 4, 352, 384), }".to_string();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
