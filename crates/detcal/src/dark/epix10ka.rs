@@ -392,6 +392,17 @@ impl EpixDark {
     /// A processor of frames of `npanels` panels of `panel_len` pixels (352 x 384 for real
     /// panels) that collects at most `nbs` frames (psana `--nbs`, 1024).
     pub fn new(npanels: usize, panel_len: usize, nbs: usize) -> Result<EpixDark> {
+        EpixDark::with_buffer(npanels, panel_len, nbs, Vec::new())
+    }
+
+    /// As [`EpixDark::new`], reusing `buf` (from [`EpixDark::finish_with_buffer`] of an earlier
+    /// step) for the block, which saves the first touch of fresh memory.
+    pub fn with_buffer(
+        npanels: usize,
+        panel_len: usize,
+        nbs: usize,
+        mut buf: Vec<u16>,
+    ) -> Result<EpixDark> {
         if npanels == 0 || panel_len == 0 {
             return Err(Error::shape(
                 "frame",
@@ -421,12 +432,19 @@ impl EpixDark {
                     ),
                 )
             })?;
+        let len = cap * npix;
+        if buf.capacity() >= len {
+            buf.clear();
+            buf.resize(len, 0);
+        } else {
+            buf = crate::mem::filled(len, 0);
+        }
         Ok(EpixDark {
             npanels,
             panel_len,
             nbs,
             collected: 0,
-            buf: crate::mem::filled(cap * npix, 0),
+            buf,
             buf_frames: 0,
             cap,
             pass2: None,
@@ -524,7 +542,18 @@ impl EpixDark {
     }
 
     /// Processes what is left, leaving out the last frame collected, and returns the results.
-    pub fn finish(mut self) -> Result<EpixDarkResult> {
+    pub fn finish(self) -> Result<EpixDarkResult> {
+        self.finish_with_buffer().0
+    }
+
+    /// As [`EpixDark::finish`], also giving back the block's memory for the next step
+    /// ([`EpixDark::with_buffer`]).
+    pub fn finish_with_buffer(mut self) -> (Result<EpixDarkResult>, Vec<u16>) {
+        let r = self.finish_inner();
+        (r, std::mem::take(&mut self.buf))
+    }
+
+    fn finish_inner(&mut self) -> Result<EpixDarkResult> {
         if self.collected < MIN_FRAMES {
             return Err(Error::shape(
                 "frames",
@@ -883,6 +912,23 @@ mod tests {
             );
         }
         assert!(both.panels[1].summary.gate_half > 5.0 * both.panels[0].summary.gate_half);
+    }
+
+    #[test]
+    fn a_reused_block_gives_the_same_results() {
+        let frames = hand_table(12);
+        let fresh = run(&frames, DEFAULT_NBS);
+        let mut d = EpixDark::new(1, frames[0].len(), DEFAULT_NBS).unwrap();
+        for f in frames.iter().rev() {
+            d.push_frame(f).unwrap();
+        }
+        let (_, buf) = d.finish_with_buffer();
+        assert!(buf.capacity() > 0);
+        let mut d = EpixDark::with_buffer(1, frames[0].len(), DEFAULT_NBS, buf).unwrap();
+        for f in &frames {
+            d.push_frame(f).unwrap();
+        }
+        assert_eq!(d.finish().unwrap(), fresh);
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub fn run(
     let mut nstep_tot: u32 = 0;
     let mut read: u64 = 0;
     let mut stop = false;
+    // The block's memory, handed from one step to the next.
+    let mut spare: Vec<u16> = Vec::new();
     for src in sources {
         if stop {
             break;
@@ -110,9 +112,13 @@ pub fn run(
             ));
         }
         let mut cur: Option<(StepMeta, u32, GainRange, EpixDark)> = None;
-        let mut finish = |cur: &mut Option<(StepMeta, u32, GainRange, EpixDark)>| -> Result<()> {
+        let mut finish = |cur: &mut Option<(StepMeta, u32, GainRange, EpixDark)>,
+                          spare: &mut Vec<u16>|
+         -> Result<()> {
             if let Some((step, nstep, range, dark)) = cur.take() {
-                let result = dark.finish().map_err(|e| Error::Step {
+                let (result, buf) = dark.finish_with_buffer();
+                *spare = buf;
+                let result = result.map_err(|e| Error::Step {
                     exp: meta.exp.clone(),
                     run: meta.run,
                     step: step.index,
@@ -131,7 +137,7 @@ pub fn run(
         };
         src.for_each(&mut |item| match item {
             Item::StepBegin(s) => {
-                finish(&mut cur)?;
+                finish(&mut cur, &mut spare)?;
                 if nstep_tot >= ccmax {
                     stop = true;
                     return Ok(Flow::Stop);
@@ -185,7 +191,12 @@ pub fn run(
                     }
                     return Err(Error::content(src.label(), msg));
                 }
-                let dark = EpixDark::new(panels.len(), meta.panel_len(), opts.nbs)?;
+                let dark = EpixDark::with_buffer(
+                    panels.len(),
+                    meta.panel_len(),
+                    opts.nbs,
+                    std::mem::take(&mut spare),
+                )?;
                 cur = Some((s.clone(), nstep, range, dark));
                 Ok(Flow::Continue)
             }
@@ -211,11 +222,11 @@ pub fn run(
                 Ok(Flow::Continue)
             }
             Item::StepEnd { .. } => {
-                finish(&mut cur)?;
+                finish(&mut cur, &mut spare)?;
                 Ok(Flow::Continue)
             }
         })?;
-        finish(&mut cur)?;
+        finish(&mut cur, &mut spare)?;
     }
     Ok(())
 }
