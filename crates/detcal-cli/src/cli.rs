@@ -79,7 +79,8 @@ pub enum Command {
     /// Write the raw frames of a detector as a NumPy stack.
     #[command(after_help = cmd::extract::AFTER_HELP)]
     Extract(cmd::extract::Args),
-    /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
+    /// Dark processing into the per-panel repository (psana jungfrau_dark_proc; ePix10ka:
+    /// epix10ka_pedestals_calibration).
     #[command(after_help = cmd::dark::AFTER_HELP)]
     Dark(cmd::dark::Args),
     /// Merge JUNGFRAU or ePix10ka constants per panel and gain mode and deploy them (psana
