@@ -79,13 +79,17 @@ pub enum Command {
     /// Write the raw frames of a detector as a NumPy stack.
     #[command(after_help = cmd::extract::AFTER_HELP)]
     Extract(cmd::extract::Args),
-    /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
+    /// Dark processing into the per-panel repository (psana jungfrau_dark_proc; ePix10ka:
+    /// epix10ka_pedestals_calibration).
     #[command(after_help = cmd::dark::AFTER_HELP)]
     Dark(cmd::dark::Args),
-    /// Merge JUNGFRAU dark constants per panel and gain mode and deploy them (psana
-    /// jungfrau_deploy_constants).
+    /// Merge JUNGFRAU or ePix10ka constants per panel and gain mode and deploy them (psana
+    /// jungfrau_deploy_constants, epix10ka_deploy_constants).
     #[command(after_help = cmd::deploy::AFTER_HELP)]
     Deploy(cmd::deploy::Args),
+    /// ePix10ka dark processing with psana's options (psana epix10ka_pedestals_calibration).
+    #[command(name = "epix10ka-pedestals-calibration", after_help = cmd::epix_dark::AFTER_HELP)]
+    EpixDark(cmd::epix_dark::Args),
     /// Merge and deploy JUNGFRAU gain and offset maps (psana jungfrau_gain_constants).
     #[command(name = "gain-constants", after_help = cmd::gain_constants::AFTER_HELP)]
     GainConstants(cmd::gain_constants::Args),
@@ -123,9 +127,14 @@ pub enum Command {
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 5] = [
+pub const PSANA_NAMES: [(&str, &str); 7] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
+    (
+        "epix10ka_pedestals_calibration",
+        "epix10ka-pedestals-calibration",
+    ),
+    ("epix10ka_deploy_constants", "deploy"),
     ("deploy_constants", "deploy-constants"),
     ("geometry_deploy_constants", "geometry deploy"),
     ("epix10ka_id", "epix10ka-id"),

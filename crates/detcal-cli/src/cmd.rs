@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod deploy_constants;
 pub mod deploy_file;
 pub mod epix10ka_id;
+pub mod epix_dark;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(a) => simulate::run(a),
         Command::Dark(a) => dark::run(a),
         Command::Deploy(a) => deploy::run(a),
+        Command::EpixDark(a) => epix_dark::run(a),
         Command::GainConstants(a) => gain_constants::run(a),
         Command::GainImport(a) => gain_constants::run_import(a),
         Command::DeployConstants(a) => deploy_constants::run(a),

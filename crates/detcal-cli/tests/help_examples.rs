@@ -15,23 +15,26 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 5] = [
+const PSANA_NAMES: [&str; 7] = [
     "jungfrau_dark_proc",
     "jungfrau_deploy_constants",
     "deploy_constants",
     "geometry_deploy_constants",
     "epix10ka_id",
+    "epix10ka_pedestals_calibration",
+    "epix10ka_deploy_constants",
 ];
 
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 27] = [
+const ORDER: [&str; 28] = [
     "simulate",
     "info",
     "epix10ka-id",
     "extract",
     "dark",
+    "epix10ka-pedestals-calibration",
     "deploy",
     "gain-constants",
     "gain-import",
@@ -188,7 +191,8 @@ fn command_of(words: &[String]) -> String {
     match words[0].as_str() {
         "detcal" => words[1].clone(),
         "jungfrau_dark_proc" => "dark".into(),
-        "jungfrau_deploy_constants" => "deploy".into(),
+        "jungfrau_deploy_constants" | "epix10ka_deploy_constants" => "deploy".into(),
+        "epix10ka_pedestals_calibration" => "epix10ka-pedestals-calibration".into(),
         "geometry_deploy_constants" => "geometry".into(),
         _ => "deploy-constants".into(),
     }
@@ -228,9 +232,32 @@ fn write_npy_u8(path: &Path, shape: &[usize], data: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// A .npy v1.0 file of `u16` values.
+fn write_npy_u16(path: &Path, shape: &[usize], data: &[u16]) {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let mut header = format!(
+        "{{'descr': '<u2', 'fortran_order': False, 'shape': ({}), }}",
+        dims.join(", ")
+    );
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(data.iter().flat_map(|v| v.to_le_bytes()));
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// The files a user brings that no example makes: `mask.npy`, a hand-made bad-pixel map of the
-/// simulated detector (repo put), and a vendor gain file of one module (gain-import).
+/// simulated detector (repo put), a vendor gain file of one module (gain-import), and
+/// `epix.npy`, a dark stack of one ePix10ka panel (6 frames of 352 x 384).
 fn fixture_files(d: &Dir) {
+    let epix: Vec<u16> = (0..6 * 352 * 384usize)
+        .map(|i| 2500 + (i % 384) as u16 + ((i * 7919) % 13) as u16)
+        .collect();
+    write_npy_u16(&d.join("epix.npy"), &[6, 352, 384], &epix);
     let mut mask = vec![0u8; PANELS * ROWS * COLS];
     for i in (0..mask.len()).step_by(997) {
         mask[i] = 1;
@@ -401,6 +428,8 @@ fn every_help_example_runs() {
         "jf4m-back.data",
         "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/5-end.data",
         "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/7-end.data",
+        "epixrepo/epixpanel1/pedestals/epix10ka_0001_20210223203420_xpptut15_r0001_pedestals_FM.dat",
+        "calib/Epix10ka::CalibV1/epix10ka.0:Epix10ka.0/pedestals/1-end.data",
     ] {
         assert!(d.join(f).exists(), "no {f} after the examples");
     }

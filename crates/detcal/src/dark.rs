@@ -51,6 +51,8 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 ```
 */
 
+pub mod epix10ka;
+pub mod epix10ka_job;
 pub mod job;
 mod kernel;
 pub mod output;

@@ -3,6 +3,8 @@ From repositories to the calibration store: merging and deploying constants.
 
 - [`jungfrau`]: psana's `jungfrau_deploy_constants`: each panel's dark constants valid for a time
   stamp, three gain modes merged per panel, panels merged into `(3, nsegs, rows, cols)`, deployed.
+- [`epix10ka`]: psana's `epix10ka_deploy_constants`: each panel's constants of the 7 gain ranges
+  valid for a time stamp, with psana's defaults, merged into `(7, nsegs, 352, 384)`.
 - [`gains`]: psana's `jungfrau_gain_constants`: per-panel gain and offset maps merged and
   deployed as `pixel_gain` and `pixel_offset`; vendor binary gain maps imported.
 - [`constants`]: psana's `deploy_constants`: the per-detector-type repository with defaults,
@@ -13,6 +15,7 @@ be deployed.
 */
 
 pub mod constants;
+pub mod epix10ka;
 pub mod gains;
 pub mod jungfrau;
 

@@ -25,6 +25,72 @@ use crate::files::{Perms, check_component, create_dirs};
 /// The sub-directories psana's dark processing writes for each panel.
 pub const JUNGFRAU_DARK_CTYPES: [&str; 5] = ["pedestals", "rms", "status", "dark_min", "dark_max"];
 
+/// What differs between the panel repositories of the detector families: the type in file
+/// names, the default root, the alias table and its records, the panel sub-directories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepoKind {
+    /// The first field of file names (`jungfrau`, `epix10ka`).
+    pub paneltype: &'static str,
+    /// The default root under `SIT_ROOT`.
+    pub default_root: &'static str,
+    /// The alias table's file name in the repository root.
+    pub alias_file: &'static str,
+    /// Whether new alias records carry the experiment and run (JUNGFRAU) or not (ePix10ka).
+    pub alias_with_run: bool,
+    /// The sub-directories dark processing creates for each panel.
+    pub panel_dirs: &'static [&'static str],
+    /// The calibration types dark processing writes.
+    pub dark_ctypes: &'static [&'static str],
+}
+
+impl RepoKind {
+    /// JUNGFRAU: `.../gains/jungfrau/panels`, `.aliases_jungfrau.txt`, `..._gm<i>-<Mode>.dat`.
+    pub const JUNGFRAU: RepoKind = RepoKind {
+        paneltype: "jungfrau",
+        default_root: "detector/gains/jungfrau/panels",
+        alias_file: ".aliases_jungfrau.txt",
+        alias_with_run: true,
+        panel_dirs: &JUNGFRAU_DARK_CTYPES,
+        dark_ctypes: &JUNGFRAU_DARK_CTYPES,
+    };
+
+    /// ePix10ka: `.../gains/epix10k/panels`, `.aliases.txt` (records without experiment and
+    /// run), `..._<ctype>_<MODE>.dat`.
+    pub const EPIX10KA: RepoKind = RepoKind {
+        paneltype: "epix10ka",
+        default_root: "detector/gains/epix10k/panels",
+        alias_file: ".aliases.txt",
+        alias_with_run: false,
+        panel_dirs: &["pedestals", "offset", "gain", "rms", "status"],
+        dark_ctypes: &["pedestals", "rms", "status"],
+    };
+
+    /// The alias table of `repo` for this kind.
+    pub fn alias_table(&self, repo: &Repo) -> alias::AliasTable {
+        alias::AliasTable::new(repo.root().join(self.alias_file), repo.perms().clone())
+    }
+
+    /// The alias of panel `id` (a new panel is added under the table's lock), with the record
+    /// fields this kind keeps.
+    pub fn alias_for(&self, repo: &Repo, id: &str, exp: &str, run: u32) -> Result<String> {
+        let rec = if self.alias_with_run {
+            alias::AliasRecord {
+                exp: Some(exp),
+                run: Some(run),
+                extra: &[],
+            }
+        } else {
+            alias::AliasRecord::default()
+        };
+        self.alias_table(repo).alias_for(id, &rec)
+    }
+
+    /// psana's file-name prefix `<paneltype>_<alias>_<tstamp>_<exp>_r<run %04d>`.
+    pub fn file_prefix(&self, alias: &str, tstamp: &str, exp: &str, run: u32) -> Result<String> {
+        file_prefix(self.paneltype, alias, tstamp, exp, run)
+    }
+}
+
 /// A constants repository rooted at a directory.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -109,6 +175,11 @@ pub fn gain_mode_file_name(
     format!("{prefix}_{ctype}_gm{gain_index}-{mode_name}.dat")
 }
 
+/// The name of an ePix10ka per-gain-range file: `<prefix>_<ctype>_<MODE>.dat`.
+pub fn range_file_name(prefix: &str, ctype: &str, mode: &str) -> String {
+    format!("{prefix}_{ctype}_{mode}.dat")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +202,20 @@ mod tests {
         );
         assert!(r.ctype_dir("..", "pedestals").is_err());
         assert!(r.ctype_dir("a/b", "pedestals").is_err());
+        let p = RepoKind::EPIX10KA
+            .file_prefix("0001", "20210223203420", "synthetic", 1)
+            .unwrap();
+        assert_eq!(
+            range_file_name(&p, "pedestals", "FH"),
+            "epix10ka_0001_20210223203420_synthetic_r0001_pedestals_FH.dat"
+        );
+        assert_eq!(
+            RepoKind::EPIX10KA.alias_table(&r).path(),
+            Path::new("/r/.aliases.txt")
+        );
+        assert_eq!(
+            RepoKind::JUNGFRAU.alias_table(&r).path(),
+            Path::new("/r/.aliases_jungfrau.txt")
+        );
     }
 }

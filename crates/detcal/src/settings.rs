@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Context, Error, Result};
 use crate::files::Perms;
+use crate::repo::RepoKind;
 use crate::site;
 use crate::store::CalibStore;
 
@@ -78,7 +79,16 @@ impl Settings {
     pub fn panels_repo(&self, given: Option<&Path>) -> Result<PathBuf> {
         match given {
             Some(p) => Ok(p.to_path_buf()),
-            None => Ok(site::jungfrau_panels_repo(self.sit_root("-o/--dirrepo")?)),
+            None => self.panels_repo_of(&RepoKind::JUNGFRAU, None),
+        }
+    }
+
+    /// The panel repository of `kind`: `given`, else its default under `SIT_ROOT`
+    /// (`detector/gains/jungfrau/panels` or `detector/gains/epix10k/panels`).
+    pub fn panels_repo_of(&self, kind: &RepoKind, given: Option<&Path>) -> Result<PathBuf> {
+        match given {
+            Some(p) => Ok(p.to_path_buf()),
+            None => Ok(self.sit_root("-o/--dirrepo")?.join(kind.default_root)),
         }
     }
 

@@ -22,11 +22,6 @@ pub const SIT_PSDM_DATA: &str = "SIT_PSDM_DATA";
 /// The environment variable naming the root of the constants repositories.
 pub const SIT_ROOT: &str = "SIT_ROOT";
 
-/// `<SIT_ROOT>/detector/gains/jungfrau/panels`, the default JUNGFRAU panel repository.
-pub fn jungfrau_panels_repo(sit_root: &Path) -> PathBuf {
-    sit_root.join("detector/gains/jungfrau/panels")
-}
-
 /// `<SIT_ROOT>/detector/gains/jungfrau`, the default JUNGFRAU gain repository.
 pub fn jungfrau_gains_repo(sit_root: &Path) -> PathBuf {
     sit_root.join("detector/gains/jungfrau")

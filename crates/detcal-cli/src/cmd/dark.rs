@@ -34,12 +34,26 @@ with panel aliases from <repo>/.aliases_jungfrau.txt (assigned under a file lock
 job's first run, in local time. Single-gain detectors (ePix100a, CSPAD, pnCCD, cameras) get
 det_ndarr_raw_proc's files (--ofname, --savebw) in -o (default ./work).
 
+ePix10ka, ePix10ka quad and ePix10ka 2M (psana's epix10ka_pedestals_calibration) use their own
+two-pass algorithm with fixed thresholds, each panel on its own: pass 1 over the first 500
+records with the gate [1, 16000] gives the panel's average rms; pass 2 over all records uses
+the gate ave1 +- 6 rms_ave. At most --nbs frames are collected per step and the last one is
+never used. Status bits 1-32 as above (no bit 64). Files go per panel into
+<repo>/<panel_id>/{pedestals,rms,status}/epix10ka_<alias>_<tstamp>_<exp>_r<NNNN>_<ctype>_<MODE>.dat
+(default repository $SIT_ROOT/detector/gains/epix10k/panels, aliases in <repo>/.aliases.txt);
+after AHL-H and AML-M steps also the derived AHL-L/AML-L pedestals where the panel has the
+charge-injection offset and gainci files.
+
 A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is one step:
     detcal dark --input stack.npy --gain-mode ForcedGain1 --panel-ids ID1,ID2 --exp EXP \\
         --run 12 --tstamp 20231102080104 -o REPO
+    detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids ID --exp EXP \\
+        --run 1 --tstamp 20210223203420 -o REPO
 
 EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+    detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
+        --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
     jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
 
 /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
@@ -102,15 +116,31 @@ pub struct Args {
     /// Quantile of the high gate.
     #[arg(long = "frachi", default_value_t = DarkParams::default().frachi)]
     pub frachi: f64,
-    /// Only this step index (0-based).
-    #[arg(short = 'N', long = "stepnum", value_name = "K")]
+    /// Only this step index (0-based; ePix10ka: only this calib cycle, psana's --ccnum).
+    #[arg(
+        short = 'N',
+        long = "stepnum",
+        visible_alias = "ccnum",
+        value_name = "K"
+    )]
     pub stepnum: Option<u32>,
-    /// Most steps in all runs.
-    #[arg(short = 'M', long = "stepmax", value_name = "K")]
+    /// Most steps in all runs (ePix10ka: psana's --ccmax, 5 when not given).
+    #[arg(
+        short = 'M',
+        long = "stepmax",
+        visible_alias = "ccmax",
+        value_name = "K"
+    )]
     pub stepmax: Option<u32>,
-    /// Only this panel index.
-    #[arg(short = 'I', long = "segind", value_name = "I")]
+    /// Only this panel index (ePix10ka: psana's --idx).
+    #[arg(short = 'I', long = "segind", visible_alias = "idx", value_name = "I")]
     pub segind: Option<usize>,
+    /// ePix10ka: the most frames collected per step; the last one is never used (psana -b).
+    #[arg(long = "nbs", value_name = "N", default_value_t = LoopOptions::default().nbs)]
+    pub nbs: usize,
+    /// ePix10ka: skip a step whose configured gain mode is not its calib cycle's (psana -E).
+    #[arg(short = 'E', long = "errskip")]
+    pub errskip: bool,
     /// Event-code selection (psana -c); XTC2 data carries no EVR codes here, so it is refused.
     #[arg(short = 'c', long = "evcode", value_name = "CODES")]
     pub evcode: Option<String>,
@@ -214,6 +244,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             stepnum: a.stepnum,
             stepmax: a.stepmax,
             segind: a.segind,
+            nbs: a.nbs,
+            errskip: a.errskip,
         },
         gain_mode: a.gain_mode.clone(),
         dirrepo: a.dirrepo.clone(),

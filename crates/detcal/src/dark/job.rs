@@ -30,12 +30,16 @@ pub struct LoopOptions {
     pub evskip: u64,
     /// Most events of a step (`-e`, 2000).
     pub evstep: u64,
-    /// Only this step index (`-N`).
+    /// Only this step index (`-N`; ePix10ka: only this calib cycle, `-c/--ccnum`).
     pub stepnum: Option<u32>,
-    /// Most steps over all runs (`-M`).
+    /// Most steps over all runs (`-M`; ePix10ka `-m/--ccmax`, 5 when not given).
     pub stepmax: Option<u32>,
-    /// Only this panel (`-I`).
+    /// Only this panel (`-I`; ePix10ka `-i/--idx`).
     pub segind: Option<usize>,
+    /// ePix10ka: the most frames collected per step (`-b/--nbs`, 1024; the last one is not used).
+    pub nbs: usize,
+    /// ePix10ka: skip a step whose configured gain mode is not the calib cycle's (`-E`).
+    pub errskip: bool,
 }
 
 impl Default for LoopOptions {
@@ -47,6 +51,8 @@ impl Default for LoopOptions {
             stepnum: None,
             stepmax: None,
             segind: None,
+            nbs: crate::dark::epix10ka::DEFAULT_NBS,
+            errskip: false,
         }
     }
 }
@@ -106,7 +112,7 @@ pub fn run(
         return Err(Error::unsupported(
             det_type,
             format!(
-                "{det_type} dark processing (psana's epix10ka_pedestals_calibration) is not supported yet"
+                "{det_type} dark processing runs through dark::epix10ka_job (pipeline::dark does that), not this JUNGFRAU-style loop"
             ),
         ));
     }

@@ -35,10 +35,7 @@ pub const JUNGFRAU_CTYPES: [(&str, &str, &str); 5] = [
 
 /// The alias table of a JUNGFRAU panel repository.
 pub fn alias_table(repo: &Repo) -> AliasTable {
-    AliasTable::new(
-        repo.root().join(".aliases_jungfrau.txt"),
-        repo.perms().clone(),
-    )
+    crate::repo::RepoKind::JUNGFRAU.alias_table(repo)
 }
 
 /// What to merge.

@@ -83,6 +83,121 @@ pub struct DarkReport {
     pub log: PathBuf,
 }
 
+/// psana's program name of ePix10ka dark processing (job logs).
+pub const EPIX10KA_SCRIPT: &str = "epix10ka_pedestals_calibration";
+
+/// ePix10ka dark processing (psana's `epix10ka_pedestals_calibration`): each step's gain range
+/// is the given one (`--gain-mode`) or the step's own, the results go per panel into the
+/// ePix10ka repository (default `<SIT_ROOT>/detector/gains/epix10k/panels`).
+fn run_epix10ka(
+    opts: &DarkOptions,
+    settings: &Settings,
+    rep: &dyn Reporter,
+    sources: &[RunSource],
+    first: &crate::source::DetectorMeta,
+    dataset: &str,
+) -> Result<DarkReport> {
+    use crate::dark::epix10ka_job::{self, EpixNames};
+    use crate::detector::epix10ka::GainRange;
+    use crate::repo::RepoKind;
+    if opts.params != DarkParams::default() {
+        return Err(Error::bad_arg(
+            "--int_lo/--nrecs/...",
+            "ePix10ka dark processing has fixed thresholds and block sizes (psana's epix10ka_pedestals_calibration has no options for them); use --nbs",
+        ));
+    }
+    let given = match &opts.gain_mode {
+        Some(g) => {
+            let m = gain_mode(first.det_type, g)?;
+            Some(GainRange::from_index(m.index).ok_or_else(|| {
+                Error::bad_arg(
+                    "--gain-mode",
+                    format!("--gain-mode {g}: not an ePix10ka gain range"),
+                )
+            })?)
+        }
+        None => None,
+    };
+    let kind = RepoKind::EPIX10KA;
+    let dirrepo = settings.panels_repo_of(&kind, opts.dirrepo.as_deref())?;
+    let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), EPIX10KA_SCRIPT)?;
+    let repo = Repo::new(&dirrepo, settings.perms.clone());
+    let tstamp = first.tstamp();
+    let exp = opts.expname.clone().unwrap_or_else(|| first.exp.clone());
+    let names = EpixNames {
+        tstamp: &tstamp,
+        exp: &exp,
+        run: first.run,
+    };
+    tracing::info!(
+        "{} ({}, {} panels {:?}), {} run(s) from {}; time stamp {tstamp}; block of at most {} frames; repository {}",
+        first.alias,
+        first.det_type,
+        first.panel_ids.len(),
+        first.frame_shape,
+        sources.len(),
+        dataset,
+        opts.loop_opts.nbs,
+        dirrepo.display()
+    );
+    let pb = rep.progress(
+        sources.iter().map(|s| s.frames_hint().unwrap_or(0)).sum(),
+        "dark frames",
+    );
+    let started = std::time::Instant::now();
+    let mut files = Vec::new();
+    let mut steps = 0;
+    epix10ka_job::run(
+        sources,
+        &opts.loop_opts,
+        given,
+        &mut |d| {
+            for line in epix10ka_job::summary_lines(&d) {
+                tracing::info!("{line}");
+            }
+            let written = epix10ka_job::save(&repo, &d, &names)?;
+            for f in &written {
+                tracing::info!("saved {}", f.display());
+            }
+            files.extend(written);
+            steps += 1;
+            Ok(())
+        },
+        &|n| pb.set(n),
+    )?;
+    pb.finish();
+    let frames = pb.position();
+    let seconds = started.elapsed().as_secs_f64();
+    let panels = if opts.loop_opts.segind.is_some() {
+        1
+    } else {
+        first.panel_ids.len()
+    };
+    tracing::info!(
+        "{steps} step(s), {frames} frames in {seconds:.1} s ({:.0} panel-frames/s); {} files; log {}",
+        frames as f64 * panels as f64 / seconds.max(1e-9),
+        files.len(),
+        log.path().display()
+    );
+    if steps == 0 {
+        return Err(Error::not_found(
+            crate::Missing::Data,
+            "steps",
+            dataset,
+            "no step was processed (check --ccnum, --ccmax)",
+        ));
+    }
+    Ok(DarkReport {
+        dirrepo,
+        steps,
+        frames,
+        panels,
+        seconds,
+        files,
+        log: log.path().to_path_buf(),
+    })
+}
+
 /// Opens the runs (or the stack) of `input`; returns them and the dataset's name.
 fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>, String)> {
     match input {
@@ -115,6 +230,12 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
         })?
         .meta()
         .clone();
+    if matches!(
+        first.det_type,
+        DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M
+    ) {
+        return run_epix10ka(opts, settings, rep, &sources, &first, &dataset);
+    }
     let gain_override = match &opts.gain_mode {
         Some(g) => Some(gain_mode(first.det_type, g)?),
         None => None,

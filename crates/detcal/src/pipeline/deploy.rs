@@ -1,18 +1,20 @@
 /*!
-JUNGFRAU dark constants from the panel repository into the calibration store (psana's
-`jungfrau_deploy_constants`).
+JUNGFRAU and ePix10ka constants from the panel repository into the calibration store (psana's
+`jungfrau_deploy_constants` and `epix10ka_deploy_constants`).
 */
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::deploy::epix10ka::EpixMergeRequest;
 use crate::deploy::jungfrau::{MergeRequest, Pick, merge};
 use crate::deploy::{Placement, Target};
 use crate::detector::DetType;
+use crate::detector::epix10ka::{DEFAULT_GAINS, GainFactors};
 use crate::detrun::DetRunSpec;
 use crate::error::{Error, Result};
-use crate::repo::{Repo, joblog};
+use crate::repo::{Repo, RepoKind, joblog};
 use crate::settings::Settings;
 use crate::site;
 use crate::store::RunRange;
@@ -36,6 +38,27 @@ pub struct DeployOptions {
     pub errskip: bool,
     /// The validity range (`-R`); default `<run>-end`.
     pub runrange: Option<RunRange>,
+    /// ePix10ka: which constants and the default gain factors.
+    pub epix: EpixDeployOptions,
+}
+
+/// The options of psana's `epix10ka_deploy_constants` that JUNGFRAU's deploy does not have.
+#[derive(Debug, Clone)]
+pub struct EpixDeployOptions {
+    /// Which constants (`-p`): p pedestals, r pixel_rms, s pixel_status, g pixel_gain from
+    /// `gain` files, c pixel_gain from `gainci` files; default `psrg`.
+    pub proc: String,
+    /// Default gain factors (`--high/--medium/--low`).
+    pub factors: GainFactors,
+}
+
+impl Default for EpixDeployOptions {
+    fn default() -> Self {
+        EpixDeployOptions {
+            proc: crate::deploy::epix10ka::DEFAULT_PROC.to_string(),
+            factors: DEFAULT_GAINS,
+        }
+    }
 }
 
 /// What a deploy job did.
@@ -54,24 +77,33 @@ pub struct DeployReport {
 /// Merges the panels' dark constants of the run's time and deploys them (or plans to).
 pub fn run(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
     let d = opts.det.resolve(opts.tstamp.as_deref(), settings)?;
-    if d.meta.det_type != DetType::Jungfrau {
+    let epix = matches!(
+        d.meta.det_type,
+        DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M
+    );
+    if d.meta.det_type != DetType::Jungfrau && !epix {
         return Err(Error::unsupported(
             d.meta.det_type,
             format!(
-                "{} is a {}, not a JUNGFRAU; use deploy-constants",
+                "{} is a {}, not a JUNGFRAU or ePix10ka; use deploy-constants",
                 d.meta.alias, d.meta.det_type
             ),
         ));
     }
     let perms = &settings.perms;
-    let dirrepo = settings.panels_repo(opts.dirrepo.as_deref())?;
+    let kind = if epix {
+        RepoKind::EPIX10KA
+    } else {
+        RepoKind::JUNGFRAU
+    };
+    let dirrepo = settings.panels_repo_of(&kind, opts.dirrepo.as_deref())?;
     let repo = Repo::new(&dirrepo, perms.clone());
-    let log = joblog::start(
-        settings,
-        &dirrepo,
-        &dirrepo.join("logs"),
-        "jungfrau_deploy_constants",
-    )?;
+    let script = if epix {
+        "epix10ka_deploy_constants"
+    } else {
+        "jungfrau_deploy_constants"
+    };
+    let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), script)?;
     let tstamp = site::tstamp(d.meta.start);
     tracing::info!(
         "{} run {} detector {} ({} panels), source {}, time stamp {tstamp}, repository {}",
@@ -82,17 +114,31 @@ pub fn run(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
         d.source,
         dirrepo.display()
     );
-    let req = MergeRequest {
-        repo: &repo,
-        panel_ids: &d.meta.panel_ids,
-        panel_indices: opts.paninds.as_deref(),
-        tstamp: &tstamp,
-        exp: &d.meta.exp,
-        run: d.meta.run,
-        det_name: &d.source,
-        use_defaults: opts.errskip,
+    let result = if epix {
+        crate::deploy::epix10ka::merge(&EpixMergeRequest {
+            repo: &repo,
+            panel_ids: &d.meta.panel_ids,
+            panel_indices: opts.paninds.as_deref(),
+            tstamp: &tstamp,
+            exp: &d.meta.exp,
+            run: d.meta.run,
+            det_name: &d.source,
+            proc: &opts.epix.proc,
+            factors: opts.epix.factors,
+            use_defaults: opts.errskip,
+        })?
+    } else {
+        merge(&MergeRequest {
+            repo: &repo,
+            panel_ids: &d.meta.panel_ids,
+            panel_indices: opts.paninds.as_deref(),
+            tstamp: &tstamp,
+            exp: &d.meta.exp,
+            run: d.meta.run,
+            det_name: &d.source,
+            use_defaults: opts.errskip,
+        })?
     };
-    let result = merge(&req)?;
     for p in &result.picks {
         let f = p
             .file
@@ -102,7 +148,7 @@ pub fn run(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
     }
     let target = Target {
         store: settings.calib_store(opts.dircalib.as_deref(), &d.meta.exp)?,
-        group: DetType::Jungfrau.calib_group().to_string(),
+        group: d.meta.det_type.calib_group().to_string(),
         source: d.source.clone(),
         range: opts.runrange.unwrap_or(RunRange::from_run(d.meta.run)),
         perms: perms.clone(),

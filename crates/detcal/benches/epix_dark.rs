@@ -1,0 +1,83 @@
+//! ePix10ka dark processing throughput: the whole `EpixDark` (pass 1, pass 2 and the per-panel
+//! summary) over one full step of 1024 frames (1023 records used), for 1 and 4 panels of
+//! 352 x 384 pixels, in panel-frames per second. Compare per pixel with the JUNGFRAU engine of
+//! `benches/dark.rs` (a JUNGFRAU panel is 512 x 1024 = 3.88 ePix panels).
+//!
+//! The frames are synthetic and in memory: pedestals 2500..3500 ADU with a few ADU of noise,
+//! from a pool of distinct frames taken in turn.
+//!
+//! `cargo bench -p detcal --bench epix_dark`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use detcal::dark::epix10ka::{DEFAULT_NBS, EpixDark};
+
+const PANEL: usize = 352 * 384;
+const POOL_FRAMES: usize = 256;
+
+/// A small fast generator (xorshift64*), enough for noise.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+fn pool(npix: usize) -> Vec<u16> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let peds: Vec<u16> = (0..npix)
+        .map(|_| 2500 + (rng.next() % 1000) as u16)
+        .collect();
+    let mut out = vec![0u16; npix * POOL_FRAMES];
+    for frame in out.chunks_mut(npix) {
+        for (x, &p) in frame.iter_mut().zip(&peds) {
+            let r = rng.next();
+            let noise: u16 = (0..4).map(|k| ((r >> (16 * k)) & 7) as u16).sum();
+            *x = p + noise - 14;
+        }
+    }
+    out
+}
+
+/// One step of `DEFAULT_NBS` frames, written in place as a reader would.
+fn step(pool: &[u16], panels: usize) -> u64 {
+    let npix = panels * PANEL;
+    let mut d = EpixDark::new(panels, PANEL, DEFAULT_NBS).unwrap();
+    for i in 0..DEFAULT_NBS {
+        let f = i % POOL_FRAMES;
+        d.frame_slot()
+            .copy_from_slice(&pool[f * npix..(f + 1) * npix]);
+        d.commit_frame();
+    }
+    let r = d.finish().unwrap();
+    r.records + r.panels.iter().map(|p| p.summary.bad_pixels).sum::<u64>()
+}
+
+fn bench(c: &mut Criterion) {
+    eprintln!(
+        "kernel: {}; rayon threads: {}",
+        detcal::cpu::path_name(),
+        rayon::current_num_threads()
+    );
+    for panels in [1usize, 4] {
+        let pool = pool(panels * PANEL);
+        let mut g = c.benchmark_group(format!("epix10ka dark {panels} panel(s), 1024 frames"));
+        g.throughput(Throughput::Elements((DEFAULT_NBS * panels) as u64));
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_secs(1));
+        g.measurement_time(Duration::from_secs(8));
+        g.bench_function("frame by frame", |b| {
+            b.iter(|| step(black_box(&pool), panels))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,971 @@
+/*!
+ePix10ka dark processing: psana's two-pass `proc_dark_block` (LCLS-I
+`Detector.UtilsEpix10kaCalib`), bit for bit, each panel on its own.
+
+psana collects the frames of a step into a block of at most `nbs` (1024) records of
+`raw & 0x3fff` as int16 and processes `block[:nrec]`, which leaves out the last record collected:
+`N` frames give `n = N - 1` records. Per panel:
+
+1. **Pass 1** over the first `min(n, 500)` records, gate `[1, 16000]`: `ave1 = S1/S0`,
+   `rms1 = sqrt(S2/S0 - ave1^2)` (0 where nothing passed). The panel's `rms_ave` is the mean of
+   `rms1` over the pixels with `0.001 <= rms1 <= 16000` (numpy's sum of the array with 0
+   elsewhere, over the whole panel, divided by the count); `gate_half = 6 rms_ave`. numpy sums
+   these 2-D arrays in blocks of 8192 elements (pairwise within a block, blocks in order), and so
+   do the limits below: the parity data tell the difference in the last bit.
+2. **Gates**: `gate_hi = trunc(min(ave1 + gate_half, 16000))`,
+   `gate_lo = trunc(max(ave1 - gate_half, 1))`.
+3. **Pass 2** over all `n` records: in-gate sums give `ave` and `rms` (0 where nothing passed);
+   every record counts into `cnt_lo` (value < 1) and `cnt_hi` (value > 16000).
+4. **Status** (int64): 1 rms above / 2 below the rms limits, 4 `cnt_hi > nevlm`,
+   8 `cnt_lo > nevlm`, 16 ave above / 32 below the average limits, with `nevlm = int(0.1 n)` and
+   the limits of psana's `evaluate_limits` (6 sigmas, rms bounds (0.001, 16000), average bounds
+   (1, 16000)) from the panel's own mean and std.
+
+Every threshold is fixed in psana (the app has no options for them), so they are constants here.
+
+[`EpixDark`] streams: it keeps the first 500 used records (pass 1 needs them once its gates are
+known, for pass 2) plus one frame held back (a frame is used only once a later one arrives),
+then feeds later frames to pass 2 in batches of that buffer. Memory is that block of at most 501
+frames plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
+frames). Pixels are processed in tiles on every core.
+
+detcal's decision where psana crashes: fewer than 3 frames (fewer than 2 records), or a panel
+where no pixel has an rms in `[0.001, 16000]`, is an error naming the panel.
+
+```
+use detcal::dark::epix10ka::EpixDark;
+
+// One panel of 4 pixels, 5 frames: 4 records used.
+let mut dark = EpixDark::new(1, 4, 1024)?;
+for i in 0..5u16 {
+    dark.push_frame(&[3000 + i % 2, 3100 + (i % 3), 0, 0x4000 | 2000 + i])?;
+}
+let res = dark.finish()?;
+assert_eq!(res.records, 4);
+assert_eq!(res.panels[0].ave[0], 3000.5);
+assert_eq!(res.panels[0].status[2], 2 | 8 | 32);
+# Ok::<(), detcal::Error>(())
+```
+*/
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cpu::use_avx2;
+use crate::dark::summary::{blocked_sum, evaluate_limits, mean_std_blocked};
+use crate::detector::epix10ka::DATA_MASK;
+use crate::error::{Error, Result};
+
+/// Lowest accepted ADC value (`int_lo`).
+pub const INT_LO: u16 = 1;
+/// Highest accepted ADC value (`int_hi`).
+pub const INT_HI: u16 = 16000;
+/// Lowest rms of the rms limits and of the pass-1 rms average (`rms_lo`).
+pub const RMS_LO: f64 = 0.001;
+/// Highest rms (`rms_hi`).
+pub const RMS_HI: f64 = 16000.0;
+/// Sigmas of the average and rms limits (`intnlo`, `intnhi`, `rmsnlo`, `rmsnhi`).
+pub const NSIGMA_LIMITS: f64 = 6.0;
+/// Allowed fraction of records outside `[int_lo, int_hi]` (`fraclm`).
+pub const FRACLM: f64 = 0.1;
+/// Half-width of the pass-2 gate in panel-average rms (`nsigma`).
+pub const NSIGMA_GATE: f64 = 6.0;
+/// Records of pass 1, at most.
+pub const PASS1_RECORDS: usize = 500;
+/// psana's default block size (`--nbs`).
+pub const DEFAULT_NBS: usize = 1024;
+/// The largest block size accepted (the in-gate sums are 32-bit).
+pub const MAX_NBS: usize = 100_000;
+/// The fewest frames a step needs (2 records).
+pub const MIN_FRAMES: u64 = 3;
+
+/// Status bit: rms above the high rms limit.
+pub const STATUS_RMS_HI: i64 = 1;
+/// Status bit: rms below the low rms limit.
+pub const STATUS_RMS_LO: i64 = 2;
+/// Status bit: more than `nevlm` records above 16000.
+pub const STATUS_SATURATED: i64 = 4;
+/// Status bit: more than `nevlm` records below 1.
+pub const STATUS_COLD: i64 = 8;
+/// Status bit: average above the high average limit.
+pub const STATUS_AVE_HI: i64 = 16;
+/// Status bit: average below the low average limit.
+pub const STATUS_AVE_LO: i64 = 32;
+
+/// Pixels per tile of the accumulators (a multiple of [`LANES`]).
+const TILE: usize = 2048;
+/// Pixels whose sums stay in registers over a sub-batch of frames.
+const LANES: usize = 16;
+/// Frames per sub-batch: 15 squares of 14-bit values fit a `u32`.
+const SUB: usize = 15;
+
+/// The results of one panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpixPanelResult {
+    /// Pedestals: the pass-2 gated mean (0 where nothing passed).
+    pub ave: Vec<f64>,
+    /// The pass-2 gated rms (0 where nothing passed).
+    pub rms: Vec<f64>,
+    /// Status bits [`STATUS_RMS_HI`] ... [`STATUS_AVE_LO`].
+    pub status: Vec<i64>,
+    /// Pass-2 gate, low end.
+    pub gate_lo: Vec<i16>,
+    /// Pass-2 gate, high end.
+    pub gate_hi: Vec<i16>,
+    /// Records inside the pass-2 gate.
+    pub count: Vec<u32>,
+    /// Records below 1.
+    pub count_lo: Vec<u32>,
+    /// Records above 16000.
+    pub count_hi: Vec<u32>,
+    /// The pass-1 mean.
+    pub pass1_ave: Vec<f64>,
+    /// The pass-1 rms.
+    pub pass1_rms: Vec<f64>,
+    /// Records inside the pass-1 gate `[1, 16000]`.
+    pub pass1_count: Vec<u32>,
+    /// Numbers of the panel.
+    pub summary: EpixPanelSummary,
+}
+
+/// The per-panel numbers of a dark step (what psana logs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EpixPanelSummary {
+    /// The pass-1 average rms.
+    pub rms_ave_pass1: f64,
+    /// The half-width of the pass-2 gate, `6 rms_ave`.
+    pub gate_half: f64,
+    /// The low and high rms limits.
+    pub rms_limits: [f64; 2],
+    /// The low and high average limits.
+    pub ave_limits: [f64; 2],
+    /// Pixels with status bit `1 << i`, for i in 0..6.
+    pub bit_counts: [u64; 6],
+    /// Pixels with any status bit.
+    pub bad_pixels: u64,
+}
+
+/// The results of a step: one entry per panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpixDarkResult {
+    /// Frames collected (at most `nbs`).
+    pub frames: u64,
+    /// Records used: `frames - 1`.
+    pub records: u64,
+    /// `int(0.1 * records)`.
+    pub nevlm: i64,
+    /// The panels, in input order.
+    pub panels: Vec<EpixPanelResult>,
+}
+
+/// Per-pixel sums of one tile.
+#[derive(Debug, Clone)]
+struct TileSums {
+    start: usize,
+    lo: Vec<u16>,
+    hi: Vec<u16>,
+    s0: Vec<u32>,
+    s1: Vec<u32>,
+    s2: Vec<u64>,
+    clo: Vec<u32>,
+    chi: Vec<u32>,
+}
+
+impl TileSums {
+    fn new(start: usize, len: usize) -> TileSums {
+        TileSums {
+            start,
+            lo: vec![INT_LO; len],
+            hi: vec![INT_HI; len],
+            s0: vec![0; len],
+            s1: vec![0; len],
+            s2: vec![0; len],
+            clo: vec![0; len],
+            chi: vec![0; len],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.s0.len()
+    }
+}
+
+/// Per-pixel sums of a whole frame, in tiles.
+#[derive(Debug, Clone)]
+struct Sums {
+    npix: usize,
+    tiles: Vec<TileSums>,
+}
+
+impl Sums {
+    /// Sums with the pass-1 gate everywhere.
+    fn new(npix: usize) -> Sums {
+        let tiles = (0..npix)
+            .step_by(TILE)
+            .map(|s| TileSums::new(s, TILE.min(npix - s)))
+            .collect();
+        Sums { npix, tiles }
+    }
+
+    /// Sums with the given gates.
+    fn with_gates(lo: &[i16], hi: &[i16]) -> Sums {
+        let mut s = Sums::new(lo.len());
+        for t in &mut s.tiles {
+            let r = t.start..t.start + t.len();
+            // Gates are in [1, 16000] or an empty [1, 0]: never negative.
+            for (d, &g) in t.lo.iter_mut().zip(&lo[r.clone()]) {
+                *d = g.max(0) as u16;
+            }
+            for (d, &g) in t.hi.iter_mut().zip(&hi[r]) {
+                *d = g.max(0) as u16;
+            }
+        }
+        s
+    }
+
+    /// Adds whole frames of masked values.
+    fn add(&mut self, frames: &[u16], count: bool) {
+        let npix = self.npix;
+        let avx2 = use_avx2();
+        self.tiles
+            .par_iter_mut()
+            .for_each(|t| accumulate(t, frames, npix, count, avx2));
+    }
+
+    /// One per-pixel array out of the tiles.
+    fn gather<T: Copy + Default + Send>(&self, f: impl Fn(&TileSums) -> &[T] + Sync) -> Vec<T> {
+        let mut out = vec![T::default(); self.npix];
+        out.par_chunks_mut(TILE)
+            .zip(self.tiles.par_iter())
+            .for_each(|(o, t)| o.copy_from_slice(f(t)));
+        out
+    }
+}
+
+fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, count: bool, avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
+        unsafe {
+            if count {
+                accumulate_avx2::<true>(t, frames, npix)
+            } else {
+                accumulate_avx2::<false>(t, frames, npix)
+            }
+        };
+        return;
+    }
+    let _ = avx2;
+    if count {
+        accumulate_body::<true>(t, frames, npix)
+    } else {
+        accumulate_body::<false>(t, frames, npix)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn accumulate_avx2<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
+    accumulate_body::<COUNT>(t, frames, npix)
+}
+
+/// Adds every frame to the tile, in sub-batches of [`SUB`] frames (their rows of the tile stay in
+/// cache): for each chunk of [`LANES`] pixels, sums in registers over the sub-batch, then added
+/// to the tile's sums.
+#[inline(always)]
+fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
+    let nframes = frames.len() / npix;
+    let len = t.len();
+    let start = t.start;
+    let mut f = 0;
+    while f < nframes {
+        let end = (f + SUB).min(nframes);
+        let mut c = 0;
+        while c < len {
+            let w = LANES.min(len - c);
+            if w == LANES {
+                chunk::<COUNT, LANES>(t, c, frames, npix, start, f..end);
+            } else {
+                for k in 0..w {
+                    chunk::<COUNT, 1>(t, c + k, frames, npix, start, f..end);
+                }
+            }
+            c += w;
+        }
+        f = end;
+    }
+}
+
+/// The sums of pixels `c..c + W` of the tile over the frames `fr` (at most [`SUB`]).
+#[inline(always)]
+fn chunk<const COUNT: bool, const W: usize>(
+    t: &mut TileSums,
+    c: usize,
+    frames: &[u16],
+    npix: usize,
+    start: usize,
+    fr: std::ops::Range<usize>,
+) {
+    let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
+    let hi: [u16; W] = t.hi[c..c + W].try_into().expect("lanes");
+    // Counts of a sub-batch fit in u16, sums in u32.
+    let mut s0 = [0u16; W];
+    let mut clo = [0u16; W];
+    let mut chi = [0u16; W];
+    let mut s1 = [0u32; W];
+    let mut sq = [0u32; W];
+    let at = start + c;
+    for f in fr {
+        let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
+            .try_into()
+            .expect("lanes");
+        // 16-bit work first (the masked value if in gate, else 0), then the 32-bit sums: mixed
+        // in one loop, the compiler uses half-width vectors for the 16-bit part.
+        let mut gated = [0u16; W];
+        for k in 0..W {
+            let v = row[k] & DATA_MASK;
+            let inside = (v >= lo[k]) & (v <= hi[k]);
+            gated[k] = if inside { v } else { 0 };
+            s0[k] = s0[k].wrapping_add(u16::from(inside));
+            if COUNT {
+                clo[k] = clo[k].wrapping_add(u16::from(v < INT_LO));
+                chi[k] = chi[k].wrapping_add(u16::from(v > INT_HI));
+            }
+        }
+        for k in 0..W {
+            let x = u32::from(gated[k]);
+            s1[k] = s1[k].wrapping_add(x);
+            sq[k] = sq[k].wrapping_add(x.wrapping_mul(x));
+        }
+    }
+    for k in 0..W {
+        t.s0[c + k] += u32::from(s0[k]);
+        t.s1[c + k] += s1[k];
+        t.s2[c + k] += u64::from(sq[k]);
+        if COUNT {
+            t.clo[c + k] += u32::from(clo[k]);
+            t.chi[c + k] += u32::from(chi[k]);
+        }
+    }
+}
+
+/// `(ave, rms)` of psana's sums: `S1/S0`, `sqrt(S2/S0 - ave^2)`, both 0 where `S0 = 0`.
+fn ave_rms(s0: u32, s1: u32, s2: u64) -> (f64, f64) {
+    if s0 == 0 {
+        return (0.0, 0.0);
+    }
+    let n = f64::from(s0);
+    let ave = f64::from(s1) / n;
+    let av2 = s2 as f64 / n;
+    (ave, (av2 - ave * ave).sqrt())
+}
+
+/// Streaming two-pass dark processing of frames of `npanels` panels of `panel_len` pixels.
+#[derive(Debug)]
+pub struct EpixDark {
+    npanels: usize,
+    panel_len: usize,
+    nbs: usize,
+    /// Frames collected (at most `nbs`).
+    collected: u64,
+    /// Before pass 1: the first records; after: frames waiting for pass 2. The last frame in
+    /// it is held back (it is used only if another one follows).
+    buf: Vec<u16>,
+    buf_frames: usize,
+    cap: usize,
+    /// Pass-1 results and the pass-2 sums, once the gates are known.
+    pass2: Option<(Pass1, Sums)>,
+}
+
+/// Pass-1 results of every pixel and panel.
+#[derive(Debug, Clone)]
+struct Pass1 {
+    ave: Vec<f64>,
+    rms: Vec<f64>,
+    count: Vec<u32>,
+    gate_lo: Vec<i16>,
+    gate_hi: Vec<i16>,
+    rms_ave: Vec<f64>,
+}
+
+impl EpixDark {
+    /// A processor of frames of `npanels` panels of `panel_len` pixels (352 x 384 for real
+    /// panels) that collects at most `nbs` frames (psana `--nbs`, 1024).
+    pub fn new(npanels: usize, panel_len: usize, nbs: usize) -> Result<EpixDark> {
+        EpixDark::with_buffer(npanels, panel_len, nbs, Vec::new())
+    }
+
+    /// As [`EpixDark::new`], reusing `buf` (from [`EpixDark::finish_with_buffer`] of an earlier
+    /// step) for the block, which saves the first touch of fresh memory.
+    pub fn with_buffer(
+        npanels: usize,
+        panel_len: usize,
+        nbs: usize,
+        mut buf: Vec<u16>,
+    ) -> Result<EpixDark> {
+        if npanels == 0 || panel_len == 0 {
+            return Err(Error::shape(
+                "frame",
+                "at least one panel and pixel",
+                &[npanels, panel_len],
+                "ePix10ka dark processing needs at least one panel of at least one pixel",
+            ));
+        }
+        if !(MIN_FRAMES as usize..=MAX_NBS).contains(&nbs) {
+            return Err(Error::bad_arg(
+                "--nbs",
+                format!("--nbs {nbs}: the block size must be in {MIN_FRAMES}..={MAX_NBS}"),
+            ));
+        }
+        let cap = nbs.min(PASS1_RECORDS + 1);
+        let npix = npanels
+            .checked_mul(panel_len)
+            .filter(|n| {
+                n.checked_mul(cap)
+                    .is_some_and(|l| l <= isize::MAX as usize / 2)
+            })
+            .ok_or_else(|| {
+                Error::unsupported(
+                    "ePix10ka dark block",
+                    format!(
+                        "a block of {cap} frames of {npanels} x {panel_len} pixels is too large"
+                    ),
+                )
+            })?;
+        let len = cap * npix;
+        if buf.capacity() >= len {
+            buf.clear();
+            buf.resize(len, 0);
+        } else {
+            buf = crate::mem::filled(len, 0);
+        }
+        Ok(EpixDark {
+            npanels,
+            panel_len,
+            nbs,
+            collected: 0,
+            buf,
+            buf_frames: 0,
+            cap,
+            pass2: None,
+        })
+    }
+
+    /// Pixels of a frame.
+    pub fn npix(&self) -> usize {
+        self.npanels * self.panel_len
+    }
+
+    /// Frames collected so far.
+    pub fn frames(&self) -> u64 {
+        self.collected
+    }
+
+    /// Whether `nbs` frames were collected (later frames are ignored, as psana stops reading).
+    pub fn is_done(&self) -> bool {
+        self.collected >= self.nbs as u64
+    }
+
+    /// Adds one frame of raw words (bits 14 and 15 are masked away); returns whether the block
+    /// is now full.
+    pub fn push_frame(&mut self, frame: &[u16]) -> Result<bool> {
+        if frame.len() != self.npix() {
+            return Err(Error::shape(
+                "frame",
+                self.npix().to_string(),
+                &[frame.len()],
+                format!(
+                    "ePix10ka dark processing: frame has {} values, expected {}",
+                    frame.len(),
+                    self.npix()
+                ),
+            ));
+        }
+        if self.is_done() {
+            return Ok(true);
+        }
+        self.frame_slot().copy_from_slice(frame);
+        Ok(self.commit_frame())
+    }
+
+    /// The buffer of the next frame, to be filled in place with raw words and then added with
+    /// [`EpixDark::commit_frame`].
+    pub fn frame_slot(&mut self) -> &mut [u16] {
+        if self.buf_frames == self.cap && !self.is_done() {
+            self.flush_keep_last();
+        } else if self.buf_frames == self.cap {
+            // Done: the slot of the last frame collected, which is never used.
+            self.buf_frames -= 1;
+            let npix = self.npix();
+            let at = self.buf_frames * npix;
+            self.buf_frames += 1;
+            return &mut self.buf[at..at + npix];
+        }
+        let npix = self.npix();
+        let at = self.buf_frames * npix;
+        &mut self.buf[at..at + npix]
+    }
+
+    /// Adds the frame written into [`EpixDark::frame_slot`]; returns whether the block is now
+    /// full (a frame committed after that is ignored).
+    pub fn commit_frame(&mut self) -> bool {
+        if self.is_done() {
+            return true;
+        }
+        // Bits 14 and 15 are masked away in the kernel.
+        self.buf_frames += 1;
+        self.collected += 1;
+        self.is_done()
+    }
+
+    /// The buffer is full: all its frames but the last are records; process them and keep the
+    /// last one.
+    fn flush_keep_last(&mut self) {
+        let npix = self.npix();
+        let used = self.buf_frames - 1;
+        self.process(used);
+        self.buf.copy_within(used * npix..(used + 1) * npix, 0);
+        self.buf_frames = 1;
+    }
+
+    /// Processes the first `used` frames of the buffer (pass 1 first if not done yet).
+    fn process(&mut self, used: usize) {
+        let npix = self.npix();
+        let block = &self.buf[..used * npix];
+        if self.pass2.is_none() {
+            let p1 = pass1(block, self.npanels, self.panel_len);
+            let sums = Sums::with_gates(&p1.gate_lo, &p1.gate_hi);
+            self.pass2 = Some((p1, sums));
+        }
+        let (_, sums) = self.pass2.as_mut().expect("pass 2");
+        sums.add(block, true);
+    }
+
+    /// Processes what is left, leaving out the last frame collected, and returns the results.
+    pub fn finish(self) -> Result<EpixDarkResult> {
+        self.finish_with_buffer().0
+    }
+
+    /// As [`EpixDark::finish`], also giving back the block's memory for the next step
+    /// ([`EpixDark::with_buffer`]).
+    pub fn finish_with_buffer(mut self) -> (Result<EpixDarkResult>, Vec<u16>) {
+        let r = self.finish_inner();
+        (r, std::mem::take(&mut self.buf))
+    }
+
+    fn finish_inner(&mut self) -> Result<EpixDarkResult> {
+        if self.collected < MIN_FRAMES {
+            return Err(Error::shape(
+                "frames",
+                format!("at least {MIN_FRAMES}"),
+                &[self.collected as usize],
+                format!(
+                    "ePix10ka dark processing needs at least {MIN_FRAMES} frames (psana leaves out the last one and needs 2 records), got {}",
+                    self.collected
+                ),
+            ));
+        }
+        let used = self.buf_frames - 1;
+        self.process(used);
+        let records = self.collected - 1;
+        let nevlm = (FRACLM * records as f64) as i64;
+        let (p1, sums) = self.pass2.take().expect("pass 2");
+        if let Some(p) = p1.rms_ave.iter().position(|r| r.is_nan()) {
+            return Err(Error::shape(
+                "panel",
+                "a pixel with a pass-1 rms in [0.001, 16000]",
+                &[p],
+                format!(
+                    "ePix10ka dark processing: panel {p}: no pixel has a pass-1 rms in [{RMS_LO}, {RMS_HI}] (every pixel constant?); psana crashes here"
+                ),
+            ));
+        }
+        let s0 = sums.gather(|t| &t.s0);
+        let s1 = sums.gather(|t| &t.s1);
+        let s2 = sums.gather(|t| &t.s2);
+        let clo = sums.gather(|t| &t.clo);
+        let chi = sums.gather(|t| &t.chi);
+        let l = self.panel_len;
+        let panels = (0..self.npanels)
+            .into_par_iter()
+            .map(|p| {
+                let r = p * l..(p + 1) * l;
+                let (ave, rms): (Vec<f64>, Vec<f64>) =
+                    r.clone().map(|i| ave_rms(s0[i], s1[i], s2[i])).unzip();
+                let (rm, rs) = mean_std_blocked(&rms);
+                let rms_limits =
+                    evaluate_limits(rm, rs, NSIGMA_LIMITS, NSIGMA_LIMITS, RMS_LO, RMS_HI);
+                let (am, as_) = mean_std_blocked(&ave);
+                let ave_limits = evaluate_limits(
+                    am,
+                    as_,
+                    NSIGMA_LIMITS,
+                    NSIGMA_LIMITS,
+                    f64::from(INT_LO),
+                    f64::from(INT_HI),
+                );
+                let count_lo = clo[r.clone()].to_vec();
+                let count_hi = chi[r.clone()].to_vec();
+                let status: Vec<i64> = (0..l)
+                    .into_par_iter()
+                    .map(|i| {
+                        let mut s = 0;
+                        if rms[i] > rms_limits.1 {
+                            s += STATUS_RMS_HI;
+                        }
+                        if rms[i] < rms_limits.0 {
+                            s += STATUS_RMS_LO;
+                        }
+                        if i64::from(count_hi[i]) > nevlm {
+                            s += STATUS_SATURATED;
+                        }
+                        if i64::from(count_lo[i]) > nevlm {
+                            s += STATUS_COLD;
+                        }
+                        if ave[i] > ave_limits.1 {
+                            s += STATUS_AVE_HI;
+                        }
+                        if ave[i] < ave_limits.0 {
+                            s += STATUS_AVE_LO;
+                        }
+                        s
+                    })
+                    .collect();
+                let mut bit_counts = [0u64; 6];
+                for &s in &status {
+                    for (b, c) in bit_counts.iter_mut().enumerate() {
+                        *c += u64::from(s & (1 << b) != 0);
+                    }
+                }
+                let bad_pixels = status.iter().filter(|&&s| s != 0).count() as u64;
+                let rms_ave_pass1 = p1.rms_ave[p];
+                EpixPanelResult {
+                    summary: EpixPanelSummary {
+                        rms_ave_pass1,
+                        gate_half: NSIGMA_GATE * rms_ave_pass1,
+                        rms_limits: [rms_limits.0, rms_limits.1],
+                        ave_limits: [ave_limits.0, ave_limits.1],
+                        bit_counts,
+                        bad_pixels,
+                    },
+                    ave,
+                    rms,
+                    status,
+                    gate_lo: p1.gate_lo[r.clone()].to_vec(),
+                    gate_hi: p1.gate_hi[r.clone()].to_vec(),
+                    count: s0[r.clone()].to_vec(),
+                    count_lo,
+                    count_hi,
+                    pass1_ave: p1.ave[r.clone()].to_vec(),
+                    pass1_rms: p1.rms[r.clone()].to_vec(),
+                    pass1_count: p1.count[r].to_vec(),
+                }
+            })
+            .collect();
+        Ok(EpixDarkResult {
+            frames: self.collected,
+            records,
+            nevlm,
+            panels,
+        })
+    }
+}
+
+/// Pass 1 over `block` (the first records): per-pixel means and rms, each panel's rms average
+/// (NaN where no pixel qualifies) and the pass-2 gates.
+fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
+    let npix = npanels * panel_len;
+    let mut sums = Sums::new(npix);
+    sums.add(block, false);
+    let s0 = sums.gather(|t| &t.s0);
+    let s1 = sums.gather(|t| &t.s1);
+    let s2 = sums.gather(|t| &t.s2);
+    let (ave, rms): (Vec<f64>, Vec<f64>) = (0..npix)
+        .into_par_iter()
+        .map(|i| ave_rms(s0[i], s1[i], s2[i]))
+        .unzip();
+    // numpy's selection keeps NaN (neither below nor above); `contains` would drop it.
+    #[allow(clippy::manual_range_contains)]
+    let selected = |x: f64| !(x < RMS_LO || x > RMS_HI);
+    let rms_ave: Vec<f64> = (0..npanels)
+        .map(|p| {
+            let r = &rms[p * panel_len..(p + 1) * panel_len];
+            let n = r.iter().filter(|&&x| selected(x)).count();
+            if n == 0 {
+                return f64::NAN;
+            }
+            let sum = blocked_sum(&|i| if selected(r[i]) { r[i] } else { 0.0 }, r.len());
+            sum / n as f64
+        })
+        .collect();
+    let (gate_lo, gate_hi): (Vec<i16>, Vec<i16>) = (0..npix)
+        .into_par_iter()
+        .map(|i| {
+            let half = NSIGMA_GATE * rms_ave[i / panel_len];
+            let hi = crate::dark::summary::py_min(ave[i] + half, f64::from(INT_HI));
+            let lo = crate::dark::summary::py_max(ave[i] - half, f64::from(INT_LO));
+            (lo.trunc() as i16, hi.trunc() as i16)
+        })
+        .unzip();
+    Pass1 {
+        ave,
+        rms,
+        count: s0,
+        gate_lo,
+        gate_hi,
+        rms_ave,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One full panel: background pixels 3000 + a per-pixel offset + a few ADU of pattern
+    /// noise, and the special pixels of the spec's table at the start of the panel.
+    fn hand_table(records: usize) -> Vec<Vec<u16>> {
+        let l = crate::detector::epix10ka::PANEL_PIXELS;
+        let frames = records + 1;
+        let mut out = vec![vec![0u16; l]; frames];
+        for (r, f) in out.iter_mut().enumerate() {
+            for (p, v) in f.iter_mut().enumerate() {
+                // Noise of amplitude 1..=8 ADU, different per pixel.
+                let a = 1 + (p % 8) as u64;
+                let mut h = (p as u64) << 20 | r as u64;
+                h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                h ^= h >> 29;
+                let noise = (h % (2 * a + 1)) as i32 - a as i32;
+                *v = (2900 + (p % 200) as i32 + noise) as u16;
+            }
+        }
+        let pats: Vec<Box<dyn Fn(usize) -> u16>> = vec![
+            Box::new(|_| 0),
+            Box::new(|_| 1),
+            Box::new(|_| 16000),
+            Box::new(|_| 16001),
+            Box::new(|_| 16383),
+            Box::new(|_| 0xffff),
+            Box::new(|r| if r % 2 == 0 { 0 } else { 16383 }),
+            Box::new(|r| if r % 2 == 0 { 3000 } else { 3001 }),
+            Box::new(|r| if r % 2 == 0 { 3000 } else { 3100 }),
+            Box::new(|r| if r < 7 { 0 } else { 3000 }),
+            Box::new(|r| if r < 8 { 0 } else { 3000 }),
+            Box::new(|r| if r < 7 { 16001 } else { 3000 }),
+            Box::new(|r| if r < 8 { 16001 } else { 3000 }),
+            Box::new(|r| if r < 8 { 16000 } else { 3000 }),
+            Box::new(move |r| if r == frames - 1 { 0 } else { 3000 }),
+        ];
+        for (r, f) in out.iter_mut().enumerate() {
+            for (p, pat) in pats.iter().enumerate() {
+                f[p] = pat(r);
+            }
+        }
+        out
+    }
+
+    fn run(frames: &[Vec<u16>], nbs: usize) -> EpixDarkResult {
+        run_panels(frames, 1, nbs)
+    }
+
+    fn run_panels(frames: &[Vec<u16>], npanels: usize, nbs: usize) -> EpixDarkResult {
+        let mut d = EpixDark::new(npanels, frames[0].len() / npanels, nbs).unwrap();
+        for f in frames {
+            d.push_frame(f).unwrap();
+        }
+        d.finish().unwrap()
+    }
+
+    #[test]
+    fn the_spec_hand_table() {
+        let frames = hand_table(79);
+        let res = run(&frames, DEFAULT_NBS);
+        assert_eq!(res.records, 79);
+        assert_eq!(res.nevlm, 7);
+        let p = &res.panels[0];
+        let half = p.summary.gate_half;
+        assert!(half > 10.0 && half < 45.0, "gate half {half}");
+        assert_eq!(p.summary.rms_limits[0], RMS_LO);
+        let expect: [(f64, f64, i64); 15] = [
+            (0.0, 0.0, 42),
+            (1.0, 0.0, 34),
+            (16000.0, 0.0, 18),
+            (0.0, 0.0, 38),
+            (0.0, 0.0, 38),
+            (0.0, 0.0, 38),
+            (0.0, 0.0, 46),
+            (3000.494, 0.500, 0),
+            (0.0, 0.0, 34),
+            (3000.0, 0.0, 2),
+            (3000.0, 0.0, 10),
+            (3000.0, 0.0, 2),
+            (3000.0, 0.0, 6),
+            (0.0, 0.0, 34),
+            (3000.0, 0.0, 2),
+        ];
+        for (i, (ped, rms, st)) in expect.iter().enumerate() {
+            assert_eq!(
+                format!("{:.3}", p.ave[i]),
+                format!("{ped:.3}"),
+                "pixel {i} ped"
+            );
+            assert_eq!(
+                format!("{:.3}", p.rms[i]),
+                format!("{rms:.3}"),
+                "pixel {i} rms"
+            );
+            assert_eq!(p.status[i], *st, "pixel {i} status");
+        }
+        // 3000 with 16000 in 8 records: pass-1 mean 4316.5, gate +- gate_half around it.
+        assert_eq!(format!("{:.1}", p.pass1_ave[13]), "4316.5");
+        assert_eq!(p.gate_lo[13], (4316.4556962 - half).trunc() as i16);
+        assert_eq!(p.gate_hi[13], (4316.4556962 + half).trunc() as i16);
+        // Background pixels are good.
+        assert_eq!(p.status[1000], 0);
+    }
+
+    #[test]
+    fn the_last_frame_is_never_used_and_nbs_caps_the_block() {
+        let mut frames = hand_table(20);
+        let a = run(&frames, DEFAULT_NBS);
+        for v in frames.last_mut().unwrap().iter_mut() {
+            *v = 0x3fff;
+        }
+        let b = run(&frames, DEFAULT_NBS);
+        assert_eq!(a, b);
+        // nbs = 11: 11 frames collected, 10 used, the rest ignored.
+        let c = run(&frames, 11);
+        assert_eq!((c.frames, c.records, c.nevlm), (11, 10, 1));
+        let d = run(&frames[..11], DEFAULT_NBS);
+        assert_eq!(c, d);
+    }
+
+    #[test]
+    fn streaming_over_the_pass1_block_equals_one_block() {
+        // 600 frames of 3 panels of 64 pixels: pass 1 on the first 500 records, pass 2 on 599.
+        let (np, l) = (3, 64);
+        let frames: Vec<Vec<u16>> = (0..600)
+            .map(|r| {
+                (0..np * l)
+                    .map(|p| {
+                        let drift = if r >= 500 { 9 } else { 0 };
+                        (1000 + p * 10 + (p * 31 + r * 17) % 13 + drift) as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut d = EpixDark::new(np, l, DEFAULT_NBS).unwrap();
+        for f in &frames {
+            d.frame_slot().copy_from_slice(f);
+            d.commit_frame();
+        }
+        let res = d.finish().unwrap();
+        assert_eq!(res.records, 599);
+        for (p, panel) in res.panels.iter().enumerate() {
+            for i in 0..l {
+                let px = p * l + i;
+                assert_eq!(panel.pass1_count[i], 500);
+                let vals: Vec<u16> = frames[..599].iter().map(|f| f[px]).collect();
+                let inside: Vec<f64> = vals
+                    .iter()
+                    .filter(|&&v| v as i16 >= panel.gate_lo[i] && v as i16 <= panel.gate_hi[i])
+                    .map(|&v| f64::from(v))
+                    .collect();
+                assert_eq!(panel.count[i] as usize, inside.len());
+                let s1: f64 = inside.iter().sum();
+                assert_eq!(panel.ave[i], s1 / inside.len() as f64);
+            }
+        }
+    }
+
+    #[test]
+    fn each_panel_has_its_own_limits_and_gate() {
+        // Panel 0 quiet, panel 1 noisy: processed together they give what each gives alone.
+        let l = 300;
+        let frames: Vec<Vec<u16>> = (0..40)
+            .map(|r| {
+                (0..2 * l)
+                    .map(|p| {
+                        let amp = if p < l { 2 } else { 40 };
+                        let h = ((p * 7919 + r * 104_729) % 1000) as i32;
+                        (3000 + (p % 50) as i32 * 10 + h % (2 * amp + 1) - amp) as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let both = run_panels(&frames, 2, DEFAULT_NBS);
+        for p in 0..2 {
+            let one: Vec<Vec<u16>> = frames
+                .iter()
+                .map(|f| f[p * l..(p + 1) * l].to_vec())
+                .collect();
+            let alone = run(&one, DEFAULT_NBS);
+            let (a, b) = (&both.panels[p], &alone.panels[0]);
+            assert_eq!(a.summary, b.summary, "panel {p}");
+            assert!(
+                a.gate_lo == b.gate_lo && a.gate_hi == b.gate_hi,
+                "panel {p} gates"
+            );
+            assert!(a.ave == b.ave && a.rms == b.rms, "panel {p} ave/rms");
+            assert!(
+                a.status == b.status && a.count == b.count,
+                "panel {p} status"
+            );
+        }
+        assert!(both.panels[1].summary.gate_half > 5.0 * both.panels[0].summary.gate_half);
+    }
+
+    #[test]
+    fn a_reused_block_gives_the_same_results() {
+        let frames = hand_table(12);
+        let fresh = run(&frames, DEFAULT_NBS);
+        let mut d = EpixDark::new(1, frames[0].len(), DEFAULT_NBS).unwrap();
+        for f in frames.iter().rev() {
+            d.push_frame(f).unwrap();
+        }
+        let (_, buf) = d.finish_with_buffer();
+        assert!(buf.capacity() > 0);
+        let mut d = EpixDark::with_buffer(1, frames[0].len(), DEFAULT_NBS, buf).unwrap();
+        for f in &frames {
+            d.push_frame(f).unwrap();
+        }
+        assert_eq!(d.finish().unwrap(), fresh);
+    }
+
+    #[test]
+    fn too_few_frames_and_constant_panels_are_errors() {
+        for n in 0..3 {
+            let mut d = EpixDark::new(1, 4, DEFAULT_NBS).unwrap();
+            for _ in 0..n {
+                d.push_frame(&[1, 2, 3, 4]).unwrap();
+            }
+            let e = d.finish().unwrap_err().to_string();
+            assert!(e.contains("at least 3 frames"), "{e}");
+        }
+        let mut d = EpixDark::new(2, 2, DEFAULT_NBS).unwrap();
+        for i in 0..5u16 {
+            d.push_frame(&[100 + i, 200, 7, 7]).unwrap();
+        }
+        let e = d.finish().unwrap_err().to_string();
+        assert!(e.contains("panel 1"), "{e}");
+        assert!(EpixDark::new(1, 4, 2).is_err());
+        assert!(EpixDark::new(1, 4, 1024).unwrap().push_frame(&[1]).is_err());
+    }
+
+    #[test]
+    fn portable_and_avx2_paths_agree() {
+        let frames = hand_table(30);
+        let flat: Vec<u16> = frames.concat();
+        let npix = frames[0].len();
+        let mut a = Sums::new(npix);
+        let mut b = Sums::new(npix);
+        for t in &mut a.tiles {
+            accumulate(t, &flat, npix, true, false);
+        }
+        for t in &mut b.tiles {
+            accumulate(t, &flat, npix, true, use_avx2());
+        }
+        assert_eq!(a.gather(|t| &t.s2), b.gather(|t| &t.s2));
+        assert_eq!(a.gather(|t| &t.s1), b.gather(|t| &t.s1));
+        assert_eq!(a.gather(|t| &t.clo), b.gather(|t| &t.clo));
+    }
+}
