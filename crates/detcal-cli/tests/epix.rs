@@ -196,8 +196,7 @@ fn epix_simulated_quad_reads_back() {
 /// The whole ePix10ka chain on a simulated quad: simulate -> dark (5 modes) -> deploy -D ->
 /// calib of the light run. The photon peak is within 1% of the simulated energy in every range
 /// photons reach (AHL-H, AML-M, and the switched AHL-L, AML-L at 100 photons), and every
-/// injected bad pixel is masked. Skipped (with a message) while `detcal dark` does not process
-/// ePix10ka yet.
+/// injected bad pixel is masked.
 #[test]
 fn epix_end_to_end_simulated_quad() {
     use detcal::source::{Flow, Item, RunSource};
@@ -224,14 +223,19 @@ fn epix_end_to_end_simulated_quad() {
         "panels",
     ]);
     let err = String::from_utf8_lossy(&dark.stderr);
-    if !dark.status.success() && err.contains("not supported") {
-        eprintln!(
-            "skipping: detcal dark does not process ePix10ka yet ({})",
-            err.trim()
-        );
-        return;
-    }
     assert!(dark.status.success(), "{err}");
+    // Every panel got the five measured modes from the steps' configurations.
+    for mode in ["FH", "FM", "FL", "AHL-H", "AML-M"] {
+        let n = walk(&d.join("panels"))
+            .iter()
+            .filter(|p| {
+                p.to_str()
+                    .unwrap()
+                    .ends_with(&format!("_pedestals_{mode}.dat"))
+            })
+            .count();
+        assert_eq!(n, 4, "pedestals_{mode} files");
+    }
     // No charge-injection offsets were measured: the switched ranges' pedestals are FL's
     // (offsetph 0), as the simulation draws them (offset_low 0).
     for fl in walk(&d.join("panels")) {
