@@ -57,7 +57,7 @@ fn wrapping_dim_product_is_an_error() {
 /// A version 1.0 `.npy` file with `header` and `data`.
 fn npy_file(header: &str, data: &[u8]) -> Vec<u8> {
     let mut h = header.to_string();
-    while (10 + h.len() + 1) % 64 != 0 {
+    while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(' ');
     }
     h.push('\n');
@@ -222,7 +222,7 @@ fn mutated_constants_never_panic() {
     let valid = valid_constants();
     std::fs::write(d.join("valid.data"), &valid).unwrap();
     assert!(d.ok(&["show", "valid.data"]).contains("shape:   (2,3,4)"));
-    let mut rng = Rng(0x5eed_0f_de7ca1);
+    let mut rng = Rng(0x5eed_0fde_7ca1);
     let (mut ok, mut errors) = (0, 0);
     for i in 0..MUTATIONS {
         let bytes = mutate(&valid, &mut rng);

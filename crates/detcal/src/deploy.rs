@@ -23,10 +23,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Missing, Result};
 use crate::files::Perms;
+use crate::files::check_component;
 use crate::formats::array::NdArray;
 use crate::formats::text::{self, TextOptions};
+use crate::repo::Repo;
 use crate::store::{CalibStore, Deployment, RunRange};
 
 /// One merged constants file, ready to deploy.
@@ -115,4 +117,47 @@ pub(crate) fn save_merged(
         file: path,
         shape: arr.shape().to_vec(),
     })
+}
+
+/// The panels a merge covers: `given` (psana's `-I/--paninds`), each below `n`, or all `n`.
+pub(crate) fn panel_indices(n: usize, given: Option<&[usize]>) -> Result<Vec<usize>> {
+    let indices: Vec<usize> = match given {
+        Some(ix) => {
+            if let Some(bad) = ix.iter().find(|&&i| i >= n) {
+                return Err(Error::bad_arg(
+                    "--paninds",
+                    format!("panel index {bad} is out of range: the detector has {n} panels"),
+                ));
+            }
+            ix.to_vec()
+        }
+        None => (0..n).collect(),
+    };
+    if indices.is_empty() {
+        return Err(Error::bad_arg("--paninds", "no panels to merge"));
+    }
+    Ok(indices)
+}
+
+/// Checks that panel `i` (`id`) has a directory in the repository; without one it is an error,
+/// or, with `use_defaults` (`-E`), a warning and the panel gets defaults.
+pub(crate) fn check_panel_dir(repo: &Repo, i: usize, id: &str, use_defaults: bool) -> Result<()> {
+    let panel_dir = repo.root().join(check_component("panel id", id)?);
+    if panel_dir.is_dir() {
+        return Ok(());
+    }
+    let msg = format!(
+        "panel {i} ({id}) has no directory in {}",
+        repo.root().display()
+    );
+    if !use_defaults {
+        return Err(Error::not_found(
+            Missing::Constants,
+            id,
+            repo.root().display(),
+            format!("{msg}; process its dark run first, or use psana's defaults with -E"),
+        ));
+    }
+    tracing::warn!("{msg}: using defaults for all its constants");
+    Ok(())
 }

@@ -56,12 +56,12 @@ mod parsers {
     fn mutation() -> impl Strategy<Value = Mutation> {
         let at = any::<usize>();
         prop_oneof![
-            (at.clone(), 0u8..8).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
-            (at.clone(), any::<u8>()).prop_map(|(at, byte)| Mutation::Insert { at, byte }),
-            at.clone().prop_map(|at| Mutation::Delete { at }),
-            at.clone().prop_map(|at| Mutation::Truncate { at }),
-            at.clone().prop_map(|at| Mutation::DupLine { at }),
-            (at.clone(), huge_number()).prop_map(|(at, n)| Mutation::HugeNumber { at, n }),
+            (at, 0u8..8).prop_map(|(at, bit)| Mutation::Flip { at, bit }),
+            (at, any::<u8>()).prop_map(|(at, byte)| Mutation::Insert { at, byte }),
+            at.prop_map(|at| Mutation::Delete { at }),
+            at.prop_map(|at| Mutation::Truncate { at }),
+            at.prop_map(|at| Mutation::DupLine { at }),
+            (at, huge_number()).prop_map(|(at, n)| Mutation::HugeNumber { at, n }),
             (
                 at,
                 prop::collection::vec(

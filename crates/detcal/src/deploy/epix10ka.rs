@@ -331,21 +331,7 @@ pub fn merge(req: &EpixMergeRequest<'_>) -> Result<MergeResult> {
     check_component("detector name", req.det_name)?;
     let kinds = letters(req.proc)?;
     let n = req.panel_ids.len();
-    let indices: Vec<usize> = match req.panel_indices {
-        Some(ix) => {
-            if let Some(bad) = ix.iter().find(|&&i| i >= n) {
-                return Err(Error::bad_arg(
-                    "--paninds",
-                    format!("panel index {bad} is out of range: the detector has {n} panels"),
-                ));
-            }
-            ix.to_vec()
-        }
-        None => (0..n).collect(),
-    };
-    if indices.is_empty() {
-        return Err(Error::bad_arg("--paninds", "no panels to merge"));
-    }
+    let indices = crate::deploy::panel_indices(n, req.panel_indices)?;
     let ts = crate::site::parse_tstamp(req.tstamp)?;
     let kind = RepoKind::EPIX10KA;
     let factors = req.factors.per_range();
@@ -355,22 +341,7 @@ pub fn merge(req: &EpixMergeRequest<'_>) -> Result<MergeResult> {
     let mut chosen = Vec::new();
     for &i in &indices {
         let id = &req.panel_ids[i];
-        let panel_dir = req.repo.root().join(check_component("panel id", id)?);
-        if !panel_dir.is_dir() {
-            let msg = format!(
-                "panel {i} ({id}) has no directory in {}",
-                req.repo.root().display()
-            );
-            if !req.use_defaults {
-                return Err(Error::not_found(
-                    Missing::Constants,
-                    id,
-                    req.repo.root().display(),
-                    format!("{msg}; process its dark run first, or use defaults with -E"),
-                ));
-            }
-            tracing::warn!("{msg}: using defaults for all its constants");
-        }
+        crate::deploy::check_panel_dir(req.repo, i, id, req.use_defaults)?;
         let alias = kind.alias_for(req.repo, id, req.exp, req.run)?;
         let prefix = kind.file_prefix(&alias, req.tstamp, req.exp, req.run)?;
         if kinds.iter().any(|&k| EPIX10KA_CTYPES[k].0 == 'c') {

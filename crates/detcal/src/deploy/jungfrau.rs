@@ -96,21 +96,7 @@ fn default_value(ctype: &str) -> f32 {
 pub fn merge(req: &MergeRequest<'_>) -> Result<MergeResult> {
     check_component("detector name", req.det_name)?;
     let n = req.panel_ids.len();
-    let indices: Vec<usize> = match req.panel_indices {
-        Some(ix) => {
-            if let Some(bad) = ix.iter().find(|&&i| i >= n) {
-                return Err(Error::bad_arg(
-                    "--paninds",
-                    format!("panel index {bad} is out of range: the detector has {n} panels"),
-                ));
-            }
-            ix.to_vec()
-        }
-        None => (0..n).collect(),
-    };
-    if indices.is_empty() {
-        return Err(Error::bad_arg("--paninds", "no panels to merge"));
-    }
+    let indices = crate::deploy::panel_indices(n, req.panel_indices)?;
     let tstamp = crate::site::parse_tstamp(req.tstamp)?;
     let table = alias_table(req.repo);
     // Per panel: per ctype, the three gain slots, each a (rows, cols) array or missing.
@@ -120,22 +106,7 @@ pub fn merge(req: &MergeRequest<'_>) -> Result<MergeResult> {
     let mut prefixes = Vec::new();
     for &i in &indices {
         let id = &req.panel_ids[i];
-        let panel_dir = req.repo.root().join(check_component("panel id", id)?);
-        if !panel_dir.is_dir() {
-            let msg = format!(
-                "panel {i} ({id}) has no directory in {}",
-                req.repo.root().display()
-            );
-            if !req.use_defaults {
-                return Err(Error::not_found(
-                    Missing::Constants,
-                    id,
-                    req.repo.root().display(),
-                    format!("{msg}; process its dark run first, or use psana's defaults with -E"),
-                ));
-            }
-            tracing::warn!("{msg}: using defaults for all its constants");
-        }
+        crate::deploy::check_panel_dir(req.repo, i, id, req.use_defaults)?;
         let alias = table.alias_for(
             id,
             &AliasRecord {

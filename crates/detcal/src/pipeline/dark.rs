@@ -166,36 +166,72 @@ fn run_epix10ka(
         &|n| pb.set(n),
     )?;
     pb.finish();
-    let frames = pb.position();
-    let seconds = started.elapsed().as_secs_f64();
     let panels = if opts.loop_opts.segind.is_some() {
         1
     } else {
         first.panel_ids.len()
     };
-    tracing::info!(
-        "{steps} step(s), {frames} frames in {seconds:.1} s ({:.0} panel-frames/s); {} files; log {}",
-        frames as f64 * panels as f64 / seconds.max(1e-9),
-        files.len(),
-        log.path().display()
-    );
-    if steps == 0 {
-        return Err(Error::not_found(
-            crate::Missing::Data,
-            "steps",
-            dataset,
-            "no step was processed (check --ccnum, --ccmax)",
-        ));
-    }
-    Ok(DarkReport {
+    let done = JobDone {
         dirrepo,
         steps,
-        frames,
+        frames: pb.position(),
         panels,
-        seconds,
+        started,
         files,
         log: log.path().to_path_buf(),
-    })
+    };
+    done.report(dataset, "no step was processed (check --ccnum, --ccmax)")
+}
+
+/// What a dark job did, before it becomes the report.
+struct JobDone {
+    dirrepo: PathBuf,
+    steps: usize,
+    frames: u64,
+    panels: usize,
+    started: std::time::Instant,
+    files: Vec<PathBuf>,
+    log: PathBuf,
+}
+
+impl JobDone {
+    /// Logs the job's summary line and makes the report; no step processed is an error whose
+    /// message ends with `hint`.
+    fn report(self, dataset: &str, hint: &str) -> Result<DarkReport> {
+        let JobDone {
+            dirrepo,
+            steps,
+            frames,
+            panels,
+            started,
+            files,
+            log,
+        } = self;
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::info!(
+            "{steps} step(s), {frames} frames in {seconds:.1} s ({:.0} panel-frames/s); {} files; log {}",
+            frames as f64 * panels as f64 / seconds.max(1e-9),
+            files.len(),
+            log.display()
+        );
+        if steps == 0 {
+            return Err(Error::not_found(
+                crate::Missing::Data,
+                "steps",
+                dataset,
+                hint,
+            ));
+        }
+        Ok(DarkReport {
+            dirrepo,
+            steps,
+            frames,
+            panels,
+            seconds,
+            files,
+            log,
+        })
+    }
 }
 
 /// Opens the runs (or the stack) of `input`; returns them and the dataset's name.
@@ -311,34 +347,22 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
         &|n| pb.set(n),
     )?;
     pb.finish();
-    let frames = pb.position();
-    let seconds = started.elapsed().as_secs_f64();
     let panels = if opts.loop_opts.segind.is_some() {
         1
     } else {
         first.panel_ids.len()
     };
-    tracing::info!(
-        "{steps} step(s), {frames} frames in {seconds:.1} s ({:.0} panel-frames/s); {} files; log {}",
-        frames as f64 * panels as f64 / seconds.max(1e-9),
-        files.len(),
-        log.path().display()
-    );
-    if steps == 0 {
-        return Err(Error::not_found(
-            crate::Missing::Data,
-            "steps",
-            &dataset,
-            "no step was processed (check --stepnum, --evskip, --events)",
-        ));
-    }
-    Ok(DarkReport {
+    let done = JobDone {
         dirrepo,
         steps,
-        frames,
+        frames: pb.position(),
         panels,
-        seconds,
+        started,
         files,
         log: log.path().to_path_buf(),
-    })
+    };
+    done.report(
+        &dataset,
+        "no step was processed (check --stepnum, --evskip, --events)",
+    )
 }
