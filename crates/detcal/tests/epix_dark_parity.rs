@@ -12,7 +12,6 @@ mod dark {
 
     use detcal::dark::epix10ka::{EpixDark, EpixDarkResult};
     use detcal::formats::array::{Element, NdArray};
-    use detcal::formats::npy::parse_npy;
 
     use super::npz;
 
@@ -31,8 +30,13 @@ mod dark {
     }
 
     fn array(dir: &Path, archive: &str, name: &str) -> NdArray {
-        let bytes = npz::member(&dir.join(archive), &format!("{name}.npy"));
-        parse_npy(&bytes, &dir.join(archive)).unwrap()
+        let path = dir.join(archive);
+        detcal::formats::npz::read_npz(&path)
+            .unwrap()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{}: no member {name}", path.display()))
+            .1
     }
 
     fn typed<T: Element>(dir: &Path, name: &str) -> Vec<T> {
