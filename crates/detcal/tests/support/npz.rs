@@ -1,5 +1,5 @@
-//! Test support: gzip'd text files of the parity folders of `shared/data/parity` (their
-//! `.npz` archives are read with `detcal::formats::npz`).
+//! Test support: the members of the `.npz` archives and the gzip'd text files of the parity
+//! folders of `shared/data/parity`.
 
 use std::io::Read;
 use std::path::Path;
@@ -12,4 +12,19 @@ pub fn gunzip(path: &Path) -> String {
         .read_to_string(&mut s)
         .unwrap();
     s
+}
+
+/// Member `name` (e.g. `input.npy`) of the `.npz` archive at `path`, as `.npy` bytes.
+#[allow(dead_code)]
+pub fn member(path: &Path, name: &str) -> Vec<u8> {
+    let key = name.strip_suffix(".npy").unwrap_or(name);
+    let arr = detcal::formats::npz::read_npz(path)
+        .unwrap()
+        .into_iter()
+        .find(|(n, _)| n == key)
+        .unwrap_or_else(|| panic!("{}: no member {name}", path.display()))
+        .1;
+    let mut out = Vec::new();
+    detcal::formats::npy::encode_npy(&arr, &mut out, path).unwrap();
+    out
 }
