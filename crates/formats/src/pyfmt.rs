@@ -181,7 +181,7 @@ impl PyFormat {
                 self.finish(
                     out,
                     digits.starts_with('-'),
-                    |o| o.extend_from_slice(digits.trim_start_matches('-').as_bytes()),
+                    digits.trim_start_matches('-').as_bytes(),
                     self.zero,
                 );
             }
@@ -192,45 +192,40 @@ impl PyFormat {
             let s: &[u8] = if v.is_nan() { b"nan" } else { b"inf" };
             let upper = self.upper();
             // Python pads nan/inf with spaces even with the 0 flag.
-            self.finish(
-                out,
-                neg,
-                |o| {
-                    o.extend(
-                        s.iter()
-                            .map(|c| if upper { c.to_ascii_uppercase() } else { *c }),
-                    )
-                },
-                false,
-            );
+            let body: Vec<u8> = s
+                .iter()
+                .map(|c| if upper { c.to_ascii_uppercase() } else { *c })
+                .collect();
+            self.finish(out, neg, &body, false);
             return Ok(());
         }
         let a = v.abs();
         let (prec, alt) = (self.precision, self.alt);
+        let prec_or_6 = prec.unwrap_or(6);
         match self.conv {
-            Conv::Fixed { .. } => self.finish(
-                out,
-                neg,
-                |o| {
-                    write_fixed(o, a, prec.unwrap_or(6));
-                    if alt && prec == Some(0) {
-                        o.push(b'.');
+            Conv::Fixed { .. } => {
+                let point = alt && prec == Some(0);
+                if let Some(small) = SmallFixed::new(a, prec_or_6, point) {
+                    self.finish(out, neg, small.as_bytes(), self.zero);
+                } else {
+                    let mut body = Vec::new();
+                    write_fixed(&mut body, a, prec_or_6);
+                    if point {
+                        body.push(b'.');
                     }
-                },
-                self.zero,
-            ),
-            Conv::Exp { upper } => self.finish(
-                out,
-                neg,
-                |o| write_exp(o, a, prec.unwrap_or(6), upper, alt),
-                self.zero,
-            ),
-            Conv::General { upper } => self.finish(
-                out,
-                neg,
-                |o| write_general(o, a, prec.unwrap_or(6), upper, alt),
-                self.zero,
-            ),
+                    self.finish(out, neg, &body, self.zero);
+                }
+            }
+            Conv::Exp { upper } => {
+                let mut body = Vec::new();
+                write_exp(&mut body, a, prec_or_6, upper, alt);
+                self.finish(out, neg, &body, self.zero);
+            }
+            Conv::General { upper } => {
+                let mut body = Vec::new();
+                write_general(&mut body, a, prec_or_6, upper, alt);
+                self.finish(out, neg, &body, self.zero);
+            }
             Conv::Int => unreachable!("handled above"),
         }
         Ok(())
@@ -244,19 +239,17 @@ impl PyFormat {
                 .expect("finite floats always format");
             return;
         }
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(v.unsigned_abs()).as_bytes();
+        // "%.3d" pads the digits with zeros to the precision.
         let prec = self.precision.unwrap_or(0);
-        self.finish(
-            out,
-            v < 0,
-            |o| {
-                let mut buf = [0u8; 40];
-                let d = itoa_u128(v.unsigned_abs(), &mut buf);
-                // "%.3d" pads the digits with zeros to the precision.
-                o.extend(std::iter::repeat_n(b'0', prec.saturating_sub(d.len())));
-                o.extend_from_slice(d);
-            },
-            self.zero,
-        );
+        if prec <= digits.len() {
+            self.finish(out, v < 0, digits, self.zero);
+        } else {
+            let mut body = vec![b'0'; prec - digits.len()];
+            body.extend_from_slice(digits);
+            self.finish(out, v < 0, &body, self.zero);
+        }
     }
 
     fn upper(&self) -> bool {
@@ -266,11 +259,9 @@ impl PyFormat {
         )
     }
 
-    /// Writes prefix, sign, the body (written by `body` straight into `out`), padding to the
-    /// width, and suffix. Padding goes in place, so nothing is allocated per value.
-    fn finish(&self, out: &mut Vec<u8>, neg: bool, body: impl FnOnce(&mut Vec<u8>), zero: bool) {
+    /// Writes prefix, sign, `body`, padding to the width, and suffix.
+    fn finish(&self, out: &mut Vec<u8>, neg: bool, body: &[u8], zero: bool) {
         out.extend_from_slice(self.prefix.as_bytes());
-        let start = out.len();
         let sign: &[u8] = if neg {
             b"-"
         } else if self.plus {
@@ -280,54 +271,22 @@ impl PyFormat {
         } else {
             b""
         };
-        out.extend_from_slice(sign);
-        body(out);
-        let fill = self.width.saturating_sub(out.len() - start);
-        if fill > 0 {
-            if self.left {
-                out.extend(std::iter::repeat_n(b' ', fill));
-            } else {
-                let (at, c) = if zero {
-                    (start + sign.len(), b'0')
-                } else {
-                    (start, b' ')
-                };
-                out.splice(at..at, std::iter::repeat_n(c, fill));
-            }
+        let fill = self.width.saturating_sub(sign.len() + body.len());
+        if self.left {
+            out.extend_from_slice(sign);
+            out.extend_from_slice(body);
+            out.resize(out.len() + fill, b' ');
+        } else if zero {
+            out.extend_from_slice(sign);
+            out.resize(out.len() + fill, b'0');
+            out.extend_from_slice(body);
+        } else {
+            out.resize(out.len() + fill, b' ');
+            out.extend_from_slice(sign);
+            out.extend_from_slice(body);
         }
         out.extend_from_slice(self.suffix.as_bytes());
     }
-}
-
-/// The decimal digits of `v`, written at the end of `buf`.
-fn itoa_u128(mut v: u128, buf: &mut [u8; 40]) -> &[u8] {
-    if v <= u64::MAX as u128 {
-        return itoa_u64(v as u64, buf);
-    }
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    &buf[i..]
-}
-
-/// The decimal digits of `v`, written at the end of `buf`.
-fn itoa_u64(mut v: u64, buf: &mut [u8; 40]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    &buf[i..]
 }
 
 const POW10: [u128; 21] = {
@@ -340,11 +299,55 @@ const POW10: [u128; 21] = {
     t
 };
 
+/// A fixed-point body of a finite, non-negative value that fits 19 digits, built on the stack
+/// (the common case of constants files, formatted without allocating).
+struct SmallFixed {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl SmallFixed {
+    /// `a` with `prec` digits after the point (and a final `.` if `point`), or `None` when the
+    /// scaled value does not fit a u64 or `prec` is above 19.
+    fn new(a: f64, prec: usize, point: bool) -> Option<SmallFixed> {
+        if prec > 19 {
+            return None;
+        }
+        let q = u64::try_from(fixed_scaled(a, prec)?).ok()?;
+        let mut digits = itoa::Buffer::new();
+        let d = digits.format(q).as_bytes();
+        // At least one digit before the point: "0.005", not ".005".
+        let total = d.len().max(prec + 1);
+        let zeros = total - d.len();
+        let mut buf = [b'0'; 24];
+        let int_len = total - prec;
+        // Lay out zeros + digits, then open a gap for the point after the integer part.
+        let mut all = [b'0'; 20];
+        all[zeros..total].copy_from_slice(d);
+        buf[..int_len].copy_from_slice(&all[..int_len]);
+        let mut len = int_len;
+        if prec > 0 {
+            buf[len] = b'.';
+            buf[len + 1..len + 1 + prec].copy_from_slice(&all[int_len..total]);
+            len += 1 + prec;
+        }
+        if point {
+            buf[len] = b'.';
+            len += 1;
+        }
+        Some(SmallFixed { buf, len })
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// Writes a finite, non-negative `a` with `prec` digits after the point, rounding the exact
 /// binary value half to even (what Python and C printf do).
 fn write_fixed(out: &mut Vec<u8>, a: f64, prec: usize) {
     if let Some(q) = fixed_scaled(a, prec) {
-        let mut buf = [0u8; 40];
+        let mut buf = itoa::Buffer::new();
         let (int, frac) = if q <= u64::MAX as u128 && prec <= 19 {
             let p = POW10[prec] as u64;
             let q = q as u64;
@@ -353,10 +356,10 @@ fn write_fixed(out: &mut Vec<u8>, a: f64, prec: usize) {
             let p = POW10[prec];
             (q / p, q % p)
         };
-        out.extend_from_slice(itoa_u128(int, &mut buf));
+        out.extend_from_slice(buf.format(int).as_bytes());
         if prec > 0 {
             out.push(b'.');
-            let f = itoa_u128(frac, &mut buf);
+            let f = buf.format(frac).as_bytes();
             out.extend(std::iter::repeat_n(b'0', prec - f.len()));
             out.extend_from_slice(f);
         }
@@ -727,6 +730,35 @@ mod tests {
                     format!("{a:.prec$}"),
                     "{a:e} %.{prec}f"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// `%.Nf` and `%W.Nf` equal the standard library's exact fixed formatting (round half to
+        /// even on the binary value, as Python and C do), for doubles and for float32 values.
+        #[test]
+        fn fixed_equals_std(bits in proptest::prelude::any::<u64>(), prec in 0usize..12, width in 0usize..14) {
+            let v = f64::from_bits(bits);
+            for v in [v, f64::from(v as f32), (v as f32 as f64 % 70000.0)] {
+                if v.is_finite() {
+                    proptest::prop_assert_eq!(f(&format!("%.{prec}f"), v), format!("{v:.prec$}"));
+                    proptest::prop_assert_eq!(f(&format!("%{width}.{prec}f"), v), format!("{v:>width$.prec$}"));
+                    proptest::prop_assert_eq!(f(&format!("%0{width}.{prec}f"), v), format!("{v:0width$.prec$}"));
+                }
+            }
+        }
+
+        /// `%Wi`, `%0Wd` and `%-Wd` equal the standard library's integer formatting.
+        #[test]
+        fn int_equals_std(v in proptest::prelude::any::<i64>(), u in proptest::prelude::any::<u64>(), width in 0usize..24) {
+            for v in [i128::from(v), i128::from(u), i128::from(v % 1000)] {
+                proptest::prop_assert_eq!(i(&format!("%{width}i"), v), format!("{v:>width$}"));
+                proptest::prop_assert_eq!(i(&format!("%0{width}d"), v), format!("{v:0width$}"));
+                proptest::prop_assert_eq!(i(&format!("%-{width}d"), v), format!("{v:<width$}"));
+                proptest::prop_assert_eq!(i("%d", v), v.to_string());
             }
         }
     }

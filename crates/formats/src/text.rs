@@ -400,7 +400,35 @@ impl<T: Element> Parsed<T> {
 
 /// A value type that can be parsed from a text token.
 trait ParseValue: Element {
+    /// Parses a token with the standard library's parsers: the reference behaviour (numpy's for
+    /// every file psana writes) and the fallback of [`ParseValue::parse_fast`].
     fn parse_token(tok: &str) -> std::result::Result<Self, String>;
+    /// Parses the common forms of a token quickly, giving exactly what
+    /// [`ParseValue::parse_token`] gives; `None` where it cannot decide (then the caller falls
+    /// back to `parse_token`, which also words the error).
+    fn parse_fast(tok: &[u8]) -> Option<Self>;
+}
+
+/// The sign and value of a token of at most 19 decimal digits with an optional sign.
+#[inline]
+fn parse_small_int(tok: &[u8]) -> Option<(bool, u64)> {
+    let (neg, digits) = match tok.first()? {
+        b'-' => (true, &tok[1..]),
+        b'+' => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some((neg, v))
 }
 
 macro_rules! parse_int {
@@ -421,6 +449,13 @@ macro_rules! parse_int {
                 };
                 <$t>::try_from(v).map_err(|_| format!("{tok} is out of range for {}", <$t as Element>::DTYPE))
             }
+
+            #[inline]
+            fn parse_fast(tok: &[u8]) -> Option<Self> {
+                let (neg, v) = parse_small_int(tok)?;
+                let v = if neg { -i128::from(v) } else { i128::from(v) };
+                <$t>::try_from(v).ok()
+            }
         }
     )*};
 }
@@ -431,6 +466,12 @@ impl ParseValue for f64 {
         tok.parse::<f64>()
             .map_err(|_| format!("{tok:?} is not a number"))
     }
+
+    #[inline]
+    fn parse_fast(tok: &[u8]) -> Option<Self> {
+        // Both are correctly rounded; the property tests check that they accept the same tokens.
+        fast_float2::parse::<f64, _>(tok).ok()
+    }
 }
 
 impl ParseValue for f32 {
@@ -438,6 +479,27 @@ impl ParseValue for f32 {
         // numpy parses the decimal text as a double, then rounds it to float32.
         f64::parse_token(tok).map(|v| v as f32)
     }
+
+    #[inline]
+    fn parse_fast(tok: &[u8]) -> Option<Self> {
+        f64::parse_fast(tok).map(|v| v as f32)
+    }
+}
+
+/// Parses one token: the fast path, else the reference parser (which also words the error).
+#[inline]
+fn parse_value<T: ParseValue>(tok: &[u8]) -> std::result::Result<T, String> {
+    if let Some(v) = T::parse_fast(tok) {
+        return Ok(v);
+    }
+    let text = std::str::from_utf8(tok).map_err(|_| "line is not valid UTF-8 text".to_string())?;
+    T::parse_token(text)
+}
+
+/// The bytes `split_ascii_whitespace` splits at, other than the line end.
+#[inline]
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\x0c')
 }
 
 /// One chunk of data lines: its values, rows and columns.
@@ -481,9 +543,7 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         .collect::<Result<_>>()?;
     let mut ncols: Option<(usize, usize)> = None;
     let mut rows = 0;
-    let total: usize = chunks.iter().map(|c| c.values.len()).sum();
-    let mut values = Vec::with_capacity(total);
-    for c in chunks {
+    for c in &chunks {
         if let Some((l, n)) = c.first {
             match ncols {
                 None => ncols = Some((l, n)),
@@ -500,31 +560,66 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
             }
         }
         rows += c.rows;
-        values.extend(c.values);
     }
     Ok(Parsed {
-        values,
+        values: concat_parallel(&chunks),
         nrows: rows,
         ncols: ncols.map_or(0, |(_, n)| n),
     })
+}
+
+/// The chunks' values in order, copied in parallel into one vector.
+fn concat_parallel<T: Element>(chunks: &[Chunk<T>]) -> Vec<T> {
+    let total: usize = chunks.iter().map(|c| c.values.len()).sum();
+    // A zero fill is a fresh zeroed allocation, so the pages are first touched by the copies.
+    let mut values = vec![T::from_i128(0); total];
+    let mut rest = values.as_mut_slice();
+    let mut parts = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        let (head, tail) = rest.split_at_mut(c.values.len());
+        parts.push((head, &c.values));
+        rest = tail;
+    }
+    parts
+        .into_par_iter()
+        .for_each(|(dst, src)| dst.copy_from_slice(src));
+    values
 }
 
 fn parse_chunk<T: ParseValue>(chunk: &[u8], line0: usize, path: &Path) -> Result<Chunk<T>> {
     let mut values = Vec::with_capacity(chunk.len() / 6);
     let mut rows = 0;
     let mut first: Option<(usize, usize)> = None;
-    for (i, raw) in chunk.split(|&b| b == b'\n').enumerate() {
+    let mut line_start = 0;
+    for i in 0.. {
+        if line_start > chunk.len() {
+            break;
+        }
+        let line_end =
+            memchr::memchr(b'\n', &chunk[line_start..]).map_or(chunk.len(), |p| line_start + p);
+        let raw = &chunk[line_start..line_end];
+        line_start = line_end + 1;
         let line_no = line0 + i;
         // numpy's loadtxt drops everything after '#'.
         let content = match memchr::memchr(b'#', raw) {
             Some(p) => &raw[..p],
             None => raw,
         };
-        let text = std::str::from_utf8(content)
-            .map_err(|_| Error::parse(path, line_no, "line is not valid UTF-8 text"))?;
         let before = values.len();
-        for tok in text.split_ascii_whitespace() {
-            let v = T::parse_token(tok).map_err(|m| Error::parse(path, line_no, m))?;
+        let mut at = 0;
+        loop {
+            while at < content.len() && is_blank(content[at]) {
+                at += 1;
+            }
+            if at == content.len() {
+                break;
+            }
+            let start = at;
+            while at < content.len() && !is_blank(content[at]) {
+                at += 1;
+            }
+            let v = parse_value::<T>(&content[start..at])
+                .map_err(|m| Error::parse(path, line_no, m))?;
             values.push(v);
         }
         let n = values.len() - before;
@@ -765,5 +860,177 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("big.txt:300001: 2 values"), "{err}");
+    }
+
+    /// The reference (standard library) parse of a token, as the reader parsed before the fast path.
+    fn reference<T: ParseValue>(tok: &[u8]) -> std::result::Result<T, String> {
+        let text = std::str::from_utf8(tok).map_err(|_| "utf8".to_string())?;
+        T::parse_token(text)
+    }
+
+    /// Fast and reference parsers agree: same value (same bits; any NaN for NaN), or both fail.
+    fn agree<T: ParseValue>(
+        tok: &[u8],
+        same: impl Fn(T, T) -> bool,
+    ) -> std::result::Result<(), String> {
+        match (parse_value::<T>(tok), reference::<T>(tok)) {
+            (Ok(a), Ok(b)) if same(a, b) => Ok(()),
+            (Err(_), Err(_)) => Ok(()),
+            (a, b) => Err(format!(
+                "{:?}: fast {a:?}, reference {b:?}",
+                String::from_utf8_lossy(tok)
+            )),
+        }
+    }
+
+    fn same_f64(a: f64, b: f64) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    fn same_f32(a: f32, b: f32) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    fn check_all_types(tok: &[u8]) -> std::result::Result<(), String> {
+        agree::<f64>(tok, same_f64)?;
+        agree::<f32>(tok, same_f32)?;
+        agree::<u8>(tok, |a, b| a == b)?;
+        agree::<u16>(tok, |a, b| a == b)?;
+        agree::<u32>(tok, |a, b| a == b)?;
+        agree::<u64>(tok, |a, b| a == b)?;
+        agree::<i8>(tok, |a, b| a == b)?;
+        agree::<i16>(tok, |a, b| a == b)?;
+        agree::<i32>(tok, |a, b| a == b)?;
+        agree::<i64>(tok, |a, b| a == b)
+    }
+
+    #[test]
+    fn fast_parsers_agree_on_edge_tokens() {
+        let edges = [
+            "0",
+            "-0",
+            "+0",
+            "-0.000",
+            "0.000",
+            "00012",
+            "1.",
+            ".5",
+            "-.5",
+            "+.5",
+            ".",
+            "-",
+            "+",
+            "",
+            "1e5",
+            "1E+05",
+            "1e-400",
+            "1e400",
+            "-1e400",
+            "1e",
+            "e5",
+            "1e+",
+            "1.5e-3",
+            "1.e3",
+            "nan",
+            "NaN",
+            "-nan",
+            "+nan",
+            "inf",
+            "-inf",
+            "+inf",
+            "Infinity",
+            "-infinity",
+            "INF",
+            "infinit",
+            "nan(1)",
+            "0x10",
+            "1_000",
+            "--1",
+            "+-1",
+            "1-",
+            "1.2.3",
+            "4.9406564584124654e-324",
+            "2.2250738585072011e-308",
+            "2.2250738585072014e-308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "3.4028235e38",
+            "3.4028236e38",
+            "1.4e-45",
+            "7e-46",
+            "0.1",
+            "0.30000000000000004",
+            "9007199254740993",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "9223372036854775807",
+            "9999999999999999999",
+            "10000000000000000000",
+            "255",
+            "256",
+            "-128",
+            "-129",
+            "65535",
+            "65536",
+            "3.000",
+            "2.5",
+            "1e3",
+            "123456789012345678901234567890",
+            "0.000000000000000000000000000001",
+            "\u{a0}1",
+            "1\u{e9}",
+        ];
+        for e in edges {
+            check_all_types(e.as_bytes()).unwrap();
+        }
+        check_all_types(b"\xff").unwrap();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fast_parsers_agree_on_random_floats(bits in proptest::prelude::any::<u64>(), prec in 0usize..20) {
+            let v = f64::from_bits(bits);
+            let f = v as f32;
+            for tok in [
+                format!("{v}"), format!("{v:e}"), format!("{v:.prec$}"), format!("{v:.16e}"),
+                format!("{f}"), format!("{f:.3}"), format!("{:.prec$e}", f64::from(f)),
+            ] {
+                check_all_types(tok.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+            }
+        }
+
+        #[test]
+        fn fast_parsers_agree_on_random_integers(u in proptest::prelude::any::<u64>(), i in proptest::prelude::any::<i64>(), shift in 0u32..64) {
+            for tok in [format!("{u}"), format!("{i}"), format!("{}", u >> shift), format!("+{}", u >> shift), format!("-{}", u >> shift), format!("{}0", u)] {
+                check_all_types(tok.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+            }
+        }
+
+        #[test]
+        fn fast_parsers_agree_on_random_text(tok in "[0-9+.eEinfatyINFATYx_-]{0,14}") {
+            check_all_types(tok.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
+
+        #[test]
+        fn reader_equals_reference_line_parser(lines in proptest::collection::vec(proptest::collection::vec("[ \t\r]{0,2}(-?[0-9]{1,6}(\\.[0-9]{0,4})?|nan|-inf|1e-3)[ \t\r]{0,2}", 3), 1..40)) {
+            let text: String = lines.iter().map(|l| l.join(" ") + "\n").collect();
+            let got = parse_text(text.as_bytes(), Path::new("p.txt"));
+            // The reference: split each line at ASCII whitespace and parse each token with std.
+            let mut want = Vec::new();
+            for l in text.lines() {
+                for tok in l.split_ascii_whitespace() {
+                    want.push(f32::parse_token(tok).unwrap());
+                }
+            }
+            let got = got.unwrap().to_f64();
+            proptest::prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                proptest::prop_assert!(same_f32(*g as f32, *w));
+            }
+        }
     }
 }

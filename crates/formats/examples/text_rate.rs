@@ -1,0 +1,113 @@
+//! Parse and format rates of psana text constants at the size of a 16M JUNGFRAU, with the CPU
+//! time beside the wall time (on a shared machine the CPU time is the steadier figure).
+//!
+//! `cargo run --release -p detcal-formats --example text_rate [REPEATS [parse|format]]`: a
+//! (3, 32, 512, 1024) float32 pedestals array as `%.3f` and a uint64 status array as `%4i`, each
+//! formatted and parsed REPEATS times (default 3; only one of the two if named); prints one line
+//! per run.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use detcal_formats::NdArray;
+use detcal_formats::text::{HeaderInfo, TextOptions, encode_text, parse_text};
+use ndarray::{ArrayD, IxDyn};
+use nix::sys::resource::{UsageWho, getrusage};
+
+const SHAPE: [usize; 4] = [3, 32, 512, 1024];
+
+/// A cheap reproducible hash of an index.
+fn hash(i: usize) -> u64 {
+    (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40
+}
+
+/// User plus system CPU time of this process so far.
+fn cpu() -> Duration {
+    let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
+    let t =
+        |tv: nix::sys::time::TimeVal| Duration::new(tv.tv_sec() as u64, tv.tv_usec() as u32 * 1000);
+    t(u.user_time()) + t(u.system_time())
+}
+
+/// Runs `f`, printing wall time, CPU time and both rates for `bytes` of text.
+fn measure<R>(label: &str, bytes: usize, f: impl Fn() -> R) {
+    let (w0, c0) = (Instant::now(), cpu());
+    std::hint::black_box(f());
+    let (wall, cpu) = (w0.elapsed().as_secs_f64(), (cpu() - c0).as_secs_f64());
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "{label:<22} {mb:7.1} MB  wall {wall:6.3} s = {:7.1} MB/s   cpu {cpu:6.3} s = {:7.1} MB per cpu-s",
+        mb / wall,
+        mb / cpu
+    );
+}
+
+fn main() {
+    let repeats: usize = std::env::args()
+        .nth(1)
+        .map_or(3, |a| a.parse().expect("REPEATS must be a number"));
+    let only = std::env::args().nth(2);
+    let run = |what: &str| only.as_deref().is_none_or(|o| o == what);
+    let n: usize = SHAPE.iter().product();
+    let ped: Vec<f32> = (0..n)
+        .map(|i| 1500.0 + (i % 1024) as f32 * 0.5 + (hash(i) % 100_000) as f32 * 0.013)
+        .collect();
+    let status: Vec<u64> = (0..n)
+        .map(|i| {
+            if hash(i).is_multiple_of(97) {
+                1 << (hash(i) % 7)
+            } else {
+                0
+            }
+        })
+        .collect();
+    let arrays = [
+        (
+            "pedestals f32 %.3f",
+            NdArray::F32(ArrayD::from_shape_vec(IxDyn(&SHAPE), ped).unwrap()),
+            "%.3f",
+        ),
+        (
+            "status u64 %4i",
+            NdArray::U64(ArrayD::from_shape_vec(IxDyn(&SHAPE), status).unwrap()),
+            "%4i",
+        ),
+    ];
+    println!("threads: {}", rayon::current_num_threads());
+    for (label, arr, fmt) in &arrays {
+        let opts = TextOptions::new(fmt).unwrap();
+        let encode = || {
+            let mut out = Vec::new();
+            encode_text(
+                arr,
+                &opts,
+                &HeaderInfo::default(),
+                &mut out,
+                Path::new("rate.txt"),
+            )
+            .unwrap();
+            out
+        };
+        let text = encode();
+        for _ in 0..repeats * usize::from(run("format")) {
+            measure(&format!("{label} format"), text.len(), encode);
+        }
+        for _ in 0..repeats * usize::from(run("parse")) {
+            measure(&format!("{label} parse"), text.len(), || {
+                parse_text(&text, Path::new("rate.txt")).unwrap()
+            });
+        }
+        // The text read back and written again is the same text.
+        let back = parse_text(&text, Path::new("rate.txt")).unwrap();
+        let mut again = Vec::new();
+        encode_text(
+            &back,
+            &opts,
+            &HeaderInfo::default(),
+            &mut again,
+            Path::new("rate.txt"),
+        )
+        .unwrap();
+        assert!(again == text, "{label}: text changed after a round trip");
+    }
+}
