@@ -382,3 +382,66 @@ fn arrays_options() {
     );
     assert!(err.contains("expected 0"), "{err}");
 }
+
+/// `detcal plot` of a calibration-store file draws it assembled with the store's geometry
+/// (unless --tiles), and refuses --geometry for a status map.
+#[test]
+fn plot_assembles_store_constants_with_the_store_geometry() {
+    let d = Dir::new();
+    let src = "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0";
+    std::fs::create_dir_all(d.join(&format!("{src}/pedestals"))).unwrap();
+    let geo = format!("{src}/geometry/0-end.data");
+    std::fs::create_dir_all(d.join(&format!("{src}/geometry"))).unwrap();
+    d.ok(&[
+        "geometry",
+        "default",
+        "--det-type",
+        "jungfrau",
+        "--panels",
+        "2",
+        "--shape",
+        "4x6",
+        "--out",
+        &geo,
+    ]);
+    // Two panels of 4 x 6 pixels as 8 text rows.
+    let text: String = (0..8)
+        .map(|r| {
+            (0..6)
+                .map(|c| format!("{} ", r * 10 + c))
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    let peds = format!("{src}/pedestals/3-end.data");
+    std::fs::write(d.join(&peds), text).unwrap();
+    let log = |args: &[&str]| {
+        let out = d.run(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let assembled = log(&["plot", &peds, "-o", "a.png"]);
+    assert!(
+        assembled.contains(&format!("assembled with geometry {geo}")),
+        "{assembled}"
+    );
+    let tiled = log(&["plot", &peds, "-o", "t.png", "--tiles"]);
+    assert!(!tiled.contains("assembled"), "{tiled}");
+    for png in ["a.png", "t.png"] {
+        assert_eq!(&std::fs::read(d.join(png)).unwrap()[..4], b"\x89PNG");
+    }
+    let err = d.fails(
+        &[
+            "plot",
+            &peds,
+            "-o",
+            "s.png",
+            "--kind",
+            "status",
+            "--geometry",
+            &geo,
+        ],
+        2,
+    );
+    assert!(err.contains("is not drawn as an assembled image"), "{err}");
+}

@@ -30,6 +30,14 @@ KINDS:
             when its directory or name says so (pixel_status/, status_extra/, status/,
             ..._status_gm0-Normal.dat), as in `detcal show`.
 
+GEOMETRY:
+    Maps and images of a calibration-store file (<calib>/<group>/<source>/<ctype>/<runs>.data)
+    are drawn as the detector sits in the hall: assembled with the geometry valid for the
+    file's first run (the store's geometry, else the type's default), one image per gain mode.
+    --geometry FILE uses that file for any array; --tiles draws the segments in a grid instead.
+    The mean image of a dataset is assembled the same way. Status maps and histograms are never
+    assembled.
+
 SHAPES:
     A 4-D array (gains, nsegs, rows, cols), such as deployed JUNGFRAU constants (3, nsegs, 512,
     1024), gives one image per gain mode, one above the other; --gain-mode N keeps one. A 3-D
@@ -95,6 +103,13 @@ pub struct Args {
     /// The number of histogram bins.
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub bins: usize,
+    /// Assemble maps and images with this geometry file (default: the calibration store's
+    /// geometry for a store file or dataset, else the type's default).
+    #[arg(long, value_name = "GEOMETRY.data", conflicts_with = "tiles")]
+    pub geometry: Option<PathBuf>,
+    /// Draw segments in a grid, never assembled with a geometry.
+    #[arg(long)]
+    pub tiles: bool,
     #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
     pub root: crate::args::DataDirArg,
     #[command(flatten, next_help_heading = "Datasets (mean calibrated image)")]
@@ -218,13 +233,28 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         bit_names,
         ..PlotOptions::default()
     };
-    let what = || {
-        format!(
-            "drawing {} (shape {})",
-            a.file.display(),
-            shape_str(arr.shape())
-        )
+    let desc = format!(
+        "drawing {} (shape {})",
+        a.file.display(),
+        shape_str(arr.shape())
+    );
+    let what = || desc.clone();
+    let assembled = match kind {
+        Kind::Map | Kind::Auto | Kind::Image if !a.tiles => {
+            detcal::pipeline::image::assemble_constants(&a.file, &arr, a.geometry.as_deref())
+                .with_context(what)?
+        }
+        _ => None,
     };
+    if let Some((_, from)) = &assembled {
+        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    } else if a.geometry.is_some() {
+        anyhow::bail!(
+            "--geometry: {} is not drawn as an assembled image (a status map or histogram, or the geometry does not fit the array; see the log)",
+            a.file.display()
+        );
+    }
+    let arr = assembled.map_or(arr, |(img, _)| img);
     let fig = match kind {
         Kind::Map | Kind::Auto => plot::map(&arr, &opts),
         Kind::Hist => plot::histogram(&arr, &opts),
@@ -260,6 +290,20 @@ fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
     let r = calib::mean_image(&a.calib.input(ds.clone()), &settings, &crate::output::Bars)?;
     let unit = a.unit.clone().unwrap_or_else(|| r.unit.to_string());
     let (mean, stats) = (r.image, r.stats);
+    let input = a.calib.input(ds.clone());
+    let assembled = match (a.kind, a.tiles, &a.geometry) {
+        (Kind::Hist, ..) | (_, true, _) => None,
+        (_, false, Some(g)) => {
+            detcal::pipeline::image::assemble_constants(&a.file, &mean, Some(g))?
+        }
+        (_, false, None) => {
+            detcal::pipeline::image::assemble_for_dataset(&input, &settings, &mean)?
+        }
+    };
+    if let Some((_, from)) = &assembled {
+        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    }
+    let mean = assembled.map_or(mean, |(img, _)| img);
     let opts = PlotOptions {
         title: a
             .title

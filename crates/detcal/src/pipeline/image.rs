@@ -5,13 +5,14 @@ as psana's `det.image` does: psana-frame indexes at the segment's pixel size, th
 cell winning, empty cells 0, float32.
 */
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ndarray::{ArrayD, IxDyn};
 use serde::Serialize;
 
 use crate::NdArray;
 use crate::apply::Selection;
+use crate::detector::DetType;
 use crate::error::{Error, Missing, Result};
 use crate::geometry::{Frame, Geometry, ImageMap, IndexOptions, Select};
 use crate::pipeline::calib::{self, CalibInput};
@@ -225,6 +226,80 @@ pub fn assemble_for_dataset(
     )))
 }
 
+/// A constants array (`(nsegs, rows, cols)`, or `(gains, nsegs, rows, cols)` with one image per
+/// gain) assembled with `geometry`, or, for a file of a calibration store
+/// (`<calib>/<group>/<source>/<ctype>/<begin>-<end>.data`), with the geometry valid for its
+/// first run (the store's, else the type's default); with where the geometry came from.
+/// The result is `(rows, cols)`, or `(gains, 1, rows, cols)`; `None` (and a message) when no
+/// geometry applies or it does not fit the array.
+pub fn assemble_constants(
+    file: &Path,
+    arr: &NdArray,
+    geometry: Option<&Path>,
+) -> Result<Option<(NdArray, String)>> {
+    let shape = arr.shape().to_vec();
+    let panels = match shape.len() {
+        3 => shape[0],
+        4 => shape[1],
+        _ => 1,
+    };
+    let (geo, from) = match geometry {
+        Some(p) => (Geometry::read(p)?, p.display().to_string()),
+        None => {
+            let Some((store, source, run)) = store_file(file) else {
+                return Ok(None);
+            };
+            match for_run(&store, &source, run, DetType::from_source(&source), panels) {
+                Ok(g) => g,
+                Err(e) => {
+                    tracing::info!("no assembled image: {e}");
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
+    let gains = if shape.len() == 4 { shape[0] } else { 1 };
+    if rows.data.len() * gains != arr.len() {
+        tracing::info!(
+            "no assembled image: geometry {from} has {} pixels, the array {} (shape {})",
+            rows.data.len(),
+            arr.len(),
+            crate::formats::array::shape_str(&shape)
+        );
+        return Ok(None);
+    }
+    let values: Vec<f32> = arr.to_typed::<f32>().iter().copied().collect();
+    let map = ImageMap::new(&rows.data, &cols.data)?;
+    let (r, c) = map.shape();
+    let mut out = Vec::with_capacity(gains * r * c);
+    for g in values.chunks(rows.data.len()) {
+        out.extend(map.assemble(g)?.into_raw_vec_and_offset().0);
+    }
+    let dims: Vec<usize> = if shape.len() == 4 {
+        vec![gains, 1, r, c]
+    } else {
+        vec![r, c]
+    };
+    Ok(Some((
+        NdArray::F32(ArrayD::from_shape_vec(IxDyn(&dims), out).expect("gains × rows × cols")),
+        from,
+    )))
+}
+
+/// The store, source and first run of a file laid out as `<calib>/<group>/<source>/<ctype>/<begin>-<end>.data`.
+fn store_file(file: &Path) -> Option<(CalibStore, String, u32)> {
+    let range = crate::store::parse_range(file.file_stem()?.to_str()?).ok()?;
+    let source_dir = file.parent()?.parent()?;
+    let source = source_dir.file_name()?.to_str()?.to_string();
+    let group_dir = source_dir.parent()?;
+    let group = group_dir.file_name()?.to_str()?;
+    if CalibStore::group_for_source(&source).ok()? != group {
+        return None;
+    }
+    Some((CalibStore::new(group_dir.parent()?), source, range.begin))
+}
+
 fn no_event(event: u64, seen: u64) -> Error {
     Error::not_found(
         Missing::Data,
@@ -232,4 +307,90 @@ fn no_event(event: u64, seen: u64) -> Error {
         "the run",
         format!("no event {event} in the run ({seen} frames)"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::defaults::grid_text;
+
+    /// (gain, panel, row, col) encoded in one value, so every pixel can be found in the image.
+    fn code(g: usize, p: usize, r: usize, c: usize) -> f32 {
+        (g * 1000 + p * 100 + r * 10 + c) as f32
+    }
+
+    #[test]
+    fn constants_of_a_store_file_are_assembled_with_the_store_geometry() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir
+            .path()
+            .join("calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0");
+        std::fs::create_dir_all(src.join("geometry")).unwrap();
+        // Two panels of 4 x 6 pixels, valid from run 5.
+        std::fs::write(src.join("geometry/5-end.data"), grid_text(2, 4, 6, 75.0)).unwrap();
+        let (gains, panels, rows, cols) = (3, 2, 4, 6);
+        let mut v = Vec::new();
+        for g in 0..gains {
+            for p in 0..panels {
+                for r in 0..rows {
+                    for c in 0..cols {
+                        v.push(code(g, p, r, c));
+                    }
+                }
+            }
+        }
+        let arr =
+            NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[gains, panels, rows, cols]), v).unwrap());
+        let file = src.join("pedestals/7-end.data");
+        let (img, from) = assemble_constants(&file, &arr, None)
+            .unwrap()
+            .expect("assembled");
+        assert!(from.ends_with("geometry/5-end.data"), "{from}");
+        let img = img.to_f64();
+        let s = img.shape().to_vec();
+        assert_eq!((s[0], s[1]), (gains, 1));
+        for g in 0..gains {
+            // Every pixel lands in its own cell: the image holds each value once, the rest is 0.
+            let mut got: Vec<f64> = img
+                .index_axis(ndarray::Axis(0), g)
+                .iter()
+                .copied()
+                .filter(|&x| x != 0.0)
+                .collect();
+            got.sort_by(f64::total_cmp);
+            let mut want: Vec<f64> = (0..panels * rows * cols)
+                .map(|i| f64::from(code(g, i / (rows * cols), i / cols % rows, i % cols)))
+                .filter(|&x| x != 0.0)
+                .collect();
+            want.sort_by(f64::total_cmp);
+            assert_eq!(got, want, "gain {g}");
+        }
+        // Runs before the geometry's range: the default 1M geometry, which does not fit 2 small panels.
+        let early = src.join("pedestals/1-4.data");
+        assert!(assemble_constants(&early, &arr, None).unwrap().is_none());
+        // Not a store file, or an array the geometry does not fit: not assembled.
+        assert!(
+            assemble_constants(Path::new("peds.npy"), &arr, None)
+                .unwrap()
+                .is_none()
+        );
+        let geo = src.join("geometry/5-end.data");
+        let small = NdArray::F32(ArrayD::zeros(IxDyn(&[1, 4, 6])));
+        assert!(
+            assemble_constants(&file, &small, Some(&geo))
+                .unwrap()
+                .is_none()
+        );
+        // A given geometry applies to any file; a 3-D array gives one 2-D image.
+        let one = NdArray::F32(
+            arr.to_typed::<f32>()
+                .index_axis(ndarray::Axis(0), 1)
+                .to_owned()
+                .into_dyn(),
+        );
+        let (img, _) = assemble_constants(Path::new("peds.npy"), &one, Some(&geo))
+            .unwrap()
+            .unwrap();
+        assert_eq!(img.ndim(), 2);
+    }
 }
