@@ -23,9 +23,12 @@ use detcal::detrun::DetRunSpec;
 use detcal::error::{Error, IoContext, Result};
 use detcal::files::Perms;
 use detcal::formats::load_array;
+use detcal::geometry::defaults::grid_text;
+use detcal::geometry::{Frame, Geometry, IndexOptions, Select};
 use detcal::pipeline::dark::{self, DarkInput, DarkOptions};
 use detcal::pipeline::deploy::{self, DeployOptions};
 use detcal::pipeline::gains::{self, GainOptions};
+use detcal::pipeline::image::assemble_array;
 use detcal::report::Reporter;
 use detcal::settings::Settings;
 use detcal::store::CalibStore;
@@ -604,9 +607,39 @@ fn analyse(
         written.push(path);
         Ok(())
     };
+    // Maps and images as the detector sits: the store's geometry or the type's default, else
+    // the panels stacked as the simulator lays them out.
+    let (geo, geo_from) = detcal::pipeline::geometry::for_run(
+        &CalibStore::new(calib_dir),
+        &m.det_type.default_source(&m.alias),
+        m.run,
+        m.det_type,
+        shape[0],
+    )
+    .ok()
+    .filter(|(g, _)| {
+        g.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())
+            .is_ok_and(|(r, _)| r.data.len() == shape.iter().product::<usize>())
+    })
+    .unwrap_or_else(|| {
+        let text = grid_text(shape[0], shape[1], shape[2], 75.0);
+        let g = Geometry::parse(text.as_bytes(), Path::new("<panels stacked 1 mm apart>"))
+            .expect("the grid geometry parses");
+        (g, "panels stacked 1 mm apart".to_string())
+    });
+    let assembled = |arr: &NdArray| -> Result<NdArray> {
+        Ok(assemble_array(&geo, &geo_from, arr)?.unwrap_or_else(|| arr.clone()))
+    };
     save(
         "pedestals.png",
-        plot::map(&peds, &opts("deployed pedestals", "pedestals", "ADU"))?,
+        plot::map(
+            &assembled(&peds)?,
+            &opts(
+                &format!("deployed pedestals (geometry: {geo_from})"),
+                "pedestals",
+                "ADU",
+            ),
+        )?,
     )?;
     save(
         "pixel_status.png",
@@ -636,7 +669,7 @@ fn analyse(
     save(
         "mean.png",
         plot::image(
-            &mean_arr,
+            &assembled(&mean_arr)?,
             &opts(
                 &format!("light run: mean of {} calibrated frames", stats.frames),
                 "calib",

@@ -204,26 +204,7 @@ pub fn assemble_for_dataset(
             return Ok(None);
         }
     };
-    let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
-    if rows.data.len() != frame.len() {
-        tracing::info!(
-            "no assembled image: geometry {from} has {} pixels, the frame {}",
-            rows.data.len(),
-            frame.len()
-        );
-        return Ok(None);
-    }
-    let values: Vec<f32> = frame.to_typed::<f32>().iter().copied().collect();
-    let map = ImageMap::new(&rows.data, &cols.data)?;
-    let img = map.assemble(&values)?;
-    let (r, c) = map.shape();
-    Ok(Some((
-        NdArray::F32(
-            ArrayD::from_shape_vec(IxDyn(&[r, c]), img.into_raw_vec_and_offset().0)
-                .expect("rows × cols"),
-        ),
-        from,
-    )))
+    Ok(assemble_array(&geo, &from, frame)?.map(|img| (img, from)))
 }
 
 /// A constants array (`(nsegs, rows, cols)`, or `(gains, nsegs, rows, cols)` with one image per
@@ -258,6 +239,15 @@ pub fn assemble_constants(
             }
         }
     };
+    Ok(assemble_array(&geo, &from, arr)?.map(|img| (img, from)))
+}
+
+/// A constants array (`(nsegs, rows, cols)`, or `(gains, nsegs, rows, cols)` with one image per
+/// gain) assembled with `geo` (named `from` in messages): `(rows, cols)`, or
+/// `(gains, 1, rows, cols)`, cells no pixel falls in NaN (pictures draw them grey and leave them
+/// out of colour scales); `None` (and a message) when the geometry does not fit the array.
+pub fn assemble_array(geo: &Geometry, from: &str, arr: &NdArray) -> Result<Option<NdArray>> {
+    let shape = arr.shape().to_vec();
     let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
     let gains = if shape.len() == 4 { shape[0] } else { 1 };
     if rows.data.len() * gains != arr.len() {
@@ -272,18 +262,23 @@ pub fn assemble_constants(
     let values: Vec<f32> = arr.to_typed::<f32>().iter().copied().collect();
     let map = ImageMap::new(&rows.data, &cols.data)?;
     let (r, c) = map.shape();
+    let covered = map.assemble(&vec![1.0f32; rows.data.len()])?;
     let mut out = Vec::with_capacity(gains * r * c);
     for g in values.chunks(rows.data.len()) {
-        out.extend(map.assemble(g)?.into_raw_vec_and_offset().0);
+        let img = map.assemble(g)?;
+        out.extend(
+            img.iter()
+                .zip(covered.iter())
+                .map(|(&v, &hit)| if hit == 0.0 { f32::NAN } else { v }),
+        );
     }
     let dims: Vec<usize> = if shape.len() == 4 {
         vec![gains, 1, r, c]
     } else {
         vec![r, c]
     };
-    Ok(Some((
-        NdArray::F32(ArrayD::from_shape_vec(IxDyn(&dims), out).expect("gains × rows × cols")),
-        from,
+    Ok(Some(NdArray::F32(
+        ArrayD::from_shape_vec(IxDyn(&dims), out).expect("gains × rows × cols"),
     )))
 }
 
@@ -350,13 +345,23 @@ mod tests {
         let s = img.shape().to_vec();
         assert_eq!((s[0], s[1]), (gains, 1));
         for g in 0..gains {
-            // Every pixel lands in its own cell: the image holds each value once, the rest is 0.
+            // Every pixel lands in its own cell: the image holds each value once, the rest is NaN.
             let mut got: Vec<f64> = img
                 .index_axis(ndarray::Axis(0), g)
                 .iter()
                 .copied()
-                .filter(|&x| x != 0.0)
+                .filter(|&x| !x.is_nan() && x != 0.0)
                 .collect();
+            let empty = img
+                .index_axis(ndarray::Axis(0), g)
+                .iter()
+                .filter(|x| x.is_nan())
+                .count();
+            assert_eq!(
+                empty + panels * rows * cols,
+                s[2] * s[3],
+                "gain {g}: empty cells"
+            );
             got.sort_by(f64::total_cmp);
             let mut want: Vec<f64> = (0..panels * rows * cols)
                 .map(|i| f64::from(code(g, i / (rows * cols), i / cols % rows, i % cols)))
