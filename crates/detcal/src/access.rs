@@ -268,10 +268,16 @@ impl DetectorCalib {
             status_extra: get(CalibType::StatusExtra)?,
             status_data: get(CalibType::StatusData)?,
             user_mask,
-            common_mode: cm
-                .array
-                .as_ref()
-                .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
+            // Without a deployed file the calibrator takes the values psana's calib runs with
+            // (for single-gain types the C++ defaults, not the Python ones reported here).
+            pixel_rms: get(CalibType::PixelRms)?,
+            common_mode: match cm.status {
+                LoadStatus::Loaded => cm
+                    .array
+                    .as_ref()
+                    .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
+                _ => None,
+            },
         })
     }
 
