@@ -181,7 +181,10 @@ mod tests {
         let p = PeakParams::from_cmpars(&[1.0, 25.0, 25.0, 0.0]);
         assert_eq!(p.thresh, 100);
         assert!(!p.unbond_fallback);
-        assert_eq!(PeakParams::from_cmpars(&[1.0, 25.0, 25.0, 100.0, 1.0]), CSPAD);
+        assert_eq!(
+            PeakParams::from_cmpars(&[1.0, 25.0, 25.0, 100.0, 1.0]),
+            CSPAD
+        );
     }
 
     #[test]

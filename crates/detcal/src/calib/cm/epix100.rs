@@ -94,7 +94,12 @@ pub fn region(v: &mut [f32], excluded: &[u8], p: &RegionParams) {
 /// `-half <= v <= half`, at least 10 of them; subtracted from all the values `idx` unless
 /// `maxcorr` is non-zero and the median's absolute value is above it. Returns the median
 /// subtracted, if any.
-pub fn median_in_region(v: &mut [f32], excluded: &[u8], idx: &[usize], p: &RegionParams) -> Option<f32> {
+pub fn median_in_region(
+    v: &mut [f32],
+    excluded: &[u8],
+    idx: &[usize],
+    p: &RegionParams,
+) -> Option<f32> {
     let mut kept: Vec<f32> = idx
         .iter()
         .filter(|&&k| !is_excluded(excluded, k) && v[k] >= -p.half && v[k] <= p.half)

@@ -211,7 +211,9 @@ impl CmAlgorithm {
                 "a pnCCD frame of 4 x 512 x 512",
                 frame_len == 4 * PNCCD_SENSOR * PNCCD_SENSOR,
             ),
-            CmAlgorithm::Mean(_) | CmAlgorithm::Median(_) => need("at least one value", frame_len > 0),
+            CmAlgorithm::Mean(_) | CmAlgorithm::Median(_) => {
+                need("at least one value", frame_len > 0)
+            }
         }
     }
 }
@@ -368,12 +370,9 @@ impl SingleGainCm {
             _ => Vec::new(),
         };
         let mask = match (inputs.mask, &alg) {
-            (Some(m), CmAlgorithm::Pnccd(_)) => Some(
-                per_pixel("mask", m)?
-                    .iter()
-                    .map(|&x| x as f32)
-                    .collect(),
-            ),
+            (Some(m), CmAlgorithm::Pnccd(_)) => {
+                Some(per_pixel("mask", m)?.iter().map(|&x| x as f32).collect())
+            }
             _ => None,
         };
         Ok(Some(SingleGainCm {
@@ -459,11 +458,9 @@ impl SingleGainCm {
             CmAlgorithm::Mean(g) => groups::by_group(f, ex, g.length, |v, e| {
                 groups::mean(v, e, g);
             }),
-            CmAlgorithm::Median(g) => {
-                groups::by_group(f, ex, g.length, |v, e| {
-                    groups::median(v, e, g);
-                })
-            }
+            CmAlgorithm::Median(g) => groups::by_group(f, ex, g.length, |v, e| {
+                groups::median(v, e, g);
+            }),
             CmAlgorithm::Epix100Regions(r) => epix100::regions(f, ex, r),
             CmAlgorithm::CmEpix(p) => epix100::cm_epix(f, &self.rms, p),
             CmAlgorithm::Pnccd(p) => {
@@ -485,9 +482,7 @@ impl SingleGainCm {
 /// Runs `f` on each 185 x 388 section of a frame, with its exclusion flags, in parallel.
 fn per_section(frame: &mut [f32], excluded: &[u8], f: impl Fn(&mut [f32], &[u8]) + Sync) {
     if excluded.is_empty() {
-        frame
-            .par_chunks_mut(SECTION_PIXELS)
-            .for_each(|s| f(s, &[]));
+        frame.par_chunks_mut(SECTION_PIXELS).for_each(|s| f(s, &[]));
     } else {
         frame
             .par_chunks_mut(SECTION_PIXELS)
