@@ -133,6 +133,9 @@ pub fn run(opts: &CommonModeOptions, settings: &Settings) -> Result<CommonModeRe
         ));
     }
     let raw = load(&opts.raw, "raw frames")?;
+    let peds = load(&opts.pedestals, "pedestals")?;
+    let (frame_shape, frames) = frames_of(raw.shape(), peds.len(), &opts.raw)?;
+    let peds = as_frame(peds, "pedestals", &opts.pedestals, &frame_shape)?;
     if !raw.dtype().is_integer() {
         tracing::warn!(
             "{}: raw values of type {} (detector data are integers)",
@@ -140,9 +143,6 @@ pub fn run(opts: &CommonModeOptions, settings: &Settings) -> Result<CommonModeRe
             raw.dtype()
         );
     }
-    let peds = load(&opts.pedestals, "pedestals")?;
-    let (frame_shape, frames) = frames_of(raw.shape(), peds.len(), &opts.raw)?;
-    let peds = as_frame(peds, "pedestals", &opts.pedestals, &frame_shape)?;
     let optional = |p: &Option<PathBuf>, what: &str| -> Result<Option<NdArray>> {
         p.as_deref()
             .map(|p| as_frame(load(p, what)?, what, p, &frame_shape))
