@@ -47,21 +47,25 @@ fn pnccd_algorithm_8_with_mask_equals_psana() {
         return;
     };
     let d = Dir::new();
-    let out = d.join("cm.npy");
-    let stdout = d.ok(&[
+    let (raw, peds, mask) = (
+        dir.join("input_raw.npy"),
+        dir.join("input_pedestals.npy"),
+        dir.join("input_mask.npy"),
+    );
+    let base = [
         "common-mode",
-        s(&dir.join("input_raw.npy")),
+        s(&raw),
         "--det-type",
         "pnccd",
         "--cmpars",
         "8,5,30",
         "--pedestals",
-        s(&dir.join("input_pedestals.npy")),
+        s(&peds),
         "--mask",
-        s(&dir.join("input_mask.npy")),
-        "--out",
-        s(&out),
-    ]);
+        s(&mask),
+    ];
+    let out = d.join("cm.npy");
+    let stdout = d.ok(&[&base[..], &["--out", s(&out)]].concat());
     assert!(stdout.contains("common-mode algorithm 8"), "{stdout}");
     let (shape, got) = f32s(&out);
     assert_eq!(shape, [1, 4, 512, 512]);
@@ -70,25 +74,9 @@ fn pnccd_algorithm_8_with_mask_equals_psana() {
 
     // --calib: the same, then the user mask zeroes its bad pixels.
     let out = d.join("calib.npy");
-    d.ok(&[
-        "common-mode",
-        s(&dir.join("input_raw.npy")),
-        "--det-type",
-        "pnccd",
-        "--cmpars",
-        "8,5,30",
-        "--pedestals",
-        s(&dir.join("input_pedestals.npy")),
-        "--mask",
-        s(&dir.join("input_mask.npy")),
-        "--calib",
-        "--out",
-        s(&out),
-    ]);
+    d.ok(&[&base[..], &["--calib", "--out", s(&out)]].concat());
     let (_, got) = f32s(&out);
-    let mask = read_npy(&dir.join("input_mask.npy"))
-        .unwrap()
-        .to_typed::<f32>();
+    let mask = read_npy(&mask).unwrap().to_typed::<f32>();
     let want: Vec<f32> = want.iter().zip(mask.iter()).map(|(w, m)| w * m).collect();
     same_bits(&got, &want, "pnCCD --calib");
 }

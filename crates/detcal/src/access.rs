@@ -260,6 +260,21 @@ impl DetectorCalib {
             }
         }
         let cm = self.get(CalibType::CommonMode, run)?;
+        let loaded = || -> Option<Vec<f64>> {
+            cm.array
+                .as_ref()
+                .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect())
+        };
+        // Without a deployed file, single-gain types get the values psana's det.calib runs
+        // with: the C++ defaults, not the Python ones `get` reports.
+        let common_mode = match cm.status {
+            LoadStatus::Loaded => loaded(),
+            _ if self.det_type.gain_ranges() == 1 => pedestals
+                .array
+                .as_ref()
+                .map(|p| crate::calib::cm::default_cmpars(self.det_type, p.shape())),
+            _ => loaded(),
+        };
         Ok(Constants {
             pedestals: pedestals.array.clone(),
             pixel_gain: get(CalibType::PixelGain)?,
@@ -268,16 +283,13 @@ impl DetectorCalib {
             status_extra: get(CalibType::StatusExtra)?,
             status_data: get(CalibType::StatusData)?,
             user_mask,
-            // Without a deployed file the calibrator takes the values psana's calib runs with
-            // (for single-gain types the C++ defaults, not the Python ones reported here).
-            pixel_rms: get(CalibType::PixelRms)?,
-            common_mode: match cm.status {
-                LoadStatus::Loaded => cm
-                    .array
-                    .as_ref()
-                    .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
-                _ => None,
+            // Only algorithm 6 (never a default) uses pixel_rms.
+            pixel_rms: if common_mode.as_ref().and_then(|c| c.first()) == Some(&6.0) {
+                get(CalibType::PixelRms)?
+            } else {
+                None
             },
+            common_mode,
         })
     }
 

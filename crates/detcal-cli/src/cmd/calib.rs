@@ -129,12 +129,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (stats.frames as f64 * frame_shape[0] as f64) / r.seconds.max(1e-9),
         r.masked,
         stats.bad_gain,
-        match &r.common_mode {
-            Some(p) => format!(
+        match (&r.common_mode, r.single_gain_cm) {
+            (Some(p), _) => format!(
                 "on (mode {}, cormax {} ADU, npix_min {})",
                 p.mode, p.cormax, p.npix_min
             ),
-            None => "off".to_string(),
+            (None, Some(alg)) => format!("psana algorithm {alg}"),
+            (None, None) => "off".to_string(),
         },
     );
     Ok(ExitCode::from(EXIT_OK))

@@ -32,10 +32,18 @@ Algorithms 1-5 leave out of the estimate the pixels whose --status is non-zero.
 Default --cmpars: what psana's det.calib runs when no common_mode file is deployed: CSPAD
 1,25,25,100,1; pnCCD 3,50,10,128; ePix100a 4,6,30,10; cameras none.
 
+Other pnCCD example: --det-type pnccd --cmpars 8,5,30 --mask M.npy (rows of 128, then columns,
+|cm| < 30 ADU, only pixels where the mask is 1).
+
 EXAMPLES:
-    detcal common-mode raw.npy --det-type pnccd --cmpars 8,5,30 --pedestals peds.npy --mask mask.npy --out cm.npy
-    detcal common-mode raw.npy --det-type epix100a --cmpars 6 --pedestals peds.npy --rms rms.npy --out cm.npy
-    detcal common-mode raw.npy --det-type epix100a --pedestals peds.npy --status sta.npy --gain gain.npy --calib --out calib.npy";
+    detcal repo default --det-type epix100a --ctype pedestals --value 1000 -o constants
+    detcal common-mode epix100a.npy --det-type epix100a --out cm.npy \\
+        --pedestals constants/epix100a/default/epix100a_default_pedestals.txt
+    detcal common-mode epix100a.npy --det-type epix100a --cmpars 6 --out cm6.npy \\
+        --pedestals constants/epix100a/default/epix100a_default_pedestals.txt
+    detcal common-mode epix100a.npy --det-type epix100a --calib --out calib100a.npy \\
+        --pedestals constants/epix100a/default/epix100a_default_pedestals.txt \\
+        --gain constants/epix100a/default/epix100a_default_gain.txt";
 
 /// Apply psana's common mode to raw frames of a single-gain detector (psana
 /// det.common_mode_correction).
