@@ -13,11 +13,14 @@ use ndarray::{ArrayD, IxDyn};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// A case: its name, the detector type, the frame shape and the parameters (`None`: default).
+type Case<'a> = (&'a str, DetType, &'a [usize], Option<&'a [f64]>);
+
 fn bench(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(13);
     let mut g = c.benchmark_group("single_gain_common_mode");
     g.sample_size(10);
-    let cases: &[(&str, DetType, &[usize], Option<&[f64]>)] = &[
+    let cases: &[Case] = &[
         ("pnccd_alg3_default", DetType::Pnccd, &[4, 512, 512], None),
         (
             "pnccd_alg8_5_30_mask",
