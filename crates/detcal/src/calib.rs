@@ -89,9 +89,11 @@ pub struct Constants {
     pub status_extra: Option<NdArray>,
     /// `status_data` (bad where non-zero).
     pub status_data: Option<NdArray>,
-    /// A user mask with one value per pixel of a frame; zero is bad.
+    /// A user mask with one value per pixel of a frame; zero is bad. Single-gain common-mode
+    /// algorithm 8 also estimates and corrects only the pixels it marks good.
     pub user_mask: Option<NdArray>,
-    /// psana's `common_mode` parameters; `None` takes the detector's default.
+    /// psana's `common_mode` parameters; `None` takes the detector's default (single-gain
+    /// types: [`cm::default_cmpars`], psana's C++ defaults).
     pub common_mode: Option<Vec<f64>>,
 }
 

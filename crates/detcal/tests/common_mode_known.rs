@@ -107,6 +107,21 @@ mod common_mode {
         assert_eq!(epix100::median_in_region(&mut w, &[], &idx, &p), Some(0.0));
         assert_eq!(w, w0);
 
+        // Excluded pixels 0..=20 (non-zero status): kept 21..=30, exactly 10 values, median
+        // (25 + 26) / 2; maxcorr 0 applies any value. Excluding 21 too leaves 9: no estimate.
+        let p0 = RegionParams { maxcorr: 0.0, ..p };
+        let mut ex = vec![0u8; 96];
+        ex[..21].fill(1);
+        let mut v = row.clone();
+        assert_eq!(
+            epix100::median_in_region(&mut v, &ex, &idx, &p0),
+            Some(25.5)
+        );
+        assert_eq!(v, row.iter().map(|x| x - 25.5).collect::<Vec<_>>());
+        ex[21] = 1;
+        let mut v = row.clone();
+        assert_eq!(epix100::median_in_region(&mut v, &ex, &idx, &p0), None);
+
         // On a whole ePix100a frame, every row of every region holding 0..95: the row medians
         // (cmtype 2) are 15, applied with maxcorr 20, not with 10.
         let frame: Vec<f32> = (0..704 * 768).map(|k| ((k % 768) % 96) as f32).collect();
