@@ -23,7 +23,10 @@ in keV when pixel_gain (ADU/keV) is deployed, in ADU when it is not. Gain bits 1
 give 0. Common mode (psana's default 7,1,100,0: banks, rows in banks, columns in halves, at most
 100 ADU, gain-0 good pixels only) unless --no-cm or --cmpars. The mask is the AND of the
 pixel_status, status_extra and status_data masks over gain modes and of --mask; without status
-files nothing is masked. Single-gain detectors: (raw - pedestal) * gain * mask.
+files nothing is masked. Single-gain detectors (CSPAD, pnCCD, ePix100a, ...):
+((raw - pedestal) - common mode) * gain * mask, with psana's common-mode algorithm of the
+deployed common_mode file, else psana's C++ default (pnCCD 3,50,10,128; ePix100a 4,6,30,10;
+CSPAD 1,25,25,100,1; see detcal common-mode --help).
 
 ePix10ka (epix10ka, quad, 2M), per pixel, with its gain range r (FH, FM, FL, AHL-H, AML-M, AHL-L,
 AML-L) decoded from the step's configuration (pixel config bits, ASIC trbit) and data bit 14:
