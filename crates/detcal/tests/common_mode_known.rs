@@ -10,6 +10,8 @@ mod common_mode {
     use detcal::detector::DetType;
     use detcal::{Error, NdArray};
     use ndarray::{ArrayD, IxDyn};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
 
     /// Applies `cmpars` of `det` to one frame of `shape` holding `v`.
     fn apply(det: DetType, cmpars: &[f64], shape: &[usize], v: &[f32]) -> Vec<f32> {
@@ -447,13 +449,8 @@ mod common_mode {
     #[test]
     fn algorithm_8_equals_a_plain_implementation_in_every_mode() {
         let n = 4 * 512 * 512;
-        let mut seed = 99u64;
-        let mut rnd = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 40) as f32 / (1u64 << 24) as f32
-        };
+        let mut rng = StdRng::seed_from_u64(99);
+        let mut rnd = move || rng.random::<f32>();
         // Noise of +-20 ADU on an offset per 64 pixels of a row and per column, a few hits.
         let frame: Vec<f32> = (0..n)
             .map(|k| {
