@@ -108,6 +108,10 @@ pub enum Command {
     /// Calibrate the frames of a run with the deployed constants (psana det.calib).
     #[command(after_help = cmd::calib::AFTER_HELP)]
     Calib(cmd::calib::Args),
+    /// Common mode of single-gain detectors on a NumPy stack of raw frames (psana
+    /// det.common_mode_correction; --calib: det.calib).
+    #[command(name = "common-mode", after_help = cmd::common_mode::AFTER_HELP)]
+    CommonMode(cmd::common_mode::Args),
     /// Draw a constants file or a calibrated image as PNG.
     #[command(after_help = cmd::plot::AFTER_HELP)]
     Plot(cmd::plot::Args),

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod calib;
+pub mod common_mode;
 pub mod convert;
 pub mod dark;
 pub mod demo;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(a) => extract::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Calib(a) => calib::run(a),
+        Command::CommonMode(a) => common_mode::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Geometry(a) => geometry::run(a),
         Command::Image(a) => image::run(a),

@@ -28,7 +28,7 @@ const PSANA_NAMES: [&str; 7] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 28] = [
+const ORDER: [&str; 29] = [
     "simulate",
     "info",
     "epix10ka-id",
@@ -44,6 +44,7 @@ const ORDER: [&str; 28] = [
     "repo default",
     "deploy-constants",
     "calib",
+    "common-mode",
     "convert",
     "deploy-file",
     "find",
@@ -251,9 +252,14 @@ fn write_npy_u16(path: &Path, shape: &[usize], data: &[u16]) {
 }
 
 /// The files a user brings that no example makes: `mask.npy`, a hand-made bad-pixel map of the
-/// simulated detector (repo put), a vendor gain file of one module (gain-import), and
-/// `epix.npy`, a dark stack of one ePix10ka panel (6 frames of 352 x 384).
+/// simulated detector (repo put), a vendor gain file of one module (gain-import),
+/// `epix.npy`, a dark stack of one ePix10ka panel (6 frames of 352 x 384), and `epix100a.npy`,
+/// raw frames of an ePix100a (2 frames of 704 x 768; common-mode).
 fn fixture_files(d: &Dir) {
+    let epix100a: Vec<u16> = (0..2 * 704 * 768usize)
+        .map(|i| 1000 + ((i * 7919) % 13) as u16 + ((i / 768) % 5) as u16)
+        .collect();
+    write_npy_u16(&d.join("epix100a.npy"), &[2, 704, 768], &epix100a);
     let epix: Vec<u16> = (0..6 * 352 * 384usize)
         .map(|i| 2500 + (i % 384) as u16 + ((i * 7919) % 13) as u16)
         .collect();
@@ -414,6 +420,8 @@ fn every_help_example_runs() {
         "data/XPP/xpptut15/calib/Epix100a::CalibV1/epix100.0:Epix100a.0/pixel_gain/0-end.data",
         "gains/190408-181206-50c246de810058-20210301000000/g0_gain.npy",
         "calib.npy",
+        "cm.npy",
+        "cm6.npy",
         "mean.png",
         "status.png",
         "data/XPP/xpptut15/calib/Jungfrau::CalibV1/jungfrau.0:Jungfrau.0/pedestals/2-end.data",

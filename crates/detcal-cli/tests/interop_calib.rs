@@ -159,6 +159,7 @@ fn run_case(python: &Path, k: u64, spec: &Spec) {
         status_data: Some(ArrayD::from_shape_vec(IxDyn(&s4), data).unwrap().into()),
         user_mask: Some(ArrayD::from_shape_vec(IxDyn(&s3), user).unwrap().into()),
         common_mode: Some(spec.cmps.clone().unwrap_or_default()),
+        pixel_rms: None,
     };
     for (name, a) in [
         ("pixel_gain", &consts.pixel_gain),

@@ -6,6 +6,7 @@ mod calib;
 mod cli_basic;
 mod cli_data;
 mod cli_hostile;
+mod common_mode;
 mod demo_golden;
 mod epix;
 mod epix_dark;

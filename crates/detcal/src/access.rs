@@ -260,6 +260,21 @@ impl DetectorCalib {
             }
         }
         let cm = self.get(CalibType::CommonMode, run)?;
+        let loaded = || -> Option<Vec<f64>> {
+            cm.array
+                .as_ref()
+                .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect())
+        };
+        // Without a deployed file, single-gain types get the values psana's det.calib runs
+        // with: the C++ defaults, not the Python ones `get` reports.
+        let common_mode = match cm.status {
+            LoadStatus::Loaded => loaded(),
+            _ if self.det_type.gain_ranges() == 1 => pedestals
+                .array
+                .as_ref()
+                .map(|p| crate::calib::cm::default_cmpars(self.det_type, p.shape())),
+            _ => loaded(),
+        };
         Ok(Constants {
             pedestals: pedestals.array.clone(),
             pixel_gain: get(CalibType::PixelGain)?,
@@ -268,10 +283,13 @@ impl DetectorCalib {
             status_extra: get(CalibType::StatusExtra)?,
             status_data: get(CalibType::StatusData)?,
             user_mask,
-            common_mode: cm
-                .array
-                .as_ref()
-                .map(|a| a.cast(DType::F64).to_f64().iter().copied().collect()),
+            // Only algorithm 6 (never a default) uses pixel_rms.
+            pixel_rms: if common_mode.as_ref().and_then(|c| c.first()) == Some(&6.0) {
+                get(CalibType::PixelRms)?
+            } else {
+                None
+            },
+            common_mode,
         })
     }
 
@@ -373,6 +391,49 @@ mod tests {
             &a,
             &calib.get(CalibType::Pedestals, 6).unwrap()
         ));
+    }
+
+    #[test]
+    fn single_gain_calibrators_take_the_deployed_or_the_cpp_default_common_mode() {
+        use crate::calib::cm::CmAlgorithm;
+        let dir = tempfile::tempdir().unwrap();
+        let store = CalibStore::new(dir.path());
+        let src = "XppGon.0:Epix100a.0";
+        deploy(
+            &store,
+            src,
+            "pedestals",
+            "1-end",
+            &filled(&[704, 768], 10.0),
+        );
+        deploy(&store, src, "pixel_rms", "1-end", &filled(&[704, 768], 3.0));
+        // No common_mode file: get reports psana's Python default (4,6,30,30), the calibrator
+        // runs the C++ one (4,6,30,10), as psana's det.calib does; no pixel_rms is read.
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
+        let c = calib.constants(1, None).unwrap();
+        assert_eq!(c.common_mode.as_deref(), Some(&[4.0, 6.0, 30.0, 10.0][..]));
+        assert!(c.pixel_rms.is_none());
+        let cal = calib.calibrator(1, None).unwrap();
+        assert!(matches!(
+            cal.single_gain_common_mode(),
+            Some(CmAlgorithm::Epix100Regions(p)) if p.cmtype == 6 && p.maxcorr == 10.0
+        ));
+        // A deployed common_mode file of algorithm 6 from run 3: cm_epix with the rms.
+        deploy(&store, src, "common_mode", "3-end", &filled(&[1], 6.0));
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
+        let c = calib.constants(3, None).unwrap();
+        assert_eq!(c.common_mode.as_deref(), Some(&[6.0][..]));
+        assert!(c.pixel_rms.is_some());
+        let cal = calib.calibrator(3, None).unwrap();
+        assert!(matches!(
+            cal.single_gain_common_mode(),
+            Some(CmAlgorithm::CmEpix(_))
+        ));
+        // A common_mode file of zeros turns it off.
+        deploy(&store, src, "common_mode", "4-end", &filled(&[4], 0.0));
+        let calib = DetectorCalib::new(store.clone(), src).unwrap();
+        let cal = calib.calibrator(4, None).unwrap();
+        assert!(cal.single_gain_common_mode().is_none());
     }
 
     #[test]

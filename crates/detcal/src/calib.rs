@@ -24,9 +24,11 @@ float32(raw & 0x3fff) - pedestal[range]`; common mode (default `(7,2,10,10)`) on
 of the high and medium ranges; `out = v * float32(1/gain[range]) * mask`, the mask ANDing the
 status constants over ranges 0-4. No pedestals: pedestal 0 and factor 1 everywhere (psana).
 
-**Single-gain detectors** (CSPAD, pnCCD, ePix100a, cameras): `out = (raw - pedestal) * gain *
-mask`: `pixel_gain` multiplies here. psana also applies a detector-specific common mode to these;
-detcal does not (yet), and says so in a warning when the parameters ask for one.
+**Single-gain detectors** (CSPAD, CSPAD2x2, pnCCD, ePix100a, cameras; spec
+single-gain-and-status.md §3): `v = float32(raw) - pedestal`; psana's common mode of the type
+([`cm`]: the deployed `common_mode` values, else the type's default of
+[`cm::default_cmpars`], e.g. algorithm 3 for the pnCCD and 4 for the ePix100a); then
+`out = v * gain * mask`: `pixel_gain` multiplies here.
 
 ```
 use detcal::calib::{Calibrator, Constants};
@@ -43,6 +45,7 @@ assert_eq!(out[0], 0.0); // 10 ADU above the pedestal everywhere: removed as com
 ```
 */
 
+pub mod cm;
 mod common_mode;
 mod epix10ka;
 mod kernel;
@@ -58,6 +61,7 @@ pub use mask::{PIXEL_STATUS_CODE, STATUS_EXTRA_CODE};
 use crate::detector::DetType;
 use crate::error::{Error, Missing, Result};
 use crate::formats::array::{NdArray, shape_str};
+use cm::{CmAlgorithm, CmInputs, SingleGainCm};
 use common_mode::CmPlan;
 use epix10ka::{EpixCm, EpixHalf, EpixScratch, EpixTables};
 use kernel::{HalfConsts, Scratch};
@@ -76,15 +80,20 @@ pub struct Constants {
     pub pixel_gain: Option<NdArray>,
     /// `pixel_offset` (JUNGFRAU), shaped as the pedestals, in ADU; missing: zeros.
     pub pixel_offset: Option<NdArray>,
+    /// `pixel_rms`, shaped as the pedestals: used by the ePix100a common mode of algorithm 6
+    /// only (missing: ones).
+    pub pixel_rms: Option<NdArray>,
     /// `pixel_status` (bad where `status & 0xffff != 0`).
     pub pixel_status: Option<NdArray>,
     /// `status_extra` (bad where non-zero).
     pub status_extra: Option<NdArray>,
     /// `status_data` (bad where non-zero).
     pub status_data: Option<NdArray>,
-    /// A user mask with one value per pixel of a frame; zero is bad.
+    /// A user mask with one value per pixel of a frame; zero is bad. Single-gain common-mode
+    /// algorithm 8 also estimates and corrects only the pixels it marks good.
     pub user_mask: Option<NdArray>,
-    /// psana's `common_mode` parameters; `None` takes the detector's default.
+    /// psana's `common_mode` parameters; `None` takes the detector's default (single-gain
+    /// types: [`cm::default_cmpars`], psana's C++ defaults).
     pub common_mode: Option<Vec<f64>>,
 }
 
@@ -132,6 +141,8 @@ pub struct Calibrator {
     unit_bad: Vec<usize>,
     last_bad: usize,
     epix: Option<Box<EpixState>>,
+    /// Single gain: the common-mode correction, if any.
+    single_cm: Option<SingleGainCm>,
 }
 
 impl Calibrator {
@@ -298,6 +309,7 @@ impl Calibrator {
                 cm,
                 scratch: Vec::new(),
             })),
+            single_cm: None,
         })
     }
 
@@ -413,6 +425,7 @@ impl Calibrator {
             unit_bad: Vec::new(),
             last_bad: 0,
             epix: None,
+            single_cm: None,
         })
     }
 
@@ -457,16 +470,16 @@ impl Calibrator {
             tracing::warn!("pixel_offset is not used for {det} (single-gain detector)");
         }
         let mask = build_mask(consts, &shape, None)?;
-        let cmps = consts
-            .common_mode
-            .clone()
-            .unwrap_or_else(|| det.default_common_mode().to_vec());
-        if cmps.iter().any(|&x| x != 0.0) {
-            tracing::warn!(
-                "common-mode correction for {det} is not implemented; parameters {:?} ignored",
-                trim_zeros(&cmps)
-            );
-        }
+        let single_cm = SingleGainCm::new(
+            det,
+            consts.common_mode.as_deref(),
+            &shape,
+            CmInputs {
+                status: consts.pixel_status.as_ref(),
+                rms: consts.pixel_rms.as_ref(),
+                mask: consts.user_mask.as_ref(),
+            },
+        )?;
         Ok(Calibrator {
             kind: Kind::SingleGain,
             det,
@@ -482,6 +495,7 @@ impl Calibrator {
             unit_bad: Vec::new(),
             last_bad: 0,
             epix: None,
+            single_cm,
         })
     }
 
@@ -505,7 +519,13 @@ impl Calibrator {
         ArrayViewD::from_shape(IxDyn(&self.shape), &self.mask).expect("mask has the frame size")
     }
 
-    /// The common-mode parameters in use, or `None` when the correction is off.
+    /// Single-gain detectors: the common-mode algorithm applied, or `None` when it is off.
+    pub fn single_gain_common_mode(&self) -> Option<&CmAlgorithm> {
+        self.single_cm.as_ref().map(|c| c.algorithm())
+    }
+
+    /// JUNGFRAU and ePix10ka: the common-mode parameters in use, or `None` when the correction
+    /// is off.
     pub fn common_mode(&self) -> Option<CommonModeParams> {
         if let Some(e) = &self.epix {
             return e.cm.as_ref().map(|c| c.params);
@@ -597,7 +617,10 @@ impl Calibrator {
         match self.kind {
             Kind::Jungfrau => Ok(self.run_jungfrau(raw, out, nframes)),
             Kind::SingleGain => {
-                self.run_single_gain(raw, out);
+                match &self.single_cm {
+                    Some(cm) => self.single_gain_steps(raw, out, Some(cm)),
+                    None => self.run_single_gain(raw, out),
+                }
                 self.last_bad = 0;
                 Ok(0)
             }
@@ -689,6 +712,72 @@ impl Calibrator {
         self.unit_bad.iter().sum()
     }
 
+    /// Calibrates frames of a single-gain detector given as float32 raw values (psana's
+    /// `float32(raw)`, e.g. of int16 CSPAD data), stored one after another in `raw`, into `out`
+    /// (the same length, a multiple of [`Calibrator::frame_len`]).
+    pub fn calibrate_values(&mut self, raw: &[f32], out: &mut [f32]) -> Result<()> {
+        if self.kind != Kind::SingleGain {
+            return Err(Error::unsupported(
+                self.det,
+                format!(
+                    "{}: float raw values can only be calibrated for single-gain detectors",
+                    self.det
+                ),
+            ));
+        }
+        let n = self.frame_len();
+        if !raw.len().is_multiple_of(n) || out.len() != raw.len() {
+            return Err(Error::shape(
+                "raw data",
+                format!("{n} values a frame"),
+                &[raw.len()],
+                format!(
+                    "raw data: {} values (output {}) is not whole frames of shape {}",
+                    raw.len(),
+                    out.len(),
+                    shape_str(&self.shape)
+                ),
+            ));
+        }
+        match &self.single_cm {
+            Some(cm) => self.single_gain_steps(raw, out, Some(cm)),
+            None => self.single_gain_steps(raw, out, None),
+        }
+        Ok(())
+    }
+
+    /// Single gain, each step in parallel over frames: `v = raw - peds`, the common mode (if any) on `v`, then `v * gain * mask`.
+    fn single_gain_steps<T: Copy + Into<f32> + Sync>(
+        &self,
+        raw: &[T],
+        out: &mut [f32],
+        cm: Option<&SingleGainCm>,
+    ) {
+        let npix = self.frame_len();
+        let (peds, gain, mask) = (&self.poff, &self.gfac, &self.mask);
+        out.par_chunks_mut(npix)
+            .zip(raw.par_chunks(npix))
+            .for_each(|(o, r)| {
+                for ((o, &r), &p) in o.iter_mut().zip(r).zip(peds) {
+                    *o = r.into() - p;
+                }
+            });
+        if let Some(cm) = cm {
+            out.par_chunks_mut(npix).for_each(|f| cm.apply_frame(f));
+        }
+        out.par_chunks_mut(npix).for_each(|o| {
+            if gain.is_empty() {
+                for (o, &m) in o.iter_mut().zip(mask) {
+                    *o *= m as f32;
+                }
+            } else {
+                for ((o, &g), &m) in o.iter_mut().zip(gain).zip(mask) {
+                    *o = *o * g * m as f32;
+                }
+            }
+        });
+    }
+
     /// Single gain: each frame in ranges of pixels, in parallel.
     fn run_single_gain(&self, raw: &[u16], out: &mut [f32]) {
         let npix = self.frame_len();
@@ -752,9 +841,4 @@ fn build_mask(consts: &Constants, shape: &[usize], gains: Option<usize>) -> Resu
         mask::and_user(&mut m, shape, u)?;
     }
     Ok(m)
-}
-
-fn trim_zeros(v: &[f64]) -> &[f64] {
-    let n = v.iter().rposition(|&x| x != 0.0).map_or(0, |i| i + 1);
-    &v[..n]
 }

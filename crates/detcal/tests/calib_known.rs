@@ -452,6 +452,8 @@ mod calib {
             pedestals: Some(peds.into()),
             pixel_gain: Some(gain.into()),
             pixel_status: Some(status.into()),
+            // No common mode (the pnCCD's default, algorithm 3, would remove the median).
+            common_mode: Some(vec![0.0]),
             ..Constants::default()
         };
         let mut cal = Calibrator::new(DetType::Pnccd, &c).unwrap();

@@ -58,6 +58,7 @@ mod calib {
                         .into()
                 }),
                 status_data: None,
+                pixel_rms: None,
                 user_mask: self.user.as_ref().map(|v| {
                     ArrayD::from_shape_vec(IxDyn(&s3), v.clone())
                         .unwrap()

@@ -23,7 +23,10 @@ in keV when pixel_gain (ADU/keV) is deployed, in ADU when it is not. Gain bits 1
 give 0. Common mode (psana's default 7,1,100,0: banks, rows in banks, columns in halves, at most
 100 ADU, gain-0 good pixels only) unless --no-cm or --cmpars. The mask is the AND of the
 pixel_status, status_extra and status_data masks over gain modes and of --mask; without status
-files nothing is masked. Single-gain detectors: (raw - pedestal) * gain * mask.
+files nothing is masked. Single-gain detectors (CSPAD, pnCCD, ePix100a, ...):
+((raw - pedestal) - common mode) * gain * mask, with psana's common-mode algorithm of the
+deployed common_mode file, else psana's C++ default (pnCCD 3,50,10,128; ePix100a 4,6,30,10;
+CSPAD 1,25,25,100,1; see detcal common-mode --help).
 
 ePix10ka (epix10ka, quad, 2M), per pixel, with its gain range r (FH, FM, FL, AHL-H, AML-M, AHL-L,
 AML-L) decoded from the step's configuration (pixel config bits, ASIC trbit) and data bit 14:
@@ -129,12 +132,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (stats.frames as f64 * frame_shape[0] as f64) / r.seconds.max(1e-9),
         r.masked,
         stats.bad_gain,
-        match &r.common_mode {
-            Some(p) => format!(
+        match (&r.common_mode, r.single_gain_cm) {
+            (Some(p), _) => format!(
                 "on (mode {}, cormax {} ADU, npix_min {})",
                 p.mode, p.cormax, p.npix_min
             ),
-            None => "off".to_string(),
+            (None, Some(alg)) => format!("psana algorithm {alg}"),
+            (None, None) => "off".to_string(),
         },
     );
     Ok(ExitCode::from(EXIT_OK))

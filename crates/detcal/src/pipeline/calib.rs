@@ -106,6 +106,9 @@ pub struct CalibReport {
     pub masked: usize,
     /// The first run's common-mode parameters (`None`: no correction).
     pub common_mode: Option<CommonModeParams>,
+    /// Single-gain detectors: psana's number of the common-mode algorithm the first run's
+    /// calibrator applies (`None`: none).
+    pub single_gain_cm: Option<u32>,
 }
 
 /// The mean calibrated image of a dataset.
@@ -387,5 +390,6 @@ pub fn run(opts: &CalibOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
         seconds,
         masked: r0.cal.mask().iter().filter(|&&m| m == 0).count(),
         common_mode: r0.cal.common_mode(),
+        single_gain_cm: r0.cal.single_gain_common_mode().map(|a| a.number()),
     })
 }
