@@ -70,7 +70,7 @@ pub enum Command {
     /// Print the shape, dtype and statistics of an array file.
     #[command(after_help = cmd::show::AFTER_HELP)]
     Show(cmd::show::Args),
-    /// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
+    /// Simulate JUNGFRAU or ePix10ka (XTC2), ePix100a or pnCCD (NumPy) runs with known truth.
     #[command(after_help = cmd::simulate::AFTER_HELP)]
     Simulate(cmd::simulate::Args),
     /// Describe the runs, detectors, panels, steps and events of a dataset.

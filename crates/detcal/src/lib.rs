@@ -48,6 +48,7 @@ pub mod report;
 pub mod settings;
 pub mod site;
 pub mod source;
+pub mod stacks;
 pub mod stats;
 pub mod store;
 pub mod summary;

@@ -24,6 +24,7 @@ pub mod demo;
 pub mod epix10ka;
 pub mod frames;
 pub mod model;
+pub mod single_gain;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -108,7 +109,7 @@ pub const DARK_STEP_GAIN_MODES: [i32; 3] = [
 /// What a simulation wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimOutput {
-    /// `<root>/<INS>/<exp>/xtc`.
+    /// The directory of the runs: `<root>/<INS>/<exp>/xtc` (NumPy stacks: `.../npy`).
     pub xtc_dir: PathBuf,
     /// The dark run file.
     pub dark_file: PathBuf,
