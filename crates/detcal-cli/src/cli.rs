@@ -120,6 +120,9 @@ pub enum Command {
     /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
     #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
     Geometry(cmd::geometry::Args),
+    /// Dark processing and deployment of a run's single-gain detectors (psana calibrun).
+    #[command(after_help = cmd::calibrun::AFTER_HELP)]
+    Calibrun(cmd::calibrun::Args),
     /// Print the panel ids of an ePix10ka (psana epix10ka_id).
     #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
     Epix10kaId(cmd::epix10ka_id::Args),
@@ -127,7 +130,7 @@ pub enum Command {
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 7] = [
+pub const PSANA_NAMES: [(&str, &str); 8] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     (
@@ -138,7 +141,12 @@ pub const PSANA_NAMES: [(&str, &str); 7] = [
     ("deploy_constants", "deploy-constants"),
     ("geometry_deploy_constants", "geometry deploy"),
     ("epix10ka_id", "epix10ka-id"),
+    ("calibrun", "calibrun"),
 ];
+
+/// Options of psana programs that detcal spells differently (their short letter is one of
+/// detcal's global options): (program, psana's option, detcal's option).
+pub const PSANA_OPTIONS: [(&str, &str, &str); 1] = [("calibrun", "-v", "--runrange")];
 
 /// Parses the command line; under one of psana's program names (a link named
 /// `jungfrau_dark_proc`, ...) the arguments are those of the matching detcal command.
@@ -155,6 +163,14 @@ pub fn with_psana_name(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         .unwrap_or("")
         .to_string();
     if let Some((_, cmd)) = PSANA_NAMES.iter().find(|(p, _)| *p == name) {
+        for arg in args.iter_mut().skip(1) {
+            if let Some((_, _, ours)) = PSANA_OPTIONS
+                .iter()
+                .find(|(p, theirs, _)| *p == name && arg.to_str() == Some(theirs))
+            {
+                *arg = (*ours).into();
+            }
+        }
         for (i, word) in cmd.split(' ').enumerate() {
             args.insert(1 + i, word.into());
         }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod calib;
+pub mod calibrun;
 pub mod convert;
 pub mod dark;
 pub mod demo;
@@ -49,5 +50,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Geometry(a) => geometry::run(a),
         Command::Image(a) => image::run(a),
         Command::Epix10kaId(a) => epix10ka_id::run(a),
+        Command::Calibrun(a) => calibrun::run(a),
     }
 }

@@ -15,8 +15,9 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 7] = [
+const PSANA_NAMES: [&str; 8] = [
     "jungfrau_dark_proc",
+    "calibrun",
     "jungfrau_deploy_constants",
     "deploy_constants",
     "geometry_deploy_constants",
@@ -28,13 +29,14 @@ const PSANA_NAMES: [&str; 7] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 28] = [
+const ORDER: [&str; 29] = [
     "simulate",
     "info",
     "epix10ka-id",
     "extract",
     "dark",
     "epix10ka-pedestals-calibration",
+    "calibrun",
     "deploy",
     "gain-constants",
     "gain-import",
@@ -194,6 +196,7 @@ fn command_of(words: &[String]) -> String {
         "jungfrau_deploy_constants" | "epix10ka_deploy_constants" => "deploy".into(),
         "epix10ka_pedestals_calibration" => "epix10ka-pedestals-calibration".into(),
         "geometry_deploy_constants" => "geometry".into(),
+        "calibrun" => "calibrun".into(),
         _ => "deploy-constants".into(),
     }
 }

@@ -3,6 +3,7 @@
 mod util;
 
 mod calib;
+mod calibrun;
 mod cli_basic;
 mod cli_data;
 mod cli_hostile;
