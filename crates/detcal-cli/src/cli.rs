@@ -99,7 +99,7 @@ pub enum Command {
     /// Deploy constants of any detector from the per-type repository (psana deploy_constants).
     #[command(name = "deploy-constants", after_help = cmd::deploy_constants::AFTER_HELP)]
     DeployConstants(cmd::deploy_constants::Args),
-    /// Bad-pixel status from a dark run (psana det_pixel_status, features 1-3).
+    /// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
     #[command(name = "pixel-status", after_help = cmd::pixel_status::AFTER_HELP)]
     PixelStatus(cmd::pixel_status::Args),
     /// Put arrays into the constants repository, or write default files.

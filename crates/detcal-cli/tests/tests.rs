@@ -15,3 +15,4 @@ mod help_examples;
 mod interop;
 mod interop_calib;
 mod pipeline;
+mod pixel_status_light;
