@@ -120,6 +120,21 @@ pub enum Command {
     /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
     #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
     Geometry(cmd::geometry::Args),
+    /// Print the id of a JUNGFRAU (psana jungfrau_id).
+    #[command(name = "jungfrau-id", after_help = cmd::epix10ka_id::JUNGFRAU_AFTER_HELP)]
+    JungfrauId(cmd::epix10ka_id::Args),
+    /// The data keys of the first events of an XTC2 file (psana event_keys).
+    #[command(name = "event-keys", after_help = cmd::info_scripts::EVENT_KEYS_AFTER_HELP)]
+    EventKeys(cmd::info_scripts::EventKeysArgs),
+    /// Runs of an instrument's experiments that hold a detector (psana find_detector_runs).
+    #[command(name = "find-detector-runs", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindDetectorRuns(cmd::info_scripts::FindDetectorRunsArgs),
+    /// Runs and detectors whose name contains a text (psana find_runs_for_data_type).
+    #[command(name = "find-runs-for-data-type", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindRunsForDataType(cmd::info_scripts::FindRunsForDataTypeArgs),
+    /// Every detector name under the data root (psana find_detector_names).
+    #[command(name = "find-detector-names", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindDetectorNames(cmd::info_scripts::FindDetectorNamesArgs),
     /// Dark processing and deployment of a run's single-gain detectors (psana calibrun).
     #[command(after_help = cmd::calibrun::AFTER_HELP)]
     Calibrun(cmd::calibrun::Args),
@@ -130,7 +145,7 @@ pub enum Command {
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 8] = [
+pub const PSANA_NAMES: [(&str, &str); 13] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     (
@@ -142,6 +157,11 @@ pub const PSANA_NAMES: [(&str, &str); 8] = [
     ("geometry_deploy_constants", "geometry deploy"),
     ("epix10ka_id", "epix10ka-id"),
     ("calibrun", "calibrun"),
+    ("jungfrau_id", "jungfrau-id"),
+    ("event_keys", "event-keys"),
+    ("find_detector_runs", "find-detector-runs"),
+    ("find_runs_for_data_type", "find-runs-for-data-type"),
+    ("find_detector_names", "find-detector-names"),
 ];
 
 /// Options of psana programs that detcal spells differently (their short letter is one of

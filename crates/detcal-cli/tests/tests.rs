@@ -12,6 +12,7 @@ mod epix;
 mod epix_dark;
 mod geometry;
 mod help_examples;
+mod info_scripts;
 mod interop;
 mod interop_calib;
 mod pipeline;

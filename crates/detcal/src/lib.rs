@@ -40,6 +40,7 @@ pub mod error;
 pub mod files;
 pub mod formats;
 pub mod geometry;
+pub mod info;
 pub mod mem;
 pub mod pipeline;
 pub mod pixel_status;
