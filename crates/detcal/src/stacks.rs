@@ -103,8 +103,9 @@ pub fn run_stacks(dir: &Path, exp: &str, run: u32) -> Result<Vec<(PathBuf, Stack
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        if !(name.starts_with(&prefix) && name.ends_with(".npy"))
-            || !description_file(&path).is_file()
+        if !(name.starts_with(&prefix)
+            && name.ends_with(".npy")
+            && description_file(&path).is_file())
         {
             continue;
         }

@@ -190,7 +190,7 @@ fn draw_truth(s: &SingleGainSim) -> Truth {
     let [segs, _, _] = s.det.frame_shape();
     let per_seg = n / segs;
     let (mean, spread, rms_range) = s.det.levels();
-    let mut rng = ChaCha8Rng::seed_from_u64(mix(s.seed, &[0x5167_1e, s.det as u64]));
+    let mut rng = ChaCha8Rng::seed_from_u64(mix(s.seed, &[0x0051_671e, s.det as u64]));
     let dist = Normal::new(mean, spread).expect("normal");
     let peds: Vec<f32> = (0..n).map(|_| dist.sample(&mut rng)).collect();
     let rms: Vec<f32> = (0..n)
@@ -357,24 +357,7 @@ pub fn simulate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SimOutput> {
     check_component("alias", &s.alias)?;
-    if s.light_run == Some(s.dark_run) {
-        return Err(Error::bad_arg(
-            "light_run",
-            "the light run needs a run number other than the dark run's",
-        ));
-    }
-    if !(s.energy_kev > 0.0 && s.energy_kev < 100.0) {
-        return Err(Error::bad_arg(
-            "energy_kev",
-            format!("photon energy {} keV is outside 0-100 keV", s.energy_kev),
-        ));
-    }
-    if !(0.0..=1.0).contains(&s.occupancy) {
-        return Err(Error::bad_arg(
-            "occupancy",
-            "occupancy must be between 0 and 1 photons per pixel",
-        ));
-    }
+    crate::check_light(s.dark_run, s.light_run, s.energy_kev, s.occupancy)?;
     if s.dark_events == 0 {
         return Err(Error::bad_arg(
             "events",

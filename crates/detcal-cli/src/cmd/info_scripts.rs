@@ -114,7 +114,9 @@ EXAMPLES:
     detcal find-detector-runs XPP epix --data-dir fdata
     find_detector_runs XPP --data-dir fdata
     detcal find-runs-for-data-type jungfrau --data-dir fdata --json
-    detcal find-detector-names --data-dir fdata";
+    detcal find-detector-names --data-dir fdata
+    find_runs_for_data_type quad --data-dir fdata
+    find_detector_names --data-dir fdata --json";
 
 /// psana's find_detector_runs: the runs of an instrument's experiments with a detector.
 #[derive(Debug, clap::Args)]

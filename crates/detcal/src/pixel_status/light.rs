@@ -69,7 +69,11 @@ fn normal_inverse(wr: usize, wc: usize) -> [[f64; 3]; 3] {
         let cols: Vec<usize> = (0..3).filter(|&x| x != j).collect();
         let minor =
             m[rows[0]][cols[0]] * m[rows[1]][cols[1]] - m[rows[0]][cols[1]] * m[rows[1]][cols[0]];
-        if (i + j) % 2 == 0 { minor } else { -minor }
+        if (i + j).is_multiple_of(2) {
+            minor
+        } else {
+            -minor
+        }
     };
     let mut inv = [[0.0; 3]; 3];
     for (i, row) in inv.iter_mut().enumerate() {
