@@ -11,6 +11,20 @@ use crate::util::Dir;
 
 const CALIB: &str = "data/XPP/xpptut15/calib";
 
+/// calibrun -P -D of run 1 of the simulated data.
+const PROCESS_AND_DEPLOY: [&str; 10] = [
+    "calibrun",
+    "-e",
+    "xpptut15",
+    "-r",
+    "1",
+    "-P",
+    "-D",
+    "--data-dir",
+    "data",
+    "-q",
+];
+
 /// Simulates a pnCCD and an ePix100a dark run 1 (20 events) under `data`.
 fn simulate(d: &Dir) {
     for det in ["pnccd", "epix100a"] {
@@ -66,19 +80,7 @@ fn find(d: &Dir, source: &str, ctype: &str, run: u32) -> Option<PathBuf> {
 fn calibrun_processes_and_deploys_single_gain_detectors() {
     let d = Dir::new();
     simulate(&d);
-    let out = d.ok(&[
-        "calibrun",
-        "-e",
-        "xpptut15",
-        "-r",
-        "1",
-        "-P",
-        "-D",
-        "--data-dir",
-        "data",
-        "-w",
-        ".",
-    ]);
+    let out = d.ok(&[&PROCESS_AND_DEPLOY[..], &["-w", "."]].concat());
     assert!(
         out.contains("pnccd (pnCCD) source pnccd.0:pnCCD.0"),
         "{out}"
@@ -236,17 +238,7 @@ fn psana_reads_calibrun_files() {
         "--no-light",
         "-q",
     ]);
-    d.ok(&[
-        "calibrun",
-        "-e",
-        "xpptut15",
-        "-r",
-        "1",
-        "-P",
-        "-D",
-        "--data-dir",
-        "data",
-    ]);
+    d.ok(&PROCESS_AND_DEPLOY);
     let dir = Path::new(CALIB).join("PNCCD::CalibV1/pnccd.0:pnCCD.0");
     let files: Vec<String> = ["pedestals", "pixel_rms", "pixel_status"]
         .iter()

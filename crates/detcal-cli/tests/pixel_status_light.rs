@@ -7,6 +7,19 @@ use crate::util::Dir;
 
 const LIGHT: &str = "data/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy";
 
+/// Feature 6 on the light run into `constants`.
+const F6: [&str; 9] = [
+    "pixel-status",
+    "--input",
+    LIGHT,
+    "-F",
+    "6",
+    "-o",
+    "constants",
+    "--group",
+    "",
+];
+
 fn u64s(path: &std::path::Path) -> Vec<u64> {
     load_array(path)
         .unwrap()
@@ -33,17 +46,7 @@ fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
     let truth = "data/XPP/xpptut15/npy/xpptut15-r0001-epix100a-truth";
     let defects = u64s(&d.join(&format!("{truth}/defects.npy")));
     // Feature 6 on the light run: status_light by default.
-    let out = d.ok(&[
-        "pixel-status",
-        "--input",
-        LIGHT,
-        "-F",
-        "6",
-        "-o",
-        "constants",
-        "--group",
-        "",
-    ]);
+    let out = d.ok(&F6);
     let f6 = out.trim();
     assert!(
         f6.contains("/status_light/") && f6.ends_with("_r0002_status_light.dat"),
@@ -98,19 +101,7 @@ fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
         }
     }
     // -t status_data is kept as given.
-    let out = d.ok(&[
-        "pixel-status",
-        "--input",
-        LIGHT,
-        "-F",
-        "6",
-        "-t",
-        "status_data",
-        "-o",
-        "constants",
-        "--group",
-        "",
-    ]);
+    let out = d.ok(&[&F6[..], &["-t", "status_data"]].concat());
     assert!(out.contains("/status_data/"), "{out}");
     // 11 with other features, and windows larger than the frame, are refused.
     let err = d.fails(
