@@ -25,9 +25,9 @@ const PROCESS_AND_DEPLOY: [&str; 10] = [
     "-q",
 ];
 
-/// Simulates a pnCCD and an ePix100a dark run 1 (20 events) under `data`.
-fn simulate(d: &Dir) {
-    for det in ["pnccd", "epix100a"] {
+/// Simulates a dark run 1 (20 events) of each of `dets` under `data`.
+fn simulate_dets(d: &Dir, dets: &[&str]) {
+    for det in dets {
         d.ok(&[
             "simulate",
             "--det",
@@ -40,6 +40,11 @@ fn simulate(d: &Dir) {
             "-q",
         ]);
     }
+}
+
+/// Simulates a pnCCD and an ePix100a dark run 1 (20 events) under `data`.
+fn simulate(d: &Dir) {
+    simulate_dets(d, &["pnccd", "epix100a"]);
 }
 
 fn f64s(a: &NdArray) -> Vec<f64> {
@@ -227,17 +232,7 @@ fn psana_reads_calibrun_files() {
         return;
     };
     let d = Dir::new();
-    d.ok(&[
-        "simulate",
-        "--det",
-        "pnccd",
-        "--out",
-        "data",
-        "--events",
-        "20",
-        "--no-light",
-        "-q",
-    ]);
+    simulate_dets(&d, &["pnccd"]);
     d.ok(&PROCESS_AND_DEPLOY);
     let dir = Path::new(CALIB).join("PNCCD::CalibV1/pnccd.0:pnCCD.0");
     let files: Vec<String> = ["pedestals", "pixel_rms", "pixel_status"]
