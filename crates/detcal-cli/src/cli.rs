@@ -70,7 +70,7 @@ pub enum Command {
     /// Print the shape, dtype and statistics of an array file.
     #[command(after_help = cmd::show::AFTER_HELP)]
     Show(cmd::show::Args),
-    /// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
+    /// Simulate JUNGFRAU or ePix10ka (XTC2), ePix100a or pnCCD (NumPy) runs with known truth.
     #[command(after_help = cmd::simulate::AFTER_HELP)]
     Simulate(cmd::simulate::Args),
     /// Describe the runs, detectors, panels, steps and events of a dataset.
@@ -99,7 +99,7 @@ pub enum Command {
     /// Deploy constants of any detector from the per-type repository (psana deploy_constants).
     #[command(name = "deploy-constants", after_help = cmd::deploy_constants::AFTER_HELP)]
     DeployConstants(cmd::deploy_constants::Args),
-    /// Bad-pixel status from a dark run (psana det_pixel_status, features 1-3).
+    /// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
     #[command(name = "pixel-status", after_help = cmd::pixel_status::AFTER_HELP)]
     PixelStatus(cmd::pixel_status::Args),
     /// Put arrays into the constants repository, or write default files.
@@ -124,6 +124,24 @@ pub enum Command {
     /// Detector geometry: pixel coordinates, CrystFEL conversion, defaults, deployment.
     #[command(subcommand, after_help = cmd::geometry::AFTER_HELP)]
     Geometry(cmd::geometry::Args),
+    /// Print the id of a JUNGFRAU (psana jungfrau_id).
+    #[command(name = "jungfrau-id", after_help = cmd::epix10ka_id::JUNGFRAU_AFTER_HELP)]
+    JungfrauId(cmd::epix10ka_id::Args),
+    /// The data keys of the first events of an XTC2 file (psana event_keys).
+    #[command(name = "event-keys", after_help = cmd::info_scripts::EVENT_KEYS_AFTER_HELP)]
+    EventKeys(cmd::info_scripts::EventKeysArgs),
+    /// Runs of an instrument's experiments that hold a detector (psana find_detector_runs).
+    #[command(name = "find-detector-runs", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindDetectorRuns(cmd::info_scripts::FindDetectorRunsArgs),
+    /// Runs and detectors whose name contains a text (psana find_runs_for_data_type).
+    #[command(name = "find-runs-for-data-type", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindRunsForDataType(cmd::info_scripts::FindRunsForDataTypeArgs),
+    /// Every detector name under the data root (psana find_detector_names).
+    #[command(name = "find-detector-names", after_help = cmd::info_scripts::FIND_RUNS_AFTER_HELP)]
+    FindDetectorNames(cmd::info_scripts::FindDetectorNamesArgs),
+    /// Dark processing and deployment of a run's single-gain detectors (psana calibrun).
+    #[command(after_help = cmd::calibrun::AFTER_HELP)]
+    Calibrun(cmd::calibrun::Args),
     /// Print the panel ids of an ePix10ka (psana epix10ka_id).
     #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
     Epix10kaId(cmd::epix10ka_id::Args),
@@ -131,7 +149,7 @@ pub enum Command {
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 7] = [
+pub const PSANA_NAMES: [(&str, &str); 13] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     (
@@ -142,7 +160,17 @@ pub const PSANA_NAMES: [(&str, &str); 7] = [
     ("deploy_constants", "deploy-constants"),
     ("geometry_deploy_constants", "geometry deploy"),
     ("epix10ka_id", "epix10ka-id"),
+    ("calibrun", "calibrun"),
+    ("jungfrau_id", "jungfrau-id"),
+    ("event_keys", "event-keys"),
+    ("find_detector_runs", "find-detector-runs"),
+    ("find_runs_for_data_type", "find-runs-for-data-type"),
+    ("find_detector_names", "find-detector-names"),
 ];
+
+/// Options of psana programs that detcal spells differently (their short letter is one of
+/// detcal's global options): (program, psana's option, detcal's option).
+pub const PSANA_OPTIONS: [(&str, &str, &str); 1] = [("calibrun", "-v", "--runrange")];
 
 /// Parses the command line; under one of psana's program names (a link named
 /// `jungfrau_dark_proc`, ...) the arguments are those of the matching detcal command.
@@ -159,6 +187,14 @@ pub fn with_psana_name(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStr
         .unwrap_or("")
         .to_string();
     if let Some((_, cmd)) = PSANA_NAMES.iter().find(|(p, _)| *p == name) {
+        for arg in args.iter_mut().skip(1) {
+            if let Some((_, _, ours)) = PSANA_OPTIONS
+                .iter()
+                .find(|(p, theirs, _)| *p == name && arg.to_str() == Some(theirs))
+            {
+                *arg = (*ours).into();
+            }
+        }
         for (i, word) in cmd.split(' ').enumerate() {
             args.insert(1 + i, word.into());
         }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod calib;
+pub mod calibrun;
 pub mod common_mode;
 pub mod convert;
 pub mod dark;
@@ -20,6 +21,7 @@ pub mod gain_constants;
 pub mod geometry;
 pub mod image;
 pub mod info;
+pub mod info_scripts;
 pub mod pixel_status;
 pub mod plot;
 pub mod repo;
@@ -51,5 +53,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Geometry(a) => geometry::run(a),
         Command::Image(a) => image::run(a),
         Command::Epix10kaId(a) => epix10ka_id::run(a),
+        Command::Calibrun(a) => calibrun::run(a),
+        Command::JungfrauId(a) => epix10ka_id::run_jungfrau(a),
+        Command::EventKeys(a) => info_scripts::event_keys(a),
+        Command::FindDetectorRuns(a) => info_scripts::find_detector_runs(a),
+        Command::FindRunsForDataType(a) => info_scripts::find_runs_for_data_type(a),
+        Command::FindDetectorNames(a) => info_scripts::find_detector_names(a),
     }
 }

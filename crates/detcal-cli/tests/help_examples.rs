@@ -15,8 +15,14 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 7] = [
+const PSANA_NAMES: [&str; 13] = [
     "jungfrau_dark_proc",
+    "calibrun",
+    "jungfrau_id",
+    "event_keys",
+    "find_detector_runs",
+    "find_runs_for_data_type",
+    "find_detector_names",
     "jungfrau_deploy_constants",
     "deploy_constants",
     "geometry_deploy_constants",
@@ -28,13 +34,19 @@ const PSANA_NAMES: [&str; 7] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 29] = [
+const ORDER: [&str; 35] = [
     "simulate",
     "info",
     "epix10ka-id",
+    "jungfrau-id",
+    "event-keys",
+    "find-detector-runs",
+    "find-runs-for-data-type",
+    "find-detector-names",
     "extract",
     "dark",
     "epix10ka-pedestals-calibration",
+    "calibrun",
     "deploy",
     "gain-constants",
     "gain-import",
@@ -195,6 +207,12 @@ fn command_of(words: &[String]) -> String {
         "jungfrau_deploy_constants" | "epix10ka_deploy_constants" => "deploy".into(),
         "epix10ka_pedestals_calibration" => "epix10ka-pedestals-calibration".into(),
         "geometry_deploy_constants" => "geometry".into(),
+        "calibrun" => "calibrun".into(),
+        "jungfrau_id" => "jungfrau-id".into(),
+        "event_keys" => "event-keys".into(),
+        "find_detector_runs" => "find-detector-runs".into(),
+        "find_runs_for_data_type" => "find-runs-for-data-type".into(),
+        "find_detector_names" => "find-detector-names".into(),
         _ => "deploy-constants".into(),
     }
 }

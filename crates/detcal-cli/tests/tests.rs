@@ -3,6 +3,7 @@
 mod util;
 
 mod calib;
+mod calibrun;
 mod cli_basic;
 mod cli_data;
 mod cli_hostile;
@@ -12,6 +13,8 @@ mod epix;
 mod epix_dark;
 mod geometry;
 mod help_examples;
+mod info_scripts;
 mod interop;
 mod interop_calib;
 mod pipeline;
+mod pixel_status_light;

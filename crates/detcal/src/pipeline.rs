@@ -8,6 +8,7 @@ and what was done comes back in the report for the caller to show.
 */
 
 pub mod calib;
+pub mod calibrun;
 pub mod common_mode;
 pub mod dark;
 pub mod deploy;

@@ -1,5 +1,6 @@
 /*!
-Bad-pixel status from a dark run, as psana's `det_pixel_status` computes it (features 1-3).
+Bad-pixel status, as psana's `det_pixel_status` computes it: features 1-3 from a dark run, 6
+and 11 from light data ([`light`]).
 
 For each step (gain mode) and panel, over the first `nrecs` events (after `evskip`) of values
 `raw & databits`:
@@ -14,8 +15,12 @@ absolute deviation `spr` (their standard deviation where that is 0), and flags v
 `max(med - snrmax*spr, vmin)` and at or above `min(med + snrmax*spr, vmax)`.
 
 The run is read twice (frame medians first, then the pixel statistics over the frames kept), so
-memory holds per-pixel sums, not the frames.
+memory holds per-pixel sums, not the frames; feature 6 reads it a third time and keeps the good
+frames of the block (as psana does). Feature 11 ([`run_max`]) reads every event once and keeps
+the pixel maxima.
 */
+
+pub mod light;
 
 use crate::error::{Error, Result};
 use crate::source::{Flow, Item, RunSource, StepMeta};
@@ -41,10 +46,14 @@ pub struct StatusParams {
     pub snrmax: f64,
     /// ADC bits (`--databits`, 0x3fff).
     pub databits: u16,
-    /// Features to run, of 1, 2, 3.
+    /// Features to run, of 1, 2, 3, 6 (or 11 alone, see [`run_max`]).
     pub features: Vec<u32>,
     /// Only this panel (`-i/--segind`), or all.
     pub segind: Option<usize>,
+    /// Window (rows, cols) of feature 6's plane fits (`-w/--shwind`, 15x15).
+    pub shwind: (usize, usize),
+    /// Events per step of feature 11 (`-n/--events`, 1000).
+    pub events: usize,
 }
 
 impl Default for StatusParams {
@@ -56,6 +65,8 @@ impl Default for StatusParams {
             databits: 0x3fff,
             features: vec![1, 2, 3],
             segind: None,
+            shwind: (15, 15),
+            events: 1000,
         }
     }
 }
@@ -118,36 +129,122 @@ pub fn evaluate(
     }
 }
 
-/// Computes the status of every step of a run (see the module documentation).
-pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
-    if p.features.iter().any(|f| ![1, 2, 3].contains(f)) {
+/// Checks the features (1, 2, 3, 6, or 11 alone) and limits.
+pub fn check_params(p: &StatusParams) -> Result<()> {
+    if p.features.iter().any(|f| ![1, 2, 3, 6, 11].contains(f)) {
         return Err(Error::unsupported(
             format!("features {:?}", p.features),
             format!(
-                "features {:?}: only 1 (frame selection), 2 (dark mean) and 3 (dark std) are implemented",
+                "features {:?}: implemented are 1 (frame selection), 2 (dark mean), 3 (dark std), 6 (light: plane-fit residuals) and 11 (max - pedestals)",
                 p.features
             ),
         ));
     }
-    if p.nrecs == 0 || p.snrmax.is_nan() || p.snrmax <= 0.0 {
+    if p.features.contains(&11) && p.features.len() > 1 {
+        return Err(Error::bad_arg(
+            "--features",
+            format!(
+                "features {:?}: 11 keeps no block of frames and cannot be combined with 1, 2, 3 or 6 (as in psana); run it alone",
+                p.features
+            ),
+        ));
+    }
+    if p.nrecs == 0 || p.events == 0 || p.snrmax.is_nan() || p.snrmax <= 0.0 {
         return Err(Error::bad_arg(
             "nrecs",
-            "nrecs must be at least 1 and snrmax positive",
+            "nrecs and events must be at least 1 and snrmax positive",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the parameters, and gives the panels to judge.
+fn check(src: &RunSource, p: &StatusParams) -> Result<Vec<usize>> {
+    check_params(p)?;
+    let nsegs = src.meta().frame_shape[0];
+    match p.segind {
+        Some(s) if s >= nsegs => Err(Error::bad_arg(
+            "segind",
+            format!("segment {s}: the detector has {nsegs}"),
+        )),
+        Some(s) => Ok(vec![s]),
+        None => Ok((0..nsegs).collect()),
+    }
+}
+
+/// Feature 11 over every step of a run: the pixel maxima of up to `events` frames per step
+/// (after `evskip`) minus `peds[panel]` (one array per panel of the frame, rows x cols).
+pub fn run_max(src: &RunSource, p: &StatusParams, peds: &[Vec<f32>]) -> Result<Vec<StepStatus>> {
+    let panels = check(src, p)?;
+    if p.features != [11] {
+        return Err(Error::bad_arg(
+            "--features",
+            "run_max computes feature 11 alone",
+        ));
+    }
+    let panel_len = src.meta().panel_len();
+    if let Some(bad) = panels
+        .iter()
+        .find(|&&k| peds.get(k).is_none_or(|v| v.len() != panel_len))
+    {
+        return Err(Error::shape(
+            "pedestals",
+            format!("{panel_len} per panel"),
+            &[peds.get(*bad).map_or(0, Vec::len)],
+            format!("the pedestals of panel {bad} do not have the panel's {panel_len} pixels"),
+        ));
+    }
+    let mask = p.databits;
+    let mut steps: Vec<(StepMeta, Vec<Vec<u16>>, usize)> = Vec::new();
+    let mut buf = vec![0u16; panel_len];
+    let by_events = StatusParams {
+        nrecs: p.events,
+        ..p.clone()
+    };
+    walk(src, &by_events, &mut |item| {
+        match item {
+            Walked::Step(s) => {
+                steps.push((s.clone(), vec![vec![0u16; panel_len]; panels.len()], 0))
+            }
+            Walked::Frame(frame) => {
+                let (_, max, n) = steps.last_mut().expect("a step first");
+                for (k, &pi) in panels.iter().enumerate() {
+                    frame.copy_panel_to(pi, &mut buf)?;
+                    for (m, &x) in max[k].iter_mut().zip(&buf) {
+                        *m = (*m).max(x & mask);
+                    }
+                }
+                *n += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(steps
+        .into_iter()
+        .map(|(step, max, n)| StepStatus {
+            step,
+            status: max
+                .iter()
+                .zip(&panels)
+                .map(|(m, &pi)| light::max_status(m, &peds[pi], p.snrmax))
+                .collect(),
+            kept: vec![n; panels.len()],
+            frames: n,
+        })
+        .collect())
+}
+
+/// Computes the status of every step of a run (see the module documentation).
+pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
+    let panels = check(src, p)?;
+    if p.features.contains(&11) {
+        return Err(Error::bad_arg(
+            "--features",
+            "feature 11 needs the pedestals: use run_max",
         ));
     }
     let meta = src.meta();
-    let nsegs = meta.frame_shape[0];
     let panel_len = meta.panel_len();
-    let panels: Vec<usize> = match p.segind {
-        Some(s) if s >= nsegs => {
-            return Err(Error::bad_arg(
-                "segind",
-                format!("segment {s}: the detector has {nsegs}"),
-            ));
-        }
-        Some(s) => vec![s],
-        None => (0..nsegs).collect(),
-    };
     let f1 = p.features.contains(&1);
     let mask = p.databits;
     let hist_len = usize::from(mask) + 1;
@@ -227,6 +324,43 @@ pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
         Ok(())
     })?;
 
+    // Feature 6: the good frames of each step's block, kept, then judged window by window.
+    let mut light_status: Vec<Vec<Vec<u64>>> = Vec::new();
+    if p.features.contains(&6) {
+        let (rows, cols) = (meta.frame_shape[1], meta.frame_shape[2]);
+        light::window_starts(rows, p.shwind.0)?;
+        light::window_starts(cols, p.shwind.1)?;
+        let mut blocks: Vec<Vec<Vec<Vec<u16>>>> = Vec::new();
+        let mut frame_i = 0usize;
+        walk(src, p, &mut |item| {
+            match item {
+                Walked::Step(_) => {
+                    frame_i = 0;
+                    blocks.push(vec![Vec::new(); panels.len()]);
+                }
+                Walked::Frame(frame) => {
+                    let s = blocks.len() - 1;
+                    for (k, &pi) in panels.iter().enumerate() {
+                        if keep[s][k].get(frame_i).copied().unwrap_or(false) {
+                            frame.copy_panel_to(pi, &mut buf)?;
+                            blocks[s][k].push(buf.iter().map(|&x| x & mask).collect());
+                        }
+                    }
+                    frame_i += 1;
+                }
+            }
+            Ok(())
+        })?;
+        for step_blocks in blocks {
+            light_status.push(
+                step_blocks
+                    .iter()
+                    .map(|b| light::light_status(b, rows, cols, p.shwind, mask, p.snrmax))
+                    .collect::<Result<_>>()?,
+            );
+        }
+    }
+
     let mut out = Vec::new();
     for (s, (step, meds)) in steps.into_iter().enumerate() {
         let frames = meds.first().map_or(0, Vec::len);
@@ -256,6 +390,11 @@ pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
                 }
                 if p.features.contains(&3) {
                     evaluate(&std, 0.0, range, p.snrmax, STD_LOW, STD_HIGH, &mut st);
+                }
+            }
+            if let Some(ls) = light_status.get(s) {
+                for (a, b) in st.iter_mut().zip(&ls[status.len()]) {
+                    *a |= b;
                 }
             }
             status.push(st);

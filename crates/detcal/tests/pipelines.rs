@@ -100,6 +100,7 @@ fn with_run() -> (tempfile::TempDir, PathBuf) {
 fn det(xtc: &Path) -> DetRunSpec {
     DetRunSpec {
         dataset: Some(xtc.display().to_string()),
+
         ..DetRunSpec::default()
     }
 }
@@ -126,9 +127,11 @@ fn pixel_status_maps_per_panel_and_step() {
     let dirrepo = tmp.path().join("constants");
     let mut opts = pixel_status::PixelStatusOptions {
         dataset: Some(xtc.display().to_string()),
+        stack: None,
+        calib_dir: None,
         det: None,
         params: StatusParams::default(),
-        ctype: "status_dark".into(),
+        ctype: Some("status_dark".into()),
         dirrepo: Some(dirrepo.clone()),
     };
     let r = pixel_status::run(&opts, &settings("pixel-status")).unwrap();
@@ -166,7 +169,7 @@ fn pixel_status_maps_per_panel_and_step() {
 
     // One panel only, and the errors of a bad status name, a bad panel and no dataset.
     opts.params.segind = Some(1);
-    opts.ctype = "status_data".into();
+    opts.ctype = Some("status_data".into());
     let r = pixel_status::run(&opts, &settings("pixel-status")).unwrap();
     assert_eq!(r.files.len(), 3);
     assert!(
@@ -177,16 +180,16 @@ fn pixel_status_maps_per_panel_and_step() {
     opts.params.segind = Some(2);
     let e = pixel_status::run(&opts, &settings("pixel-status")).unwrap_err();
     assert_eq!(e.to_string(), "segment 2: the detector has 2");
-    opts.ctype = "dark".into();
+    opts.ctype = Some("dark".into());
     let e = pixel_status::run(&opts, &settings("pixel-status")).unwrap_err();
     assert_eq!(
         e.to_string(),
         "--ctype \"dark\": status maps are named status_<something> (status_dark, status_data, ...)"
     );
-    opts.ctype = "status_dark".into();
+    opts.ctype = Some("status_dark".into());
     opts.dataset = None;
     let e = pixel_status::run(&opts, &settings("pixel-status")).unwrap_err();
-    assert_eq!(e.to_string(), "give a dataset (or -k)");
+    assert_eq!(e.to_string(), "give a dataset (or -k, or --input STACK.npy)");
 }
 
 #[test]

@@ -352,18 +352,7 @@ pub fn simulate(s: &EpixSim, root: &Path, perms: &Perms) -> Result<SimOutput> {
             ),
         ));
     }
-    if s.light_run == Some(s.dark_run) {
-        return Err(Error::bad_arg(
-            "light_run",
-            "the light run needs a run number other than the dark run's",
-        ));
-    }
-    if !(s.energy_kev > 0.0 && s.energy_kev < 100.0) {
-        return Err(Error::bad_arg(
-            "energy_kev",
-            format!("photon energy {} keV is outside 0-100 keV", s.energy_kev),
-        ));
-    }
+    crate::check_light(s.dark_run, s.light_run, s.energy_kev, s.occupancy)?;
     let xtc_dir = site::experiment_dir(root, &s.exp)?.join("xtc");
     create_dirs(&xtc_dir, perms)?;
     let ids = panel_ids(s.seed, s.panels);

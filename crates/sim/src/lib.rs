@@ -24,6 +24,7 @@ pub mod demo;
 pub mod epix10ka;
 pub mod frames;
 pub mod model;
+pub mod single_gain;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -108,7 +109,7 @@ pub const DARK_STEP_GAIN_MODES: [i32; 3] = [
 /// What a simulation wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimOutput {
-    /// `<root>/<INS>/<exp>/xtc`.
+    /// The directory of the runs: `<root>/<INS>/<exp>/xtc` (NumPy stacks: `.../npy`).
     pub xtc_dir: PathBuf,
     /// The dark run file.
     pub dark_file: PathBuf,
@@ -157,28 +158,12 @@ impl SimConfig {
                 format!("dark steps must be 1 to 3, not {}", self.dark_steps),
             ));
         }
-        if self.light_run == Some(self.dark_run) {
-            return Err(Error::bad_arg(
-                "light_run",
-                "the light run needs a run number other than the dark run's",
-            ));
-        }
-        if !(self.light.energy_kev > 0.0 && self.light.energy_kev < 100.0) {
-            return Err(Error::bad_arg(
-                "energy_kev",
-                format!(
-                    "photon energy {} keV is outside 0-100 keV",
-                    self.light.energy_kev
-                ),
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.light.occupancy) {
-            return Err(Error::bad_arg(
-                "occupancy",
-                "occupancy must be between 0 and 1 photons per pixel",
-            ));
-        }
-        Ok(())
+        check_light(
+            self.dark_run,
+            self.light_run,
+            self.light.energy_kev,
+            self.light.occupancy,
+        )
     }
 
     /// Total frames written (dark and light), for progress bars.
@@ -190,6 +175,35 @@ impl SimConfig {
                 0
             }) as u64
     }
+}
+
+/// Checks what every simulator's runs share: a light run other than the dark run, a photon
+/// energy in 0-100 keV and an occupancy in 0-1.
+pub(crate) fn check_light(
+    dark_run: u32,
+    light_run: Option<u32>,
+    energy_kev: f64,
+    occupancy: f64,
+) -> Result<()> {
+    if light_run == Some(dark_run) {
+        return Err(Error::bad_arg(
+            "light_run",
+            "the light run needs a run number other than the dark run's",
+        ));
+    }
+    if !(energy_kev > 0.0 && energy_kev < 100.0) {
+        return Err(Error::bad_arg(
+            "energy_kev",
+            format!("photon energy {energy_kev} keV is outside 0-100 keV"),
+        ));
+    }
+    if !(0.0..=1.0).contains(&occupancy) {
+        return Err(Error::bad_arg(
+            "occupancy",
+            "occupancy must be between 0 and 1 photons per pixel",
+        ));
+    }
+    Ok(())
 }
 
 /// The file name of run `run` of `exp`, stream 0, chunk 0.

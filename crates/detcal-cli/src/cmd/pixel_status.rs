@@ -1,4 +1,4 @@
-//! `detcal pixel-status`: bad-pixel status from a dark run (psana's `det_pixel_status`).
+//! `detcal pixel-status`: bad-pixel status from dark or light data (psana's `det_pixel_status`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,15 +20,37 @@ A value is too low at or below max(med - snrmax*spr, 0) and too high at or above
 min(med + snrmax*spr, databits), where med is the median of the values strictly inside
 (0, databits) and spr their median absolute deviation (their standard deviation where that is 0).
 
+On light data:
+  feature 6   each good frame is cut into --shwind windows (the last row and column of windows
+              moved back to fit); a plane a*col + b*row + k is fitted in each by least squares
+              and the residuals kept. Per pixel over the frames: the median residual gives bit
+              16 (low) / 32 (high), the median absolute deviation of the residuals bit 64 / 128,
+              both judged in (-databits, databits)
+  feature 11  the pixel's maximum over up to --events events per step minus its pedestal (the
+              pedestals file of the run in the calibration store, --calib-dir): med = its
+              median, d = max - peds - med; the range med + snrmax*median(d < 0) ..
+              med + snrmax*median(d >= 0) is judged as above: bit 256 (low) / 512 (high).
+              11 runs alone (psana cannot combine it with 1, 2, 3 or 6)
+Without -t the type is status_light with feature 6, status_max with 11, else status_dark (psana's
+rule for its default status_data); -t status_data writes status_data.
+
 The maps go to the constants repository as
   <dirrepo>/<type>/<panel_id>/<ctype>/<type>_<alias>_<tstamp>_<exp>_r<NNNN>_<ctype>[_g<i>].dat
 (_g<i>: the gain index of the step, for multi-gain detectors), where deploy-constants -C
 status_extra merges them with the other status_* maps.
 
-EXAMPLE:
-    detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants";
+A NumPy stack with its description beside it (detcal simulate --det epix100a|pnccd) is read with
+--input STACK.npy.
 
-/// Bad-pixel status from a dark run (psana det_pixel_status, features 1-3).
+EXAMPLES:
+    detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
+    detcal simulate --det epix100a --out sdata --events 20 --light-events 20
+    detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 6 -o constants
+    detcal calibrun -e xpptut15 -r 1 -P -D --data-dir sdata -w sdata
+    detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 11 \\
+        --data-dir sdata -o constants";
+
+/// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dataset: .xtc2 file(s) or exp=<exp>:run=<run>[:dir=<dir>].
@@ -37,6 +59,9 @@ pub struct Args {
     /// Dataset, as psana's -k.
     #[arg(short = 'k', long = "dskwargs", value_name = "DATASET")]
     pub dskwargs: Option<String>,
+    /// A raw NumPy stack with its .json description beside it, instead of a dataset.
+    #[arg(long = "input", value_name = "STACK.npy", conflicts_with_all = ["dataset", "dskwargs"])]
+    pub input: Option<PathBuf>,
     /// Detector alias (default: the only detector with raw data).
     #[arg(short = 'd', long = "detname", value_name = "DET")]
     pub detname: Option<String>,
@@ -52,7 +77,7 @@ pub struct Args {
     /// Spread multiple of the limits.
     #[arg(short = 'R', long = "snrmax", default_value_t = 8.0)]
     pub snrmax: f64,
-    /// Features, comma-separated (1, 2, 3).
+    /// Features, comma-separated (1, 2, 3, 6; or 11 alone).
     #[arg(
         short = 'F',
         long = "features",
@@ -60,9 +85,25 @@ pub struct Args {
         default_value = "1,2,3"
     )]
     pub features: Vec<u32>,
-    /// The status type saved.
-    #[arg(short = 't', long = "ctype", default_value = "status_dark")]
-    pub ctype: String,
+    /// The status type saved [default: status_light with feature 6, status_max with 11, else
+    /// status_dark].
+    #[arg(short = 't', long = "ctype", value_name = "CTYPE")]
+    pub ctype: Option<String>,
+    /// Window ROWS,COLS of feature 6's plane fits.
+    #[arg(
+        short = 'w',
+        long = "shwind",
+        value_delimiter = ',',
+        num_args = 1,
+        default_value = "15,15"
+    )]
+    pub shwind: Vec<usize>,
+    /// Events per step of feature 11.
+    #[arg(short = 'n', long = "events", default_value_t = 1000)]
+    pub events: usize,
+    /// Calibration store of feature 11's pedestals [default: <data root>/<INS>/<exp>/calib].
+    #[arg(long = "calib-dir", value_name = "DIR")]
+    pub calib_dir: Option<PathBuf>,
     /// ADC bits of a raw word.
     #[arg(long = "databits", default_value = "0x3fff", value_parser = parse_mask)]
     pub databits: u16,
@@ -85,9 +126,17 @@ fn parse_mask(s: &str) -> Result<u16, String> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let [wr, wc] = a.shwind[..] else {
+        anyhow::bail!(
+            "-w/--shwind {:?}: give two numbers ROWS,COLS, e.g. 15,15",
+            a.shwind
+        );
+    };
     let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     let opts = PixelStatusOptions {
         dataset: a.dataset.clone().or(a.dskwargs.clone()),
+        stack: a.input.clone(),
+        calib_dir: a.calib_dir.clone(),
         det: a.detname.clone(),
         params: StatusParams {
             nrecs: a.nrecs,
@@ -96,6 +145,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             databits: a.databits,
             features: a.features.clone(),
             segind: a.segind,
+            shwind: (wr, wc),
+            events: a.events,
         },
         ctype: a.ctype.clone(),
         dirrepo: a.dirrepo.clone(),

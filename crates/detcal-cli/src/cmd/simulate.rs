@@ -32,16 +32,32 @@ a common-mode offset per half-panel column, and bright pixels of 100 photons swi
 range (data bit 14). Injected dead, hot, noisy and saturated pixels. Truth: pedestals (7, panels,
 352, 384), rms, defects, truth.json. Panels are 352 x 384 (--panels and --shape do not apply).
 
+With --det epix100a or pnccd, a single-gain detector as NumPy stacks (how these detectors come to
+detcal), under <out>/<INS>/<exp>/npy/:
+  <exp>-r<dark>-<alias>.npy and .json   the dark run, uint16 (N, 704, 768) for an ePix100a or
+                                        (N, 4, 512, 512) for a pnCCD, and its description
+  <exp>-r<light>-<alias>.npy and .json  the light run: photons of --energy keV (ePix100a 6,
+                                        pnCCD 62.5 ADU/keV) on 1% of the pixels
+  <exp>-r<dark>-<alias>-truth/          pedestals, rms, defects (1 dead, 2 hot, 4 noisy), the
+                                        common-mode offsets of every event (cm_dark.npy,
+                                        cm_light.npy) and truth.json with the bad-pixel list
+Both runs carry a common-mode offset per event in the groups psana corrects together: ePix100a
+rows of 96 pixels (offset[e, row, col / 96]), pnCCD rows of 128 pixels per sensor
+(offset[e, sensor, row, col / 128]), uniform in +-8 ADU. -n gives the dark events, --light-events
+the light ones. calibrun finds the stacks by experiment and run.
+
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
     detcal info exp=xpptut15:run=1 --data-dir data
-    detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5";
+    detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
+    detcal simulate --det pnccd --out pdata --events 20 --light-events 5
+    detcal calibrun -e xpptut15 -r 1 -P -D --data-dir pdata";
 
-/// Simulate JUNGFRAU or ePix10ka dark and light runs (XTC2) with known truth.
+/// Simulate JUNGFRAU or ePix10ka (XTC2), ePix100a or pnCCD (NumPy) runs with known truth.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Detector: jungfrau, epix10kaquad (4 panels) or epix10ka2m (16 panels).
-    #[arg(long, default_value = "jungfrau", value_parser = ["jungfrau", "epix10kaquad", "epix10ka2m"])]
+    /// Detector: jungfrau, epix10kaquad (4 panels), epix10ka2m (16 panels), epix100a or pnccd.
+    #[arg(long, default_value = "jungfrau", value_parser = ["jungfrau", "epix10kaquad", "epix10ka2m", "epix100a", "pnccd"])]
     pub det: String,
     /// Data root: files go to <out>/<INS>/<exp>/xtc/.
     #[arg(short, long, value_name = "DIR")]
@@ -87,6 +103,31 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let single = match a.det.as_str() {
+        "epix100a" => Some(sim::single_gain::SingleGainDet::Epix100a),
+        "pnccd" => Some(sim::single_gain::SingleGainDet::Pnccd),
+        _ => None,
+    };
+    if let Some(det) = single {
+        let base = sim::single_gain::SingleGainSim::new(det);
+        let s = sim::single_gain::SingleGainSim {
+            exp: a.exp,
+            alias: a.alias.unwrap_or(base.alias.clone()),
+            dark_run: a.run,
+            light_run: if a.no_light { None } else { Some(a.run + 1) },
+            dark_events: a.events,
+            light_events: a.light_events,
+            energy_kev: a.energy,
+            seed: a.seed,
+            ..base
+        };
+        let total = (s.dark_events + s.light_run.map_or(0, |_| s.light_events)) as u64;
+        let pb = detcal::report::Reporter::progress(&output::Bars, total, "simulating");
+        let out = sim::single_gain::simulate(&s, &a.out, &a.perms.perms(), &|n| pb.set(n));
+        pb.finish();
+        output::print_simulated(&out?);
+        return Ok(ExitCode::from(EXIT_OK));
+    }
     if a.det != "jungfrau" {
         let s = sim::epix10ka::EpixSim {
             exp: a.exp,

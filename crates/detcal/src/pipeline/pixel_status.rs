@@ -1,6 +1,6 @@
 /*!
-Bad-pixel status maps from a dark run into the constants repository (psana's
-`det_pixel_status`, features 1-3).
+Bad-pixel status maps into the constants repository (psana's `det_pixel_status`): features 1-3
+on a dark run, 6 and 11 on light data; from XTC2 runs or a NumPy stack described beside it.
 */
 
 use std::path::PathBuf;
@@ -13,19 +13,27 @@ use crate::error::{Error, Result};
 use crate::pixel_status::{self, StatusParams};
 use crate::repo::joblog;
 use crate::settings::Settings;
-use crate::source::open_dataset;
+use crate::source::{RunSource, open_dataset};
+use crate::stacks::StackDescription;
+use crate::store::CalibStore;
 
 /// Which run to judge, how, and where the maps go.
 #[derive(Debug, Clone)]
 pub struct PixelStatusOptions {
     /// The dataset as psana names it (`.xtc2` file(s) or `exp=..:run=..[:dir=..]`).
     pub dataset: Option<String>,
+    /// A raw NumPy stack with its description beside it ([`crate::stacks`]), instead.
+    pub stack: Option<PathBuf>,
+    /// The calibration store of feature 11's pedestals [default: the experiment's under the
+    /// data root].
+    pub calib_dir: Option<PathBuf>,
     /// The detector's DAQ alias (`-d`); default: the only one with raw data.
     pub det: Option<String>,
     /// The algorithm's parameters (events, limits, features, panel).
     pub params: StatusParams,
-    /// The status type saved (`status_<something>`).
-    pub ctype: String,
+    /// The status type saved (`status_<something>`); `None`: psana's default, `status_light`
+    /// with feature 6, `status_max` with 11, else `status_dark`.
+    pub ctype: Option<String>,
     /// The repository (`-o`); default under `SIT_ROOT`.
     pub dirrepo: Option<PathBuf>,
 }
@@ -42,19 +50,39 @@ pub struct PixelStatusReport {
 /// Computes the status of every pixel per step and panel of each run of the dataset and saves
 /// the maps in the constants repository.
 pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatusReport> {
-    if !opts.ctype.starts_with("status_") {
+    pixel_status::check_params(&opts.params)?;
+    let features = &opts.params.features;
+    let ctype = opts.ctype.clone().unwrap_or_else(|| {
+        if features.contains(&6) {
+            "status_light"
+        } else if features.contains(&11) {
+            "status_max"
+        } else {
+            "status_dark"
+        }
+        .to_string()
+    });
+    if !ctype.starts_with("status_") {
         return Err(Error::bad_arg(
             "--ctype",
             format!(
-                "--ctype {:?}: status maps are named status_<something> (status_dark, status_data, ...)",
-                opts.ctype
+                "--ctype {ctype:?}: status maps are named status_<something> (status_dark, status_data, ...)"
             ),
         ));
     }
-    let Some(ds) = &opts.dataset else {
-        return Err(Error::bad_arg("--dataset", "give a dataset (or -k)"));
+    let runs = match (&opts.dataset, &opts.stack) {
+        (_, Some(stack)) => {
+            let info = StackDescription::read(stack)?.info(stack)?;
+            vec![RunSource::open_stack(stack, info)?]
+        }
+        (Some(ds), None) => open_dataset(ds, settings.psdm_data.as_deref(), opts.det.as_deref())?,
+        (None, None) => {
+            return Err(Error::bad_arg(
+                "--dataset",
+                "give a dataset (or -k, or --input STACK.npy)",
+            ));
+        }
     };
-    let runs = open_dataset(ds, settings.psdm_data.as_deref(), opts.det.as_deref())?;
     let perms = &settings.perms;
     let dirrepo = settings.constants_repo(opts.dirrepo.as_deref())?;
     let repo = ConstantsRepo::new(&dirrepo, perms.clone());
@@ -89,7 +117,13 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
             tstamp: &tstamp,
             source: &source,
         };
-        for step in pixel_status::run(src, params)? {
+        let steps = if features.contains(&11) {
+            let peds = run_pedestals(opts, settings, src)?;
+            pixel_status::run_max(src, params, &peds)?
+        } else {
+            pixel_status::run(src, params)?
+        };
+        for step in steps {
             let gain = step.step.mode.map_or(step.step.index as usize, |g| g.index);
             let (r, c) = (m.frame_shape[1], m.frame_shape[2]);
             let panels: Vec<ArrayD<f64>> = step
@@ -101,8 +135,9 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
                 })
                 .collect::<Result<_>>()?;
             for (k, s) in step.status.iter().enumerate() {
-                let counts: Vec<String> = [1u64, 2, 4, 8]
+                let counts: Vec<String> = [1u64, 2, 4, 8, 16, 32, 64, 128, 256, 512]
                     .iter()
+                    .filter(|&&b| b <= 8 || s.iter().any(|&v| v & b != 0))
                     .map(|b| format!("{b}: {}", s.iter().filter(|&&v| v & b != 0).count()))
                     .collect();
                 tracing::info!(
@@ -117,8 +152,52 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
                     counts.join(", ")
                 );
             }
-            files.extend(repo.put_gain(&d, &opts.ctype, &panels, gain, Some("%d"))?);
+            files.extend(repo.put_gain(&d, &ctype, &panels, gain, Some("%d"))?);
         }
     }
     Ok(PixelStatusReport { files, logs })
+}
+
+/// Feature 11's pedestals of a run, one array per panel of the frame: the `pedestals` file valid
+/// for the run in the calibration store, or zeros (psana's default for a missing file) with a
+/// warning.
+fn run_pedestals(
+    opts: &PixelStatusOptions,
+    settings: &Settings,
+    src: &RunSource,
+) -> Result<Vec<Vec<f32>>> {
+    let m = src.meta();
+    let (nsegs, panel_len) = (m.frame_shape[0], m.panel_len());
+    let store = match &opts.calib_dir {
+        Some(d) => CalibStore::new(d),
+        None => CalibStore::for_experiment(settings.psdm_data.as_deref(), &m.exp)?,
+    };
+    let source = m.det_type.default_source(&m.alias);
+    let found = store.find(m.det_type.calib_group(), &source, "pedestals", m.run)?;
+    let Some(path) = found else {
+        tracing::warn!(
+            "no pedestals of {source} for run {} in {}: feature 11 uses zeros, as psana does",
+            m.run,
+            store.dir().display()
+        );
+        return Ok(vec![vec![0.0; panel_len]; nsegs]);
+    };
+    let arr = crate::formats::load_array(&path)?;
+    if arr.len() != nsegs * panel_len {
+        return Err(Error::shape(
+            path.display().to_string(),
+            format!("{:?}", m.frame_shape),
+            arr.shape(),
+            format!(
+                "{}: {} pedestals, but a frame of {} has {} pixels",
+                path.display(),
+                arr.len(),
+                m.alias,
+                nsegs * panel_len
+            ),
+        ));
+    }
+    tracing::info!("feature 11: pedestals {}", path.display());
+    let flat: Vec<f32> = arr.to_typed::<f32>().into_raw_vec_and_offset().0;
+    Ok(flat.chunks(panel_len).map(<[f32]>::to_vec).collect())
 }

@@ -1,0 +1,165 @@
+//! `detcal pixel-status` on light data (features 6 and 11) of a simulated ePix100a, and the
+//! merge of its maps into status_extra by `deploy-constants -C status_extra`.
+
+use detcal::formats::load_array;
+
+use crate::util::Dir;
+
+const LIGHT: &str = "data/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy";
+
+/// Feature 6 on the light run into `constants`.
+const F6: [&str; 9] = [
+    "pixel-status",
+    "--input",
+    LIGHT,
+    "-F",
+    "6",
+    "-o",
+    "constants",
+    "--group",
+    "",
+];
+
+fn u64s(path: &std::path::Path) -> Vec<u64> {
+    load_array(path)
+        .unwrap()
+        .to_typed::<u64>()
+        .into_raw_vec_and_offset()
+        .0
+}
+
+#[test]
+fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
+    let d = Dir::new();
+    d.ok(&[
+        "simulate",
+        "--det",
+        "epix100a",
+        "--out",
+        "data",
+        "--events",
+        "20",
+        "--light-events",
+        "20",
+        "-q",
+    ]);
+    let truth = "data/XPP/xpptut15/npy/xpptut15-r0001-epix100a-truth";
+    let defects = u64s(&d.join(&format!("{truth}/defects.npy")));
+    // Feature 6 on the light run: status_light by default.
+    let out = d.ok(&F6);
+    let f6 = out.trim();
+    assert!(
+        f6.contains("/status_light/") && f6.ends_with("_r0002_status_light.dat"),
+        "{out}"
+    );
+    let st = u64s(&d.join(f6));
+    assert_eq!(st.len(), 704 * 768);
+    for (i, (&s, &def)) in st.iter().zip(&defects).enumerate() {
+        // Dead pixels sit far below the plane of their window, hot ones far above, noisy ones
+        // swing: median residual low (16) / high (32), residual spread high (128).
+        let want = match def {
+            1 => 16,
+            2 => 32,
+            4 => 128,
+            _ => continue,
+        };
+        assert_ne!(s & want, 0, "pixel {i}, defect {def}: status {s}");
+    }
+    assert!(st.iter().all(|&s| s & !0xf0 == 0), "only feature 6's bits");
+    let good_flagged = st
+        .iter()
+        .zip(&defects)
+        .filter(|&(&s, &def)| s != 0 && def == 0)
+        .count();
+    assert!(good_flagged < 50, "{good_flagged} good pixels flagged");
+
+    // Feature 11 without deployed pedestals: zeros, as psana; the maxima alone are judged.
+    let out = d.run(&[
+        "pixel-status",
+        "--input",
+        LIGHT,
+        "-F",
+        "11",
+        "--data-dir",
+        "data",
+        "-o",
+        "constants",
+        "--group",
+        "",
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("uses zeros"));
+    let f11 = String::from_utf8(out.stdout).unwrap();
+    let st = u64s(&d.join(f11.trim()));
+    assert!(f11.contains("/status_max/"));
+    // Dead pixels (max 0) are the lowest maxima of all; hot ones (pedestal + 3000) the highest.
+    for (&s, &def) in st.iter().zip(&defects) {
+        match def {
+            1 => assert_eq!(s, 256),
+            2 => assert_eq!(s, 512),
+            _ => assert_eq!(s & !0x300, 0),
+        }
+    }
+    // -t status_data is kept as given.
+    let out = d.ok(&[&F6[..], &["-t", "status_data"]].concat());
+    assert!(out.contains("/status_data/"), "{out}");
+    // 11 with other features, and windows larger than the frame, are refused.
+    let err = d.fails(
+        &["pixel-status", "--input", LIGHT, "-F", "6,11", "-o", "c2"],
+        2,
+    );
+    assert!(err.contains("11") && err.contains("alone"), "{err}");
+    let err = d.fails(
+        &[
+            "pixel-status",
+            "--input",
+            LIGHT,
+            "-F",
+            "6",
+            "-w",
+            "800,15",
+            "-o",
+            "c2",
+        ],
+        2,
+    );
+    assert!(err.contains("800"), "{err}");
+
+    // The merge ORs status_light, status_max and status_data into status_extra.
+    let desc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(d.join("data/XPP/xpptut15/npy/xpptut15-r0002-epix100a.json")).unwrap(),
+    )
+    .unwrap();
+    let id = desc["panel_ids"][0].as_str().unwrap();
+    d.ok(&[
+        "deploy-constants",
+        "-C",
+        "status_extra",
+        "--panel-ids",
+        id,
+        "--det-type",
+        "epix100a",
+        "-e",
+        "xpptut15",
+        "-r",
+        "2",
+        "-t",
+        "20231114231320",
+        "-d",
+        "epix100a",
+        "-o",
+        "constants",
+        "-c",
+        "calib",
+        "-D",
+        "--group",
+        "",
+    ]);
+    let merged =
+        u64s(&d.join("calib/Epix100a::CalibV1/epix100a.0:Epix100a.0/status_extra/0-end.data"));
+    let light = u64s(&d.join(f6));
+    let max = u64s(&d.join(f11.trim()));
+    for i in 0..merged.len() {
+        assert_eq!(merged[i], light[i] | max[i], "pixel {i}");
+    }
+}
