@@ -22,7 +22,7 @@ create_exception!(
     detcal,
     MalformedError,
     Error,
-    "Input that cannot be read as what it should be: a bad text line or header, corrupt XTC2, a bad name."
+    "Input that cannot be read as what it should be: a bad text line or header, a corrupt file."
 );
 create_exception!(
     detcal,
@@ -40,7 +40,7 @@ create_exception!(
     detcal,
     ArgumentError,
     Error,
-    "A bad value of an argument or option, an unsupported detector or feature, a missing setting."
+    "A bad value of an argument or option (a name, a number format, a gain mode), an unsupported detector or feature, a missing setting."
 );
 
 /// Adds the exception classes to the module.
@@ -69,14 +69,15 @@ pub fn lib_err(e: E) -> PyErr {
     match root(&e) {
         E::NotFound { .. } => NotFoundError::new_err(msg),
         E::Io { .. } => IoError::new_err(msg),
-        E::Parse { .. } | E::Content { .. } | E::BadName { .. } => MalformedError::new_err(msg),
+        E::Parse { .. } | E::Content { .. } => MalformedError::new_err(msg),
         E::Shape { .. } => ShapeError::new_err(msg),
-        E::BadArgument { .. } | E::Unsupported { .. } | E::Config { .. } => {
+        E::BadArgument { .. } | E::BadName { .. } | E::Unsupported { .. } | E::Config { .. } => {
             ArgumentError::new_err(msg)
         }
         E::Format(f) => match f {
             detcal_formats::Error::Io { .. } => IoError::new_err(msg),
             detcal_formats::Error::Shape(_) => ShapeError::new_err(msg),
+            detcal_formats::Error::BadName { .. } => ArgumentError::new_err(msg),
             _ => MalformedError::new_err(msg),
         },
         E::Xtc(x) => match x {
