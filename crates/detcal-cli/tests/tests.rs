@@ -14,3 +14,4 @@ mod help_examples;
 mod interop;
 mod interop_calib;
 mod pipeline;
+mod python;
