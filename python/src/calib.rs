@@ -1,7 +1,7 @@
 //! `detcal.Constants` and `detcal.Calibrator`: a detector's constants for a run, and psana's
 //! `det.calib` on NumPy frames.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -16,7 +16,11 @@ use crate::arrays::{from_numpy, raw_words, shaped, to_numpy};
 use crate::errors::{ArgumentError, ShapeError, lib_err};
 
 /// The detector `source` of type `det_type` in the calibration store `calib_dir`.
-fn open_calib(calib_dir: &PathBuf, source: &str, det_type: &str) -> PyResult<(DetectorCalib, DetType)> {
+fn open_calib(
+    calib_dir: &Path,
+    source: &str,
+    det_type: &str,
+) -> PyResult<(DetectorCalib, DetType)> {
     let det: DetType = det_type.parse().map_err(lib_err)?;
     let store = calib_store(Some(calib_dir), "", &Default::default()).map_err(lib_err)?;
     let calib = DetectorCalib::new(store, source).map_err(lib_err)?;
@@ -116,8 +120,8 @@ impl PyCalibrator {
         }
         let user_mask = match mask {
             None => None,
-            Some(m) if m.is_instance_of::<pyo3::types::PyString>()
-                || m.hasattr("__fspath__")? =>
+            Some(m)
+                if m.is_instance_of::<pyo3::types::PyString>() || m.hasattr("__fspath__")? =>
             {
                 let p: PathBuf = m.extract()?;
                 Some(detcal::formats::load_array(&p).map_err(|e| lib_err(e.into()))?)
@@ -137,7 +141,11 @@ impl PyCalibrator {
 
     /// Calibrates one raw frame `(nsegs, rows, cols)` or a stack `(N, nsegs, rows, cols)` of
     /// uint16 words into float32 values of the same shape.
-    fn calib<'py>(&mut self, py: Python<'py>, raw: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn calib<'py>(
+        &mut self,
+        py: Python<'py>,
+        raw: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let arr = raw_words(raw, "raw")?;
         let arr = arr.cast::<PyArrayDyn<u16>>()?.readonly();
         let shape = arr.shape().to_vec();
@@ -147,7 +155,11 @@ impl PyCalibrator {
                 "raw: shape {}, expected one frame {} or a stack (N, {})",
                 shape_str(&shape),
                 shape_str(&frame),
-                frame.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                frame
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         let values = arr.as_slice()?;

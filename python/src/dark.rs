@@ -93,7 +93,9 @@ impl PyDarkProc {
     /// stack, 3 or 2 one frame. Frames after `nrecs` (ePix10ka: `nbs`) are ignored, as psana.
     fn add(&mut self, py: Python<'_>, frames: &Bound<'_, PyAny>) -> PyResult<()> {
         if self.finished {
-            return Err(ArgumentError::new_err("DarkProc.add(): finish() was already called"));
+            return Err(ArgumentError::new_err(
+                "DarkProc.add(): finish() was already called",
+            ));
         }
         let arr = raw_words(frames, "frames")?;
         let arr = arr.cast::<PyArrayDyn<u16>>()?.readonly();
@@ -198,7 +200,11 @@ fn gain_mode_of(det: DetType, g: &str) -> PyResult<usize> {
     Ok(m.index)
 }
 
-fn jungfrau_dict<'py>(py: Python<'py>, r: DarkResult, frame: &[usize]) -> PyResult<Bound<'py, PyDict>> {
+fn jungfrau_dict<'py>(
+    py: Python<'py>,
+    r: DarkResult,
+    frame: &[usize],
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("pedestals", shaped(py, r.ave, frame)?)?;
     d.set_item("rms", shaped(py, r.rms, frame)?)?;
@@ -218,7 +224,11 @@ fn jungfrau_dict<'py>(py: Python<'py>, r: DarkResult, frame: &[usize]) -> PyResu
     Ok(d)
 }
 
-fn epix_dict<'py>(py: Python<'py>, r: EpixDarkResult, frame: &[usize]) -> PyResult<Bound<'py, PyDict>> {
+fn epix_dict<'py>(
+    py: Python<'py>,
+    r: EpixDarkResult,
+    frame: &[usize],
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     macro_rules! field {
         ($key:literal, $f:ident) => {

@@ -180,7 +180,9 @@ pub fn simulate<'py>(
     let light_run = (!no_light).then_some(run + 1);
     let events = o.small(&["events"])?.unwrap_or(100usize);
     let light_events = o.small(&["light_events"])?.unwrap_or(100usize);
-    let energy = o.float(&["energy"])?.unwrap_or(sim::LightParams::default().energy_kev);
+    let energy = o
+        .float(&["energy"])?
+        .unwrap_or(sim::LightParams::default().energy_kev);
     let seed = o.uint(&["seed"])?.unwrap_or(1);
     let alias = o.string(&["alias"])?;
     let panels = o.small(&["panels"])?.unwrap_or(4usize);

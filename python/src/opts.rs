@@ -58,52 +58,49 @@ impl<'py> Opts<'py> {
         ))
     }
 
-    /// A string option (`names`: the option and its aliases).
-    pub fn string(&mut self, names: &[&str]) -> PyResult<Option<String>> {
+    /// The option converted by `convert` (`None`: not of the kind `want` describes).
+    fn typed<T>(
+        &mut self,
+        names: &[&str],
+        want: &str,
+        convert: impl Fn(&Bound<'py, PyAny>) -> Option<T>,
+    ) -> PyResult<Option<T>> {
         match self.value(names)? {
-            Some((n, v)) => v
-                .extract::<String>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "a string", &v)),
+            Some((n, v)) => convert(&v).map(Some).ok_or_else(|| self.bad(&n, want, &v)),
             None => Ok(None),
         }
+    }
+
+    /// A string option (`names`: the option and its aliases).
+    pub fn string(&mut self, names: &[&str]) -> PyResult<Option<String>> {
+        self.typed(names, "a string", |v| v.extract().ok())
     }
 
     /// A string option, or a number given for it (run numbers, time stamps).
     pub fn text(&mut self, names: &[&str]) -> PyResult<Option<String>> {
-        match self.value(names)? {
-            Some((n, v)) => {
-                if v.is_instance_of::<PyString>() || v.extract::<i64>().is_ok() {
-                    Ok(Some(v.str()?.to_string()))
-                } else {
-                    Err(self.bad(&n, "a string or an integer", &v))
-                }
+        self.typed(names, "a string or an integer", |v| {
+            if v.is_instance_of::<PyString>() || v.extract::<i64>().is_ok() {
+                v.str().ok().map(|s| s.to_string())
+            } else {
+                None
             }
-            None => Ok(None),
-        }
+        })
     }
 
     /// A path option (a string or a path-like object).
     pub fn path(&mut self, names: &[&str]) -> PyResult<Option<PathBuf>> {
-        match self.value(names)? {
-            Some((n, v)) => v
-                .extract::<PathBuf>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "a path", &v)),
-            None => Ok(None),
-        }
+        self.typed(names, "a path", |v| v.extract().ok())
     }
 
     /// An unsigned integer option.
     pub fn uint(&mut self, names: &[&str]) -> PyResult<Option<u64>> {
-        match self.value(names)? {
-            Some((n, v)) if !v.is_instance_of::<pyo3::types::PyBool>() => v
-                .extract::<u64>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "an integer >= 0", &v)),
-            Some((n, v)) => Err(self.bad(&n, "an integer >= 0", &v)),
-            None => Ok(None),
-        }
+        self.typed(names, "an integer >= 0", |v| {
+            if v.is_instance_of::<pyo3::types::PyBool>() {
+                None
+            } else {
+                v.extract().ok()
+            }
+        })
     }
 
     /// An unsigned integer option that must fit `T`.
@@ -121,72 +118,52 @@ impl<'py> Opts<'py> {
 
     /// A number option.
     pub fn float(&mut self, names: &[&str]) -> PyResult<Option<f64>> {
-        match self.value(names)? {
-            Some((n, v)) => v
-                .extract::<f64>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "a number", &v)),
-            None => Ok(None),
-        }
+        self.typed(names, "a number", |v| v.extract().ok())
     }
 
     /// A flag.
     pub fn flag(&mut self, names: &[&str]) -> PyResult<bool> {
-        match self.value(names)? {
-            Some((n, v)) => v.extract::<bool>().map_err(|_| self.bad(&n, "True or False", &v)),
-            None => Ok(false),
-        }
+        Ok(self
+            .typed(names, "True or False", |v| v.extract().ok())?
+            .unwrap_or(false))
     }
 
     /// A list of strings, given as a list or comma-separated as on the command line.
     pub fn strings(&mut self, names: &[&str]) -> PyResult<Vec<String>> {
-        match self.value(names)? {
-            Some((_, v)) if v.is_instance_of::<PyString>() => Ok(v
-                .extract::<String>()?
-                .split(',')
-                .map(str::to_string)
-                .collect()),
-            Some((n, v)) => v
-                .extract::<Vec<String>>()
-                .map_err(|_| self.bad(&n, "a list of strings", &v)),
-            None => Ok(Vec::new()),
-        }
+        Ok(self
+            .typed(names, "a list of strings", |v| {
+                match v.extract::<String>() {
+                    Ok(s) => Some(s.split(',').map(str::to_string).collect()),
+                    Err(_) => v.extract().ok(),
+                }
+            })?
+            .unwrap_or_default())
     }
 
     /// A list of integers, given as a list or comma-separated.
     pub fn uints(&mut self, names: &[&str]) -> PyResult<Option<Vec<usize>>> {
-        match self.value(names)? {
-            Some((n, v)) if v.is_instance_of::<PyString>() => v
-                .extract::<String>()?
-                .split(',')
-                .map(|s| s.trim().parse::<usize>())
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "integers", &v)),
-            Some((n, v)) => v
-                .extract::<Vec<usize>>()
-                .map(Some)
-                .map_err(|_| self.bad(&n, "a list of integers >= 0", &v)),
-            None => Ok(None),
-        }
+        self.typed(names, "a list of integers >= 0", |v| {
+            match v.extract::<String>() {
+                Ok(s) => s.split(',').map(|x| x.trim().parse().ok()).collect(),
+                Err(_) => v.extract().ok(),
+            }
+        })
     }
 
     /// A panel shape, `"ROWSxCOLS"` as on the command line or a pair `(rows, cols)`.
     pub fn shape(&mut self, names: &[&str]) -> PyResult<Option<(usize, usize)>> {
-        let Some((n, v)) = self.value(names)? else {
-            return Ok(None);
-        };
-        if let Ok(pair) = v.extract::<(usize, usize)>() {
-            return Ok(Some(pair));
-        }
-        v.extract::<String>()
-            .ok()
-            .and_then(|s| {
+        self.typed(
+            names,
+            "ROWSxCOLS (e.g. \"512x1024\") or (rows, cols)",
+            |v| {
+                if let Ok(pair) = v.extract::<(usize, usize)>() {
+                    return Some(pair);
+                }
+                let s = v.extract::<String>().ok()?;
                 let (r, c) = s.split_once('x')?;
                 Some((r.parse().ok()?, c.parse().ok()?))
-            })
-            .map(Some)
-            .ok_or_else(|| self.bad(&n, "ROWSxCOLS (e.g. \"512x1024\") or (rows, cols)", &v))
+            },
+        )
     }
 
     /// An error naming every keyword argument that no option took.

@@ -94,3 +94,16 @@ def test_chunks_equal_detcal_dark_on_the_whole_stack(shared, tmp_path, cli):
             assert q.read_bytes() == want, f"{pid} {ctype}"
             g = tmp_path / "repo_py" / pid / ctype / f.name
             assert g.read_bytes() == want, f"detcal.dark {pid} {ctype}"
+
+
+def test_frames_after_nrecs_are_ignored(shared):
+    stack = np.load(shared / "parity/jungfrau_g1_n120_128x256/input.npy")[:, None]
+    capped = detcal.DarkProc("ForcedGain1", nrecs=60, nrecs1=20)
+    capped.add(stack)
+    assert capped.frames == 60
+    first = detcal.DarkProc("ForcedGain1", nrecs1=20)
+    first.add(stack[:60])
+    a, b = capped.finish(), first.finish()
+    assert a["frames"] == 60
+    for key in ("pedestals", "rms", "status", "min", "max"):
+        assert np.array_equal(a[key], b[key]), key
