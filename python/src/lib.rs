@@ -72,7 +72,8 @@ fn find(
     Ok(found.map(|p| p.display().to_string()))
 }
 
-/// The module `detcal`.
+/// Calibration constants of XFEL pixel detectors as psana makes them: psana's text format, the
+/// calibration store, calibration and dark processing of NumPy arrays, and detcal's pipelines.
 #[pymodule(name = "detcal")]
 fn detcal_py(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
