@@ -4,7 +4,10 @@
 //! The first run installs maturin, numpy and pytest into the virtualenv; every run builds the
 //! extension with maturin in the dev profile into the workspace's `target/` (so only what
 //! changed is compiled again), installs the wheel, and runs `pytest python/tests`, which
-//! compares the package with the command (`DETCAL_BIN`). The test skips, with a message, only
+//! compares the package with the command (`DETCAL_BIN`). `python/Cargo.toml` and this crate's
+//! dev-dependencies make the package's dependency features those of `cargo test`, so the build
+//! reuses the test build's compiled detcal and compiles only PyO3, rust-numpy and the package.
+//! The test skips, with a message, only
 //! where the package registry cannot be reached (as the psana interop tests do).
 
 use std::fs::File;
