@@ -18,3 +18,4 @@ mod interop;
 mod interop_calib;
 mod pipeline;
 mod pixel_status_light;
+mod python;

@@ -108,6 +108,11 @@ impl DetectorCalib {
         self.det_type
     }
 
+    /// The DetInfo source naming the detector in the store.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// The store.
     pub fn store(&self) -> &CalibStore {
         &self.store

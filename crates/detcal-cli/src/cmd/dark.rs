@@ -8,10 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use detcal::dark::DarkParams;
 use detcal::dark::job::LoopOptions;
-use detcal::detector::{DetType, gain_mode};
-use detcal::pipeline::dark::{self, DarkInput, DarkOptions};
-use detcal::site;
-use detcal::source::StackInfo;
+use detcal::detector::DetType;
+use detcal::pipeline::dark::{self, DarkInput, DarkOptions, StackFlags};
 
 use crate::args::PermArgs;
 use crate::cli::EXIT_OK;
@@ -261,34 +259,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// The raw frames the flags name: a NumPy stack with its description, or a dataset.
 fn input(a: &Args) -> anyhow::Result<DarkInput> {
     if let Some(input) = &a.input {
-        let need = |what: &str| format!("--input needs {what}");
-        let tstamp = a
-            .tstamp
-            .as_deref()
-            .with_context(|| need("--tstamp YYYYmmddHHMMSS"))?;
-        let info = StackInfo {
+        let flags = StackFlags {
             det_type: a.det_type,
-            panel_ids: if a.panel_ids.is_empty() {
-                bail!(need("--panel-ids"))
-            } else {
-                a.panel_ids.clone()
-            },
-            exp: a.exp.clone().with_context(|| need("--exp"))?,
-            run: a.run.with_context(|| need("--run"))?,
-            start: site::tstamp_to_timestamp(tstamp)?,
-            gain_mode: match &a.gain_mode {
-                Some(g) => Some(gain_mode(a.det_type, g)?),
-                None if a.det_type == DetType::Jungfrau => {
-                    bail!(need("--gain-mode for JUNGFRAU frames"))
-                }
-                None => None,
-            },
-            alias: a.source.clone().unwrap_or_else(|| a.det_type.dir_name()),
+            panel_ids: a.panel_ids.clone(),
+            exp: a.exp.clone(),
+            run: a.run,
+            tstamp: a.tstamp.clone(),
+            gain_mode: a.gain_mode.clone(),
+            alias: a.source.clone(),
         };
-        site::instrument(&info.exp)?;
         return Ok(DarkInput::Stack {
             path: input.clone(),
-            info,
+            info: flags.info()?,
         });
     }
     let spec = a

@@ -158,6 +158,37 @@ pub fn calib_store(
     }
 }
 
+/// The calibrator of `calib`'s detector, of type `det`, for `run`, as `detcal calib` makes it:
+/// the constants valid for the run, `user_mask`, the common-mode choice; ePix10ka frames have
+/// `nsegs` panels.
+pub fn calibrator(
+    calib: &DetectorCalib,
+    det: DetType,
+    run: u32,
+    user_mask: Option<NdArray>,
+    common_mode: &CommonMode,
+    nsegs: usize,
+) -> Result<Calibrator> {
+    let source = calib.source();
+    let mut consts = calib
+        .constants(run, user_mask)
+        .with_context(|| format!("constants of {source} for run {run}"))?;
+    match common_mode {
+        CommonMode::Deployed => {}
+        CommonMode::Off => consts.common_mode = Some(vec![]),
+        CommonMode::Params(c) => {
+            CommonModeParams::from_psana(c).context("--cmpars")?;
+            consts.common_mode = Some(c.clone());
+        }
+    }
+    if crate::source::is_epix10ka(det) {
+        Calibrator::epix10ka(det, &consts, nsegs)
+    } else {
+        Calibrator::new(det, &consts)
+    }
+    .with_context(|| format!("calibrating {source} run {run}"))
+}
+
 /// Opens each run of the dataset with the constants valid for it and their calibrator; every
 /// run's frames must have the first run's shape.
 pub fn open(input: &CalibInput, settings: &Settings) -> Result<Vec<CalibRun>> {
@@ -179,26 +210,18 @@ pub fn open(input: &CalibInput, settings: &Settings) -> Result<Vec<CalibRun>> {
             None => m.det_type.default_source(&m.alias),
         };
         let calib = DetectorCalib::new(store, &source)?;
-        let mut consts = calib
-            .constants(m.run, user_mask.clone())
-            .with_context(|| format!("constants of {} for run {}", source, m.run))?;
-        match &input.common_mode {
-            CommonMode::Deployed => {}
-            CommonMode::Off => consts.common_mode = Some(vec![]),
-            CommonMode::Params(c) => {
-                CommonModeParams::from_psana(c).context("--cmpars")?;
-                consts.common_mode = Some(c.clone());
-            }
-        }
         let epix = crate::source::is_epix10ka(m.det_type);
-        let cal = if epix {
-            Calibrator::epix10ka(m.det_type, &consts, m.frame_shape[0])
-        } else {
-            Calibrator::new(m.det_type, &consts)
-        }
-        .with_context(|| format!("calibrating {} run {}", source, m.run))?;
+        let cal = calibrator(
+            &calib,
+            m.det_type,
+            m.run,
+            user_mask.clone(),
+            &input.common_mode,
+            m.frame_shape[0],
+        )?;
         let gain = calib.get(CalibType::PixelGain, m.run)?;
-        let unit = match (m.det_type, gain.status, consts.pedestals.is_some()) {
+        let peds = calib.get(CalibType::Pedestals, m.run)?.array.is_some();
+        let unit = match (m.det_type, gain.status, peds) {
             (DetType::Jungfrau, LoadStatus::Loaded, _) => "keV",
             (DetType::Jungfrau, ..) => "ADU",
             (_, LoadStatus::Loaded, true) if epix => "keV",

@@ -43,6 +43,60 @@ pub enum DarkInput {
     },
 }
 
+/// The description of a NumPy stack as `detcal dark --input` takes it, each piece as given
+/// (the flags `--det-type`, `--panel-ids`, `--exp`, `--run`, `--tstamp`, `--gain-mode`, `-s`).
+#[derive(Debug, Clone)]
+pub struct StackFlags {
+    /// The detector type of the frames.
+    pub det_type: DetType,
+    /// The panel ids, one per segment.
+    pub panel_ids: Vec<String>,
+    /// The experiment.
+    pub exp: Option<String>,
+    /// The run number.
+    pub run: Option<u32>,
+    /// The run's start time, `YYYYmmddHHMMSS` (local time).
+    pub tstamp: Option<String>,
+    /// The gain mode of the frames (required for JUNGFRAU).
+    pub gain_mode: Option<String>,
+    /// The DAQ alias (default: the type's directory name).
+    pub alias: Option<String>,
+}
+
+impl StackFlags {
+    /// The stack's description; a missing piece is an error naming its flag.
+    pub fn info(&self) -> Result<StackInfo> {
+        let need = |what: &str| Error::bad_arg("--input", format!("--input needs {what}"));
+        let tstamp = self
+            .tstamp
+            .as_deref()
+            .ok_or_else(|| need("--tstamp YYYYmmddHHMMSS"))?;
+        if self.panel_ids.is_empty() {
+            return Err(need("--panel-ids"));
+        }
+        let info = StackInfo {
+            det_type: self.det_type,
+            panel_ids: self.panel_ids.clone(),
+            exp: self.exp.clone().ok_or_else(|| need("--exp"))?,
+            run: self.run.ok_or_else(|| need("--run"))?,
+            start: crate::site::tstamp_to_timestamp(tstamp)?,
+            gain_mode: match &self.gain_mode {
+                Some(g) => Some(gain_mode(self.det_type, g)?),
+                None if self.det_type == DetType::Jungfrau => {
+                    return Err(need("--gain-mode for JUNGFRAU frames"));
+                }
+                None => None,
+            },
+            alias: self
+                .alias
+                .clone()
+                .unwrap_or_else(|| self.det_type.dir_name()),
+        };
+        crate::site::instrument(&info.exp)?;
+        Ok(info)
+    }
+}
+
 /// What to process and how.
 #[derive(Debug, Clone)]
 pub struct DarkOptions {
