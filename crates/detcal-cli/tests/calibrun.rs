@@ -254,3 +254,124 @@ fn psana_reads_calibrun_files() {
         assert_eq!(f64s(&by_psana), f64s(&by_detcal), "{f}");
     }
 }
+
+/// The single-gain chain on simulated light runs: calibrun deploys the dark constants, and
+/// `detcal common-mode --calib` (the whole single-gain `det.calib`) with them removes the injected
+/// per-group common mode (its residual at least 10x smaller than what was injected) and masks
+/// every injected bad pixel in every frame. The pnCCD uses psana's Python algorithm 8 on rows of
+/// 128 with offsets up to ±25 ADU: its default, algorithm 3, medians over 1-ADU histogram bins
+/// truncated toward zero and corrects at most 10 ADU, and the median of 128 pixels with 3-6 ADU
+/// of noise is itself uncertain by about 0.5 ADU. The ePix100a runs its default (algorithm 4
+/// with |cm| <= 10) on offsets up to ±8 ADU.
+#[test]
+fn calib_of_light_runs_removes_the_common_mode_and_masks_bad_pixels() {
+    let d = Dir::new();
+    for (det, alias, source, cmpars, cm_max) in [
+        (
+            "pnccd",
+            "pnccd",
+            "pnccd.0:pnCCD.0",
+            &["--cmpars", "8,1,30"][..],
+            "25",
+        ),
+        (
+            "epix100a",
+            "epix100a",
+            "epix100a.0:Epix100a.0",
+            &[][..],
+            "8",
+        ),
+    ] {
+        d.ok(&[
+            "simulate",
+            "--det",
+            det,
+            "--out",
+            "data",
+            "--events",
+            "40",
+            "--light-events",
+            "8",
+            "--seed",
+            "5",
+            "--cm-max",
+            cm_max,
+            "-q",
+        ]);
+        d.ok(&PROCESS_AND_DEPLOY);
+        let peds = find(&d, source, "pedestals", 2).expect("pedestals for run 2");
+        let status = find(&d, source, "pixel_status", 2).expect("pixel_status for run 2");
+        let light = format!("data/XPP/xpptut15/npy/xpptut15-r0002-{alias}.npy");
+        let out = format!("{det}-calib.npy");
+        d.ok(&[
+            &[
+                "common-mode",
+                &light,
+                "--det-type",
+                det,
+                "--pedestals",
+                peds.to_str().unwrap(),
+                "--status",
+                status.to_str().unwrap(),
+                "--calib",
+                "-o",
+                &out,
+            ][..],
+            cmpars,
+        ]
+        .concat());
+        let raw = f64s(&load_array(&d.join(&light)).unwrap());
+        let got = f64s(&load_array(&d.join(&out)).unwrap());
+        let t_peds = f64s(&truth(&d, alias, "pedestals.npy"));
+        let defects = f64s(&truth(&d, alias, "defects.npy"));
+        let cm = load_array(&d.join(&format!(
+            "data/XPP/xpptut15/npy/xpptut15-r0001-{alias}-truth/cm_light.npy"
+        )))
+        .unwrap();
+        let (groups, offsets) = (*cm.shape().last().unwrap(), f64s(&cm));
+        let npix = t_peds.len();
+        let cols = *load_array(&d.join(&light)).unwrap().shape().last().unwrap();
+        let (events, width) = (raw.len() / npix, cols / groups);
+        assert_eq!(
+            got.len(),
+            raw.len(),
+            "{det}: one calibrated value per raw value"
+        );
+        // Per event and group: the injected offset, and what is left of it after calibration
+        // (the group median of calibrated minus the truth without common mode).
+        let (mut before, mut after) = (0.0, 0.0);
+        for e in 0..events {
+            for g0 in (0..npix).step_by(width) {
+                let g = e * npix / width + g0 / width;
+                let mut left: Vec<f64> = (g0..g0 + width)
+                    .filter(|&p| defects[p] == 0.0)
+                    .map(|p| {
+                        let i = e * npix + p;
+                        got[i] - (raw[i] - t_peds[p] - offsets[g])
+                    })
+                    .collect();
+                if left.len() < width / 2 {
+                    continue;
+                }
+                left.sort_by(f64::total_cmp);
+                before += offsets[g] * offsets[g];
+                after += left[left.len() / 2].powi(2);
+            }
+        }
+        assert!(
+            after * 100.0 <= before,
+            "{det}: common-mode rms {:.3} ADU left of {:.3} injected",
+            after.sqrt(),
+            before.sqrt()
+        );
+        for p in (0..npix).filter(|&p| defects[p] != 0.0) {
+            for e in 0..events {
+                assert_eq!(
+                    got[e * npix + p],
+                    0.0,
+                    "{det}: bad pixel {p} not masked in event {e}"
+                );
+            }
+        }
+    }
+}

@@ -189,7 +189,10 @@ fn pixel_status_maps_per_panel_and_step() {
     opts.ctype = Some("status_dark".into());
     opts.dataset = None;
     let e = pixel_status::run(&opts, &settings("pixel-status")).unwrap_err();
-    assert_eq!(e.to_string(), "give a dataset (or -k, or --input STACK.npy)");
+    assert_eq!(
+        e.to_string(),
+        "give a dataset (or -k, or --input STACK.npy)"
+    );
 }
 
 #[test]

@@ -98,6 +98,10 @@ pub struct Args {
     /// DAQ alias of the detector (default jungfrau, or epixquad for an ePix10ka).
     #[arg(long)]
     pub alias: Option<String>,
+    /// ePix100a and pnCCD: the largest injected common-mode offset, ADU (uniform in ±ADU per
+    /// event and group).
+    #[arg(long, value_name = "ADU", default_value_t = 8.0)]
+    pub cm_max: f32,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -119,6 +123,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             light_events: a.light_events,
             energy_kev: a.energy,
             seed: a.seed,
+            cm_max_adu: a.cm_max,
             ..base
         };
         let total = (s.dark_events + s.light_run.map_or(0, |_| s.light_events)) as u64;
