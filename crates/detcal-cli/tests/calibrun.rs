@@ -320,7 +320,8 @@ fn calib_of_light_runs_removes_the_common_mode_and_masks_bad_pixels() {
             cmpars,
         ]
         .concat());
-        let raw = f64s(&load_array(&d.join(&light)).unwrap());
+        let raw_arr = load_array(&d.join(&light)).unwrap();
+        let raw = f64s(&raw_arr);
         let got = f64s(&load_array(&d.join(&out)).unwrap());
         let t_peds = f64s(&truth(&d, alias, "pedestals.npy"));
         let defects = f64s(&truth(&d, alias, "defects.npy"));
@@ -330,7 +331,7 @@ fn calib_of_light_runs_removes_the_common_mode_and_masks_bad_pixels() {
         .unwrap();
         let (groups, offsets) = (*cm.shape().last().unwrap(), f64s(&cm));
         let npix = t_peds.len();
-        let cols = *load_array(&d.join(&light)).unwrap().shape().last().unwrap();
+        let cols = *raw_arr.shape().last().unwrap();
         let (events, width) = (raw.len() / npix, cols / groups);
         assert_eq!(
             got.len(),
