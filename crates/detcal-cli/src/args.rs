@@ -35,7 +35,8 @@ fn parse_mode(s: &str) -> Result<u32, String> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatasetArgs {
     /// Dataset: an .xtc2 file, files separated by commas, or exp=<exp>:run=<runs>[:dir=<dir>]
-    /// (runs like 7, 7,8 or 7-9).
+    /// (runs like 7, 7,8 or 7-9); also a raw NumPy stack (.npy with its .json description), and
+    /// exp=...:run=... finds the stacks of runs without XTC2 files in <root>/<INS>/<exp>/npy.
     #[arg(value_name = "DATASET", required_unless_present = "exp")]
     pub dataset: Option<String>,
     /// Experiment (with --run), instead of DATASET.

@@ -320,9 +320,31 @@ fn calib_of_light_runs_removes_the_common_mode_and_masks_bad_pixels() {
             cmpars,
         ]
         .concat());
+        // `detcal calib` on the run finds the stack and the deployed constants itself.
+        let calib_out = format!("{det}-calib-run.npy");
+        d.ok(&[
+            &[
+                "calib",
+                "exp=xpptut15:run=2",
+                "--data-dir",
+                "data",
+                "-s",
+                alias,
+                "-o",
+                &calib_out,
+                "-q",
+            ][..],
+            cmpars,
+        ]
+        .concat());
         let raw_arr = load_array(&d.join(&light)).unwrap();
         let raw = f64s(&raw_arr);
-        let got = f64s(&load_array(&d.join(&out)).unwrap());
+        let got = f64s(&load_array(&d.join(&calib_out)).unwrap());
+        let by_cm = f64s(&load_array(&d.join(&out)).unwrap());
+        assert!(
+            got.iter().zip(&by_cm).all(|(a, b)| a.to_bits() == b.to_bits()) && got.len() == by_cm.len(),
+            "{det}: detcal calib and common-mode --calib differ"
+        );
         let t_peds = f64s(&truth(&d, alias, "pedestals.npy"));
         let defects = f64s(&truth(&d, alias, "defects.npy"));
         let cm = load_array(&d.join(&format!(

@@ -472,15 +472,51 @@ fn ts_of(t: xtc2::TimeStamp) -> Timestamp {
 
 /// Opens every run of a dataset (a file path, files separated by commas, or
 /// `exp=<exp>:run=<runs>[:dir=<dir>]`) for the detector `alias` (the only raw detector if `None`).
+///
+/// Raw NumPy stacks described as in [`crate::stacks`] are datasets too: a `.npy` path, or
+/// `exp=<exp>:run=<runs>` when the runs have no XTC2 files but stacks in the experiment's `npy`
+/// directory.
 pub fn open_dataset(
     dataset: &str,
     data_root: Option<&Path>,
     alias: Option<&str>,
 ) -> Result<Vec<RunSource>> {
-    dataset_runs(dataset, data_root)?
-        .iter()
-        .map(|files| RunSource::open_xtc(files, alias))
-        .collect()
+    if !dataset.contains('=') && !dataset.contains(',') && dataset.ends_with(".npy") {
+        return Ok(vec![crate::stacks::open_described(Path::new(dataset), alias)?]);
+    }
+    match dataset_runs(dataset, data_root) {
+        Ok(runs) => runs
+            .iter()
+            .map(|files| RunSource::open_xtc(files, alias))
+            .collect(),
+        Err(e) => match stacks_of_dataset(dataset, data_root, alias)? {
+            Some(stacks) => Ok(stacks),
+            None => Err(e),
+        },
+    }
+}
+
+/// The raw NumPy stacks of `exp=<exp>:run=<runs>` (without `:dir=`) when every run has one.
+fn stacks_of_dataset(
+    dataset: &str,
+    data_root: Option<&Path>,
+    alias: Option<&str>,
+) -> Result<Option<Vec<RunSource>>> {
+    let Ok(xtc2::dataset::Dataset::Runs {
+        exp,
+        runs,
+        dir: None,
+    }) = xtc2::dataset::Dataset::parse(dataset)
+    else {
+        return Ok(None);
+    };
+    let root = data_root
+        .map(Path::to_path_buf)
+        .or_else(|| crate::settings::Settings::from_env().psdm_data);
+    match root {
+        Some(root) => crate::stacks::dataset_stacks(&exp, &runs, &root, alias),
+        None => Ok(None),
+    }
 }
 
 impl RunSource {

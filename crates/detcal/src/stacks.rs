@@ -17,7 +17,7 @@ use crate::detector::DetType;
 use crate::error::{Error, IoContext, Result};
 use crate::files::{Perms, check_component, write_bytes_atomic};
 use crate::site;
-use crate::source::StackInfo;
+use crate::source::{RunSource, StackInfo};
 
 /// The JSON description written beside a raw NumPy stack.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +116,64 @@ pub fn run_stacks(dir: &Path, exp: &str, run: u32) -> Result<Vec<(PathBuf, Stack
     }
     out.sort_by(|a, b| a.1.alias.cmp(&b.1.alias));
     Ok(out)
+}
+
+/// Opens the stack at `path` with the description beside it, checking it is of detector
+/// `alias` when one is given.
+pub fn open_described(path: &Path, alias: Option<&str>) -> Result<RunSource> {
+    let d = StackDescription::read(path)?;
+    if let Some(a) = alias
+        && a != d.alias
+    {
+        return Err(Error::not_found(
+            crate::Missing::Detector,
+            "detector",
+            a,
+            format!(
+                "{}: the stack holds detector {:?}, not {a:?} (-s)",
+                path.display(),
+                d.alias
+            ),
+        ));
+    }
+    RunSource::open_stack(path, d.info(path)?)
+}
+
+/// The stacks of the runs of `exp=<exp>:run=<runs>` under the data root, one per run, of
+/// detector `alias` (the run's only stack if `None`); `None` when some run has no stack, so
+/// that the caller reports its missing XTC2 files instead.
+pub fn dataset_stacks(
+    exp: &str,
+    runs: &[u32],
+    root: &Path,
+    alias: Option<&str>,
+) -> Result<Option<Vec<RunSource>>> {
+    let dir = stacks_dir(root, exp)?;
+    let mut out = Vec::with_capacity(runs.len());
+    for &run in runs {
+        let found = run_stacks(&dir, exp, run)?;
+        let pick = match alias {
+            Some(a) => found.into_iter().find(|(_, d)| d.alias == a),
+            None if found.len() > 1 => {
+                let names: Vec<&str> = found.iter().map(|(_, d)| d.alias.as_str()).collect();
+                return Err(Error::not_found(
+                    crate::Missing::Detector,
+                    "detector",
+                    "-s",
+                    format!(
+                        "run {run} of {exp} has stacks of several detectors ({}): choose one with -s",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            None => found.into_iter().next(),
+        };
+        let Some((path, d)) = pick else {
+            return Ok(None);
+        };
+        out.push(RunSource::open_stack(&path, d.info(&path)?)?);
+    }
+    Ok(Some(out))
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unles
 
 EXAMPLES:
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
-    detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png";
+    detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png
+    detcal calib exp=xpptut15:run=2 --data-dir data -s pnccd --cmpars 8,1,30 --out pnccd.npy
+        (single-gain detectors: the run's raw NumPy stack, see detcal simulate --det pnccd)";
 
 /// Calibrate the frames of a run with the deployed constants.
 #[derive(Debug, clap::Args)]
