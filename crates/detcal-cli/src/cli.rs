@@ -170,7 +170,10 @@ pub const PSANA_NAMES: [(&str, &str); 13] = [
 
 /// Options of psana programs that detcal spells differently (their short letter is one of
 /// detcal's global options): (program, psana's option, detcal's option).
-pub const PSANA_OPTIONS: [(&str, &str, &str); 1] = [("calibrun", "-v", "--runrange")];
+pub const PSANA_OPTIONS: [(&str, &str, &str); 2] = [
+    ("calibrun", "-v", "--runrange"),
+    ("event_keys", "-v", "--no-print"),
+];
 
 /// Parses the command line; under one of psana's program names (a link named
 /// `jungfrau_dark_proc`, ...) the arguments are those of the matching detcal command.

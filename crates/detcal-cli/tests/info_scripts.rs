@@ -66,6 +66,23 @@ fn event_keys_of_the_real_samples() {
         "{out}"
     );
     assert!(out.contains("number of panels: 1\n"), "{out}");
+    // psana's `event_keys -v` turns printing off: the keys go only to the -f file.
+    let link = d.join("event_keys");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("detcal"), &link).unwrap();
+    let keys = d.join("keys.txt");
+    let out = std::process::Command::new(&link)
+        .args(["-d", jf.to_str().unwrap(), "-n", "1", "-v", "-f"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(!printed.contains("EventKey("), "{printed}");
+    assert!(printed.starts_with("Loop over 1 events"), "{printed}");
+    assert_eq!(
+        std::fs::read_to_string(&keys).unwrap(),
+        "EventKey(type=jungfrau.raw v0.2.0, src='jungfrau:0', alias='jungfrau')\n"
+    );
     let err = d.fails(&["event-keys", "-d", "nosuch.xtc2"], 2);
     assert!(err.contains("nosuch.xtc2"), "{err}");
 }

@@ -16,13 +16,15 @@ per line. An LCLS-II key is a Names record of the event's data:
     EventKey(type=<detType>.<alg> v<version>, src='<detName>:<segment>', alias='<detName>')
 With -m 2 the keys declared in the Configure transition are printed instead (configStore keys;
 -m 4, calibStore keys, has no XTC2 equivalent). With -p only keys containing the text are
-printed, each once. -f also writes the printed keys to a file. --json gives events and keys with
-their fields.
+printed, each once. -f also writes the keys to a file; --no-print (psana's event_keys -v, which
+turns its verbose printing off) prints none, so that they go only to the file. --json gives events
+and keys with their fields.
 
 EXAMPLES:
     detcal simulate --out kdata --events 2 --no-light
     detcal event-keys -d kdata/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2 -n 2
-    event_keys -d kdata/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2 -m 2 -p raw";
+    event_keys -d kdata/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2 -m 2 -p raw
+    event_keys -d kdata/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2 -v -f keys.txt";
 
 /// psana's event_keys: the data keys of the first events of a file.
 #[derive(Debug, clap::Args)]
@@ -45,6 +47,10 @@ pub struct EventKeysArgs {
     /// Only keys containing this text, each once.
     #[arg(short = 'p', long = "pattern", value_name = "TEXT")]
     pub pattern: Option<String>,
+    /// Print no keys, only write them to -f (psana's event_keys -v, which turns its
+    /// verbose printing off).
+    #[arg(long)]
+    pub no_print: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -69,7 +75,7 @@ pub fn event_keys(a: EventKeysArgs) -> anyhow::Result<ExitCode> {
     let mut printed = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for g in &groups {
-        if a.pattern.is_none() {
+        if a.pattern.is_none() && !a.no_print {
             println!("{}", "=".repeat(80));
             match g.event {
                 Some(n) => println!("Event# {n}"),
@@ -83,7 +89,9 @@ pub fn event_keys(a: EventKeysArgs) -> anyhow::Result<ExitCode> {
                 Some(_) if !seen.insert(rec.clone()) => continue,
                 _ => {}
             }
-            println!("{rec}");
+            if !a.no_print {
+                println!("{rec}");
+            }
             printed.push(rec);
         }
     }
