@@ -145,11 +145,14 @@ pub enum Command {
     /// Print the panel ids of an ePix10ka (psana epix10ka_id).
     #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
     Epix10kaId(cmd::epix10ka_id::Args),
+    /// A detector's constants, geometry, steps and first events in a dataset (psana datinfo).
+    #[command(after_help = cmd::datinfo::AFTER_HELP)]
+    Datinfo(cmd::datinfo::Args),
 }
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
 /// options.
-pub const PSANA_NAMES: [(&str, &str); 13] = [
+pub const PSANA_NAMES: [(&str, &str); 14] = [
     ("jungfrau_dark_proc", "dark"),
     ("jungfrau_deploy_constants", "deploy"),
     (
@@ -166,6 +169,7 @@ pub const PSANA_NAMES: [(&str, &str); 13] = [
     ("find_detector_runs", "find-detector-runs"),
     ("find_runs_for_data_type", "find-runs-for-data-type"),
     ("find_detector_names", "find-detector-names"),
+    ("datinfo", "datinfo"),
 ];
 
 /// Options of psana programs that detcal spells differently (their short letter is one of

@@ -9,6 +9,7 @@ pub mod calibrun;
 pub mod common_mode;
 pub mod convert;
 pub mod dark;
+pub mod datinfo;
 pub mod demo;
 pub mod deploy;
 pub mod deploy_constants;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image(a) => image::run(a),
         Command::Epix10kaId(a) => epix10ka_id::run(a),
         Command::Calibrun(a) => calibrun::run(a),
+        Command::Datinfo(a) => datinfo::run(a),
         Command::JungfrauId(a) => epix10ka_id::run_jungfrau(a),
         Command::EventKeys(a) => info_scripts::event_keys(a),
         Command::FindDetectorRuns(a) => info_scripts::find_detector_runs(a),

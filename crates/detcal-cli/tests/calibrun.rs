@@ -342,7 +342,10 @@ fn calib_of_light_runs_removes_the_common_mode_and_masks_bad_pixels() {
         let got = f64s(&load_array(&d.join(&calib_out)).unwrap());
         let by_cm = f64s(&load_array(&d.join(&out)).unwrap());
         assert!(
-            got.iter().zip(&by_cm).all(|(a, b)| a.to_bits() == b.to_bits()) && got.len() == by_cm.len(),
+            got.iter()
+                .zip(&by_cm)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+                && got.len() == by_cm.len(),
             "{det}: detcal calib and common-mode --calib differ"
         );
         let t_peds = f64s(&truth(&d, alias, "pedestals.npy"));

@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::util::Dir;
 
 /// psana's program names that the binary answers to (a link with the name, as installed).
-const PSANA_NAMES: [&str; 13] = [
+const PSANA_NAMES: [&str; 14] = [
     "jungfrau_dark_proc",
     "calibrun",
     "jungfrau_id",
@@ -29,12 +29,13 @@ const PSANA_NAMES: [&str; 13] = [
     "epix10ka_id",
     "epix10ka_pedestals_calibration",
     "epix10ka_deploy_constants",
+    "datinfo",
 ];
 
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 35] = [
+const ORDER: [&str; 36] = [
     "simulate",
     "info",
     "epix10ka-id",
@@ -43,6 +44,7 @@ const ORDER: [&str; 35] = [
     "find-detector-runs",
     "find-runs-for-data-type",
     "find-detector-names",
+    "datinfo",
     "extract",
     "dark",
     "epix10ka-pedestals-calibration",

@@ -159,3 +159,163 @@ fn find_detector_runs_lists_each_detectors_runs() {
     let err = d.fails(&["find-detector-names", "--data-dir", "nosuch"], 2);
     assert!(err.contains("nosuch"), "{err}");
 }
+
+/// The first values of `a` as f64, as datinfo's JSON gives them.
+fn first_values(a: &detcal::NdArray, n: usize) -> Vec<f64> {
+    a.to_f64().iter().take(n).copied().collect()
+}
+
+#[test]
+fn datinfo_describes_constants_steps_and_events() {
+    use detcal::formats::load_array;
+    let d = Dir::new();
+    // A pnCCD stack with deployed constants (calibrun), then datinfo on the run.
+    d.ok(&[
+        "simulate",
+        "--det",
+        "pnccd",
+        "--out",
+        "data",
+        "--events",
+        "20",
+        "--no-light",
+        "-q",
+    ]);
+    d.ok(&[
+        "calibrun",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "-P",
+        "-D",
+        "--data-dir",
+        "data",
+        "-w",
+        ".",
+        "-q",
+    ]);
+    let out = d.ok(&[
+        "datinfo",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "--json",
+        "--evskip",
+        "3",
+        "--events",
+        "10",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &v[0];
+    assert_eq!(r["det_type"], "pnCCD");
+    assert_eq!(r["source"], "pnccd.0:pnCCD.0");
+    let peds = r["constants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "pedestals")
+        .expect("pedestals listed");
+    let file = peds["from"].as_str().unwrap();
+    assert!(
+        file.contains("pnccd.0:pnCCD.0/pedestals/1-end.data"),
+        "{file}"
+    );
+    let arr = load_array(&d.join(file)).unwrap();
+    assert_eq!(peds["shape"], serde_json::json!(arr.shape()));
+    let got: Vec<f64> = serde_json::from_value(peds["first"].clone()).unwrap();
+    // psana's pedestals are float32.
+    let want: Vec<f64> = first_values(&arr, 5)
+        .iter()
+        .map(|&v| v as f32 as f64)
+        .collect();
+    assert_eq!(got, want);
+    // Events 3 and 4 of the stack (after --evskip 3), ten events looked at.
+    let stack = load_array(&d.join("data/XPP/xpptut15/npy/xpptut15-r0001-pnccd.npy")).unwrap();
+    let npix: usize = stack.shape()[1..].iter().product();
+    let all = stack.to_f64();
+    let step = &r["steps"][0];
+    assert_eq!(step["total"], 10);
+    assert_eq!(step["good"], 10);
+    let events = step["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    for (k, e) in events.iter().enumerate() {
+        assert_eq!(e["index"], 3 + k as u64);
+        let want: Vec<f64> = all.iter().skip((3 + k) * npix).take(5).copied().collect();
+        let got: Vec<f64> = serde_json::from_value(e["raw"]["first"].clone()).unwrap();
+        assert_eq!(got, want);
+    }
+    // The text form under psana's name.
+    let link = d.join("datinfo");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("detcal"), &link).unwrap();
+    let text = std::process::Command::new(&link)
+        .args(["-e", "xpptut15", "-r", "1", "--evtkeys", "1", "--data-dir"])
+        .arg(d.join("data"))
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("dettype   : pnCCD\n"), "{text}");
+    assert!(
+        text.contains("  pedestals shape:(4, 512, 512) size:1048576 dtype:float32 ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("step 0 summary: events total 20, good 20\n"),
+        "{text}"
+    );
+
+    // ePix10ka quad dark run: in every step all pixels are in the step's gain range.
+    d.ok(&[
+        "simulate",
+        "--det",
+        "epix10kaquad",
+        "--out",
+        "edata",
+        "--events",
+        "2",
+        "--no-light",
+        "-q",
+    ]);
+    let out = d.ok(&[
+        "datinfo",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "edata",
+        "--json",
+        "--evtkeys",
+        "1",
+        "--stskip",
+        "1",
+        "--steps",
+        "3",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let steps = v[0]["steps"].as_array().unwrap();
+    let indexes: Vec<u64> = steps.iter().map(|s| s["index"].as_u64().unwrap()).collect();
+    assert_eq!(indexes, [1, 2, 3]);
+    for s in steps {
+        let mode = s["gain_mode"].as_str().unwrap();
+        let fractions = s["events"][0]["gain_range_fractions"].as_array().unwrap();
+        for f in fractions {
+            let want = if f[0] == mode { 1.0 } else { 0.0 };
+            assert_eq!(f[1].as_f64().unwrap(), want, "step {mode}: {f}");
+        }
+    }
+    let err = d.fails(
+        &[
+            "datinfo",
+            "-e",
+            "xpptut15",
+            "-r",
+            "7",
+            "--data-dir",
+            "edata",
+        ],
+        2,
+    );
+    assert!(err.contains("xpptut15"), "{err}");
+}

@@ -482,7 +482,10 @@ pub fn open_dataset(
     alias: Option<&str>,
 ) -> Result<Vec<RunSource>> {
     if !dataset.contains('=') && !dataset.contains(',') && dataset.ends_with(".npy") {
-        return Ok(vec![crate::stacks::open_described(Path::new(dataset), alias)?]);
+        return Ok(vec![crate::stacks::open_described(
+            Path::new(dataset),
+            alias,
+        )?]);
     }
     match dataset_runs(dataset, data_root) {
         Ok(runs) => runs

@@ -49,14 +49,17 @@ OUTPUT:
                              the run (store, else the type's default) when one fits
 The .npy file is written under a temporary name and renamed when complete.
 
+Single-gain detectors come as raw NumPy stacks (see detcal simulate --det pnccd): the dataset is
+then the stack's .npy file (with its .json description beside it), or exp=<exp>:run=<runs> for
+runs that have no XTC2 files but stacks in <root>/<INS>/<exp>/npy.
+
 The calibration directory is -c, else <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib. The
 detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unless --calib-source.
 
 EXAMPLES:
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png
-    detcal calib exp=xpptut15:run=2 --data-dir data -s pnccd --cmpars 8,1,30 --out pnccd.npy
-        (single-gain detectors: the run's raw NumPy stack, see detcal simulate --det pnccd)";
+    detcal calib exp=xpptut15:run=2 --data-dir pdata -s pnccd --cmpars 8,1,30 --out pnccd.npy";
 
 /// Calibrate the frames of a run with the deployed constants.
 #[derive(Debug, clap::Args)]
