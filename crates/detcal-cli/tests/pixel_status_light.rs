@@ -100,6 +100,87 @@ fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
             _ => assert_eq!(s & !0x300, 0),
         }
     }
+    // psana's work files beside the panel's status types: the maxima of `raw & 0x3fff` over the
+    // events (1000 asked, all 20 read) and max - pedestals (zeros here), float32.
+    let work = d
+        .join(f11.trim())
+        .parent()
+        .and_then(|p| p.parent())
+        .unwrap()
+        .join("work");
+    let name = "arr-xpptut15-r0002-epix100a-seg0-evs001000-feat-11";
+    let max_file = work.join(format!("{name}-max.npy"));
+    let stack = load_array(&d.join(LIGHT)).unwrap().to_typed::<u16>();
+    let npix = 704 * 768;
+    let flat = stack.as_slice().unwrap();
+    let want: Vec<u16> = (0..npix)
+        .map(|p| {
+            flat.iter()
+                .skip(p)
+                .step_by(npix)
+                .map(|&v| v & 0x3fff)
+                .max()
+                .unwrap()
+        })
+        .collect();
+    let max_arr = load_array(&max_file).unwrap();
+    assert_eq!(max_arr.shape(), [704, 768]);
+    assert_eq!(max_arr.to_typed::<u16>().into_raw_vec_and_offset().0, want);
+    let peds_arr = load_array(&work.join(format!("{name}-max-peds.npy"))).unwrap();
+    assert_eq!(peds_arr.dtype().name(), "float32");
+    let want_f: Vec<f32> = want.iter().map(|&v| f32::from(v)).collect();
+    assert_eq!(
+        peds_arr.to_typed::<f32>().into_raw_vec_and_offset().0,
+        want_f
+    );
+    // As in psana, a present maxima file is used instead of the data: a good pixel set to 0
+    // there becomes dead.
+    let good = (0..npix).find(|&p| defects[p] == 0 && st[p] == 0).unwrap();
+    let mut edited = want.clone();
+    edited[good] = 0;
+    let arr = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[704, 768]), edited).unwrap();
+    detcal::formats::npy::write_npy(
+        &max_file,
+        &detcal::NdArray::U16(arr),
+        &detcal::files::Perms::default(),
+    )
+    .unwrap();
+    let again = d.run(&[
+        "pixel-status",
+        "--input",
+        LIGHT,
+        "-F",
+        "11",
+        "--data-dir",
+        "data",
+        "-o",
+        "constants",
+        "--group",
+        "",
+    ]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("instead of the data"));
+    let st2 = u64s(&d.join(String::from_utf8(again.stdout).unwrap().trim()));
+    assert_eq!(st2[good], 256);
+    std::fs::remove_file(&max_file).unwrap();
+    let f11 = String::from_utf8(
+        d.run(&[
+            "pixel-status",
+            "--input",
+            LIGHT,
+            "-F",
+            "11",
+            "--data-dir",
+            "data",
+            "-o",
+            "constants",
+            "--group",
+            "",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(u64s(&d.join(f11.trim())), st, "back to the data's maxima");
     // -t status_data is kept as given.
     let out = d.ok(&[&F6[..], &["-t", "status_data"]].concat());
     assert!(out.contains("/status_data/"), "{out}");

@@ -159,7 +159,7 @@ pub fn check_params(p: &StatusParams) -> Result<()> {
 }
 
 /// Checks the parameters, and gives the panels to judge.
-fn check(src: &RunSource, p: &StatusParams) -> Result<Vec<usize>> {
+pub fn check(src: &RunSource, p: &StatusParams) -> Result<Vec<usize>> {
     check_params(p)?;
     let nsegs = src.meta().frame_shape[0];
     match p.segind {
@@ -172,17 +172,36 @@ fn check(src: &RunSource, p: &StatusParams) -> Result<Vec<usize>> {
     }
 }
 
+/// Feature 11's pixel maxima of one step: `raw & databits` over the step's frames, per panel.
+#[derive(Debug, Clone)]
+pub struct StepMax {
+    /// The step.
+    pub step: StepMeta,
+    /// The maxima, (panels, rows * cols) flattened per panel.
+    pub max: Vec<Vec<u16>>,
+    /// Frames looked at.
+    pub frames: usize,
+}
+
 /// Feature 11 over every step of a run: the pixel maxima of up to `events` frames per step
 /// (after `evskip`) minus `peds[panel]` (one array per panel of the frame, rows x cols).
 pub fn run_max(src: &RunSource, p: &StatusParams, peds: &[Vec<f32>]) -> Result<Vec<StepStatus>> {
     let panels = check(src, p)?;
-    if p.features != [11] {
-        return Err(Error::bad_arg(
-            "--features",
-            "run_max computes feature 11 alone",
-        ));
-    }
-    let panel_len = src.meta().panel_len();
+    run_maxima(src, p)?
+        .iter()
+        .map(|m| max_step_status(m, &panels, peds, src.meta().panel_len(), p.snrmax))
+        .collect()
+}
+
+/// Feature 11's status of one step from its maxima (of `panels`, in order) and the pedestals
+/// (one array per panel of the frame, `panel_len` pixels each).
+pub fn max_step_status(
+    m: &StepMax,
+    panels: &[usize],
+    peds: &[Vec<f32>],
+    panel_len: usize,
+    snrmax: f64,
+) -> Result<StepStatus> {
     if let Some(bad) = panels
         .iter()
         .find(|&&k| peds.get(k).is_none_or(|v| v.len() != panel_len))
@@ -194,8 +213,32 @@ pub fn run_max(src: &RunSource, p: &StatusParams, peds: &[Vec<f32>]) -> Result<V
             format!("the pedestals of panel {bad} do not have the panel's {panel_len} pixels"),
         ));
     }
+    Ok(StepStatus {
+        step: m.step.clone(),
+        status: m
+            .max
+            .iter()
+            .zip(panels)
+            .map(|(mx, &pi)| light::max_status(mx, &peds[pi], snrmax))
+            .collect(),
+        kept: vec![m.frames; panels.len()],
+        frames: m.frames,
+    })
+}
+
+/// Feature 11's pixel maxima of every step of a run: `raw & databits` over up to `events`
+/// frames per step (after `evskip`), for the panels [`check`] gives.
+pub fn run_maxima(src: &RunSource, p: &StatusParams) -> Result<Vec<StepMax>> {
+    let panels = check(src, p)?;
+    if p.features != [11] {
+        return Err(Error::bad_arg(
+            "--features",
+            "run_max computes feature 11 alone",
+        ));
+    }
+    let panel_len = src.meta().panel_len();
     let mask = p.databits;
-    let mut steps: Vec<(StepMeta, Vec<Vec<u16>>, usize)> = Vec::new();
+    let mut steps: Vec<StepMax> = Vec::new();
     let mut buf = vec![0u16; panel_len];
     let by_events = StatusParams {
         nrecs: p.events,
@@ -203,35 +246,25 @@ pub fn run_max(src: &RunSource, p: &StatusParams, peds: &[Vec<f32>]) -> Result<V
     };
     walk(src, &by_events, &mut |item| {
         match item {
-            Walked::Step(s) => {
-                steps.push((s.clone(), vec![vec![0u16; panel_len]; panels.len()], 0))
-            }
+            Walked::Step(s) => steps.push(StepMax {
+                step: s.clone(),
+                max: vec![vec![0u16; panel_len]; panels.len()],
+                frames: 0,
+            }),
             Walked::Frame(frame) => {
-                let (_, max, n) = steps.last_mut().expect("a step first");
+                let st = steps.last_mut().expect("a step first");
                 for (k, &pi) in panels.iter().enumerate() {
                     frame.copy_panel_to(pi, &mut buf)?;
-                    for (m, &x) in max[k].iter_mut().zip(&buf) {
+                    for (m, &x) in st.max[k].iter_mut().zip(&buf) {
                         *m = (*m).max(x & mask);
                     }
                 }
-                *n += 1;
+                st.frames += 1;
             }
         }
         Ok(())
     })?;
-    Ok(steps
-        .into_iter()
-        .map(|(step, max, n)| StepStatus {
-            step,
-            status: max
-                .iter()
-                .zip(&panels)
-                .map(|(m, &pi)| light::max_status(m, &peds[pi], p.snrmax))
-                .collect(),
-            kept: vec![n; panels.len()],
-            frames: n,
-        })
-        .collect())
+    Ok(steps)
 }
 
 /// Computes the status of every step of a run (see the module documentation).

@@ -94,6 +94,18 @@ pub struct StepMeta {
 }
 
 impl StepMeta {
+    /// Step `index` of a single-gain detector, known from nothing but its index.
+    pub fn single(index: u32) -> StepMeta {
+        StepMeta {
+            index,
+            daq_value: None,
+            daq_name: None,
+            source: "step index",
+            mode: None,
+            epix: None,
+        }
+    }
+
     /// The LCLS-I name of the gain mode (`Normal`, `ForcedGain1`, `FL`, `AHL-H`, ...), if known.
     pub fn mode_name(&self) -> Option<&'static str> {
         self.mode.map(|m| m.name)

@@ -30,7 +30,10 @@ On light data:
               pedestals file of the run in the calibration store, --calib-dir): med = its
               median, d = max - peds - med; the range med + snrmax*median(d < 0) ..
               med + snrmax*median(d >= 0) is judged as above: bit 256 (low) / 512 (high).
-              11 runs alone (psana cannot combine it with 1, 2, 3 or 6)
+              11 runs alone (psana cannot combine it with 1, 2, 3 or 6). As psana, it keeps
+              <dirrepo>/<type>/<panel_id>/work/arr-<exp>-r<NNNN>-<det>-seg<k>-evs<NNNNNN>-feat-11
+              -max.npy (the maxima, uint16) and -max-peds.npy (float32); when the maxima files of
+              a single-gain detector exist they are used instead of the data
 Without -t the type is status_light with feature 6, status_max with 11, else status_dark (psana's
 rule for its default status_data); -t status_data writes status_data.
 

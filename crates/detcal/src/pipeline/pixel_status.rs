@@ -119,7 +119,11 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
         };
         let steps = if features.contains(&11) {
             let peds = run_pedestals(opts, settings, src)?;
-            pixel_status::run_max(src, params, &peds)?
+            let work: Vec<PathBuf> = panel_ids
+                .iter()
+                .map(|id| repo.type_dir(m.det_type).join(id).join("work"))
+                .collect();
+            max_with_work_files(src, params, &peds, &work, &m.alias, perms)?
         } else {
             pixel_status::run(src, params)?
         };
@@ -156,6 +160,104 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
         }
     }
     Ok(PixelStatusReport { files, logs })
+}
+
+/// psana's name part of feature 11's work files of panel `seg`:
+/// `<exp>-r<NNNN>-<det>-seg<seg>-evs<NNNNNN>-feat-11` (`:` and `.` of the name as `-`).
+pub fn max_work_name(exp: &str, run: u32, det: &str, seg: usize, events: usize) -> String {
+    let det = det.replace([':', '.'], "-");
+    format!("{exp}-r{run:04}-{det}-seg{seg}-evs{events:06}-feat-11")
+}
+
+/// Feature 11 with psana's work files in each panel's `work` directory (`work[k]` for the k-th
+/// panel judged): the maxima `arr-<name>-max.npy` (uint16) and `max - pedestals`
+/// `arr-<name>-max-peds.npy` (float32) are saved when absent; when a single-gain detector's
+/// maxima files are all present they are used instead of the data, as psana does. Later steps
+/// of multi-step runs add `-step<N>` to the name.
+fn max_with_work_files(
+    src: &RunSource,
+    params: &StatusParams,
+    peds: &[Vec<f32>],
+    work: &[PathBuf],
+    det: &str,
+    perms: &crate::files::Perms,
+) -> Result<Vec<pixel_status::StepStatus>> {
+    let m = src.meta();
+    let panels = pixel_status::check(src, params)?;
+    let (rows, cols, panel_len) = (m.frame_shape[1], m.frame_shape[2], m.panel_len());
+    let name = |k: usize, step: u32| {
+        let base = max_work_name(&m.exp, m.run, det, panels[k], params.events);
+        if step == 0 {
+            base
+        } else {
+            format!("{base}-step{step}")
+        }
+    };
+    let max_file = |k: usize, step: u32| work[k].join(format!("arr-{}-max.npy", name(k, step)));
+    let single_gain = m.det_type.gain_ranges() == 1;
+    let stored = single_gain && (0..panels.len()).all(|k| max_file(k, 0).is_file());
+    let maxima = if stored {
+        let mut max = Vec::with_capacity(panels.len());
+        for k in 0..panels.len() {
+            let f = max_file(k, 0);
+            let arr = crate::formats::load_array(&f)?;
+            if arr.len() != panel_len || arr.dtype() != crate::formats::array::DType::U16 {
+                return Err(Error::shape(
+                    f.display().to_string(),
+                    format!("uint16 {rows} x {cols}"),
+                    arr.shape(),
+                    format!(
+                        "{}: a {} {:?} array, not the panel's uint16 {rows} x {cols} maxima",
+                        f.display(),
+                        arr.dtype().name(),
+                        arr.shape()
+                    ),
+                ));
+            }
+            tracing::info!(
+                "feature 11: maxima from {} (instead of the data)",
+                f.display()
+            );
+            max.push(arr.to_typed::<u16>().into_raw_vec_and_offset().0);
+        }
+        vec![pixel_status::StepMax {
+            step: crate::source::StepMeta::single(0),
+            max,
+            frames: 0,
+        }]
+    } else {
+        pixel_status::run_maxima(src, params)?
+    };
+    let mut out = Vec::with_capacity(maxima.len());
+    for st in &maxima {
+        for (k, mx) in st.max.iter().enumerate() {
+            let f = max_file(k, st.step.index);
+            let fp = work[k].join(format!("arr-{}-max-peds.npy", name(k, st.step.index)));
+            let shape = IxDyn(&[rows, cols]);
+            if !f.is_file() {
+                let arr = ArrayD::from_shape_vec(shape.clone(), mx.clone())
+                    .map_err(|e| Error::internal(e.to_string()))?;
+                crate::files::create_dirs(&work[k], perms)?;
+                crate::formats::npy::write_npy(&f, &crate::NdArray::U16(arr), perms)?;
+            }
+            if !fp.is_file() {
+                let p = &peds[panels[k]];
+                let diff: Vec<f32> = mx.iter().zip(p).map(|(&v, &q)| f32::from(v) - q).collect();
+                let arr = ArrayD::from_shape_vec(shape, diff)
+                    .map_err(|e| Error::internal(e.to_string()))?;
+                crate::files::create_dirs(&work[k], perms)?;
+                crate::formats::npy::write_npy(&fp, &crate::NdArray::F32(arr), perms)?;
+            }
+        }
+        out.push(pixel_status::max_step_status(
+            st,
+            &panels,
+            peds,
+            panel_len,
+            params.snrmax,
+        )?);
+    }
+    Ok(out)
 }
 
 /// Feature 11's pedestals of a run, one array per panel of the frame: the `pedestals` file valid
