@@ -155,6 +155,39 @@ pub struct Census {
     pub counts: BTreeMap<u16, u64>,
 }
 
+/// The timing data of a run as `detcal info` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimingDescription {
+    /// The timing detector's alias.
+    pub alias: String,
+    /// Events with timing data.
+    pub events: u64,
+    /// Events per event code, ascending by code.
+    pub codes: BTreeMap<u16, u64>,
+    /// Events with the electron beam present.
+    pub beam_present: u64,
+}
+
+impl TimingDescription {
+    /// Reads and summarizes the timing data of `run`; `None` if it has no timing detector.
+    pub fn of_run(run: &xtc2::run::Run) -> Result<Option<Self>> {
+        let timing = RunTiming::read(run)?;
+        let Some(alias) = timing.alias.clone() else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            alias,
+            events: timing.events.len() as u64,
+            codes: timing.code_counts(),
+            beam_present: timing
+                .events
+                .values()
+                .filter(|t| t.ebeam_present != 0)
+                .count() as u64,
+        }))
+    }
+}
+
 /// Reads the timing data of an opened run; a run without a timing detector is an error that
 /// says a selection needs one.
 pub fn run_timing(run: &xtc2::run::Run) -> Result<RunTiming> {

@@ -892,6 +892,8 @@ pub struct RunDescription {
     pub start_tstamp: Option<String>,
     /// Every detector with raw data.
     pub detectors: Vec<DetectorDescription>,
+    /// The LCLS-II timing data (event codes per event), if the run has a timing detector.
+    pub timing: Option<crate::evcode::TimingDescription>,
 }
 
 /// A detector of a run, with its steps and event counts.
@@ -1038,6 +1040,7 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
         start_utc: start.map(|t| t.to_string()),
         start_tstamp: start.map(site::tstamp),
         detectors,
+        timing: crate::evcode::TimingDescription::of_run(&run)?,
     })
 }
 
