@@ -19,3 +19,4 @@ mod interop_calib;
 mod pipeline;
 mod pixel_status_light;
 mod python;
+mod drop_shots;
