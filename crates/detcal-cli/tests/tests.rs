@@ -20,3 +20,4 @@ mod pipeline;
 mod pixel_status_light;
 mod python;
 mod drop_shots;
+mod interop_timing;

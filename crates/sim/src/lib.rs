@@ -450,6 +450,7 @@ struct TruthJson<'a> {
     defect_counts_per_panel: [usize; 6],
     start_time_unix: u64,
     /// Light-run events N-1, 2N-1, ... are drop shots (beam off, event code 162, dark frames).
+    #[serde(skip_serializing_if = "Option::is_none")]
     drop_every: Option<usize>,
 }
 

@@ -53,7 +53,7 @@ codes; `detcal dark --beam-off` (or -c 162) takes the drop shots.
 
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
-    detcal simulate --out data --panels 1 --shape 64x128 --light-events 500 --drop-every 10
+    detcal simulate --out data --panels 2 --shape 64x128 --light-events 500 --drop-every 4
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
     detcal simulate --det pnccd --out pdata --events 20 --light-events 5
