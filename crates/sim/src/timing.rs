@@ -9,7 +9,7 @@ use detcal::evcode::{BEAM_OFF_CODE, BEAM_ON_CODE, CODE_120HZ};
 /// Whether event `e` (0-based, within its step) is a drop shot when every `drop_every`-th shot
 /// is one: events N-1, 2N-1, ...
 pub fn is_drop_shot(drop_every: Option<usize>, e: usize) -> bool {
-    drop_every.is_some_and(|n| n > 0 && (e + 1) % n == 0)
+    drop_every.is_some_and(|n| n > 0 && (e + 1).is_multiple_of(n))
 }
 
 /// The shots of one run, numbered from a pulse id derived from the run number.
