@@ -54,6 +54,7 @@ pub fn dark<'py>(
         segind: o.small(&["segind", "idx"])?,
         nbs: o.small(&["nbs"])?.unwrap_or(d.nbs),
         errskip: o.flag(&["errskip"])?,
+        evcode: None,
     };
     let params = o.dark_params()?;
     let gain_mode = o.text(&["gain_mode"])?;

@@ -37,6 +37,7 @@ pub mod deploy;
 pub mod detector;
 pub mod detrun;
 pub mod error;
+pub mod evcode;
 pub mod files;
 pub mod formats;
 pub mod geometry;

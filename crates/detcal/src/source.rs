@@ -289,6 +289,8 @@ pub enum Item<'a> {
 pub struct Frame<'a> {
     inner: FrameInner<'a>,
     panel_len: usize,
+    /// The event's codes, when the run's timing data was loaded ([`RunSource::load_timing`]).
+    codes: Option<&'a xtc2::timing::EventCodes>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -339,6 +341,12 @@ fn copy_segment(
 }
 
 impl Frame<'_> {
+    /// The event codes of the event, if the run's timing data was loaded
+    /// ([`RunSource::load_timing`]) and the event has some.
+    pub fn event_codes(&self) -> Option<&xtc2::timing::EventCodes> {
+        self.codes
+    }
+
     /// Copies the whole frame into `out` (of the frame's length).
     pub fn copy_to(&self, out: &mut [u16]) -> Result<()> {
         match self.inner {
@@ -463,6 +471,8 @@ pub struct RunSource {
     meta: DetectorMeta,
     kind: Kind,
     label: String,
+    /// The run's timing data, once loaded ([`RunSource::load_timing`]).
+    timing: Option<xtc2::timing::RunTiming>,
 }
 
 /// The detector type of an LCLS-II detector type name with `nsegs` segments.
@@ -635,7 +645,28 @@ impl RunSource {
                 alias,
             },
             label,
+            timing: None,
         })
+    }
+
+    /// Reads the run's LCLS-II timing data, so that each frame carries its event codes
+    /// ([`Frame::event_codes`]); a run without a timing detector, or a NumPy stack, is an error.
+    pub fn load_timing(&mut self) -> Result<&xtc2::timing::RunTiming> {
+        let timing = match &self.kind {
+            Kind::Xtc { run, .. } => crate::evcode::run_timing(run)?,
+            Kind::Stack { .. } => {
+                return Err(Error::content(
+                    &self.label,
+                    "a NumPy stack has no timing data, so events cannot be selected by event code (-c/--evcode, --beam-off)",
+                ));
+            }
+        };
+        Ok(self.timing.insert(timing))
+    }
+
+    /// The run's timing data, if loaded.
+    pub fn timing(&self) -> Option<&xtc2::timing::RunTiming> {
+        self.timing.as_ref()
     }
 
     /// Opens a raw NumPy stack `(N, rows, cols)` or `(N, nsegs, rows, cols)` of uint16.
@@ -698,6 +729,7 @@ impl RunSource {
                 gain_mode: info.gain_mode,
             },
             label: path.display().to_string(),
+            timing: None,
         })
     }
 
@@ -754,6 +786,7 @@ impl RunSource {
                     let frame = Frame {
                         inner: FrameInner::Slice(frame),
                         panel_len,
+                        codes: None,
                     };
                     match f(Item::Frame {
                         step: 0,
@@ -844,6 +877,11 @@ impl RunSource {
                     let frame = Frame {
                         inner: FrameInner::Xtc(&ev, run),
                         panel_len,
+                        codes: self
+                            .timing
+                            .as_ref()
+                            .and_then(|t| t.get(ev.time()))
+                            .map(|t| &t.event_codes),
                     };
                     match f(Item::Frame {
                         step: ev.step(),
@@ -905,6 +943,8 @@ pub struct RunDescription {
     pub start_tstamp: Option<String>,
     /// Every detector with raw data.
     pub detectors: Vec<DetectorDescription>,
+    /// The LCLS-II timing data (event codes per event), if the run has a timing detector.
+    pub timing: Option<crate::evcode::TimingDescription>,
 }
 
 /// A detector of a run, with its steps and event counts.
@@ -1051,6 +1091,7 @@ pub fn describe_run<P: AsRef<Path>>(files: &[P]) -> Result<RunDescription> {
         start_utc: start.map(|t| t.to_string()),
         start_tstamp: start.map(site::tstamp),
         detectors,
+        timing: crate::evcode::TimingDescription::of_run(&run)?,
     })
 }
 

@@ -285,7 +285,8 @@ fn write_run(
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let setup = DetectorSetup::epix10ka(&s.alias, &refs);
     detcal::files::write_atomic_with(path, perms, false, |w| {
-        let mut rw = RunWriter::new(&mut *w, setup)?;
+        let mut rw = RunWriter::new(&mut *w, setup)?.with_timing();
+        let mut shots = crate::timing::Shots::new(run);
         let mut t = start;
         rw.configure_epix(t, &configs(steps[0], s.panels))?;
         t = ts_add(t, 1, 0);
@@ -303,7 +304,7 @@ fn write_run(
                 t = ts_add(t, 0, 8_333_333);
                 frame(k, e, &mut buf);
                 let segs: Vec<&[u16]> = buf.chunks(PANEL_PIXELS).collect();
-                rw.event(t, &segs)?;
+                rw.event_timed(t, &segs, &shots.next(t, false))?;
             }
             rw.transition(t, TransitionId::Disable)?;
             rw.transition(t, TransitionId::EndStep)?;

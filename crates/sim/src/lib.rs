@@ -25,6 +25,7 @@ pub mod epix10ka;
 pub mod frames;
 pub mod model;
 pub mod single_gain;
+pub mod timing;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,10 @@ pub struct SimConfig {
     pub seed: u64,
     /// Start of the dark run (the light run starts an hour later).
     pub start: TimeStamp,
+    /// Drop shots in the light run: every N-th shot (N-1, 2N-1, ...) has the beam off, carries
+    /// the beam-off event code (162) instead of the beam code (140), and is a dark frame in gain
+    /// mode 0.
+    pub drop_every: Option<usize>,
 }
 
 impl Default for SimConfig {
@@ -95,6 +100,7 @@ impl Default for SimConfig {
             seed: 1,
             // 2025-03-28 19:08:08 UTC, the time of the real JUNGFRAU sample.
             start: TimeStamp::new(1_112_036_888, 0),
+            drop_every: None,
         }
     }
 }
@@ -273,6 +279,7 @@ pub fn simulate(
         steps: &dark_steps,
         npix,
         seg,
+        drop_every: None,
     };
     write_run(&dark_file, perms, setup(), &run_spec, &|step, e, buf| {
         frames_gen.dark_frame(cfg.dark_run, step as u32, e as u64, step, buf);
@@ -291,9 +298,14 @@ pub fn simulate(
                 steps: &steps,
                 npix,
                 seg,
+                drop_every: cfg.drop_every,
             };
             write_run(&path, perms, setup(), &spec, &|_, e, buf| {
-                frames_gen.light_frame(run, e as u64, &cfg.light, buf);
+                if timing::is_drop_shot(cfg.drop_every, e) {
+                    frames_gen.dark_frame(run, 0, e as u64, 0, buf);
+                } else {
+                    frames_gen.light_frame(run, e as u64, &cfg.light, buf);
+                }
                 count(());
             })?;
             Some(path)
@@ -349,6 +361,8 @@ struct RunSpec<'a> {
     steps: &'a [(i32, usize)],
     npix: usize,
     seg: usize,
+    /// Every N-th event of a step is a drop shot (beam off).
+    drop_every: Option<usize>,
 }
 
 /// Frames come 120 per second.
@@ -382,8 +396,9 @@ fn write_run(
         // The receiver moves into the writer, so a failed write drops it and ends the generator.
         detcal::files::write_atomic_with(path, perms, false, move |w| {
             let rx = rx;
-            let mut rw = RunWriter::new(&mut *w, setup)?;
+            let mut rw = RunWriter::new(&mut *w, setup)?.with_timing();
             let mut t = spec.start;
+            let mut shots = timing::Shots::new(spec.run);
             rw.configure(t, spec.steps.first().map_or(gain_mode::DYNAMIC, |s| s.0))?;
             t = ts_add(t, 1, 0);
             rw.begin_run(t, spec.exp, spec.run)?;
@@ -391,13 +406,14 @@ fn write_run(
                 t = ts_add(t, 1, 0);
                 rw.begin_step(t, gm)?;
                 rw.transition(t, TransitionId::Enable)?;
-                for _ in 0..n {
+                for e in 0..n {
                     t = ts_add(t, 0, FRAME_PERIOD_NS);
                     let buf = rx
                         .recv()
                         .map_err(|_| Error::internal("frame generation stopped"))?;
                     let segs: Vec<&[u16]> = buf.chunks(spec.seg).collect();
-                    rw.event(t, &segs)?;
+                    let beam_off = timing::is_drop_shot(spec.drop_every, e);
+                    rw.event_timed(t, &segs, &shots.next(t, beam_off))?;
                     let _ = back_tx.send(buf);
                 }
                 rw.transition(t, TransitionId::Disable)?;
@@ -433,6 +449,9 @@ struct TruthJson<'a> {
     defect_bits: Vec<(u8, &'static str)>,
     defect_counts_per_panel: [usize; 6],
     start_time_unix: u64,
+    /// Light-run events N-1, 2N-1, ... are drop shots (beam off, event code 162, dark frames).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drop_every: Option<usize>,
 }
 
 fn write_truth(
@@ -507,6 +526,7 @@ fn write_truth(
             d.saturated,
         ],
         start_time_unix: cfg.start.unix_seconds_f64() as u64,
+        drop_every: cfg.drop_every,
     };
     let mut text = serde_json::to_vec_pretty(&json).map_err(|e| Error::internal(e.to_string()))?;
     text.write_all(b"\n").expect("vec write");

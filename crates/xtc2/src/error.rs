@@ -78,6 +78,17 @@ pub enum Error {
     /// An I/O error of a writer's destination.
     #[error("cannot write XTC2: {0}")]
     WriteIo(#[source] std::io::Error),
+    /// Timing data (the `timing` detector) that cannot be decoded.
+    #[error("{}: byte {offset}: {source}", path.display())]
+    Timing {
+        /// The file.
+        path: PathBuf,
+        /// File offset of the timing ShapesData.
+        offset: u64,
+        /// What is wrong.
+        #[source]
+        source: crate::timing::TimingError,
+    },
 }
 
 impl Error {
@@ -93,6 +104,7 @@ impl Error {
     pub fn offset(&self) -> Option<u64> {
         match self {
             Self::Format { error, .. } => Some(error.offset),
+            Self::Timing { offset, .. } => Some(*offset),
             _ => None,
         }
     }

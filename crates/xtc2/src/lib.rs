@@ -73,6 +73,7 @@ mod xtc;
 
 pub mod dataset;
 pub mod run;
+pub mod timing;
 pub mod write;
 
 pub use damage::Damage;

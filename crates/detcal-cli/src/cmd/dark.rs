@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use detcal::dark::DarkParams;
 use detcal::dark::job::LoopOptions;
 use detcal::detector::DetType;
@@ -48,8 +48,18 @@ A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is 
     detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids ID --exp EXP \\
         --run 1 --tstamp 20210223203420 -o REPO
 
+Drop shots: in a light run, the shots the beam kicker dropped are dark frames. -c/--evcode
+CODES takes only events whose LCLS-II timing data (the run's `timing` detector) has any of
+the codes (a negative code inverts: events with none of them); --beam-off is -c 162 (LCLS-I
+BYKIK). As psana does, the statistics then accumulate over every step and run and are saved
+once, as the first step's gain mode (gm0 Normal in a regular run), so `deploy` picks them by
+time stamp like any dark run. A run without timing data, or no event selected, is an error
+and nothing is written; codes that occur in no event of a run are a warning.
+
 EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+    detcal dark exp=xpptut15:run=2 --beam-off --data-dir data -o panels     (drop shots)
+    detcal dark exp=xpptut15:run=2 -c -162 --data-dir data -o panels   (all but drop shots)
     detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
         --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
     jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
@@ -139,9 +149,19 @@ pub struct Args {
     /// ePix10ka: skip a step whose configured gain mode is not its calib cycle's (psana -E).
     #[arg(short = 'E', long = "errskip")]
     pub errskip: bool,
-    /// Event-code selection (psana -c); XTC2 data carries no EVR codes here, so it is refused.
-    #[arg(short = 'c', long = "evcode", value_name = "CODES")]
+    /// Only events with any of these event codes (psana -c: comma-separated; a negative code
+    /// inverts the selection), from the run's LCLS-II timing data; statistics then accumulate
+    /// over all steps and runs and are saved once, labelled with the first step's gain mode.
+    #[arg(
+        short = 'c',
+        long = "evcode",
+        value_name = "CODES",
+        allow_hyphen_values = true
+    )]
     pub evcode: Option<String>,
+    /// Only drop shots (beam off): the same as -c 162 (LCLS-I BYKIK, the kicker dropped the shot).
+    #[arg(long = "beam-off", conflicts_with = "evcode")]
+    pub beam_off: bool,
     /// psana's plot bit-word; accepted for compatibility (use detcal plot on the results).
     #[arg(short = 'p', long = "plotim", default_value_t = 0)]
     pub plotim: u32,
@@ -207,11 +227,11 @@ fn parse_hex(s: &str) -> Result<u16, String> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    if a.evcode.is_some() {
-        bail!(
-            "-c/--evcode: event-code selection needs EVR codes, which XTC2 data read by detcal does not carry"
-        );
-    }
+    let evcode = match (&a.evcode, a.beam_off) {
+        (Some(list), _) => Some(detcal::evcode::EventCodeSelection::parse(list)?),
+        (None, true) => Some(detcal::evcode::EventCodeSelection::beam_off()),
+        (None, false) => None,
+    };
     if a.plotim != 0 {
         tracing::warn!(
             "-p/--plotim is accepted for compatibility; make images with `detcal plot` on the files written"
@@ -244,6 +264,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             segind: a.segind,
             nbs: a.nbs,
             errskip: a.errskip,
+            evcode,
         },
         gain_mode: a.gain_mode.clone(),
         dirrepo: a.dirrepo.clone(),

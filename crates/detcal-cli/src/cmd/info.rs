@@ -15,7 +15,8 @@ their gain modes (from the step's config update, else the step docstring, else t
 with psana's LCLS-I name for JUNGFRAU; for ePix10ka the gain mode is decoded from the
 segments' asicPixelConfig and trbit valid at the step, as psana's find_gain_mode does, and the
 config bits are shown) and event counts. Events missing a segment or damaged
-are counted as skipped.
+are counted as skipped. When the run has the LCLS-II timing detector (alias timing, type ts),
+how many events carry each event code (the codes -c/--evcode and --beam-off of `dark` select).
 
 EXAMPLES:
     detcal info exp=xpptut15:run=2 --data-dir data
@@ -97,5 +98,14 @@ fn print_run(d: &RunDescription) {
             }
         }
         println!("    events    {} ({} skipped)", det.events, det.skipped);
+    }
+    if let Some(t) = &d.timing {
+        println!(
+            "  timing      {}: {} events, beam present in {}",
+            t.alias, t.events, t.beam_present
+        );
+        for (code, n) in &t.codes {
+            println!("    event code {code:>3}: {n} events");
+        }
     }
 }

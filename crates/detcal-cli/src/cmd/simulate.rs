@@ -46,8 +46,14 @@ rows of 96 pixels (offset[e, row, col / 96]), pnCCD rows of 128 pixels per senso
 (offset[e, sensor, row, col / 128]), uniform in +-8 ADU. -n gives the dark events, --light-events
 the light ones. calibrun finds the stacks by experiment and run.
 
+Every XTC2 run (JUNGFRAU, ePix10ka) also carries the LCLS-II timing detector (alias timing,
+type ts) with LCLS-I event codes per shot: 40 (120 Hz) always, 140 with beam, 162 on a drop
+shot (--drop-every N: every N-th shot of the light run, a dark frame). `detcal info` counts the
+codes; `detcal dark --beam-off` (or -c 162) takes the drop shots.
+
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
+    detcal simulate --out data --panels 2 --shape 64x128 --light-events 500 --drop-every 4
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
     detcal simulate --det pnccd --out pdata --events 20 --light-events 5
@@ -102,6 +108,10 @@ pub struct Args {
     /// event and group).
     #[arg(long, value_name = "ADU", default_value_t = 8.0)]
     pub cm_max: f32,
+    /// JUNGFRAU: every N-th shot of the light run is a drop shot (beam off, event code 162, a
+    /// dark frame in gain mode 0); select them with `detcal dark --beam-off`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub drop_every: Option<u64>,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -174,6 +184,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         seed: a.seed,
+        drop_every: a.drop_every.map(|n| n as usize),
         ..SimConfig::default()
     };
     let out = sim::run(

@@ -9,6 +9,11 @@ Runs are taken in order and steps within each run; each step gives one gain mode
 - `segind` processes one panel only;
 - a step ends once `nrecs` frames are taken.
 
+With an event-code selection (`evcode`), psana's order is kept (the counters above see every
+event, the selection comes after them), but the statistics accumulate over every step and run
+and are saved once at the end, labelled with the first step processed; the job ends once
+`nrecs` frames are taken.
+
 One thread reads the runs and copies frames into batches while the engine works on the
 previous batch on every core. A step's results reach the caller only when the step is complete;
 an error while reading drops the partial step, so nothing half-done is saved.
@@ -40,6 +45,10 @@ pub struct LoopOptions {
     pub nbs: usize,
     /// ePix10ka: skip a step whose configured gain mode is not the calib cycle's (`-E`).
     pub errskip: bool,
+    /// Only events with these event codes (psana `-c/--evcode`; `--beam-off`). With a
+    /// selection, statistics accumulate over every step and run and are saved once, labelled
+    /// with the first step; the runs' timing data must be loaded ([`RunSource::load_timing`]).
+    pub evcode: Option<crate::evcode::EventCodeSelection>,
 }
 
 impl Default for LoopOptions {
@@ -53,6 +62,7 @@ impl Default for LoopOptions {
             segind: None,
             nbs: crate::dark::epix10ka::DEFAULT_NBS,
             errskip: false,
+            evcode: None,
         }
     }
 }
@@ -201,40 +211,66 @@ fn read(
     let mut steps_done: u32 = 0;
     let mut stop_all = false;
     let closed = || Error::internal("processing stopped");
+    let accumulate = opts.evcode.is_some();
+    let mut steps_begun: u32 = 0;
+    let (mut not_selected, mut no_timing) = (0u64, 0u64);
+    let mut in_step = false;
+    let mut ievt: u64 = 0;
+    let mut fed: u64 = 0;
+    let mut skipped: u64 = 0;
+    let mut batch: Vec<u16> = Vec::new();
+    let mut nb = 0usize;
+    let send_batch = |batch: &mut Vec<u16>, nb: &mut usize| -> Result<()> {
+        if *nb > 0 {
+            let full = std::mem::replace(batch, back.try_recv().unwrap_or_default());
+            tx.send(Ok(Msg::Frames { buf: full, n: *nb }))
+                .map_err(|_| closed())?;
+            *nb = 0;
+        }
+        Ok(())
+    };
+    let end_step = |batch: &mut Vec<u16>,
+                    nb: &mut usize,
+                    in_step: &mut bool,
+                    skipped: u64,
+                    steps_done: &mut u32|
+     -> Result<()> {
+        if *in_step {
+            send_batch(batch, nb)?;
+            tx.send(Ok(Msg::End { skipped })).map_err(|_| closed())?;
+            *in_step = false;
+            *steps_done += 1;
+        }
+        Ok(())
+    };
     for (ri, src) in sources.iter().enumerate() {
         if stop_all {
             break;
         }
-        let mut in_step = false;
-        let mut ievt: u64 = 0;
-        let mut fed: u64 = 0;
-        let mut skipped: u64 = 0;
-        let mut batch: Vec<u16> = Vec::new();
-        let mut nb = 0usize;
-        let send_batch = |batch: &mut Vec<u16>, nb: &mut usize| -> Result<()> {
-            if *nb > 0 {
-                let full = std::mem::replace(batch, back.try_recv().unwrap_or_default());
-                tx.send(Ok(Msg::Frames { buf: full, n: *nb }))
-                    .map_err(|_| closed())?;
-                *nb = 0;
-            }
-            Ok(())
-        };
-        let end_step = |batch: &mut Vec<u16>,
-                        nb: &mut usize,
-                        in_step: &mut bool,
-                        skipped: u64,
-                        steps_done: &mut u32|
-         -> Result<()> {
-            if *in_step {
-                send_batch(batch, nb)?;
-                tx.send(Ok(Msg::End { skipped })).map_err(|_| closed())?;
-                *in_step = false;
-                *steps_done += 1;
-            }
-            Ok(())
-        };
         src.for_each(&mut |item| match item {
+            Item::StepBegin(s) if accumulate => {
+                if opts.stepmax.is_some_and(|m| steps_begun >= m) {
+                    stop_all = true;
+                    return Ok(Flow::Stop);
+                }
+                if opts.stepnum.is_some_and(|n| s.index < n) {
+                    return Ok(Flow::EndStep);
+                }
+                if opts.stepnum.is_some_and(|n| s.index > n) {
+                    return Ok(Flow::Stop);
+                }
+                steps_begun += 1;
+                ievt = 0;
+                if !in_step {
+                    tx.send(Ok(Msg::Begin {
+                        run: ri,
+                        step: s.clone(),
+                    }))
+                    .map_err(|_| closed())?;
+                    in_step = true;
+                }
+                Ok(Flow::Continue)
+            }
             Item::StepBegin(s) => {
                 end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
                 if opts.stepmax.is_some_and(|m| steps_done >= m) {
@@ -263,7 +299,9 @@ fn read(
                     return Ok(Flow::Continue);
                 }
                 if i >= opts.evstep {
-                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    if !accumulate {
+                        end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    }
                     return Ok(Flow::EndStep);
                 }
                 total += 1;
@@ -271,6 +309,19 @@ fn read(
                     end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
                     stop_all = true;
                     return Ok(Flow::Stop);
+                }
+                if let Some(sel) = &opts.evcode {
+                    match frame.event_codes() {
+                        Some(c) if sel.selects(c) => {}
+                        Some(_) => {
+                            not_selected += 1;
+                            return Ok(Flow::Continue);
+                        }
+                        None => {
+                            no_timing += 1;
+                            return Ok(Flow::Continue);
+                        }
+                    }
                 }
                 if batch.len() != batch_frames * npix {
                     batch.resize(batch_frames * npix, 0);
@@ -289,6 +340,10 @@ fn read(
                 }
                 if fed >= params.nrecs as u64 {
                     end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    if accumulate {
+                        stop_all = true;
+                        return Ok(Flow::Stop);
+                    }
                     return Ok(Flow::EndStep);
                 }
                 Ok(Flow::Continue)
@@ -300,12 +355,27 @@ fn read(
                 Ok(Flow::Continue)
             }
             Item::StepEnd { .. } => {
-                end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                if !accumulate {
+                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                }
                 Ok(Flow::Continue)
             }
         })?;
-        end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+        if !accumulate {
+            end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+        }
     }
+    if let Some(sel) = &opts.evcode {
+        tracing::info!(
+            "event-code selection ({sel}): {fed} events taken, {not_selected} not selected{}",
+            if no_timing > 0 {
+                format!(", {no_timing} without timing data (left out)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
     Ok(())
 }
 

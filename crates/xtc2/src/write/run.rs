@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::names::{Alg, Names};
 use crate::shapes_data::Shape;
 use crate::time_stamp::TimeStamp;
+use crate::timing::TimingData;
 use crate::transition::{Env, TransitionId};
 use crate::type_id::NamesId;
 use crate::write::dgram::{DgramBuilder, Writer};
@@ -188,6 +189,8 @@ pub struct RunWriter<W: Write> {
     scan: Names,
     frame_cnt: u64,
     steps: u32,
+    /// The timing detector's Names, when [`RunWriter::with_timing`] asked for one.
+    timing: Option<Names>,
 }
 
 impl<W: Write> std::fmt::Debug for RunWriter<W> {
@@ -280,6 +283,29 @@ fn epix_values(c: &EpixConfig) -> Result<[Value<'_>; 2], Error> {
         Value::Array(shape, ArrayData::U8(&c.asic_pixel_config)),
         Value::Array(tshape, ArrayData::U8(&c.trbit)),
     ])
+}
+
+/// Adds the timing ShapesData of one shot to a datagram.
+fn write_timing(d: &mut DgramBuilder, names: &Names, t: &TimingData) -> Result<(), Error> {
+    let arr = |n: u32| Shape::new(&[n]).unwrap_or(Shape::scalar());
+    let values = [
+        Value::U64(t.pulse_id),
+        Value::U64(t.time_stamp),
+        Value::Array(arr(10), ArrayData::U8(&t.fixed_rates)),
+        Value::Array(arr(6), ArrayData::U8(&t.ac_rates)),
+        Value::U8(t.time_slot),
+        Value::U16(t.time_slot_phase),
+        Value::U8(t.ebeam_present),
+        Value::U8(t.ebeam_destn),
+        Value::U16(t.ebeam_charge),
+        Value::Array(arr(4), ArrayData::U16(&t.ebeam_energy)),
+        Value::Array(arr(2), ArrayData::U16(&t.x_wavelength)),
+        Value::U16(t.dmod5),
+        Value::Array(arr(16), ArrayData::U8(&t.mps_limits)),
+        Value::Array(arr(16), ArrayData::U8(&t.mps_power_class)),
+        Value::Array(arr(18), ArrayData::U16(&t.event_codes.0)),
+    ];
+    d.shapes_data(names, &values)
 }
 
 const HELP: &str = "-- user --\n  - bias_voltage_v : Module bias voltage in V.\n  - trigger_delay_s : Additional trigger delay in s.\n  - exposure_time_s : Exposure time in s.\n  - exposure_period : Exposure period in s.\n  - port : Port.\n";
@@ -383,7 +409,53 @@ impl<W: Write> RunWriter<W> {
             scan,
             frame_cnt: 0,
             steps: 0,
+            timing: None,
         })
+    }
+
+    /// Also writes the LCLS-II `timing` detector (alias `timing`, type `ts`, alg `raw` 2.0.0):
+    /// its Names in Configure, on node `first_node_id + segments`, and in each event written
+    /// with [`RunWriter::event_timed`] its values.
+    pub fn with_timing(mut self) -> Self {
+        let node = self.setup.first_node_id + self.setup.segments.len() as u16;
+        self.timing = Some(TimingData::names(
+            NamesId::new(node, RAW_NAMES),
+            crate::timing::TIMING_ALIAS,
+        ));
+        self
+    }
+
+    /// Writes an L1Accept with a frame for every segment, in setup order, and the shot's timing
+    /// data (the writer must have been made [`RunWriter::with_timing`]).
+    pub fn event_timed(
+        &mut self,
+        time: TimeStamp,
+        frames: &[&[u16]],
+        timing: &TimingData,
+    ) -> Result<u64, Error> {
+        if self.timing.is_none() {
+            return Err(Error::Write(
+                "timing data given to a writer without a timing detector (RunWriter::with_timing)"
+                    .into(),
+            ));
+        }
+        if frames.len() != self.segments.len() {
+            return Err(Error::Write(format!(
+                "{} frames given for {} segments",
+                frames.len(),
+                self.segments.len()
+            )));
+        }
+        let frames: Vec<SegmentFrame<'_>> = frames
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| SegmentFrame {
+                index,
+                raw,
+                damage: Damage(0),
+            })
+            .collect();
+        self.event_inner(time, &frames, Some(timing))
     }
 
     /// The setup being written.
@@ -432,6 +504,9 @@ impl<W: Write> RunWriter<W> {
             d.names(&seg.config)?;
             d.shapes_data(&seg.config, &epix_values(c)?)?;
             d.names(&seg.update)?;
+        }
+        if let Some(t) = &self.timing {
+            d.names(t)?;
         }
         d.names(&self.runinfo)?;
         d.names(&self.chunkinfo)?;
@@ -529,6 +604,9 @@ impl<W: Write> RunWriter<W> {
             d.shapes_data(&seg.config, &values)?;
             d.names(&seg.update)?;
         }
+        if let Some(t) = &self.timing {
+            d.names(t)?;
+        }
         d.names(&self.runinfo)?;
         d.names(&self.chunkinfo)?;
         if self.setup.write_scan {
@@ -606,6 +684,15 @@ impl<W: Write> RunWriter<W> {
         time: TimeStamp,
         frames: &[SegmentFrame<'_>],
     ) -> Result<u64, Error> {
+        self.event_inner(time, frames, None)
+    }
+
+    fn event_inner(
+        &mut self,
+        time: TimeStamp,
+        frames: &[SegmentFrame<'_>],
+        timing: Option<&TimingData>,
+    ) -> Result<u64, Error> {
         let mut d = self.start(time, TransitionId::L1Accept);
         let dims = [1, self.setup.rows, self.setup.cols];
         let shape = Shape::new(&dims).unwrap_or(Shape::scalar());
@@ -647,6 +734,9 @@ impl<W: Write> RunWriter<W> {
                 data_first: false,
             };
             d.shapes_data_with(&seg.raw, &values, options)?;
+        }
+        if let (Some(names), Some(t)) = (&self.timing, timing) {
+            write_timing(&mut d, names, t)?;
         }
         self.writer.write(d)
     }
