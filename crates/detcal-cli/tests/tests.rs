@@ -16,6 +16,7 @@ mod help_examples;
 mod info_scripts;
 mod interop;
 mod interop_calib;
+mod mpi;
 mod pipeline;
 mod pixel_status_light;
 mod python;

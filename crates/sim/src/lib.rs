@@ -25,6 +25,7 @@ pub mod epix10ka;
 pub mod frames;
 pub mod model;
 pub mod single_gain;
+pub mod streams;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Start of the dark run (the light run starts an hour later).
     pub start: TimeStamp,
+    /// Stream files per run (the panels split over them; [`streams`]).
+    pub streams: usize,
 }
 
 impl Default for SimConfig {
@@ -95,6 +98,7 @@ impl Default for SimConfig {
             seed: 1,
             // 2025-03-28 19:08:08 UTC, the time of the real JUNGFRAU sample.
             start: TimeStamp::new(1_112_036_888, 0),
+            streams: 1,
         }
     }
 }
@@ -158,6 +162,7 @@ impl SimConfig {
                 format!("dark steps must be 1 to 3, not {}", self.dark_steps),
             ));
         }
+        streams::check_streams(self.panels, self.streams)?;
         check_light(
             self.dark_run,
             self.light_run,
@@ -274,10 +279,17 @@ pub fn simulate(
         npix,
         seg,
     };
-    write_run(&dark_file, perms, setup(), &run_spec, &|step, e, buf| {
-        frames_gen.dark_frame(cfg.dark_run, step as u32, e as u64, step, buf);
-        count(());
-    })?;
+    streams::write_run_streams(
+        &xtc_dir,
+        cfg.streams,
+        perms,
+        setup(),
+        &run_spec,
+        &|step, e, buf| {
+            frames_gen.dark_frame(cfg.dark_run, step as u32, e as u64, step, buf);
+            count(());
+        },
+    )?;
     let light_file = match cfg.light_run {
         None => None,
         Some(run) => {
@@ -292,7 +304,7 @@ pub fn simulate(
                 npix,
                 seg,
             };
-            write_run(&path, perms, setup(), &spec, &|_, e, buf| {
+            streams::write_run_streams(&xtc_dir, cfg.streams, perms, setup(), &spec, &|_, e, buf| {
                 frames_gen.light_frame(run, e as u64, &cfg.light, buf);
                 count(());
             })?;

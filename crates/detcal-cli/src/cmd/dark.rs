@@ -52,7 +52,14 @@ EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
     detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
         --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
-    jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
+    jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)
+    mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels   (MPI build)
+
+MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share each
+step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them, the rest go
+round-robin in runs of 32); the accumulators are reduced to rank 0, which writes the files, the
+alias table and the log. The files are those of one process, byte for byte. ePix10ka runs are
+processed by rank 0 alone.";
 
 /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
 #[derive(Debug, clap::Args)]
@@ -195,6 +202,10 @@ pub struct Args {
     pub savebw: u32,
     #[command(flatten)]
     pub perms: PermArgs,
+    /// Share the work over MPI (implied when started by mpirun or srun); needs a build with
+    /// the cargo feature `mpi`.
+    #[arg(long = "mpi")]
+    pub mpi: bool,
 }
 
 fn parse_hex(s: &str) -> Result<u16, String> {
@@ -252,7 +263,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         savebw: a.savebw,
     };
     let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
-    dark::run(&opts, &settings, &crate::output::Bars)?;
+    crate::ranks::with_ranks(a.mpi, |ranks| {
+        // Progress bars and the summary come from the root; the other ranks stay quiet.
+        if ranks.is_root() {
+            dark::run_shared(&opts, &settings, &crate::output::Bars, ranks)?;
+        } else {
+            dark::run_shared(&opts, &settings, &detcal::report::Quiet, ranks)?;
+        }
+        Ok(())
+    })?;
     Ok(ExitCode::from(EXIT_OK))
 }
 

@@ -23,6 +23,8 @@ of a real run), under <out>/<INS>/<exp>/xtc/:
 With --gains DIR, each panel also gets DIR/<panel_id>/g{0,1,2}_{gain,offset}.npy, the layout of
 the JUNGFRAU gain repository. The same seed gives the same files on every machine. Read the
 runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
+With --streams N each run is N stream files, -s000- to -s<N-1>-, each holding a contiguous
+share of the panels and every event under the same time stamp, as the DAQ writes big detectors.
 
 With --det epix10kaquad (4 panels) or epix10ka2m (16), an ePix10ka as the LCLS-II DAQ writes the
 real epixquad sample (alias epixquad, or epix10k2M for a 2M, unless --alias): a dark run with 5 steps, FH, FM, FL, AHL-H,
@@ -48,6 +50,7 @@ the light ones. calibrun finds the stacks by experiment and run.
 
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
+    detcal simulate --out data --panels 4 --streams 2 --events 200 --no-light
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
     detcal simulate --det pnccd --out pdata --events 20 --light-events 5
@@ -83,6 +86,9 @@ pub struct Args {
     /// Do not write a light run.
     #[arg(long)]
     pub no_light: bool,
+    /// JUNGFRAU: stream files per run (-s000-, -s001-, ...), the panels split over them.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub streams: usize,
     /// Photon energy of the light run (keV).
     #[arg(long, default_value_t = 9.5)]
     pub energy: f64,
@@ -174,6 +180,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         seed: a.seed,
+        streams: a.streams,
         ..SimConfig::default()
     };
     let out = sim::run(
