@@ -25,7 +25,13 @@ fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                     .split_inclusive('\n')
                     .map(|l| {
                         l.split(' ')
-                            .map(|w| if w.contains('T') && w.contains(':') { "TIME" } else { w })
+                            .map(|w| {
+                                if w.contains('T') && w.contains(':') {
+                                    "TIME"
+                                } else {
+                                    w
+                                }
+                            })
                             .collect::<Vec<_>>()
                             .join(" ")
                     })
@@ -61,9 +67,22 @@ fn simulate(d: &Dir, events: usize) {
 /// Simulates into `out` a JUNGFRAU dark run of `panels` panels in `streams` stream files.
 fn simulate_streams(d: &Dir, out: &str, panels: usize, streams: usize, events: usize) {
     d.ok(&[
-        "simulate", "--out", out, "--panels", &panels.to_string(), "--streams",
-        &streams.to_string(), "--shape", "32x128", "-n", &events.to_string(), "--no-light",
-        "--seed", "5", "--group", "",
+        "simulate",
+        "--out",
+        out,
+        "--panels",
+        &panels.to_string(),
+        "--streams",
+        &streams.to_string(),
+        "--shape",
+        "32x128",
+        "-n",
+        &events.to_string(),
+        "--no-light",
+        "--seed",
+        "5",
+        "--group",
+        "",
     ]);
 }
 
@@ -76,13 +95,22 @@ fn a_run_in_three_streams_gives_the_files_of_one_stream() {
     simulate_streams(&d, "three", 3, 3, 60);
     let xtc = d.join("three/XPP/xpptut15/xtc");
     for s in 0..3 {
-        assert!(xtc.join(format!("xpptut15-r0001-s00{s}-c000.xtc2")).exists());
+        assert!(
+            xtc.join(format!("xpptut15-r0001-s00{s}-c000.xtc2"))
+                .exists()
+        );
     }
     assert!(!xtc.join("xpptut15-r0001-s003-c000.xtc2").exists());
     for data in ["one", "three"] {
         d.ok(&[
-            "dark", "exp=xpptut15:run=1", "--data-dir", data, "-o", &format!("r{data}"),
-            "--group", "",
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            data,
+            "-o",
+            &format!("r{data}"),
+            "--group",
+            "",
         ]);
     }
     let (a, b) = (files_of(&d.join("rone")), files_of(&d.join("rthree")));
@@ -98,7 +126,12 @@ mod with_mpi {
     fn mpirun(d: &Dir, k: usize, args: &[&str]) -> std::process::Output {
         let detcal = assert_cmd::cargo::cargo_bin("detcal");
         std::process::Command::new("mpirun")
-            .args(["--allow-run-as-root", "--oversubscribe", "-n", &k.to_string()])
+            .args([
+                "--allow-run-as-root",
+                "--oversubscribe",
+                "-n",
+                &k.to_string(),
+            ])
             .arg(&detcal)
             .args(args)
             .current_dir(d.path())
@@ -113,7 +146,14 @@ mod with_mpi {
 
     fn dark_args(out: &str) -> Vec<&str> {
         vec![
-            "dark", "exp=xpptut15:run=1", "--data-dir", "data", "-o", out, "--group", "",
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            out,
+            "--group",
+            "",
         ]
     }
 
@@ -137,12 +177,26 @@ mod with_mpi {
             assert_same(&files_of(&d.join(&out)), &want, &format!("-n {k}"));
             // The job log and the per-year record, written by rank 0 only, as one process does.
             let logs = walk_logs(&d.join(&out).join("logs"));
-            assert_eq!(logs.len(), walk_logs(&d.join("one").join("logs")).len(), "-n {k}: logs {logs:?}");
-            let record = logs.iter().find(|p| p.to_string_lossy().contains("atstart")).unwrap();
+            assert_eq!(
+                logs.len(),
+                walk_logs(&d.join("one").join("logs")).len(),
+                "-n {k}: logs {logs:?}"
+            );
+            let record = logs
+                .iter()
+                .find(|p| p.to_string_lossy().contains("atstart"))
+                .unwrap();
             let lines = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
             let one = walk_logs(&d.join("one").join("logs"));
-            let one_record = one.iter().find(|p| p.to_string_lossy().contains("atstart")).unwrap();
-            assert_eq!(lines(record), lines(one_record), "-n {k}: one record of the job in {record:?}");
+            let one_record = one
+                .iter()
+                .find(|p| p.to_string_lossy().contains("atstart"))
+                .unwrap();
+            assert_eq!(
+                lines(record),
+                lines(one_record),
+                "-n {k}: one record of the job in {record:?}"
+            );
         }
     }
 
@@ -201,10 +255,21 @@ mod with_mpi {
 fn mpi_flag_without_the_feature_is_a_clear_error() {
     let d = Dir::new();
     simulate(&d, 5);
-    let o = d.run(&["dark", "exp=xpptut15:run=1", "--data-dir", "data", "-o", "r", "--mpi"]);
+    let o = d.run(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "r",
+        "--mpi",
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--mpi") && err.contains("--features mpi"), "{err}");
+    assert!(
+        err.contains("--mpi") && err.contains("--features mpi"),
+        "{err}"
+    );
     assert!(!d.join("r").exists(), "nothing should be written");
 }
 
@@ -218,7 +283,14 @@ fn launched_by_mpirun_without_the_feature_is_a_clear_error() {
     let o = d
         .cmd()
         .env("OMPI_COMM_WORLD_SIZE", "4")
-        .args(["dark", "exp=xpptut15:run=1", "--data-dir", "data", "-o", "r"])
+        .args([
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            "r",
+        ])
         .output()
         .unwrap();
     assert!(!o.status.success());

@@ -67,7 +67,7 @@ impl Ranks for Single {
 pub const SHARE_RUN: u64 = 32;
 
 /// Which frames of a step a rank takes: the first `block` to the root, then runs of
-/// [`SHARE_RUN`] frames round-robin over the ranks.
+/// [`SHARE_RUN`] frames round-robin over the ranks, from rank 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameShare {
     /// This rank.
@@ -96,7 +96,8 @@ impl FrameShare {
         let owner = if i < self.block {
             0
         } else {
-            ((i - self.block) / SHARE_RUN) % self.size as u64
+            // The root has the block: the first run after it goes to rank 1.
+            ((i - self.block) / SHARE_RUN + 1) % self.size as u64
         };
         owner == self.rank as u64
     }

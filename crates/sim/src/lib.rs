@@ -304,10 +304,17 @@ pub fn simulate(
                 npix,
                 seg,
             };
-            streams::write_run_streams(&xtc_dir, cfg.streams, perms, setup(), &spec, &|_, e, buf| {
-                frames_gen.light_frame(run, e as u64, &cfg.light, buf);
-                count(());
-            })?;
+            streams::write_run_streams(
+                &xtc_dir,
+                cfg.streams,
+                perms,
+                setup(),
+                &spec,
+                &|_, e, buf| {
+                    frames_gen.light_frame(run, e as u64, &cfg.light, buf);
+                    count(());
+                },
+            )?;
             Some(path)
         }
     };

@@ -437,7 +437,11 @@ fn compute(
                     }
                 }
                 let Current {
-                    run, step, mode, proc, ..
+                    run,
+                    step,
+                    mode,
+                    proc,
+                    ..
                 } = c;
                 let proc = proc.expect("the root's processor");
                 let meta = sources[run].meta();

@@ -180,7 +180,9 @@ mod tests {
         root.push_frames(&all[..(n1 + 10) * npix]).unwrap();
         let gates = Arc::new(Gates::from_bytes(&root.gates().unwrap().to_bytes()).unwrap());
         let mut other = DarkProc::with_gates(p.clone(), gain, gates.clone()).unwrap();
-        other.push_frames(&all[(n1 + 10) * npix..(n1 + 200) * npix]).unwrap();
+        other
+            .push_frames(&all[(n1 + 10) * npix..(n1 + 200) * npix])
+            .unwrap();
         let mut third = DarkProc::with_gates(p.clone(), gain, gates.clone()).unwrap();
         third.push_frames(&all[(n1 + 200) * npix..]).unwrap();
         let idle = DarkProc::with_gates(p.clone(), gain, gates).unwrap();
