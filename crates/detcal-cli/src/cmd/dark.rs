@@ -265,10 +265,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     crate::ranks::with_ranks(a.mpi, |ranks| {
         // Progress bars and the summary come from the root; the other ranks stay quiet.
-        if ranks.is_root() {
-            dark::run_shared(&opts, &settings, &crate::output::Bars, ranks)?;
+        let report = if ranks.is_root() {
+            dark::run_shared(&opts, &settings, &crate::output::Bars, ranks)?
         } else {
-            dark::run_shared(&opts, &settings, &detcal::report::Quiet, ranks)?;
+            dark::run_shared(&opts, &settings, &detcal::report::Quiet, ranks)?
+        };
+        if ranks.size() > 1 {
+            tracing::info!(
+                "rank {} of {}: {} frames taken in {:.1} s",
+                ranks.rank(),
+                ranks.size(),
+                report.frames,
+                report.seconds
+            );
         }
         Ok(())
     })?;

@@ -424,9 +424,20 @@ fn compute(
                     }
                     if root {
                         let proc = c.proc.as_mut().expect("the root's processor");
+                        let t0 = std::time::Instant::now();
+                        let mut bytes = 0;
                         for r in 1..ranks.size() {
-                            proc.merge_bytes(&ranks.recv_from(r)?)?;
+                            let part = ranks.recv_from(r)?;
+                            bytes += part.len();
+                            proc.merge_bytes(&part)?;
                         }
+                        tracing::info!(
+                            "step {}: accumulators of {} other rank(s) reduced, {:.1} MB in {:.3} s",
+                            c.step.index,
+                            ranks.size() - 1,
+                            bytes as f64 / 1e6,
+                            t0.elapsed().as_secs_f64()
+                        );
                     } else {
                         let bytes = match c.proc.take() {
                             Some(p) => p.partial_bytes()?,
