@@ -48,18 +48,18 @@ A NumPy stack (N, rows, cols) or (N, panels, rows, cols) of uint16 raw words is 
     detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids ID --exp EXP \\
         --run 1 --tstamp 20210223203420 -o REPO
 
-EXAMPLES:
-    detcal dark exp=xpptut15:run=1 --data-dir data -o panels
-    detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
-        --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
-    jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)
-    mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels   (MPI build)
-
 MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share each
 step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them, the rest go
 round-robin in runs of 32); the accumulators are reduced to rank 0, which writes the files, the
 alias table and the log. The files are those of one process, byte for byte. ePix10ka runs are
-processed by rank 0 alone.";
+processed by rank 0 alone. For example, on 4 processes:
+    mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+
+EXAMPLES:
+    detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+    detcal dark --input epix.npy --det-type epix10ka --gain-mode FH --panel-ids epixpanel1 \\
+        --exp xpptut15 --run 1 --tstamp 20210223203420 -o epixrepo
+    jungfrau_dark_proc -d exp=xpptut15:run=1 -s jungfrau -o ./work     (psana's name)";
 
 /// Dark processing into the per-panel repository (psana jungfrau_dark_proc).
 #[derive(Debug, clap::Args)]

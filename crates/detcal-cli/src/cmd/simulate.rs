@@ -50,7 +50,7 @@ the light ones. calibrun finds the stacks by experiment and run.
 
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
-    detcal simulate --out data --panels 4 --streams 2 --events 200 --no-light
+    detcal simulate --out sdata --panels 2 --streams 2 --events 20 --no-light
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
     detcal simulate --det pnccd --out pdata --events 20 --light-events 5
