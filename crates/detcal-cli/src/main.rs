@@ -7,7 +7,10 @@ mod args;
 mod cli;
 mod cmd;
 mod detrun;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod output;
+mod ranks;
 
 use std::process::ExitCode;
 

@@ -18,6 +18,7 @@ mod info_scripts;
 mod interop;
 mod interop_calib;
 mod interop_timing;
+mod mpi;
 mod pipeline;
 mod pixel_status_light;
 mod python;

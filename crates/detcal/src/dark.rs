@@ -60,6 +60,7 @@ mod params;
 mod stage1;
 mod stage2;
 pub(crate) mod summary;
+pub mod wire;
 
 pub use params::{DarkParams, GainCheck};
 pub use stage2::{Gates, Kernel, Limits, Stage2};

@@ -36,6 +36,7 @@ pub mod dark;
 pub mod deploy;
 pub mod detector;
 pub mod detrun;
+pub mod dist;
 pub mod error;
 pub mod evcode;
 pub mod files;

@@ -25,6 +25,7 @@ pub mod epix10ka;
 pub mod frames;
 pub mod model;
 pub mod single_gain;
+pub mod streams;
 pub mod timing;
 
 use std::io::Write;
@@ -80,6 +81,8 @@ pub struct SimConfig {
     /// the beam-off event code (162) instead of the beam code (140), and is a dark frame in gain
     /// mode 0.
     pub drop_every: Option<usize>,
+    /// Stream files per run (the panels split over them; [`streams`]).
+    pub streams: usize,
 }
 
 impl Default for SimConfig {
@@ -101,6 +104,7 @@ impl Default for SimConfig {
             // 2025-03-28 19:08:08 UTC, the time of the real JUNGFRAU sample.
             start: TimeStamp::new(1_112_036_888, 0),
             drop_every: None,
+            streams: 1,
         }
     }
 }
@@ -164,6 +168,7 @@ impl SimConfig {
                 format!("dark steps must be 1 to 3, not {}", self.dark_steps),
             ));
         }
+        streams::check_streams(self.panels, self.streams)?;
         check_light(
             self.dark_run,
             self.light_run,
@@ -280,11 +285,19 @@ pub fn simulate(
         npix,
         seg,
         drop_every: None,
+        timing: true,
     };
-    write_run(&dark_file, perms, setup(), &run_spec, &|step, e, buf| {
-        frames_gen.dark_frame(cfg.dark_run, step as u32, e as u64, step, buf);
-        count(());
-    })?;
+    streams::write_run_streams(
+        &xtc_dir,
+        cfg.streams,
+        perms,
+        setup(),
+        &run_spec,
+        &|step, e, buf| {
+            frames_gen.dark_frame(cfg.dark_run, step as u32, e as u64, step, buf);
+            count(());
+        },
+    )?;
     let light_file = match cfg.light_run {
         None => None,
         Some(run) => {
@@ -299,15 +312,23 @@ pub fn simulate(
                 npix,
                 seg,
                 drop_every: cfg.drop_every,
+                timing: true,
             };
-            write_run(&path, perms, setup(), &spec, &|_, e, buf| {
-                if timing::is_drop_shot(cfg.drop_every, e) {
-                    frames_gen.dark_frame(run, 0, e as u64, 0, buf);
-                } else {
-                    frames_gen.light_frame(run, e as u64, &cfg.light, buf);
-                }
-                count(());
-            })?;
+            streams::write_run_streams(
+                &xtc_dir,
+                cfg.streams,
+                perms,
+                setup(),
+                &spec,
+                &|_, e, buf| {
+                    if timing::is_drop_shot(cfg.drop_every, e) {
+                        frames_gen.dark_frame(run, 0, e as u64, 0, buf);
+                    } else {
+                        frames_gen.light_frame(run, e as u64, &cfg.light, buf);
+                    }
+                    count(());
+                },
+            )?;
             Some(path)
         }
     };
@@ -363,6 +384,8 @@ struct RunSpec<'a> {
     seg: usize,
     /// Every N-th event of a step is a drop shot (beam off).
     drop_every: Option<usize>,
+    /// Whether this file carries the timing detector (stream 0 of a run only).
+    timing: bool,
 }
 
 /// Frames come 120 per second.
@@ -396,7 +419,10 @@ fn write_run(
         // The receiver moves into the writer, so a failed write drops it and ends the generator.
         detcal::files::write_atomic_with(path, perms, false, move |w| {
             let rx = rx;
-            let mut rw = RunWriter::new(&mut *w, setup)?.with_timing();
+            let mut rw = RunWriter::new(&mut *w, setup)?;
+            if spec.timing {
+                rw = rw.with_timing();
+            }
             let mut t = spec.start;
             let mut shots = timing::Shots::new(spec.run);
             rw.configure(t, spec.steps.first().map_or(gain_mode::DYNAMIC, |s| s.0))?;
@@ -413,7 +439,12 @@ fn write_run(
                         .map_err(|_| Error::internal("frame generation stopped"))?;
                     let segs: Vec<&[u16]> = buf.chunks(spec.seg).collect();
                     let beam_off = timing::is_drop_shot(spec.drop_every, e);
-                    rw.event_timed(t, &segs, &shots.next(t, beam_off))?;
+                    let shot = shots.next(t, beam_off);
+                    if spec.timing {
+                        rw.event_timed(t, &segs, &shot)?;
+                    } else {
+                        rw.event(t, &segs)?;
+                    }
                     let _ = back_tx.send(buf);
                 }
                 rw.transition(t, TransitionId::Disable)?;

@@ -56,6 +56,13 @@ once, as the first step's gain mode (gm0 Normal in a regular run), so `deploy` p
 time stamp like any dark run. A run without timing data, or no event selected, is an error
 and nothing is written; codes that occur in no event of a run are a warning.
 
+MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share each
+step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them, the rest go
+round-robin in runs of 32); the accumulators are reduced to rank 0, which writes the files, the
+alias table and the log. The files are those of one process, byte for byte. ePix10ka runs are
+processed by rank 0 alone. For example, on 4 processes:
+    mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels
+
 EXAMPLES:
     detcal dark exp=xpptut15:run=1 --data-dir data -o panels
     detcal dark exp=xpptut15:run=2 --beam-off --data-dir data -o panels     (drop shots)
@@ -215,6 +222,10 @@ pub struct Args {
     pub savebw: u32,
     #[command(flatten)]
     pub perms: PermArgs,
+    /// Share the work over MPI (implied when started by mpirun or srun); needs a build with
+    /// the cargo feature `mpi`.
+    #[arg(long = "mpi")]
+    pub mpi: bool,
 }
 
 fn parse_hex(s: &str) -> Result<u16, String> {
@@ -273,7 +284,24 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         savebw: a.savebw,
     };
     let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
-    dark::run(&opts, &settings, &crate::output::Bars)?;
+    crate::ranks::with_ranks(a.mpi, |ranks| {
+        // Progress bars and the summary come from the root; the other ranks stay quiet.
+        let report = if ranks.is_root() {
+            dark::run_shared(&opts, &settings, &crate::output::Bars, ranks)?
+        } else {
+            dark::run_shared(&opts, &settings, &detcal::report::Quiet, ranks)?
+        };
+        if ranks.size() > 1 {
+            tracing::info!(
+                "rank {} of {}: {} frames taken in {:.1} s",
+                ranks.rank(),
+                ranks.size(),
+                report.frames,
+                report.seconds
+            );
+        }
+        Ok(())
+    })?;
     Ok(ExitCode::from(EXIT_OK))
 }
 

@@ -23,6 +23,8 @@ of a real run), under <out>/<INS>/<exp>/xtc/:
 With --gains DIR, each panel also gets DIR/<panel_id>/g{0,1,2}_{gain,offset}.npy, the layout of
 the JUNGFRAU gain repository. The same seed gives the same files on every machine. Read the
 runs back with exp=<exp>:run=<n> and --data-dir <out> (or SIT_PSDM_DATA=<out>).
+With --streams N each run is N stream files, -s000- to -s<N-1>-, each holding a contiguous
+share of the panels and every event under the same time stamp, as the DAQ writes big detectors.
 
 With --det epix10kaquad (4 panels) or epix10ka2m (16), an ePix10ka as the LCLS-II DAQ writes the
 real epixquad sample (alias epixquad, or epix10k2M for a 2M, unless --alias): a dark run with 5 steps, FH, FM, FL, AHL-H,
@@ -54,6 +56,7 @@ codes; `detcal dark --beam-off` (or -c 162) takes the drop shots.
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
     detcal simulate --out data --panels 2 --shape 64x128 --light-events 500 --drop-every 4
+    detcal simulate --out sdata --panels 2 --streams 2 --events 20 --no-light
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
     detcal simulate --det pnccd --out pdata --events 20 --light-events 5
@@ -89,6 +92,9 @@ pub struct Args {
     /// Do not write a light run.
     #[arg(long)]
     pub no_light: bool,
+    /// JUNGFRAU: stream files per run (-s000-, -s001-, ...), the panels split over them.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub streams: usize,
     /// Photon energy of the light run (keV).
     #[arg(long, default_value_t = 9.5)]
     pub energy: f64,
@@ -185,6 +191,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
         seed: a.seed,
         drop_every: a.drop_every.map(|n| n as usize),
+        streams: a.streams,
         ..SimConfig::default()
     };
     let out = sim::run(

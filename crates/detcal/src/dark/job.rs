@@ -23,6 +23,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 
 use crate::dark::{DarkParams, DarkProc, DarkResult, GainCheck};
 use crate::detector::{DetType, GainModeInfo};
+use crate::dist::{FrameShare, Ranks, Single};
 use crate::error::{Error, Result};
 use crate::source::{DetectorMeta, Flow, Item, RunSource, StepMeta};
 
@@ -109,6 +110,32 @@ pub fn run(
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
+    run_shared(
+        sources,
+        params,
+        opts,
+        gain_override,
+        &Single,
+        done,
+        progress,
+    )
+}
+
+/// [`run`] with the frames of each step shared by the processes of `ranks`: every rank reads
+/// the runs' events, and takes the frames [`FrameShare`] gives it. The root takes the first
+/// block of each step, finds the gates (stage 1) and broadcasts them; the other ranks send it
+/// their stage-2 accumulators at the end of the step. `done` is called on the root only, with
+/// the results of all frames, which are those of [`run`]; `progress` counts this rank's frames.
+#[allow(clippy::too_many_arguments)]
+pub fn run_shared(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    ranks: &dyn Ranks,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
     params.validate()?;
     let first = sources
         .first()
@@ -158,6 +185,11 @@ pub fn run(
     };
     let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
         .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
+    let share = FrameShare {
+        rank: ranks.rank(),
+        size: ranks.size(),
+        block: params.block_frames() as u64,
+    };
     // One batch filling, one waiting, one in the engine: memory stays at three batches.
     let (tx, rx) = sync_channel::<Result<Msg>>(1);
     let (back_tx, back_rx) = channel::<Vec<u16>>();
@@ -169,6 +201,7 @@ pub fn run(
                 opts,
                 npix,
                 batch_frames,
+                share,
                 &tx,
                 &back_rx,
                 progress,
@@ -183,6 +216,7 @@ pub fn run(
             opts,
             gain_override,
             npix,
+            ranks,
             rx,
             back_tx,
             done,
@@ -202,6 +236,7 @@ fn read(
     opts: &LoopOptions,
     npix: usize,
     batch_frames: usize,
+    share: FrameShare,
     tx: &SyncSender<Result<Msg>>,
     back: &Receiver<Vec<u16>>,
     progress: &(dyn Fn(u64) + Sync),
@@ -323,21 +358,23 @@ fn read(
                         }
                     }
                 }
-                if batch.len() != batch_frames * npix {
-                    batch.resize(batch_frames * npix, 0);
+                if share.takes(fed) {
+                    if batch.len() != batch_frames * npix {
+                        batch.resize(batch_frames * npix, 0);
+                    }
+                    let dst = &mut batch[nb * npix..(nb + 1) * npix];
+                    match opts.segind {
+                        Some(s) => frame.copy_panel_to(s, dst)?,
+                        None => frame.copy_to(dst)?,
+                    }
+                    nb += 1;
+                    taken += 1;
+                    progress(taken);
+                    if nb == batch_frames {
+                        send_batch(&mut batch, &mut nb)?;
+                    }
                 }
-                let dst = &mut batch[nb * npix..(nb + 1) * npix];
-                match opts.segind {
-                    Some(s) => frame.copy_panel_to(s, dst)?,
-                    None => frame.copy_to(dst)?,
-                }
-                nb += 1;
                 fed += 1;
-                taken += 1;
-                progress(taken);
-                if nb == batch_frames {
-                    send_batch(&mut batch, &mut nb)?;
-                }
                 if fed >= params.nrecs as u64 {
                     end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
                     if accumulate {
@@ -379,7 +416,8 @@ fn read(
     Ok(())
 }
 
-/// The computing side: one engine per step.
+/// The computing side: one engine per step; with several ranks, the gates are broadcast once
+/// the root has them and the accumulators are reduced to the root at the end of the step.
 #[allow(clippy::too_many_arguments)]
 fn compute(
     sources: &[RunSource],
@@ -387,11 +425,13 @@ fn compute(
     opts: &LoopOptions,
     gain_override: Option<GainModeInfo>,
     npix: usize,
+    ranks: &dyn Ranks,
     rx: Receiver<Result<Msg>>,
     back: std::sync::mpsc::Sender<Vec<u16>>,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut cur: Option<(usize, StepMeta, Option<GainModeInfo>, DarkProc)> = None;
+    let (root, several) = (ranks.is_root(), ranks.size() > 1);
+    let mut cur: Option<Current> = None;
     for msg in rx {
         match msg? {
             Msg::Begin { run, step } => {
@@ -411,18 +451,80 @@ fn compute(
                     }
                     _ => GainCheck::None,
                 };
-                cur = Some((run, step, mode, DarkProc::new(npix, params.clone(), check)?));
+                let proc = if root {
+                    Some(DarkProc::new(npix, params.clone(), check)?)
+                } else {
+                    None
+                };
+                cur = Some(Current {
+                    run,
+                    step,
+                    mode,
+                    check,
+                    proc,
+                    gates_shared: !several,
+                });
             }
             Msg::Frames { buf, n } => {
-                if let Some((_, _, _, proc)) = cur.as_mut() {
+                if let Some(c) = cur.as_mut() {
+                    if !root && !c.gates_shared {
+                        c.receive_gates(params, ranks)?;
+                    }
+                    let proc = c.proc.as_mut().ok_or_else(|| {
+                        Error::internal("frames for a rank that did not receive the gates")
+                    })?;
                     proc.push_frames(&buf[..n * npix])?;
+                    if root && !c.gates_shared && proc.gates().is_some() {
+                        c.send_gates(ranks)?;
+                    }
                 }
                 let _ = back.send(buf);
             }
             Msg::End { skipped } => {
-                let Some((run, step, mode, proc)) = cur.take() else {
+                let Some(mut c) = cur.take() else {
                     continue;
                 };
+                if several {
+                    if !c.gates_shared {
+                        if root {
+                            c.send_gates(ranks)?;
+                        } else {
+                            c.receive_gates(params, ranks)?;
+                        }
+                    }
+                    if root {
+                        let proc = c.proc.as_mut().expect("the root's processor");
+                        let t0 = std::time::Instant::now();
+                        let mut bytes = 0;
+                        for r in 1..ranks.size() {
+                            let part = ranks.recv_from(r)?;
+                            bytes += part.len();
+                            proc.merge_bytes(&part)?;
+                        }
+                        tracing::info!(
+                            "step {}: accumulators of {} other rank(s) reduced, {:.1} MB in {:.3} s",
+                            c.step.index,
+                            ranks.size() - 1,
+                            bytes as f64 / 1e6,
+                            t0.elapsed().as_secs_f64()
+                        );
+                    } else {
+                        let bytes = match c.proc.take() {
+                            Some(p) => p.partial_bytes()?,
+                            None => 0u64.to_le_bytes().to_vec(),
+                        };
+                        ranks.send_to_root(&bytes)?;
+                        continue;
+                    }
+                }
+                let Current {
+                    run,
+                    step,
+                    mode,
+                    proc,
+                    ..
+                } = c;
+                let proc = proc.expect("the root's processor");
                 let meta = sources[run].meta();
                 if proc.frames() == 0 {
                     tracing::warn!(
@@ -452,4 +554,44 @@ fn compute(
         }
     }
     Ok(())
+}
+
+/// The step being processed.
+struct Current {
+    run: usize,
+    step: StepMeta,
+    mode: Option<GainModeInfo>,
+    check: GainCheck,
+    /// The engine: the root's from the start, another rank's once it has the gates.
+    proc: Option<DarkProc>,
+    /// Whether the gates went from the root to the other ranks (always, for one process).
+    gates_shared: bool,
+}
+
+impl Current {
+    /// The root: broadcasts its gates, or an empty message if it has none yet (it took fewer
+    /// frames than the stage-1 block, so no other rank took any).
+    fn send_gates(&mut self, ranks: &dyn Ranks) -> Result<()> {
+        let mut bytes = self
+            .proc
+            .as_ref()
+            .and_then(|p| p.gates())
+            .map(|g| g.to_bytes())
+            .unwrap_or_default();
+        ranks.broadcast(&mut bytes)?;
+        self.gates_shared = true;
+        Ok(())
+    }
+
+    /// Another rank: receives the root's gates and starts its engine with them.
+    fn receive_gates(&mut self, params: &DarkParams, ranks: &dyn Ranks) -> Result<()> {
+        let mut bytes = Vec::new();
+        ranks.broadcast(&mut bytes)?;
+        self.gates_shared = true;
+        if !bytes.is_empty() {
+            let gates = std::sync::Arc::new(crate::dark::Gates::from_bytes(&bytes)?);
+            self.proc = Some(DarkProc::with_gates(params.clone(), self.check, gates)?);
+        }
+        Ok(())
+    }
 }

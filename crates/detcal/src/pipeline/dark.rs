@@ -11,6 +11,7 @@ use crate::dark::DarkParams;
 use crate::dark::job::{self, LoopOptions};
 use crate::dark::output::{NdarrNames, save_jungfrau, save_ndarr, summary_lines};
 use crate::detector::{DetType, gain_mode};
+use crate::dist::{Ranks, Single};
 use crate::error::{Error, Result};
 use crate::repo::{Repo, joblog};
 use crate::report::Reporter;
@@ -237,6 +238,24 @@ fn run_epix10ka(
     done.report(dataset, "no step was processed (check --ccnum, --ccmax)")
 }
 
+/// The report of a rank other than the root: the frames it took, no step saved, no file.
+fn idle_report(
+    dirrepo: PathBuf,
+    frames: u64,
+    panels: usize,
+    started: std::time::Instant,
+) -> DarkReport {
+    DarkReport {
+        dirrepo,
+        steps: 0,
+        frames,
+        panels,
+        seconds: started.elapsed().as_secs_f64(),
+        files: Vec::new(),
+        log: PathBuf::new(),
+    }
+}
+
 /// What a dark job did, before it becomes the report.
 struct JobDone {
     dirrepo: PathBuf,
@@ -348,6 +367,20 @@ fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>,
 /// Runs psana's dark processing over every run and step of `opts.input` and saves each step's
 /// results into the repository.
 pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Result<DarkReport> {
+    run_shared(opts, settings, rep, &Single)
+}
+
+/// [`run`] shared by the processes of `ranks` (MPI): every rank reads the runs and takes its
+/// share of each step's frames ([`job::run_shared`]); the root (rank 0) reduces the results
+/// and writes the repository, the alias table and the log exactly as [`run`] does. Another
+/// rank writes nothing and reports the frames it took. ePix10ka runs are processed by the root
+/// alone.
+pub fn run_shared(
+    opts: &DarkOptions,
+    settings: &Settings,
+    rep: &dyn Reporter,
+    ranks: &dyn Ranks,
+) -> Result<DarkReport> {
     let params = &opts.params;
     params.validate()?;
     let (mut sources, dataset) = open_input(&opts.input, settings)?;
@@ -370,6 +403,9 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
         first.det_type,
         DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M
     ) {
+        if !ranks.is_root() {
+            return Ok(idle_report(PathBuf::new(), 0, 0, std::time::Instant::now()));
+        }
         return run_epix10ka(opts, settings, rep, &sources, &first, &dataset);
     }
     let gain_override = match &opts.gain_mode {
@@ -394,6 +430,26 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
     } else {
         "det_ndarr_raw_proc"
     };
+    let panels = if opts.loop_opts.segind.is_some() {
+        1
+    } else {
+        first.panel_ids.len()
+    };
+    if !ranks.is_root() {
+        let started = std::time::Instant::now();
+        let pb = rep.progress(0, "dark frames");
+        job::run_shared(
+            &sources,
+            params,
+            &opts.loop_opts,
+            gain_override,
+            ranks,
+            &mut |_| Ok(()),
+            &|n| pb.set(n),
+        )?;
+        pb.finish();
+        return Ok(idle_report(dirrepo, pb.position(), panels, started));
+    }
     let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), script)?;
     let repo = Repo::new(&dirrepo, perms.clone());
     // psana names every file of a job with the first run's time stamp.
@@ -417,11 +473,12 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
     let started = std::time::Instant::now();
     let mut files = Vec::new();
     let mut steps = 0;
-    job::run(
+    job::run_shared(
         &sources,
         params,
         &opts.loop_opts,
         gain_override,
+        ranks,
         &mut |d| {
             for line in summary_lines(&d, params) {
                 tracing::info!("{line}");
@@ -447,11 +504,6 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
         &|n| pb.set(n),
     )?;
     pb.finish();
-    let panels = if opts.loop_opts.segind.is_some() {
-        1
-    } else {
-        first.panel_ids.len()
-    };
     let done = JobDone {
         dirrepo,
         steps,

@@ -1,0 +1,299 @@
+//! `detcal dark` over MPI (cargo feature `mpi`): `mpirun -n 2` and `-n 3` write the same
+//! repository files as one process, byte for byte. Without the feature, `--mpi` is a clear
+//! error.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::Dir;
+
+/// Every file under `dir` except the job logs (they hold times), by relative path.
+fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if rel == "logs" {
+                continue;
+            }
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else if rel.starts_with(".aliases") {
+                // The alias table records when each alias was given: the wall clock.
+                let text = std::fs::read_to_string(&p).unwrap();
+                let masked: String = text
+                    .split_inclusive('\n')
+                    .map(|l| {
+                        l.split(' ')
+                            .map(|w| {
+                                if w.contains('T') && w.contains(':') {
+                                    "TIME"
+                                } else {
+                                    w
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                out.insert(rel, masked.into_bytes());
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Asserts that two repositories hold the same files with the same bytes, naming those that
+/// differ.
+fn assert_same(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>, what: &str) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: the files"
+    );
+    let differ: Vec<&String> = want.keys().filter(|k| got[*k] != want[*k]).collect();
+    assert!(differ.is_empty(), "{what}: these files differ: {differ:?}");
+}
+
+/// Simulates a 2-panel JUNGFRAU dark run of 3 steps of `events` events.
+fn simulate(d: &Dir, events: usize) {
+    simulate_streams(d, "data", 2, 1, events);
+}
+
+/// Simulates into `out` a JUNGFRAU dark run of `panels` panels in `streams` stream files.
+fn simulate_streams(d: &Dir, out: &str, panels: usize, streams: usize, events: usize) {
+    d.ok(&[
+        "simulate",
+        "--out",
+        out,
+        "--panels",
+        &panels.to_string(),
+        "--streams",
+        &streams.to_string(),
+        "--shape",
+        "32x128",
+        "-n",
+        &events.to_string(),
+        "--no-light",
+        "--seed",
+        "5",
+        "--group",
+        "",
+    ]);
+}
+
+/// The same detector written as 1 and as 3 stream files (3 panels: one per stream) gives the
+/// same repository, byte for byte: the reader builds events across streams by time stamp.
+#[test]
+fn a_run_in_three_streams_gives_the_files_of_one_stream() {
+    let d = Dir::new();
+    simulate_streams(&d, "one", 3, 1, 60);
+    simulate_streams(&d, "three", 3, 3, 60);
+    let xtc = d.join("three/XPP/xpptut15/xtc");
+    for s in 0..3 {
+        assert!(
+            xtc.join(format!("xpptut15-r0001-s00{s}-c000.xtc2"))
+                .exists()
+        );
+    }
+    assert!(!xtc.join("xpptut15-r0001-s003-c000.xtc2").exists());
+    for data in ["one", "three"] {
+        d.ok(&[
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            data,
+            "-o",
+            &format!("r{data}"),
+            "--group",
+            "",
+        ]);
+    }
+    let (a, b) = (files_of(&d.join("rone")), files_of(&d.join("rthree")));
+    assert!(a.len() >= 3 * 5 * 3, "files: {:?}", a.keys());
+    assert_same(&b, &a, "3 streams");
+}
+
+#[cfg(feature = "mpi")]
+mod with_mpi {
+    use super::*;
+
+    /// `mpirun -n K detcal args...` in `d`, with the flags a root user on a small machine needs.
+    fn mpirun(d: &Dir, k: usize, args: &[&str]) -> std::process::Output {
+        let detcal = assert_cmd::cargo::cargo_bin("detcal");
+        std::process::Command::new("mpirun")
+            .args([
+                "--allow-run-as-root",
+                "--oversubscribe",
+                "-n",
+                &k.to_string(),
+            ])
+            .arg(&detcal)
+            .args(args)
+            .current_dir(d.path())
+            .env("TZ", "UTC")
+            .env_remove("SIT_ROOT")
+            .env_remove("SIT_PSDM_DATA")
+            // One rayon thread per rank: the ranks share 2 cores.
+            .env("RAYON_NUM_THREADS", "1")
+            .output()
+            .expect("mpirun (openmpi-bin) should be installed where detcal is built with MPI")
+    }
+
+    fn dark_args(out: &str) -> Vec<&str> {
+        vec![
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            out,
+            "--group",
+            "",
+        ]
+    }
+
+    #[test]
+    fn dark_over_2_and_3_ranks_writes_the_files_of_one_process() {
+        let d = Dir::new();
+        // 50 frames for the gates, then runs of 32 over the ranks, the last one partial.
+        simulate(&d, 50 + 5 * 32 + 7);
+        d.ok(&dark_args("one"));
+        let want = files_of(&d.join("one"));
+        assert!(want.len() > 2 * 5 * 3, "files: {:?}", want.keys());
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(
+                o.status.success(),
+                "mpirun -n {k}:\n{}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_same(&files_of(&d.join(&out)), &want, &format!("-n {k}"));
+            // The job log and the per-year record, written by rank 0 only, as one process does.
+            let logs = walk_logs(&d.join(&out).join("logs"));
+            assert_eq!(
+                logs.len(),
+                walk_logs(&d.join("one").join("logs")).len(),
+                "-n {k}: logs {logs:?}"
+            );
+            let record = logs
+                .iter()
+                .find(|p| p.to_string_lossy().contains("atstart"))
+                .unwrap();
+            let lines = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
+            let one = walk_logs(&d.join("one").join("logs"));
+            let one_record = one
+                .iter()
+                .find(|p| p.to_string_lossy().contains("atstart"))
+                .unwrap();
+            assert_eq!(
+                lines(record),
+                lines(one_record),
+                "-n {k}: one record of the job in {record:?}"
+            );
+        }
+    }
+
+    /// A step shorter than the stage-1 block: rank 0 has every frame, the others none.
+    #[test]
+    fn dark_over_ranks_with_fewer_frames_than_the_gate_block() {
+        let d = Dir::new();
+        simulate(&d, 30);
+        d.ok(&dark_args("one"));
+        let o = mpirun(&d, 2, &dark_args("two"));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_same(&files_of(&d.join("two")), &files_of(&d.join("one")), "-n 2");
+    }
+
+    /// A run in 2 stream files (3 panels: 2 and 1) over 2 and 3 ranks.
+    #[test]
+    fn multi_stream_dark_over_ranks_writes_the_files_of_one_process() {
+        let d = Dir::new();
+        simulate_streams(&d, "data", 3, 2, 50 + 3 * 32 + 1);
+        d.ok(&dark_args("one"));
+        let want = files_of(&d.join("one"));
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(&files_of(&d.join(&out)), &want, &format!("-n {k}"));
+        }
+    }
+
+    /// An error on every rank (no such dataset) ends the job with a message, not a hang.
+    #[test]
+    fn a_bad_dataset_over_ranks_is_an_error() {
+        let d = Dir::new();
+        let o = mpirun(&d, 2, &dark_args("x"));
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("rank ") && err.contains("xpptut15"), "{err}");
+    }
+
+    fn walk_logs(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk_logs(&p));
+            } else if p.extension().is_some_and(|x| x == "txt") {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn mpi_flag_without_the_feature_is_a_clear_error() {
+    let d = Dir::new();
+    simulate(&d, 5);
+    let o = d.run(&[
+        "dark",
+        "exp=xpptut15:run=1",
+        "--data-dir",
+        "data",
+        "-o",
+        "r",
+        "--mpi",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--mpi") && err.contains("--features mpi"),
+        "{err}"
+    );
+    assert!(!d.join("r").exists(), "nothing should be written");
+}
+
+/// Started as one of several MPI processes by a launcher, a build without MPI refuses to work
+/// (each rank would do the whole job); a build with MPI would need the real launcher.
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn launched_by_mpirun_without_the_feature_is_a_clear_error() {
+    let d = Dir::new();
+    simulate(&d, 5);
+    let o = d
+        .cmd()
+        .env("OMPI_COMM_WORLD_SIZE", "4")
+        .args([
+            "dark",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            "r",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("4 MPI processes"), "{err}");
+}
