@@ -145,6 +145,9 @@ pub enum Command {
     /// Print the panel ids of an ePix10ka (psana epix10ka_id).
     #[command(name = "epix10ka-id", after_help = cmd::epix10ka_id::AFTER_HELP)]
     Epix10kaId(cmd::epix10ka_id::Args),
+    /// Write psana2's calibration cache (calibconst.pkl) with detcal's constants of a run.
+    #[command(name = "export-psana2", after_help = cmd::export_psana2::AFTER_HELP)]
+    ExportPsana2(cmd::export_psana2::Args),
 }
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their

@@ -11,6 +11,7 @@ pub mod calib;
 pub mod calibrun;
 pub mod common_mode;
 pub mod dark;
+pub mod export_psana2;
 pub mod deploy;
 pub mod deploy_constants;
 pub mod gains;
