@@ -8,6 +8,7 @@ mod cli;
 mod cmd;
 mod detrun;
 mod output;
+mod psana2;
 
 use std::process::ExitCode;
 

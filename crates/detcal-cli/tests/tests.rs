@@ -16,6 +16,8 @@ mod help_examples;
 mod info_scripts;
 mod interop;
 mod interop_calib;
+mod interop_psana2;
 mod pipeline;
 mod pixel_status_light;
+mod psana2_flags;
 mod python;

@@ -274,8 +274,14 @@ mod tests {
         let text = String::from_utf8_lossy(&b);
         assert!(text.contains("numpy.core.multiarray\n_reconstruct\n"));
         assert!(text.contains("X\x02\x00\x00\x00u2"));
-        assert!(b.windows(9).any(|w| w == b"B\x04\x00\x00\x00\x01\x00\x03\x02"));
+        assert!(
+            b.windows(9)
+                .any(|w| w == b"B\x04\x00\x00\x00\x01\x00\x03\x02")
+        );
         // shape (2, 1)
-        assert!(b.windows(12).any(|w| w == b"(J\x02\x00\x00\x00J\x01\x00\x00\x00t"));
+        assert!(
+            b.windows(12)
+                .any(|w| w == b"(J\x02\x00\x00\x00J\x01\x00\x00\x00t")
+        );
     }
 }

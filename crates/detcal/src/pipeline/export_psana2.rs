@@ -143,7 +143,10 @@ fn metadata(
         (s("time_sec"), Value::Int(mtime)),
         (s("time_stamp"), s(stamp.clone())),
         (s("tstamp_orig"), s(stamp)),
-        (s("version"), s(format!("detcal-{}", env!("CARGO_PKG_VERSION")))),
+        (
+            s("version"),
+            s(format!("detcal-{}", env!("CARGO_PKG_VERSION"))),
+        ),
         (
             s("comment"),
             s(format!("exported by detcal from {}", file.display())),
@@ -261,11 +264,14 @@ pub fn run(opts: &ExportOptions, settings: &Settings) -> Result<ExportReport> {
         let frame = info.frame_shape();
         let segs: Vec<u32> = info.segments.iter().map(|s| s.segment).collect();
         if segs.iter().enumerate().any(|(i, &s)| s as usize != i) {
-            return Err(Error::unsupported("segments", format!(
-                "{label}: detector {} has segments {segs:?}; psana2 indexes constants by segment \
+            return Err(Error::unsupported(
+                "segments",
+                format!(
+                    "{label}: detector {} has segments {segs:?}; psana2 indexes constants by segment \
                  number, and detcal exports only detectors whose segments are 0, 1, 2, ...",
-                info.alias
-            )));
+                    info.alias
+                ),
+            ));
         }
         let mut consts = Vec::new();
         let mut exported = Vec::new();
@@ -281,8 +287,7 @@ pub fn run(opts: &ExportOptions, settings: &Settings) -> Result<ExportReport> {
             };
             let data = match (&l.array, ctype) {
                 (None, CalibType::Geometry) => Value::Str(
-                    std::fs::read_to_string(file)
-                        .map_err(|e| Error::io(file, "read", e))?,
+                    std::fs::read_to_string(file).map_err(|e| Error::io(file, "read", e))?,
                 ),
                 (Some(a), CalibType::CommonMode) => Value::Array(a.clone()),
                 (Some(a), _) => {
@@ -299,7 +304,7 @@ pub fn run(opts: &ExportOptions, settings: &Settings) -> Result<ExportReport> {
                             )));
                         }
                     }
-                    Value::Array(a.clone())
+                    Value::Array(gain_ranged_extra(&calib, ctype, runnum, a)?)
                 }
                 (None, _) => continue,
             };
@@ -400,4 +405,33 @@ fn write_inprogress(path: &Path, v: &Value, settings: &Settings) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// `status_extra` as psana2 needs it: psana2 merges its mask with `pixel_status`'s before
+/// merging gain ranges, so the two must have one shape. detcal's (and LCLS-I's) `status_extra`
+/// of a multi-gain detector has no gain axis: it is repeated along `pixel_status`'s, which
+/// leaves the merged mask as it was (a pixel bad in one range is bad in all). Other types and
+/// shapes are returned as they are.
+fn gain_ranged_extra(
+    calib: &DetectorCalib,
+    ctype: CalibType,
+    run: u32,
+    a: &crate::formats::array::NdArray,
+) -> Result<crate::formats::array::NdArray> {
+    if ctype != CalibType::StatusExtra {
+        return Ok(a.clone());
+    }
+    let status = calib.get(CalibType::PixelStatus, run)?;
+    let Some(st) = status.array.as_ref() else {
+        return Ok(a.clone());
+    };
+    if st.ndim() != a.ndim() + 1 || st.shape()[1..] != *a.shape() {
+        return Ok(a.clone());
+    }
+    let ranges = st.shape()[0];
+    let extra = a.to_typed::<u64>();
+    let views: Vec<_> = (0..ranges).map(|_| extra.view()).collect();
+    let stacked = ndarray::stack(ndarray::Axis(0), &views)
+        .map_err(|e| Error::internal(format!("stacking status_extra: {e}")))?;
+    Ok(stacked.into())
 }
