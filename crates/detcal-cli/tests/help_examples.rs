@@ -34,7 +34,7 @@ const PSANA_NAMES: [&str; 13] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 35] = [
+const ORDER: [&str; 36] = [
     "simulate",
     "info",
     "epix10ka-id",
@@ -56,6 +56,7 @@ const ORDER: [&str; 35] = [
     "repo default",
     "deploy-constants",
     "calib",
+    "export-psana2",
     "common-mode",
     "convert",
     "deploy-file",

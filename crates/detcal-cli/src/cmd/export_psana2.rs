@@ -30,8 +30,8 @@ psana2's det.raw.calib applies no common mode unless asked (cmpars=...) and mask
 pixel_status and status_extra only: see docs/psana-compat.md.
 
 EXAMPLES:
-    detcal export-psana2 exp=xpptut15:run=1 --data-dir data -c calib --out .
-    detcal export-psana2 -e xpptut15 -r 1 --data-dir data -c calib --det jungfrau --out .";
+    detcal export-psana2 exp=xpptut15:run=2 --data-dir data -c calib --out .
+    detcal export-psana2 -e xpptut15 -r 2 --data-dir data -c calib --det jungfrau --out .";
 
 /// Write psana2's calibration cache (calibconst.pkl) with detcal's constants of a run.
 #[derive(Debug, clap::Args)]
