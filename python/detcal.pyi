@@ -121,3 +121,9 @@ def simulate(out: _Path, **options: Any) -> dict[str, Any]:
     known truth under `out` (`detcal simulate`): `exp`, `run`, `panels`, `events`, `steps`,
     `light_events`, `no_light`, `energy`, `seed`, `shape`, `gains`, `alias`. Returns what was
     written: `xtc_dir`, `dark_file`, `light_file`, `truth_dir`, `gain_dirs`, `panel_ids`."""
+
+def export_psana2(**options: Any) -> dict[str, Any]:
+    """Writes psana2's calibration cache `calibconst.pkl` (`detcal export-psana2`) for one run:
+    `dataset` (or `exp` and `run`), `calib_dir`, `out` (directory, default `/dev/shm`), `det` (a
+    list of aliases; default every raw detector), `data_dir`. Returns the report: `out`, `exp`,
+    `run`, `detectors` (each with `name`, `unique_id`, `source`, `constants`)."""

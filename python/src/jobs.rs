@@ -18,7 +18,10 @@ use crate::errors::{ArgumentError, lib_err};
 use crate::opts::Opts;
 
 /// A report as a Python dict (through JSON, as `--json` output would give it).
-fn to_dict<'py>(py: Python<'py>, report: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_dict<'py>(
+    py: Python<'py>,
+    report: &impl Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(report)
         .map_err(|e| crate::errors::Error::new_err(format!("report: {e}")))?;
     py.import("json")?.call_method1("loads", (text,))

@@ -9,6 +9,7 @@ mod arrays;
 mod calib;
 mod dark;
 mod errors;
+mod export;
 mod jobs;
 mod opts;
 
@@ -87,5 +88,6 @@ fn detcal_py(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::dark, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::deploy, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(export::export_psana2, m)?)?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 """detcal.simulate, detcal.dark and detcal.deploy: the commands' pipelines, equal to the commands."""
 
 import numpy as np
+import pytest
 
 import detcal
 
@@ -38,3 +39,28 @@ def test_simulate_dark_deploy_then_calibrate_the_light_run(tmp_path, cli):
     assert raw.shape == want.shape == (4, 2, 64, 128)
     cal = detcal.Calibrator(tmp_path / "calib", SRC, 2)
     assert np.array_equal(cal.calib(raw), want)
+
+
+def test_export_psana2_writes_the_commands_cache(tmp_path, cli):
+    import pickle
+
+    data, repo = tmp_path / "data", tmp_path / "repo"
+    detcal.simulate(data, panels=2, events=30, shape="32x64", light_events=2, group="")
+    detcal.dark("exp=xpptut15:run=1", data_dir=data, dirrepo=repo, group="")
+    detcal.deploy(exp="xpptut15", run=1, data_dir=data, dirrepo=repo, calib_dir=tmp_path / "calib",
+                  deploy=True, group="")
+    (tmp_path / "py").mkdir()
+    rep = detcal.export_psana2(exp="xpptut15", run=2, data_dir=data, calib_dir=tmp_path / "calib",
+                               out=tmp_path / "py", group="")
+    assert rep["run"] == 2 and rep["out"].endswith("py/calibconst.pkl")
+    cli("export-psana2", "exp=xpptut15:run=2", "--data-dir", data, "-c", "calib", "--out", ".",
+        "--group", "")
+    ours = pickle.load(open(tmp_path / "py" / "calibconst.pkl", "rb"))
+    theirs = pickle.load(open(tmp_path / "calibconst.pkl", "rb"))
+    assert ours["det_info"] == theirs["det_info"] == {"jungfrau": rep["detectors"][0]["unique_id"]}
+    peds, meta = ours["calib_const"]["jungfrau"]["pedestals"]
+    assert peds.dtype == np.float32 and peds.shape == (3, 2, 32, 64) and meta["run"] == 1
+    assert np.array_equal(peds, detcal.load_txt(detcal.find(tmp_path / "calib", SRC, "pedestals", 2)))
+    assert np.array_equal(peds, theirs["calib_const"]["jungfrau"]["pedestals"][0])
+    with pytest.raises(detcal.ArgumentError):
+        detcal.export_psana2(exp="xpptut15", calib_dir=tmp_path / "calib")

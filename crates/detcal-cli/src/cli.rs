@@ -148,6 +148,9 @@ pub enum Command {
     /// A detector's constants, geometry, steps and first events in a dataset (psana datinfo).
     #[command(after_help = cmd::datinfo::AFTER_HELP)]
     Datinfo(cmd::datinfo::Args),
+    /// Write psana2's calibration cache (calibconst.pkl) with detcal's constants of a run.
+    #[command(name = "export-psana2", after_help = cmd::export_psana2::AFTER_HELP)]
+    ExportPsana2(cmd::export_psana2::Args),
 }
 
 /// psana's program names and the detcal commands (words separated by spaces) that take their
@@ -182,7 +185,77 @@ pub const PSANA_OPTIONS: [(&str, &str, &str); 2] = [
 /// Parses the command line; under one of psana's program names (a link named
 /// `jungfrau_dark_proc`, ...) the arguments are those of the matching detcal command.
 pub fn parse() -> Cli {
-    Cli::parse_from(with_psana_name(std::env::args_os().collect()))
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let program = psana_program(&args);
+    // psana2's flags (-k/--dskwargs) under jungfrau_dark_proc: translated to `detcal dark`.
+    let psana2 =
+        program.as_deref() == Some("jungfrau_dark_proc") && crate::psana2::is_psana2(&args[1..]);
+    let args = if psana2 {
+        crate::psana2::translate("jungfrau_dark_proc", args)
+    } else {
+        with_psana_name(args)
+    };
+    parse_named(args, program.as_deref(), psana2)
+}
+
+/// The psana program name the command runs under, if it is one.
+fn psana_program(args: &[std::ffi::OsString]) -> Option<String> {
+    let name = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())?;
+    PSANA_NAMES
+        .iter()
+        .any(|(p, _)| *p == name)
+        .then(|| name.to_string())
+}
+
+/// Parses `args`; under a psana program name, usage lines and help name that program (not
+/// `jungfrau_dark_proc dark`), and say which flavour of options is in use.
+fn parse_named(args: Vec<std::ffi::OsString>, program: Option<&str>, psana2: bool) -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let Some(program) = program else {
+        return Cli::parse_from(args);
+    };
+    let words: Vec<&str> = PSANA_NAMES
+        .iter()
+        .find(|(p, _)| *p == program)
+        .map(|(_, c)| c.split(' ').collect())
+        .unwrap_or_default();
+    let flavour = if psana2 {
+        format!(
+            "{program}: psana2's (LCLS-II) options, as detcal {}",
+            words.join(" ")
+        )
+    } else if program == "jungfrau_dark_proc" {
+        format!(
+            "{program}: psana's LCLS-I options (-d DATASET -s DET); with -k/--dskwargs, \
+             psana2's (LCLS-II): {program} -k exp=<exp>,run=<run> -h"
+        )
+    } else {
+        format!(
+            "{program}: psana's LCLS-I options, as detcal {}",
+            words.join(" ")
+        )
+    };
+    fn rename(cmd: clap::Command, words: &[&str], program: &str, flavour: &str) -> clap::Command {
+        match words.split_first() {
+            None => {
+                // clap names a subcommand "<program> <subcommand>" in its usage line.
+                let usage = cmd
+                    .clone()
+                    .bin_name(program.to_string())
+                    .render_usage()
+                    .to_string();
+                let usage = usage.trim_start_matches("Usage: ").to_string();
+                cmd.override_usage(usage).before_help(flavour.to_string())
+            }
+            Some((w, rest)) => cmd.mut_subcommand(*w, |c| rename(c, rest, program, flavour)),
+        }
+    }
+    let cmd = rename(Cli::command(), &words, program, &flavour);
+    let matches = cmd.get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// The arguments with the detcal command inserted when the program runs under a psana name.

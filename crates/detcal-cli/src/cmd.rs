@@ -16,6 +16,7 @@ pub mod deploy_constants;
 pub mod deploy_file;
 pub mod epix10ka_id;
 pub mod epix_dark;
+pub mod export_psana2;
 pub mod extract;
 pub mod find;
 pub mod gain_constants;
@@ -61,5 +62,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::FindDetectorRuns(a) => info_scripts::find_detector_runs(a),
         Command::FindRunsForDataType(a) => info_scripts::find_runs_for_data_type(a),
         Command::FindDetectorNames(a) => info_scripts::find_detector_names(a),
+        Command::ExportPsana2(a) => export_psana2::run(a),
     }
 }

@@ -11,6 +11,7 @@ mod detrun;
 mod mpi;
 mod output;
 mod ranks;
+mod psana2;
 
 use std::process::ExitCode;
 

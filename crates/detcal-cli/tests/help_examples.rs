@@ -35,7 +35,7 @@ const PSANA_NAMES: [&str; 14] = [
 /// The order in which the help pages' examples run: each page's examples, in the order shown,
 /// after those of the pages above it (dark before deploy, deploy before calib, ...). It must
 /// name every help page; an example that appears on several pages runs once, at its first.
-const ORDER: [&str; 36] = [
+const ORDER: [&str; 37] = [
     "simulate",
     "info",
     "epix10ka-id",
@@ -58,6 +58,7 @@ const ORDER: [&str; 36] = [
     "repo default",
     "deploy-constants",
     "calib",
+    "export-psana2",
     "common-mode",
     "convert",
     "deploy-file",

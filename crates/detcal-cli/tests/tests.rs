@@ -19,6 +19,8 @@ mod interop;
 mod interop_calib;
 mod interop_timing;
 mod mpi;
+mod interop_psana2;
 mod pipeline;
 mod pixel_status_light;
+mod psana2_flags;
 mod python;

@@ -3,7 +3,7 @@ Array files on disk: the readers and writers of [`detcal_formats`], with atomic 
 file modes and the header values of the machine, user and time they are written on.
 */
 
-pub use detcal_formats::{FileFormat, array, load_array, lossless_fmt, pyfmt};
+pub use detcal_formats::{FileFormat, array, load_array, lossless_fmt, pickle, pyfmt};
 
 use std::path::Path;
 

@@ -14,6 +14,7 @@ pub mod dark;
 pub mod datinfo;
 pub mod deploy;
 pub mod deploy_constants;
+pub mod export_psana2;
 pub mod gains;
 pub mod geometry;
 pub mod image;

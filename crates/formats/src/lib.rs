@@ -25,6 +25,7 @@ pub mod error;
 pub mod geometry;
 pub mod npy;
 pub mod npz;
+pub mod pickle;
 pub mod pyfmt;
 pub mod text;
 
