@@ -69,6 +69,8 @@ pub struct Run {
     run_number: Option<u32>,
     start_time: Option<TimeStamp>,
     detectors: Vec<DetectorInfo>,
+    /// Every detector of the Configure: alias -> (detType, detId per segment number).
+    configured: BTreeMap<String, (String, BTreeMap<u32, String>)>,
 }
 
 /// What the start of one stream says.
@@ -83,6 +85,8 @@ struct StreamSummary {
     config: BTreeMap<String, (EnumDicts, Option<i32>)>,
     /// Per (alias, segment): the numeric config fields of Configure.
     seg_config: BTreeMap<(String, u32), config::SegmentConfig>,
+    /// Every detector of the Configure: alias -> (detType, detId per segment number).
+    configured: BTreeMap<String, (String, BTreeMap<u32, String>)>,
 }
 
 impl Run {
@@ -163,12 +167,24 @@ impl Run {
             start_time = start_time.or(s.configure_time);
         }
         let detectors = build_detectors(&summaries, &first_path)?;
+        let mut configured: BTreeMap<String, (String, BTreeMap<u32, String>)> = BTreeMap::new();
+        for s in &summaries {
+            for (alias, (det_type, segs)) in &s.configured {
+                let e = configured
+                    .entry(alias.clone())
+                    .or_insert_with(|| (det_type.clone(), BTreeMap::new()));
+                for (seg, id) in segs {
+                    e.1.entry(*seg).or_insert_with(|| id.clone());
+                }
+            }
+        }
         Ok(Self {
             streams,
             expt,
             run_number,
             start_time,
             detectors,
+            configured,
         })
     }
 
@@ -195,6 +211,18 @@ impl Run {
     /// The detectors (aliases with `raw` data), sorted by alias.
     pub fn detectors(&self) -> &[DetectorInfo] {
         &self.detectors
+    }
+
+    /// psana's unique id of every detector the Configure names (raw detectors, `timing`,
+    /// `scan`, ...), by alias: `<detType>_<detId of each segment, by segment number, joined by _>`.
+    pub fn unique_ids(&self) -> Vec<(String, String)> {
+        self.configured
+            .iter()
+            .map(|(alias, (det_type, segs))| {
+                let ids: Vec<&str> = segs.values().map(String::as_str).collect();
+                (alias.clone(), format!("{det_type}_{}", ids.join("_")))
+            })
+            .collect()
     }
 
     /// The detector with this DAQ alias.
@@ -326,6 +354,12 @@ fn read_configure(
     sum: &mut StreamSummary,
 ) -> Result<(), FormatError> {
     for names in table.iter() {
+        sum.configured
+            .entry(names.det_name.clone())
+            .or_insert_with(|| (names.det_type.clone(), BTreeMap::new()))
+            .1
+            .entry(names.segment)
+            .or_insert_with(|| names.det_id.clone());
         if names.alg.name == "raw"
             && let Some(i) = names.field_index("raw")
         {

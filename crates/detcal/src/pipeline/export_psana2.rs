@@ -252,9 +252,12 @@ pub fn run(opts: &ExportOptions, settings: &Settings) -> Result<ExportReport> {
     let mut det_info = Vec::new();
     let mut calib_const = Vec::new();
     let mut report = Vec::new();
+    // Every detector of the Configure (timing, scan, ...), as psana2 checks them all.
+    for (alias, id) in xrun.unique_ids() {
+        det_info.push((Value::str(&alias), Value::str(&id)));
+    }
     for info in xrun.detectors() {
         let unique_id = info.unique_id();
-        det_info.push((Value::str(&info.alias), Value::str(&unique_id)));
         if !opts.detectors.is_empty() && !opts.detectors.contains(&info.alias) {
             continue;
         }
