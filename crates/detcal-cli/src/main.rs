@@ -10,8 +10,8 @@ mod detrun;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod output;
-mod ranks;
 mod psana2;
+mod ranks;
 
 use std::process::ExitCode;
 
