@@ -57,7 +57,11 @@ def test_export_psana2_writes_the_commands_cache(tmp_path, cli):
         "--group", "")
     ours = pickle.load(open(tmp_path / "py" / "calibconst.pkl", "rb"))
     theirs = pickle.load(open(tmp_path / "calibconst.pkl", "rb"))
-    assert ours["det_info"] == theirs["det_info"] == {"jungfrau": rep["detectors"][0]["unique_id"]}
+    # Every detector of the run's Configure, as psana2 checks them all (timing's id is "ts_").
+    assert ours["det_info"] == theirs["det_info"]
+    assert ours["det_info"]["jungfrau"] == rep["detectors"][0]["unique_id"]
+    assert ours["det_info"]["timing"] == "ts_"
+    assert "chunkinfo" not in ours["det_info"]
     peds, meta = ours["calib_const"]["jungfrau"]["pedestals"]
     assert peds.dtype == np.float32 and peds.shape == (3, 2, 32, 64) and meta["run"] == 1
     assert np.array_equal(peds, detcal.load_txt(detcal.find(tmp_path / "calib", SRC, "pedestals", 2)))

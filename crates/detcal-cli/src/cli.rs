@@ -187,15 +187,17 @@ pub const PSANA_OPTIONS: [(&str, &str, &str); 2] = [
 pub fn parse() -> Cli {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let program = psana_program(&args);
-    // psana2's flags (-k/--dskwargs) under jungfrau_dark_proc: translated to `detcal dark`.
-    let psana2 =
-        program.as_deref() == Some("jungfrau_dark_proc") && crate::psana2::is_psana2(&args[1..]);
-    let args = if psana2 {
-        crate::psana2::translate("jungfrau_dark_proc", args)
+    // psana2's flags (-k/--dskwargs) under jungfrau_dark_proc and jungfrau_deploy_constants:
+    // translated to `detcal dark` and `detcal deploy`.
+    let psana2 = program
+        .as_deref()
+        .filter(|p| crate::psana2::PROGRAMS.contains(p) && crate::psana2::is_psana2(&args[1..]));
+    let args = if let Some(p) = psana2 {
+        crate::psana2::translate(p, args)
     } else {
         with_psana_name(args)
     };
-    parse_named(args, program.as_deref(), psana2)
+    parse_named(args, program.as_deref(), psana2.is_some())
 }
 
 /// The psana program name the command runs under, if it is one.
@@ -230,6 +232,11 @@ fn parse_named(args: Vec<std::ffi::OsString>, program: Option<&str>, psana2: boo
     } else if program == "jungfrau_dark_proc" {
         format!(
             "{program}: psana's LCLS-I options (-d DATASET -s DET); with -k/--dskwargs, \
+             psana2's (LCLS-II): {program} -k exp=<exp>,run=<run> -h"
+        )
+    } else if program == "jungfrau_deploy_constants" {
+        format!(
+            "{program}: psana's LCLS-I options (-e EXP -r RUN -d DET); with -k/--dskwargs, \
              psana2's (LCLS-II): {program} -k exp=<exp>,run=<run> -h"
         )
     } else {

@@ -288,20 +288,192 @@ pub fn dark_args(p: &DarkProc2) -> Result<Vec<OsString>, String> {
     Ok(a.into_iter().map(OsString::from).collect())
 }
 
-/// The whole command line (program name first) as `detcal dark` takes it, for psana2's
-/// `jungfrau_dark_proc` flags; `--help` and bad flags print psana2's usage and exit.
+/// The programs whose psana2 flags detcal takes.
+pub const PROGRAMS: [&str; 2] = ["jungfrau_dark_proc", "jungfrau_deploy_constants"];
+
+/// The whole command line (program name first) as the detcal command takes it, for psana2's
+/// flags of `program` (one of [`PROGRAMS`]); `--help` and bad flags print psana2's usage and
+/// exit.
 pub fn translate(program: &str, args: Vec<OsString>) -> Vec<OsString> {
-    debug_assert_eq!(program, "jungfrau_dark_proc");
-    let p = DarkProc2::parse_from(&args);
-    match dark_args(&p) {
+    use clap::CommandFactory;
+    let (rest, mut cmd) = if program == "jungfrau_deploy_constants" {
+        (
+            deploy_args(&DeployConstants2::parse_from(&args)),
+            DeployConstants2::command(),
+        )
+    } else {
+        (
+            dark_args(&DarkProc2::parse_from(&args)),
+            DarkProc2::command(),
+        )
+    };
+    match rest {
         Ok(rest) => std::iter::once(args[0].clone()).chain(rest).collect(),
-        Err(msg) => {
-            use clap::CommandFactory;
-            DarkProc2::command()
-                .error(clap::error::ErrorKind::ArgumentConflict, msg)
-                .exit()
+        Err(msg) => cmd
+            .error(clap::error::ErrorKind::ArgumentConflict, msg)
+            .exit(),
+    }
+}
+
+const DEPLOY_AFTER_HELP: &str = "\
+This is psana2's (LCLS-II) option set of jungfrau_deploy_constants, selected by -k/--dskwargs;
+without -k the program takes LCLS-I's (see jungfrau_deploy_constants -h). Both run detcal deploy:
+the panels' repository files of each gain mode valid for the run's time (or -t) are merged into
+<dirrepo>/merge_tmp/. -D deploys them into detcal's calibration store (-c, default
+<data root>/<INS>/<exp>/calib), not into psana2's database: give psana2 the constants with
+detcal export-psana2. detcal deploys pedestals, pixel_rms, pixel_status, dark_min and dark_max
+together (-p of p, r, s, x, n); gain and offset (g, c, o) come from detcal gain-constants, and
+status_extra (e) from detcal deploy-constants -C status_extra, so -p with those letters is
+refused, as are -N/--nsegstot (detcal deploys the detector's own panels) and -F/--depfiles.
+-v/--version, -C/--comment and -S/--dbsuffix are database metadata and have no effect.
+
+EXAMPLES:
+    jungfrau_deploy_constants -k exp=xpptut15,run=1,dir=data/XPP/xpptut15/xtc -d jungfrau -o panels
+    jungfrau_deploy_constants -k exp=xpptut15,run=1 --data-dir data -d jungfrau -o panels -D";
+
+/// Deploys jungfrau constants (psana2's options).
+#[derive(Debug, Parser)]
+#[command(name = "jungfrau_deploy_constants", after_help = DEPLOY_AFTER_HELP, max_term_width = 100)]
+#[command(disable_version_flag = true)]
+pub struct DeployConstants2 {
+    /// DataSource keyword arguments: exp=<exp>,run=<run>[,dir=<xtc dir>], or <file.xtc2>, or
+    /// files=<file.xtc2>.
+    #[arg(short = 'k', long = "dskwargs", value_name = "KWARGS")]
+    pub dskwargs: String,
+    /// Detector name [default: the only detector with raw data].
+    #[arg(short = 'd', long = "detname")]
+    pub detname: Option<String>,
+    /// Time stamp YYYYmmddHHMMSS choosing the repository files [default: the run's start].
+    #[arg(short = 't', long = "tstamp")]
+    pub tstamp: Option<String>,
+    /// Repository of calibration results [default: detcal's,
+    /// $SIT_ROOT/detector/gains/jungfrau/panels].
+    #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
+    pub dirrepo: Option<String>,
+    /// Total number of segments at deployment: refused (detcal deploys the detector's panels).
+    #[arg(short = 'N', long = "nsegstot")]
+    pub nsegstot: Option<usize>,
+    /// Logging mode (DEBUG, INFO, WARNING, ERROR).
+    #[arg(short = 'L', long = "logmode", default_value = "INFO")]
+    pub logmode: String,
+    /// Default high gain ADU/keV (ePix10ka only in detcal; no effect for JUNGFRAU).
+    #[arg(long = "high")]
+    pub high: Option<f64>,
+    /// Default medium gain ADU/keV (no effect for JUNGFRAU).
+    #[arg(long = "medium")]
+    pub medium: Option<f64>,
+    /// Default low gain ADU/keV (no effect for JUNGFRAU).
+    #[arg(long = "low")]
+    pub low: Option<f64>,
+    /// Constants to deploy: letters of p (pedestals), r (rms), s (status), x (max), n (min).
+    #[arg(short = 'p', long = "ctdepl", default_value = "psr")]
+    pub ctdepl: String,
+    /// Only these panel indices, comma-separated.
+    #[arg(short = 'I', long = "paninds")]
+    pub paninds: Option<String>,
+    /// Constants version (database metadata; no effect).
+    #[arg(short = 'v', long = "version", default_value = "V2026-03-10")]
+    pub version: String,
+    /// First run of the validity range [default: the run of -k].
+    #[arg(short = 'B', long = "run_beg")]
+    pub run_beg: Option<u32>,
+    /// Last run of the validity range.
+    #[arg(short = 'R', long = "run_end", default_value = "end")]
+    pub run_end: String,
+    /// Comment (database metadata; no effect).
+    #[arg(short = 'C', long = "comment", default_value = "no comment")]
+    pub comment: String,
+    /// Private database suffix (no effect).
+    #[arg(short = 'S', long = "dbsuffix", default_value = "")]
+    pub dbsuffix: String,
+    /// Deploy into detcal's calibration store (-c); without it, a dry run.
+    #[arg(short = 'D', long = "deploy")]
+    pub deploy: bool,
+    /// Deploy from data and metadata files: refused.
+    #[arg(short = 'F', long = "depfiles")]
+    pub depfiles: bool,
+    /// The experiment's calibration directory (detcal's) [default:
+    /// <data root>/<INS>/<exp>/calib].
+    #[arg(short = 'c', long = "calib-dir", value_name = "DIR")]
+    pub calib_dir: Option<String>,
+    /// Root of experiment data, instead of $SIT_PSDM_DATA (detcal's).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<String>,
+    /// Print only errors (detcal's).
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+    /// The group of new files (detcal's; '' leaves groups alone).
+    #[arg(long = "group", default_value = detcal::files::DEFAULT_GROUP)]
+    pub group: String,
+}
+
+/// The arguments of `detcal deploy` that do what psana2's `jungfrau_deploy_constants` options
+/// ask.
+pub fn deploy_args(p: &DeployConstants2) -> Result<Vec<OsString>, String> {
+    if p.depfiles {
+        return Err(
+            "-F/--depfiles deploys files into psana2's database, which detcal does not write"
+                .into(),
+        );
+    }
+    if let Some(n) = p.nsegstot {
+        return Err(format!(
+            "-N/--nsegstot {n}: detcal deploys the constants of the detector's own panels"
+        ));
+    }
+    if let Some(c) = p.ctdepl.chars().find(|c| !"psrxn".contains(*c)) {
+        return Err(format!(
+            "-p {}: {c:?} is not deployed by jungfrau_deploy_constants in detcal: gain and \
+             offset (g, c, o) come from detcal gain-constants -D, status_extra (e) from detcal \
+             deploy-constants -C status_extra",
+            p.ctdepl
+        ));
+    }
+    let mut a: Vec<String> = vec![
+        "deploy".into(),
+        "--dataset".into(),
+        dataset_of_dskwargs(&p.dskwargs)?,
+    ];
+    let mut kv = |k: &str, v: String| {
+        a.push(k.to_string());
+        a.push(v);
+    };
+    kv("--logmode", p.logmode.clone());
+    kv("--group", p.group.clone());
+    for (k, v) in [
+        ("-d", &p.detname),
+        ("-t", &p.tstamp),
+        ("-o", &p.dirrepo),
+        ("-I", &p.paninds),
+        ("-c", &p.calib_dir),
+        ("--data-dir", &p.data_dir),
+    ] {
+        if let Some(v) = v {
+            kv(k, v.clone());
         }
     }
+    // The validity range: -B (default the run of -k) to -R.
+    let run_of_kw = p
+        .dskwargs
+        .split(',')
+        .find_map(|i| i.strip_prefix("run="))
+        .and_then(|r| r.split([',', '-', ':']).next())
+        .and_then(|r| r.parse::<u32>().ok());
+    match (p.run_beg, run_of_kw) {
+        (Some(b), _) => kv("--runbegin", b.to_string()),
+        (None, Some(r)) => kv("-r", r.to_string()),
+        (None, None) => {}
+    }
+    if p.run_beg.is_some() || run_of_kw.is_some() || p.run_end != "end" {
+        kv("--runend", p.run_end.clone());
+    }
+    if p.deploy {
+        a.push("-D".into());
+    }
+    if p.quiet {
+        a.push("-q".into());
+    }
+    Ok(a.into_iter().map(OsString::from).collect())
 }
 
 #[cfg(test)]

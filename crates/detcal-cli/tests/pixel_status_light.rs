@@ -20,6 +20,21 @@ const F6: [&str; 9] = [
     "",
 ];
 
+/// Feature 11 on the light run into `constants`, pedestals from `data`'s calibration store.
+const F11: [&str; 11] = [
+    "pixel-status",
+    "--input",
+    LIGHT,
+    "-F",
+    "11",
+    "--data-dir",
+    "data",
+    "-o",
+    "constants",
+    "--group",
+    "",
+];
+
 fn u64s(path: &std::path::Path) -> Vec<u64> {
     load_array(path)
         .unwrap()
@@ -74,19 +89,7 @@ fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
     assert!(good_flagged < 50, "{good_flagged} good pixels flagged");
 
     // Feature 11 without deployed pedestals: zeros, as psana; the maxima alone are judged.
-    let out = d.run(&[
-        "pixel-status",
-        "--input",
-        LIGHT,
-        "-F",
-        "11",
-        "--data-dir",
-        "data",
-        "-o",
-        "constants",
-        "--group",
-        "",
-    ]);
+    let out = d.run(&F11);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("uses zeros"));
     let f11 = String::from_utf8(out.stdout).unwrap();
@@ -145,41 +148,13 @@ fn light_features_flag_the_injected_pixels_and_merge_into_status_extra() {
         &detcal::files::Perms::default(),
     )
     .unwrap();
-    let again = d.run(&[
-        "pixel-status",
-        "--input",
-        LIGHT,
-        "-F",
-        "11",
-        "--data-dir",
-        "data",
-        "-o",
-        "constants",
-        "--group",
-        "",
-    ]);
+    let again = d.run(&F11);
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("instead of the data"));
     let st2 = u64s(&d.join(String::from_utf8(again.stdout).unwrap().trim()));
     assert_eq!(st2[good], 256);
     std::fs::remove_file(&max_file).unwrap();
-    let f11 = String::from_utf8(
-        d.run(&[
-            "pixel-status",
-            "--input",
-            LIGHT,
-            "-F",
-            "11",
-            "--data-dir",
-            "data",
-            "-o",
-            "constants",
-            "--group",
-            "",
-        ])
-        .stdout,
-    )
-    .unwrap();
+    let f11 = String::from_utf8(d.run(&F11).stdout).unwrap();
     assert_eq!(u64s(&d.join(f11.trim())), st, "back to the data's maxima");
     // -t status_data is kept as given.
     let out = d.ok(&[&F6[..], &["-t", "status_data"]].concat());

@@ -8,6 +8,11 @@ use crate::util::Dir;
 
 /// Every `.dat` file under `repo`, by relative path, with its bytes.
 fn dat_files(repo: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_with(repo, "dat")
+}
+
+/// Every file with extension `ext` under `repo`, by relative path, with its bytes.
+fn files_with(repo: &Path, ext: &str) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![repo.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -15,7 +20,7 @@ fn dat_files(repo: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "dat") {
+            } else if p.extension().is_some_and(|x| x == ext) {
                 out.insert(
                     p.strip_prefix(repo).unwrap().to_path_buf(),
                     std::fs::read(&p).unwrap(),
@@ -115,6 +120,111 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
     for (k, v) in &a {
         assert!(b[k] == *v, "{} differs", k.display());
     }
+
+    // psana2's jungfrau_deploy_constants flags deploy what LCLS-I's do.
+    let lcls1 = run_as(
+        &d,
+        "jungfrau_deploy_constants",
+        &[
+            "-e",
+            "xpptut15",
+            "-r",
+            "1",
+            "-d",
+            "jungfrau",
+            "--data-dir",
+            "data",
+            "-o",
+            "r1",
+            "-c",
+            "calib1",
+            "-D",
+            "--group",
+            "",
+        ],
+    );
+    assert!(
+        lcls1.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lcls1.stderr)
+    );
+    let psana2 = run_as(
+        &d,
+        "jungfrau_deploy_constants",
+        &[
+            "-k",
+            "exp=xpptut15,run=1,dir=data/XPP/xpptut15/xtc",
+            "-d",
+            "jungfrau",
+            "-o",
+            "r2",
+            "-c",
+            "calib2",
+            "-D",
+            "--group",
+            "",
+        ],
+    );
+    assert!(
+        psana2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psana2.stderr)
+    );
+    let (a, b) = (
+        files_with(&d.join("calib1"), "data"),
+        files_with(&d.join("calib2"), "data"),
+    );
+    assert_eq!(
+        a.len(),
+        5,
+        "pedestals, pixel_rms, pixel_status, dark_min, dark_max: {:?}",
+        a.keys()
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    // The same values; the headers name each command's own merge file and time.
+    let values = |v: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(v)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    for (k, v) in &a {
+        assert!(values(v) == values(&b[k]), "{} differs", k.display());
+        assert!(values(v).len() > 10, "{}: values", k.display());
+    }
+    // Without -D nothing is deployed; gain letters are refused with where to get them.
+    let dry = run_as(
+        &d,
+        "jungfrau_deploy_constants",
+        &[
+            "-k",
+            "exp=xpptut15,run=1,dir=data/XPP/xpptut15/xtc",
+            "-o",
+            "r2",
+            "-c",
+            "calib3",
+        ],
+    );
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(!d.join("calib3").exists());
+    let e = run_as(
+        &d,
+        "jungfrau_deploy_constants",
+        &["-k", "exp=xpptut15,run=1", "-p", "psrg"],
+    );
+    assert_eq!(e.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&e.stderr).contains("gain-constants"));
+    let h = run_as(&d, "jungfrau_deploy_constants", &["-k", "x", "--help"]);
+    let text = String::from_utf8_lossy(&h.stdout);
+    assert!(
+        text.contains("Usage: jungfrau_deploy_constants [OPTIONS] --dskwargs"),
+        "{text}"
+    );
 
     // Help names the program and the flavour; psana2's refused options say why.
     let h = run_as(&d, "jungfrau_dark_proc", &["-k", "x.xtc2", "--help"]);

@@ -214,7 +214,7 @@ impl Run {
     }
 
     /// psana's unique id of every detector the Configure names (raw detectors, `timing`,
-    /// `scan`, ...), by alias: `<detType>_<detId of each segment, by segment number, joined by _>`.
+    /// `scan`, ...; not the DAQ's own `chunkinfo`), by alias: `<detType>_<detId of each segment, by segment number, joined by _>`.
     pub fn unique_ids(&self) -> Vec<(String, String)> {
         self.configured
             .iter()
@@ -348,12 +348,19 @@ fn for_each_shapes_data<'a>(
     Ok(())
 }
 
+/// Names the DAQ writes for itself, not detectors (psana2 lists none of them among a run's
+/// detectors).
+const SERVICE_NAMES: [&str; 3] = ["chunkinfo", "runinfo", "smdinfo"];
+
 fn read_configure(
     d: &Dgram<'_>,
     table: &NamesTable,
     sum: &mut StreamSummary,
 ) -> Result<(), FormatError> {
-    for names in table.iter() {
+    for names in table
+        .iter()
+        .filter(|n| !SERVICE_NAMES.contains(&n.det_name.as_str()))
+    {
         sum.configured
             .entry(names.det_name.clone())
             .or_insert_with(|| (names.det_type.clone(), BTreeMap::new()))

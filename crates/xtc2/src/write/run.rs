@@ -439,22 +439,7 @@ impl<W: Write> RunWriter<W> {
                     .into(),
             ));
         }
-        if frames.len() != self.segments.len() {
-            return Err(Error::Write(format!(
-                "{} frames given for {} segments",
-                frames.len(),
-                self.segments.len()
-            )));
-        }
-        let frames: Vec<SegmentFrame<'_>> = frames
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| SegmentFrame {
-                index,
-                raw,
-                damage: Damage(0),
-            })
-            .collect();
+        let frames = self.all_segments(frames)?;
         self.event_inner(time, &frames, Some(timing))
     }
 
@@ -659,22 +644,7 @@ impl<W: Write> RunWriter<W> {
 
     /// Writes an L1Accept with a frame for every segment, in setup order.
     pub fn event(&mut self, time: TimeStamp, frames: &[&[u16]]) -> Result<u64, Error> {
-        if frames.len() != self.segments.len() {
-            return Err(Error::Write(format!(
-                "{} frames given for {} segments",
-                frames.len(),
-                self.segments.len()
-            )));
-        }
-        let frames: Vec<SegmentFrame<'_>> = frames
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| SegmentFrame {
-                index,
-                raw,
-                damage: Damage(0),
-            })
-            .collect();
+        let frames = self.all_segments(frames)?;
         self.event_with(time, &frames)
     }
 
@@ -685,6 +655,26 @@ impl<W: Write> RunWriter<W> {
         frames: &[SegmentFrame<'_>],
     ) -> Result<u64, Error> {
         self.event_inner(time, frames, None)
+    }
+
+    /// One undamaged frame per segment, in setup order; an error unless every segment has one.
+    fn all_segments<'f>(&self, frames: &[&'f [u16]]) -> Result<Vec<SegmentFrame<'f>>, Error> {
+        if frames.len() != self.segments.len() {
+            return Err(Error::Write(format!(
+                "{} frames given for {} segments",
+                frames.len(),
+                self.segments.len()
+            )));
+        }
+        Ok(frames
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| SegmentFrame {
+                index,
+                raw,
+                damage: Damage(0),
+            })
+            .collect())
     }
 
     fn event_inner(
