@@ -31,6 +31,16 @@ fn files_with(repo: &Path, ext: &str) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// Runs `program` (a link to detcal) with `args` in `d`, and checks it succeeds.
+fn ok_as(d: &Dir, program: &str, args: &[&str]) {
+    let out = run_as(d, program, args);
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn run_as(d: &Dir, program: &str, args: &[&str]) -> std::process::Output {
     let link = d.join(program);
     if !link.exists() {
@@ -65,7 +75,7 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
         "--group",
         "",
     ]);
-    let lcls1 = run_as(
+    ok_as(
         &d,
         "jungfrau_dark_proc",
         &[
@@ -81,12 +91,7 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
             "",
         ],
     );
-    assert!(
-        lcls1.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lcls1.stderr)
-    );
-    let psana2 = run_as(
+    ok_as(
         &d,
         "jungfrau_dark_proc",
         &[
@@ -99,11 +104,6 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
             "--group",
             "",
         ],
-    );
-    assert!(
-        psana2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psana2.stderr)
     );
     let (a, b) = (dat_files(&d.join("r1")), dat_files(&d.join("r2")));
     assert_eq!(
@@ -122,7 +122,7 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
     }
 
     // psana2's jungfrau_deploy_constants flags deploy what LCLS-I's do.
-    let lcls1 = run_as(
+    ok_as(
         &d,
         "jungfrau_deploy_constants",
         &[
@@ -143,12 +143,7 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
             "",
         ],
     );
-    assert!(
-        lcls1.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lcls1.stderr)
-    );
-    let psana2 = run_as(
+    ok_as(
         &d,
         "jungfrau_deploy_constants",
         &[
@@ -164,11 +159,6 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
             "--group",
             "",
         ],
-    );
-    assert!(
-        psana2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psana2.stderr)
     );
     let (a, b) = (
         files_with(&d.join("calib1"), "data"),
@@ -194,7 +184,7 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
         assert!(values(v).len() > 10, "{}: values", k.display());
     }
     // Without -D nothing is deployed; gain letters are refused with where to get them.
-    let dry = run_as(
+    ok_as(
         &d,
         "jungfrau_deploy_constants",
         &[
@@ -205,11 +195,6 @@ fn jungfrau_dark_proc_psana2_flags_give_the_lcls1_files() {
             "-c",
             "calib3",
         ],
-    );
-    assert!(
-        dry.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dry.stderr)
     );
     assert!(!d.join("calib3").exists());
     let e = run_as(

@@ -521,6 +521,13 @@ pub fn open_dataset(
     }
 }
 
+/// The data root: `data_root`, else `SIT_PSDM_DATA`.
+fn root_or_env(data_root: Option<&Path>) -> Option<PathBuf> {
+    data_root
+        .map(Path::to_path_buf)
+        .or_else(|| crate::settings::Settings::from_env().psdm_data)
+}
+
 /// The raw NumPy stacks of `exp=<exp>:run=<runs>` (without `:dir=`) when every run has one.
 fn stacks_of_dataset(
     dataset: &str,
@@ -535,10 +542,7 @@ fn stacks_of_dataset(
     else {
         return Ok(None);
     };
-    let root = data_root
-        .map(Path::to_path_buf)
-        .or_else(|| crate::settings::Settings::from_env().psdm_data);
-    match root {
+    match root_or_env(data_root) {
         Some(root) => crate::stacks::dataset_stacks(&exp, &runs, &root, alias),
         None => Ok(None),
     }
@@ -1127,9 +1131,7 @@ pub fn dataset_runs(dataset: &str, data_root: Option<&Path>) -> Result<Vec<Vec<P
                 .collect(),
         )
     };
-    let root = data_root
-        .map(Path::to_path_buf)
-        .or_else(|| crate::settings::Settings::from_env().psdm_data);
+    let root = root_or_env(data_root);
     let needs_root = !matches!(ds, xtc2::dataset::Dataset::Files(_)) && !dataset.contains(":dir=");
     if needs_root && root.is_none() {
         return Err(Error::config(
