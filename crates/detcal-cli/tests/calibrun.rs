@@ -223,6 +223,39 @@ fn calibrun_errors_say_what_is_wrong() {
     let err = d.fails(&with(&base, &["-r", "1", "-P", "-f", "40"]), 2);
     assert!(err.contains("event_code"), "{err}");
     assert!(!d.join(CALIB).exists(), "nothing deployed by failed runs");
+    // Stacks as datasets: a run with stacks of two detectors needs -s; a stack of another
+    // detector than -s names is refused; nothing is written.
+    let err = d.fails(
+        &[
+            "calib",
+            "exp=xpptut15:run=1",
+            "--data-dir",
+            "data",
+            "-o",
+            "c.npy",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("epix100a, pnccd") && err.contains("-s"),
+        "{err}"
+    );
+    let stack = "data/XPP/xpptut15/npy/xpptut15-r0001-pnccd.npy";
+    let err = d.fails(
+        &[
+            "calib",
+            stack,
+            "-s",
+            "epix100a",
+            "--data-dir",
+            "data",
+            "-o",
+            "c.npy",
+        ],
+        2,
+    );
+    assert!(err.contains(stack) && err.contains("\"pnccd\""), "{err}");
+    assert!(!d.join("c.npy").exists());
 }
 
 /// psana's `load_txt` reads the deployed files with the values detcal reads.
