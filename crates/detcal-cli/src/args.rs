@@ -135,6 +135,7 @@ impl CalibDetArgs {
                 (None, false) => CommonMode::Deployed,
             },
             mask: self.mask.clone(),
+            evcode: None,
         }
     }
 }
@@ -241,4 +242,38 @@ pub struct DataDirArg {
     /// Root of experiment data, instead of $SIT_PSDM_DATA (<root>/<INS>/<exp>/xtc/...).
     #[arg(long = "data-dir", value_name = "DIR")]
     pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// Event-code selection from the runs' LCLS-II timing data (`--evcode`, `--beam-off`), for
+/// commands whose `-c` means something else (`calib`, `extract`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvcodeArgs {
+    /// Only events with any of these event codes (psana's -c/--evcode: comma-separated; a
+    /// negative code inverts: events with none of them), from the LCLS-II timing data; the
+    /// selection comes before the event counters (-n, --evskip).
+    #[arg(long = "evcode", value_name = "CODES", allow_hyphen_values = true)]
+    pub evcode: Option<String>,
+    /// Only drop shots (beam off): the same as --evcode 162 (LCLS-I BYKIK).
+    #[arg(long = "beam-off", conflicts_with = "evcode")]
+    pub beam_off: bool,
+}
+
+impl EvcodeArgs {
+    /// The selection, if one is asked for.
+    pub fn selection(&self) -> detcal::Result<Option<detcal::evcode::EventCodeSelection>> {
+        evcode_selection(self.evcode.as_deref(), self.beam_off)
+    }
+}
+
+/// The selection of `-c/--evcode LIST` or `--beam-off`, if either is given.
+pub fn evcode_selection(
+    list: Option<&str>,
+    beam_off: bool,
+) -> detcal::Result<Option<detcal::evcode::EventCodeSelection>> {
+    use detcal::evcode::EventCodeSelection;
+    Ok(match (list, beam_off) {
+        (Some(list), _) => Some(EventCodeSelection::parse(list)?),
+        (None, true) => Some(EventCodeSelection::beam_off()),
+        (None, false) => None,
+    })
 }

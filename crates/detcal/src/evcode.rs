@@ -32,6 +32,7 @@ use serde::Serialize;
 use xtc2::timing::{EventCodes, NUM_EVENT_CODES, RunTiming};
 
 use crate::error::{Error, Result};
+use crate::source::RunSource;
 
 /// LCLS-I event code of a shot dropped by the beam kicker (BYKIK): the beam-off code.
 pub const BEAM_OFF_CODE: u16 = 162;
@@ -199,6 +200,52 @@ pub fn run_timing(run: &xtc2::run::Run) -> Result<RunTiming> {
         ));
     }
     Ok(timing)
+}
+
+/// Loads the timing data of every run for an event-code selection and says what it takes of
+/// each: listed codes absent from a run are a warning, no event selected in all runs an error
+/// (before anything is written). Returns the events selected. Every command's selection starts
+/// here (`dark`, `pixel-status`, `calib`, `extract`, `calibrun`).
+pub fn select_events(sources: &mut [RunSource], sel: &EventCodeSelection) -> Result<u64> {
+    let mut selected = 0;
+    for src in sources.iter_mut() {
+        let label = src.label().to_string();
+        let census = sel.census(src.load_timing()?);
+        if !census.absent.is_empty() {
+            tracing::warn!(
+                "{label}: event code(s) {:?} of the selection occur in no event of this run (codes present: {:?})",
+                census.absent,
+                census.counts.keys().collect::<Vec<_>>()
+            );
+        }
+        tracing::info!(
+            "{label}: {} of {} events with timing data selected ({sel})",
+            census.selected,
+            census.events
+        );
+        selected += census.selected;
+    }
+    if selected == 0 {
+        return Err(Error::not_found(
+            crate::Missing::Data,
+            "events",
+            sel,
+            format!("no event of the run(s) is selected by {sel}; nothing was processed"),
+        ));
+    }
+    Ok(selected)
+}
+
+/// [`select_events`], then makes each run hand on only the selected frames
+/// ([`RunSource::set_event_filter`]): the selection comes before every event counter of the
+/// command (`--evskip`, `-n`, `--nrecs`). Nothing is done without a selection.
+pub fn filter_events(sources: &mut [RunSource], sel: Option<&EventCodeSelection>) -> Result<()> {
+    let Some(sel) = sel else { return Ok(()) };
+    select_events(sources, sel)?;
+    for src in sources.iter_mut() {
+        src.set_event_filter(Some(sel.clone()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

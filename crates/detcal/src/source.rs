@@ -473,6 +473,8 @@ pub struct RunSource {
     label: String,
     /// The run's timing data, once loaded ([`RunSource::load_timing`]).
     timing: Option<xtc2::timing::RunTiming>,
+    /// Only frames this event-code selection takes are handed on ([`RunSource::set_event_filter`]).
+    filter: Option<crate::evcode::EventCodeSelection>,
 }
 
 /// The detector type of an LCLS-II detector type name with `nsegs` segments.
@@ -650,6 +652,7 @@ impl RunSource {
             },
             label,
             timing: None,
+            filter: None,
         })
     }
 
@@ -666,6 +669,13 @@ impl RunSource {
             }
         };
         Ok(self.timing.insert(timing))
+    }
+
+    /// Makes [`RunSource::for_each`] hand on only the frames `sel` takes (their events' codes
+    /// from the timing data, [`RunSource::load_timing`] first); frames of events without timing
+    /// data are left out too. `None` hands on every frame.
+    pub fn set_event_filter(&mut self, sel: Option<crate::evcode::EventCodeSelection>) {
+        self.filter = sel;
     }
 
     /// The run's timing data, if loaded.
@@ -734,6 +744,7 @@ impl RunSource {
             },
             label: path.display().to_string(),
             timing: None,
+            filter: None,
         })
     }
 
@@ -878,14 +889,20 @@ impl RunSource {
                     if skipping {
                         continue;
                     }
+                    let codes = self
+                        .timing
+                        .as_ref()
+                        .and_then(|t| t.get(ev.time()))
+                        .map(|t| &t.event_codes);
+                    if let Some(sel) = &self.filter
+                        && !codes.is_some_and(|c| sel.selects(c))
+                    {
+                        continue;
+                    }
                     let frame = Frame {
                         inner: FrameInner::Xtc(&ev, run),
                         panel_len,
-                        codes: self
-                            .timing
-                            .as_ref()
-                            .and_then(|t| t.get(ev.time()))
-                            .map(|t| &t.event_codes),
+                        codes,
                     };
                     match f(Item::Frame {
                         step: ev.step(),

@@ -133,6 +133,7 @@ fn pixel_status_maps_per_panel_and_step() {
         params: StatusParams::default(),
         ctype: Some("status_dark".into()),
         dirrepo: Some(dirrepo.clone()),
+        evcode: None,
     };
     let r = pixel_status::run(&opts, &settings("pixel-status")).unwrap();
     assert_eq!(r.files.len(), IDS.len() * 3, "{:?}", r.files);

@@ -77,6 +77,9 @@ pub struct EpixSim {
     pub seed: u64,
     /// Start of the dark run (the light run starts an hour later).
     pub start: TimeStamp,
+    /// Every N-th shot of each light step is a drop shot: event code 162 instead of 140 and a
+    /// dark frame (the step's mode, no photons, no common mode).
+    pub drop_every: Option<usize>,
 }
 
 impl Default for EpixSim {
@@ -98,6 +101,7 @@ impl Default for EpixSim {
             seed: 1,
             // 2021-02-23 20:34:20 UTC, the time of the real epixquad sample.
             start: TimeStamp::new(982_960_460, 0),
+            drop_every: None,
         }
     }
 }
@@ -216,6 +220,7 @@ fn light_frame(s: &EpixSim, t: &Truth, run: u32, step: usize, e: usize, out: &mu
     let gains = DEFAULT_GAINS.per_range();
     let (g_hm, g_low) = (gains[m] as f32, gains[lo] as f32);
     let e_kev = s.energy_kev as f32;
+    let drop = crate::timing::is_drop_shot(s.drop_every, e);
     // A common-mode offset per (panel, half, column), within +-4 ADU.
     let mut crng = rng_for(s.seed, run, step, e * 1024 + 1023);
     let cm: Vec<f32> = (0..s.panels * 2 * 384)
@@ -239,7 +244,9 @@ fn light_frame(s: &EpixSim, t: &Truth, run: u32, step: usize, e: usize, out: &mu
                 let z: f32 = rng.sample(rand_distr::StandardNormal);
                 let sigma = t.rms[m][i] * if d == defect::NOISY { 20.0 } else { 1.0 };
                 let u: f64 = rng.random();
-                *o = if u < s.bright {
+                *o = if drop {
+                    adc(t.peds[m][i] + sigma * z)
+                } else if u < s.bright {
                     let signal = s.switch_photons as f32 * e_kev * g_low;
                     adc(t.peds[lo][i] + signal + sigma * z) | 0x4000
                 } else if u < s.bright + s.occupancy {
@@ -265,6 +272,7 @@ struct RunPlan<'a> {
     start: TimeStamp,
     steps: &'a [GainRange],
     events: usize,
+    drop_every: Option<usize>,
 }
 
 /// Writes one run: each step with its segment configs and `events` frames from `frame`.
@@ -281,6 +289,7 @@ fn write_run(
         start,
         steps,
         events,
+        drop_every,
     } = *plan;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let setup = DetectorSetup::epix10ka(&s.alias, &refs);
@@ -304,7 +313,8 @@ fn write_run(
                 t = ts_add(t, 0, 8_333_333);
                 frame(k, e, &mut buf);
                 let segs: Vec<&[u16]> = buf.chunks(PANEL_PIXELS).collect();
-                rw.event_timed(t, &segs, &shots.next(t, false))?;
+                let beam_off = crate::timing::is_drop_shot(drop_every, e);
+                rw.event_timed(t, &segs, &shots.next(t, beam_off))?;
             }
             rw.transition(t, TransitionId::Disable)?;
             rw.transition(t, TransitionId::EndStep)?;
@@ -369,6 +379,7 @@ pub fn simulate(s: &EpixSim, root: &Path, perms: &Perms) -> Result<SimOutput> {
             start: s.start,
             steps: &GAIN_MODES_IN,
             events: s.dark_events,
+            drop_every: None,
         },
         &|k, e, buf| dark_frame(s, &truth, k, k, e, buf),
     )?;
@@ -386,6 +397,7 @@ pub fn simulate(s: &EpixSim, root: &Path, perms: &Perms) -> Result<SimOutput> {
                     start: ts_add(s.start, 3600, 0),
                     steps: &[GainRange::AhlH, GainRange::AmlM],
                     events: s.light_events,
+                    drop_every: s.drop_every,
                 },
                 &|k, e, buf| light_frame(s, &truth, run, k, e, buf),
             )?;

@@ -112,6 +112,19 @@ impl<'m> FrameGen<'m> {
     /// Fills `out` (panels x rows x cols) with a dark frame taken in gain range `g` (forced or
     /// fixed gain: every good pixel reports gain code 0, 1 or 3 for range 0, 1, 2).
     pub fn dark_frame(&self, run: u32, step: u32, event: u64, g: usize, out: &mut [u16]) {
+        self.dark_frame_shifted(run, step, event, g, 0.0, out);
+    }
+
+    /// [`FrameGen::dark_frame`] with every pedestal `shift` ADU higher (a pedestal drift).
+    pub fn dark_frame_shifted(
+        &self,
+        run: u32,
+        step: u32,
+        event: u64,
+        g: usize,
+        shift: f64,
+        out: &mut [u16],
+    ) {
         assert_eq!(out.len(), self.pixels(), "frame buffer size");
         let m = self.model;
         let cols = m.panel_shape().1;
@@ -139,7 +152,7 @@ impl<'m> FrameGen<'m> {
                 if d & defect::NOISY != 0 {
                     sigma *= 20.0;
                 }
-                let mut v = ped + z * sigma;
+                let mut v = ped + shift + z * sigma;
                 if d & defect::HOT != 0 && g == 0 {
                     v += 6000.0;
                 }
@@ -166,6 +179,18 @@ impl<'m> FrameGen<'m> {
     /// bright spots, each pixel in the gain range its deposit switches it to, and a common-mode
     /// offset per bank (half panel x 64 columns) added to gain-0 pixels.
     pub fn light_frame(&self, run: u32, event: u64, lp: &LightParams, out: &mut [u16]) {
+        self.light_frame_shifted(run, event, lp, 0.0, out);
+    }
+
+    /// [`FrameGen::light_frame`] with every pedestal `shift` ADU higher (a pedestal drift).
+    pub fn light_frame_shifted(
+        &self,
+        run: u32,
+        event: u64,
+        lp: &LightParams,
+        shift: f64,
+        out: &mut [u16],
+    ) {
         assert_eq!(out.len(), self.pixels(), "frame buffer size");
         let m = self.model;
         let (rows, cols) = m.panel_shape();
@@ -247,7 +272,7 @@ impl<'m> FrameGen<'m> {
                     sigma *= 20.0;
                 }
                 let mut v =
-                    peds[g][c] as f64 + offs[g][c] as f64 + e * gains[g][c] as f64 + z * sigma;
+                    peds[g][c] as f64 + shift + offs[g][c] as f64 + e * gains[g][c] as f64 + z * sigma;
                 if g == 0 {
                     v += cm[(p * 2 + half) * nbanks + bank_of_col(c, BANK_COLS)];
                     if d & defect::HOT != 0 {

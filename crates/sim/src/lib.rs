@@ -81,6 +81,10 @@ pub struct SimConfig {
     /// the beam-off event code (162) instead of the beam code (140), and is a dark frame in gain
     /// mode 0.
     pub drop_every: Option<usize>,
+    /// Pedestal drift over the light run (ADU): every pedestal of light event `e` of `n` is
+    /// `drift * e / (n - 1)` higher ([`drift_at`]), drop shots included; truth in
+    /// `light_drift.npy` (one value per light event) and `truth.json`.
+    pub drift_adu: f64,
     /// Stream files per run (the panels split over them; [`streams`]).
     pub streams: usize,
 }
@@ -104,6 +108,7 @@ impl Default for SimConfig {
             // 2025-03-28 19:08:08 UTC, the time of the real JUNGFRAU sample.
             start: TimeStamp::new(1_112_036_888, 0),
             drop_every: None,
+            drift_adu: 0.0,
             streams: 1,
         }
     }
@@ -321,10 +326,11 @@ pub fn simulate(
                 setup(),
                 &spec,
                 &|_, e, buf| {
+                    let shift = drift_at(cfg.drift_adu, e, cfg.light_events);
                     if timing::is_drop_shot(cfg.drop_every, e) {
-                        frames_gen.dark_frame(run, 0, e as u64, 0, buf);
+                        frames_gen.dark_frame_shifted(run, 0, e as u64, 0, shift, buf);
                     } else {
-                        frames_gen.light_frame(run, e as u64, &cfg.light, buf);
+                        frames_gen.light_frame_shifted(run, e as u64, &cfg.light, shift, buf);
                     }
                     count(());
                 },
@@ -372,6 +378,16 @@ pub fn simulate(
         gain_dirs,
         panel_ids: ids,
     })
+}
+
+/// The pedestal shift (ADU) of light event `e` of `n` under a linear drift of `drift` ADU over
+/// the run: 0 at the first event, `drift` at the last.
+pub fn drift_at(drift: f64, e: usize, n: usize) -> f64 {
+    if n < 2 {
+        0.0
+    } else {
+        drift * e as f64 / (n - 1) as f64
+    }
 }
 
 /// One run to write: its steps as (gain mode, events).
@@ -483,6 +499,13 @@ struct TruthJson<'a> {
     /// Light-run events N-1, 2N-1, ... are drop shots (beam off, event code 162, dark frames).
     #[serde(skip_serializing_if = "Option::is_none")]
     drop_every: Option<usize>,
+    /// Linear pedestal drift over the light run (ADU; per event in light_drift.npy).
+    #[serde(skip_serializing_if = "is_zero")]
+    drift_adu: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn write_truth(
@@ -558,7 +581,18 @@ fn write_truth(
         ],
         start_time_unix: cfg.start.unix_seconds_f64() as u64,
         drop_every: cfg.drop_every,
+        drift_adu: cfg.drift_adu,
     };
+    if cfg.drift_adu != 0.0 && cfg.light_run.is_some() {
+        let shifts: Vec<f64> = (0..cfg.light_events)
+            .map(|e| drift_at(cfg.drift_adu, e, cfg.light_events))
+            .collect();
+        write_npy(
+            &dir.join("light_drift.npy"),
+            &NdArray::F64(ndarray::Array1::from(shifts).into_dyn()),
+            perms,
+        )?;
+    }
     let mut text = serde_json::to_vec_pretty(&json).map_err(|e| Error::internal(e.to_string()))?;
     text.write_all(b"\n").expect("vec write");
     write_bytes_atomic(&dir.join("truth.json"), &text, perms)

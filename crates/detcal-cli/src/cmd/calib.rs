@@ -59,7 +59,12 @@ detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unles
 EXAMPLES:
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png
-    detcal calib exp=xpptut15:run=2 --data-dir pdata -s pnccd --cmpars 8,1,30 --out pnccd.npy";
+    detcal calib exp=xpptut15:run=2 --data-dir pdata -s pnccd --cmpars 8,1,30 --out pnccd.npy
+    detcal calib exp=xpptut15:run=2 --data-dir data -c calib --beam-off --mean --out drops.npy
+
+Event codes: --evcode LIST (psana's -c list: any listed code; a negative code inverts) or
+--beam-off (= --evcode 162, the drop shots) keeps only those events of runs with LCLS-II timing
+data (see detcal info); -n and --evskip then count the selected events.";
 
 /// Calibrate the frames of a run with the deployed constants.
 #[derive(Debug, clap::Args)]
@@ -68,6 +73,8 @@ pub struct Args {
     pub data: DatasetArgs,
     #[command(flatten)]
     pub det: CalibDetArgs,
+    #[command(flatten)]
+    pub evcode: crate::args::EvcodeArgs,
     /// The .npy file to write: frames, or the mean image with --mean.
     #[arg(short, long, value_name = "FILE.npy")]
     pub out: PathBuf,
@@ -90,7 +97,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let opts = CalibOptions {
-        input: a.det.input(a.data.spec()),
+        input: detcal::pipeline::calib::CalibInput {
+            evcode: a.evcode.selection()?,
+            ..a.det.input(a.data.spec())
+        },
         out: a.out.clone(),
         output: if a.mean {
             CalibOutput::Mean

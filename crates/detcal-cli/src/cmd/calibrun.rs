@@ -59,8 +59,14 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub detector: Vec<String>,
-    /// Event-code selection; XTC2 data read by detcal carries no EVR codes, so it is refused.
-    #[arg(short = 'f', long = "event_code", value_name = "CODE")]
+    /// Only events with any of these event codes (psana -f: comma-separated; a negative code
+    /// inverts), from the runs' LCLS-II timing data (NumPy stacks carry none).
+    #[arg(
+        short = 'f',
+        long = "event_code",
+        value_name = "CODES",
+        allow_hyphen_values = true
+    )]
     pub event_code: Option<String>,
     /// Work directory: the dark files go to <workdir>/work.
     #[arg(short = 'w', long = "workdir", value_name = "DIR", default_value = ".")]
@@ -141,11 +147,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             "-x/--dsnamex: not supported; detcal finds the run's files by -e and -r (and --data-dir)"
         );
     }
-    if a.event_code.is_some() {
-        bail!(
-            "-f/--event_code: event-code selection needs EVR codes, which data read by detcal does not carry"
-        );
-    }
     if a.zeropeds {
         bail!(
             "--zeropeds: zero pedestals are written for Rayonix cameras only, which detcal does not process"
@@ -183,6 +184,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             rmsnhi: a.rmsnhi,
             ..calibrun::default_params()
         },
+        evcode: a
+            .event_code
+            .as_deref()
+            .map(detcal::evcode::EventCodeSelection::parse)
+            .transpose()?,
     };
     let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     let report = calibrun::run(&opts, &settings, &crate::output::Bars)?;

@@ -16,9 +16,14 @@ Writes the raw words (gain bits included) of the chosen events as a uint16 .npy 
 (N, segments, rows, cols), in run, step and event order. Events missing a segment or damaged are
 left out and counted. The file is written to a temporary name and renamed when complete.
 
-EXAMPLE:
+With --evcode LIST (psana's -c list: any listed code; a negative code inverts) or --beam-off
+(= --evcode 162, the drop shots), only the events with those codes in the run's LCLS-II timing
+data are taken; --events counts them.
+
+EXAMPLES:
     detcal extract exp=xpptut15:run=1 --data-dir data --det jungfrau --step 1 --events 100 \\
-        --out g1.npy";
+        --out g1.npy
+    detcal extract exp=xpptut15:run=2 --data-dir data --beam-off --out drop_shots.npy";
 
 /// Write the raw frames of a detector as a NumPy stack.
 #[derive(Debug, clap::Args)]
@@ -43,15 +48,18 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "N")]
     pub events: Option<u64>,
     #[command(flatten)]
+    pub evcode: crate::args::EvcodeArgs,
+    #[command(flatten)]
     pub perms: PermArgs,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let runs = open_dataset(
+    let mut runs = open_dataset(
         &a.data.spec(),
         a.data.root.data_dir.as_deref(),
         a.det.as_deref(),
     )?;
+    detcal::evcode::filter_events(&mut runs, a.evcode.selection()?.as_ref())?;
     let shape = runs[0].meta().frame_shape;
     if let Some(r) = runs.iter().find(|r| r.meta().frame_shape != shape) {
         anyhow::bail!(

@@ -51,7 +51,13 @@ EXAMPLES:
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 6 -o constants
     detcal calibrun -e xpptut15 -r 1 -P -D --data-dir sdata -w sdata
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 11 \\
-        --data-dir sdata -o constants";
+        --data-dir sdata -o constants
+    detcal pixel-status exp=xpptut15:run=2 --data-dir data --beam-off -o constants
+
+Event codes: -c/--evcode LIST (psana's list: any listed code; a negative code inverts) or
+--beam-off (= -c 162, the drop shots of a light run) keeps only those events of runs with
+LCLS-II timing data (see detcal info); --evskip, --nrecs and --events then count the selected
+events.";
 
 /// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
 #[derive(Debug, clap::Args)]
@@ -113,6 +119,18 @@ pub struct Args {
     /// Repository [default: $SIT_ROOT/detector/calib/constants].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
+    /// Only events with any of these event codes (psana -c: comma-separated; a negative code
+    /// inverts), from the run's LCLS-II timing data.
+    #[arg(
+        short = 'c',
+        long = "evcode",
+        value_name = "CODES",
+        allow_hyphen_values = true
+    )]
+    pub evcode: Option<String>,
+    /// Only drop shots (beam off): the same as -c 162 (LCLS-I BYKIK).
+    #[arg(long = "beam-off", conflicts_with = "evcode")]
+    pub beam_off: bool,
     #[command(flatten)]
     pub root: crate::args::DataDirArg,
     #[command(flatten)]
@@ -153,6 +171,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
         ctype: a.ctype.clone(),
         dirrepo: a.dirrepo.clone(),
+        evcode: crate::args::evcode_selection(a.evcode.as_deref(), a.beam_off)?,
     };
     let r = pixel_status::run(&opts, &settings)?;
     for f in &r.files {

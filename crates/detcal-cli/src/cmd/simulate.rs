@@ -51,11 +51,15 @@ the light ones. calibrun finds the stacks by experiment and run.
 Every XTC2 run (JUNGFRAU, ePix10ka) also carries the LCLS-II timing detector (alias timing,
 type ts) with LCLS-I event codes per shot: 40 (120 Hz) always, 140 with beam, 162 on a drop
 shot (--drop-every N: every N-th shot of the light run, a dark frame). `detcal info` counts the
-codes; `detcal dark --beam-off` (or -c 162) takes the drop shots.
+codes; `detcal dark --beam-off` (or -c 162) takes the drop shots (also pixel-status, calib,
+extract; ePix10ka light steps get drop shots too). --drift ADU (JUNGFRAU) raises every pedestal
+of the light run linearly, by 0 at its first event to ADU at its last, drop shots included: what
+drop-shot darks follow during a long run.
 
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
     detcal simulate --out data --panels 2 --shape 64x128 --light-events 500 --drop-every 4
+    detcal simulate --out data --panels 1 --light-events 400 --drop-every 10 --drift 30
     detcal simulate --out sdata --panels 2 --streams 2 --events 20 --no-light
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
@@ -114,10 +118,15 @@ pub struct Args {
     /// event and group).
     #[arg(long, value_name = "ADU", default_value_t = 8.0)]
     pub cm_max: f32,
-    /// JUNGFRAU: every N-th shot of the light run is a drop shot (beam off, event code 162, a
-    /// dark frame in gain mode 0); select them with `detcal dark --beam-off`.
+    /// Every N-th shot of the light run (of each light step for an ePix10ka) is a drop shot
+    /// (beam off, event code 162, a dark frame: JUNGFRAU gain mode 0, ePix10ka the step's
+    /// mode); select them with `detcal dark --beam-off`.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
     pub drop_every: Option<u64>,
+    /// JUNGFRAU: a linear pedestal drift over the light run, ADU (0 at its first event, ADU at
+    /// its last, in every gain range; truth in <dark>-truth/light_drift.npy, per light event).
+    #[arg(long, value_name = "ADU", default_value_t = 0.0, allow_negative_numbers = true)]
+    pub drift: f64,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -167,6 +176,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             light_events: a.light_events,
             energy_kev: a.energy,
             seed: a.seed,
+            drop_every: a.drop_every.map(|n| n as usize),
             ..Default::default()
         };
         let out = sim::epix10ka::simulate(&s, &a.out, &a.perms.perms())?;
@@ -191,6 +201,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
         seed: a.seed,
         drop_every: a.drop_every.map(|n| n as usize),
+        drift_adu: a.drift,
         streams: a.streams,
         ..SimConfig::default()
     };

@@ -51,6 +51,9 @@ pub struct CalibInput {
     pub common_mode: CommonMode,
     /// A user mask file (`.npy` or text), 0 for bad pixels.
     pub mask: Option<PathBuf>,
+    /// Only events with these event codes (`--evcode`, `--beam-off`), before `selection`'s
+    /// counters ([`crate::evcode::filter_events`]).
+    pub evcode: Option<crate::evcode::EventCodeSelection>,
 }
 
 /// What [`run`] writes.
@@ -192,11 +195,12 @@ pub fn calibrator(
 /// Opens each run of the dataset with the constants valid for it and their calibrator; every
 /// run's frames must have the first run's shape.
 pub fn open(input: &CalibInput, settings: &Settings) -> Result<Vec<CalibRun>> {
-    let runs = open_dataset(
+    let mut runs = open_dataset(
         &input.dataset,
         settings.psdm_data.as_deref(),
         input.det.as_deref(),
     )?;
+    crate::evcode::filter_events(&mut runs, input.evcode.as_ref())?;
     let user_mask = match &input.mask {
         Some(p) => Some(formats::load_array(p).context("reading the user mask (--mask)")?),
         None => None,

@@ -64,6 +64,9 @@ pub struct CalibrunOptions {
     pub skip: u64,
     /// The dark-processing thresholds (`-B/-T/-b/-t/-Z/-U/-z/-u`, `--nrecs1`).
     pub params: DarkParams,
+    /// Only events with these event codes (`-f/--event_code`, psana's `-c` of
+    /// `det_ndarr_raw_proc`), from the runs' LCLS-II timing data.
+    pub evcode: Option<crate::evcode::EventCodeSelection>,
 }
 
 /// The dark-processing parameters calibrun passes to `det_ndarr_raw_proc` by default:
@@ -258,6 +261,7 @@ pub fn run(
                 loop_opts: LoopOptions {
                     events: opts.events,
                     evskip: opts.skip,
+                    evcode: opts.evcode.clone(),
                     ..LoopOptions::default()
                 },
                 gain_mode: None,

@@ -307,49 +307,6 @@ impl JobDone {
     }
 }
 
-/// Loads the timing data of every run for an event-code selection and says what it takes of
-/// each: listed codes absent from a run are a warning, no event selected in all runs an error
-/// (before anything is written).
-pub fn select_events(
-    sources: &mut [RunSource],
-    sel: &crate::evcode::EventCodeSelection,
-) -> Result<u64> {
-    let mut selected = 0;
-    for src in sources.iter_mut() {
-        let det_type = src.meta().det_type;
-        if crate::source::is_epix10ka(det_type) {
-            return Err(Error::unsupported(
-                det_type,
-                "event-code selection (-c/--evcode, --beam-off) is not implemented for ePix10ka dark processing",
-            ));
-        }
-        let label = src.label().to_string();
-        let census = sel.census(src.load_timing()?);
-        if !census.absent.is_empty() {
-            tracing::warn!(
-                "{label}: event code(s) {:?} of the selection occur in no event of this run (codes present: {:?})",
-                census.absent,
-                census.counts.keys().collect::<Vec<_>>()
-            );
-        }
-        tracing::info!(
-            "{label}: {} of {} events with timing data selected ({sel})",
-            census.selected,
-            census.events
-        );
-        selected += census.selected;
-    }
-    if selected == 0 {
-        return Err(Error::not_found(
-            crate::Missing::Data,
-            "events",
-            sel,
-            format!("no event of the run(s) is selected by {sel}; nothing was processed"),
-        ));
-    }
-    Ok(selected)
-}
-
 /// Opens the runs (or the stack) of `input`; returns them and the dataset's name.
 fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>, String)> {
     match input {
@@ -385,7 +342,14 @@ pub fn run_shared(
     params.validate()?;
     let (mut sources, dataset) = open_input(&opts.input, settings)?;
     if let Some(sel) = &opts.loop_opts.evcode {
-        select_events(&mut sources, sel)?;
+        // JUNGFRAU and single-gain jobs select in psana's order (after the event counters);
+        // ePix10ka's step processing sees only the selected frames.
+        match sources.first().map(|s| crate::source::is_epix10ka(s.meta().det_type)) {
+            Some(true) => crate::evcode::filter_events(&mut sources, Some(sel))?,
+            _ => {
+                crate::evcode::select_events(&mut sources, sel)?;
+            }
+        }
     }
     let first = sources
         .first()

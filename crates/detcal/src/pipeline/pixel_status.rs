@@ -36,6 +36,9 @@ pub struct PixelStatusOptions {
     pub ctype: Option<String>,
     /// The repository (`-o`); default under `SIT_ROOT`.
     pub dirrepo: Option<PathBuf>,
+    /// Only events with these event codes (`-c/--evcode`, `--beam-off`), before the event
+    /// counters ([`crate::evcode::filter_events`]).
+    pub evcode: Option<crate::evcode::EventCodeSelection>,
 }
 
 /// What a pixel-status job wrote.
@@ -70,7 +73,7 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
             ),
         ));
     }
-    let runs = match (&opts.dataset, &opts.stack) {
+    let mut runs = match (&opts.dataset, &opts.stack) {
         (_, Some(stack)) => {
             let info = StackDescription::read(stack)?.info(stack)?;
             vec![RunSource::open_stack(stack, info)?]
@@ -83,6 +86,7 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
             ));
         }
     };
+    crate::evcode::filter_events(&mut runs, opts.evcode.as_ref())?;
     let perms = &settings.perms;
     let dirrepo = settings.constants_repo(opts.dirrepo.as_deref())?;
     let repo = ConstantsRepo::new(&dirrepo, perms.clone());
