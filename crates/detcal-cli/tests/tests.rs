@@ -12,6 +12,7 @@ mod demo_golden;
 mod drop_shots;
 mod epix;
 mod epix_dark;
+mod evcode_commands;
 mod geometry;
 mod help_examples;
 mod info_scripts;
