@@ -85,8 +85,19 @@ fn extract_and_calib_take_exactly_the_drop_shots() {
         "-q",
     ]);
     d.ok(&[
-        "deploy", "-e", "xpptut15", "-r", "1", "--data-dir", "data", "-o", "panels", "-c",
-        "calib", "-D", "-q",
+        "deploy",
+        "-e",
+        "xpptut15",
+        "-r",
+        "1",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "-c",
+        "calib",
+        "-D",
+        "-q",
     ]);
     let calib = |out: &str, extra: &[&str]| {
         d.ok(&[
@@ -104,14 +115,17 @@ fn extract_and_calib_take_exactly_the_drop_shots() {
         frames_of(&cal_all, N, &drop_events)
     );
     assert_eq!(
-        calib("cskip.npy", &["--evcode", "162", "--evskip", "1", "-n", "3"]),
+        calib(
+            "cskip.npy",
+            &["--evcode", "162", "--evskip", "1", "-n", "3"]
+        ),
         frames_of(&cal_all, N, &drop_events[1..4])
     );
     let mean = calib("cmean.npy", &["--beam-off", "--mean"]);
     let sel = frames_of(&cal_all, N, &drop_events);
     for (i, m) in mean.iter().enumerate() {
-        let want = (0..drop_events.len()).map(|k| sel[k * N + i]).sum::<f64>()
-            / drop_events.len() as f64;
+        let want =
+            (0..drop_events.len()).map(|k| sel[k * N + i]).sum::<f64>() / drop_events.len() as f64;
         assert!((m - want).abs() < 1e-3, "pixel {i}: {m} vs {want}");
     }
 }
@@ -141,7 +155,15 @@ fn selections_that_take_nothing_are_errors_in_every_command() {
     }
     // Single-gain NumPy stacks carry no timing data: calibrun -f and pixel-status say so.
     d.ok(&[
-        "simulate", "--det", "pnccd", "--out", "pdata", "--events", "5", "--light-events", "3",
+        "simulate",
+        "--det",
+        "pnccd",
+        "--out",
+        "pdata",
+        "--events",
+        "5",
+        "--light-events",
+        "3",
         "-q",
     ]);
     let err = d.fails(
@@ -165,7 +187,10 @@ fn selections_that_take_nothing_are_errors_in_every_command() {
         err.contains("a NumPy stack has no timing data") && err.lines().count() <= 2,
         "{err}"
     );
-    assert!(!d.join("cr/work").exists(), "calibrun wrote its work directory");
+    assert!(
+        !d.join("cr/work").exists(),
+        "calibrun wrote its work directory"
+    );
     let stack = "pdata/XPP/xpptut15/npy/xpptut15-r0002-pnccd.npy";
     let err = d.fails(
         &["pixel-status", "--input", stack, "--beam-off", "-o", "pst"],
@@ -183,7 +208,13 @@ fn pixel_status_judges_the_selected_events() {
     let d = Dir::new();
     simulate(&d);
     let run = |args: &[&str]| {
-        let out = d.run(&[&["pixel-status", "exp=xpptut15:run=2", "--data-dir", "data"], args].concat());
+        let out = d.run(
+            &[
+                &["pixel-status", "exp=xpptut15:run=2", "--data-dir", "data"],
+                args,
+            ]
+            .concat(),
+        );
         let log = String::from_utf8_lossy(&out.stderr).to_string();
         assert!(out.status.success(), "{args:?}: {log}");
         let files: Vec<PathBuf> = String::from_utf8(out.stdout)
@@ -282,9 +313,13 @@ fn epix10ka_drop_shot_darks_match_the_truth() {
         let f = outside("off", mode, m, frames);
         assert!(f < 0.005, "{mode}: {f} of good pixels outside the limit");
     }
-    d.ok(&[&ds[..], &["-o", "all", "-q"]].concat());
+    // Every shot (code 40 is on all of them), the steps' modes again from their configuration.
+    d.ok(&[&ds[..], &["-c", "40", "-o", "all", "-q"]].concat());
     let f = outside("all", "AHL-H", 3, (light - 1) as f64);
-    assert!(f > 0.02, "only {f} of good pixels outside without the selection");
+    assert!(
+        f > 0.02,
+        "only {f} of good pixels outside without the selection"
+    );
 }
 
 /// `deploy` of a run after a drop-shot dark: gain 0 from the drop-shot gm0 files (the latest
@@ -301,11 +336,30 @@ fn deploy_merges_drop_shot_gain0_with_the_dark_runs_gains_1_and_2() {
     dark("exp=xpptut15:run=2", &["panels", "--beam-off"]);
     dark("exp=xpptut15:run=2", &["drop_only", "--beam-off"]);
     d.ok(&[
-        "deploy", "-e", "xpptut15", "-r", "2", "--data-dir", "data", "-o", "panels", "-c",
-        "calib", "-D", "-q",
+        "deploy",
+        "-e",
+        "xpptut15",
+        "-r",
+        "2",
+        "--data-dir",
+        "data",
+        "-o",
+        "panels",
+        "-c",
+        "calib",
+        "-D",
+        "-q",
     ]);
     let found = d.ok(&[
-        "find", "-c", "calib", "-s", "jungfrau.0:Jungfrau.0", "-t", "pedestals", "-r", "2",
+        "find",
+        "-c",
+        "calib",
+        "-s",
+        "jungfrau.0:Jungfrau.0",
+        "-t",
+        "pedestals",
+        "-r",
+        "2",
     ]);
     let (shape, deployed) = f64s(&d.path().join(found.trim_end()));
     assert_eq!(shape, [3, 1, 16, 32]);
@@ -321,10 +375,22 @@ fn deploy_merges_drop_shot_gain0_with_the_dark_runs_gains_1_and_2() {
             .unwrap_or_else(|| panic!("gm{g} pedestals in {repo}: {files:?}"));
         f64s(f).1
     };
-    assert_eq!(deployed[..N], gm("drop_only", 0)[..], "gain 0: the drop shots");
+    assert_eq!(
+        deployed[..N],
+        gm("drop_only", 0)[..],
+        "gain 0: the drop shots"
+    );
     assert_ne!(deployed[..N], gm("dark_only", 0)[..]);
-    assert_eq!(deployed[N..2 * N], gm("dark_only", 1)[..], "gain 1: the dark run");
-    assert_eq!(deployed[2 * N..], gm("dark_only", 2)[..], "gain 2: the dark run");
+    assert_eq!(
+        deployed[N..2 * N],
+        gm("dark_only", 1)[..],
+        "gain 1: the dark run"
+    );
+    assert_eq!(
+        deployed[2 * N..],
+        gm("dark_only", 2)[..],
+        "gain 2: the dark run"
+    );
 }
 
 /// A drop-shot dark over a run whose pedestals drift: the pedestals are the simulated ones
@@ -359,8 +425,7 @@ fn drop_shot_dark_over_a_drifting_run_gives_the_mean_pedestal_of_the_drop_shots(
     assert_eq!(shifts.len(), light);
     assert_eq!((shifts[0], shifts[light - 1]), (0.0, drift));
     let drop_events: Vec<usize> = (0..light).filter(|e| (e + 1) % every == 0).collect();
-    let mean_shift =
-        drop_events.iter().map(|&e| shifts[e]).sum::<f64>() / drop_events.len() as f64;
+    let mean_shift = drop_events.iter().map(|&e| shifts[e]).sum::<f64>() / drop_events.len() as f64;
     let (_, peds) = f64s(&truth.join("pedestals.npy"));
     let (_, rms) = f64s(&truth.join("rms.npy"));
     let (_, defects) = f64s(&truth.join("defects.npy"));
@@ -388,6 +453,10 @@ fn drop_shot_dark_over_a_drifting_run_gives_the_mean_pedestal_of_the_drop_shots(
             .count() as f64
             / good.len() as f64
     };
-    assert!(off(mean_shift) < 0.003, "{} off the drifted truth", off(mean_shift));
+    assert!(
+        off(mean_shift) < 0.003,
+        "{} off the drifted truth",
+        off(mean_shift)
+    );
     assert!(off(0.0) > 0.5, "{} off the undrifted truth", off(0.0));
 }

@@ -271,8 +271,11 @@ impl<'m> FrameGen<'m> {
                 if d & defect::NOISY != 0 {
                     sigma *= 20.0;
                 }
-                let mut v =
-                    peds[g][c] as f64 + shift + offs[g][c] as f64 + e * gains[g][c] as f64 + z * sigma;
+                let mut v = peds[g][c] as f64
+                    + shift
+                    + offs[g][c] as f64
+                    + e * gains[g][c] as f64
+                    + z * sigma;
                 if g == 0 {
                     v += cm[(p * 2 + half) * nbanks + bank_of_col(c, BANK_COLS)];
                     if d & defect::HOT != 0 {

@@ -32,6 +32,10 @@ The detectors of a run are the single-gain detectors in its XTC2 files
 Under the name calibrun, -v is the run range as in psana (in `detcal calibrun`, -v is detcal's
 --verbose; use --runrange).
 
+-f/--event_code CODES (psana's list: any listed code; a negative code inverts) keeps only those
+events of XTC2 runs with LCLS-II timing data (see detcal dark --help); NumPy stacks carry no
+timing data, so -f on them is an error.
+
 EXAMPLES:
     detcal simulate --det pnccd --out data --events 50 --no-light
     detcal calibrun -e xpptut15 -r 1 -P -D --data-dir data -w .

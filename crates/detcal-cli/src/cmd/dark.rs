@@ -54,7 +54,10 @@ the codes (a negative code inverts: events with none of them); --beam-off is -c 
 BYKIK). As psana does, the statistics then accumulate over every step and run and are saved
 once, as the first step's gain mode (gm0 Normal in a regular run), so `deploy` picks them by
 time stamp like any dark run. A run without timing data, or no event selected, is an error
-and nothing is written; codes that occur in no event of a run are a warning.
+and nothing is written; codes that occur in no event of a run are a warning. ePix10ka: the
+selected frames of each step give that step's results, its gain range taken from its
+configuration (a light run's steps are not calib cycles). pixel-status, calib, extract and
+calibrun (-f) take the same selection.
 
 MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share each
 step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them, the rest go

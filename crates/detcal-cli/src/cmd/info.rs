@@ -16,7 +16,8 @@ with psana's LCLS-I name for JUNGFRAU; for ePix10ka the gain mode is decoded fro
 segments' asicPixelConfig and trbit valid at the step, as psana's find_gain_mode does, and the
 config bits are shown) and event counts. Events missing a segment or damaged
 are counted as skipped. When the run has the LCLS-II timing detector (alias timing, type ts),
-how many events carry each event code (the codes -c/--evcode and --beam-off of `dark` select).
+how many events carry each event code (the codes -c/--evcode and --beam-off of `dark`,
+`pixel-status`, `calib` and `extract` select).
 
 EXAMPLES:
     detcal info exp=xpptut15:run=2 --data-dir data

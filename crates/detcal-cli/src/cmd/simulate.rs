@@ -59,7 +59,7 @@ drop-shot darks follow during a long run.
 EXAMPLES:
     detcal simulate --out data --panels 2 --events 200 --gains gains
     detcal simulate --out data --panels 2 --shape 64x128 --light-events 500 --drop-every 4
-    detcal simulate --out data --panels 1 --light-events 400 --drop-every 10 --drift 30
+    detcal simulate --out ddata --panels 1 --light-events 400 --drop-every 10 --drift 30
     detcal simulate --out sdata --panels 2 --streams 2 --events 20 --no-light
     detcal info exp=xpptut15:run=1 --data-dir data
     detcal simulate --det epix10kaquad --out edata --events 5 --light-events 5
@@ -125,7 +125,12 @@ pub struct Args {
     pub drop_every: Option<u64>,
     /// JUNGFRAU: a linear pedestal drift over the light run, ADU (0 at its first event, ADU at
     /// its last, in every gain range; truth in <dark>-truth/light_drift.npy, per light event).
-    #[arg(long, value_name = "ADU", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "ADU",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub drift: f64,
     #[command(flatten)]
     pub perms: PermArgs,

@@ -165,7 +165,10 @@ pub fn run(
                         ),
                     ));
                 };
-                let nstep = if was_given { k as u32 } else { tot };
+                // With an event-code selection the steps are those of a light run, not calib
+                // cycles of a dark scan: each step's configured mode is its mode.
+                let by_config = was_given || opts.evcode.is_some();
+                let nstep = if by_config { k as u32 } else { tot };
                 if let Some(c) = opts.stepnum {
                     if nstep < c {
                         return Ok(Flow::EndStep);
@@ -175,7 +178,7 @@ pub fn run(
                         return Ok(Flow::Stop);
                     }
                 }
-                if !was_given && k as u32 != nstep {
+                if !by_config && k as u32 != nstep {
                     let msg = format!(
                         "{} step {}: the configuration says gain mode {}, calib cycle {nstep} expects {}",
                         src.label(),

@@ -344,7 +344,10 @@ pub fn run_shared(
     if let Some(sel) = &opts.loop_opts.evcode {
         // JUNGFRAU and single-gain jobs select in psana's order (after the event counters);
         // ePix10ka's step processing sees only the selected frames.
-        match sources.first().map(|s| crate::source::is_epix10ka(s.meta().det_type)) {
+        match sources
+            .first()
+            .map(|s| crate::source::is_epix10ka(s.meta().det_type))
+        {
             Some(true) => crate::evcode::filter_events(&mut sources, Some(sel))?,
             _ => {
                 crate::evcode::select_events(&mut sources, sel)?;
