@@ -290,14 +290,15 @@ fn epix10ka_drop_shot_darks_match_the_truth() {
                 .position(|v| v.as_str() == id.to_str())
                 .expect("a simulated panel id");
             let (_, ped) = f64s(f);
-            for i in 0..panel {
+            assert_eq!(ped.len(), panel);
+            for (i, v) in ped.iter().enumerate() {
                 let k = p * panel + i;
                 if defects[k] != 0.0 {
                     continue;
                 }
                 good += 1;
                 let lim = 5.0 * rms[m * npix + k] / frames.sqrt() + 0.5;
-                if (ped[i] - truth[m * npix + k]).abs() > lim {
+                if (v - truth[m * npix + k]).abs() > lim {
                     out += 1;
                 }
             }
