@@ -236,6 +236,191 @@ mod with_mpi {
         assert!(err.contains("rank ") && err.contains("xpptut15"), "{err}");
     }
 
+    /// A 2-panel JUNGFRAU (dark run 1, light run 2 of `light` events, in `streams` stream
+    /// files) with its dark constants deployed into `calib`.
+    fn deployed(d: &Dir, streams: usize, light: usize) {
+        d.ok(&[
+            "simulate",
+            "--out",
+            "data",
+            "--panels",
+            "2",
+            "--streams",
+            &streams.to_string(),
+            "--shape",
+            "32x128",
+            "-n",
+            "20",
+            "--light-events",
+            &light.to_string(),
+            "--seed",
+            "9",
+            "--group",
+            "",
+        ]);
+        d.ok(&dark_args("panels"));
+        d.ok(&[
+            "deploy", "-o", "panels", "-D", "-e", "xpptut15", "-r", "1", "--data-dir", "data",
+            "-c", "calib", "--group", "",
+        ]);
+    }
+
+    fn mean_args(out: &str) -> Vec<&str> {
+        vec![
+            "calib",
+            "exp=xpptut15:run=2",
+            "--data-dir",
+            "data",
+            "-c",
+            "calib",
+            "--mean",
+            "--out",
+            out,
+            "--group",
+            "",
+        ]
+    }
+
+    /// `calib --mean` over 2 and 3 ranks (runs of 32 frames: 3 ranks each get one, the last
+    /// partial; the selection `-n` cuts inside a run) writes the bytes of one process.
+    #[test]
+    fn calib_mean_over_2_and_3_ranks_writes_the_file_of_one_process() {
+        for streams in [1, 2] {
+            let d = Dir::new();
+            deployed(&d, streams, 3 * 32 + 5);
+            for extra in [&[][..], &["-n", "70"][..]] {
+                d.ok(&[&mean_args("one.npy")[..], extra].concat());
+                let want = std::fs::read(d.join("one.npy")).unwrap();
+                let mean = detcal::formats::load_array(&d.join("one.npy")).unwrap().to_f64();
+                assert!(mean.iter().any(|&v| v != 0.0), "a mean image of zeros");
+                for k in [2, 3] {
+                    let out = format!("m{k}.npy");
+                    let o = mpirun(&d, k, &[&mean_args(&out)[..], extra].concat());
+                    assert!(
+                        o.status.success(),
+                        "mpirun -n {k}:\n{}\n{}",
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                    let got = std::fs::read(d.join(&out)).unwrap();
+                    assert!(got == want, "{streams} stream(s) {extra:?}: -n {k} differs");
+                    // Rank 0 reports the frames of every rank, once.
+                    let stdout = String::from_utf8_lossy(&o.stdout);
+                    let frames = if extra.is_empty() { 3 * 32 + 5 } else { 70 };
+                    assert_eq!(
+                        stdout.matches(&format!("mean of {frames} frames")).count(),
+                        1,
+                        "{stdout}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The files of a repository but its logs (which hold times); the number of log files.
+    fn repo_files(dir: &Path) -> (BTreeMap<String, Vec<u8>>, usize) {
+        let mut all = files_of(dir);
+        let logs: Vec<String> = all
+            .keys()
+            .filter(|k| k.split('/').any(|c| c == "logs"))
+            .cloned()
+            .collect();
+        for k in &logs {
+            all.remove(k);
+        }
+        (all, logs.len())
+    }
+
+    /// `pixel-status` (features 1-3 on a dark run of 3 panels) over 2 ranks (panels 0-1 and 2)
+    /// and 3 (one each) writes the maps of one process.
+    #[test]
+    fn pixel_status_over_2_and_3_ranks_writes_the_maps_of_one_process() {
+        let d = Dir::new();
+        simulate_streams(&d, "data", 3, 1, 40);
+        let args = |out: &str| {
+            [
+                "pixel-status",
+                "exp=xpptut15:run=1",
+                "--data-dir",
+                "data",
+                "-o",
+                out,
+                "--group",
+                "",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        let ok = |o: std::process::Output, what: &str| {
+            assert!(
+                o.status.success(),
+                "{what}:\n{}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let listed = d.ok(&args("one").iter().map(String::as_str).collect::<Vec<_>>());
+        let (want, logs) = repo_files(&d.join("one"));
+        // 3 steps x 3 panels.
+        assert_eq!(want.len(), 9, "{:?}", want.keys());
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let a = args(&out);
+            let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+            let stdout = ok(o, &format!("-n {k}"));
+            let (got, got_logs) = repo_files(&d.join(&out));
+            assert_same(&got, &want, &format!("-n {k}"));
+            assert_eq!(got_logs, logs, "-n {k}: log files");
+            // Rank 0 lists the maps, as one process does.
+            assert_eq!(
+                stdout.lines().count(),
+                listed.lines().count(),
+                "{stdout}"
+            );
+        }
+    }
+
+    /// Feature 11 (maxima of a light run minus the deployed pedestals, with psana's work
+    /// files) over 2 ranks (a panel each) and 3 (rank 2 has none).
+    #[test]
+    fn pixel_status_feature_11_over_ranks_writes_maps_and_work_files_of_one_process() {
+        let d = Dir::new();
+        deployed(&d, 1, 40);
+        let args = |out: &str| {
+            [
+                "pixel-status",
+                "exp=xpptut15:run=2",
+                "--data-dir",
+                "data",
+                "-F",
+                "11",
+                "--calib-dir",
+                "calib",
+                "-o",
+                out,
+                "--group",
+                "",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        d.ok(&args("one").iter().map(String::as_str).collect::<Vec<_>>());
+        let (want, _) = repo_files(&d.join("one"));
+        assert!(
+            want.keys().filter(|k| k.contains("/work/")).count() == 4,
+            "{:?}",
+            want.keys()
+        );
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let a = args(&out);
+            let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(&repo_files(&d.join(&out)).0, &want, &format!("-n {k}"));
+        }
+    }
+
     fn walk_logs(dir: &Path) -> Vec<std::path::PathBuf> {
         let mut out = Vec::new();
         for e in std::fs::read_dir(dir).unwrap() {

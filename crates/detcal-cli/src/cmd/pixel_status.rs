@@ -45,13 +45,19 @@ status_extra merges them with the other status_* maps.
 A NumPy stack with its description beside it (detcal simulate --det epix100a|pnccd) is read with
 --input STACK.npy.
 
+MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share the panels
+(a contiguous share each, rank 0 first); each judges its panels over all events and sends its
+maps (feature 11: its maxima) to rank 0, which writes the maps, work files and log one process
+writes, byte for byte. Ranks beyond the number of panels have nothing to do.
+
 EXAMPLES:
     detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
     detcal simulate --det epix100a --out sdata --events 20 --light-events 20
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 6 -o constants
     detcal calibrun -e xpptut15 -r 1 -P -D --data-dir sdata -w sdata
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 11 \\
-        --data-dir sdata -o constants";
+        --data-dir sdata -o constants
+    mpirun -n 2 detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants";
 
 /// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
 #[derive(Debug, clap::Args)]
@@ -113,6 +119,10 @@ pub struct Args {
     /// Repository [default: $SIT_ROOT/detector/calib/constants].
     #[arg(short = 'o', long = "dirrepo", value_name = "DIR")]
     pub dirrepo: Option<PathBuf>,
+    /// Share the panels over MPI (implied when started by mpirun or srun); needs a build with
+    /// the cargo feature `mpi`.
+    #[arg(long = "mpi")]
+    pub mpi: bool,
     #[command(flatten)]
     pub root: crate::args::DataDirArg,
     #[command(flatten)]
@@ -154,7 +164,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         ctype: a.ctype.clone(),
         dirrepo: a.dirrepo.clone(),
     };
-    let r = pixel_status::run(&opts, &settings)?;
+    // Under MPI (mpirun/srun), the ranks share the panels; rank 0 writes and lists the maps.
+    let r = crate::ranks::with_ranks(a.mpi, |ranks| {
+        Ok(pixel_status::run_shared(&opts, &settings, ranks)?)
+    })?;
     for f in &r.files {
         println!("{}", f.display());
     }
