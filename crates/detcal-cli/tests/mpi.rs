@@ -203,15 +203,19 @@ mod with_mpi {
         }
     }
 
-    /// A step shorter than the stage-1 block: rank 0 has every frame, the others none.
+    /// A step shorter than the stage-1 block: rank 0 has every frame, the others none (with 4
+    /// ranks, rank 2 merges rank 3's empty accumulators in the tree).
     #[test]
     fn dark_over_ranks_with_fewer_frames_than_the_gate_block() {
         let d = Dir::new();
         simulate(&d, 30);
         d.ok(&dark_args("one"));
-        let o = mpirun(&d, 2, &dark_args("two"));
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        assert_same(&files_of(&d.join("two")), &files_of(&d.join("one")), "-n 2");
+        for k in [2, 4] {
+            let out = format!("r{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(&files_of(&d.join(&out)), &files_of(&d.join("one")), &format!("-n {k}"));
+        }
     }
 
     /// A run in 2 stream files (3 panels: 2 and 1) over 2 and 3 ranks.
@@ -284,10 +288,11 @@ mod with_mpi {
         ]
     }
 
-    /// `calib --mean` over 2 and 3 ranks (runs of 32 frames: 3 ranks each get one, the last
-    /// partial; the selection `-n` cuts inside a run) writes the bytes of one process.
+    /// `calib --mean` over 2, 3 and 4 ranks (runs of 32 frames: 3 ranks each get one, the last
+    /// partial; the selection `-n` cuts inside a run; with 4, rank 2 merges rank 3's sums before
+    /// sending them on in the tree) writes the bytes of one process.
     #[test]
-    fn calib_mean_over_2_and_3_ranks_writes_the_file_of_one_process() {
+    fn calib_mean_over_2_to_4_ranks_writes_the_file_of_one_process() {
         for streams in [1, 2] {
             let d = Dir::new();
             deployed(&d, streams, 3 * 32 + 5);
@@ -296,7 +301,7 @@ mod with_mpi {
                 let want = std::fs::read(d.join("one.npy")).unwrap();
                 let mean = detcal::formats::load_array(&d.join("one.npy")).unwrap().to_f64();
                 assert!(mean.iter().any(|&v| v != 0.0), "a mean image of zeros");
-                for k in [2, 3] {
+                for k in [2, 3, 4] {
                     let out = format!("m{k}.npy");
                     let o = mpirun(&d, k, &[&mean_args(&out)[..], extra].concat());
                     assert!(
