@@ -214,7 +214,11 @@ mod with_mpi {
             let out = format!("r{k}");
             let o = mpirun(&d, k, &dark_args(&out));
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            assert_same(&files_of(&d.join(&out)), &files_of(&d.join("one")), &format!("-n {k}"));
+            assert_same(
+                &files_of(&d.join(&out)),
+                &files_of(&d.join("one")),
+                &format!("-n {k}"),
+            );
         }
     }
 
@@ -267,8 +271,20 @@ mod with_mpi {
         ]);
         d.ok(&dark_args("panels"));
         d.ok(&[
-            "deploy", "-o", "panels", "-D", "-e", "xpptut15", "-r", "1", "--data-dir", "data",
-            "-c", "calib", "--group", "",
+            "deploy",
+            "-o",
+            "panels",
+            "-D",
+            "-e",
+            "xpptut15",
+            "-r",
+            "1",
+            "--data-dir",
+            "data",
+            "-c",
+            "calib",
+            "--group",
+            "",
         ]);
     }
 
@@ -299,7 +315,9 @@ mod with_mpi {
             for extra in [&[][..], &["-n", "70"][..]] {
                 d.ok(&[&mean_args("one.npy")[..], extra].concat());
                 let want = std::fs::read(d.join("one.npy")).unwrap();
-                let mean = detcal::formats::load_array(&d.join("one.npy")).unwrap().to_f64();
+                let mean = detcal::formats::load_array(&d.join("one.npy"))
+                    .unwrap()
+                    .to_f64();
                 assert!(mean.iter().any(|&v| v != 0.0), "a mean image of zeros");
                 for k in [2, 3, 4] {
                     let out = format!("m{k}.npy");
@@ -381,11 +399,7 @@ mod with_mpi {
             assert_same(&got, &want, &format!("-n {k}"));
             assert_eq!(got_logs, logs, "-n {k}: log files");
             // Rank 0 lists the maps, as one process does.
-            assert_eq!(
-                stdout.lines().count(),
-                listed.lines().count(),
-                "{stdout}"
-            );
+            assert_eq!(stdout.lines().count(), listed.lines().count(), "{stdout}");
         }
     }
 

@@ -226,7 +226,16 @@ mod tests {
 
     #[test]
     fn fixed_point_is_exact_and_rounds_tiny_values_to_even() {
-        for v in [0.0f32, -0.0, 1.0, -1.5, 1234.5678, -3.0e-5, 4294967040.0, 1.0e-11] {
+        for v in [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.5,
+            1234.5678,
+            -3.0e-5,
+            4294967040.0,
+            1.0e-11,
+        ] {
             let f = fixed(v).unwrap();
             assert_eq!(f as f64 * (-60f64).exp2(), f64::from(v), "{v}");
         }
@@ -301,14 +310,20 @@ mod tests {
             assert_eq!(ms[1].frames(), 7);
             let got = ms[1].mean();
             assert!(
-                got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()),
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
                 "cut {cut:?}"
             );
         }
         // Pixel 1 saw +inf; pixel 2 the exact mean of its values.
         assert_eq!(want[1], f32::INFINITY);
         let exact: f64 = (0..7).map(|f| f64::from(frames[f * npix + 2])).sum::<f64>() / 7.0;
-        assert!(((want[2] as f64) - exact).abs() <= exact.abs() * 1e-7, "{} {exact}", want[2]);
+        assert!(
+            ((want[2] as f64) - exact).abs() <= exact.abs() * 1e-7,
+            "{} {exact}",
+            want[2]
+        );
         // A cut message and one of another size are errors.
         let b = one.to_bytes();
         assert!(MeanImage::new(npix).merge_bytes(&b[..b.len() - 1]).is_err());

@@ -388,10 +388,18 @@ fn judge_share(src: &RunSource, params: &StatusParams, ranks: &dyn Ranks) -> Res
             return Ok(());
         }
         let steps = pixel_status::run_maxima_of(src, params, mine)?;
-        crate::dist::gather(ranks, || Ok(pixel_status::wire::maxima_bytes(&steps)), |_| Ok(()))?
+        crate::dist::gather(
+            ranks,
+            || Ok(pixel_status::wire::maxima_bytes(&steps)),
+            |_| Ok(()),
+        )?
     } else {
         let steps = pixel_status::run_of(src, params, mine)?;
-        crate::dist::gather(ranks, || Ok(pixel_status::wire::status_bytes(&steps)), |_| Ok(()))?
+        crate::dist::gather(
+            ranks,
+            || Ok(pixel_status::wire::status_bytes(&steps)),
+            |_| Ok(()),
+        )?
     };
     log_share(ranks, mine, &done);
     Ok(())

@@ -130,7 +130,10 @@ mod tests {
             frames: 12,
         };
         let mut root = vec![step(0, vec![vec![1, 2]]), step(1, vec![vec![3, 4]])];
-        let other = vec![step(0, vec![vec![5, 6], vec![7, 8]]), step(1, vec![vec![9, 10], vec![11, 12]])];
+        let other = vec![
+            step(0, vec![vec![5, 6], vec![7, 8]]),
+            step(1, vec![vec![9, 10], vec![11, 12]]),
+        ];
         append_status(&mut root, &status_bytes(&other)).unwrap();
         assert_eq!(root[1].status, vec![vec![3, 4], vec![9, 10], vec![11, 12]]);
         assert_eq!(root[1].kept, vec![10, 10, 11]);
