@@ -247,6 +247,37 @@ mod with_mpi {
         assert!(err.contains("rank ") && err.contains("xpptut15"), "{err}");
     }
 
+    /// ePix10ka dark processing of a simulated quad (4 panels, 5 steps) over 2 ranks (2 panels
+    /// each) and 3 (2, 1, 1) writes the repository of one process.
+    #[test]
+    fn epix10ka_dark_over_2_and_3_ranks_writes_the_files_of_one_process() {
+        let d = Dir::new();
+        d.ok(&[
+            "simulate",
+            "--det",
+            "epix10kaquad",
+            "--out",
+            "data",
+            "--events",
+            "6",
+            "--no-light",
+            "--seed",
+            "4",
+            "-q",
+        ]);
+        d.ok(&dark_args("one"));
+        let (want, logs) = repo_files(&d.join("one"));
+        assert!(want.len() >= 4 * 5, "{:?}", want.keys());
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let (got, got_logs) = repo_files(&d.join(&out));
+            assert_same(&got, &want, &format!("-n {k}"));
+            assert_eq!(got_logs, logs, "-n {k}: log files");
+        }
+    }
+
     /// A 2-panel JUNGFRAU (dark run 1, light run 2 of `light` events, in `streams` stream
     /// files) with its dark constants deployed into `calib`.
     fn deployed(d: &Dir, streams: usize, light: usize) {

@@ -59,13 +59,14 @@ detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unles
 MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share the frames
 of --mean (runs of 32 selected frames in turn); the sums, exact and so independent of the order
 of the frames, are reduced to rank 0 along a tree, and rank 0 writes the file one process
-writes, byte for byte. Calibrated frames (without --mean) are written by rank 0 alone.
+writes, byte for byte. Calibrated frames (without --mean) are written by rank 0 alone. For
+example, on 4 processes:
+    mpirun -n 4 detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy
 
 EXAMPLES:
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png
-    detcal calib exp=xpptut15:run=2 --data-dir pdata -s pnccd --cmpars 8,1,30 --out pnccd.npy
-    mpirun -n 4 detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy";
+    detcal calib exp=xpptut15:run=2 --data-dir pdata -s pnccd --cmpars 8,1,30 --out pnccd.npy";
 
 /// Calibrate the frames of a run with the deployed constants.
 #[derive(Debug, clap::Args)]

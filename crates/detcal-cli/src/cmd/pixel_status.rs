@@ -48,7 +48,8 @@ A NumPy stack with its description beside it (detcal simulate --det epix100a|pnc
 MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share the panels
 (a contiguous share each, rank 0 first); each judges its panels over all events and sends its
 maps (feature 11: its maxima) to rank 0, which writes the maps, work files and log one process
-writes, byte for byte. Ranks beyond the number of panels have nothing to do.
+writes, byte for byte. Ranks beyond the number of panels have nothing to do. For example:
+    mpirun -n 2 detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
 
 EXAMPLES:
     detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
@@ -56,8 +57,7 @@ EXAMPLES:
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 6 -o constants
     detcal calibrun -e xpptut15 -r 1 -P -D --data-dir sdata -w sdata
     detcal pixel-status --input sdata/XPP/xpptut15/npy/xpptut15-r0002-epix100a.npy -F 11 \\
-        --data-dir sdata -o constants
-    mpirun -n 2 detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants";
+        --data-dir sdata -o constants";
 
 /// Bad-pixel status from dark or light data (psana det_pixel_status, features 1-3, 6, 11).
 #[derive(Debug, clap::Args)]
