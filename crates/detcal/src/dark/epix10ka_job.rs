@@ -19,8 +19,8 @@ use rayon::prelude::*;
 
 use crate::dark::epix10ka::{EpixDark, EpixDarkResult};
 use crate::dark::job::LoopOptions;
-use crate::dist::{Ranks, Single};
 use crate::detector::epix10ka::{GAIN_MODES_IN, GainRange};
+use crate::dist::{Ranks, Single};
 use crate::error::{Error, Result};
 use crate::files::Perms;
 use crate::formats::array::NdArray;

@@ -140,7 +140,8 @@ mod tests {
         let run = |panels: std::ops::Range<usize>| {
             let mut d = EpixDark::new(panels.len(), len, 1024).unwrap();
             for f in &frames {
-                d.push_frame(&f[panels.start * len..panels.end * len]).unwrap();
+                d.push_frame(&f[panels.start * len..panels.end * len])
+                    .unwrap();
             }
             d.finish().unwrap()
         };
