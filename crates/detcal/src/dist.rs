@@ -2,8 +2,9 @@
 Work shared by several processes ("ranks", as MPI calls them), without depending on MPI.
 
 A pipeline that can share its work takes a [`Ranks`]: the number of processes, which one this
-is, and the three exchanges the pipelines need (the root's bytes to every rank, and every other
-rank's bytes to the root). [`Single`] is one process alone; the `detcal` command implements
+is, and the exchanges the pipelines need (the root's bytes to every rank, a rank's bytes to the
+root or to another rank). On these, [`reduce`] merges partial results to the root along a
+binomial tree, and [`gather`] brings each rank's part to the root in rank order. [`Single`] is one process alone; the `detcal` command implements
 [`Ranks`] over MPI when it is built with the cargo feature `mpi` and started by `mpirun` or
 `srun`. Rank 0 is the root: it reads what it must, reduces the others' partial results, and
 writes every output file, so the files are those of a single process.
