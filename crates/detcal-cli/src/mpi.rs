@@ -61,10 +61,15 @@ impl Ranks for MpiRanks {
     }
 
     fn send_to_root(&self, data: &[u8]) -> Result<()> {
-        let root = self.world.process_at_rank(0);
-        root.send(&[len_of(data.len())?][..]);
+        self.send_to(0, data)
+    }
+
+    fn send_to(&self, to: usize, data: &[u8]) -> Result<()> {
+        let to = i32::try_from(to).map_err(|_| Error::internal("rank out of range"))?;
+        let dest = self.world.process_at_rank(to);
+        dest.send(&[len_of(data.len())?][..]);
         for piece in data.chunks(PIECE) {
-            root.send(piece);
+            dest.send(piece);
         }
         Ok(())
     }

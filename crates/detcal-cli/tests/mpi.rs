@@ -18,7 +18,10 @@ fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             }
             if p.is_dir() {
                 walk(base, &p, out);
-            } else if rel.starts_with(".aliases") {
+            } else if p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".aliases"))
+            {
                 // The alias table records when each alias was given: the wall clock.
                 let text = std::fs::read_to_string(&p).unwrap();
                 let masked: String = text
@@ -200,15 +203,23 @@ mod with_mpi {
         }
     }
 
-    /// A step shorter than the stage-1 block: rank 0 has every frame, the others none.
+    /// A step shorter than the stage-1 block: rank 0 has every frame, the others none (with 4
+    /// ranks, rank 2 merges rank 3's empty accumulators in the tree).
     #[test]
     fn dark_over_ranks_with_fewer_frames_than_the_gate_block() {
         let d = Dir::new();
         simulate(&d, 30);
         d.ok(&dark_args("one"));
-        let o = mpirun(&d, 2, &dark_args("two"));
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        assert_same(&files_of(&d.join("two")), &files_of(&d.join("one")), "-n 2");
+        for k in [2, 4] {
+            let out = format!("r{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(
+                &files_of(&d.join(&out)),
+                &files_of(&d.join("one")),
+                &format!("-n {k}"),
+            );
+        }
     }
 
     /// A run in 2 stream files (3 panels: 2 and 1) over 2 and 3 ranks.
@@ -234,6 +245,250 @@ mod with_mpi {
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("rank ") && err.contains("xpptut15"), "{err}");
+    }
+
+    /// ePix10ka dark processing of a simulated quad (4 panels, 5 steps) over 2 ranks (2 panels
+    /// each) and 3 (2, 1, 1) writes the repository of one process.
+    #[test]
+    fn epix10ka_dark_over_2_and_3_ranks_writes_the_files_of_one_process() {
+        let d = Dir::new();
+        d.ok(&[
+            "simulate",
+            "--det",
+            "epix10kaquad",
+            "--out",
+            "data",
+            "--events",
+            "6",
+            "--no-light",
+            "--seed",
+            "4",
+            "-q",
+        ]);
+        d.ok(&dark_args("one"));
+        let (want, logs) = repo_files(&d.join("one"));
+        assert!(want.len() >= 4 * 5, "{:?}", want.keys());
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let o = mpirun(&d, k, &dark_args(&out));
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let (got, got_logs) = repo_files(&d.join(&out));
+            assert_same(&got, &want, &format!("-n {k}"));
+            assert_eq!(got_logs, logs, "-n {k}: log files");
+        }
+    }
+
+    /// A 2-panel JUNGFRAU (dark run 1, light run 2 of `light` events, in `streams` stream
+    /// files) with its dark constants deployed into `calib`.
+    fn deployed(d: &Dir, streams: usize, light: usize) {
+        d.ok(&[
+            "simulate",
+            "--out",
+            "data",
+            "--panels",
+            "2",
+            "--streams",
+            &streams.to_string(),
+            "--shape",
+            "32x128",
+            "-n",
+            "20",
+            "--light-events",
+            &light.to_string(),
+            "--seed",
+            "9",
+            "--group",
+            "",
+        ]);
+        d.ok(&dark_args("panels"));
+        d.ok(&[
+            "deploy",
+            "-o",
+            "panels",
+            "-D",
+            "-e",
+            "xpptut15",
+            "-r",
+            "1",
+            "--data-dir",
+            "data",
+            "-c",
+            "calib",
+            "--group",
+            "",
+        ]);
+    }
+
+    fn mean_args(out: &str) -> Vec<&str> {
+        vec![
+            "calib",
+            "exp=xpptut15:run=2",
+            "--data-dir",
+            "data",
+            "-c",
+            "calib",
+            "--mean",
+            "--out",
+            out,
+            "--group",
+            "",
+        ]
+    }
+
+    /// `calib --mean` over 2, 3 and 4 ranks (runs of 32 frames: 3 ranks each get one, the last
+    /// partial; the selection `-n` cuts inside a run; with 4, rank 2 merges rank 3's sums before
+    /// sending them on in the tree) writes the bytes of one process.
+    #[test]
+    fn calib_mean_over_2_to_4_ranks_writes_the_file_of_one_process() {
+        for streams in [1, 2] {
+            let d = Dir::new();
+            deployed(&d, streams, 3 * 32 + 5);
+            for extra in [&[][..], &["-n", "70"][..]] {
+                d.ok(&[&mean_args("one.npy")[..], extra].concat());
+                let want = std::fs::read(d.join("one.npy")).unwrap();
+                let mean = detcal::formats::load_array(&d.join("one.npy"))
+                    .unwrap()
+                    .to_f64();
+                assert!(mean.iter().any(|&v| v != 0.0), "a mean image of zeros");
+                for k in [2, 3, 4] {
+                    let out = format!("m{k}.npy");
+                    let o = mpirun(&d, k, &[&mean_args(&out)[..], extra].concat());
+                    assert!(
+                        o.status.success(),
+                        "mpirun -n {k}:\n{}\n{}",
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                    let got = std::fs::read(d.join(&out)).unwrap();
+                    assert!(got == want, "{streams} stream(s) {extra:?}: -n {k} differs");
+                    // Rank 0 reports the frames of every rank, once.
+                    let stdout = String::from_utf8_lossy(&o.stdout);
+                    let frames = if extra.is_empty() { 3 * 32 + 5 } else { 70 };
+                    assert_eq!(
+                        stdout.matches(&format!("mean of {frames} frames")).count(),
+                        1,
+                        "{stdout}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The files of a repository but its logs (which hold times); the number of log files.
+    fn repo_files(dir: &Path) -> (BTreeMap<String, Vec<u8>>, usize) {
+        let mut all = files_of(dir);
+        let logs: Vec<String> = all
+            .keys()
+            .filter(|k| k.split('/').any(|c| c == "logs"))
+            .cloned()
+            .collect();
+        for k in &logs {
+            all.remove(k);
+        }
+        (all, logs.len())
+    }
+
+    /// `pixel-status` (features 1-3 on a dark run of 3 panels) over 2 ranks (panels 0-1 and 2)
+    /// and 3 (one each) writes the maps of one process.
+    #[test]
+    fn pixel_status_over_2_and_3_ranks_writes_the_maps_of_one_process() {
+        let d = Dir::new();
+        simulate_streams(&d, "data", 3, 1, 40);
+        let args = |out: &str| {
+            [
+                "pixel-status",
+                "exp=xpptut15:run=1",
+                "--data-dir",
+                "data",
+                "-o",
+                out,
+                "--group",
+                "",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        let ok = |o: std::process::Output, what: &str| {
+            assert!(
+                o.status.success(),
+                "{what}:\n{}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let listed = d.ok(&args("one").iter().map(String::as_str).collect::<Vec<_>>());
+        let (want, logs) = repo_files(&d.join("one"));
+        // 3 steps x 3 panels, and the alias table.
+        assert_eq!(want.len(), 10, "{:?}", want.keys());
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let a = args(&out);
+            let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+            let stdout = ok(o, &format!("-n {k}"));
+            let (got, got_logs) = repo_files(&d.join(&out));
+            assert_same(&got, &want, &format!("-n {k}"));
+            assert_eq!(got_logs, logs, "-n {k}: log files");
+            // Rank 0 lists the maps, as one process does.
+            assert_eq!(stdout.lines().count(), listed.lines().count(), "{stdout}");
+        }
+    }
+
+    /// Feature 11 (maxima of a light run minus pedestals, zeros where none are deployed, with
+    /// psana's work files) over 2 ranks (a panel each) and 3 (rank 2 has none).
+    #[test]
+    fn pixel_status_feature_11_over_ranks_writes_maps_and_work_files_of_one_process() {
+        let d = Dir::new();
+        d.ok(&[
+            "simulate",
+            "--out",
+            "data",
+            "--panels",
+            "2",
+            "--shape",
+            "32x128",
+            "-n",
+            "3",
+            "--light-events",
+            "40",
+            "--seed",
+            "9",
+            "--group",
+            "",
+        ]);
+        std::fs::create_dir(d.join("calib")).unwrap();
+        let args = |out: &str| {
+            [
+                "pixel-status",
+                "exp=xpptut15:run=2",
+                "--data-dir",
+                "data",
+                "-F",
+                "11",
+                "--calib-dir",
+                "calib",
+                "-o",
+                out,
+                "--group",
+                "",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        d.ok(&args("one").iter().map(String::as_str).collect::<Vec<_>>());
+        let (want, _) = repo_files(&d.join("one"));
+        assert!(
+            want.keys().filter(|k| k.contains("/work/")).count() == 4,
+            "{:?}",
+            want.keys()
+        );
+        for k in [2, 3] {
+            let out = format!("ranks{k}");
+            let a = args(&out);
+            let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(&repo_files(&d.join(&out)).0, &want, &format!("-n {k}"));
+        }
     }
 
     fn walk_logs(dir: &Path) -> Vec<std::path::PathBuf> {

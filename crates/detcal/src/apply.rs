@@ -31,6 +31,9 @@ use crate::error::{Error, Result};
 use crate::formats::array::shape_str;
 use crate::source::{Flow, Frame, Item, RunSource};
 
+mod mean;
+pub use mean::MeanImage;
+
 /// Pixels per batch of frames: enough to keep both cores busy, small enough for the cache.
 const BATCH_PIXELS: usize = 1 << 23;
 
@@ -76,6 +79,18 @@ pub fn calibrate_run(
     sel: &Selection,
     on_batch: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<RunStats> {
+    Ok(calibrate_run_shared(src, cal, sel, crate::dist::FrameShare::all(), on_batch)?.0)
+}
+
+/// [`calibrate_run`] of the selected frames `share` gives this process (the others are walked
+/// over, not read); also returns the number of frames selected for all processes.
+pub fn calibrate_run_shared(
+    src: &RunSource,
+    cal: &mut Calibrator,
+    sel: &Selection,
+    share: crate::dist::FrameShare,
+    on_batch: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<(RunStats, u64)> {
     let n = cal.frame_len();
     let shape = src.meta().frame_shape;
     if shape.iter().product::<usize>() != n {
@@ -102,7 +117,8 @@ pub fn calibrate_run(
         on_batch,
     };
     let mut configured = false;
-    let skipped = walk_selected(src, sel, &mut |ev| {
+    let mut index = 0u64;
+    let (selected, skipped) = walk_selected(src, sel, &mut |ev| {
         match ev {
             Selected::Step(step) => {
                 // ePix10ka: the frames of a step are calibrated with its configuration.
@@ -118,6 +134,10 @@ pub fn calibrate_run(
                 }
             }
             Selected::Frame(frame) => {
+                index += 1;
+                if !share.takes(index - 1) {
+                    return Ok(());
+                }
                 if cal.needs_config() && !configured {
                     return Err(Error::content(
                         src.label(),
@@ -134,11 +154,10 @@ pub fn calibrate_run(
             }
         }
         Ok(())
-    })?
-    .1;
+    })?;
     b.flush(cal)?;
     b.stats.skipped = skipped;
-    Ok(b.stats)
+    Ok((b.stats, selected))
 }
 
 /// Frames gathered for one call of the calibrator, and what was done so far.
@@ -216,61 +235,6 @@ fn walk_selected(
         })
     })?;
     Ok((taken, skipped))
-}
-
-/// The per-pixel mean of calibrated frames, accumulated in f64.
-#[derive(Debug, Clone)]
-pub struct MeanImage {
-    sum: Vec<f64>,
-    frames: u64,
-}
-
-impl MeanImage {
-    /// An empty mean of frames of `frame_len` pixels.
-    pub fn new(frame_len: usize) -> MeanImage {
-        MeanImage {
-            sum: vec![0.0; frame_len],
-            frames: 0,
-        }
-    }
-
-    /// Adds frames stored one after another in `frames`.
-    pub fn add(&mut self, frames: &[f32]) {
-        let n = self.sum.len();
-        if n == 0 {
-            return;
-        }
-        let nframes = frames.len() / n;
-        const CHUNK: usize = 1 << 14;
-        self.sum
-            .par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(k, sum)| {
-                let start = k * CHUNK;
-                for f in 0..nframes {
-                    let src = &frames[f * n + start..f * n + start + sum.len()];
-                    for (s, &v) in sum.iter_mut().zip(src) {
-                        *s += v as f64;
-                    }
-                }
-            });
-        self.frames += nframes as u64;
-    }
-
-    /// The number of frames added.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// The mean of each pixel (zeros when no frame was added).
-    pub fn mean(&self) -> Vec<f32> {
-        let k = if self.frames == 0 {
-            0.0
-        } else {
-            1.0 / self.frames as f64
-        };
-        self.sum.iter().map(|&s| (s * k) as f32).collect()
-    }
 }
 
 /// A histogram of values with equal bins over `[lo, hi)`, counting those outside.
@@ -472,16 +436,6 @@ mod tests {
         .unwrap();
         assert_eq!((stats.frames, stats.skipped, stats.bad_gain), (3, 0, 0));
         assert_eq!(firsts, vec![2.0, 3.0, 4.0]);
-    }
-
-    #[test]
-    fn mean_of_frames() {
-        let mut m = MeanImage::new(3);
-        m.add(&[1.0, 2.0, 3.0, 3.0, 4.0, 5.0]);
-        m.add(&[2.0, 0.0, -2.0]);
-        assert_eq!(m.frames(), 3);
-        assert_eq!(m.mean(), vec![2.0, 2.0, 2.0]);
-        assert_eq!(MeanImage::new(2).mean(), vec![0.0, 0.0]);
     }
 
     #[test]

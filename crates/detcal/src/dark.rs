@@ -53,6 +53,7 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 
 pub mod epix10ka;
 pub mod epix10ka_job;
+pub mod epix10ka_wire;
 pub mod job;
 mod kernel;
 pub mod output;

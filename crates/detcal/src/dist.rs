@@ -2,8 +2,9 @@
 Work shared by several processes ("ranks", as MPI calls them), without depending on MPI.
 
 A pipeline that can share its work takes a [`Ranks`]: the number of processes, which one this
-is, and the three exchanges the pipelines need (the root's bytes to every rank, and every other
-rank's bytes to the root). [`Single`] is one process alone; the `detcal` command implements
+is, and the exchanges the pipelines need (the root's bytes to every rank, a rank's bytes to the
+root or to another rank). On these, [`reduce`] merges partial results to the root along a
+binomial tree, and [`gather`] brings each rank's part to the root in rank order. [`Single`] is one process alone; the `detcal` command implements
 [`Ranks`] over MPI when it is built with the cargo feature `mpi` and started by `mpirun` or
 `srun`. Rank 0 is the root: it reads what it must, reduces the others' partial results, and
 writes every output file, so the files are those of a single process.
@@ -26,8 +27,20 @@ pub trait Ranks {
     fn broadcast(&self, data: &mut Vec<u8>) -> Result<()>;
     /// Sends `data` to the root (a rank other than the root).
     fn send_to_root(&self, data: &[u8]) -> Result<()>;
-    /// Receives what rank `from` sent to the root with [`Ranks::send_to_root`] (the root only).
+    /// Receives what rank `from` sent to this rank with [`Ranks::send_to_root`] or
+    /// [`Ranks::send_to`].
     fn recv_from(&self, from: usize) -> Result<Vec<u8>>;
+    /// Sends `data` to rank `to`, which receives it with [`Ranks::recv_from`]; by default only
+    /// the root can be sent to.
+    fn send_to(&self, to: usize, data: &[u8]) -> Result<()> {
+        if to == 0 {
+            self.send_to_root(data)
+        } else {
+            Err(Error::internal(format!(
+                "these ranks cannot send to rank {to}, only to the root"
+            )))
+        }
+    }
 
     /// Whether this process is the root (rank 0).
     fn is_root(&self) -> bool {
@@ -61,6 +74,93 @@ impl Ranks for Single {
             "a single process has no rank {from} to receive from"
         )))
     }
+}
+
+/// What a [`reduce`] did on this rank.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Reduced {
+    /// Messages received and merged.
+    pub received: usize,
+    /// Bytes received.
+    pub bytes: usize,
+    /// Bytes sent (0 on the root).
+    pub sent: usize,
+    /// Seconds from the start of the reduction to its end on this rank (waiting included).
+    pub seconds: f64,
+}
+
+impl std::fmt::Display for Reduced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "reduction: {} message(s), {:.1} MB received, {:.1} MB sent, {:.3} s",
+            self.received,
+            self.bytes as f64 / 1e6,
+            self.sent as f64 / 1e6,
+            self.seconds
+        )
+    }
+}
+
+/// Reduces a partial result of every rank to the root along a binomial tree: at level
+/// `d = 1, 2, 4, ...`, a rank `r` with `r % 2d == d` sends its `state` (as `message` makes
+/// it, with what it merged before) to rank `r - d` and is done; rank `r` with `r % 2d == 0`
+/// merges into its state (`merge`) what rank `r + d` sends. The root has merged every rank's result after
+/// `ceil(log2 K)` levels instead of receiving `K - 1` messages in turn. The merges must not
+/// depend on their order (exact sums, min/max), so that the result is the same for any K.
+pub fn reduce<S>(
+    ranks: &dyn Ranks,
+    state: &mut S,
+    mut message: impl FnMut(&mut S) -> Result<Vec<u8>>,
+    mut merge: impl FnMut(&mut S, &[u8]) -> Result<()>,
+) -> Result<Reduced> {
+    let t0 = std::time::Instant::now();
+    let (rank, size) = (ranks.rank(), ranks.size());
+    let mut out = Reduced::default();
+    let mut d = 1;
+    while d < size {
+        if rank % (2 * d) == d {
+            let bytes = message(state)?;
+            out.sent = bytes.len();
+            ranks.send_to(rank - d, &bytes)?;
+            break;
+        }
+        if rank + d < size {
+            let part = ranks.recv_from(rank + d)?;
+            out.received += 1;
+            out.bytes += part.len();
+            merge(state, &part)?;
+        }
+        d *= 2;
+    }
+    out.seconds = t0.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// Gathers a part of every rank to the root, in rank order: the other ranks send theirs
+/// (`message()`), the root hands the parts of ranks 1, 2, ... to `append` in turn. For parts
+/// that add up (shares of the panels) rather than merge, where a tree would move the same bytes.
+pub fn gather(
+    ranks: &dyn Ranks,
+    message: impl FnOnce() -> Result<Vec<u8>>,
+    mut append: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<Reduced> {
+    let t0 = std::time::Instant::now();
+    let mut out = Reduced::default();
+    if ranks.is_root() {
+        for r in 1..ranks.size() {
+            let part = ranks.recv_from(r)?;
+            out.received += 1;
+            out.bytes += part.len();
+            append(&part)?;
+        }
+    } else {
+        let bytes = message()?;
+        out.sent = bytes.len();
+        ranks.send_to_root(&bytes)?;
+    }
+    out.seconds = t0.elapsed().as_secs_f64();
+    Ok(out)
 }
 
 /// Consecutive frames a rank takes at a time after the root's block.
@@ -137,6 +237,16 @@ impl Writer {
     pub fn u64s(&mut self, v: &[u64]) {
         self.buf.extend(v.iter().flat_map(|x| x.to_le_bytes()));
     }
+
+    /// Appends `i128` values.
+    pub fn i128s(&mut self, v: &[i128]) {
+        self.buf.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+    }
+
+    /// Appends `f64` values (their bits).
+    pub fn f64s(&mut self, v: &[f64]) {
+        self.buf.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+    }
 }
 
 /// A little-endian byte reader of a message written with [`Writer`]; running short is an
@@ -199,6 +309,24 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// The next `out.len()` `i128` values.
+    pub fn i128s(&mut self, out: &mut [i128]) -> Result<()> {
+        let b = self.take(16 * out.len())?;
+        for (o, c) in out.iter_mut().zip(b.chunks_exact(16)) {
+            *o = i128::from_le_bytes(c.try_into().expect("16 bytes"));
+        }
+        Ok(())
+    }
+
+    /// The next `out.len()` `f64` values.
+    pub fn f64s(&mut self, out: &mut [f64]) -> Result<()> {
+        let b = self.take(8 * out.len())?;
+        for (o, c) in out.iter_mut().zip(b.chunks_exact(8)) {
+            *o = f64::from_le_bytes(c.try_into().expect("8 bytes"));
+        }
+        Ok(())
+    }
+
     /// Ends the message: bytes left over are an error.
     pub fn end(self) -> Result<()> {
         if self.rest.is_empty() {
@@ -246,6 +374,94 @@ mod tests {
         assert!(s(1).takes(50) && s(1).takes(50 + SHARE_RUN - 1));
         assert!(s(2).takes(50 + SHARE_RUN) && s(0).takes(50 + 2 * SHARE_RUN));
         assert!(s(1).takes(50 + 3 * SHARE_RUN));
+    }
+
+    /// Ranks as threads exchanging messages over channels, for the tree's tests.
+    struct Threads {
+        rank: usize,
+        size: usize,
+        tx: Vec<std::sync::mpsc::Sender<(usize, Vec<u8>)>>,
+        rx: std::sync::mpsc::Receiver<(usize, Vec<u8>)>,
+        pending: std::cell::RefCell<Vec<(usize, Vec<u8>)>>,
+    }
+
+    impl Ranks for Threads {
+        fn rank(&self) -> usize {
+            self.rank
+        }
+        fn size(&self) -> usize {
+            self.size
+        }
+        fn broadcast(&self, _data: &mut Vec<u8>) -> Result<()> {
+            unimplemented!()
+        }
+        fn send_to_root(&self, data: &[u8]) -> Result<()> {
+            self.send_to(0, data)
+        }
+        fn send_to(&self, to: usize, data: &[u8]) -> Result<()> {
+            self.tx[to].send((self.rank, data.to_vec())).unwrap();
+            Ok(())
+        }
+        fn recv_from(&self, from: usize) -> Result<Vec<u8>> {
+            // As MPI matches the source: others' messages wait.
+            let mut pending = self.pending.borrow_mut();
+            if let Some(i) = pending.iter().position(|(f, _)| *f == from) {
+                return Ok(pending.remove(i).1);
+            }
+            loop {
+                let (f, d) = self.rx.recv().unwrap();
+                if f == from {
+                    return Ok(d);
+                }
+                pending.push((f, d));
+            }
+        }
+    }
+
+    /// Every rank's value reaches the root exactly once, through ceil(log2 K) levels.
+    #[test]
+    fn the_tree_reduction_merges_every_rank_once() {
+        for size in 1..=9usize {
+            let (txs, rxs): (Vec<_>, Vec<_>) =
+                (0..size).map(|_| std::sync::mpsc::channel()).unzip();
+            let got: Vec<(u64, Reduced)> = std::thread::scope(|s| {
+                let hs: Vec<_> = rxs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(rank, rx)| {
+                        let r = Threads {
+                            rank,
+                            size,
+                            tx: txs.clone(),
+                            rx,
+                            pending: Default::default(),
+                        };
+                        s.spawn(move || {
+                            // Each rank holds the bit of its rank; merging ORs them.
+                            let mut v: u64 = 1 << rank;
+                            let red = reduce(
+                                &r,
+                                &mut v,
+                                |v| Ok(v.to_le_bytes().to_vec()),
+                                |v, b| {
+                                    let o = u64::from_le_bytes(b.try_into().unwrap());
+                                    assert_eq!(*v & o, 0, "a rank merged twice");
+                                    *v |= o;
+                                    Ok(())
+                                },
+                            )
+                            .unwrap();
+                            (v, red)
+                        })
+                    })
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert_eq!(got[0].0, (1u64 << size) - 1, "{size} ranks");
+            let levels = (size as f64).log2().ceil() as usize;
+            assert_eq!(got[0].1.received, levels, "{size} ranks");
+            assert!(got[1..].iter().all(|(_, r)| r.sent == 8));
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ the pixel maxima.
 */
 
 pub mod light;
+pub mod wire;
 
 use crate::error::{Error, Result};
 use crate::source::{Flow, Item, RunSource, StepMeta};
@@ -230,6 +231,12 @@ pub fn max_step_status(
 /// frames per step (after `evskip`), for the panels [`check`] gives.
 pub fn run_maxima(src: &RunSource, p: &StatusParams) -> Result<Vec<StepMax>> {
     let panels = check(src, p)?;
+    run_maxima_of(src, p, &panels)
+}
+
+/// [`run_maxima`] of the given panels (of those [`check`] gives): the work of one process
+/// when processes share the panels ([`crate::pipeline::pixel_status::run_shared`]).
+pub fn run_maxima_of(src: &RunSource, p: &StatusParams, panels: &[usize]) -> Result<Vec<StepMax>> {
     if p.features != [11] {
         return Err(Error::bad_arg(
             "--features",
@@ -270,6 +277,13 @@ pub fn run_maxima(src: &RunSource, p: &StatusParams) -> Result<Vec<StepMax>> {
 /// Computes the status of every step of a run (see the module documentation).
 pub fn run(src: &RunSource, p: &StatusParams) -> Result<Vec<StepStatus>> {
     let panels = check(src, p)?;
+    run_of(src, p, &panels)
+}
+
+/// [`run`] of the given panels (of those [`check`] gives): the work of one process when
+/// processes share the panels; every panel is judged on its own, so the maps are those of
+/// [`run`].
+pub fn run_of(src: &RunSource, p: &StatusParams, panels: &[usize]) -> Result<Vec<StepStatus>> {
     if p.features.contains(&11) {
         return Err(Error::bad_arg(
             "--features",

@@ -56,6 +56,13 @@ runs that have no XTC2 files but stacks in <root>/<INS>/<exp>/npy.
 The calibration directory is -c, else <data-dir or $SIT_PSDM_DATA>/<INS>/<exp>/calib. The
 detector's name in the store is <alias>.0:<Type>.0 (jungfrau.0:Jungfrau.0) unless --calib-source.
 
+MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share the frames
+of --mean (runs of 32 selected frames in turn); the sums, exact and so independent of the order
+of the frames, are reduced to rank 0 along a tree, and rank 0 writes the file one process
+writes, byte for byte. Calibrated frames (without --mean) are written by rank 0 alone. For
+example, on 4 processes:
+    mpirun -n 4 detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy
+
 EXAMPLES:
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib -s jungfrau --out calib.npy -n 10
     detcal calib exp=xpptut15:run=2 --data-dir data -c calib --mean --out mean.npy --png mean.png
@@ -84,6 +91,10 @@ pub struct Args {
     /// Also draw the mean image as PNG.
     #[arg(long, value_name = "IMAGE.png")]
     pub png: Option<PathBuf>,
+    /// Share the frames of --mean over MPI (implied when started by mpirun or srun); needs a
+    /// build with the cargo feature `mpi`.
+    #[arg(long = "mpi")]
+    pub mpi: bool,
     #[command(flatten)]
     pub perms: PermArgs,
 }
@@ -111,7 +122,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
     };
     let settings = crate::args::settings(&a.perms, a.data.root.data_dir.as_deref());
-    let r = calib::run(&opts, &settings, &crate::output::Bars)?;
+    // Under MPI (mpirun/srun), the ranks share the frames of --mean; rank 0 writes and reports.
+    let r = crate::ranks::with_ranks(a.mpi, |ranks| {
+        Ok(if ranks.is_root() {
+            calib::run_shared(&opts, &settings, &crate::output::Bars, ranks)?
+        } else {
+            calib::run_shared(&opts, &settings, &detcal::report::Quiet, ranks)?
+        })
+    })?;
+    let Some(r) = r else {
+        return Ok(ExitCode::from(EXIT_OK));
+    };
     let (stats, unit, frame_shape) = (&r.stats, r.unit, &r.frame_shape);
     if let (Some(png), Some(m)) = (&a.png, &r.mean) {
         let title = format!("{} mean of {} frames", a.data.spec(), stats.frames);

@@ -63,7 +63,8 @@ MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks
 step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them, the rest go
 round-robin in runs of 32); the accumulators are reduced to rank 0, which writes the files, the
 alias table and the log. The files are those of one process, byte for byte. ePix10ka runs are
-processed by rank 0 alone. For example, on 4 processes:
+shared by panel (psana processes each panel on its own): each rank takes a contiguous share of
+the panels over all frames, rank 0 gathers the results. For example, on 4 processes:
     mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels
 
 EXAMPLES:

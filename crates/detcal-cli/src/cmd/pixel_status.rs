@@ -45,6 +45,12 @@ status_extra merges them with the other status_* maps.
 A NumPy stack with its description beside it (detcal simulate --det epix100a|pnccd) is read with
 --input STACK.npy.
 
+MPI (a build with the cargo feature `mpi`): started by mpirun or srun, the ranks share the panels
+(a contiguous share each, rank 0 first); each judges its panels over all events and sends its
+maps (feature 11: its maxima) to rank 0, which writes the maps, work files and log one process
+writes, byte for byte. Ranks beyond the number of panels have nothing to do. For example:
+    mpirun -n 2 detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
+
 EXAMPLES:
     detcal pixel-status exp=xpptut15:run=1 --data-dir data -o constants
     detcal simulate --det epix100a --out sdata --events 20 --light-events 20
@@ -131,6 +137,10 @@ pub struct Args {
     /// Only drop shots (beam off): the same as -c 162 (LCLS-I BYKIK).
     #[arg(long = "beam-off", conflicts_with = "evcode")]
     pub beam_off: bool,
+    /// Share the panels over MPI (implied when started by mpirun or srun); needs a build with
+    /// the cargo feature `mpi`.
+    #[arg(long = "mpi")]
+    pub mpi: bool,
     #[command(flatten)]
     pub root: crate::args::DataDirArg,
     #[command(flatten)]
@@ -173,7 +183,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         dirrepo: a.dirrepo.clone(),
         evcode: crate::args::evcode_selection(a.evcode.as_deref(), a.beam_off)?,
     };
-    let r = pixel_status::run(&opts, &settings)?;
+    // Under MPI (mpirun/srun), the ranks share the panels; rank 0 writes and lists the maps.
+    let r = crate::ranks::with_ranks(a.mpi, |ranks| {
+        Ok(pixel_status::run_shared(&opts, &settings, ranks)?)
+    })?;
     for f in &r.files {
         println!("{}", f.display());
     }

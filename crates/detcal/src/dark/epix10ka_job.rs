@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::dark::epix10ka::{EpixDark, EpixDarkResult};
 use crate::dark::job::LoopOptions;
 use crate::detector::epix10ka::{GAIN_MODES_IN, GainRange};
+use crate::dist::{Ranks, Single};
 use crate::error::{Error, Result};
 use crate::files::Perms;
 use crate::formats::array::NdArray;
@@ -69,6 +70,23 @@ pub fn run(
     done: &mut dyn FnMut(EpixStepDone<'_>) -> Result<()>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
+    run_shared(sources, opts, given, &Single, done, progress)
+}
+
+/// [`run`] with the panels shared by the processes of `ranks` (MPI): each takes a contiguous
+/// share of the panels ([`crate::pixel_status::wire::share_panels`]) over every frame of each
+/// step, and sends its panels' results to the root at the end of the step
+/// ([`crate::dark::epix10ka_wire`]); psana processes each panel on its own, so `done`, called
+/// on the root only, gets the results of [`run`]. Processes beyond the number of panels have
+/// nothing to do.
+pub fn run_shared(
+    sources: &[RunSource],
+    opts: &LoopOptions,
+    given: Option<GainRange>,
+    ranks: &dyn Ranks,
+    done: &mut dyn FnMut(EpixStepDone<'_>) -> Result<()>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
     let first = sources
         .first()
         .ok_or_else(|| Error::not_found(crate::Missing::Run, "runs", "", "no runs to process"))?
@@ -87,6 +105,15 @@ pub fn run(
         Some(i) => vec![i],
         None => (0..nsegs).collect(),
     };
+    // With several processes: this one's panels, and the processes that have some.
+    let all_panels = panels.clone();
+    let (rank, size) = (ranks.rank(), ranks.size());
+    let share = |r: usize| crate::pixel_status::wire::share_panels(&all_panels, r, size);
+    let panels = share(rank).to_vec();
+    if panels.is_empty() {
+        return Ok(());
+    }
+    let senders: Vec<usize> = (1..size).filter(|&r| !share(r).is_empty()).collect();
     let ccmax = opts.stepmax.unwrap_or(DEFAULT_CCMAX);
     let mut nstep_tot: u32 = 0;
     let mut read: u64 = 0;
@@ -118,18 +145,28 @@ pub fn run(
             if let Some((step, nstep, range, dark)) = cur.take() {
                 let (result, buf) = dark.finish_with_buffer();
                 *spare = buf;
-                let result = result.map_err(|e| Error::Step {
+                let mut result = result.map_err(|e| Error::Step {
                     exp: meta.exp.clone(),
                     run: meta.run,
                     step: step.index,
                     source: Box::new(e),
                 })?;
+                if size > 1 {
+                    if rank != 0 {
+                        ranks.send_to_root(&crate::dark::epix10ka_wire::result_bytes(&result))?;
+                        return Ok(());
+                    }
+                    for &r in &senders {
+                        let part = ranks.recv_from(r)?;
+                        crate::dark::epix10ka_wire::append_result(&mut result, &part)?;
+                    }
+                }
                 done(EpixStepDone {
                     meta,
                     step: &step,
                     nstep,
                     range,
-                    panels: panels.clone(),
+                    panels: all_panels.clone(),
                     result,
                 })?;
             }
@@ -210,6 +247,12 @@ pub fn run(
                 let slot = dark.frame_slot();
                 match opts.segind {
                     Some(i) => frame.copy_panel_to(i, slot)?,
+                    None if size > 1 => {
+                        let len = meta.panel_len();
+                        for (k, &p) in panels.iter().enumerate() {
+                            frame.copy_panel_to(p, &mut slot[k * len..(k + 1) * len])?;
+                        }
+                    }
                     None => frame.copy_to(slot)?,
                 }
                 read += 1;

@@ -123,8 +123,8 @@ pub fn run(
 
 /// [`run`] with the frames of each step shared by the processes of `ranks`: every rank reads
 /// the runs' events, and takes the frames [`FrameShare`] gives it. The root takes the first
-/// block of each step, finds the gates (stage 1) and broadcasts them; the other ranks send it
-/// their stage-2 accumulators at the end of the step. `done` is called on the root only, with
+/// block of each step, finds the gates (stage 1) and broadcasts them; at the end of the step the
+/// stage-2 accumulators are reduced to it along a tree ([`crate::dist::reduce`]). `done` is called on the root only, with
 /// the results of all frames, which are those of [`run`]; `progress` counts this rank's frames.
 #[allow(clippy::too_many_arguments)]
 pub fn run_shared(
@@ -492,28 +492,32 @@ fn compute(
                             c.receive_gates(params, ranks)?;
                         }
                     }
-                    if root {
-                        let proc = c.proc.as_mut().expect("the root's processor");
-                        let t0 = std::time::Instant::now();
-                        let mut bytes = 0;
-                        for r in 1..ranks.size() {
-                            let part = ranks.recv_from(r)?;
-                            bytes += part.len();
-                            proc.merge_bytes(&part)?;
-                        }
-                        tracing::info!(
-                            "step {}: accumulators of {} other rank(s) reduced, {:.1} MB in {:.3} s",
-                            c.step.index,
-                            ranks.size() - 1,
-                            bytes as f64 / 1e6,
-                            t0.elapsed().as_secs_f64()
-                        );
-                    } else {
-                        let bytes = match c.proc.take() {
-                            Some(p) => p.partial_bytes()?,
-                            None => 0u64.to_le_bytes().to_vec(),
-                        };
-                        ranks.send_to_root(&bytes)?;
+                    // Along a tree (dist::reduce): the merges are exact, so the result is
+                    // that of any order.
+                    let done = crate::dist::reduce(
+                        ranks,
+                        &mut c.proc,
+                        |p| match p.take() {
+                            Some(p) => p.partial_bytes(),
+                            None => Ok(0u64.to_le_bytes().to_vec()),
+                        },
+                        |p, part| match p {
+                            Some(p) => p.merge_bytes(part),
+                            // No gates: nobody took a frame, every message is empty.
+                            None if part == 0u64.to_le_bytes() => Ok(()),
+                            None => Err(Error::internal(
+                                "dark accumulators for a rank that did not receive the gates",
+                            )),
+                        },
+                    )?;
+                    tracing::info!(
+                        "step {}: rank {} of {}: accumulators {}",
+                        c.step.index,
+                        ranks.rank(),
+                        ranks.size(),
+                        done
+                    );
+                    if !root {
                         continue;
                     }
                 }

@@ -12,9 +12,10 @@ use std::path::PathBuf;
 
 use crate::NdArray;
 use crate::access::{DetectorCalib, LoadStatus};
-use crate::apply::{self, MeanImage, RunStats, Selection, calibrate_run};
+use crate::apply::{self, MeanImage, RunStats, Selection, calibrate_run_shared};
 use crate::calib::{Calibrator, CommonModeParams};
 use crate::detector::{CalibType, DetType};
+use crate::dist::{FrameShare, Ranks};
 use crate::error::{Context, Error, Result};
 use crate::formats::{self, array::shape_str};
 use crate::report::{Progress, Reporter};
@@ -284,17 +285,32 @@ pub fn calibrate_all(
     pb: &dyn Progress,
     f: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<RunStats> {
+    calibrate_all_shared(runs, sel, FrameShare::all(), pb, f)
+}
+
+/// [`calibrate_all`] of the frames `share` gives this process: the selection counts the frames
+/// of every process, the stats only this one's (events skipped: all of them, as every process
+/// walks every event).
+pub fn calibrate_all_shared(
+    runs: &mut [CalibRun],
+    sel: &Selection,
+    share: FrameShare,
+    pb: &dyn Progress,
+    f: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<RunStats> {
     let mut total = RunStats::default();
+    let mut selected = 0;
     for r in runs.iter_mut() {
-        let Some(this) = sel.after(total.frames) else {
+        let Some(this) = sel.after(selected) else {
             break;
         };
         let n = r.cal.frame_len().max(1);
-        let s = calibrate_run(&r.src, &mut r.cal, &this, &mut |batch| {
+        let (s, all) = calibrate_run_shared(&r.src, &mut r.cal, &this, share, &mut |batch| {
             pb.set(pb.position() + (batch.len() / n) as u64);
             f(batch)
         })
         .with_context(|| format!("calibrating {}", r.src.label()))?;
+        selected += all;
         total.frames += s.frames;
         total.skipped += s.skipped;
         total.bad_gain += s.bad_gain;
@@ -419,4 +435,119 @@ pub fn run(opts: &CalibOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
         common_mode: r0.cal.common_mode(),
         single_gain_cm: r0.cal.single_gain_common_mode().map(|a| a.number()),
     })
+}
+
+/// [`mean_of_runs`] with the selected frames shared by the processes of `ranks` (runs of
+/// [`crate::dist::SHARE_RUN`] frames round-robin): every process calibrates its frames, the
+/// exact sums ([`MeanImage`]) are reduced to the root along a tree ([`crate::dist::reduce`]),
+/// and the root gets the mean of all frames, the bytes [`mean_of_runs`] gives; the other
+/// processes get `None`.
+pub fn mean_of_runs_shared(
+    runs: &mut [CalibRun],
+    sel: &Selection,
+    rep: &dyn Reporter,
+    ranks: &dyn Ranks,
+) -> Result<Option<(NdArray, RunStats)>> {
+    let shape = first(runs)?.cal.frame_shape().to_vec();
+    let mut mean = MeanImage::new(runs[0].cal.frame_len());
+    let share = FrameShare {
+        rank: ranks.rank(),
+        size: ranks.size(),
+        block: 0,
+    };
+    let pb = rep.progress(0, "calibrating");
+    let mut stats = calibrate_all_shared(runs, sel, share, pb.as_ref(), &mut |b| {
+        mean.add(b);
+        Ok(())
+    })?;
+    pb.finish();
+    let mine = (stats.frames, stats.bad_gain);
+    let mut state = (mean, stats.bad_gain);
+    let done = crate::dist::reduce(
+        ranks,
+        &mut state,
+        |(mean, bad_gain)| {
+            let mut w = crate::dist::Writer::default();
+            w.u64(*bad_gain);
+            w.buf.extend(mean.to_bytes());
+            Ok(w.buf)
+        },
+        |(mean, bad_gain), part| {
+            let (head, rest) = part.split_at(8.min(part.len()));
+            *bad_gain += crate::dist::Reader::new(head, "mean image sums").u64()?;
+            mean.merge_bytes(rest)
+        },
+    )?;
+    let mean;
+    (mean, stats.bad_gain) = state;
+    if ranks.size() > 1 {
+        tracing::info!(
+            "rank {} of {}: {} frames ({} invalid gain bits); {}",
+            ranks.rank(),
+            ranks.size(),
+            mine.0,
+            mine.1,
+            done
+        );
+    }
+    if !ranks.is_root() {
+        return Ok(None);
+    }
+    stats.frames = mean.frames();
+    if stats.frames == 0 {
+        return Err(Error::not_found(
+            crate::Missing::Data,
+            "events",
+            "the selection",
+            format!("no events selected ({} skipped)", stats.skipped),
+        ));
+    }
+    Ok(Some((shaped(&shape, mean.mean()), stats)))
+}
+
+/// [`run`] shared by the processes of `ranks` (MPI): with [`CalibOutput::Mean`], every process
+/// calibrates its share of the frames ([`mean_of_runs_shared`]) and the root writes the mean
+/// image, the file [`run`] writes; calibrated frames are written by the root alone. The root
+/// gets the report, the other processes `None`.
+pub fn run_shared(
+    opts: &CalibOptions,
+    settings: &Settings,
+    rep: &dyn Reporter,
+    ranks: &dyn Ranks,
+) -> Result<Option<CalibReport>> {
+    if ranks.size() <= 1 {
+        return run(opts, settings, rep).map(Some);
+    }
+    if opts.output != CalibOutput::Mean {
+        if !ranks.is_root() {
+            return Ok(None);
+        }
+        tracing::warn!(
+            "calibrated frames are written by rank 0 alone; the {} other rank(s) wait (only --mean is shared)",
+            ranks.size() - 1
+        );
+        return run(opts, settings, rep).map(Some);
+    }
+    let mut runs = open(&opts.input, settings)?;
+    let r0 = first(&runs)?;
+    let unit = r0.unit;
+    let frame_shape = r0.cal.frame_shape().to_vec();
+    let t0 = std::time::Instant::now();
+    let Some((arr, stats)) = mean_of_runs_shared(&mut runs, &opts.input.selection, rep, ranks)?
+    else {
+        return Ok(None);
+    };
+    formats::npy::write_npy(&opts.out, &arr, &settings.perms)?;
+    let r0 = &runs[0];
+    Ok(Some(CalibReport {
+        out: opts.out.clone(),
+        stats,
+        frame_shape,
+        unit,
+        mean: Some(arr),
+        seconds: t0.elapsed().as_secs_f64(),
+        masked: r0.cal.mask().iter().filter(|&&m| m == 0).count(),
+        common_mode: r0.cal.common_mode(),
+        single_gain_cm: r0.cal.single_gain_common_mode().map(|a| a.number()),
+    }))
 }

@@ -151,28 +151,11 @@ fn run_epix10ka(
     sources: &[RunSource],
     first: &crate::source::DetectorMeta,
     dataset: &str,
+    ranks: &dyn Ranks,
 ) -> Result<DarkReport> {
     use crate::dark::epix10ka_job::{self, EpixNames};
-    use crate::detector::epix10ka::GainRange;
     use crate::repo::RepoKind;
-    if opts.params != DarkParams::default() {
-        return Err(Error::bad_arg(
-            "--int_lo/--nrecs/...",
-            "ePix10ka dark processing has fixed thresholds and block sizes (psana's epix10ka_pedestals_calibration has no options for them); use --nbs",
-        ));
-    }
-    let given = match &opts.gain_mode {
-        Some(g) => {
-            let m = gain_mode(first.det_type, g)?;
-            Some(GainRange::from_index(m.index).ok_or_else(|| {
-                Error::bad_arg(
-                    "--gain-mode",
-                    format!("--gain-mode {g}: not an ePix10ka gain range"),
-                )
-            })?)
-        }
-        None => None,
-    };
+    let given = epix_given(opts, first)?;
     let kind = RepoKind::EPIX10KA;
     let dirrepo = settings.panels_repo_of(&kind, opts.dirrepo.as_deref())?;
     let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), EPIX10KA_SCRIPT)?;
@@ -202,10 +185,11 @@ fn run_epix10ka(
     let started = std::time::Instant::now();
     let mut files = Vec::new();
     let mut steps = 0;
-    epix10ka_job::run(
+    epix10ka_job::run_shared(
         sources,
         &opts.loop_opts,
         given,
+        ranks,
         &mut |d| {
             for line in epix10ka_job::summary_lines(&d) {
                 tracing::info!("{line}");
@@ -236,6 +220,33 @@ fn run_epix10ka(
         log: log.path().to_path_buf(),
     };
     done.report(dataset, "no step was processed (check --ccnum, --ccmax)")
+}
+
+/// ePix10ka: checks that the JUNGFRAU-style parameters are psana's (the ePix10ka program has
+/// none), and gives the gain range of `--gain-mode`, if given.
+fn epix_given(
+    opts: &DarkOptions,
+    first: &crate::source::DetectorMeta,
+) -> Result<Option<crate::detector::epix10ka::GainRange>> {
+    use crate::detector::epix10ka::GainRange;
+    if opts.params != DarkParams::default() {
+        return Err(Error::bad_arg(
+            "--int_lo/--nrecs/...",
+            "ePix10ka dark processing has fixed thresholds and block sizes (psana's epix10ka_pedestals_calibration has no options for them); use --nbs",
+        ));
+    }
+    Ok(match &opts.gain_mode {
+        Some(g) => {
+            let m = gain_mode(first.det_type, g)?;
+            Some(GainRange::from_index(m.index).ok_or_else(|| {
+                Error::bad_arg(
+                    "--gain-mode",
+                    format!("--gain-mode {g}: not an ePix10ka gain range"),
+                )
+            })?)
+        }
+        None => None,
+    })
 }
 
 /// The report of a rank other than the root: the frames it took, no step saved, no file.
@@ -330,8 +341,8 @@ pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Resul
 /// [`run`] shared by the processes of `ranks` (MPI): every rank reads the runs and takes its
 /// share of each step's frames ([`job::run_shared`]); the root (rank 0) reduces the results
 /// and writes the repository, the alias table and the log exactly as [`run`] does. Another
-/// rank writes nothing and reports the frames it took. ePix10ka runs are processed by the root
-/// alone.
+/// rank writes nothing and reports the frames it took. ePix10ka runs are shared by panel
+/// ([`crate::dark::epix10ka_job::run_shared`]).
 pub fn run_shared(
     opts: &DarkOptions,
     settings: &Settings,
@@ -371,9 +382,20 @@ pub fn run_shared(
         DetType::Epix10ka | DetType::Epix10kaQuad | DetType::Epix10ka2M
     ) {
         if !ranks.is_root() {
-            return Ok(idle_report(PathBuf::new(), 0, 0, std::time::Instant::now()));
+            let started = std::time::Instant::now();
+            let pb = rep.progress(0, "dark frames");
+            crate::dark::epix10ka_job::run_shared(
+                &sources,
+                &opts.loop_opts,
+                epix_given(opts, &first)?,
+                ranks,
+                &mut |_| Ok(()),
+                &|n| pb.set(n),
+            )?;
+            pb.finish();
+            return Ok(idle_report(PathBuf::new(), pb.position(), 0, started));
         }
-        return run_epix10ka(opts, settings, rep, &sources, &first, &dataset);
+        return run_epix10ka(opts, settings, rep, &sources, &first, &dataset, ranks);
     }
     let gain_override = match &opts.gain_mode {
         Some(g) => Some(gain_mode(first.det_type, g)?),

@@ -9,6 +9,7 @@ use ndarray::{ArrayD, IxDyn};
 use serde::Serialize;
 
 use crate::deploy::constants::{ConstantsRepo, DetRun};
+use crate::dist::{Ranks, Single};
 use crate::error::{Error, Result};
 use crate::pixel_status::{self, StatusParams};
 use crate::repo::joblog;
@@ -53,6 +54,18 @@ pub struct PixelStatusReport {
 /// Computes the status of every pixel per step and panel of each run of the dataset and saves
 /// the maps in the constants repository.
 pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatusReport> {
+    run_shared(opts, settings, &Single)
+}
+
+/// [`run`] shared by the processes of `ranks` (MPI): each judges a contiguous share of the
+/// panels ([`pixel_status::wire::share_panels`]) and sends its maps (feature 11: its maxima)
+/// to the root, which writes the maps, the work files and the logs exactly as [`run`] does.
+/// Another rank writes nothing and gets an empty report.
+pub fn run_shared(
+    opts: &PixelStatusOptions,
+    settings: &Settings,
+    ranks: &dyn Ranks,
+) -> Result<PixelStatusReport> {
     pixel_status::check_params(&opts.params)?;
     let features = &opts.params.features;
     let ctype = opts.ctype.clone().unwrap_or_else(|| {
@@ -87,6 +100,15 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
         }
     };
     crate::evcode::filter_events(&mut runs, opts.evcode.as_ref())?;
+    if !ranks.is_root() {
+        for src in &runs {
+            judge_share(src, &opts.params, ranks)?;
+        }
+        return Ok(PixelStatusReport {
+            files: Vec::new(),
+            logs: Vec::new(),
+        });
+    }
     let perms = &settings.perms;
     let dirrepo = settings.constants_repo(opts.dirrepo.as_deref())?;
     let repo = ConstantsRepo::new(&dirrepo, perms.clone());
@@ -127,9 +149,9 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
                 .iter()
                 .map(|id| repo.type_dir(m.det_type).join(id).join("work"))
                 .collect();
-            max_with_work_files(src, params, &peds, &work, &m.alias, perms)?
+            max_with_work_files(src, params, &peds, &work, &m.alias, perms, ranks)?
         } else {
-            pixel_status::run(src, params)?
+            shared_status(src, params, ranks)?
         };
         for step in steps {
             let gain = step.step.mode.map_or(step.step.index as usize, |g| g.index);
@@ -185,6 +207,7 @@ fn max_with_work_files(
     work: &[PathBuf],
     det: &str,
     perms: &crate::files::Perms,
+    ranks: &dyn Ranks,
 ) -> Result<Vec<pixel_status::StepStatus>> {
     let m = src.meta();
     let panels = pixel_status::check(src, params)?;
@@ -200,6 +223,7 @@ fn max_with_work_files(
     let max_file = |k: usize, step: u32| work[k].join(format!("arr-{}-max.npy", name(k, step)));
     let single_gain = m.det_type.gain_ranges() == 1;
     let stored = single_gain && (0..panels.len()).all(|k| max_file(k, 0).is_file());
+    tell_stored(ranks, stored)?;
     let maxima = if stored {
         let mut max = Vec::with_capacity(panels.len());
         for k in 0..panels.len() {
@@ -230,7 +254,7 @@ fn max_with_work_files(
             frames: 0,
         }]
     } else {
-        pixel_status::run_maxima(src, params)?
+        shared_maxima(src, params, ranks)?
     };
     let mut out = Vec::with_capacity(maxima.len());
     for st in &maxima {
@@ -306,4 +330,94 @@ fn run_pedestals(
     tracing::info!("feature 11: pedestals {}", path.display());
     let flat: Vec<f32> = arr.to_typed::<f32>().into_raw_vec_and_offset().0;
     Ok(flat.chunks(panel_len).map(<[f32]>::to_vec).collect())
+}
+
+/// Feature 11 with several processes: the root tells the others whether the maxima come from
+/// its work files (then nobody reads the data) or from the data.
+fn tell_stored(ranks: &dyn Ranks, stored: bool) -> Result<bool> {
+    if ranks.size() <= 1 {
+        return Ok(stored);
+    }
+    let mut b = vec![u8::from(stored)];
+    ranks.broadcast(&mut b)?;
+    Ok(b.first() == Some(&1))
+}
+
+/// The maps of every panel of a run on the root: its own share judged here, the others'
+/// gathered ([`pixel_status::wire`]).
+fn shared_status(
+    src: &RunSource,
+    params: &StatusParams,
+    ranks: &dyn Ranks,
+) -> Result<Vec<pixel_status::StepStatus>> {
+    let panels = pixel_status::check(src, params)?;
+    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let mut steps = pixel_status::run_of(src, params, mine)?;
+    let done = crate::dist::gather(
+        ranks,
+        || Ok(Vec::new()),
+        |part| pixel_status::wire::append_status(&mut steps, part),
+    )?;
+    log_share(ranks, mine, &done);
+    Ok(steps)
+}
+
+/// Feature 11's maxima of every panel of a run on the root, shared as [`shared_status`].
+fn shared_maxima(
+    src: &RunSource,
+    params: &StatusParams,
+    ranks: &dyn Ranks,
+) -> Result<Vec<pixel_status::StepMax>> {
+    let panels = pixel_status::check(src, params)?;
+    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let mut steps = pixel_status::run_maxima_of(src, params, mine)?;
+    let done = crate::dist::gather(
+        ranks,
+        || Ok(Vec::new()),
+        |part| pixel_status::wire::append_maxima(&mut steps, part),
+    )?;
+    log_share(ranks, mine, &done);
+    Ok(steps)
+}
+
+/// A process other than the root: judges its share of the panels of `src` and sends it, as
+/// the root's [`shared_status`] or [`max_with_work_files`] expect.
+fn judge_share(src: &RunSource, params: &StatusParams, ranks: &dyn Ranks) -> Result<()> {
+    let panels = pixel_status::check(src, params)?;
+    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let done = if params.features.contains(&11) {
+        let mut b = Vec::new();
+        ranks.broadcast(&mut b)?;
+        if b.first() == Some(&1) {
+            return Ok(());
+        }
+        let steps = pixel_status::run_maxima_of(src, params, mine)?;
+        crate::dist::gather(
+            ranks,
+            || Ok(pixel_status::wire::maxima_bytes(&steps)),
+            |_| Ok(()),
+        )?
+    } else {
+        let steps = pixel_status::run_of(src, params, mine)?;
+        crate::dist::gather(
+            ranks,
+            || Ok(pixel_status::wire::status_bytes(&steps)),
+            |_| Ok(()),
+        )?
+    };
+    log_share(ranks, mine, &done);
+    Ok(())
+}
+
+/// Logs the panels a process judged and what its part of the gathering moved.
+fn log_share(ranks: &dyn Ranks, mine: &[usize], done: &crate::dist::Reduced) {
+    if ranks.size() > 1 {
+        tracing::info!(
+            "rank {} of {}: panels {:?}; {}",
+            ranks.rank(),
+            ranks.size(),
+            mine,
+            done
+        );
+    }
 }
