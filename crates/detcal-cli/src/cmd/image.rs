@@ -73,7 +73,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.event,
             if a.raw { " raw" } else { "" }
         );
-        detcal_plot::titled_image(&r.image, &title, r.unit)?
+        detcal_plot::titled_image(&r.image, &title, r.unit, Some(r.axes))?
             .save_png(&a.out, &settings.perms)
             .with_context(|| format!("writing {}", a.out.display()))?;
     } else {

@@ -246,15 +246,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    if let Some((_, from)) = &assembled {
-        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    if let Some(asm) = &assembled {
+        tracing::info!("{}: assembled with geometry {}", a.out.display(), asm.from);
     } else if a.geometry.is_some() {
         anyhow::bail!(
             "--geometry: {} is not drawn as an assembled image (a status map or histogram, or the geometry does not fit the array; see the log)",
             a.file.display()
         );
     }
-    let arr = assembled.map_or(arr, |(img, _)| img);
+    let opts = PlotOptions {
+        axes: assembled.as_ref().map(|asm| asm.axes),
+        ..opts
+    };
+    let arr = assembled.map_or(arr, |asm| asm.image);
     let fig = match kind {
         Kind::Map | Kind::Auto => plot::map(&arr, &opts),
         Kind::Hist => plot::histogram(&arr, &opts),
@@ -300,10 +304,11 @@ fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
             detcal::pipeline::image::assemble_for_dataset(&input, &settings, &mean)?
         }
     };
-    if let Some((_, from)) = &assembled {
-        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    if let Some(asm) = &assembled {
+        tracing::info!("{}: assembled with geometry {}", a.out.display(), asm.from);
     }
-    let mean = assembled.map_or(mean, |(img, _)| img);
+    let axes = assembled.as_ref().map(|asm| asm.axes);
+    let mean = assembled.map_or(mean, |asm| asm.image);
     let opts = PlotOptions {
         title: a
             .title
@@ -315,6 +320,7 @@ fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
         unit,
         columns: a.columns,
         bins: a.bins,
+        axes,
         ..PlotOptions::default()
     };
     let fig = match a.kind {
