@@ -27,6 +27,7 @@ pub mod coords;
 pub mod crystfel;
 pub mod defaults;
 pub mod image;
+pub mod repo;
 pub mod segments;
 
 use std::path::{Path, PathBuf};

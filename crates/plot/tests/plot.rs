@@ -78,7 +78,11 @@ mod calib {
         assert!(g.x > p.x && g.y > p.y, "room for the axes: {g:?} {p:?}");
         assert_eq!((g.zoom, g.factor), (p.zoom, p.factor));
         for (r, c) in [(0, 0), (50, 100), (99, 199)] {
-            assert_eq!(at(&fig, 0, 0, r, c), at(&plain, 0, 0, r, c), "pixel ({r}, {c})");
+            assert_eq!(
+                at(&fig, 0, 0, r, c),
+                at(&plain, 0, 0, r, c),
+                "pixel ({r}, {c})"
+            );
         }
         let z = g.zoom as f64;
         let black = [0, 0, 0];
@@ -87,7 +91,11 @@ mod calib {
         assert_eq!(fig.image.pixel(g.x - 3, y), Some(black), "x tick at 0 mm");
         let x = g.x + ((100.0 + 0.5) * z).round() as u32;
         let bottom = g.y + g.tile_height;
-        assert_eq!(fig.image.pixel(x, bottom + 2), Some(black), "y tick at 0 mm");
+        assert_eq!(
+            fig.image.pixel(x, bottom + 2),
+            Some(black),
+            "y tick at 0 mm"
+        );
         // No tick between round values.
         let y = g.y + ((53.0 + 0.5) * z).round() as u32;
         assert_ne!(fig.image.pixel(g.x - 3, y), Some(black));
