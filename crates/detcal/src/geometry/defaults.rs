@@ -152,7 +152,8 @@ mod tests {
     #[test]
     fn defaults_match_psana_pixels() {
         type Px = (usize, f64, f64, f64, u64, u64);
-        let cases: [(DetType, usize, (u64, u64), usize, [Px; 4]); 4] = [
+        type Case = (DetType, usize, (u64, u64), usize, [Px; 4]);
+        let cases: [Case; 4] = [
             (
                 DetType::Cspad,
                 32,
