@@ -63,7 +63,8 @@ type's pixel size) stacked top to bottom 1 mm apart.
 
 EXAMPLES:
     detcal geometry default --det-type jungfrau --panels 8 --out jf4m.data
-    detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data";
+    detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data
+    detcal geometry default --det-type jungfrau --panels 8 -o geo/jungfrau/jungfrau_default.data";
 
 const DEPLOY_AFTER_HELP: &str = "\
 Copies the geometry file (or the type's default) to
@@ -80,7 +81,7 @@ DIR/<dettype>/<dettype>_default.data. The detector type is --det-type or the sou
 EXAMPLES:
     detcal geometry deploy jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -R 5-end --posz -120000 -D
     geometry_deploy_constants jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -r 7 --rotz 90 -D
-    geometry_deploy_constants -o georepo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D";
+    geometry_deploy_constants -o geo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D";
 
 /// Geometry files: pixel coordinates, CrystFEL conversion, defaults and deployment.
 #[derive(Debug, clap::Subcommand)]
