@@ -35,8 +35,9 @@ GEOMETRY:
     are drawn as the detector sits in the hall: assembled with the geometry valid for the
     file's first run (the store's geometry, else the type's default), one image per gain mode.
     --geometry FILE uses that file for any array; --tiles draws the segments in a grid instead.
-    The mean image of a dataset is assembled the same way. Status maps and histograms are never
-    assembled.
+    The mean image of a dataset is assembled the same way. Assembled images have axes in mm
+    (psana frame: x down the left edge, y along the bottom, seen from the interaction point);
+    cells no pixel falls in are grey. Status maps and histograms are never assembled.
 
 SHAPES:
     A 4-D array (gains, nsegs, rows, cols), such as deployed JUNGFRAU constants (3, nsegs, 512,
