@@ -19,7 +19,8 @@ the interaction point); where pixels share a cell the last one wins, empty cells
 
 OUTPUT:
     --out IMAGE.npy   the image, float32 (rows, cols)
-    --out IMAGE.png   a picture with a colour scale and axes in mm (x down, y across)
+    --out IMAGE.png   a picture with a colour scale and axes in mm (x down, y across),
+                      cells no pixel falls in grey
 
 EXAMPLES:
     detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data
@@ -74,7 +75,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.event,
             if a.raw { " raw" } else { "" }
         );
-        detcal_plot::titled_image(&r.image, &title, r.unit, Some(r.axes))?
+        detcal_plot::titled_image(&r.picture, &title, r.unit, Some(r.axes))?
             .save_png(&a.out, &settings.perms)
             .with_context(|| format!("writing {}", a.out.display()))?;
     } else {

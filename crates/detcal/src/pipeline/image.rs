@@ -41,6 +41,9 @@ pub struct ImageReport {
     /// The image, float32 (rows, cols).
     #[serde(skip)]
     pub image: NdArray,
+    /// The same image with NaN in the cells no pixel falls in, for pictures (grey there).
+    #[serde(skip)]
+    pub picture: NdArray,
     /// The geometry used (file, or default name).
     pub geometry: String,
     /// (segments, rows, cols) of a frame.
@@ -167,11 +170,14 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
     let img = asm.image(&values)?;
     let map = asm.map();
     let (r, c) = map.shape();
+    let mut pic = vec![0f32; r * c];
+    map.assemble_into_filled(&values, &mut pic, f32::NAN)?;
     Ok(ImageReport {
         image: NdArray::F32(
             ArrayD::from_shape_vec(IxDyn(&[r, c]), img.into_raw_vec_and_offset().0)
                 .expect("rows × cols"),
         ),
+        picture: NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[r, c]), pic).expect("rows × cols")),
         geometry: from,
         frame_shape: meta.frame_shape,
         image_shape: (r, c),
