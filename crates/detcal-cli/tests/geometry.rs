@@ -445,3 +445,91 @@ fn plot_assembles_store_constants_with_the_store_geometry() {
     );
     assert!(err.contains("is not drawn as an assembled image"), "{err}");
 }
+
+/// `geometry deploy -o DIRREPO -t STAMP` (psana's geometry repository): the detector's file
+/// valid at the stamp, else the type's `<dettype>_default.data`; nothing found or no -t is a
+/// one-line error and nothing is deployed.
+#[test]
+fn deploy_from_the_geometry_repository_by_time_stamp() {
+    let d = Dir::new();
+    let src = "CxiDs1.0:Jungfrau.0";
+    std::fs::create_dir_all(d.join("repo/jungfrau")).unwrap();
+    let deploy = |t: &str, range: &str| {
+        d.run(&[
+            "geometry", "deploy", "-o", "repo", "-t", t, "-c", "calib", "-d", src, "-R", range,
+            "-D",
+        ])
+    };
+    let dest = |range: &str| {
+        d.join(&format!(
+            "calib/Jungfrau::CalibV1/{src}/geometry/{range}.data"
+        ))
+    };
+    // Empty repository: an error naming where it looked, nothing deployed.
+    let out = deploy("20240101", "1-end");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("jungfrau_CxiDs1-0-Jungfrau-0"), "{err}");
+    assert!(!dest("1-end").exists());
+    // The default, then dated files of two geometries (1 and 2 panels).
+    d.ok(&[
+        "geometry",
+        "default",
+        "--det-type",
+        "jungfrau",
+        "--panels",
+        "1",
+        "-o",
+        "repo/jungfrau/jungfrau_default.data",
+    ]);
+    d.ok(&[
+        "geometry",
+        "default",
+        "--det-type",
+        "jungfrau",
+        "--panels",
+        "2",
+        "-o",
+        "repo/jungfrau/jungfrau_CxiDs1-0-Jungfrau-0_20240301.data",
+    ]);
+    d.ok(&[
+        "geometry",
+        "default",
+        "--det-type",
+        "jungfrau",
+        "--panels",
+        "8",
+        "-o",
+        "repo/jungfrau/jungfrau_CxiDs1-0-Jungfrau-0_20240501120000.data",
+    ]);
+    let panels = |range: &str| {
+        std::fs::read_to_string(dest(range))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("JUNGFRAU:V2") && !l.starts_with('#'))
+            .count()
+    };
+    assert!(deploy("20240101", "1-9").status.success());
+    assert_eq!(panels("1-9"), 1, "before any dated file: the default");
+    assert!(deploy("20240430", "10-19").status.success());
+    assert_eq!(panels("10-19"), 2);
+    // A date means the whole day: the file of 12:00 that day is taken.
+    assert!(deploy("20240501", "20-end").status.success());
+    assert_eq!(panels("20-end"), 8);
+    // -t is needed with -o, and a bad stamp is refused; -o and a file exclude each other.
+    let err = d.fails(
+        &["geometry", "deploy", "-o", "repo", "-c", "calib", "-d", src],
+        2,
+    );
+    assert!(err.contains("-t"), "{err}");
+    let out = deploy("2024-05-01", "30-end");
+    assert!(!out.status.success() && !dest("30-end").exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYYmmdd"));
+    d.fails(
+        &[
+            "geometry", "deploy", "x.data", "-o", "repo", "-t", "20240101", "-c", "calib", "-d",
+            src,
+        ],
+        2,
+    );
+}

@@ -277,6 +277,8 @@ fn write_npy_u16(path: &Path, shape: &[usize], data: &[u16]) {
 /// `epix.npy`, a dark stack of one ePix10ka panel (6 frames of 352 x 384), and `epix100a.npy`,
 /// raw frames of an ePix100a (2 frames of 704 x 768; common-mode).
 fn fixture_files(d: &Dir) {
+    // psana's geometry repository of `geometry deploy -o` (its file comes from `geometry default`).
+    std::fs::create_dir_all(d.join("geo/jungfrau")).unwrap();
     let epix100a: Vec<u16> = (0..2 * 704 * 768usize)
         .map(|i| 1000 + ((i * 7919) % 13) as u16 + ((i / 768) % 5) as u16)
         .collect();
@@ -457,6 +459,7 @@ fn every_help_example_runs() {
         "jf4m-back.data",
         "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/5-end.data",
         "calib/Jungfrau::CalibV1/CxiDs1.0:Jungfrau.0/geometry/7-end.data",
+        "geo/jungfrau/jungfrau_default.data",
         "epixrepo/epixpanel1/pedestals/epix10ka_0001_20210223203420_xpptut15_r0001_pedestals_FM.dat",
         "calib/Epix10ka::CalibV1/epix10ka.0:Epix10ka.0/pedestals/1-end.data",
     ] {

@@ -22,10 +22,12 @@ assert_eq!(c.y, vec![-30.0, 70.0]);
 ```
 */
 
+pub mod assembler;
 pub mod coords;
 pub mod crystfel;
 pub mod defaults;
 pub mod image;
+pub mod repo;
 pub mod segments;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ use std::path::{Path, PathBuf};
 use detcal_formats::geometry::{self as fmt, GeometryFile};
 use rayon::prelude::*;
 
+pub use assembler::{Assembler, ImageAxes};
 pub use coords::{Coords, Frame, IndexOptions};
 pub use detcal_formats::geometry::{Placement, SegmentName, WriteOptions};
 pub use image::ImageMap;

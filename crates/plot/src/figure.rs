@@ -130,7 +130,23 @@ fn labels(img: &mut RgbImage, gx: u32, gy: u32, tile_labels: &[(u32, u32, String
     }
 }
 
-/// A pixel grid with a title, subtitle, segment labels and a colour bar for `[lo, hi]`.
+/// Tick marks and labels along the left and bottom edges of a pixel grid (the axes of an
+/// assembled image).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GridAxes {
+    /// (distance from the grid's top in pixels, label) of each tick on the left edge.
+    pub left: Vec<(f64, String)>,
+    /// (distance from the grid's left edge in pixels, label) of each tick on the bottom edge.
+    pub bottom: Vec<(f64, String)>,
+    /// The name of the left axis, written above its labels.
+    pub left_title: String,
+    /// The name of the bottom axis, written under its labels.
+    pub bottom_title: String,
+}
+
+/// A pixel grid with a title, subtitle, segment labels and a colour bar for `[lo, hi]`, and
+/// with `axes` tick marks on the grid's left and bottom edges.
+#[allow(clippy::too_many_arguments)]
 pub fn map_block(
     title: &str,
     subtitle: &str,
@@ -139,6 +155,7 @@ pub fn map_block(
     lo: f64,
     hi: f64,
     unit: &str,
+    axes: Option<&GridAxes>,
 ) -> Result<(RgbImage, (u32, u32))> {
     let (lo, hi) = if hi > lo {
         (lo, hi)
@@ -152,19 +169,63 @@ pub fn map_block(
         .chain(std::iter::once(font::text_width(unit, LABEL)))
         .max()
         .unwrap_or(40);
-    let top = MARGIN + TITLE.1 + SUBTITLE.1 + 4;
+    let cap = font::cap_height(LABEL) as i64;
+    // Room for the axes: their labels left of and under the grid, the left axis's name above.
+    let (left_w, above_h, below_h) = match axes {
+        Some(a) => (
+            a.left
+                .iter()
+                .map(|(_, l)| font::text_width(l, LABEL))
+                .chain(std::iter::once(font::text_width(&a.left_title, LABEL)))
+                .max()
+                .unwrap_or(0)
+                + 12,
+            cap as u32 + 10,
+            2 * cap as u32 + 22,
+        ),
+        None => (0, 0, 0),
+    };
+    let top = MARGIN + TITLE.1 + SUBTITLE.1 + 4 + above_h;
+    let gx = MARGIN + left_w;
     let bar_top = top + 22;
     let bar_h = grid.height.saturating_sub(22).max(MIN_BAR_H);
     let side = 20 + BAR_W + 8 + labels_w;
-    let w = (MARGIN + grid.width + side + MARGIN).max(titles_width(title, subtitle));
-    let h = (top + grid.height).max(bar_top + bar_h + 8) + MARGIN;
+    let w = (gx + grid.width + side + MARGIN).max(titles_width(title, subtitle));
+    let h = (top + grid.height + below_h).max(bar_top + bar_h + 8) + MARGIN;
     let mut img = RgbImage::new(w, h, WHITE);
     titles(&mut img, title, subtitle);
-    img.blit(grid, MARGIN, top);
-    labels(&mut img, MARGIN, top, tile_labels);
+    img.blit(grid, gx, top);
+    labels(&mut img, gx, top, tile_labels);
+
+    if let Some(a) = axes {
+        let (gx, gy) = (gx as i64, top as i64);
+        let (gw, gh) = (grid.width as i64, grid.height as i64);
+        for (off, l) in &a.left {
+            let y = gy + off.round() as i64;
+            img.fill(gx - 5, y, gx, y + 1, BLACK);
+            let lw = font::text_width(l, LABEL) as i64;
+            img.text(l, gx - 8 - lw, y - cap / 2, LABEL, BLACK);
+        }
+        for (off, l) in &a.bottom {
+            let x = gx + off.round() as i64;
+            img.fill(x, gy + gh, x + 1, gy + gh + 5, BLACK);
+            let lw = font::text_width(l, LABEL) as i64;
+            img.text(l, x - lw / 2, gy + gh + 8, LABEL, BLACK);
+        }
+        img.outline(gx - 1, gy - 1, gx + gw + 1, gy + gh + 1, GREY);
+        img.text(&a.left_title, MARGIN as i64, gy - cap - 8, LABEL, BLACK);
+        let tw = font::text_width(&a.bottom_title, LABEL) as i64;
+        img.text(
+            &a.bottom_title,
+            gx + (gw - tw) / 2,
+            gy + gh + 8 + cap + 8,
+            LABEL,
+            BLACK,
+        );
+    }
 
     // The colour bar: the gradient (high values at the top), a frame, ticks and labels.
-    let bx = (MARGIN + grid.width + 20) as i64;
+    let bx = (gx + grid.width + 20) as i64;
     let (y0, y1) = (bar_top as i64, (bar_top + bar_h) as i64);
     let lut = viridis();
     for y in y0..y1 {
@@ -173,7 +234,6 @@ pub fn map_block(
         img.fill(bx, y, bx + BAR_W as i64, y + 1, c);
     }
     img.outline(bx, y0, bx + BAR_W as i64, y1, BLACK);
-    let cap = font::cap_height(LABEL) as i64;
     for v in &tv {
         let y = y1 - 1 - ((v - lo) / (hi - lo) * (bar_h - 1) as f64).round() as i64;
         img.fill(bx + BAR_W as i64, y, bx + BAR_W as i64 + 5, y + 1, BLACK);
@@ -186,7 +246,7 @@ pub fn map_block(
         );
     }
     img.text(unit, bx, top as i64 + 2, LABEL, BLACK);
-    Ok((img, (MARGIN, top)))
+    Ok((img, (gx, top)))
 }
 
 /// One legend entry: a colour, its label.

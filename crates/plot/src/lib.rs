@@ -139,7 +139,8 @@ use detcal::detector::{EPIX10KA_GAIN_MODES, JUNGFRAU_DEFAULT_STEP_MODES};
 use detcal::error::{Error, IoContext, Result};
 use detcal::files::{self, Perms};
 use detcal::formats::array::{NdArray, shape_str};
-use figure::LegendEntry;
+pub use detcal::geometry::ImageAxes;
+use figure::{GridAxes, LegendEntry};
 use raster::{Block, Layout, NAN_COLOR};
 
 /// What a figure shows and how.
@@ -169,6 +170,9 @@ pub struct PlotOptions {
     pub bins: usize,
     /// Names of status bits by bit index (0 for value 1), for status legends.
     pub bit_names: Vec<(u32, String)>,
+    /// Where an assembled image (a 2-D array, or one per gain) sits in the detector frame:
+    /// maps of it get axes in mm (x down the left edge, y along the bottom, psana frame).
+    pub axes: Option<ImageAxes>,
 }
 
 impl Default for PlotOptions {
@@ -186,6 +190,7 @@ impl Default for PlotOptions {
             max_height: 900,
             bins: 200,
             bit_names: jungfrau_status_bits(),
+            axes: None,
         }
     }
 }
@@ -312,6 +317,27 @@ fn tile_labels(layout: &Layout) -> Vec<(u32, u32, String)> {
         .collect()
 }
 
+/// Ticks in mm along the left (x) and bottom (y) edges of the single tile of an assembled image
+/// of `rows` x `cols` cells drawn with `layout`.
+fn grid_axes(ax: &ImageAxes, rows: usize, cols: usize, layout: &Layout) -> GridAxes {
+    // Figure pixels per image cell.
+    let scale = layout.zoom as f64 / layout.factor as f64;
+    let side = |n: usize, mm: &dyn Fn(f64) -> f64, cell: &dyn Fn(f64) -> f64| {
+        let (a, b) = (mm(-0.5), mm(n as f64 - 0.5));
+        let (tv, step) = figure::ticks(a.min(b), a.max(b), 6);
+        tv.into_iter()
+            .map(|v| ((cell(v) + 0.5) * scale, figure::tick_label(v, step)))
+            .filter(|(p, _)| (0.0..=n as f64 * scale).contains(p))
+            .collect::<Vec<_>>()
+    };
+    GridAxes {
+        left: side(rows, &|r| ax.row_mm(r), &|v| ax.row_of_mm(v)),
+        bottom: side(cols, &|c| ax.col_mm(c), &|v| ax.col_of_mm(v)),
+        left_title: "x [mm]".into(),
+        bottom_title: "y [mm]".into(),
+    }
+}
+
 fn reduction_note(layout: &Layout) -> String {
     if layout.factor > 1 {
         format!("  ·  {f}x{f} pixel blocks averaged", f = layout.factor)
@@ -379,6 +405,10 @@ pub fn map(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
             sub += &format!("  ·  {nan} not finite");
         }
         sub += &reduction_note(&layout);
+        let axes = match o.axes {
+            Some(ax) if nsegs == 1 => Some(grid_axes(&ax, rows, cols, &layout)),
+            _ => None,
+        };
         let (img, at) = figure::map_block(
             &o.block_title(*gain, ngains),
             &sub,
@@ -387,6 +417,7 @@ pub fn map(arr: &NdArray, o: &PlotOptions) -> Result<Figure> {
             lo,
             hi,
             &o.unit,
+            axes.as_ref(),
         )?;
         images.push((img, Some(at), *gain, Some(layout)));
     }
@@ -416,14 +447,20 @@ pub fn image(frame: &NdArray, o: &PlotOptions) -> Result<Figure> {
     )
 }
 
-/// A mean calibrated image with a title and the unit of its values, otherwise default options
-/// (`detcal calib --png`).
-pub fn titled_image(frame: &NdArray, title: &str, unit: &str) -> Result<Figure> {
+/// A mean calibrated image with a title and the unit of its values, and axes in mm when it is
+/// an assembled image placed by `axes`; otherwise default options (`detcal calib --png`).
+pub fn titled_image(
+    frame: &NdArray,
+    title: &str,
+    unit: &str,
+    axes: Option<ImageAxes>,
+) -> Result<Figure> {
     image(
         frame,
         &PlotOptions {
             title: title.to_string(),
             unit: unit.to_string(),
+            axes,
             ..PlotOptions::default()
         },
     )

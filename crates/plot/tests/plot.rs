@@ -47,6 +47,71 @@ mod calib {
         fig.image.pixel(x, y).unwrap()
     }
 
+    /// An assembled image with axes: the grid moves right and down to make room, tick marks
+    /// sit where the centres of the cells at round mm values are drawn, and the data pixels
+    /// are drawn as without axes.
+    #[test]
+    fn assembled_image_has_axes_in_mm() {
+        let a: NdArray =
+            Array::from_shape_fn(IxDyn(&[100, 200]), |i| (i[0] * 1000 + i[1]) as f32).into();
+        let o = PlotOptions {
+            title: "img".into(),
+            unit: "keV".into(),
+            ..PlotOptions::default()
+        };
+        let plain = map(&a, &o).unwrap();
+        // Row r at x = -5 mm + r * 0.1 mm, column c at y = -10 mm + c * 0.1 mm.
+        let axes = detcal_plot::ImageAxes {
+            x0_um: -5000.0,
+            y0_um: -10000.0,
+            pixel_um: 100.0,
+        };
+        let fig = map(
+            &a,
+            &PlotOptions {
+                axes: Some(axes),
+                ..o.clone()
+            },
+        )
+        .unwrap();
+        let (g, p) = (fig.grids[0], plain.grids[0]);
+        assert!(g.x > p.x && g.y > p.y, "room for the axes: {g:?} {p:?}");
+        assert_eq!((g.zoom, g.factor), (p.zoom, p.factor));
+        for (r, c) in [(0, 0), (50, 100), (99, 199)] {
+            assert_eq!(
+                at(&fig, 0, 0, r, c),
+                at(&plain, 0, 0, r, c),
+                "pixel ({r}, {c})"
+            );
+        }
+        let z = g.zoom as f64;
+        let black = [0, 0, 0];
+        // x = 0 mm is row 50, y = 0 mm column 100: tick marks left of and under the grid.
+        let y = g.y + ((50.0 + 0.5) * z).round() as u32;
+        assert_eq!(fig.image.pixel(g.x - 3, y), Some(black), "x tick at 0 mm");
+        let x = g.x + ((100.0 + 0.5) * z).round() as u32;
+        let bottom = g.y + g.tile_height;
+        assert_eq!(
+            fig.image.pixel(x, bottom + 2),
+            Some(black),
+            "y tick at 0 mm"
+        );
+        // No tick between round values.
+        let y = g.y + ((53.0 + 0.5) * z).round() as u32;
+        assert_ne!(fig.image.pixel(g.x - 3, y), Some(black));
+        // Segment grids (3-D arrays) get no axes even when asked.
+        let segs: NdArray = Array::from_shape_fn(IxDyn(&[2, 10, 20]), |i| i[2] as f32).into();
+        let with = map(
+            &segs,
+            &PlotOptions {
+                axes: Some(axes),
+                ..o.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(with, map(&segs, &o).unwrap());
+    }
+
     #[test]
     fn map_png_decodes_to_the_drawn_pixels() {
         let a: NdArray = Array::from_shape_fn(IxDyn(&[3, 2, 64, 128]), |i| {

@@ -24,11 +24,10 @@ use detcal::error::{Error, IoContext, Result};
 use detcal::files::Perms;
 use detcal::formats::load_array;
 use detcal::geometry::defaults::grid_text;
-use detcal::geometry::{Frame, Geometry, IndexOptions, Select};
+use detcal::geometry::{Assembler, Geometry};
 use detcal::pipeline::dark::{self, DarkInput, DarkOptions};
 use detcal::pipeline::deploy::{self, DeployOptions};
 use detcal::pipeline::gains::{self, GainOptions};
-use detcal::pipeline::image::assemble_array;
 use detcal::report::Reporter;
 use detcal::settings::Settings;
 use detcal::store::CalibStore;
@@ -608,8 +607,9 @@ fn analyse(
         Ok(())
     };
     // Maps and images as the detector sits: the store's geometry or the type's default, else
-    // the panels stacked as the simulator lays them out.
-    let (geo, geo_from) = detcal::pipeline::geometry::for_run(
+    // the panels stacked as the simulator lays them out; the assembly is prepared once.
+    let npix = shape.iter().product::<usize>();
+    let (asm, geo_from) = detcal::pipeline::geometry::for_run(
         &CalibStore::new(calib_dir),
         &m.det_type.default_source(&m.alias),
         m.run,
@@ -617,18 +617,24 @@ fn analyse(
         shape[0],
     )
     .ok()
-    .filter(|(g, _)| {
-        g.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())
-            .is_ok_and(|(r, _)| r.data.len() == shape.iter().product::<usize>())
-    })
-    .unwrap_or_else(|| {
-        let text = grid_text(shape[0], shape[1], shape[2], 75.0);
-        let g = Geometry::parse(text.as_bytes(), Path::new("<panels stacked 1 mm apart>"))
-            .expect("the grid geometry parses");
-        (g, "panels stacked 1 mm apart".to_string())
-    });
+    .and_then(|(g, from)| Some((Assembler::new(&g).ok()?, from)))
+    .filter(|(a, _)| a.pixels() == npix)
+    .map_or_else(
+        || -> Result<(Assembler, String)> {
+            let text = grid_text(shape[0], shape[1], shape[2], 75.0);
+            let g = Geometry::parse(text.as_bytes(), Path::new("<panels stacked 1 mm apart>"))?;
+            Ok((Assembler::new(&g)?, "panels stacked 1 mm apart".to_string()))
+        },
+        Ok,
+    )?;
     let assembled = |arr: &NdArray| -> Result<NdArray> {
-        Ok(assemble_array(&geo, &geo_from, arr)?.unwrap_or_else(|| arr.clone()))
+        Ok(asm
+            .assemble_array(&geo_from, arr)?
+            .unwrap_or_else(|| arr.clone()))
+    };
+    let opts = |title: &str, ctype: &str, unit: &str| plot::PlotOptions {
+        axes: Some(asm.axes()),
+        ..opts(title, ctype, unit)
     };
     save(
         "pedestals.png",

@@ -138,11 +138,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let title = format!("{} mean of {} frames", a.data.spec(), stats.frames);
         // As the detector sits in the hall when a geometry fits (store, else the default).
         let assembled = detcal::pipeline::image::assemble_for_dataset(&opts.input, &settings, m)?;
-        if let Some((_, from)) = &assembled {
-            tracing::info!("{}: assembled with geometry {from}", png.display());
+        if let Some(a) = &assembled {
+            tracing::info!("{}: assembled with geometry {}", png.display(), a.from);
         }
-        let m = assembled.as_ref().map(|(img, _)| img).unwrap_or(m);
-        detcal_plot::titled_image(m, &title, unit)?
+        let axes = assembled.as_ref().map(|a| a.axes);
+        let m = assembled.as_ref().map(|a| &a.image).unwrap_or(m);
+        detcal_plot::titled_image(m, &title, unit, axes)?
             .save_png(png, &settings.perms)
             .with_context(|| format!("writing {}", png.display()))?;
         println!("{}: mean image", png.display());

@@ -56,13 +56,15 @@ EXAMPLE:
     detcal geometry from-crystfel jf4m.geom --det-type jungfrau --out jf4m-back.data";
 
 const DEFAULT_AFTER_HELP: &str = "\
-Defaults: jungfrau with 1, 2 or 8 panels (0.5M, 1M, 4M), epix10kaquad (or epix10ka2m/epix10ka
-with 4 panels), epix100a. With --shape: panels of that many pixels (MTRX:V2 segments of the
+Defaults: jungfrau with 1, 2, 8 or 32 panels (0.5M, 1M, 4M, 16M), epix10kaquad (or
+epix10ka2m/epix10ka with 4 panels), epix10ka2m with 16, epix100a, cspad with 32, cspad2x2, pnccd
+with 4. With --shape: panels of that many pixels (MTRX:V2 segments of the
 type's pixel size) stacked top to bottom 1 mm apart.
 
 EXAMPLES:
     detcal geometry default --det-type jungfrau --panels 8 --out jf4m.data
-    detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data";
+    detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data
+    detcal geometry default --det-type jungfrau --panels 8 -o geo/jungfrau/jungfrau_default.data";
 
 const DEPLOY_AFTER_HELP: &str = "\
 Copies the geometry file (or the type's default) to
@@ -71,9 +73,15 @@ Copies the geometry file (or the type's default) to
 IP); only the values given change, tilts are kept. Without -D nothing is written to the store.
 Also installed as psana's geometry_deploy_constants.
 
+With -o DIR and -t STAMP instead of a file, the file comes from psana's geometry repository:
+the latest DIR/<dettype>/<dettype>_<source, ':' and '.' as '-'>_<stamp>.data (.dat, .txt)
+whose stamp is not after STAMP (a date alone means the whole day), else
+DIR/<dettype>/<dettype>_default.data. The detector type is --det-type or the source's.
+
 EXAMPLES:
     detcal geometry deploy jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -R 5-end --posz -120000 -D
-    geometry_deploy_constants jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -r 7 --rotz 90 -D";
+    geometry_deploy_constants jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -r 7 --rotz 90 -D
+    geometry_deploy_constants -o geo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D";
 
 /// Geometry files: pixel coordinates, CrystFEL conversion, defaults and deployment.
 #[derive(Debug, clap::Subcommand)]
@@ -222,9 +230,27 @@ pub struct DefaultArgs {
 /// `geometry deploy` (psana's geometry_deploy_constants).
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
-    /// The geometry file [default: the default of --det-type with --panels].
-    #[arg(value_name = "GEOMETRY", required_unless_present = "det_type")]
+    /// The geometry file [default: the file of -o/-t, else the default of --det-type with
+    /// --panels].
+    #[arg(value_name = "GEOMETRY", required_unless_present_any = ["det_type", "dirrepo"])]
     pub geometry: Option<PathBuf>,
+    /// psana's geometry repository: without GEOMETRY, take the detector's file valid at -t from
+    /// <DIR>/<dettype>/ (<dettype>_<source>_<stamp>.data, else <dettype>_default.data).
+    #[arg(
+        short = 'o',
+        long = "dirrepo",
+        value_name = "DIR",
+        conflicts_with = "geometry"
+    )]
+    pub dirrepo: Option<PathBuf>,
+    /// Time stamp YYYYmmdd or YYYYmmddHHMMSS for -o (psana takes the run's from the dataset).
+    #[arg(
+        short = 't',
+        long = "tstamp",
+        value_name = "STAMP",
+        requires = "dirrepo"
+    )]
+    pub tstamp: Option<String>,
     /// Detector type, for its default geometry.
     #[arg(long = "det-type", value_name = "TYPE")]
     pub det_type: Option<DetType>,
@@ -400,8 +426,13 @@ fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
         out: a.out,
         deploy: a.deploy,
         comment: a.comment,
+        dirrepo: a.dirrepo,
+        tstamp: a.tstamp,
     };
     let r = pipe::deploy(&opts, &settings)?;
+    if let Some(p) = &r.from_repo {
+        tracing::info!("geometry from the repository: {}", p.display());
+    }
     if let Some((n, i)) = &r.edited {
         tracing::info!("edited {n} {i}");
     }

@@ -12,13 +12,15 @@ use crate::cli::EXIT_OK;
 pub const AFTER_HELP: &str = "\
 The event is calibrated as `detcal calib` does (or taken raw with --raw: no constants needed)
 and placed with the geometry valid for the run: the calibration store's geometry file for the
-run, else the detector type's default (JUNGFRAU 0.5M/1M/4M, ePix10ka quad, ePix100a), or
+run, else the detector type's default (JUNGFRAU 0.5M/1M/4M/16M, ePix10ka quad/2M, ePix100a,
+CSPAD, CSPAD2x2, pnCCD), or
 --geometry. Pixels go to psana-frame cells of the segment's pixel size (the detector seen from
 the interaction point); where pixels share a cell the last one wins, empty cells are 0.
 
 OUTPUT:
     --out IMAGE.npy   the image, float32 (rows, cols)
-    --out IMAGE.png   a picture with a colour scale
+    --out IMAGE.png   a picture with a colour scale and axes in mm (x down, y across),
+                      cells no pixel falls in grey
 
 EXAMPLES:
     detcal geometry default --det-type jungfrau --panels 2 --shape 64x256 --out sim.data
@@ -73,7 +75,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             a.event,
             if a.raw { " raw" } else { "" }
         );
-        detcal_plot::titled_image(&r.image, &title, r.unit)?
+        detcal_plot::titled_image(&r.picture, &title, r.unit, Some(r.axes))?
             .save_png(&a.out, &settings.perms)
             .with_context(|| format!("writing {}", a.out.display()))?;
     } else {

@@ -35,8 +35,9 @@ GEOMETRY:
     are drawn as the detector sits in the hall: assembled with the geometry valid for the
     file's first run (the store's geometry, else the type's default), one image per gain mode.
     --geometry FILE uses that file for any array; --tiles draws the segments in a grid instead.
-    The mean image of a dataset is assembled the same way. Status maps and histograms are never
-    assembled.
+    The mean image of a dataset is assembled the same way. Assembled images have axes in mm
+    (psana frame: x down the left edge, y along the bottom, seen from the interaction point);
+    cells no pixel falls in are grey. Status maps and histograms are never assembled.
 
 SHAPES:
     A 4-D array (gains, nsegs, rows, cols), such as deployed JUNGFRAU constants (3, nsegs, 512,
@@ -246,15 +247,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    if let Some((_, from)) = &assembled {
-        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    if let Some(asm) = &assembled {
+        tracing::info!("{}: assembled with geometry {}", a.out.display(), asm.from);
     } else if a.geometry.is_some() {
         anyhow::bail!(
             "--geometry: {} is not drawn as an assembled image (a status map or histogram, or the geometry does not fit the array; see the log)",
             a.file.display()
         );
     }
-    let arr = assembled.map_or(arr, |(img, _)| img);
+    let opts = PlotOptions {
+        axes: assembled.as_ref().map(|asm| asm.axes),
+        ..opts
+    };
+    let arr = assembled.map_or(arr, |asm| asm.image);
     let fig = match kind {
         Kind::Map | Kind::Auto => plot::map(&arr, &opts),
         Kind::Hist => plot::histogram(&arr, &opts),
@@ -300,10 +305,11 @@ fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
             detcal::pipeline::image::assemble_for_dataset(&input, &settings, &mean)?
         }
     };
-    if let Some((_, from)) = &assembled {
-        tracing::info!("{}: assembled with geometry {from}", a.out.display());
+    if let Some(asm) = &assembled {
+        tracing::info!("{}: assembled with geometry {}", a.out.display(), asm.from);
     }
-    let mean = assembled.map_or(mean, |(img, _)| img);
+    let axes = assembled.as_ref().map(|asm| asm.axes);
+    let mean = assembled.map_or(mean, |asm| asm.image);
     let opts = PlotOptions {
         title: a
             .title
@@ -315,6 +321,7 @@ fn plot_dataset(a: &Args, ds: String) -> anyhow::Result<ExitCode> {
         unit,
         columns: a.columns,
         bins: a.bins,
+        axes,
         ..PlotOptions::default()
     };
     let fig = match a.kind {

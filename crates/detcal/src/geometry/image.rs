@@ -234,6 +234,16 @@ impl ImageMap {
 
     /// Assembles `values` (one per pixel, flat C order) into `out` (rows × cols, row-major).
     pub fn assemble_into<T: Weight>(&self, values: &[T], out: &mut [f32]) -> Result<()> {
+        self.assemble_into_filled(values, out, 0.0)
+    }
+
+    /// [`ImageMap::assemble_into`] with `empty` in the cells no pixel falls in (psana: 0).
+    pub fn assemble_into_filled<T: Weight>(
+        &self,
+        values: &[T],
+        out: &mut [f32],
+        empty: f32,
+    ) -> Result<()> {
         if values.len() != self.npix {
             return Err(Error::bad_arg(
                 "data",
@@ -250,9 +260,10 @@ impl ImageMap {
         out.par_chunks_mut(BAND * self.cols)
             .enumerate()
             .for_each(|(b, band)| {
-                // Every cell is written once: the empty stretches with 0, the others by the runs.
+                // Every cell is written once: the empty stretches with `empty`, the others by
+                // the runs.
                 for &(c0, n) in &self.empty[self.empty_start[b]..self.empty_start[b + 1]] {
-                    band[c0 as usize..(c0 + n) as usize].fill(0.0);
+                    band[c0 as usize..(c0 + n) as usize].fill(empty);
                 }
                 for r in &self.runs[self.band_start[b]..self.band_start[b + 1]] {
                     let src = &values[r.pix as usize..(r.pix + r.len) as usize];

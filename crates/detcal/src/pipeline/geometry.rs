@@ -17,6 +17,7 @@ use crate::files::write_bytes_atomic;
 use crate::formats::npz::write_npz;
 use crate::geometry::{
     Frame, Geometry, ImageMap, IndexOptions, MaskOptions, Select, WriteOptions, crystfel, defaults,
+    repo,
 };
 use crate::settings::Settings;
 use crate::store::{CalibStore, Deployment, RunRange};
@@ -261,6 +262,11 @@ pub struct DeployOptions {
     pub deploy: bool,
     /// Comment for `HISTORY`.
     pub comment: String,
+    /// psana's geometry repository (`-o`): with no geometry file, the file of the detector
+    /// valid at `tstamp` is taken from it.
+    pub dirrepo: Option<PathBuf>,
+    /// The time stamp (`YYYYmmdd[HHMMSS]`) for the repository lookup (`-t`).
+    pub tstamp: Option<String>,
 }
 
 /// What `geometry deploy` did.
@@ -274,6 +280,8 @@ pub struct DeployReport {
     pub deployed: bool,
     /// The edited file written with `out`.
     pub out: Option<PathBuf>,
+    /// The file taken from the geometry repository, if any.
+    pub from_repo: Option<PathBuf>,
 }
 
 /// Applies `edit` to `geo`: the single child of the parent gets the given positions and
@@ -323,7 +331,37 @@ pub fn apply_edit(geo: &mut Geometry, edit: &GeometryEdit) -> Result<Option<(Str
 
 /// Deploys a geometry (edited as asked) into the calibration store with a run range.
 pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
-    let (mut geo, copy_of) = match (&opts.geometry, opts.det_type) {
+    let from_repo = match (&opts.geometry, &opts.dirrepo) {
+        (None, Some(repo)) => {
+            let det = opts
+                .det_type
+                .unwrap_or_else(|| DetType::from_source(&opts.source));
+            let t = opts.tstamp.as_deref().ok_or_else(|| {
+                Error::bad_arg(
+                    "tstamp",
+                    "the geometry repository (-o) needs the time stamp (-t YYYYmmdd[HHMMSS]) to choose a file",
+                )
+            })?;
+            let found = repo::find_in_repo(repo, det, &opts.source, t)?.ok_or_else(|| {
+                Error::not_found(
+                    crate::error::Missing::File,
+                    "dirrepo",
+                    repo.display().to_string(),
+                    format!(
+                        "no geometry in {} for {} at {t} (files {}_<YYYYmmdd[HHMMSS]>.data or {}_default.data)",
+                        repo.join(repo::dettype_dir(det)).display(),
+                        opts.source,
+                        repo::repo_prefix(det, &opts.source),
+                        repo::dettype_dir(det)
+                    ),
+                )
+            })?;
+            Some(found)
+        }
+        _ => None,
+    };
+    let given = opts.geometry.as_ref().or(from_repo.as_ref());
+    let (mut geo, copy_of) = match (given, opts.det_type) {
         (Some(p), _) => (Geometry::read(p)?, p.display().to_string()),
         (None, Some(t)) => {
             let panels = opts.panels.ok_or_else(|| {
@@ -351,7 +389,7 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
         Geometry::parse(&b, Path::new("<edited geometry>"))?;
         b
     } else {
-        match &opts.geometry {
+        match given {
             Some(p) => std::fs::read(p).map_err(|e| Error::io(p, "read", e))?,
             None => geo.to_bytes(&WriteOptions {
                 exact_positions: true,
@@ -396,6 +434,7 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
         dest,
         deployed: opts.deploy,
         out: opts.out.clone(),
+        from_repo,
     })
 }
 

@@ -14,7 +14,7 @@ use crate::NdArray;
 use crate::apply::Selection;
 use crate::detector::DetType;
 use crate::error::{Error, Missing, Result};
-use crate::geometry::{Frame, Geometry, ImageMap, IndexOptions, Select};
+use crate::geometry::{Assembler, Frame, Geometry, ImageAxes, Select};
 use crate::pipeline::calib::{self, CalibInput};
 use crate::pipeline::geometry::for_run;
 use crate::report::Reporter;
@@ -41,6 +41,9 @@ pub struct ImageReport {
     /// The image, float32 (rows, cols).
     #[serde(skip)]
     pub image: NdArray,
+    /// The same image with NaN in the cells no pixel falls in, for pictures (grey there).
+    #[serde(skip)]
+    pub picture: NdArray,
     /// The geometry used (file, or default name).
     pub geometry: String,
     /// (segments, rows, cols) of a frame.
@@ -51,6 +54,8 @@ pub struct ImageReport {
     pub empty_cells: usize,
     /// Pixels hidden by a later pixel in the same cell.
     pub hidden_pixels: usize,
+    /// Where the image sits in the detector frame.
+    pub axes: ImageAxes,
     /// The unit of the values (`keV`, `ADU`, or empty).
     pub unit: &'static str,
     /// Experiment and run of the event.
@@ -145,49 +150,66 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
         (got.ok_or_else(|| no_event(opts.event, 0))?, meta, unit)
     };
     let (geo, from) = geometry(opts.geometry.as_ref(), &opts.input, &meta, settings)?;
-    let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
-    if rows.data.len() != values.len() {
+    let asm = Assembler::new(&geo)?;
+    if asm.pixels() != values.len() {
+        let shape = geo.coords(Select::Top, Frame::Psana, true)?.shape;
         return Err(Error::shape(
             from.clone(),
             format!("{} pixels", values.len()),
-            &rows.shape,
+            &shape,
             format!(
                 "geometry {from} has {} pixels (shape {:?}) but a frame of {} has {} ({:?})",
-                rows.data.len(),
-                rows.shape,
+                asm.pixels(),
+                shape,
                 meta.alias,
                 values.len(),
                 meta.frame_shape
             ),
         ));
     }
-    let map = ImageMap::new(&rows.data, &cols.data)?;
-    let img = map.assemble(&values)?;
+    let img = asm.image(&values)?;
+    let map = asm.map();
     let (r, c) = map.shape();
+    let mut pic = vec![0f32; r * c];
+    map.assemble_into_filled(&values, &mut pic, f32::NAN)?;
     Ok(ImageReport {
         image: NdArray::F32(
             ArrayD::from_shape_vec(IxDyn(&[r, c]), img.into_raw_vec_and_offset().0)
                 .expect("rows × cols"),
         ),
+        picture: NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[r, c]), pic).expect("rows × cols")),
         geometry: from,
         frame_shape: meta.frame_shape,
         image_shape: (r, c),
         empty_cells: map.empty_cells(),
         hidden_pixels: map.hidden_pixels(),
+        axes: asm.axes(),
         unit,
         exp: meta.exp.clone(),
         run: meta.run,
     })
 }
 
+/// An array assembled with a geometry: the image, where the geometry came from, and where the
+/// image sits in the detector frame.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    /// `(rows, cols)`, or `(gains, 1, rows, cols)`; cells no pixel falls in are NaN.
+    pub image: NdArray,
+    /// The geometry (file, or default name).
+    pub from: String,
+    /// Where the image sits (for axes in mm).
+    pub axes: ImageAxes,
+}
+
 /// `frame` (one value per pixel of a frame of the dataset's detector, e.g. a mean image)
-/// assembled with the geometry valid for the dataset's first run, with where the geometry came
-/// from; `None` (and a message) when there is no geometry for it or it does not fit the frame.
+/// assembled with the geometry valid for the dataset's first run; `None` (and a message) when
+/// there is no geometry for it or it does not fit the frame.
 pub fn assemble_for_dataset(
     input: &CalibInput,
     settings: &Settings,
     frame: &NdArray,
-) -> Result<Option<(NdArray, String)>> {
+) -> Result<Option<Assembled>> {
     let runs = open_dataset(
         &input.dataset,
         settings.psdm_data.as_deref(),
@@ -204,20 +226,20 @@ pub fn assemble_for_dataset(
             return Ok(None);
         }
     };
-    Ok(assemble_array(&geo, &from, frame)?.map(|img| (img, from)))
+    assemble_with(&geo, from, frame)
 }
 
 /// A constants array (`(nsegs, rows, cols)`, or `(gains, nsegs, rows, cols)` with one image per
 /// gain) assembled with `geometry`, or, for a file of a calibration store
 /// (`<calib>/<group>/<source>/<ctype>/<begin>-<end>.data`), with the geometry valid for its
-/// first run (the store's, else the type's default); with where the geometry came from.
-/// The result is `(rows, cols)`, or `(gains, 1, rows, cols)`; `None` (and a message) when no
-/// geometry applies or it does not fit the array.
+/// first run (the store's, else the type's default). The image is `(rows, cols)`, or
+/// `(gains, 1, rows, cols)`; `None` (and a message) when no geometry applies or it does not fit
+/// the array.
 pub fn assemble_constants(
     file: &Path,
     arr: &NdArray,
     geometry: Option<&Path>,
-) -> Result<Option<(NdArray, String)>> {
+) -> Result<Option<Assembled>> {
     let shape = arr.shape().to_vec();
     let panels = match shape.len() {
         3 => shape[0],
@@ -239,47 +261,17 @@ pub fn assemble_constants(
             }
         }
     };
-    Ok(assemble_array(&geo, &from, arr)?.map(|img| (img, from)))
+    assemble_with(&geo, from, arr)
 }
 
-/// A constants array (`(nsegs, rows, cols)`, or `(gains, nsegs, rows, cols)` with one image per
-/// gain) assembled with `geo` (named `from` in messages): `(rows, cols)`, or
-/// `(gains, 1, rows, cols)`, cells no pixel falls in NaN (pictures draw them grey and leave them
-/// out of colour scales); `None` (and a message) when the geometry does not fit the array.
-pub fn assemble_array(geo: &Geometry, from: &str, arr: &NdArray) -> Result<Option<NdArray>> {
-    let shape = arr.shape().to_vec();
-    let (rows, cols) = geo.indexes(Select::Top, Frame::Psana, true, &IndexOptions::default())?;
-    let gains = if shape.len() == 4 { shape[0] } else { 1 };
-    if rows.data.len() * gains != arr.len() {
-        tracing::info!(
-            "no assembled image: geometry {from} has {} pixels, the array {} (shape {})",
-            rows.data.len(),
-            arr.len(),
-            crate::formats::array::shape_str(&shape)
-        );
-        return Ok(None);
-    }
-    let values: Vec<f32> = arr.to_typed::<f32>().iter().copied().collect();
-    let map = ImageMap::new(&rows.data, &cols.data)?;
-    let (r, c) = map.shape();
-    let covered = map.assemble(&vec![1.0f32; rows.data.len()])?;
-    let mut out = Vec::with_capacity(gains * r * c);
-    for g in values.chunks(rows.data.len()) {
-        let img = map.assemble(g)?;
-        out.extend(
-            img.iter()
-                .zip(covered.iter())
-                .map(|(&v, &hit)| if hit == 0.0 { f32::NAN } else { v }),
-        );
-    }
-    let dims: Vec<usize> = if shape.len() == 4 {
-        vec![gains, 1, r, c]
-    } else {
-        vec![r, c]
-    };
-    Ok(Some(NdArray::F32(
-        ArrayD::from_shape_vec(IxDyn(&dims), out).expect("gains × rows × cols"),
-    )))
+/// `arr` assembled with `geo` (named `from`); see [`Assembler::assemble_array`].
+pub fn assemble_with(geo: &Geometry, from: String, arr: &NdArray) -> Result<Option<Assembled>> {
+    let asm = Assembler::new(geo)?;
+    Ok(asm.assemble_array(&from, arr)?.map(|image| Assembled {
+        image,
+        from,
+        axes: asm.axes(),
+    }))
 }
 
 /// The store, source and first run of a file laid out as `<calib>/<group>/<source>/<ctype>/<begin>-<end>.data`.
@@ -337,7 +329,9 @@ mod tests {
         let arr =
             NdArray::F32(ArrayD::from_shape_vec(IxDyn(&[gains, panels, rows, cols]), v).unwrap());
         let file = src.join("pedestals/7-end.data");
-        let (img, from) = assemble_constants(&file, &arr, None)
+        let Assembled {
+            image: img, from, ..
+        } = assemble_constants(&file, &arr, None)
             .unwrap()
             .expect("assembled");
         assert!(from.ends_with("geometry/5-end.data"), "{from}");
@@ -393,9 +387,9 @@ mod tests {
                 .to_owned()
                 .into_dyn(),
         );
-        let (img, _) = assemble_constants(Path::new("peds.npy"), &one, Some(&geo))
+        let a = assemble_constants(Path::new("peds.npy"), &one, Some(&geo))
             .unwrap()
             .unwrap();
-        assert_eq!(img.ndim(), 2);
+        assert_eq!(a.image.ndim(), 2);
     }
 }
