@@ -9,7 +9,9 @@ Two ways, for two sizes:
   sorted as integer keys ([`key`]) that order like the floats, which gives plain integer min/max
   instructions (float selects became slow masked stores). Used for the row banks (64 values)
   and the columns of a half panel (256 values), where thousands of small medians are needed per
-  frame.
+  frame. The 64-wire network of the row banks also exists as straight-line AVX2 code generated
+  by [`super::netgen`] (`net64_avx2.s`), which keeps the wires in registers between
+  comparators; it is used where the CPU has AVX2 and gives the same wires bit for bit.
 - [`crate::stats::median_f32`]: selection (`select_nth_unstable`) for the large banks (16384
   values).
 
@@ -245,7 +247,11 @@ mod tests {
         let lines = text.lines().count();
         let alu = text.lines().filter(|l| l.starts_with("vpm")).count();
         assert_eq!(alu, 2 * 2 * 543);
-        assert!(lines - alu < 2 * 4 * 543 / 2, "{} loads and stores", lines - alu);
+        assert!(
+            lines - alu < 2 * 4 * 543 / 2,
+            "{} loads and stores",
+            lines - alu
+        );
     }
 
     /// The AVX2 code and the comparator loop give the same wires (bit for bit) on random keys,
