@@ -10,7 +10,7 @@ Two ways, for two sizes:
   instructions (float selects became slow masked stores). Used for the row banks (64 values)
   and the columns of a half panel (256 values), where thousands of small medians are needed per
   frame. The 64-wire network of the row banks also exists as straight-line AVX2 code generated
-  by [`super::netgen`] (`net64_avx2.s`), which keeps the wires in registers between
+  by `calib/netgen.rs` (`net64_avx2.s`), which keeps the wires in registers between
   comparators; it is used where the CPU has AVX2 and gives the same wires bit for bit.
 - [`crate::stats::median_f32`]: selection (`select_nth_unstable`) for the large banks (16384
   values).
@@ -134,11 +134,12 @@ impl Network {
         // The JUNGFRAU sizes get a fixed-size array, so that indices masked to it need no
         // bounds checks.
         #[cfg(target_arch = "x86_64")]
-        if self.full64 && crate::cpu::use_avx2() {
-            if let Some(w) = w.first_chunk_mut::<64>() {
-                sort64_avx2(w);
-                return;
-            }
+        if self.full64
+            && crate::cpu::use_avx2()
+            && let Some(w) = w.first_chunk_mut::<64>()
+        {
+            sort64_avx2(w);
+            return;
         }
         match self.n {
             64 => sort_fixed::<64>(&self.pairs, w),
@@ -154,7 +155,7 @@ impl Network {
 }
 
 /// Sorts each lane of 64 wires with the whole 64-wire network as straight-line AVX2 code
-/// (`net64_avx2.s`, made by [`super::netgen`]): the same compare-exchanges as
+/// (`net64_avx2.s`, made by `calib/netgen.rs`): the same compare-exchanges as
 /// [`Network::sort`], each wire seeing them in the same order, with the wires kept in registers
 /// between them. Only for CPUs with AVX2 ([`crate::cpu::use_avx2`]).
 #[cfg(target_arch = "x86_64")]
