@@ -51,6 +51,8 @@ mod epix10ka;
 mod kernel;
 mod mask;
 mod median;
+#[cfg(test)]
+mod netgen;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use rayon::prelude::*;

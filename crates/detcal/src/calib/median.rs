@@ -9,7 +9,9 @@ Two ways, for two sizes:
   sorted as integer keys ([`key`]) that order like the floats, which gives plain integer min/max
   instructions (float selects became slow masked stores). Used for the row banks (64 values)
   and the columns of a half panel (256 values), where thousands of small medians are needed per
-  frame.
+  frame. The 64-wire network of the row banks also exists as straight-line AVX2 code generated
+  by `calib/netgen.rs` (`net64_avx2.s`), which keeps the wires in registers between
+  comparators; it is used where the CPU has AVX2 and gives the same wires bit for bit.
 - [`crate::stats::median_f32`]: selection (`select_nth_unstable`) for the large banks (16384
   values).
 
@@ -67,6 +69,9 @@ pub struct Network {
     n: usize,
     /// The compare-exchange pairs `(i, j)`, `i < j`, in order.
     pairs: Vec<(u32, u32)>,
+    /// Whether this is the whole 64-wire network, which has straight-line AVX2 code
+    /// ([`sort64_avx2`]).
+    full64: bool,
 }
 
 impl Network {
@@ -108,7 +113,8 @@ impl Network {
             }
             true
         });
-        Network { n, pairs }
+        let full64 = n == 64 && len == 64;
+        Network { n, pairs, full64 }
     }
 
     /// The number of wires the network sorts.
@@ -127,6 +133,14 @@ impl Network {
     pub fn sort(&self, w: &mut [Wire]) {
         // The JUNGFRAU sizes get a fixed-size array, so that indices masked to it need no
         // bounds checks.
+        #[cfg(target_arch = "x86_64")]
+        if self.full64
+            && crate::cpu::use_avx2()
+            && let Some(w) = w.first_chunk_mut::<64>()
+        {
+            sort64_avx2(w);
+            return;
+        }
         match self.n {
             64 => sort_fixed::<64>(&self.pairs, w),
             256 => sort_fixed::<256>(&self.pairs, w),
@@ -137,6 +151,29 @@ impl Network {
                 }
             }
         }
+    }
+}
+
+/// Sorts each lane of 64 wires with the whole 64-wire network as straight-line AVX2 code
+/// (`net64_avx2.s`, made by `calib/netgen.rs`): the same compare-exchanges as
+/// [`Network::sort`], each wire seeing them in the same order, with the wires kept in registers
+/// between them. Only for CPUs with AVX2 ([`crate::cpu::use_avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn sort64_avx2(w: &mut [Wire; 64]) {
+    // SAFETY: the code reads and writes only the 64 wires (4096 bytes) at `rdi`, which is the
+    // exclusive borrow `w`; it uses only the ymm registers declared clobbered and no stack; the
+    // caller checked that the CPU has AVX2.
+    unsafe {
+        core::arch::asm!(
+            include_str!("net64_avx2.s"),
+            in("rdi") w.as_mut_ptr(),
+            out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
+            out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
+            out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
+            out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
+            options(nostack, preserves_flags),
+        );
     }
 }
 
@@ -188,6 +225,82 @@ mod tests {
                 }
                 net.sort(&mut w);
                 assert!(lanes_sorted(&w, nw), "n={n} bits={bits:b}");
+            }
+        }
+    }
+
+    /// The checked-in `net64_avx2.s` is what the generator makes of the 64-wire network
+    /// (`DETCAL_REGEN_NETWORK=1` rewrites it).
+    #[test]
+    fn generated_network_is_current() {
+        let net = Network::new(64);
+        let text = crate::calib::netgen::network_asm(&net.pairs, 64);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/calib/net64_avx2.s");
+        if std::env::var_os("DETCAL_REGEN_NETWORK").is_some_and(|v| v == "1") {
+            std::fs::write(path, &text).unwrap();
+        }
+        assert!(
+            text == include_str!("net64_avx2.s"),
+            "net64_avx2.s is stale: rerun with DETCAL_REGEN_NETWORK=1"
+        );
+        // Each half: 543 comparators of 2 instructions, and far fewer loads and stores than
+        // the 4 of each comparator a loop does.
+        let lines = text.lines().count();
+        let alu = text.lines().filter(|l| l.starts_with("vpm")).count();
+        assert_eq!(alu, 2 * 2 * 543);
+        assert!(
+            lines - alu < 2 * 4 * 543 / 2,
+            "{} loads and stores",
+            lines - alu
+        );
+    }
+
+    /// The AVX2 code and the comparator loop give the same wires (bit for bit) on random keys,
+    /// on heavy ties, and on 0/1 inputs; and the result is sorted.
+    #[test]
+    fn avx2_network_matches_the_loop() {
+        if !crate::cpu::avx2_detected() {
+            eprintln!("skipped: no AVX2 on this CPU");
+            return;
+        }
+        let net = Network::new(64);
+        let mut seed = 99u64;
+        let mut rnd = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 32) as u32
+        };
+        for case in 0..300 {
+            let mut w: Vec<Wire> = (0..64)
+                .map(|_| {
+                    std::array::from_fn(|_| match case % 4 {
+                        0 => rnd() as i32,
+                        1 => (rnd() % 5) as i32 - 2,
+                        2 => (rnd() % 2) as i32,
+                        _ => {
+                            let x = [f32::NEG_INFINITY, -0.0, 0.0, 1.5, -3.25, f32::INFINITY]
+                                [rnd() as usize % 6];
+                            if rnd() % 8 == 0 { KEY_INF } else { key(x) }
+                        }
+                    })
+                })
+                .collect();
+            let mut looped = w.clone();
+            let mut want: Vec<Vec<i32>> = (0..LANES)
+                .map(|l| w.iter().map(|x| x[l]).collect())
+                .collect();
+            for v in &mut want {
+                v.sort_unstable();
+            }
+            for &(a, b) in &net.pairs {
+                compare_exchange(&mut looped, a as usize, b as usize);
+            }
+            sort64_avx2((&mut w[..]).try_into().unwrap());
+            assert_eq!(w, looped, "case {case}");
+            for (l, v) in want.iter().enumerate() {
+                let got: Vec<i32> = w.iter().map(|x| x[l]).collect();
+                assert_eq!(&got, v, "case {case} lane {l}");
             }
         }
     }

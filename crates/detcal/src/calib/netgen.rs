@@ -1,0 +1,143 @@
+/*!
+The generator of `net64_avx2.s`, the 64-wire sorting network of the row medians as straight-line
+AVX2 code ([`super::median::Network::sort`] runs it where the CPU has AVX2).
+
+The network is Batcher's, with its comparators in another order: a comparator runs once the
+earlier comparators on its two wires have run (so every wire sees the same sequence of
+comparisons and the result is exactly that of the pairs in order), and among those ready the
+generator takes the one with the most wires already in registers. Wires live in the 16 `ymm`
+registers, 8 lanes of each (half a [`super::median::Wire`]) at a time, the least recently used
+one written back to memory when a register is needed. This keeps about two thirds of the loads
+and stores of a comparator-by-comparator loop out, which a compiler does not manage on its own
+for a network this size (and an unrolled Rust version took minutes to compile).
+
+The file is checked in; `DETCAL_REGEN_NETWORK=1 cargo test --features detcal-cli/mpi --lib
+generated_network` rewrites it, and the same test fails when it is not what this generator gives.
+*/
+
+/// Registers available for wires (all 16 `ymm`; the assembly block clobbers them all).
+const NREG: usize = 16;
+
+/// The register state of the generator for one half of the lanes.
+struct Regs {
+    /// The wire in each register, if any.
+    wire_in: [Option<usize>; NREG],
+    /// Whether each register holds a value not yet written back.
+    dirty: [bool; NREG],
+    /// When each register was last used (for eviction).
+    used: [usize; NREG],
+    /// The register of each wire, if it is in one.
+    reg_of: Vec<Option<usize>>,
+    clock: usize,
+}
+
+impl Regs {
+    /// A register for a new value: a free one, else the least recently used one not in `keep`
+    /// (written back first if dirty).
+    fn take(&mut self, keep: &[usize], out: &mut String, addr: &dyn Fn(usize) -> String) -> usize {
+        if let Some(r) = (0..NREG).find(|&r| self.wire_in[r].is_none()) {
+            return r;
+        }
+        let r = (0..NREG)
+            .filter(|r| !keep.contains(r))
+            .min_by_key(|&r| self.used[r])
+            .expect("16 registers and at most 3 kept");
+        self.release(r, out, addr);
+        r
+    }
+
+    /// Writes register `r` back if dirty and frees it.
+    fn release(&mut self, r: usize, out: &mut String, addr: &dyn Fn(usize) -> String) {
+        if let Some(w) = self.wire_in[r] {
+            if self.dirty[r] {
+                out.push_str(&format!("vmovdqu {}, ymm{r}\n", addr(w)));
+            }
+            self.reg_of[w] = None;
+        }
+        self.wire_in[r] = None;
+        self.dirty[r] = false;
+    }
+
+    fn touch(&mut self, r: usize) {
+        self.clock += 1;
+        self.used[r] = self.clock;
+    }
+}
+
+/// AVX2 assembly (Intel syntax) that applies the compare-exchanges `pairs` to `nwires` wires of
+/// 16 `i32` lanes (64 bytes each) at the address in `rdi`, lanes 0-7 first, then 8-15.
+pub(crate) fn network_asm(pairs: &[(u32, u32)], nwires: usize) -> String {
+    let mut out = String::new();
+    // The comparators of each wire, in order, and how many of them have run.
+    let mut by_wire: Vec<Vec<usize>> = vec![Vec::new(); nwires];
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        by_wire[a as usize].push(i);
+        by_wire[b as usize].push(i);
+    }
+    for half in 0..2 {
+        let addr = move |w: usize| format!("[rdi + {}]", w * 64 + half * 32);
+        let mut next = vec![0usize; nwires];
+        let mut regs = Regs {
+            wire_in: [None; NREG],
+            dirty: [false; NREG],
+            used: [0; NREG],
+            reg_of: vec![None; nwires],
+            clock: 0,
+        };
+        for _ in 0..pairs.len() {
+            // The ready comparator with the most wires in registers, the earliest on a tie.
+            let mut best: Option<(usize, usize)> = None;
+            for w in 0..nwires {
+                let Some(&i) = by_wire[w].get(next[w]) else {
+                    continue;
+                };
+                let (a, b) = (pairs[i].0 as usize, pairs[i].1 as usize);
+                if by_wire[a][next[a]] != i || by_wire[b][next[b]] != i {
+                    continue;
+                }
+                let score = regs.reg_of[a].is_some() as usize + regs.reg_of[b].is_some() as usize;
+                if best.is_none_or(|(s, j)| score > s || (score == s && i < j)) {
+                    best = Some((score, i));
+                }
+            }
+            let (_, i) = best.expect("a comparator network always has a ready comparator");
+            let (a, b) = (pairs[i].0 as usize, pairs[i].1 as usize);
+            let mut keep = Vec::new();
+            for w in [a, b] {
+                let r = match regs.reg_of[w] {
+                    Some(r) => r,
+                    None => {
+                        let r = regs.take(&keep, &mut out, &addr);
+                        out.push_str(&format!("vmovdqu ymm{r}, {}\n", addr(w)));
+                        regs.reg_of[w] = Some(r);
+                        regs.wire_in[r] = Some(w);
+                        r
+                    }
+                };
+                keep.push(r);
+                regs.touch(r);
+            }
+            let (ra, rb) = (keep[0], keep[1]);
+            let t = regs.take(&keep, &mut out, &addr);
+            out.push_str(&format!(
+                "vpminsd ymm{t}, ymm{ra}, ymm{rb}\nvpmaxsd ymm{rb}, ymm{ra}, ymm{rb}\n"
+            ));
+            // Wire a now lives in t; its old register is free.
+            regs.wire_in[ra] = None;
+            regs.dirty[ra] = false;
+            regs.reg_of[a] = Some(t);
+            regs.wire_in[t] = Some(a);
+            regs.dirty[t] = true;
+            regs.dirty[rb] = true;
+            regs.touch(t);
+            regs.touch(rb);
+            next[a] += 1;
+            next[b] += 1;
+        }
+        for r in 0..NREG {
+            regs.release(r, &mut out, &addr);
+        }
+    }
+    out.push_str("vzeroupper\n");
+    out
+}
