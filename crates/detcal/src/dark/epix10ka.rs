@@ -23,9 +23,14 @@ psana collects the frames of a step into a block of at most `nbs` (1024) records
 
 Every threshold is fixed in psana (the app has no options for them), so they are constants here.
 
-[`EpixDark`] streams: it keeps the first 500 used records (pass 1 needs them once its gates are
-known, for pass 2) plus one frame held back (a frame is used only once a later one arrives),
-then feeds later frames to pass 2 in batches of that buffer. Memory is that block of at most 501
+[`EpixDark`] streams: it keeps the first 500 used records (pass 2 needs them once pass 1's gates
+are known) plus one frame held back (a frame is used only once a later one arrives),
+then feeds later frames to pass 2 in batches of that buffer. Pass 2 over the first records
+does not read them again where it can be told from pass 1 that it would sum the same values:
+pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
+above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
+pass-2 sums over those records. Only chunks of 16 pixels with a pixel where they do not are
+summed again from the block (noisy pixels, spikes). Memory is that block of at most 501
 frames plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
 frames). Pixels are processed in tiles on every core.
 
@@ -96,8 +101,18 @@ pub const STATUS_AVE_LO: i64 = 32;
 const TILE: usize = 2048;
 /// Pixels whose sums stay in registers over a sub-batch of frames.
 const LANES: usize = 16;
-/// Frames per sub-batch: 15 squares of 14-bit values fit a `u32`.
-const SUB: usize = 15;
+/// Frames per sub-batch: 16 squares of 14-bit values fit a `u32` (16 * 16383^2 < 2^32).
+const SUB: usize = 16;
+
+/// What the kernel accumulates besides the gated sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Pass 1: also the counts below 1 and above 16000 and the smallest and largest in-gate
+    /// value, which tell whether pass 2 would see these records differently.
+    First,
+    /// Pass 2: also the counts below 1 and above 16000.
+    Second,
+}
 
 /// The results of one panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +184,10 @@ struct TileSums {
     s2: Vec<u64>,
     clo: Vec<u32>,
     chi: Vec<u32>,
+    /// Smallest in-gate value (pass 1 only; `u16::MAX` where none).
+    gmin: Vec<u16>,
+    /// Largest in-gate value (pass 1 only; 0 where none).
+    gmax: Vec<u16>,
 }
 
 impl TileSums {
@@ -182,6 +201,8 @@ impl TileSums {
             s2: vec![0; len],
             clo: vec![0; len],
             chi: vec![0; len],
+            gmin: vec![u16::MAX; len],
+            gmax: vec![0; len],
         }
     }
 
@@ -207,29 +228,55 @@ impl Sums {
         Sums { npix, tiles }
     }
 
-    /// Sums with the given gates.
-    fn with_gates(lo: &[i16], hi: &[i16]) -> Sums {
-        let mut s = Sums::new(lo.len());
-        for t in &mut s.tiles {
+    /// Turns pass-1 sums over `block` (the first records) into pass-2 sums over the same
+    /// records with the given gates. The gates lie inside pass 1's `[1, 16000]`, so where every
+    /// in-gate value of pass 1 lies inside the pixel's pass-2 gate, pass 2 would sum the same
+    /// values: the sums are kept. Only chunks of [`LANES`] pixels with a pixel where that fails
+    /// are summed again from the block. The counts below 1 and above 16000 do not depend on
+    /// the gate and are kept.
+    fn into_pass2(mut self, gate_lo: &[i16], gate_hi: &[i16], block: &[u16]) -> Sums {
+        let npix = self.npix;
+        let avx2 = use_avx2();
+        self.tiles.par_iter_mut().for_each(|t| {
             let r = t.start..t.start + t.len();
-            // Gates are in [1, 16000] or an empty [1, 0]: never negative.
-            for (d, &g) in t.lo.iter_mut().zip(&lo[r.clone()]) {
-                *d = g.max(0) as u16;
+            let mut dirty = vec![false; t.len().div_ceil(LANES)];
+            for (i, (&glo, &ghi)) in gate_lo[r.clone()].iter().zip(&gate_hi[r]).enumerate() {
+                // Gates are in [1, 16000] or an empty [1, 0]; clamp anything else to u16.
+                let lo = glo.max(0) as u16;
+                let hi = ghi.max(0) as u16;
+                t.lo[i] = lo;
+                t.hi[i] = hi;
+                let same = lo >= INT_LO
+                    && hi <= INT_HI
+                    && (t.s0[i] == 0 || (t.gmin[i] >= lo && t.gmax[i] <= hi));
+                dirty[i / LANES] |= !same;
             }
-            for (d, &g) in t.hi.iter_mut().zip(&hi[r]) {
-                *d = g.max(0) as u16;
+            let chunks: Vec<usize> = dirty
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| **d)
+                .map(|(c, _)| c * LANES)
+                .collect();
+            for &c in &chunks {
+                let e = (c + LANES).min(t.len());
+                t.s0[c..e].fill(0);
+                t.s1[c..e].fill(0);
+                t.s2[c..e].fill(0);
             }
-        }
-        s
+            if !chunks.is_empty() {
+                resum(t, block, npix, &chunks, avx2);
+            }
+        });
+        self
     }
 
     /// Adds whole frames of masked values.
-    fn add(&mut self, frames: &[u16], count: bool) {
+    fn add(&mut self, frames: &[u16], pass: Pass) {
         let npix = self.npix;
         let avx2 = use_avx2();
         self.tiles
             .par_iter_mut()
-            .for_each(|t| accumulate(t, frames, npix, count, avx2));
+            .for_each(|t| accumulate(t, frames, npix, pass, avx2));
     }
 
     /// One per-pixel array out of the tiles.
@@ -242,38 +289,44 @@ impl Sums {
     }
 }
 
-fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, count: bool, avx2: bool) {
+fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, pass: Pass, avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
         unsafe {
-            if count {
-                accumulate_avx2::<true>(t, frames, npix)
-            } else {
-                accumulate_avx2::<false>(t, frames, npix)
+            match pass {
+                Pass::First => accumulate_avx2::<true, true>(t, frames, npix),
+                Pass::Second => accumulate_avx2::<true, false>(t, frames, npix),
             }
         };
         return;
     }
     let _ = avx2;
-    if count {
-        accumulate_body::<true>(t, frames, npix)
-    } else {
-        accumulate_body::<false>(t, frames, npix)
+    match pass {
+        Pass::First => accumulate_body::<true, true>(t, frames, npix),
+        Pass::Second => accumulate_body::<true, false>(t, frames, npix),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn accumulate_avx2<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
-    accumulate_body::<COUNT>(t, frames, npix)
+fn accumulate_avx2<const COUNT: bool, const MINMAX: bool>(
+    t: &mut TileSums,
+    frames: &[u16],
+    npix: usize,
+) {
+    accumulate_body::<COUNT, MINMAX>(t, frames, npix)
 }
 
 /// Adds every frame to the tile, in sub-batches of [`SUB`] frames (their rows of the tile stay in
 /// cache): for each chunk of [`LANES`] pixels, sums in registers over the sub-batch, then added
 /// to the tile's sums.
 #[inline(always)]
-fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
+fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
+    t: &mut TileSums,
+    frames: &[u16],
+    npix: usize,
+) {
     let nframes = frames.len() / npix;
     let len = t.len();
     let start = t.start;
@@ -284,10 +337,10 @@ fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: us
         while c < len {
             let w = LANES.min(len - c);
             if w == LANES {
-                chunk::<COUNT, LANES>(t, c, frames, npix, start, f..end);
+                chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start, f..end);
             } else {
                 for k in 0..w {
-                    chunk::<COUNT, 1>(t, c + k, frames, npix, start, f..end);
+                    chunk::<COUNT, MINMAX, 1>(t, c + k, frames, npix, start, f..end);
                 }
             }
             c += w;
@@ -296,9 +349,50 @@ fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: us
     }
 }
 
+/// Adds the gated sums (no counts) of every frame for the chunks of [`LANES`] pixels starting at
+/// `chunks` (tile offsets, the last one possibly shorter).
+fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize], avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
+        unsafe { resum_avx2(t, frames, npix, chunks) };
+        return;
+    }
+    let _ = avx2;
+    resum_body(t, frames, npix, chunks)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn resum_avx2(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+    resum_body(t, frames, npix, chunks)
+}
+
+#[inline(always)]
+fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+    let nframes = frames.len() / npix;
+    let len = t.len();
+    let start = t.start;
+    let mut f = 0;
+    while f < nframes {
+        let end = (f + SUB).min(nframes);
+        for &c in chunks {
+            let w = LANES.min(len - c);
+            if w == LANES {
+                chunk::<false, false, LANES>(t, c, frames, npix, start, f..end);
+            } else {
+                for k in 0..w {
+                    chunk::<false, false, 1>(t, c + k, frames, npix, start, f..end);
+                }
+            }
+        }
+        f = end;
+    }
+}
+
 /// The sums of pixels `c..c + W` of the tile over the frames `fr` (at most [`SUB`]).
 #[inline(always)]
-fn chunk<const COUNT: bool, const W: usize>(
+fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     t: &mut TileSums,
     c: usize,
     frames: &[u16],
@@ -314,6 +408,12 @@ fn chunk<const COUNT: bool, const W: usize>(
     let mut chi = [0u16; W];
     let mut s1 = [0u32; W];
     let mut sq = [0u32; W];
+    let mut mn = [0u16; W];
+    let mut mx = [0u16; W];
+    if MINMAX {
+        mn.copy_from_slice(&t.gmin[c..c + W]);
+        mx.copy_from_slice(&t.gmax[c..c + W]);
+    }
     let at = start + c;
     for f in fr {
         let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
@@ -331,12 +431,20 @@ fn chunk<const COUNT: bool, const W: usize>(
                 clo[k] = clo[k].wrapping_add(u16::from(v < INT_LO));
                 chi[k] = chi[k].wrapping_add(u16::from(v > INT_HI));
             }
+            if MINMAX {
+                mn[k] = mn[k].min(if inside { v } else { u16::MAX });
+                mx[k] = mx[k].max(gated[k]);
+            }
         }
         for k in 0..W {
             let x = u32::from(gated[k]);
             s1[k] = s1[k].wrapping_add(x);
             sq[k] = sq[k].wrapping_add(x.wrapping_mul(x));
         }
+    }
+    if MINMAX {
+        t.gmin[c..c + W].copy_from_slice(&mn);
+        t.gmax[c..c + W].copy_from_slice(&mx);
     }
     for k in 0..W {
         t.s0[c + k] += u32::from(s0[k]);
@@ -532,13 +640,14 @@ impl EpixDark {
     fn process(&mut self, used: usize) {
         let npix = self.npix();
         let block = &self.buf[..used * npix];
-        if self.pass2.is_none() {
-            let p1 = pass1(block, self.npanels, self.panel_len);
-            let sums = Sums::with_gates(&p1.gate_lo, &p1.gate_hi);
+        if let Some((_, sums)) = self.pass2.as_mut() {
+            sums.add(block, Pass::Second);
+        } else {
+            // Pass 1, then pass 2 over the same records, mostly from pass 1's sums.
+            let (p1, sums) = pass1(block, self.npanels, self.panel_len);
+            let sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, block);
             self.pass2 = Some((p1, sums));
         }
-        let (_, sums) = self.pass2.as_mut().expect("pass 2");
-        sums.add(block, true);
     }
 
     /// Processes what is left, leaving out the last frame collected, and returns the results.
@@ -672,11 +781,11 @@ impl EpixDark {
 }
 
 /// Pass 1 over `block` (the first records): per-pixel means and rms, each panel's rms average
-/// (NaN where no pixel qualifies) and the pass-2 gates.
-fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
+/// (NaN where no pixel qualifies) and the pass-2 gates; and the pass-1 sums.
+fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
     let npix = npanels * panel_len;
     let mut sums = Sums::new(npix);
-    sums.add(block, false);
+    sums.add(block, Pass::First);
     let s0 = sums.gather(|t| &t.s0);
     let s1 = sums.gather(|t| &t.s1);
     let s2 = sums.gather(|t| &t.s2);
@@ -707,14 +816,15 @@ fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
             (lo.trunc() as i16, hi.trunc() as i16)
         })
         .unzip();
-    Pass1 {
+    let p1 = Pass1 {
         ave,
         rms,
         count: s0,
         gate_lo,
         gate_hi,
         rms_ave,
-    }
+    };
+    (p1, sums)
 }
 
 #[cfg(test)]
@@ -878,6 +988,73 @@ mod tests {
     }
 
     #[test]
+    fn pass2_equals_a_direct_sum_where_pass1_sums_are_reused_and_where_not() {
+        // 2 panels of 1500 pixels (two tiles, the second with a partial chunk), 620 frames:
+        // quiet pixels (pass 1's sums reused), noisy ones and spikes (summed again), zeros and
+        // saturation; checked against sums taken directly over every record.
+        let (np, l, nf) = (2, 1500, 620);
+        let mut h = 0x1234_5678_9abc_def0u64;
+        let mut rnd = move || {
+            h ^= h >> 12;
+            h ^= h << 25;
+            h ^= h >> 27;
+            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
+        };
+        let frames: Vec<Vec<u16>> = (0..nf)
+            .map(|_| {
+                (0..np * l)
+                    .map(|p| {
+                        let amp = if p % 7 == 0 { 40 } else { 3 };
+                        let r = rnd();
+                        let mut v = 2000 + (p % 300) as i64 + (r % (2 * amp + 1)) as i64 - amp as i64;
+                        if r % 997 == 0 {
+                            v += 500;
+                        }
+                        if p % 501 == 3 && r % 5 == 0 {
+                            v = 0;
+                        }
+                        if p % 613 == 5 && r % 3 == 0 {
+                            v = 16100 | 0x4000;
+                        }
+                        v as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let res = run_panels(&frames, np, DEFAULT_NBS);
+        let n = nf - 1;
+        let mut resummed = 0;
+        for (pi, panel) in res.panels.iter().enumerate() {
+            for i in 0..l {
+                let px = pi * l + i;
+                let vals: Vec<u16> = frames[..n].iter().map(|f| f[px] & DATA_MASK).collect();
+                let p1 = vals[..PASS1_RECORDS].iter().filter(|&&v| (1..=16000).contains(&v));
+                assert_eq!(panel.pass1_count[i] as usize, p1.clone().count(), "pixel {px}");
+                let (lo, hi) = (panel.gate_lo[i] as u16, panel.gate_hi[i] as u16);
+                if p1.clone().any(|&v| v < lo || v > hi) {
+                    resummed += 1;
+                }
+                let inside: Vec<u64> = vals
+                    .iter()
+                    .filter(|&&v| v >= lo && v <= hi)
+                    .map(|&v| u64::from(v))
+                    .collect();
+                let s1: u64 = inside.iter().sum();
+                let s2: u64 = inside.iter().map(|v| v * v).sum();
+                let (ave, rms) = ave_rms(inside.len() as u32, s1 as u32, s2);
+                assert_eq!(panel.count[i] as usize, inside.len(), "pixel {px}");
+                assert_eq!((panel.ave[i], panel.rms[i]), (ave, rms), "pixel {px}");
+                let clo = vals.iter().filter(|&&v| v < 1).count();
+                let chi = vals.iter().filter(|&&v| v > 16000).count();
+                assert_eq!(panel.count_lo[i] as usize, clo, "pixel {px}");
+                assert_eq!(panel.count_hi[i] as usize, chi, "pixel {px}");
+            }
+        }
+        // Both ways were taken.
+        assert!(resummed > 100 && resummed < 2 * l, "{resummed} pixels summed again");
+    }
+
+    #[test]
     fn each_panel_has_its_own_limits_and_gate() {
         // Panel 0 quiet, panel 1 noisy: processed together they give what each gives alone.
         let l = 300;
@@ -958,14 +1135,22 @@ mod tests {
         let npix = frames[0].len();
         let mut a = Sums::new(npix);
         let mut b = Sums::new(npix);
-        for t in &mut a.tiles {
-            accumulate(t, &flat, npix, true, false);
+        for pass in [Pass::First, Pass::Second] {
+            for t in &mut a.tiles {
+                accumulate(t, &flat, npix, pass, false);
+            }
+            for t in &mut b.tiles {
+                accumulate(t, &flat, npix, pass, use_avx2());
+            }
         }
-        for t in &mut b.tiles {
-            accumulate(t, &flat, npix, true, use_avx2());
-        }
+        let chunks = [0, LANES, 7 * LANES];
+        resum(&mut a.tiles[0], &flat, npix, &chunks, false);
+        resum(&mut b.tiles[0], &flat, npix, &chunks, use_avx2());
         assert_eq!(a.gather(|t| &t.s2), b.gather(|t| &t.s2));
         assert_eq!(a.gather(|t| &t.s1), b.gather(|t| &t.s1));
         assert_eq!(a.gather(|t| &t.clo), b.gather(|t| &t.clo));
+        assert_eq!(a.gather(|t| &t.chi), b.gather(|t| &t.chi));
+        assert_eq!(a.gather(|t| &t.gmin), b.gather(|t| &t.gmin));
+        assert_eq!(a.gather(|t| &t.gmax), b.gather(|t| &t.gmax));
     }
 }
