@@ -101,6 +101,8 @@ pub const STATUS_AVE_LO: i64 = 32;
 const TILE: usize = 2048;
 /// Pixels whose sums stay in registers over a sub-batch of frames.
 const LANES: usize = 16;
+/// Batches of at least this many frames go to pass 2 without a copy ([`EpixDark::push_frames`]).
+const DIRECT_FRAMES: usize = 16;
 /// Frames per sub-batch: 16 squares of 14-bit values fit a `u32` (16 * 16383^2 < 2^32).
 const SUB: usize = 16;
 
@@ -420,20 +422,22 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
             .try_into()
             .expect("lanes");
         // 16-bit work first (the masked value if in gate, else 0), then the 32-bit sums: mixed
-        // in one loop, the compiler uses half-width vectors for the 16-bit part.
+        // in one loop, the compiler uses half-width vectors for the 16-bit part. The tests are
+        // written as all-ones masks (what the vector compares give), subtracted to count:
+        // with `bool`s and selects the compiler took the counts out lane by lane.
         let mut gated = [0u16; W];
         for k in 0..W {
             let v = row[k] & DATA_MASK;
-            let inside = (v >= lo[k]) & (v <= hi[k]);
-            gated[k] = if inside { v } else { 0 };
-            s0[k] = s0[k].wrapping_add(u16::from(inside));
+            let m = all_ones((v >= lo[k]) & (v <= hi[k]));
+            gated[k] = v & m;
+            s0[k] = s0[k].wrapping_sub(m);
             if COUNT {
-                clo[k] = clo[k].wrapping_add(u16::from(v < INT_LO));
-                chi[k] = chi[k].wrapping_add(u16::from(v > INT_HI));
+                clo[k] = clo[k].wrapping_sub(all_ones(v < INT_LO));
+                chi[k] = chi[k].wrapping_sub(all_ones(v > INT_HI));
             }
             if MINMAX {
-                mn[k] = mn[k].min(if inside { v } else { u16::MAX });
-                mx[k] = mx[k].max(gated[k]);
+                mn[k] = mn[k].min(v | !m);
+                mx[k] = mx[k].max(v & m);
             }
         }
         for k in 0..W {
@@ -455,6 +459,12 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
             t.chi[c + k] += u32::from(chi[k]);
         }
     }
+}
+
+/// `0xffff` if `b`, else 0.
+#[inline(always)]
+fn all_ones(b: bool) -> u16 {
+    0u16.wrapping_sub(u16::from(b))
 }
 
 /// `(ave, rms)` of psana's sums: `S1/S0`, `sqrt(S2/S0 - ave^2)`, both 0 where `S0 = 0`.
@@ -545,7 +555,7 @@ impl EpixDark {
             buf.clear();
             buf.resize(len, 0);
         } else {
-            buf = crate::mem::filled(len, 0);
+            buf = crate::mem::zeroed_u16(len);
         }
         Ok(EpixDark {
             npanels,
@@ -594,6 +604,48 @@ impl EpixDark {
         }
         self.frame_slot().copy_from_slice(frame);
         Ok(self.commit_frame())
+    }
+
+    /// Adds `k` frames stored one after the other (`k * npix` raw words); returns whether the
+    /// block is now full (frames beyond `nbs` are ignored). Once pass 1 ran, big batches go
+    /// straight to pass 2 without a copy (all but their last frame, which is held back).
+    pub fn push_frames(&mut self, frames: &[u16]) -> Result<bool> {
+        let npix = self.npix();
+        if !frames.len().is_multiple_of(npix) {
+            return Err(Error::shape(
+                "frames",
+                format!("whole frames of {npix} values"),
+                &[frames.len()],
+                format!(
+                    "ePix10ka dark processing: {} values are not whole frames of {npix}",
+                    frames.len()
+                ),
+            ));
+        }
+        let room = (self.nbs as u64).saturating_sub(self.collected) as usize;
+        let take = (frames.len() / npix).min(room);
+        let mut rest = &frames[..take * npix];
+        while !rest.is_empty() {
+            let n = rest.len() / npix;
+            if self.pass2.is_some() && n >= DIRECT_FRAMES {
+                // Later frames follow, so every frame waiting in the buffer is a record.
+                if self.buf_frames > 0 {
+                    self.process(self.buf_frames);
+                }
+                let (records, last) = rest.split_at((n - 1) * npix);
+                let (_, sums) = self.pass2.as_mut().expect("pass 2");
+                sums.add(records, Pass::Second);
+                self.buf[..npix].copy_from_slice(last);
+                self.buf_frames = 1;
+                self.collected += n as u64;
+                break;
+            }
+            let (one, after) = rest.split_at(npix);
+            self.frame_slot().copy_from_slice(one);
+            self.commit_frame();
+            rest = after;
+        }
+        Ok(self.is_done())
     }
 
     /// The buffer of the next frame, to be filled in place with raw words and then added with
@@ -1089,6 +1141,54 @@ mod tests {
             );
         }
         assert!(both.panels[1].summary.gate_half > 5.0 * both.panels[0].summary.gate_half);
+    }
+
+    #[test]
+    fn batches_give_what_single_frames_give() {
+        // 700 frames of 2 x 300 pixels, spikes and zeros among them.
+        let (np, l) = (2, 300);
+        let frames: Vec<Vec<u16>> = (0..700)
+            .map(|r| {
+                (0..np * l)
+                    .map(|p| {
+                        let h = (p * 7919 + r * 104_729) % 1009;
+                        match h {
+                            0 => 0,
+                            1 => 9000,
+                            _ => (2000 + p % 97 + h % (3 + p % 40)) as u16,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let one = run_panels(&frames, np, DEFAULT_NBS);
+        let flat = frames.concat();
+        let l = np * l;
+        // Batches of 1, 3, 40 and 200 frames in turn, past pass 1 and past nbs = 650.
+        for nbs in [DEFAULT_NBS, 650] {
+            let mut d = EpixDark::new(np, l / np, nbs).unwrap();
+            let mut at = 0;
+            for k in [1usize, 3, 40, 200].iter().cycle() {
+                if at == frames.len() {
+                    break;
+                }
+                let k = (*k).min(frames.len() - at);
+                d.push_frames(&flat[at * l..(at + k) * l]).unwrap();
+                at += k;
+            }
+            let want = if nbs == DEFAULT_NBS {
+                one.clone()
+            } else {
+                run_panels(&frames, np, nbs)
+            };
+            assert_eq!(d.finish().unwrap(), want, "nbs {nbs}");
+        }
+        assert!(
+            EpixDark::new(1, 4, 1024)
+                .unwrap()
+                .push_frames(&[1, 2, 3])
+                .is_err()
+        );
     }
 
     #[test]
