@@ -114,7 +114,10 @@ fn cpu_mode(steps: usize) {
 }
 
 fn bench(c: &mut Criterion) {
-    if let Some(n) = std::env::var("DARK_STEPS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("DARK_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         cpu_mode(n);
         return;
     }

@@ -1058,7 +1058,8 @@ mod tests {
                     .map(|p| {
                         let amp = if p % 7 == 0 { 40 } else { 3 };
                         let r = rnd();
-                        let mut v = 2000 + (p % 300) as i64 + (r % (2 * amp + 1)) as i64 - amp as i64;
+                        let mut v =
+                            2000 + (p % 300) as i64 + (r % (2 * amp + 1)) as i64 - amp as i64;
                         if r % 997 == 0 {
                             v += 500;
                         }
@@ -1080,8 +1081,14 @@ mod tests {
             for i in 0..l {
                 let px = pi * l + i;
                 let vals: Vec<u16> = frames[..n].iter().map(|f| f[px] & DATA_MASK).collect();
-                let p1 = vals[..PASS1_RECORDS].iter().filter(|&&v| (1..=16000).contains(&v));
-                assert_eq!(panel.pass1_count[i] as usize, p1.clone().count(), "pixel {px}");
+                let p1 = vals[..PASS1_RECORDS]
+                    .iter()
+                    .filter(|&&v| (1..=16000).contains(&v));
+                assert_eq!(
+                    panel.pass1_count[i] as usize,
+                    p1.clone().count(),
+                    "pixel {px}"
+                );
                 let (lo, hi) = (panel.gate_lo[i] as u16, panel.gate_hi[i] as u16);
                 if p1.clone().any(|&v| v < lo || v > hi) {
                     resummed += 1;
@@ -1103,7 +1110,10 @@ mod tests {
             }
         }
         // Both ways were taken.
-        assert!(resummed > 100 && resummed < 2 * l, "{resummed} pixels summed again");
+        assert!(
+            resummed > 100 && resummed < 2 * l,
+            "{resummed} pixels summed again"
+        );
     }
 
     #[test]
