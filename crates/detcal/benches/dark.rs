@@ -8,6 +8,10 @@
 //! panel, 128 for 8 panels), which still streams every frame from memory, as a reader would.
 //!
 //! `cargo bench -p detcal --bench dark`
+//!
+//! On a shared machine wall times mislead: `DARK_STEPS=N cargo bench -p detcal --bench dark`
+//! runs N steps of the 1-panel cases instead of criterion and prints the CPU time (user +
+//! system, all threads) per step.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -79,7 +83,44 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds (user + system) of this process so far.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
+    let s = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 * 1e-6;
+    s(u.user_time()) + s(u.system_time())
+}
+
+/// `DARK_STEPS=N`: N steps of each 1-panel case, CPU time per step (see the module docs).
+fn cpu_mode(steps: usize) {
+    let npix = PANEL;
+    let pool = pool(npix, FRAMES);
+    for (name, batch) in [("batches of 64", 64), ("one frame at a time", 1)] {
+        step(&pool, npix, batch, Kernel::Auto);
+        let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
+        for _ in 0..steps {
+            black_box(step(black_box(&pool), npix, batch, Kernel::Auto));
+        }
+        let cpu = (cpu_seconds() - c0) / steps as f64;
+        let wall = w0.elapsed().as_secs_f64() / steps as f64;
+        let px = (FRAMES * npix) as f64;
+        println!(
+            "1 panel, {name}: {:.1} ms CPU per step ({:.2} G pixel-frames per CPU-second), {:.1} ms wall",
+            cpu * 1e3,
+            px / cpu * 1e-9,
+            wall * 1e3
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    if let Some(n) = std::env::var("DARK_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cpu_mode(n);
+        return;
+    }
     eprintln!(
         "kernel: {}; rayon threads: {}",
         Kernel::Auto.name(),

@@ -7,6 +7,10 @@
 //! from a pool of distinct frames taken in turn.
 //!
 //! `cargo bench -p detcal --bench epix_dark`
+//!
+//! On a shared machine wall times mislead: `EPIX_DARK_STEPS=N cargo bench -p detcal --bench
+//! epix_dark` runs N steps of each case instead of criterion and prints the CPU time (user +
+//! system, all threads) per step, which other work on the machine disturbs far less.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -45,21 +49,105 @@ fn pool(npix: usize) -> Vec<u16> {
     out
 }
 
-/// One step of `DEFAULT_NBS` frames, written in place as a reader would.
-fn step(pool: &[u16], panels: usize) -> u64 {
-    let npix = panels * PANEL;
-    let mut d = EpixDark::new(panels, PANEL, DEFAULT_NBS).unwrap();
-    for i in 0..DEFAULT_NBS {
-        let f = i % POOL_FRAMES;
-        d.frame_slot()
-            .copy_from_slice(&pool[f * npix..(f + 1) * npix]);
-        d.commit_frame();
+/// How a step is fed.
+#[derive(Clone, Copy)]
+enum Feed {
+    /// Each frame written in place as the job's reader does, into a fresh engine.
+    FrameByFrame,
+    /// Batches of 64 frames (`push_frames`, as the JUNGFRAU bench's main case), a fresh engine.
+    Batches,
+    /// Batches of 64 frames, the block's memory handed on from the step before (as the job
+    /// does from one gain mode to the next).
+    BatchesReused,
+}
+
+impl Feed {
+    fn name(self) -> &'static str {
+        match self {
+            Feed::FrameByFrame => "frame by frame",
+            Feed::Batches => "batches of 64",
+            Feed::BatchesReused => "batches of 64, block reused",
+        }
     }
-    let r = d.finish().unwrap();
+}
+
+const ALL_FEEDS: [Feed; 3] = [Feed::FrameByFrame, Feed::Batches, Feed::BatchesReused];
+
+/// One step of `DEFAULT_NBS` frames; `block` is the block memory handed from step to step.
+fn step(pool: &[u16], panels: usize, feed: Feed, block: &mut Vec<u16>) -> u64 {
+    let npix = panels * PANEL;
+    let buf = match feed {
+        Feed::BatchesReused => std::mem::take(block),
+        _ => Vec::new(),
+    };
+    let mut d = EpixDark::with_buffer(panels, PANEL, DEFAULT_NBS, buf).unwrap();
+    match feed {
+        Feed::FrameByFrame => {
+            for i in 0..DEFAULT_NBS {
+                let f = i % POOL_FRAMES;
+                d.frame_slot()
+                    .copy_from_slice(&pool[f * npix..(f + 1) * npix]);
+                d.commit_frame();
+            }
+        }
+        Feed::Batches | Feed::BatchesReused => {
+            let mut fed = 0;
+            while fed < DEFAULT_NBS {
+                let first = fed % POOL_FRAMES;
+                let k = 64.min(POOL_FRAMES - first).min(DEFAULT_NBS - fed);
+                d.push_frames(&pool[first * npix..(first + k) * npix])
+                    .unwrap();
+                fed += k;
+            }
+        }
+    }
+    let (r, buf) = d.finish_with_buffer();
+    *block = buf;
+    let r = r.unwrap();
     r.records + r.panels.iter().map(|p| p.summary.bad_pixels).sum::<u64>()
 }
 
+/// CPU seconds (user + system) of this process so far.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
+    let s = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 * 1e-6;
+    s(u.user_time()) + s(u.system_time())
+}
+
+/// `EPIX_DARK_STEPS=N`: N steps per case, CPU time per step (see the module docs).
+fn cpu_mode(steps: usize) {
+    for panels in [1usize, 4] {
+        let pool = pool(panels * PANEL);
+        for feed in ALL_FEEDS {
+            let mut block = Vec::new();
+            step(&pool, panels, feed, &mut block);
+            let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
+            for _ in 0..steps {
+                black_box(step(black_box(&pool), panels, feed, &mut block));
+            }
+            let cpu = (cpu_seconds() - c0) / steps as f64;
+            let wall = w0.elapsed().as_secs_f64() / steps as f64;
+            let px = (DEFAULT_NBS * panels * PANEL) as f64;
+            println!(
+                "{panels} panel(s), {}: {:.1} ms CPU per step ({:.2} G pixel-frames per CPU-second), {:.1} ms wall",
+                feed.name(),
+                cpu * 1e3,
+                px / cpu * 1e-9,
+                wall * 1e3
+            );
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    if let Some(n) = std::env::var("EPIX_DARK_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cpu_mode(n);
+        return;
+    }
     eprintln!(
         "kernel: {}; rayon threads: {}",
         detcal::cpu::path_name(),
@@ -72,9 +160,12 @@ fn bench(c: &mut Criterion) {
         g.sample_size(10);
         g.warm_up_time(Duration::from_secs(1));
         g.measurement_time(Duration::from_secs(8));
-        g.bench_function("frame by frame", |b| {
-            b.iter(|| step(black_box(&pool), panels))
-        });
+        for feed in ALL_FEEDS {
+            let mut block = Vec::new();
+            g.bench_function(feed.name(), |b| {
+                b.iter(|| step(black_box(&pool), panels, feed, &mut block))
+            });
+        }
         g.finish();
     }
 }

@@ -23,9 +23,14 @@ psana collects the frames of a step into a block of at most `nbs` (1024) records
 
 Every threshold is fixed in psana (the app has no options for them), so they are constants here.
 
-[`EpixDark`] streams: it keeps the first 500 used records (pass 1 needs them once its gates are
-known, for pass 2) plus one frame held back (a frame is used only once a later one arrives),
-then feeds later frames to pass 2 in batches of that buffer. Memory is that block of at most 501
+[`EpixDark`] streams: it keeps the first 500 used records (pass 2 needs them once pass 1's gates
+are known) plus one frame held back (a frame is used only once a later one arrives),
+then feeds later frames to pass 2 in batches of that buffer. Pass 2 over the first records
+does not read them again where it can be told from pass 1 that it would sum the same values:
+pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
+above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
+pass-2 sums over those records. Only chunks of 16 pixels with a pixel where they do not are
+summed again from the block (noisy pixels, spikes). Memory is that block of at most 501
 frames plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
 frames). Pixels are processed in tiles on every core.
 
@@ -96,8 +101,20 @@ pub const STATUS_AVE_LO: i64 = 32;
 const TILE: usize = 2048;
 /// Pixels whose sums stay in registers over a sub-batch of frames.
 const LANES: usize = 16;
-/// Frames per sub-batch: 15 squares of 14-bit values fit a `u32`.
-const SUB: usize = 15;
+/// Batches of at least this many frames go to pass 2 without a copy ([`EpixDark::push_frames`]).
+const DIRECT_FRAMES: usize = 16;
+/// Frames per sub-batch: 16 squares of 14-bit values fit a `u32` (16 * 16383^2 < 2^32).
+const SUB: usize = 16;
+
+/// What the kernel accumulates besides the gated sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Pass 1: also the counts below 1 and above 16000 and the smallest and largest in-gate
+    /// value, which tell whether pass 2 would see these records differently.
+    First,
+    /// Pass 2: also the counts below 1 and above 16000.
+    Second,
+}
 
 /// The results of one panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +186,10 @@ struct TileSums {
     s2: Vec<u64>,
     clo: Vec<u32>,
     chi: Vec<u32>,
+    /// Smallest in-gate value (pass 1 only; `u16::MAX` where none).
+    gmin: Vec<u16>,
+    /// Largest in-gate value (pass 1 only; 0 where none).
+    gmax: Vec<u16>,
 }
 
 impl TileSums {
@@ -182,6 +203,8 @@ impl TileSums {
             s2: vec![0; len],
             clo: vec![0; len],
             chi: vec![0; len],
+            gmin: vec![u16::MAX; len],
+            gmax: vec![0; len],
         }
     }
 
@@ -207,29 +230,55 @@ impl Sums {
         Sums { npix, tiles }
     }
 
-    /// Sums with the given gates.
-    fn with_gates(lo: &[i16], hi: &[i16]) -> Sums {
-        let mut s = Sums::new(lo.len());
-        for t in &mut s.tiles {
+    /// Turns pass-1 sums over `block` (the first records) into pass-2 sums over the same
+    /// records with the given gates. The gates lie inside pass 1's `[1, 16000]`, so where every
+    /// in-gate value of pass 1 lies inside the pixel's pass-2 gate, pass 2 would sum the same
+    /// values: the sums are kept. Only chunks of [`LANES`] pixels with a pixel where that fails
+    /// are summed again from the block. The counts below 1 and above 16000 do not depend on
+    /// the gate and are kept.
+    fn into_pass2(mut self, gate_lo: &[i16], gate_hi: &[i16], block: &[u16]) -> Sums {
+        let npix = self.npix;
+        let avx2 = use_avx2();
+        self.tiles.par_iter_mut().for_each(|t| {
             let r = t.start..t.start + t.len();
-            // Gates are in [1, 16000] or an empty [1, 0]: never negative.
-            for (d, &g) in t.lo.iter_mut().zip(&lo[r.clone()]) {
-                *d = g.max(0) as u16;
+            let mut dirty = vec![false; t.len().div_ceil(LANES)];
+            for (i, (&glo, &ghi)) in gate_lo[r.clone()].iter().zip(&gate_hi[r]).enumerate() {
+                // Gates are in [1, 16000] or an empty [1, 0]; clamp anything else to u16.
+                let lo = glo.max(0) as u16;
+                let hi = ghi.max(0) as u16;
+                t.lo[i] = lo;
+                t.hi[i] = hi;
+                let same = lo >= INT_LO
+                    && hi <= INT_HI
+                    && (t.s0[i] == 0 || (t.gmin[i] >= lo && t.gmax[i] <= hi));
+                dirty[i / LANES] |= !same;
             }
-            for (d, &g) in t.hi.iter_mut().zip(&hi[r]) {
-                *d = g.max(0) as u16;
+            let chunks: Vec<usize> = dirty
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| **d)
+                .map(|(c, _)| c * LANES)
+                .collect();
+            for &c in &chunks {
+                let e = (c + LANES).min(t.len());
+                t.s0[c..e].fill(0);
+                t.s1[c..e].fill(0);
+                t.s2[c..e].fill(0);
             }
-        }
-        s
+            if !chunks.is_empty() {
+                resum(t, block, npix, &chunks, avx2);
+            }
+        });
+        self
     }
 
     /// Adds whole frames of masked values.
-    fn add(&mut self, frames: &[u16], count: bool) {
+    fn add(&mut self, frames: &[u16], pass: Pass) {
         let npix = self.npix;
         let avx2 = use_avx2();
         self.tiles
             .par_iter_mut()
-            .for_each(|t| accumulate(t, frames, npix, count, avx2));
+            .for_each(|t| accumulate(t, frames, npix, pass, avx2));
     }
 
     /// One per-pixel array out of the tiles.
@@ -242,38 +291,44 @@ impl Sums {
     }
 }
 
-fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, count: bool, avx2: bool) {
+fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, pass: Pass, avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
         unsafe {
-            if count {
-                accumulate_avx2::<true>(t, frames, npix)
-            } else {
-                accumulate_avx2::<false>(t, frames, npix)
+            match pass {
+                Pass::First => accumulate_avx2::<true, true>(t, frames, npix),
+                Pass::Second => accumulate_avx2::<true, false>(t, frames, npix),
             }
         };
         return;
     }
     let _ = avx2;
-    if count {
-        accumulate_body::<true>(t, frames, npix)
-    } else {
-        accumulate_body::<false>(t, frames, npix)
+    match pass {
+        Pass::First => accumulate_body::<true, true>(t, frames, npix),
+        Pass::Second => accumulate_body::<true, false>(t, frames, npix),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn accumulate_avx2<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
-    accumulate_body::<COUNT>(t, frames, npix)
+fn accumulate_avx2<const COUNT: bool, const MINMAX: bool>(
+    t: &mut TileSums,
+    frames: &[u16],
+    npix: usize,
+) {
+    accumulate_body::<COUNT, MINMAX>(t, frames, npix)
 }
 
 /// Adds every frame to the tile, in sub-batches of [`SUB`] frames (their rows of the tile stay in
 /// cache): for each chunk of [`LANES`] pixels, sums in registers over the sub-batch, then added
 /// to the tile's sums.
 #[inline(always)]
-fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: usize) {
+fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
+    t: &mut TileSums,
+    frames: &[u16],
+    npix: usize,
+) {
     let nframes = frames.len() / npix;
     let len = t.len();
     let start = t.start;
@@ -284,10 +339,10 @@ fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: us
         while c < len {
             let w = LANES.min(len - c);
             if w == LANES {
-                chunk::<COUNT, LANES>(t, c, frames, npix, start, f..end);
+                chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start, f..end);
             } else {
                 for k in 0..w {
-                    chunk::<COUNT, 1>(t, c + k, frames, npix, start, f..end);
+                    chunk::<COUNT, MINMAX, 1>(t, c + k, frames, npix, start, f..end);
                 }
             }
             c += w;
@@ -296,9 +351,50 @@ fn accumulate_body<const COUNT: bool>(t: &mut TileSums, frames: &[u16], npix: us
     }
 }
 
+/// Adds the gated sums (no counts) of every frame for the chunks of [`LANES`] pixels starting at
+/// `chunks` (tile offsets, the last one possibly shorter).
+fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize], avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
+        unsafe { resum_avx2(t, frames, npix, chunks) };
+        return;
+    }
+    let _ = avx2;
+    resum_body(t, frames, npix, chunks)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn resum_avx2(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+    resum_body(t, frames, npix, chunks)
+}
+
+#[inline(always)]
+fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+    let nframes = frames.len() / npix;
+    let len = t.len();
+    let start = t.start;
+    let mut f = 0;
+    while f < nframes {
+        let end = (f + SUB).min(nframes);
+        for &c in chunks {
+            let w = LANES.min(len - c);
+            if w == LANES {
+                chunk::<false, false, LANES>(t, c, frames, npix, start, f..end);
+            } else {
+                for k in 0..w {
+                    chunk::<false, false, 1>(t, c + k, frames, npix, start, f..end);
+                }
+            }
+        }
+        f = end;
+    }
+}
+
 /// The sums of pixels `c..c + W` of the tile over the frames `fr` (at most [`SUB`]).
 #[inline(always)]
-fn chunk<const COUNT: bool, const W: usize>(
+fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     t: &mut TileSums,
     c: usize,
     frames: &[u16],
@@ -314,22 +410,34 @@ fn chunk<const COUNT: bool, const W: usize>(
     let mut chi = [0u16; W];
     let mut s1 = [0u32; W];
     let mut sq = [0u32; W];
+    let mut mn = [0u16; W];
+    let mut mx = [0u16; W];
+    if MINMAX {
+        mn.copy_from_slice(&t.gmin[c..c + W]);
+        mx.copy_from_slice(&t.gmax[c..c + W]);
+    }
     let at = start + c;
     for f in fr {
         let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
             .try_into()
             .expect("lanes");
         // 16-bit work first (the masked value if in gate, else 0), then the 32-bit sums: mixed
-        // in one loop, the compiler uses half-width vectors for the 16-bit part.
+        // in one loop, the compiler uses half-width vectors for the 16-bit part. The tests are
+        // written as all-ones masks (what the vector compares give), subtracted to count:
+        // with `bool`s and selects the compiler took the counts out lane by lane.
         let mut gated = [0u16; W];
         for k in 0..W {
             let v = row[k] & DATA_MASK;
-            let inside = (v >= lo[k]) & (v <= hi[k]);
-            gated[k] = if inside { v } else { 0 };
-            s0[k] = s0[k].wrapping_add(u16::from(inside));
+            let m = all_ones((v >= lo[k]) & (v <= hi[k]));
+            gated[k] = v & m;
+            s0[k] = s0[k].wrapping_sub(m);
             if COUNT {
-                clo[k] = clo[k].wrapping_add(u16::from(v < INT_LO));
-                chi[k] = chi[k].wrapping_add(u16::from(v > INT_HI));
+                clo[k] = clo[k].wrapping_sub(all_ones(v < INT_LO));
+                chi[k] = chi[k].wrapping_sub(all_ones(v > INT_HI));
+            }
+            if MINMAX {
+                mn[k] = mn[k].min(v | !m);
+                mx[k] = mx[k].max(v & m);
             }
         }
         for k in 0..W {
@@ -337,6 +445,10 @@ fn chunk<const COUNT: bool, const W: usize>(
             s1[k] = s1[k].wrapping_add(x);
             sq[k] = sq[k].wrapping_add(x.wrapping_mul(x));
         }
+    }
+    if MINMAX {
+        t.gmin[c..c + W].copy_from_slice(&mn);
+        t.gmax[c..c + W].copy_from_slice(&mx);
     }
     for k in 0..W {
         t.s0[c + k] += u32::from(s0[k]);
@@ -347,6 +459,12 @@ fn chunk<const COUNT: bool, const W: usize>(
             t.chi[c + k] += u32::from(chi[k]);
         }
     }
+}
+
+/// `0xffff` if `b`, else 0.
+#[inline(always)]
+fn all_ones(b: bool) -> u16 {
+    0u16.wrapping_sub(u16::from(b))
 }
 
 /// `(ave, rms)` of psana's sums: `S1/S0`, `sqrt(S2/S0 - ave^2)`, both 0 where `S0 = 0`.
@@ -437,7 +555,7 @@ impl EpixDark {
             buf.clear();
             buf.resize(len, 0);
         } else {
-            buf = crate::mem::filled(len, 0);
+            buf = crate::mem::zeroed_u16(len);
         }
         Ok(EpixDark {
             npanels,
@@ -488,6 +606,48 @@ impl EpixDark {
         Ok(self.commit_frame())
     }
 
+    /// Adds `k` frames stored one after the other (`k * npix` raw words); returns whether the
+    /// block is now full (frames beyond `nbs` are ignored). Once pass 1 ran, big batches go
+    /// straight to pass 2 without a copy (all but their last frame, which is held back).
+    pub fn push_frames(&mut self, frames: &[u16]) -> Result<bool> {
+        let npix = self.npix();
+        if !frames.len().is_multiple_of(npix) {
+            return Err(Error::shape(
+                "frames",
+                format!("whole frames of {npix} values"),
+                &[frames.len()],
+                format!(
+                    "ePix10ka dark processing: {} values are not whole frames of {npix}",
+                    frames.len()
+                ),
+            ));
+        }
+        let room = (self.nbs as u64).saturating_sub(self.collected) as usize;
+        let take = (frames.len() / npix).min(room);
+        let mut rest = &frames[..take * npix];
+        while !rest.is_empty() {
+            let n = rest.len() / npix;
+            if self.pass2.is_some() && n >= DIRECT_FRAMES {
+                // Later frames follow, so every frame waiting in the buffer is a record.
+                if self.buf_frames > 0 {
+                    self.process(self.buf_frames);
+                }
+                let (records, last) = rest.split_at((n - 1) * npix);
+                let (_, sums) = self.pass2.as_mut().expect("pass 2");
+                sums.add(records, Pass::Second);
+                self.buf[..npix].copy_from_slice(last);
+                self.buf_frames = 1;
+                self.collected += n as u64;
+                break;
+            }
+            let (one, after) = rest.split_at(npix);
+            self.frame_slot().copy_from_slice(one);
+            self.commit_frame();
+            rest = after;
+        }
+        Ok(self.is_done())
+    }
+
     /// The buffer of the next frame, to be filled in place with raw words and then added with
     /// [`EpixDark::commit_frame`].
     pub fn frame_slot(&mut self) -> &mut [u16] {
@@ -532,13 +692,14 @@ impl EpixDark {
     fn process(&mut self, used: usize) {
         let npix = self.npix();
         let block = &self.buf[..used * npix];
-        if self.pass2.is_none() {
-            let p1 = pass1(block, self.npanels, self.panel_len);
-            let sums = Sums::with_gates(&p1.gate_lo, &p1.gate_hi);
+        if let Some((_, sums)) = self.pass2.as_mut() {
+            sums.add(block, Pass::Second);
+        } else {
+            // Pass 1, then pass 2 over the same records, mostly from pass 1's sums.
+            let (p1, sums) = pass1(block, self.npanels, self.panel_len);
+            let sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, block);
             self.pass2 = Some((p1, sums));
         }
-        let (_, sums) = self.pass2.as_mut().expect("pass 2");
-        sums.add(block, true);
     }
 
     /// Processes what is left, leaving out the last frame collected, and returns the results.
@@ -672,11 +833,11 @@ impl EpixDark {
 }
 
 /// Pass 1 over `block` (the first records): per-pixel means and rms, each panel's rms average
-/// (NaN where no pixel qualifies) and the pass-2 gates.
-fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
+/// (NaN where no pixel qualifies) and the pass-2 gates; and the pass-1 sums.
+fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
     let npix = npanels * panel_len;
     let mut sums = Sums::new(npix);
-    sums.add(block, false);
+    sums.add(block, Pass::First);
     let s0 = sums.gather(|t| &t.s0);
     let s1 = sums.gather(|t| &t.s1);
     let s2 = sums.gather(|t| &t.s2);
@@ -707,14 +868,15 @@ fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> Pass1 {
             (lo.trunc() as i16, hi.trunc() as i16)
         })
         .unzip();
-    Pass1 {
+    let p1 = Pass1 {
         ave,
         rms,
         count: s0,
         gate_lo,
         gate_hi,
         rms_ave,
-    }
+    };
+    (p1, sums)
 }
 
 #[cfg(test)]
@@ -878,6 +1040,83 @@ mod tests {
     }
 
     #[test]
+    fn pass2_equals_a_direct_sum_where_pass1_sums_are_reused_and_where_not() {
+        // 2 panels of 1500 pixels (two tiles, the second with a partial chunk), 620 frames:
+        // quiet pixels (pass 1's sums reused), noisy ones and spikes (summed again), zeros and
+        // saturation; checked against sums taken directly over every record.
+        let (np, l, nf) = (2, 1500, 620);
+        let mut h = 0x1234_5678_9abc_def0u64;
+        let mut rnd = move || {
+            h ^= h >> 12;
+            h ^= h << 25;
+            h ^= h >> 27;
+            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
+        };
+        let frames: Vec<Vec<u16>> = (0..nf)
+            .map(|_| {
+                (0..np * l)
+                    .map(|p| {
+                        let amp = if p % 7 == 0 { 40 } else { 3 };
+                        let r = rnd();
+                        let mut v =
+                            2000 + (p % 300) as i64 + (r % (2 * amp + 1)) as i64 - amp as i64;
+                        if r % 997 == 0 {
+                            v += 500;
+                        }
+                        if p % 501 == 3 && r % 5 == 0 {
+                            v = 0;
+                        }
+                        if p % 613 == 5 && r % 3 == 0 {
+                            v = 16100 | 0x4000;
+                        }
+                        v as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let res = run_panels(&frames, np, DEFAULT_NBS);
+        let n = nf - 1;
+        let mut resummed = 0;
+        for (pi, panel) in res.panels.iter().enumerate() {
+            for i in 0..l {
+                let px = pi * l + i;
+                let vals: Vec<u16> = frames[..n].iter().map(|f| f[px] & DATA_MASK).collect();
+                let p1 = vals[..PASS1_RECORDS]
+                    .iter()
+                    .filter(|&&v| (1..=16000).contains(&v));
+                assert_eq!(
+                    panel.pass1_count[i] as usize,
+                    p1.clone().count(),
+                    "pixel {px}"
+                );
+                let (lo, hi) = (panel.gate_lo[i] as u16, panel.gate_hi[i] as u16);
+                if p1.clone().any(|&v| v < lo || v > hi) {
+                    resummed += 1;
+                }
+                let inside: Vec<u64> = vals
+                    .iter()
+                    .filter(|&&v| v >= lo && v <= hi)
+                    .map(|&v| u64::from(v))
+                    .collect();
+                let s1: u64 = inside.iter().sum();
+                let s2: u64 = inside.iter().map(|v| v * v).sum();
+                let (ave, rms) = ave_rms(inside.len() as u32, s1 as u32, s2);
+                assert_eq!(panel.count[i] as usize, inside.len(), "pixel {px}");
+                assert_eq!((panel.ave[i], panel.rms[i]), (ave, rms), "pixel {px}");
+                let clo = vals.iter().filter(|&&v| v < 1).count();
+                let chi = vals.iter().filter(|&&v| v > 16000).count();
+                assert_eq!(panel.count_lo[i] as usize, clo, "pixel {px}");
+                assert_eq!(panel.count_hi[i] as usize, chi, "pixel {px}");
+            }
+        }
+        // Both ways were taken.
+        assert!(
+            resummed > 100 && resummed < 2 * l,
+            "{resummed} pixels summed again"
+        );
+    }
+
+    #[test]
     fn each_panel_has_its_own_limits_and_gate() {
         // Panel 0 quiet, panel 1 noisy: processed together they give what each gives alone.
         let l = 300;
@@ -912,6 +1151,54 @@ mod tests {
             );
         }
         assert!(both.panels[1].summary.gate_half > 5.0 * both.panels[0].summary.gate_half);
+    }
+
+    #[test]
+    fn batches_give_what_single_frames_give() {
+        // 700 frames of 2 x 300 pixels, spikes and zeros among them.
+        let (np, l) = (2, 300);
+        let frames: Vec<Vec<u16>> = (0..700)
+            .map(|r| {
+                (0..np * l)
+                    .map(|p| {
+                        let h = (p * 7919 + r * 104_729) % 1009;
+                        match h {
+                            0 => 0,
+                            1 => 9000,
+                            _ => (2000 + p % 97 + h % (3 + p % 40)) as u16,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let one = run_panels(&frames, np, DEFAULT_NBS);
+        let flat = frames.concat();
+        let l = np * l;
+        // Batches of 1, 3, 40 and 200 frames in turn, past pass 1 and past nbs = 650.
+        for nbs in [DEFAULT_NBS, 650] {
+            let mut d = EpixDark::new(np, l / np, nbs).unwrap();
+            let mut at = 0;
+            for k in [1usize, 3, 40, 200].iter().cycle() {
+                if at == frames.len() {
+                    break;
+                }
+                let k = (*k).min(frames.len() - at);
+                d.push_frames(&flat[at * l..(at + k) * l]).unwrap();
+                at += k;
+            }
+            let want = if nbs == DEFAULT_NBS {
+                one.clone()
+            } else {
+                run_panels(&frames, np, nbs)
+            };
+            assert_eq!(d.finish().unwrap(), want, "nbs {nbs}");
+        }
+        assert!(
+            EpixDark::new(1, 4, 1024)
+                .unwrap()
+                .push_frames(&[1, 2, 3])
+                .is_err()
+        );
     }
 
     #[test]
@@ -958,14 +1245,22 @@ mod tests {
         let npix = frames[0].len();
         let mut a = Sums::new(npix);
         let mut b = Sums::new(npix);
-        for t in &mut a.tiles {
-            accumulate(t, &flat, npix, true, false);
+        for pass in [Pass::First, Pass::Second] {
+            for t in &mut a.tiles {
+                accumulate(t, &flat, npix, pass, false);
+            }
+            for t in &mut b.tiles {
+                accumulate(t, &flat, npix, pass, use_avx2());
+            }
         }
-        for t in &mut b.tiles {
-            accumulate(t, &flat, npix, true, use_avx2());
-        }
+        let chunks = [0, LANES, 7 * LANES];
+        resum(&mut a.tiles[0], &flat, npix, &chunks, false);
+        resum(&mut b.tiles[0], &flat, npix, &chunks, use_avx2());
         assert_eq!(a.gather(|t| &t.s2), b.gather(|t| &t.s2));
         assert_eq!(a.gather(|t| &t.s1), b.gather(|t| &t.s1));
         assert_eq!(a.gather(|t| &t.clo), b.gather(|t| &t.clo));
+        assert_eq!(a.gather(|t| &t.chi), b.gather(|t| &t.chi));
+        assert_eq!(a.gather(|t| &t.gmin), b.gather(|t| &t.gmin));
+        assert_eq!(a.gather(|t| &t.gmax), b.gather(|t| &t.gmax));
     }
 }
