@@ -166,6 +166,16 @@ pub fn gather(
 /// Consecutive frames a rank takes at a time after the root's block.
 pub const SHARE_RUN: u64 = 32;
 
+/// The panels of `panels` that process `rank` of `size` takes (commands shared by panel:
+/// `pixel-status`, ePix10ka `dark`): a contiguous share, the first processes one more where
+/// they do not divide evenly (so the root has one as long as there is one).
+pub fn share_panels(panels: &[usize], rank: usize, size: usize) -> &[usize] {
+    let size = size.max(1);
+    let (base, extra) = (panels.len() / size, panels.len() % size);
+    let start = rank * base + rank.min(extra);
+    &panels[start..start + base + usize::from(rank < extra)]
+}
+
 /// Which frames of a step a rank takes: the first `block` to the root, then runs of
 /// [`SHARE_RUN`] frames round-robin over the ranks, from rank 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +354,20 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panels_are_shared_contiguously_and_the_root_has_one() {
+        let panels: Vec<usize> = (10..15).collect();
+        for size in 1..=7 {
+            let all: Vec<usize> = (0..size)
+                .flat_map(|r| share_panels(&panels, r, size).to_vec())
+                .collect();
+            assert_eq!(all, panels, "{size} ranks");
+            assert!(!share_panels(&panels, 0, size).is_empty());
+        }
+        assert_eq!(share_panels(&panels, 0, 2), &[10, 11, 12]);
+        assert_eq!(share_panels(&[3], 1, 2), &[] as &[usize]);
+    }
 
     #[test]
     fn every_frame_has_exactly_one_owner_and_the_block_is_the_roots() {

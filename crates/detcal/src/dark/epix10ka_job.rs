@@ -74,7 +74,7 @@ pub fn run(
 }
 
 /// [`run`] with the panels shared by the processes of `ranks` (MPI): each takes a contiguous
-/// share of the panels ([`crate::pixel_status::wire::share_panels`]) over every frame of each
+/// share of the panels ([`crate::dist::share_panels`]) over every frame of each
 /// step, and sends its panels' results to the root at the end of the step
 /// ([`crate::dark::epix10ka_wire`]); psana processes each panel on its own, so `done`, called
 /// on the root only, gets the results of [`run`]. Processes beyond the number of panels have
@@ -108,7 +108,7 @@ pub fn run_shared(
     // With several processes: this one's panels, and the processes that have some.
     let all_panels = panels.clone();
     let (rank, size) = (ranks.rank(), ranks.size());
-    let share = |r: usize| crate::pixel_status::wire::share_panels(&all_panels, r, size);
+    let share = |r: usize| crate::dist::share_panels(&all_panels, r, size);
     let panels = share(rank).to_vec();
     if panels.is_empty() {
         return Ok(());

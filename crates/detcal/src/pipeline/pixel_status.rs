@@ -58,7 +58,7 @@ pub fn run(opts: &PixelStatusOptions, settings: &Settings) -> Result<PixelStatus
 }
 
 /// [`run`] shared by the processes of `ranks` (MPI): each judges a contiguous share of the
-/// panels ([`pixel_status::wire::share_panels`]) and sends its maps (feature 11: its maxima)
+/// panels ([`crate::dist::share_panels`]) and sends its maps (feature 11: its maxima)
 /// to the root, which writes the maps, the work files and the logs exactly as [`run`] does.
 /// Another rank writes nothing and gets an empty report.
 pub fn run_shared(
@@ -351,7 +351,7 @@ fn shared_status(
     ranks: &dyn Ranks,
 ) -> Result<Vec<pixel_status::StepStatus>> {
     let panels = pixel_status::check(src, params)?;
-    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let mine = crate::dist::share_panels(&panels, ranks.rank(), ranks.size());
     let mut steps = pixel_status::run_of(src, params, mine)?;
     let done = crate::dist::gather(
         ranks,
@@ -369,7 +369,7 @@ fn shared_maxima(
     ranks: &dyn Ranks,
 ) -> Result<Vec<pixel_status::StepMax>> {
     let panels = pixel_status::check(src, params)?;
-    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let mine = crate::dist::share_panels(&panels, ranks.rank(), ranks.size());
     let mut steps = pixel_status::run_maxima_of(src, params, mine)?;
     let done = crate::dist::gather(
         ranks,
@@ -384,7 +384,7 @@ fn shared_maxima(
 /// the root's [`shared_status`] or [`max_with_work_files`] expect.
 fn judge_share(src: &RunSource, params: &StatusParams, ranks: &dyn Ranks) -> Result<()> {
     let panels = pixel_status::check(src, params)?;
-    let mine = pixel_status::wire::share_panels(&panels, ranks.rank(), ranks.size());
+    let mine = crate::dist::share_panels(&panels, ranks.rank(), ranks.size());
     let done = if params.features.contains(&11) {
         let mut b = Vec::new();
         ranks.broadcast(&mut b)?;

@@ -1,23 +1,13 @@
 /*!
 Status maps and feature 11's maxima as bytes, for processes that share the panels of a run
 ([`crate::pipeline::pixel_status::run_shared`]): each process judges a contiguous share of the
-panels ([`share_panels`]) and sends its maps to the root, which appends them in rank order.
-Every panel is judged on its own, so the maps are those of one process.
+panels ([`crate::dist::share_panels`]) and sends its maps to the root, which appends them in
+rank order. Every panel is judged on its own, so the maps are those of one process.
 */
 
 use super::{StepMax, StepStatus};
 use crate::dist::{Reader, Writer};
 use crate::error::{Error, Result};
-
-/// The panels of `panels` that process `rank` of `size` judges: a contiguous share, the first
-/// processes one more where they do not divide evenly (so the root has one as long as there is
-/// one).
-pub fn share_panels(panels: &[usize], rank: usize, size: usize) -> &[usize] {
-    let size = size.max(1);
-    let (base, extra) = (panels.len() / size, panels.len() % size);
-    let start = rank * base + rank.min(extra);
-    &panels[start..start + base + usize::from(rank < extra)]
-}
 
 /// A step's index, checked against the root's.
 fn same_step(what: &'static str, got: u64, want: u32) -> Result<()> {
@@ -106,20 +96,6 @@ pub fn append_maxima(steps: &mut [StepMax], bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
     use crate::source::StepMeta;
-
-    #[test]
-    fn panels_are_shared_contiguously_and_the_root_has_one() {
-        let panels: Vec<usize> = (10..15).collect();
-        for size in 1..=7 {
-            let all: Vec<usize> = (0..size)
-                .flat_map(|r| share_panels(&panels, r, size).to_vec())
-                .collect();
-            assert_eq!(all, panels, "{size} ranks");
-            assert!(!share_panels(&panels, 0, size).is_empty());
-        }
-        assert_eq!(share_panels(&panels, 0, 2), &[10, 11, 12]);
-        assert_eq!(share_panels(&[3], 1, 2), &[] as &[usize]);
-    }
 
     #[test]
     fn maps_and_maxima_of_other_ranks_append_in_order() {
