@@ -1,20 +1,29 @@
 /*!
-The per-pixel mean of calibrated frames with sums that do not depend on the order of the frames,
-so that processes sharing the frames ([`crate::dist`]) and one process alone give the same bytes.
+The per-pixel mean of calibrated frames with sums that do not depend on how the frames are
+shared between processes, so that processes sharing the frames ([`crate::dist`]) and one
+process alone give the same bytes.
 
-Each float32 value `v` goes into one of two sums of its pixel:
+The frames of a run are taken in groups of [`GROUP`] consecutive frames, the runs of frames
+[`crate::dist::FrameShare`] hands to one process (the last group of a run may be shorter: it
+ends with the run, [`MeanImage::end_run`]). Within a group each pixel's values are added in
+order in `f64`, which every process does the same way; the group's sum `g` then goes into one
+of three sums of its pixel, all independent of the order of the groups:
 
-- `|v| < 2^32` (every calibrated value in practice): a fixed-point integer with 60 fraction bits,
-  `round(v * 2^60)` (ties to even), added to an `i128`. This is exact for any value with no bit
-  below `2^-60` (every normal float32 of magnitude `2^-36` (1.5e-11) or more), and integer
-  addition is associative, so the sum is the same in any order or grouping. Smaller values
-  are rounded once each, deterministically.
-- otherwise (`|v| >= 2^32`, infinities, NaN): an `f64` sum, kept only for the blocks of pixels
-  that ever see such a value. Such finite values are multiples of `2^9`, whose `f64` sum is
-  exact (so again independent of the order) while it stays below `2^62` in magnitude;
+- `|g| < 2^40` (every calibrated value in practice): a fixed-point integer with 60 fraction
+  bits, `round(g * 2^60)` (ties to even), added to an `i128`;
+- finite `2^40 <= |g| < 2^88`: `g * 2^12`, an integer (the last bit of such an `f64` is at
+  least `2^-12`), added to a second `i128`, kept only for the blocks of pixels that need it;
+- otherwise (infinities, NaN, and the absurd `|g| >= 2^88`): an `f64` sum, kept the same way;
   infinities and NaN give the same result in any order.
 
-The mean is `(fixed / 2^60 + big) / frames`, rounded to float32.
+Integer addition is associative, so the sums are the same in any order or grouping of the
+groups. Where the `f64` sums of the groups are exact (values within 2^29 of each other in
+magnitude, as calibrated frames are), the mean is the exact mean, rounded.
+
+The mean is `(fixed / 2^60 + coarse / 2^12 + other) / frames`, rounded to float32.
+
+Adding a value to an `f64` costs far less than converting it to an `i128` (the conversion is
+done once per group), which keeps `detcal calib --mean` close to the speed of calibration.
 */
 
 use rayon::prelude::*;
@@ -22,110 +31,156 @@ use rayon::prelude::*;
 use crate::dist::{Reader, Writer};
 use crate::error::{Error, Result};
 
+/// Frames per group: the runs of frames [`crate::dist::FrameShare`] gives one process.
+pub const GROUP: u64 = crate::dist::SHARE_RUN;
 /// Fraction bits of the fixed-point sums.
 const FRAC_BITS: i32 = 60;
-/// Biased float32 exponent of `2^32`: values from it up go to the `f64` sums.
-const BIG_EXP: u32 = 127 + 32;
-/// Pixels per block (the unit of the parallel sums and of the `f64` sums kept on demand).
+/// Fraction bits of the coarse sums.
+const COARSE_BITS: i32 = 12;
+/// Group sums below this magnitude go to the fixed-point sums.
+const FIXED_LIMIT: f64 = (1u64 << 40) as f64;
+/// Finite group sums below this magnitude (and from [`FIXED_LIMIT`]) go to the coarse sums.
+const COARSE_LIMIT: f64 = FIXED_LIMIT * (1u64 << 48) as f64;
+/// Pixels per block (the unit of the parallel sums and of the sums kept on demand).
 const BLOCK: usize = 1 << 14;
 
-/// `v * 2^60` rounded to the nearest integer (ties to even), for finite `|v| < 2^32`; `None`
-/// for other values.
+/// Where the sum `g` of one group of a pixel's values goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Part {
+    /// `round(g * 2^60)`, ties to even.
+    Fixed(i128),
+    /// `g * 2^12`, exact.
+    Coarse(i128),
+    /// `g` itself.
+    Other(f64),
+}
+
+/// The part of the sums the group sum `g` goes to.
 #[inline]
-fn fixed(v: f32) -> Option<i128> {
-    let bits = v.to_bits();
-    let exp = (bits >> 23) & 0xff;
-    if exp >= BIG_EXP {
-        return None;
+fn part(g: f64) -> Part {
+    let a = g.abs();
+    if a < FIXED_LIMIT {
+        // Scaling by a power of two is exact here, so this is one rounding of the exact value.
+        Part::Fixed((g * (FRAC_BITS as f64).exp2()).round_ties_even() as i128)
+    } else if a < COARSE_LIMIT {
+        Part::Coarse((g * (COARSE_BITS as f64).exp2()) as i128)
+    } else {
+        Part::Other(g)
     }
-    // v = m * 2^e exactly.
-    let (m, e) = if exp == 0 {
-        (i128::from(bits & 0x7f_ffff), -149)
-    } else {
-        (i128::from((bits & 0x7f_ffff) | 0x80_0000), exp as i32 - 150)
-    };
-    let s = e + FRAC_BITS;
-    let mag = if s >= 0 {
-        m << s
-    } else if s <= -26 {
-        // m < 2^24: below a quarter of the last bit.
-        0
-    } else {
-        let k = -s;
-        let q = m >> k;
-        let r = m - (q << k);
-        let half = 1i128 << (k - 1);
-        if r > half || (r == half && q & 1 == 1) {
-            q + 1
-        } else {
-            q
-        }
-    };
-    Some(if bits >> 31 != 0 { -mag } else { mag })
+}
+
+/// The sums kept for the blocks with group sums of `2^40` or more, or not finite.
+#[derive(Debug, Clone)]
+struct Big {
+    coarse: Vec<i128>,
+    other: Vec<f64>,
 }
 
 /// The sums of one block of pixels.
 #[derive(Debug, Clone)]
 struct Block {
+    /// The `f64` sums of the group in progress.
+    group: Vec<f64>,
     fixed: Vec<i128>,
-    /// The `f64` sums of the values [`fixed`] does not take, once there is one.
-    big: Option<Vec<f64>>,
+    big: Option<Big>,
 }
 
 impl Block {
+    fn new(len: usize) -> Block {
+        Block {
+            group: vec![0.0; len],
+            fixed: vec![0; len],
+            big: None,
+        }
+    }
+
+    /// Adds one frame's values to the group in progress.
+    #[inline]
     fn add(&mut self, v: &[f32]) {
-        for (i, (s, &x)) in self.fixed.iter_mut().zip(v).enumerate() {
-            match fixed(x) {
-                Some(f) => *s = s.wrapping_add(f),
-                None => {
-                    let n = v.len();
-                    self.big.get_or_insert_with(|| vec![0.0; n])[i] += f64::from(x);
+        for (s, &x) in self.group.iter_mut().zip(v) {
+            *s += f64::from(x);
+        }
+    }
+
+    /// Ends the group in progress: its sums go into the order-independent sums.
+    fn end_group(&mut self) {
+        let n = self.group.len();
+        for (i, g) in self.group.iter_mut().enumerate() {
+            match part(*g) {
+                Part::Fixed(f) => self.fixed[i] = self.fixed[i].wrapping_add(f),
+                Part::Coarse(c) => {
+                    let b = self.big.get_or_insert_with(|| Big::new(n));
+                    b.coarse[i] = b.coarse[i].wrapping_add(c);
                 }
+                Part::Other(x) => self.big.get_or_insert_with(|| Big::new(n)).other[i] += x,
             }
+            *g = 0.0;
         }
     }
 }
 
-/// The per-pixel mean of calibrated frames, with sums independent of the order of the frames
-/// (see the module documentation).
+impl Big {
+    fn new(len: usize) -> Big {
+        Big {
+            coarse: vec![0; len],
+            other: vec![0.0; len],
+        }
+    }
+}
+
+/// The per-pixel mean of calibrated frames, with sums independent of how the frames are shared
+/// between processes (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct MeanImage {
     blocks: Vec<Block>,
     npix: usize,
     frames: u64,
+    /// Frames in the group in progress.
+    pending: u64,
 }
 
 impl MeanImage {
     /// An empty mean of frames of `frame_len` pixels.
     pub fn new(frame_len: usize) -> MeanImage {
         let blocks = (0..frame_len.div_ceil(BLOCK))
-            .map(|b| Block {
-                fixed: vec![0; BLOCK.min(frame_len - b * BLOCK)],
-                big: None,
-            })
+            .map(|b| Block::new(BLOCK.min(frame_len - b * BLOCK)))
             .collect();
         MeanImage {
             blocks,
             npix: frame_len,
             frames: 0,
+            pending: 0,
         }
     }
 
-    /// Adds frames stored one after another in `frames`.
+    /// Adds frames stored one after another in `frames`, the next frames of the run.
     pub fn add(&mut self, frames: &[f32]) {
         let n = self.npix;
         if n == 0 {
             return;
         }
         let nframes = frames.len() / n;
+        let p0 = self.pending;
         self.blocks.par_iter_mut().enumerate().for_each(|(k, b)| {
             let start = k * BLOCK;
-            let len = b.fixed.len();
+            let len = b.group.len();
             for f in 0..nframes {
                 b.add(&frames[f * n + start..f * n + start + len]);
+                if (p0 + f as u64 + 1) % GROUP == 0 {
+                    b.end_group();
+                }
             }
         });
         self.frames += nframes as u64;
+        self.pending = (p0 + nframes as u64) % GROUP;
+    }
+
+    /// Ends a run: the next frames start a new group (as they start a new run of shared frames).
+    pub fn end_run(&mut self) {
+        if self.pending > 0 {
+            self.blocks.par_iter_mut().for_each(Block::end_group);
+            self.pending = 0;
+        }
     }
 
     /// The number of frames added.
@@ -133,39 +188,41 @@ impl MeanImage {
         self.frames
     }
 
-    /// The mean of each pixel (zeros when no frame was added).
-    pub fn mean(&self) -> Vec<f32> {
+    /// The mean of each pixel (zeros when no frame was added); ends the run first.
+    pub fn mean(&mut self) -> Vec<f32> {
+        self.end_run();
         let k = if self.frames == 0 {
             0.0
         } else {
             1.0 / self.frames as f64
         };
         let scale = (-FRAC_BITS as f64).exp2();
+        let coarse_scale = (-COARSE_BITS as f64).exp2();
         let mut out = Vec::with_capacity(self.npix);
         for b in &self.blocks {
             match &b.big {
                 None => out.extend(b.fixed.iter().map(|&s| (s as f64 * scale * k) as f32)),
-                Some(big) => out.extend(
-                    b.fixed
-                        .iter()
-                        .zip(big)
-                        .map(|(&s, &g)| ((s as f64 * scale + g) * k) as f32),
-                ),
+                Some(big) => out.extend(b.fixed.iter().zip(&big.coarse).zip(&big.other).map(
+                    |((&s, &c), &o)| {
+                        ((s as f64 * scale + c as f64 * coarse_scale + o) * k) as f32
+                    },
+                )),
             }
         }
         out
     }
 
-    /// The sums as a message for [`MeanImage::merge_bytes`] (16 bytes per pixel, and 8 more per
-    /// pixel of the blocks with values of `2^32` or more).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The sums as a message for [`MeanImage::merge_bytes`] (16 bytes per pixel, and 24 more per
+    /// pixel of the blocks with group sums of `2^40` or more); ends the run first.
+    pub fn to_bytes(&mut self) -> Vec<u8> {
+        self.end_run();
         let mut w = Writer::with_capacity(24 + 16 * self.npix);
         w.u64(self.frames);
         w.u64(self.npix as u64);
         for b in &self.blocks {
             w.i128s(&b.fixed);
         }
-        let big: Vec<(usize, &Vec<f64>)> = self
+        let big: Vec<(usize, &Big)> = self
             .blocks
             .iter()
             .enumerate()
@@ -174,7 +231,8 @@ impl MeanImage {
         w.u64(big.len() as u64);
         for (i, g) in big {
             w.u64(i as u64);
-            w.f64s(g);
+            w.i128s(&g.coarse);
+            w.f64s(&g.other);
         }
         w.buf
     }
@@ -182,6 +240,7 @@ impl MeanImage {
     /// Adds the sums of another mean of frames of the same size, sent as
     /// [`MeanImage::to_bytes`]: the result is that of one mean given all the frames.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.end_run();
         let mut r = Reader::new(bytes, "mean image sums");
         let frames = r.u64()?;
         let npix = r.u64()? as usize;
@@ -208,9 +267,13 @@ impl MeanImage {
                 .get_mut(i)
                 .ok_or_else(|| Error::internal(format!("mean image sums: no block {i}")))?;
             let len = b.fixed.len();
+            let big = b.big.get_or_insert_with(|| Big::new(len));
+            r.i128s(&mut other[..len])?;
+            for (s, &x) in big.coarse.iter_mut().zip(&other[..len]) {
+                *s = s.wrapping_add(x);
+            }
             r.f64s(&mut g[..len])?;
-            let big = b.big.get_or_insert_with(|| vec![0.0; len]);
-            for (s, &x) in big.iter_mut().zip(&g[..len]) {
+            for (s, &x) in big.other.iter_mut().zip(&g[..len]) {
                 *s += x;
             }
         }
@@ -223,31 +286,39 @@ impl MeanImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::FrameShare;
 
     #[test]
-    fn fixed_point_is_exact_and_rounds_tiny_values_to_even() {
-        for v in [
-            0.0f32,
-            -0.0,
-            1.0,
-            -1.5,
-            1234.5678,
-            -3.0e-5,
-            4294967040.0,
-            1.0e-11,
-        ] {
-            let f = fixed(v).unwrap();
-            assert_eq!(f as f64 * (-60f64).exp2(), f64::from(v), "{v}");
-        }
-        assert_eq!(fixed(4294967296.0), None);
-        assert_eq!(fixed(f32::INFINITY), None);
-        assert_eq!(fixed(f32::NAN), None);
-        // 2^-61 is half the last bit: to even (0); 3 * 2^-61 is 1.5 bits: to 2.
-        assert_eq!(fixed((-61f32).exp2()), Some(0));
-        assert_eq!(fixed(3.0 * (-61f32).exp2()), Some(2));
-        assert_eq!(fixed(-3.0 * (-61f32).exp2()), Some(-2));
-        assert_eq!(fixed((-62f32).exp2() * 3.0), Some(1));
-        assert_eq!(fixed(f32::from_bits(1)), Some(0));
+    fn group_sums_round_once_to_even_and_go_by_magnitude() {
+        let p60 = 60f64.exp2() as i128;
+        assert_eq!(part(0.0), Part::Fixed(0));
+        assert_eq!(part(-0.0), Part::Fixed(0));
+        assert_eq!(part(1.0), Part::Fixed(p60));
+        assert_eq!(part(-1.5), Part::Fixed(-3 * (p60 / 2)));
+        assert_eq!(part(1234.5678f32 as f64), {
+            let v = 1234.5678f32;
+            // m * 2^e exactly, with the 24-bit mantissa m and e = -13 for values in [1024, 2048).
+            let m = (v.to_bits() & 0x7f_ffff | 0x80_0000) as i128;
+            Part::Fixed(m << (60 - 13))
+        });
+        // 2^-61 is half the last bit: to even (0); 3 * 2^-61 is 1.5 bits: to 2; 5 * 2^-62 is
+        // 1.25 bits: to 1.
+        assert_eq!(part((-61f64).exp2()), Part::Fixed(0));
+        assert_eq!(part(3.0 * (-61f64).exp2()), Part::Fixed(2));
+        assert_eq!(part(-3.0 * (-61f64).exp2()), Part::Fixed(-2));
+        assert_eq!(part(5.0 * (-62f64).exp2()), Part::Fixed(1));
+        assert_eq!(part(f64::from_bits(1)), Part::Fixed(0));
+        // The largest fixed-point value, and the first coarse ones (the last bit is 2^-12).
+        let below = 40f64.exp2() - (-13f64).exp2();
+        assert_eq!(part(below), Part::Fixed((1i128 << 100) - (1i128 << 47)));
+        assert_eq!(part(40f64.exp2()), Part::Coarse(1i128 << 52));
+        assert_eq!(
+            part(-(40f64.exp2() + (-12f64).exp2())),
+            Part::Coarse(-((1i128 << 52) + 1))
+        );
+        assert_eq!(part(88f64.exp2()), Part::Other(88f64.exp2()));
+        assert_eq!(part(f64::NEG_INFINITY), Part::Other(f64::NEG_INFINITY));
+        assert!(matches!(part(f64::NAN), Part::Other(x) if x.is_nan()));
     }
 
     #[test]
@@ -260,73 +331,125 @@ mod tests {
         assert_eq!(MeanImage::new(2).mean(), vec![0.0, 0.0]);
     }
 
-    /// Frames of mixed magnitudes (where a sequential f64 sum depends on the order), big values
-    /// and infinities: any split of the frames, merged through bytes in any order, gives the
-    /// bytes of one mean of all frames; and the mean is the exact one, rounded.
-    #[test]
-    fn split_frames_merged_in_any_order_give_the_same_mean() {
-        let npix = BLOCK + 5;
-        let mut x = 12345u64;
-        let mut next = || {
+    /// A pseudo-random generator for the tests.
+    fn lcg(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             x >> 33
+        }
+    }
+
+    /// The mean of `runs` (each a list of frames of `npix` pixels) as processes `rank` of `size`
+    /// calibrating the frames `FrameShare` gives them see it, fed in batches of `batch` frames.
+    fn share_of(runs: &[Vec<f32>], npix: usize, rank: usize, size: usize, batch: usize) -> MeanImage {
+        let share = FrameShare {
+            rank,
+            size,
+            block: 0,
         };
-        let frames: Vec<f32> = (0..7 * npix)
-            .map(|i| {
-                let r = next();
-                let v = (r % 20000) as f32 / 7.0 - 1000.0;
-                match (i % npix, r % 5) {
-                    (0, _) => 1.0e12 * v,
-                    (1, 0) => f32::INFINITY,
-                    (_, 0) => v * 1.0e-6,
-                    (_, 1) => v * 1.0e7,
-                    _ => v,
-                }
-            })
-            .collect();
-        let mut one = MeanImage::new(npix);
-        one.add(&frames);
-        let want = one.mean();
-        for cut in [(1, 3), (2, 6), (0, 7)] {
-            let parts = [
-                &frames[..cut.0 * npix],
-                &frames[cut.0 * npix..cut.1 * npix],
-                &frames[cut.1 * npix..],
-            ];
-            let mut ms: Vec<MeanImage> = parts
-                .iter()
-                .map(|p| {
-                    let mut m = MeanImage::new(npix);
-                    m.add(p);
-                    m
-                })
+        let mut m = MeanImage::new(npix);
+        for run in runs {
+            let mine: Vec<f32> = run
+                .chunks_exact(npix)
+                .enumerate()
+                .filter(|(i, _)| share.takes(*i as u64))
+                .flat_map(|(_, f)| f.iter().copied())
                 .collect();
-            let b2 = ms[2].to_bytes();
-            let b0 = ms[0].to_bytes();
-            ms[1].merge_bytes(&b2).unwrap();
-            ms[1].merge_bytes(&b0).unwrap();
-            assert_eq!(ms[1].frames(), 7);
-            let got = ms[1].mean();
+            for b in mine.chunks(batch * npix) {
+                m.add(b);
+            }
+            m.end_run();
+        }
+        m
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Frames of mixed magnitudes (where an f64 sum depends on how the frames are grouped),
+    /// big values and infinities, in two runs: shared between 2 and 3 processes the way
+    /// `FrameShare` shares them, each fed in its own batch sizes, merged through bytes in any
+    /// order, they give the bytes of one process's mean.
+    #[test]
+    fn shared_frames_merged_in_any_order_give_one_process_bytes() {
+        let npix = BLOCK + 5;
+        let mut next = lcg(12345);
+        let frames = |n: usize, next: &mut dyn FnMut() -> u64| -> Vec<f32> {
+            (0..n * npix)
+                .map(|i| {
+                    let r = next();
+                    let v = (r % 20000) as f32 / 7.0 - 1000.0;
+                    match (i % npix, r % 5) {
+                        (0, _) => 1.0e12 * v,
+                        (1, 0) => f32::INFINITY,
+                        (_, 0) => v * 1.0e-6,
+                        (_, 1) => v * 1.0e7,
+                        _ => v,
+                    }
+                })
+                .collect()
+        };
+        let runs = vec![frames(75, &mut next), frames(40, &mut next)];
+        let mut one = share_of(&runs, npix, 0, 1, 4);
+        let sums = one.to_bytes();
+        let want = one.mean();
+        assert_eq!(share_of(&runs, npix, 0, 1, 64).to_bytes(), sums);
+        for size in [2, 3] {
+            let mut parts: Vec<MeanImage> = (0..size)
+                .map(|r| share_of(&runs, npix, r, size, 3 + r))
+                .collect();
+            let mut root = parts.remove(0);
+            for mut p in parts.into_iter().rev() {
+                root.merge_bytes(&p.to_bytes()).unwrap();
+            }
+            assert_eq!(root.frames(), 115);
+            // The sums themselves, not only the rounded mean.
+            assert!(root.to_bytes() == sums, "{size} processes");
+            assert_eq!(bits(&root.mean()), bits(&want), "{size} processes");
+        }
+        // Pixel 1 saw +inf; pixel 0 (values near 1e15) and pixel 2 the mean of their values.
+        assert_eq!(want[1], f32::INFINITY);
+        for p in [0, 2] {
+            let exact: f64 = runs
+                .iter()
+                .flat_map(|r| r.chunks_exact(npix).map(|f| f64::from(f[p])))
+                .sum::<f64>()
+                / 115.0;
             assert!(
-                got.iter()
-                    .zip(&want)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "cut {cut:?}"
+                ((want[p] as f64) - exact).abs() <= exact.abs() * 1e-6,
+                "pixel {p}: {} {exact}",
+                want[p]
             );
         }
-        // Pixel 1 saw +inf; pixel 2 the exact mean of its values.
-        assert_eq!(want[1], f32::INFINITY);
-        let exact: f64 = (0..7).map(|f| f64::from(frames[f * npix + 2])).sum::<f64>() / 7.0;
-        assert!(
-            ((want[2] as f64) - exact).abs() <= exact.abs() * 1e-7,
-            "{} {exact}",
-            want[2]
-        );
         // A cut message and one of another size are errors.
-        let b = one.to_bytes();
+        let b = share_of(&runs, npix, 0, 1, 4).to_bytes();
         assert!(MeanImage::new(npix).merge_bytes(&b[..b.len() - 1]).is_err());
         assert!(MeanImage::new(npix + 1).merge_bytes(&b).is_err());
+    }
+
+    /// Values on a grid of 1/8 (exact in every sum): the mean is the exact one, rounded, as an
+    /// integer sum gives it.
+    #[test]
+    fn mean_of_exact_values_is_the_exact_mean_rounded() {
+        let (npix, n) = (300, 70);
+        let mut next = lcg(7);
+        let k: Vec<i64> = (0..n * npix)
+            .map(|_| (next() % (1 << 24)) as i64 - (1 << 23))
+            .collect();
+        let frames: Vec<f32> = k.iter().map(|&k| k as f32 / 8.0).collect();
+        let mut m = MeanImage::new(npix);
+        for b in frames.chunks(9 * npix) {
+            m.add(b);
+        }
+        let got = m.mean();
+        for p in 0..npix {
+            let sum: i64 = (0..n).map(|f| k[f * npix + p]).sum();
+            let want = ((sum as f64 / 8.0) * (1.0 / n as f64)) as f32;
+            assert_eq!(got[p].to_bits(), want.to_bits(), "pixel {p}");
+        }
     }
 }

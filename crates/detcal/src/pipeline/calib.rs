@@ -277,15 +277,16 @@ fn first(runs: &[CalibRun]) -> Result<&CalibRun> {
     })
 }
 
-/// Calibrates every selected frame of `runs`, calling `f` with batches of frames and `pb` with
-/// the frames done; stops after `sel.events` in all.
+/// Calibrates every selected frame of `runs`, adding them to `mean` if given, calling `f` with
+/// batches of frames and `pb` with the frames done; stops after `sel.events` in all.
 pub fn calibrate_all(
     runs: &mut [CalibRun],
     sel: &Selection,
     pb: &dyn Progress,
+    mean: Option<&mut MeanImage>,
     f: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<RunStats> {
-    calibrate_all_shared(runs, sel, FrameShare::all(), pb, f)
+    calibrate_all_shared(runs, sel, FrameShare::all(), pb, mean, f)
 }
 
 /// [`calibrate_all`] of the frames `share` gives this process: the selection counts the frames
@@ -296,6 +297,7 @@ pub fn calibrate_all_shared(
     sel: &Selection,
     share: FrameShare,
     pb: &dyn Progress,
+    mut mean: Option<&mut MeanImage>,
     f: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<RunStats> {
     let mut total = RunStats::default();
@@ -307,9 +309,16 @@ pub fn calibrate_all_shared(
         let n = r.cal.frame_len().max(1);
         let (s, all) = calibrate_run_shared(&r.src, &mut r.cal, &this, share, &mut |batch| {
             pb.set(pb.position() + (batch.len() / n) as u64);
+            if let Some(m) = mean.as_deref_mut() {
+                m.add(batch);
+            }
             f(batch)
         })
         .with_context(|| format!("calibrating {}", r.src.label()))?;
+        // The groups of frames of the mean end with the run, as the shares of frames do.
+        if let Some(m) = mean.as_deref_mut() {
+            m.end_run();
+        }
         selected += all;
         total.frames += s.frames;
         total.skipped += s.skipped;
@@ -347,10 +356,7 @@ pub fn mean_of_runs(
     let shape = first(runs)?.cal.frame_shape().to_vec();
     let mut mean = MeanImage::new(runs[0].cal.frame_len());
     let pb = rep.progress(0, "calibrating");
-    let stats = calibrate_all(runs, sel, pb.as_ref(), &mut |b| {
-        mean.add(b);
-        Ok(())
-    })?;
+    let stats = calibrate_all(runs, sel, pb.as_ref(), Some(&mut mean), &mut |_| Ok(()))?;
     pb.finish();
     if stats.frames == 0 {
         return Err(Error::not_found(
@@ -409,17 +415,14 @@ pub fn run(opts: &CalibOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
             let pb = rep.progress(count, "calibrating");
             let mut stats = RunStats::default();
             formats::npy::write_npy_streamed::<f32>(&opts.out, &npy_shape, perms, |push| {
-                stats = calibrate_all(&mut runs, sel, pb.as_ref(), &mut |batch| {
-                    if let Some(m) = mean.as_mut() {
-                        m.add(batch);
-                    }
+                stats = calibrate_all(&mut runs, sel, pb.as_ref(), mean.as_mut(), &mut |batch| {
                     push(batch)
                 })?;
                 Ok(())
             })
             .with_context(|| format!("writing {}", opts.out.display()))?;
             pb.finish();
-            (stats, mean.map(|m| shaped(&frame_shape, m.mean())))
+            (stats, mean.map(|mut m| shaped(&frame_shape, m.mean())))
         }
     };
     let seconds = t0.elapsed().as_secs_f64();
@@ -456,10 +459,8 @@ pub fn mean_of_runs_shared(
         block: 0,
     };
     let pb = rep.progress(0, "calibrating");
-    let mut stats = calibrate_all_shared(runs, sel, share, pb.as_ref(), &mut |b| {
-        mean.add(b);
-        Ok(())
-    })?;
+    let mut stats =
+        calibrate_all_shared(runs, sel, share, pb.as_ref(), Some(&mut mean), &mut |_| Ok(()))?;
     pb.finish();
     let mine = (stats.frames, stats.bad_gain);
     let mut state = (mean, stats.bad_gain);
@@ -478,7 +479,7 @@ pub fn mean_of_runs_shared(
             mean.merge_bytes(rest)
         },
     )?;
-    let mean;
+    let mut mean;
     (mean, stats.bad_gain) = state;
     if ranks.size() > 1 {
         tracing::info!(

@@ -140,7 +140,7 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
         let unit = runs[0].unit;
         let pb = rep.progress(0, "calibrating");
         let mut got: Option<Vec<f32>> = None;
-        calib::calibrate_all(&mut runs[..1], &input.selection, pb.as_ref(), &mut |b| {
+        calib::calibrate_all(&mut runs[..1], &input.selection, pb.as_ref(), None, &mut |b| {
             if got.is_none() {
                 got = Some(b[..meta.frame_len()].to_vec());
             }
