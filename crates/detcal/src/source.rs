@@ -758,6 +758,29 @@ impl RunSource {
         &self.label
     }
 
+    /// The run's stream files as the DAQ wrote them (XTC2 runs; `None` for a NumPy stack): for
+    /// each stream, in the run's order, its chunk files and the positions (in the frame's panel
+    /// order) of this detector's panels it carries, empty where it carries none.
+    pub fn stream_layout(&self) -> Option<Vec<(Vec<PathBuf>, Vec<usize>)>> {
+        let Kind::Xtc { run, alias } = &self.kind else {
+            return None;
+        };
+        let info = run.detector(alias).ok()?.info();
+        Some(
+            run.streams()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let files = s.chunks().iter().map(|f| f.path().to_path_buf()).collect();
+                    let panels = (0..info.segments.len())
+                        .filter(|&p| info.segments[p].stream == i)
+                        .collect();
+                    (files, panels)
+                })
+                .collect(),
+        )
+    }
+
     /// The number of frames, when known without reading the run (NumPy stacks).
     pub fn frames_hint(&self) -> Option<u64> {
         match &self.kind {
