@@ -232,8 +232,92 @@ mod with_mpi {
         for k in [2, 3] {
             let out = format!("ranks{k}");
             let o = mpirun(&d, k, &dark_args(&out));
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "{stderr}");
             assert_same(&files_of(&d.join(&out)), &want, &format!("-n {k}"));
+            // 2 streams: split over 2 ranks; 3 ranks share events, and the log says why.
+            let why = match k {
+                2 => "2 ranks share the work by stream file".to_string(),
+                _ => format!("{k} ranks share each step's events, not the stream files: more ranks ({k}) than stream files with panels (2)"),
+            };
+            assert!(stderr.contains(&why), "-n {k}: {stderr}");
+        }
+    }
+
+    /// The stream files rank `r` of `k` names as opened, with the frame bytes it read from
+    /// each (the line `rank r of k: files opened: NAME N frame bytes, ...`).
+    fn files_opened(stderr: &str, r: usize, k: usize) -> Vec<(String, u64)> {
+        let head = format!("rank {r} of {k}: files opened: ");
+        let line = stderr
+            .lines()
+            .find_map(|l| l.split_once(&head).map(|(_, rest)| rest.to_string()))
+            .unwrap_or_else(|| panic!("no line {head:?} in:\n{stderr}"));
+        line.split(", ")
+            .map(|f| {
+                let w: Vec<&str> = f.split(' ').collect();
+                (w[0].to_string(), w[1].parse().unwrap())
+            })
+            .collect()
+    }
+
+    /// Runs in 2 and 3 stream files (one panel each) over 2 and 3 ranks: the ranks split the
+    /// stream files, each reads frames only from its own (another rank opens no other file;
+    /// the root opens every file for the detector's description), and the files are those of
+    /// one process, byte for byte.
+    #[test]
+    fn stream_split_dark_over_ranks_reads_only_own_streams() {
+        let d = Dir::new();
+        let name = |s: usize| format!("xpptut15-r0001-s00{s}-c000.xtc2");
+        for streams in [2, 3] {
+            let data = format!("data{streams}");
+            simulate_streams(&d, &data, streams, streams, 60);
+            let args = |out: &str| -> Vec<String> {
+                let mut a: Vec<String> = dark_args(out).iter().map(|s| s.to_string()).collect();
+                a[3] = data.clone();
+                a
+            };
+            let one = format!("one{streams}");
+            let a: Vec<String> = args(&one);
+            d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+            let want = files_of(&d.join(&one));
+            assert!(want.len() >= streams * 5 * 3, "files: {:?}", want.keys());
+            for k in 2..=streams {
+                let out = format!("s{streams}k{k}");
+                let a = args(&out);
+                let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+                let stderr = String::from_utf8_lossy(&o.stderr);
+                assert!(o.status.success(), "{streams} streams -n {k}: {stderr}");
+                assert_same(
+                    &files_of(&d.join(&out)),
+                    &want,
+                    &format!("{streams} streams -n {k}"),
+                );
+                assert!(
+                    stderr.contains(&format!("{k} ranks share the work by stream file")),
+                    "{stderr}"
+                );
+                // Streams split contiguously: 3 over 2 ranks are {0, 1} and {2}.
+                let own: Vec<Vec<usize>> = match (streams, k) {
+                    (3, 2) => vec![vec![0, 1], vec![2]],
+                    _ => (0..k).map(|r| vec![r]).collect(),
+                };
+                let bytes_per_stream = 3 * 60 * 32 * 128 * 2;
+                for (r, mine) in own.iter().enumerate() {
+                    let opened = files_opened(&stderr, r, k);
+                    for (f, n) in &opened {
+                        let s = (0..streams).find(|&s| *f == name(s)).unwrap();
+                        let want = if mine.contains(&s) { bytes_per_stream } else { 0 };
+                        assert_eq!(*n, want, "{streams} streams -n {k} rank {r}: {f}");
+                    }
+                    let names: Vec<&str> = opened.iter().map(|(f, _)| f.as_str()).collect();
+                    if r == 0 {
+                        assert_eq!(names.len(), streams, "rank 0: {names:?}");
+                    } else {
+                        let mine: Vec<String> = mine.iter().map(|&s| name(s)).collect();
+                        assert_eq!(names, mine, "{streams} streams -n {k} rank {r}");
+                    }
+                }
+            }
         }
     }
 

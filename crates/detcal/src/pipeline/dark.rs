@@ -332,6 +332,29 @@ fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>,
     }
 }
 
+/// Logs, over several ranks, which run files this rank opened and the frame bytes it read
+/// from each.
+fn log_files_used(ranks: &dyn Ranks) {
+    if ranks.size() <= 1 {
+        return;
+    }
+    let list: Vec<String> = crate::source::files_used()
+        .iter()
+        .map(|(p, n)| {
+            let name = p
+                .file_name()
+                .map_or(p.display().to_string(), |n| n.to_string_lossy().into_owned());
+            format!("{name} {n} frame bytes")
+        })
+        .collect();
+    tracing::info!(
+        "rank {} of {}: files opened: {}",
+        ranks.rank(),
+        ranks.size(),
+        list.join(", ")
+    );
+}
+
 /// This rank's stream files (opened alone; `None` where they are the runs returned with them)
 /// and the panels they carry, when the ranks share the job by stream file.
 type ByStreams = Option<(Option<Vec<RunSource>>, Vec<usize>)>;
@@ -426,9 +449,6 @@ fn open_shared(
             (s, d, None)
         }
     };
-    if ranks.is_root() {
-        tracing::info!("{note}");
-    }
     Ok((sources, dataset, by_streams, ranks.is_root().then_some(note)))
 }
 
@@ -550,6 +570,7 @@ pub fn run_shared(
             )?,
         }
         pb.finish();
+        log_files_used(ranks);
         return Ok(idle_report(dirrepo, pb.position(), panels, started));
     }
     let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), script)?;
@@ -623,6 +644,7 @@ pub fn run_shared(
         )?,
     }
     pb.finish();
+    log_files_used(ranks);
     let done = JobDone {
         dirrepo,
         steps,
