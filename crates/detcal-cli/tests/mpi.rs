@@ -321,6 +321,40 @@ mod with_mpi {
         }
     }
 
+    /// A run in 2 stream files whose stream 1 lacks one event (its datagram cut out): one
+    /// process skips that event (a panel is missing); the ranks' digests of their streams
+    /// differ, so they share events instead of stream files, say so, and write the files of
+    /// one process.
+    #[test]
+    fn streams_that_do_not_show_the_same_events_fall_back_to_event_ranges() {
+        let d = Dir::new();
+        simulate_streams(&d, "data", 2, 2, 60);
+        let s1 = d.join("data/XPP/xpptut15/xtc/xpptut15-r0001-s001-c000.xtc2");
+        let (at, size) = {
+            let f = xtc2::XtcFile::open(&s1).unwrap();
+            let l1: Vec<(u64, u64)> = f
+                .dgrams()
+                .map(|g| g.unwrap())
+                .filter(|g| g.transition_id() == xtc2::TransitionId::L1Accept)
+                .map(|g| (g.offset(), g.size()))
+                .collect();
+            // An event of the second step.
+            l1[60 + 7]
+        };
+        let mut bytes = std::fs::read(&s1).unwrap();
+        bytes.drain(at as usize..(at + size) as usize);
+        std::fs::write(&s1, bytes).unwrap();
+        d.ok(&dark_args("one"));
+        let o = mpirun(&d, 2, &dark_args("r2"));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        assert_same(&files_of(&d.join("r2")), &files_of(&d.join("one")), "-n 2");
+        assert!(
+            stderr.contains("2 ranks share each step's events, not the stream files: the streams of rank(s) [1] do not show the events of rank 0's"),
+            "{stderr}"
+        );
+    }
+
     /// An error on every rank (no such dataset) ends the job with a message, not a hang.
     #[test]
     fn a_bad_dataset_over_ranks_is_an_error() {
