@@ -238,7 +238,9 @@ mod with_mpi {
             // 2 streams: split over 2 ranks; 3 ranks share events, and the log says why.
             let why = match k {
                 2 => "2 ranks share the work by stream file".to_string(),
-                _ => format!("{k} ranks share each step's events, not the stream files: more ranks ({k}) than stream files with panels (2)"),
+                _ => format!(
+                    "{k} ranks share each step's events, not the stream files: more ranks ({k}) than stream files with panels (2)"
+                ),
             };
             assert!(stderr.contains(&why), "-n {k}: {stderr}");
         }
@@ -306,7 +308,11 @@ mod with_mpi {
                     let opened = files_opened(&stderr, r, k);
                     for (f, n) in &opened {
                         let s = (0..streams).find(|&s| *f == name(s)).unwrap();
-                        let want = if mine.contains(&s) { bytes_per_stream } else { 0 };
+                        let want = if mine.contains(&s) {
+                            bytes_per_stream
+                        } else {
+                            0
+                        };
                         assert_eq!(*n, want, "{streams} streams -n {k} rank {r}: {f}");
                     }
                     let names: Vec<&str> = opened.iter().map(|(f, _)| f.as_str()).collect();

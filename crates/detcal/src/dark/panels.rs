@@ -36,7 +36,8 @@ impl DarkProc {
             )));
         }
         let stage2 = self.into_stage2()?;
-        w.buf.reserve(8 * (4 + panels.len()) + PANEL_PART_BYTES_PER_PIXEL * npix);
+        w.buf
+            .reserve(8 * (4 + panels.len()) + PANEL_PART_BYTES_PER_PIXEL * npix);
         w.u64(stage2.frames);
         w.u64(stage2.gates.frames as u64);
         w.u64(npix as u64);

@@ -74,7 +74,9 @@ fn plan_streams(
         ));
     }
     if let Some(s) = opts.segind {
-        return Err(format!("--segind {s} takes one panel, which is in one stream"));
+        return Err(format!(
+            "--segind {s} takes one panel, which is in one stream"
+        ));
     }
     let first = sources.first().ok_or("no runs")?;
     if is_epix10ka(first.meta().det_type) {
@@ -93,7 +95,10 @@ fn plan_streams(
             return Err(format!(
                 "{}: stream {} carries no panel of {}",
                 src.label(),
-                streams[i].0.first().map_or(String::new(), |f| f.display().to_string()),
+                streams[i]
+                    .0
+                    .first()
+                    .map_or(String::new(), |f| f.display().to_string()),
                 src.meta().alias
             ));
         }
@@ -112,7 +117,10 @@ fn plan_streams(
                 .iter()
                 .find(|f| f.to_str().is_none_or(|s| s.contains(['\t', '\n'])))
             {
-                return Err(format!("{}: a file name that is not plain text", f.display()));
+                return Err(format!(
+                    "{}: a file name that is not plain text",
+                    f.display()
+                ));
             }
         }
         files.push(streams.into_iter().map(|(f, _)| f).collect());
@@ -162,14 +170,14 @@ impl Share {
             }
             Share::Streams { alias, ranks } => {
                 s.push_str(&format!("streams\t{alias}\n"));
-                let list = |v: &[usize]| {
-                    v.iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
+                let list =
+                    |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
                 for r in ranks {
-                    s.push_str(&format!("rank\t{}\t{}\n", list(&r.streams), list(&r.panels)));
+                    s.push_str(&format!(
+                        "rank\t{}\t{}\n",
+                        list(&r.streams),
+                        list(&r.panels)
+                    ));
                     for run in &r.files {
                         let names: Vec<&str> = run.iter().filter_map(|f| f.to_str()).collect();
                         s.push_str(&format!("run\t{}\n", names.join("\t")));
@@ -225,7 +233,11 @@ impl Share {
 
 /// The share of the job: the root plans it from `sources` (every file opened) and sends it to
 /// the others, which pass `None`. Every rank calls it at the same point.
-pub fn decide(sources: Option<&[RunSource]>, opts: &LoopOptions, ranks: &dyn Ranks) -> Result<Share> {
+pub fn decide(
+    sources: Option<&[RunSource]>,
+    opts: &LoopOptions,
+    ranks: &dyn Ranks,
+) -> Result<Share> {
     let mut bytes = match sources {
         Some(s) if ranks.is_root() => plan(s, opts, ranks.size()).to_bytes(),
         _ => Vec::new(),

@@ -341,9 +341,9 @@ fn log_files_used(ranks: &dyn Ranks) {
     let list: Vec<String> = crate::source::files_used()
         .iter()
         .map(|(p, n)| {
-            let name = p
-                .file_name()
-                .map_or(p.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = p.file_name().map_or(p.display().to_string(), |n| {
+                n.to_string_lossy().into_owned()
+            });
             format!("{name} {n} frame bytes")
         })
         .collect();
@@ -405,8 +405,9 @@ fn open_shared(
                 .iter()
                 .flatten()
                 .map(|f| {
-                    f.file_name()
-                        .map_or(f.display().to_string(), |n| n.to_string_lossy().into_owned())
+                    f.file_name().map_or(f.display().to_string(), |n| {
+                        n.to_string_lossy().into_owned()
+                    })
                 })
                 .collect();
             tracing::info!(
@@ -419,7 +420,9 @@ fn open_shared(
                     let shares: Vec<String> = plan
                         .iter()
                         .enumerate()
-                        .map(|(r, p)| format!("rank {r}: streams {:?}, panels {:?}", p.streams, p.panels))
+                        .map(|(r, p)| {
+                            format!("rank {r}: streams {:?}, panels {:?}", p.streams, p.panels)
+                        })
                         .collect();
                     (
                         Some((own, mine.panels.clone())),
@@ -449,7 +452,12 @@ fn open_shared(
             (s, d, None)
         }
     };
-    Ok((sources, dataset, by_streams, ranks.is_root().then_some(note)))
+    Ok((
+        sources,
+        dataset,
+        by_streams,
+        ranks.is_root().then_some(note),
+    ))
 }
 
 /// Runs psana's dark processing over every run and step of `opts.input` and saves each step's
@@ -600,26 +608,26 @@ pub fn run_shared(
     let mut files = Vec::new();
     let mut steps = 0;
     let mut save = |d: job::StepDone<'_>| {
-            for line in summary_lines(&d, params) {
-                tracing::info!("{line}");
-            }
-            let written = if jungfrau {
-                save_jungfrau(&repo, &d, &tstamp, &exp)?
-            } else {
-                let names = NdarrNames {
-                    template: &opts.ofname,
-                    dataset: &dataset,
-                    source: &source,
-                    savebw: opts.savebw,
-                };
-                save_ndarr(&dirrepo, &d, &names, perms)?
+        for line in summary_lines(&d, params) {
+            tracing::info!("{line}");
+        }
+        let written = if jungfrau {
+            save_jungfrau(&repo, &d, &tstamp, &exp)?
+        } else {
+            let names = NdarrNames {
+                template: &opts.ofname,
+                dataset: &dataset,
+                source: &source,
+                savebw: opts.savebw,
             };
-            for f in &written {
-                tracing::info!("saved {}", f.display());
-            }
-            files.extend(written);
-            steps += 1;
-            Ok(())
+            save_ndarr(&dirrepo, &d, &names, perms)?
+        };
+        for f in &written {
+            tracing::info!("saved {}", f.display());
+        }
+        files.extend(written);
+        steps += 1;
+        Ok(())
     };
     match &by_streams {
         Some((own, my_panels)) => job::run_by_panels(
