@@ -232,9 +232,133 @@ mod with_mpi {
         for k in [2, 3] {
             let out = format!("ranks{k}");
             let o = mpirun(&d, k, &dark_args(&out));
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "{stderr}");
             assert_same(&files_of(&d.join(&out)), &want, &format!("-n {k}"));
+            // 2 streams: split over 2 ranks; 3 ranks share events, and the log says why.
+            let why = match k {
+                2 => "2 ranks share the work by stream file".to_string(),
+                _ => format!(
+                    "{k} ranks share each step's events, not the stream files: more ranks ({k}) than stream files with panels (2)"
+                ),
+            };
+            assert!(stderr.contains(&why), "-n {k}: {stderr}");
         }
+    }
+
+    /// The stream files rank `r` of `k` names as opened, with the frame bytes it read from
+    /// each (the line `rank r of k: files opened: NAME N frame bytes, ...`).
+    fn files_opened(stderr: &str, r: usize, k: usize) -> Vec<(String, u64)> {
+        let head = format!("rank {r} of {k}: files opened: ");
+        let line = stderr
+            .lines()
+            .find_map(|l| l.split_once(&head).map(|(_, rest)| rest.to_string()))
+            .unwrap_or_else(|| panic!("no line {head:?} in:\n{stderr}"));
+        line.split(", ")
+            .map(|f| {
+                let w: Vec<&str> = f.split(' ').collect();
+                (w[0].to_string(), w[1].parse().unwrap())
+            })
+            .collect()
+    }
+
+    /// Runs in 2 and 3 stream files (one panel each) over 2 and 3 ranks: the ranks split the
+    /// stream files, each reads frames only from its own (another rank opens no other file;
+    /// the root opens every file for the detector's description), and the files are those of
+    /// one process, byte for byte.
+    #[test]
+    fn stream_split_dark_over_ranks_reads_only_own_streams() {
+        let d = Dir::new();
+        let name = |s: usize| format!("xpptut15-r0001-s00{s}-c000.xtc2");
+        for streams in [2, 3] {
+            let data = format!("data{streams}");
+            simulate_streams(&d, &data, streams, streams, 60);
+            let args = |out: &str| -> Vec<String> {
+                let mut a: Vec<String> = dark_args(out).iter().map(|s| s.to_string()).collect();
+                a[3] = data.clone();
+                a
+            };
+            let one = format!("one{streams}");
+            let a: Vec<String> = args(&one);
+            d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+            let want = files_of(&d.join(&one));
+            assert!(want.len() >= streams * 5 * 3, "files: {:?}", want.keys());
+            for k in 2..=streams {
+                let out = format!("s{streams}k{k}");
+                let a = args(&out);
+                let o = mpirun(&d, k, &a.iter().map(String::as_str).collect::<Vec<_>>());
+                let stderr = String::from_utf8_lossy(&o.stderr);
+                assert!(o.status.success(), "{streams} streams -n {k}: {stderr}");
+                assert_same(
+                    &files_of(&d.join(&out)),
+                    &want,
+                    &format!("{streams} streams -n {k}"),
+                );
+                assert!(
+                    stderr.contains(&format!("{k} ranks share the work by stream file")),
+                    "{stderr}"
+                );
+                // Streams split contiguously: 3 over 2 ranks are {0, 1} and {2}.
+                let own: Vec<Vec<usize>> = match (streams, k) {
+                    (3, 2) => vec![vec![0, 1], vec![2]],
+                    _ => (0..k).map(|r| vec![r]).collect(),
+                };
+                let bytes_per_stream = 3 * 60 * 32 * 128 * 2;
+                for (r, mine) in own.iter().enumerate() {
+                    let opened = files_opened(&stderr, r, k);
+                    for (f, n) in &opened {
+                        let s = (0..streams).find(|&s| *f == name(s)).unwrap();
+                        let want = if mine.contains(&s) {
+                            bytes_per_stream
+                        } else {
+                            0
+                        };
+                        assert_eq!(*n, want, "{streams} streams -n {k} rank {r}: {f}");
+                    }
+                    let names: Vec<&str> = opened.iter().map(|(f, _)| f.as_str()).collect();
+                    if r == 0 {
+                        assert_eq!(names.len(), streams, "rank 0: {names:?}");
+                    } else {
+                        let mine: Vec<String> = mine.iter().map(|&s| name(s)).collect();
+                        assert_eq!(names, mine, "{streams} streams -n {k} rank {r}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A run in 2 stream files whose stream 1 lacks one event (its datagram cut out): one
+    /// process skips that event (a panel is missing); the ranks' digests of their streams
+    /// differ, so they share events instead of stream files, say so, and write the files of
+    /// one process.
+    #[test]
+    fn streams_that_do_not_show_the_same_events_fall_back_to_event_ranges() {
+        let d = Dir::new();
+        simulate_streams(&d, "data", 2, 2, 60);
+        let s1 = d.join("data/XPP/xpptut15/xtc/xpptut15-r0001-s001-c000.xtc2");
+        let (at, size) = {
+            let f = xtc2::XtcFile::open(&s1).unwrap();
+            let l1: Vec<(u64, u64)> = f
+                .dgrams()
+                .map(|g| g.unwrap())
+                .filter(|g| g.transition_id() == xtc2::TransitionId::L1Accept)
+                .map(|g| (g.offset(), g.size()))
+                .collect();
+            // An event of the second step.
+            l1[60 + 7]
+        };
+        let mut bytes = std::fs::read(&s1).unwrap();
+        bytes.drain(at as usize..(at + size) as usize);
+        std::fs::write(&s1, bytes).unwrap();
+        d.ok(&dark_args("one"));
+        let o = mpirun(&d, 2, &dark_args("r2"));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        assert_same(&files_of(&d.join("r2")), &files_of(&d.join("one")), "-n 2");
+        assert!(
+            stderr.contains("2 ranks share each step's events, not the stream files: the streams of rank(s) [1] do not show the events of rank 0's"),
+            "{stderr}"
+        );
     }
 
     /// An error on every rank (no such dataset) ends the job with a message, not a hang.

@@ -57,9 +57,11 @@ pub mod epix10ka_wire;
 pub mod job;
 mod kernel;
 pub mod output;
+pub mod panels;
 mod params;
 mod stage1;
 mod stage2;
+pub mod streams;
 pub(crate) mod summary;
 pub mod wire;
 

@@ -299,6 +299,30 @@ enum FrameInner<'a> {
     Xtc(&'a xtc2::run::Event<'a>, &'a xtc2::run::Run),
 }
 
+/// The XTC2 files this process opened as runs, with the frame bytes it read from each.
+static FILE_USE: std::sync::Mutex<std::collections::BTreeMap<PathBuf, u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The XTC2 files this process opened as runs ([`RunSource::open_xtc`]) so far, each with the
+/// bytes of frames read from it with positioned reads (little-endian machines), by path.
+pub fn files_used() -> Vec<(PathBuf, u64)> {
+    FILE_USE
+        .lock()
+        .map(|m| m.iter().map(|(p, n)| (p.clone(), *n)).collect())
+        .unwrap_or_default()
+}
+
+fn note_file_use(path: &Path, bytes: u64) {
+    if let Ok(mut m) = FILE_USE.lock() {
+        match m.get_mut(path) {
+            Some(n) => *n += bytes,
+            None => {
+                m.insert(path.to_path_buf(), bytes);
+            }
+        }
+    }
+}
+
 /// Copies one segment's pixels into `out`: on little-endian machines with a positioned read
 /// of the file (page cache to `out` in one copy, no page mapped), else from the map.
 fn copy_segment(
@@ -327,7 +351,9 @@ fn copy_segment(
             .flat_map(|s| s.chunks())
             .find_map(|f| f.offset_of(raw).map(|o| (f, o)));
         if let Some((file, offset)) = file {
-            return Ok(file.read_exact_at(offset, bytemuck::cast_slice_mut(out))?);
+            file.read_exact_at(offset, bytemuck::cast_slice_mut(out))?;
+            note_file_use(file.path(), 2 * out.len() as u64);
+            return Ok(());
         }
     }
     seg.copy_raw_into(out).map_err(|e| {
@@ -563,6 +589,7 @@ impl RunSource {
             .iter()
             .map(|p| {
                 let f = xtc2::XtcFile::open(p)?;
+                note_file_use(p.as_ref(), 0);
                 f.set_populate_ahead(!cfg!(target_endian = "little"));
                 Ok(f)
             })
@@ -756,6 +783,29 @@ impl RunSource {
     /// The file the run was opened from (the first one), for messages.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The run's stream files as the DAQ wrote them (XTC2 runs; `None` for a NumPy stack): for
+    /// each stream, in the run's order, its chunk files and the positions (in the frame's panel
+    /// order) of this detector's panels it carries, empty where it carries none.
+    pub fn stream_layout(&self) -> Option<Vec<(Vec<PathBuf>, Vec<usize>)>> {
+        let Kind::Xtc { run, alias } = &self.kind else {
+            return None;
+        };
+        let info = run.detector(alias).ok()?.info();
+        Some(
+            run.streams()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let files = s.chunks().iter().map(|f| f.path().to_path_buf()).collect();
+                    let panels = (0..info.segments.len())
+                        .filter(|&p| info.segments[p].stream == i)
+                        .collect();
+                    (files, panels)
+                })
+                .collect(),
+        )
     }
 
     /// The number of frames, when known without reading the run (NumPy stacks).

@@ -64,7 +64,12 @@ step's frames (rank 0 takes the first --nrecs1 for the gates and broadcasts them
 round-robin in runs of 32); the accumulators are reduced to rank 0, which writes the files, the
 alias table and the log. The files are those of one process, byte for byte. ePix10ka runs are
 shared by panel (psana processes each panel on its own): each rank takes a contiguous share of
-the panels over all frames, rank 0 gathers the results. For example, on 4 processes:
+the panels over all frames, rank 0 gathers the results. A run in several stream files
+(-s000-, -s001-, ...) is split by stream file: each rank opens and reads only its own streams
+and processes their panels over every event, rank 0 gathers the panels (up to as many ranks as
+streams; with -c/--evcode, --beam-off, --segind, more ranks than streams or streams that do not
+show the same events, the ranks share events instead, and the log says why). For example, on
+4 processes:
     mpirun -n 4 detcal dark exp=xpptut15:run=1 --data-dir data -o panels
 
 EXAMPLES:

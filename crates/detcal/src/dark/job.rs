@@ -599,3 +599,213 @@ impl Current {
         Ok(())
     }
 }
+
+/// [`run`] shared by panel: this rank's `own` runs (opened from its stream files only, so
+/// their frames are the panels `panels` of the whole detector, in that order) are read in
+/// full, every event of each step, and processed on their own (stage 1 and stage 2 of this
+/// rank's pixels; the gates are per pixel). At the end of a step the root gathers every rank's
+/// panels ([`crate::dark::panels::PanelAssembly`]) and calls `done` with the whole detector's
+/// results, described by `full` (the root's runs with every stream; another rank passes
+/// `None`): the results of [`run`]. The ranks must see the same events
+/// ([`crate::dark::streams::aligned`]).
+#[allow(clippy::too_many_arguments)]
+pub fn run_by_panels(
+    own: &[RunSource],
+    full: Option<&[RunSource]>,
+    panels: &[usize],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    ranks: &dyn Ranks,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
+    params.validate()?;
+    if opts.evcode.is_some() || opts.segind.is_some() {
+        return Err(Error::internal(
+            "dark processing by panel takes neither an event-code selection nor --segind",
+        ));
+    }
+    let first = own
+        .first()
+        .ok_or_else(|| Error::not_found(crate::Missing::Run, "runs", "", "no runs to process"))?
+        .meta();
+    let npix = first.frame_len();
+    for s in own {
+        if s.meta().frame_shape != first.frame_shape || s.meta().frame_shape[0] != panels.len() {
+            return Err(Error::shape(
+                "frame",
+                format!("{} panels", panels.len()),
+                &s.meta().frame_shape,
+                format!(
+                    "{}: frame shape {:?} is not this rank's {} panels",
+                    s.label(),
+                    s.meta().frame_shape,
+                    panels.len()
+                ),
+            ));
+        }
+    }
+    let whole = match full {
+        Some(f) => {
+            let m = f
+                .first()
+                .ok_or_else(|| Error::internal("the root has no runs"))?
+                .meta();
+            if f.len() != own.len() || m.panel_len() != first.panel_len() {
+                return Err(Error::internal(
+                    "the root's runs do not match its stream files",
+                ));
+            }
+            Some((f, m.frame_shape[0], m.panel_len()))
+        }
+        None => None,
+    };
+    let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
+        .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
+    let (tx, rx) = sync_channel::<Result<Msg>>(1);
+    let (back_tx, back_rx) = channel::<Vec<u16>>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let r = read(
+                own,
+                params,
+                opts,
+                npix,
+                batch_frames,
+                FrameShare::all(),
+                &tx,
+                &back_rx,
+                progress,
+            );
+            if let Err(e) = r {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let r = compute_panels(
+            own,
+            whole,
+            panels,
+            params,
+            gain_override,
+            npix,
+            ranks,
+            rx,
+            back_tx,
+            done,
+        );
+        reader
+            .join()
+            .map_err(|_| Error::internal("the reading thread failed"))?;
+        r
+    })
+}
+
+/// The gain check of a step of `src` processed as `mode`.
+fn gain_check(src: &RunSource, step: &StepMeta, mode: Option<GainModeInfo>) -> Result<GainCheck> {
+    match src.meta().det_type {
+        DetType::Jungfrau => {
+            let m = mode.ok_or_else(|| {
+                Error::bad_arg(
+                    "--gain-mode",
+                    format!(
+                        "{}: step {} does not say its gain mode (DAQ value {:?}); give it with --gain-mode",
+                        src.label(),
+                        step.index,
+                        step.daq_value
+                    ),
+                )
+            })?;
+            GainCheck::jungfrau(m.index)
+        }
+        _ => Ok(GainCheck::None),
+    }
+}
+
+/// The computing side of [`run_by_panels`]: an engine per step on this rank's pixels; at the
+/// end of the step the root gathers the panels and summarizes the whole detector.
+#[allow(clippy::too_many_arguments)]
+fn compute_panels(
+    own: &[RunSource],
+    whole: Option<(&[RunSource], usize, usize)>,
+    panels: &[usize],
+    params: &DarkParams,
+    gain_override: Option<GainModeInfo>,
+    npix: usize,
+    ranks: &dyn Ranks,
+    rx: Receiver<Result<Msg>>,
+    back: std::sync::mpsc::Sender<Vec<u16>>,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut cur: Option<(usize, StepMeta, Option<GainModeInfo>, GainCheck, DarkProc)> = None;
+    for msg in rx {
+        match msg? {
+            Msg::Begin { run, step } => {
+                let mode = gain_override.or(step.mode);
+                let check = gain_check(&own[run], &step, mode)?;
+                let proc = DarkProc::new(npix, params.clone(), check)?;
+                cur = Some((run, step, mode, check, proc));
+            }
+            Msg::Frames { buf, n } => {
+                if let Some((.., proc)) = cur.as_mut() {
+                    proc.push_frames(&buf[..n * npix])?;
+                }
+                let _ = back.send(buf);
+            }
+            Msg::End { skipped } => {
+                let Some((run, step, mode, check, proc)) = cur.take() else {
+                    continue;
+                };
+                let part = proc.panel_part(panels)?;
+                let Some((full, npanels, panel_len)) = whole else {
+                    let sent = crate::dist::gather(ranks, || Ok(part), |_| Ok(()))?;
+                    tracing::info!(
+                        "step {}: rank {} of {}: panels {}",
+                        step.index,
+                        ranks.rank(),
+                        ranks.size(),
+                        sent
+                    );
+                    continue;
+                };
+                let mut asm = crate::dark::panels::PanelAssembly::new(npanels, panel_len);
+                asm.add(&part)?;
+                drop(part);
+                let got = crate::dist::gather(ranks, || Ok(Vec::new()), |b| asm.add(b))?;
+                tracing::info!(
+                    "step {}: rank {} of {}: panels {}",
+                    step.index,
+                    ranks.rank(),
+                    ranks.size(),
+                    got
+                );
+                let meta = full[run].meta();
+                let step_error = |e: Error| Error::Step {
+                    exp: meta.exp.clone(),
+                    run: meta.run,
+                    step: step.index,
+                    source: Box::new(e),
+                };
+                let Some(result) = asm.finish(params, check).map_err(step_error)? else {
+                    tracing::warn!(
+                        "{} run {} step {}: no events to process",
+                        meta.exp,
+                        meta.run,
+                        step.index
+                    );
+                    continue;
+                };
+                done(StepDone {
+                    meta,
+                    step: &step,
+                    run_index: run,
+                    mode,
+                    skipped,
+                    segind: None,
+                    result,
+                })?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -332,6 +332,134 @@ fn open_input(input: &DarkInput, settings: &Settings) -> Result<(Vec<RunSource>,
     }
 }
 
+/// Logs, over several ranks, which run files this rank opened and the frame bytes it read
+/// from each.
+fn log_files_used(ranks: &dyn Ranks) {
+    if ranks.size() <= 1 {
+        return;
+    }
+    let list: Vec<String> = crate::source::files_used()
+        .iter()
+        .map(|(p, n)| {
+            let name = p.file_name().map_or(p.display().to_string(), |n| {
+                n.to_string_lossy().into_owned()
+            });
+            format!("{name} {n} frame bytes")
+        })
+        .collect();
+    tracing::info!(
+        "rank {} of {}: files opened: {}",
+        ranks.rank(),
+        ranks.size(),
+        list.join(", ")
+    );
+}
+
+/// This rank's stream files (opened alone; `None` where they are the runs returned with them)
+/// and the panels they carry, when the ranks share the job by stream file.
+type ByStreams = Option<(Option<Vec<RunSource>>, Vec<usize>)>;
+
+/// Opens the input as the ranks share it ([`crate::dark::streams`]): one process, or a stack,
+/// opens everything; over several ranks the root opens every file and decides whether the
+/// ranks split the runs' stream files (then another rank opens only its own, and every rank
+/// checks that the streams show the same events) or share events. Returns the runs (the root's
+/// with every file; another rank's own under a stream split), the dataset's name, this rank's
+/// stream files and panels under a stream split, and, on the root, a line for the log saying
+/// how the ranks share the work.
+fn open_shared(
+    opts: &DarkOptions,
+    settings: &Settings,
+    ranks: &dyn Ranks,
+) -> Result<(Vec<RunSource>, String, ByStreams, Option<String>)> {
+    let DarkInput::Dataset { spec, .. } = &opts.input else {
+        let (s, d) = open_input(&opts.input, settings)?;
+        return Ok((s, d, None, None));
+    };
+    if ranks.size() <= 1 {
+        let (s, d) = open_input(&opts.input, settings)?;
+        return Ok((s, d, None, None));
+    }
+    let (rank, size) = (ranks.rank(), ranks.size());
+    let opened = if ranks.is_root() {
+        Some(open_input(&opts.input, settings)?)
+    } else {
+        None
+    };
+    let share = crate::dark::streams::decide(
+        opened.as_ref().map(|(s, _)| s.as_slice()),
+        &opts.loop_opts,
+        ranks,
+    )?;
+    let (by_streams, note) = match share {
+        crate::dark::streams::Share::Streams { alias, ranks: plan } => {
+            let mine = plan
+                .get(rank)
+                .ok_or_else(|| Error::internal("the root's plan has no share for this rank"))?;
+            let own = mine
+                .files
+                .iter()
+                .map(|f| RunSource::open_xtc(f, Some(&alias)))
+                .collect::<Result<Vec<_>>>()?;
+            let names: Vec<String> = mine
+                .files
+                .iter()
+                .flatten()
+                .map(|f| {
+                    f.file_name().map_or(f.display().to_string(), |n| {
+                        n.to_string_lossy().into_owned()
+                    })
+                })
+                .collect();
+            tracing::info!(
+                "rank {rank} of {size}: stream files {} (panels {:?})",
+                names.join(", "),
+                mine.panels
+            );
+            match crate::dark::streams::aligned(&own, ranks)? {
+                None => {
+                    let shares: Vec<String> = plan
+                        .iter()
+                        .enumerate()
+                        .map(|(r, p)| {
+                            format!("rank {r}: streams {:?}, panels {:?}", p.streams, p.panels)
+                        })
+                        .collect();
+                    (
+                        Some((own, mine.panels.clone())),
+                        format!(
+                            "{size} ranks share the work by stream file, each reading only its own ({})",
+                            shares.join("; ")
+                        ),
+                    )
+                }
+                Some(why) => (
+                    None,
+                    format!("{size} ranks share each step's events, not the stream files: {why}"),
+                ),
+            }
+        }
+        crate::dark::streams::Share::Events(why) => (
+            None,
+            format!("{size} ranks share each step's events, not the stream files: {why}"),
+        ),
+    };
+    let (sources, dataset, by_streams) = match (opened, by_streams) {
+        (Some((s, d)), b) => (s, d, b.map(|(own, p)| (Some(own), p))),
+        // Another rank under a stream split: its own runs stand for the job's.
+        (None, Some((own, p))) => (own, spec.clone(), Some((None, p))),
+        (None, None) => {
+            let (s, d) = open_input(&opts.input, settings)?;
+            (s, d, None)
+        }
+    };
+    Ok((
+        sources,
+        dataset,
+        by_streams,
+        ranks.is_root().then_some(note),
+    ))
+}
+
 /// Runs psana's dark processing over every run and step of `opts.input` and saves each step's
 /// results into the repository.
 pub fn run(opts: &DarkOptions, settings: &Settings, rep: &dyn Reporter) -> Result<DarkReport> {
@@ -351,7 +479,7 @@ pub fn run_shared(
 ) -> Result<DarkReport> {
     let params = &opts.params;
     params.validate()?;
-    let (mut sources, dataset) = open_input(&opts.input, settings)?;
+    let (mut sources, dataset, by_streams, share_note) = open_shared(opts, settings, ranks)?;
     if let Some(sel) = &opts.loop_opts.evcode {
         // JUNGFRAU and single-gain jobs select in psana's order (after the event counters);
         // ePix10ka's step processing sees only the selected frames.
@@ -427,19 +555,36 @@ pub fn run_shared(
     if !ranks.is_root() {
         let started = std::time::Instant::now();
         let pb = rep.progress(0, "dark frames");
-        job::run_shared(
-            &sources,
-            params,
-            &opts.loop_opts,
-            gain_override,
-            ranks,
-            &mut |_| Ok(()),
-            &|n| pb.set(n),
-        )?;
+        match &by_streams {
+            Some((own, my_panels)) => job::run_by_panels(
+                own.as_deref().unwrap_or(&sources),
+                None,
+                my_panels,
+                params,
+                &opts.loop_opts,
+                gain_override,
+                ranks,
+                &mut |_| Ok(()),
+                &|n| pb.set(n),
+            )?,
+            None => job::run_shared(
+                &sources,
+                params,
+                &opts.loop_opts,
+                gain_override,
+                ranks,
+                &mut |_| Ok(()),
+                &|n| pb.set(n),
+            )?,
+        }
         pb.finish();
+        log_files_used(ranks);
         return Ok(idle_report(dirrepo, pb.position(), panels, started));
     }
     let log = joblog::start(settings, &dirrepo, &dirrepo.join("logs"), script)?;
+    if let Some(note) = &share_note {
+        tracing::info!("{note}");
+    }
     let repo = Repo::new(&dirrepo, perms.clone());
     // psana names every file of a job with the first run's time stamp.
     let tstamp = first.tstamp();
@@ -462,37 +607,52 @@ pub fn run_shared(
     let started = std::time::Instant::now();
     let mut files = Vec::new();
     let mut steps = 0;
-    job::run_shared(
-        &sources,
-        params,
-        &opts.loop_opts,
-        gain_override,
-        ranks,
-        &mut |d| {
-            for line in summary_lines(&d, params) {
-                tracing::info!("{line}");
-            }
-            let written = if jungfrau {
-                save_jungfrau(&repo, &d, &tstamp, &exp)?
-            } else {
-                let names = NdarrNames {
-                    template: &opts.ofname,
-                    dataset: &dataset,
-                    source: &source,
-                    savebw: opts.savebw,
-                };
-                save_ndarr(&dirrepo, &d, &names, perms)?
+    let mut save = |d: job::StepDone<'_>| {
+        for line in summary_lines(&d, params) {
+            tracing::info!("{line}");
+        }
+        let written = if jungfrau {
+            save_jungfrau(&repo, &d, &tstamp, &exp)?
+        } else {
+            let names = NdarrNames {
+                template: &opts.ofname,
+                dataset: &dataset,
+                source: &source,
+                savebw: opts.savebw,
             };
-            for f in &written {
-                tracing::info!("saved {}", f.display());
-            }
-            files.extend(written);
-            steps += 1;
-            Ok(())
-        },
-        &|n| pb.set(n),
-    )?;
+            save_ndarr(&dirrepo, &d, &names, perms)?
+        };
+        for f in &written {
+            tracing::info!("saved {}", f.display());
+        }
+        files.extend(written);
+        steps += 1;
+        Ok(())
+    };
+    match &by_streams {
+        Some((own, my_panels)) => job::run_by_panels(
+            own.as_deref().unwrap_or(&sources),
+            Some(&sources),
+            my_panels,
+            params,
+            &opts.loop_opts,
+            gain_override,
+            ranks,
+            &mut save,
+            &|n| pb.set(n),
+        )?,
+        None => job::run_shared(
+            &sources,
+            params,
+            &opts.loop_opts,
+            gain_override,
+            ranks,
+            &mut save,
+            &|n| pb.set(n),
+        )?,
+    }
     pb.finish();
+    log_files_used(ranks);
     let done = JobDone {
         dirrepo,
         steps,
