@@ -203,9 +203,7 @@ impl MeanImage {
             match &b.big {
                 None => out.extend(b.fixed.iter().map(|&s| (s as f64 * scale * k) as f32)),
                 Some(big) => out.extend(b.fixed.iter().zip(&big.coarse).zip(&big.other).map(
-                    |((&s, &c), &o)| {
-                        ((s as f64 * scale + c as f64 * coarse_scale + o) * k) as f32
-                    },
+                    |((&s, &c), &o)| ((s as f64 * scale + c as f64 * coarse_scale + o) * k) as f32,
                 )),
             }
         }
@@ -344,7 +342,13 @@ mod tests {
 
     /// The mean of `runs` (each a list of frames of `npix` pixels) as processes `rank` of `size`
     /// calibrating the frames `FrameShare` gives them see it, fed in batches of `batch` frames.
-    fn share_of(runs: &[Vec<f32>], npix: usize, rank: usize, size: usize, batch: usize) -> MeanImage {
+    fn share_of(
+        runs: &[Vec<f32>],
+        npix: usize,
+        rank: usize,
+        size: usize,
+        batch: usize,
+    ) -> MeanImage {
         let share = FrameShare {
             rank,
             size,
