@@ -460,7 +460,9 @@ pub fn mean_of_runs_shared(
     };
     let pb = rep.progress(0, "calibrating");
     let mut stats =
-        calibrate_all_shared(runs, sel, share, pb.as_ref(), Some(&mut mean), &mut |_| Ok(()))?;
+        calibrate_all_shared(runs, sel, share, pb.as_ref(), Some(&mut mean), &mut |_| {
+            Ok(())
+        })?;
     pb.finish();
     let mine = (stats.frames, stats.bad_gain);
     let mut state = (mean, stats.bad_gain);

@@ -140,12 +140,18 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
         let unit = runs[0].unit;
         let pb = rep.progress(0, "calibrating");
         let mut got: Option<Vec<f32>> = None;
-        calib::calibrate_all(&mut runs[..1], &input.selection, pb.as_ref(), None, &mut |b| {
-            if got.is_none() {
-                got = Some(b[..meta.frame_len()].to_vec());
-            }
-            Ok(())
-        })?;
+        calib::calibrate_all(
+            &mut runs[..1],
+            &input.selection,
+            pb.as_ref(),
+            None,
+            &mut |b| {
+                if got.is_none() {
+                    got = Some(b[..meta.frame_len()].to_vec());
+                }
+                Ok(())
+            },
+        )?;
         pb.finish();
         (got.ok_or_else(|| no_event(opts.event, 0))?, meta, unit)
     };
