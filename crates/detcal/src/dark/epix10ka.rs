@@ -490,7 +490,14 @@ pub struct EpixDark {
     /// it is held back (it is used only if another one follows).
     buf: Vec<u16>,
     buf_frames: usize,
+    /// Frames the buffer holds before pass 1 (the first records and one held back).
     cap: usize,
+    /// Frames the buffer holds once pass 1 ran (a batch of records for pass 2 and one held
+    /// back): small, so that the kernel reads them from cache, written a moment before.
+    cap2: usize,
+    /// Pass-1 sums and the records they hold (the first ones of the block), added in batches
+    /// of [`SUB`] records as frames arrive, while they are still in cache.
+    pass1: Option<(Sums, usize)>,
     /// Pass-1 results and the pass-2 sums, once the gates are known.
     pass2: Option<(Pass1, Sums)>,
 }
@@ -551,8 +558,10 @@ impl EpixDark {
                 )
             })?;
         let len = cap * npix;
-        if buf.capacity() >= len {
-            buf.clear();
+        if buf.len() >= len {
+            // Every frame slot is written before it is read: no need to clear it.
+            buf.truncate(len);
+        } else if buf.capacity() >= len {
             buf.resize(len, 0);
         } else {
             buf = crate::mem::zeroed_u16(len);
@@ -565,6 +574,8 @@ impl EpixDark {
             buf,
             buf_frames: 0,
             cap,
+            cap2: cap.min(SUB + 1),
+            pass1: Some((Sums::new(npix), 0)),
             pass2: None,
         })
     }
@@ -651,9 +662,14 @@ impl EpixDark {
     /// The buffer of the next frame, to be filled in place with raw words and then added with
     /// [`EpixDark::commit_frame`].
     pub fn frame_slot(&mut self) -> &mut [u16] {
-        if self.buf_frames == self.cap && !self.is_done() {
+        let cap = if self.pass2.is_some() {
+            self.cap2
+        } else {
+            self.cap
+        };
+        if self.buf_frames >= cap && !self.is_done() {
             self.flush_keep_last();
-        } else if self.buf_frames == self.cap {
+        } else if self.buf_frames >= cap {
             // Done: the slot of the last frame collected, which is never used.
             self.buf_frames -= 1;
             let npix = self.npix();
@@ -675,7 +691,24 @@ impl EpixDark {
         // Bits 14 and 15 are masked away in the kernel.
         self.buf_frames += 1;
         self.collected += 1;
+        // Every frame but the last one is a record: pass 1 takes them in batches.
+        if let Some((_, done)) = &self.pass1 {
+            let known = (self.buf_frames - 1).min(PASS1_RECORDS);
+            if known >= *done + SUB {
+                self.pass1_upto(known);
+            }
+        }
         self.is_done()
+    }
+
+    /// Adds the block's records up to `records` (not beyond [`PASS1_RECORDS`]) to the pass-1 sums.
+    fn pass1_upto(&mut self, records: usize) {
+        let npix = self.npix();
+        let (sums, done) = self.pass1.as_mut().expect("pass 1");
+        if records > *done {
+            sums.add(&self.buf[*done * npix..records * npix], Pass::First);
+            *done = records;
+        }
     }
 
     /// The buffer is full: all its frames but the last are records; process them and keep the
@@ -691,12 +724,16 @@ impl EpixDark {
     /// Processes the first `used` frames of the buffer (pass 1 first if not done yet).
     fn process(&mut self, used: usize) {
         let npix = self.npix();
-        let block = &self.buf[..used * npix];
         if let Some((_, sums)) = self.pass2.as_mut() {
-            sums.add(block, Pass::Second);
+            sums.add(&self.buf[..used * npix], Pass::Second);
         } else {
-            // Pass 1, then pass 2 over the same records, mostly from pass 1's sums.
-            let (p1, sums) = pass1(block, self.npanels, self.panel_len);
+            // The rest of pass 1 (`used` is at most `PASS1_RECORDS` here), then pass 2 over the
+            // same records, mostly from pass 1's sums.
+            self.pass1_upto(used);
+            let (sums, done) = self.pass1.take().expect("pass 1");
+            debug_assert_eq!(done, used);
+            let block = &self.buf[..used * npix];
+            let p1 = pass1(&sums, self.npanels, self.panel_len);
             let sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, block);
             self.pass2 = Some((p1, sums));
         }
@@ -832,12 +869,10 @@ impl EpixDark {
     }
 }
 
-/// Pass 1 over `block` (the first records): per-pixel means and rms, each panel's rms average
-/// (NaN where no pixel qualifies) and the pass-2 gates; and the pass-1 sums.
-fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
+/// Pass 1's results from its sums (over the first records): per-pixel means and rms, each
+/// panel's rms average (NaN where no pixel qualifies) and the pass-2 gates.
+fn pass1(sums: &Sums, npanels: usize, panel_len: usize) -> Pass1 {
     let npix = npanels * panel_len;
-    let mut sums = Sums::new(npix);
-    sums.add(block, Pass::First);
     let s0 = sums.gather(|t| &t.s0);
     let s1 = sums.gather(|t| &t.s1);
     let s2 = sums.gather(|t| &t.s2);
@@ -868,15 +903,14 @@ fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
             (lo.trunc() as i16, hi.trunc() as i16)
         })
         .unzip();
-    let p1 = Pass1 {
+    Pass1 {
         ave,
         rms,
         count: s0,
         gate_lo,
         gate_hi,
         rms_ave,
-    };
-    (p1, sums)
+    }
 }
 
 #[cfg(test)]
