@@ -10,7 +10,8 @@
 //!
 //! On a shared machine wall times mislead: `EPIX_DARK_STEPS=N cargo bench -p detcal --bench
 //! epix_dark` runs N steps of each case instead of criterion and prints the CPU time (user +
-//! system, all threads) per step, which other work on the machine disturbs far less.
+//! system, all threads) per step, which other work on the machine disturbs far less
+//! (`EPIX_DARK_PANELS=1` or `4`: only those cases).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -115,9 +116,13 @@ fn cpu_seconds() -> f64 {
     s(u.user_time()) + s(u.system_time())
 }
 
-/// `EPIX_DARK_STEPS=N`: N steps per case, CPU time per step (see the module docs).
+/// `EPIX_DARK_STEPS=N`: N steps per case, CPU time per step (see the module docs);
+/// `EPIX_DARK_PANELS=1` (or 4) runs only the cases of that many panels.
 fn cpu_mode(steps: usize) {
-    for panels in [1usize, 4] {
+    let only: Option<usize> = std::env::var("EPIX_DARK_PANELS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for panels in [1usize, 4].into_iter().filter(|p| only.is_none_or(|o| o == *p)) {
         let pool = pool(panels * PANEL);
         for feed in ALL_FEEDS {
             let mut block = Vec::new();
