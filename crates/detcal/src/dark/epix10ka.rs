@@ -343,17 +343,8 @@ fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
     let mut f = 0;
     while f < nframes {
         let end = (f + SUB).min(nframes);
-        // The tile's part of a frame is one 4 KiB page, read 32 bytes at a time in 16 frames
-        // at once: the hardware prefetchers, which stop at page ends, barely start; the loads
-        // stalled half the kernel's time (`perf annotate`). Ask for each line ahead.
-        for p in (0..PREFETCH.min(len)).step_by(LINE) {
-            prefetch_rows(frames, npix, start + p, f..end);
-        }
         let mut c = 0;
         while c < len {
-            if c % LINE == 0 && c + PREFETCH < len {
-                prefetch_rows(frames, npix, start + c + PREFETCH, f..end);
-            }
             let w = LANES.min(len - c);
             if w == LANES {
                 chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start, f..end);
@@ -366,30 +357,6 @@ fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
         }
         f = end;
     }
-}
-
-/// Pixels (`u16`) of a cache line.
-const LINE: usize = 32;
-/// How many pixels ahead of the kernel the frames' lines are asked for.
-const PREFETCH: usize = 8 * LINE;
-
-/// Asks for the cache line of pixel `at` of each frame in `fr` (a hint: no effect elsewhere).
-#[inline(always)]
-fn prefetch_rows(frames: &[u16], npix: usize, at: usize, fr: std::ops::Range<usize>) {
-    #[cfg(target_arch = "x86_64")]
-    for f in fr {
-        if let Some(p) = frames.get(f * npix + at) {
-            // SAFETY: a prefetch of an address inside `frames`; it reads nothing visible and
-            // cannot fault.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    std::ptr::from_ref(p).cast(),
-                )
-            };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (frames, npix, at, fr);
 }
 
 /// Adds the gated sums (no counts) of every frame for the chunks of [`LANES`] pixels starting at
