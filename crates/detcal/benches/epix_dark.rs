@@ -122,7 +122,10 @@ fn cpu_mode(steps: usize) {
     let only: Option<usize> = std::env::var("EPIX_DARK_PANELS")
         .ok()
         .and_then(|v| v.parse().ok());
-    for panels in [1usize, 4].into_iter().filter(|p| only.is_none_or(|o| o == *p)) {
+    for panels in [1usize, 4]
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o == *p))
+    {
         let pool = pool(panels * PANEL);
         for feed in ALL_FEEDS {
             let mut block = Vec::new();

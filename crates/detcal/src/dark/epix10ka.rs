@@ -1220,7 +1220,8 @@ mod tests {
                     break;
                 }
                 let k = (*k).min(nf - at);
-                d.push_frames(&flat[at * np * l..(at + k) * np * l]).unwrap();
+                d.push_frames(&flat[at * np * l..(at + k) * np * l])
+                    .unwrap();
                 at += k;
             }
             assert_eq!(inc, d.finish().unwrap(), "nbs {nbs}, batches");
