@@ -25,7 +25,10 @@ Every threshold is fixed in psana (the app has no options for them), so they are
 
 [`EpixDark`] streams: it keeps the first 500 used records (pass 2 needs them once pass 1's gates
 are known) plus one frame held back (a frame is used only once a later one arrives),
-then feeds later frames to pass 2 in batches of that buffer. Pass 2 over the first records
+then feeds later frames to pass 2 in batches. For frames of about one panel, pass 1 sums the
+first records in batches of 16 as they arrive and pass 2 takes batches of 16, so the kernel
+reads frames a moment after they were written, from cache; larger frames are summed in blocks
+of up to 500 records (each tile of sums stays in cache over the block instead). Pass 2 over the first records
 does not read them again where it can be told from pass 1 that it would sum the same values:
 pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
 above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
