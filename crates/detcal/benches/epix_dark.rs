@@ -10,7 +10,8 @@
 //!
 //! On a shared machine wall times mislead: `EPIX_DARK_STEPS=N cargo bench -p detcal --bench
 //! epix_dark` runs N steps of each case instead of criterion and prints the CPU time (user +
-//! system, all threads) per step, which other work on the machine disturbs far less.
+//! system, all threads) per step, which other work on the machine disturbs far less
+//! (`EPIX_DARK_PANELS=1` or `4`: only those cases).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -54,6 +55,9 @@ fn pool(npix: usize) -> Vec<u16> {
 enum Feed {
     /// Each frame written in place as the job's reader does, into a fresh engine.
     FrameByFrame,
+    /// Each frame written in place, the block's memory handed on from the step before: what
+    /// the job does from its second gain mode on.
+    FrameByFrameReused,
     /// Batches of 64 frames (`push_frames`, as the JUNGFRAU bench's main case), a fresh engine.
     Batches,
     /// Batches of 64 frames, the block's memory handed on from the step before (as the job
@@ -65,24 +69,30 @@ impl Feed {
     fn name(self) -> &'static str {
         match self {
             Feed::FrameByFrame => "frame by frame",
+            Feed::FrameByFrameReused => "frame by frame, block reused",
             Feed::Batches => "batches of 64",
             Feed::BatchesReused => "batches of 64, block reused",
         }
     }
 }
 
-const ALL_FEEDS: [Feed; 3] = [Feed::FrameByFrame, Feed::Batches, Feed::BatchesReused];
+const ALL_FEEDS: [Feed; 4] = [
+    Feed::FrameByFrame,
+    Feed::FrameByFrameReused,
+    Feed::Batches,
+    Feed::BatchesReused,
+];
 
 /// One step of `DEFAULT_NBS` frames; `block` is the block memory handed from step to step.
 fn step(pool: &[u16], panels: usize, feed: Feed, block: &mut Vec<u16>) -> u64 {
     let npix = panels * PANEL;
     let buf = match feed {
-        Feed::BatchesReused => std::mem::take(block),
+        Feed::BatchesReused | Feed::FrameByFrameReused => std::mem::take(block),
         _ => Vec::new(),
     };
     let mut d = EpixDark::with_buffer(panels, PANEL, DEFAULT_NBS, buf).unwrap();
     match feed {
-        Feed::FrameByFrame => {
+        Feed::FrameByFrame | Feed::FrameByFrameReused => {
             for i in 0..DEFAULT_NBS {
                 let f = i % POOL_FRAMES;
                 d.frame_slot()
@@ -115,9 +125,16 @@ fn cpu_seconds() -> f64 {
     s(u.user_time()) + s(u.system_time())
 }
 
-/// `EPIX_DARK_STEPS=N`: N steps per case, CPU time per step (see the module docs).
+/// `EPIX_DARK_STEPS=N`: N steps per case, CPU time per step (see the module docs);
+/// `EPIX_DARK_PANELS=1` (or 4) runs only the cases of that many panels.
 fn cpu_mode(steps: usize) {
-    for panels in [1usize, 4] {
+    let only: Option<usize> = std::env::var("EPIX_DARK_PANELS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for panels in [1usize, 4]
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o == *p))
+    {
         let pool = pool(panels * PANEL);
         for feed in ALL_FEEDS {
             let mut block = Vec::new();

@@ -25,7 +25,10 @@ Every threshold is fixed in psana (the app has no options for them), so they are
 
 [`EpixDark`] streams: it keeps the first 500 used records (pass 2 needs them once pass 1's gates
 are known) plus one frame held back (a frame is used only once a later one arrives),
-then feeds later frames to pass 2 in batches of that buffer. Pass 2 over the first records
+then feeds later frames to pass 2 in batches. For frames of about one panel, pass 1 sums the
+first records in batches of 16 as they arrive and pass 2 takes batches of 16, so the kernel
+reads frames a moment after they were written, from cache; larger frames are summed in blocks
+of up to 500 records (each tile of sums stays in cache over the block instead). Pass 2 over the first records
 does not read them again where it can be told from pass 1 that it would sum the same values:
 pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
 above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
@@ -105,6 +108,14 @@ const LANES: usize = 16;
 const DIRECT_FRAMES: usize = 16;
 /// Frames per sub-batch: 16 squares of 14-bit values fit a `u32` (16 * 16383^2 < 2^32).
 const SUB: usize = 16;
+/// Bytes of the per-pixel sums ([`TileSums`]).
+const SUMS_BYTES: usize = 32;
+/// Frames are summed in batches of [`SUB`] as they arrive (read from cache, a moment after
+/// they were written) when such a batch and the sums, which every batch then reads and writes,
+/// take at most this many bytes (one panel: 8.6 MB); larger frames are summed in big blocks of
+/// records, each tile of sums staying in cache over the whole block, as the sums' traffic would
+/// cost more than reading the frames from memory (measured on 4 panels).
+const CACHED_BYTES: usize = 16 << 20;
 
 /// What the kernel accumulates besides the gated sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -490,7 +501,16 @@ pub struct EpixDark {
     /// it is held back (it is used only if another one follows).
     buf: Vec<u16>,
     buf_frames: usize,
+    /// Frames the buffer holds before pass 1 (the first records and one held back).
     cap: usize,
+    /// Frames the buffer holds once pass 1 ran (a batch of records for pass 2 and one held
+    /// back): small, so that the kernel reads them from cache, written a moment before.
+    cap2: usize,
+    /// Whether frames are summed in small batches as they arrive ([`CACHED_BYTES`]).
+    incremental: bool,
+    /// Pass-1 sums and the records they hold (the first ones of the block), added in batches
+    /// of [`SUB`] records as frames arrive, while they are still in cache.
+    pass1: Option<(Sums, usize)>,
     /// Pass-1 results and the pass-2 sums, once the gates are known.
     pass2: Option<(Pass1, Sums)>,
 }
@@ -551,8 +571,11 @@ impl EpixDark {
                 )
             })?;
         let len = cap * npix;
-        if buf.capacity() >= len {
-            buf.clear();
+        let incremental = npix * (2 * SUB + SUMS_BYTES) <= CACHED_BYTES;
+        if buf.len() >= len {
+            // Every frame slot is written before it is read: no need to clear it.
+            buf.truncate(len);
+        } else if buf.capacity() >= len {
             buf.resize(len, 0);
         } else {
             buf = crate::mem::zeroed_u16(len);
@@ -565,6 +588,9 @@ impl EpixDark {
             buf,
             buf_frames: 0,
             cap,
+            cap2: if incremental { cap.min(SUB + 1) } else { cap },
+            incremental,
+            pass1: Some((Sums::new(npix), 0)),
             pass2: None,
         })
     }
@@ -651,9 +677,14 @@ impl EpixDark {
     /// The buffer of the next frame, to be filled in place with raw words and then added with
     /// [`EpixDark::commit_frame`].
     pub fn frame_slot(&mut self) -> &mut [u16] {
-        if self.buf_frames == self.cap && !self.is_done() {
+        let cap = if self.pass2.is_some() {
+            self.cap2
+        } else {
+            self.cap
+        };
+        if self.buf_frames >= cap && !self.is_done() {
             self.flush_keep_last();
-        } else if self.buf_frames == self.cap {
+        } else if self.buf_frames >= cap {
             // Done: the slot of the last frame collected, which is never used.
             self.buf_frames -= 1;
             let npix = self.npix();
@@ -675,7 +706,24 @@ impl EpixDark {
         // Bits 14 and 15 are masked away in the kernel.
         self.buf_frames += 1;
         self.collected += 1;
+        // Every frame but the last one is a record: pass 1 takes them in batches.
+        if let Some((_, done)) = self.pass1.as_ref().filter(|_| self.incremental) {
+            let known = (self.buf_frames - 1).min(PASS1_RECORDS);
+            if known >= *done + SUB {
+                self.pass1_upto(known);
+            }
+        }
         self.is_done()
+    }
+
+    /// Adds the block's records up to `records` (not beyond [`PASS1_RECORDS`]) to the pass-1 sums.
+    fn pass1_upto(&mut self, records: usize) {
+        let npix = self.npix();
+        let (sums, done) = self.pass1.as_mut().expect("pass 1");
+        if records > *done {
+            sums.add(&self.buf[*done * npix..records * npix], Pass::First);
+            *done = records;
+        }
     }
 
     /// The buffer is full: all its frames but the last are records; process them and keep the
@@ -691,12 +739,16 @@ impl EpixDark {
     /// Processes the first `used` frames of the buffer (pass 1 first if not done yet).
     fn process(&mut self, used: usize) {
         let npix = self.npix();
-        let block = &self.buf[..used * npix];
         if let Some((_, sums)) = self.pass2.as_mut() {
-            sums.add(block, Pass::Second);
+            sums.add(&self.buf[..used * npix], Pass::Second);
         } else {
-            // Pass 1, then pass 2 over the same records, mostly from pass 1's sums.
-            let (p1, sums) = pass1(block, self.npanels, self.panel_len);
+            // The rest of pass 1 (`used` is at most `PASS1_RECORDS` here), then pass 2 over the
+            // same records, mostly from pass 1's sums.
+            self.pass1_upto(used);
+            let (sums, done) = self.pass1.take().expect("pass 1");
+            debug_assert_eq!(done, used);
+            let block = &self.buf[..used * npix];
+            let p1 = pass1(&sums, self.npanels, self.panel_len);
             let sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, block);
             self.pass2 = Some((p1, sums));
         }
@@ -832,12 +884,10 @@ impl EpixDark {
     }
 }
 
-/// Pass 1 over `block` (the first records): per-pixel means and rms, each panel's rms average
-/// (NaN where no pixel qualifies) and the pass-2 gates; and the pass-1 sums.
-fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
+/// Pass 1's results from its sums (over the first records): per-pixel means and rms, each
+/// panel's rms average (NaN where no pixel qualifies) and the pass-2 gates.
+fn pass1(sums: &Sums, npanels: usize, panel_len: usize) -> Pass1 {
     let npix = npanels * panel_len;
-    let mut sums = Sums::new(npix);
-    sums.add(block, Pass::First);
     let s0 = sums.gather(|t| &t.s0);
     let s1 = sums.gather(|t| &t.s1);
     let s2 = sums.gather(|t| &t.s2);
@@ -868,15 +918,14 @@ fn pass1(block: &[u16], npanels: usize, panel_len: usize) -> (Pass1, Sums) {
             (lo.trunc() as i16, hi.trunc() as i16)
         })
         .unzip();
-    let p1 = Pass1 {
+    Pass1 {
         ave,
         rms,
         count: s0,
         gate_lo,
         gate_hi,
         rms_ave,
-    };
-    (p1, sums)
+    }
 }
 
 #[cfg(test)]
@@ -1114,6 +1163,116 @@ mod tests {
             resummed > 100 && resummed < 2 * l,
             "{resummed} pixels summed again"
         );
+    }
+
+    #[test]
+    fn incremental_and_block_summing_equal_a_direct_computation() {
+        // 2 panels of 700 pixels, 1100 frames (past nbs) of noisy pixels, spikes, zeros and
+        // saturation, fed frame by frame with sums in batches as frames arrive (the default for
+        // small frames), in big blocks (the way for large frames), and in batches of varied
+        // size; for nbs 1024 and 300 (pass 1 over all records). Every way gives the same, and
+        // that equals psana's sums taken directly over the records.
+        let (np, l, nf) = (2, 700, 1100);
+        let mut h = 0x0ddc_0ffe_e15e_a5e5u64;
+        let mut rnd = move || {
+            h ^= h >> 12;
+            h ^= h << 25;
+            h ^= h >> 27;
+            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
+        };
+        let frames: Vec<Vec<u16>> = (0..nf)
+            .map(|_| {
+                (0..np * l)
+                    .map(|p| {
+                        let amp = if p % 5 == 0 { 30 } else { 2 + p % 4 };
+                        let r = rnd();
+                        let mut v = 1500 + (p % 400) as i64 + (r % (2 * amp as u64 + 1)) as i64
+                            - amp as i64;
+                        match r % 1499 {
+                            0 => v += 700,
+                            1 => v = 0,
+                            2 => v = 16001 | 0x8000,
+                            _ => {}
+                        }
+                        v as u16
+                    })
+                    .collect()
+            })
+            .collect();
+        let flat = frames.concat();
+        for nbs in [DEFAULT_NBS, 300] {
+            let run_mode = |incremental: bool| {
+                let mut d = EpixDark::new(np, l, nbs).unwrap();
+                assert!(d.incremental);
+                if !incremental {
+                    d.incremental = false;
+                    d.cap2 = d.cap;
+                }
+                for f in &frames {
+                    d.frame_slot().copy_from_slice(f);
+                    d.commit_frame();
+                }
+                d.finish().unwrap()
+            };
+            let inc = run_mode(true);
+            assert_eq!(inc, run_mode(false), "nbs {nbs}");
+            let mut d = EpixDark::new(np, l, nbs).unwrap();
+            let mut at = 0;
+            for k in [5usize, 17, 64, 1, 33].iter().cycle() {
+                if at == nf {
+                    break;
+                }
+                let k = (*k).min(nf - at);
+                d.push_frames(&flat[at * np * l..(at + k) * np * l])
+                    .unwrap();
+                at += k;
+            }
+            assert_eq!(inc, d.finish().unwrap(), "nbs {nbs}, batches");
+            // Directly: pass 1 over the first min(n, 500) records, pass 2 over all n.
+            let n = nbs.min(nf) - 1;
+            assert_eq!(inc.records as usize, n);
+            for (pi, panel) in inc.panels.iter().enumerate() {
+                for i in 0..l {
+                    let px = pi * l + i;
+                    let vals: Vec<u64> = frames[..n]
+                        .iter()
+                        .map(|f| u64::from(f[px] & DATA_MASK))
+                        .collect();
+                    let sums = |recs: &[u64], lo: u64, hi: u64| {
+                        let inside: Vec<u64> = recs
+                            .iter()
+                            .copied()
+                            .filter(|v| (lo..=hi).contains(v))
+                            .collect();
+                        let s1: u64 = inside.iter().sum();
+                        let s2: u64 = inside.iter().map(|v| v * v).sum();
+                        (inside.len() as u32, s1 as u32, s2)
+                    };
+                    let (c1, a1, b1) = sums(&vals[..n.min(PASS1_RECORDS)], 1, 16000);
+                    assert_eq!(panel.pass1_count[i], c1, "pixel {px}");
+                    assert_eq!(
+                        (panel.pass1_ave[i], panel.pass1_rms[i]),
+                        ave_rms(c1, a1, b1),
+                        "pixel {px}"
+                    );
+                    let half = NSIGMA_GATE * panel.summary.rms_ave_pass1;
+                    let glo = (panel.pass1_ave[i] - half).max(1.0).trunc() as u64;
+                    let ghi = (panel.pass1_ave[i] + half).min(16000.0).trunc() as u64;
+                    assert_eq!(
+                        (panel.gate_lo[i] as u64, panel.gate_hi[i] as u64),
+                        (glo, ghi),
+                        "pixel {px}"
+                    );
+                    let (c, a, b) = sums(&vals, glo, ghi);
+                    assert_eq!(panel.count[i], c, "pixel {px}");
+                    assert_eq!((panel.ave[i], panel.rms[i]), ave_rms(c, a, b), "pixel {px}");
+                    let clo = vals.iter().filter(|&&v| v < 1).count();
+                    let chi = vals.iter().filter(|&&v| v > 16000).count();
+                    assert_eq!(panel.count_lo[i] as usize, clo, "pixel {px}");
+                    assert_eq!(panel.count_hi[i] as usize, chi, "pixel {px}");
+                }
+            }
+        }
     }
 
     #[test]
