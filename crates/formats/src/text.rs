@@ -336,9 +336,21 @@ pub fn read_text(path: &Path) -> Result<NdArray> {
     if path.is_dir() {
         return Err(Error::content(path, "is a directory; expected a text file"));
     }
-    let bytes = std::fs::read(path).at(path, "read")?;
-    parse_text(&bytes, path)
+    let file = std::fs::File::open(path).at(path, "open")?;
+    let len = file.metadata().at(path, "stat")?.len();
+    if len < MAP_BYTES {
+        let bytes = std::fs::read(path).at(path, "read")?;
+        return parse_text(&bytes, path);
+    }
+    // Large files are mapped rather than copied into memory first.
+    // SAFETY: the map is read-only; a file truncated by another process while mapped would
+    // fault, as with any mapped input (the `.npy` reader maps its inputs the same way).
+    let map = unsafe { memmap2::Mmap::map(&file) }.at(path, "map")?;
+    parse_text(&map, path)
 }
+
+/// Files from this size on are read through a memory map.
+const MAP_BYTES: u64 = 1 << 22;
 
 /// Reads only the header metadata of a text file.
 pub fn read_text_meta(path: &Path) -> Result<TextMeta> {
