@@ -99,7 +99,7 @@ macro_rules! py_int {
                 Ok(())
             }
 
-            #[inline]
+            #[inline(always)]
             fn fast_write(self, fast: FastFmt, buf: &mut [u8], pos: usize) -> Option<usize> {
                 match fast {
                     FastFmt::Int { width } => {
@@ -122,7 +122,7 @@ macro_rules! py_float {
                 fmt.write_f64(out, self as f64)
             }
 
-            #[inline]
+            #[inline(always)]
             fn fast_write(self, fast: FastFmt, buf: &mut [u8], pos: usize) -> Option<usize> {
                 match fast {
                     FastFmt::Fixed { prec: 3, width } => fastnum::write_fixed3(buf, pos, self, width),
