@@ -473,10 +473,14 @@ mod tests {
             f32::INFINITY,
             f32::NEG_INFINITY,
         ];
-        // Exact ties at the third decimal: k/16 and k/2048 are exact in binary.
-        for k in 0..5000 {
-            edges.push(k as f32 / 16.0 + 0.03125);
-            edges.push(-(k as f32) / 2048.0);
+        // Exact ties: odd/16 is a tie at 3 decimals, odd/32 at 4, odd/8 at 2, odd/4 at 1,
+        // odd/2 at 0; and values near pedestals' three decimals.
+        for k in 0..3000 {
+            let odd = (2 * k + 1) as f32;
+            for d in [2.0, 4.0, 8.0, 16.0, 32.0] {
+                edges.push(odd / d);
+                edges.push(-odd / d);
+            }
             edges.push(1500.0 + k as f32 * 0.0005);
         }
         for v in edges {
