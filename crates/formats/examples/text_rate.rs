@@ -1,16 +1,16 @@
 //! Parse and format rates of psana text constants at the size of a 16M JUNGFRAU, with the CPU
 //! time beside the wall time (on a shared machine the CPU time is the steadier figure).
 //!
-//! `cargo run --release -p detcal-formats --example text_rate [REPEATS [parse|format]]`: a
+//! `cargo run --release -p detcal-formats --example text_rate [REPEATS [parse|format|file]]`: a
 //! (3, 32, 512, 1024) float32 pedestals array as `%.3f` and a uint64 status array as `%4i`, each
-//! formatted and parsed REPEATS times (default 3; only one of the two if named); prints one line
-//! per run.
+//! formatted and parsed in memory REPEATS times, and written to and read from a temporary file
+//! (default 3; only one of the three if named); prints one line per run.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use detcal_formats::NdArray;
-use detcal_formats::text::{HeaderInfo, TextOptions, encode_text, parse_text};
+use detcal_formats::text::{HeaderInfo, TextOptions, encode_text, parse_text, read_text};
 use ndarray::{ArrayD, IxDyn};
 use nix::sys::resource::{UsageWho, getrusage};
 
@@ -95,6 +95,20 @@ fn main() {
         for _ in 0..repeats * usize::from(run("parse")) {
             measure(&format!("{label} parse"), text.len(), || {
                 parse_text(&text, Path::new("rate.txt")).unwrap()
+            });
+        }
+        // Through a file in the temporary directory (page cache): `encode_text` into a
+        // buffered file, `read_text` from it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rate.txt");
+        for _ in 0..repeats * usize::from(run("file")) {
+            measure(&format!("{label} write file"), text.len(), || {
+                let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+                encode_text(arr, &opts, &HeaderInfo::default(), &mut w, &path).unwrap();
+                w.into_inner().unwrap();
+            });
+            measure(&format!("{label} read file"), text.len(), || {
+                read_text(&path).unwrap()
             });
         }
         // The text read back and written again is the same text.

@@ -22,6 +22,7 @@ assert_eq!(back, arr);
 
 pub mod array;
 pub mod error;
+mod fastnum;
 pub mod geometry;
 pub mod npy;
 pub mod npz;

@@ -161,6 +161,19 @@ impl PyFormat {
         self.conv == Conv::Int
     }
 
+    /// The shape of the format, for the fast formatters of `fastnum`.
+    pub(crate) fn parts(&self) -> FormatParts {
+        FormatParts {
+            plain: self.prefix.is_empty()
+                && self.suffix.is_empty()
+                && !(self.left || self.zero || self.plus || self.space || self.alt),
+            fixed: matches!(self.conv, Conv::Fixed { .. }),
+            int: self.conv == Conv::Int,
+            width: self.width,
+            precision: self.precision,
+        }
+    }
+
     /// Appends a float formatted as Python formats `fmt % value`.
     ///
     /// Fails only for `%d`/`%i` of a NaN or infinite value, as Python does.
@@ -287,6 +300,20 @@ impl PyFormat {
         }
         out.extend_from_slice(self.suffix.as_bytes());
     }
+}
+
+/// The shape of a format (see [`PyFormat::parts`]).
+pub(crate) struct FormatParts {
+    /// No literal text and no flags.
+    pub plain: bool,
+    /// `%f` or `%F`.
+    pub fixed: bool,
+    /// `%d`, `%i` or `%u`.
+    pub int: bool,
+    /// The minimum width.
+    pub width: usize,
+    /// The precision, if given.
+    pub precision: Option<usize>,
 }
 
 const POW10: [u128; 21] = {

@@ -15,6 +15,12 @@ absent) and shape; without `# NDIM` and `# DIM:i` the array keeps the layout of 
 or 1-D for a single line or column). Values are parsed generically, so integer values written
 as floats (`3.000` in a `uint16` file) and integer-valued status written from float arrays read
 back exactly.
+
+Both directions run on all cores and take fast paths for the shapes constants files hold
+(`1234.567`, `-0.000` and short integers parsed eight bytes at a time straight into the array;
+`%.Nf` of floats and `%Wd` of integers formatted with integer arithmetic); each fast path gives
+exactly what the general code gives, or leaves the value (or the whole file, when its lines are
+not all the same length) to it.
 */
 
 use std::io::Write;
@@ -25,6 +31,7 @@ use rayon::prelude::*;
 
 use crate::array::{DType, Element, NdArray, checked_product, shape_str};
 use crate::error::{Error, IoContext, Result};
+use crate::fastnum::{self, FAST_ROOM, FastFmt};
 use crate::pyfmt::PyFormat;
 use crate::with_array;
 
@@ -83,6 +90,10 @@ pub fn default_fmt(dtype: DType) -> &'static str {
 /// Formats one value with a Python format.
 trait PyValue: Copy {
     fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()>;
+    /// Writes the value with the fast form of the format at `buf[pos..]` (at least
+    /// [`FAST_ROOM`] bytes free) and returns the new end; `None` where the fast path does not
+    /// apply (then `py_write` formats it).
+    fn fast_write(self, fast: FastFmt, buf: &mut [u8], pos: usize) -> Option<usize>;
 }
 
 macro_rules! py_int {
@@ -93,31 +104,81 @@ macro_rules! py_int {
                 fmt.write_int(out, self as i128);
                 Ok(())
             }
+
+            #[inline(always)]
+            fn fast_write(self, fast: FastFmt, buf: &mut [u8], pos: usize) -> Option<usize> {
+                match fast {
+                    FastFmt::Int { width } => {
+                        let v = self as i128;
+                        Some(fastnum::write_int(buf, pos, v < 0, v.unsigned_abs() as u64, width))
+                    }
+                    FastFmt::Fixed { .. } => None,
+                }
+            }
         }
     )*};
 }
 py_int!(u8, u16, u32, u64, i8, i16, i32, i64);
 
-impl PyValue for f32 {
+macro_rules! py_float {
+    ($($t:ty),*) => {$(
+        impl PyValue for $t {
+            #[inline]
+            fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
+                fmt.write_f64(out, self as f64)
+            }
+
+            #[inline(always)]
+            fn fast_write(self, fast: FastFmt, buf: &mut [u8], pos: usize) -> Option<usize> {
+                match fast {
+                    FastFmt::Fixed { prec: 3, width } => fastnum::write_fixed3(buf, pos, self, width),
+                    FastFmt::Fixed { prec, width } => fastnum::write_fixed(buf, pos, self, prec, width),
+                    FastFmt::Int { .. } => None,
+                }
+            }
+        }
+    )*};
+}
+py_float!(f32, f64);
+
+/// Values formatted per parallel task, and tasks per batch written at once (bounds memory).
+const VALUES_PER_TASK: usize = 1 << 14;
+const TASKS_PER_BATCH: usize = 64;
+
+/// A reusable output buffer: `bytes` is kept zero-filled to its capacity, `len` bytes are used.
+#[derive(Default)]
+struct OutBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl OutBuf {
+    /// Makes room for `n` more bytes after `len`.
     #[inline]
-    fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
-        fmt.write_f64(out, self as f64)
+    fn room(&mut self, n: usize) {
+        if self.len + n > self.bytes.len() {
+            let want = (self.bytes.len() * 2).max(self.len + n).max(4096);
+            self.bytes.resize(want, 0);
+        }
+    }
+
+    #[inline]
+    fn push_slice(&mut self, s: &[u8]) {
+        self.room(s.len());
+        self.bytes[self.len..self.len + s.len()].copy_from_slice(s);
+        self.len += s.len();
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
-impl PyValue for f64 {
-    #[inline]
-    fn py_write(self, fmt: &PyFormat, out: &mut Vec<u8>) -> Result<()> {
-        fmt.write_f64(out, self)
-    }
-}
-
-/// Rows formatted per parallel task, and rows per batch written at once (bounds memory).
-const ROWS_PER_TASK: usize = 16;
-const ROWS_PER_BATCH: usize = 4096;
-
-/// Writes `data` as rows of `ncols` values: values separated by `sep`, each row followed by
-/// `end`, and the whole preceded by `lead`.
+/// Writes `data` as rows of `ncols` values: values separated by single spaces and each row
+/// followed by `row_end`, or (with `value_end`) each value followed by `value_end`.
+///
+/// Batches of rows are formatted in parallel into reused buffers, each batch while the one
+/// before is written out.
 fn write_rows<T: PyValue + Sync, W: Write>(
     data: &[T],
     ncols: usize,
@@ -131,41 +192,66 @@ fn write_rows<T: PyValue + Sync, W: Write>(
         return Ok(());
     }
     let nrows = data.len() / ncols;
-    let format_rows = |rows: std::ops::Range<usize>| -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(rows.len() * ncols * 10);
+    let fast = FastFmt::of(fmt);
+    let format_rows = |rows: std::ops::Range<usize>, out: &mut OutBuf| -> Result<()> {
+        out.len = 0;
+        out.room(rows.len() * ncols * 10 + FAST_ROOM);
+        let mut slow = Vec::new();
         for r in rows {
             let row = &data[r * ncols..(r + 1) * ncols];
-            for (i, v) in row.iter().enumerate() {
-                match value_end {
-                    Some(sep) => {
-                        v.py_write(fmt, &mut out)?;
-                        out.extend_from_slice(sep);
-                    }
+            for (i, &v) in row.iter().enumerate() {
+                out.room(FAST_ROOM + 2);
+                if value_end.is_none() && i > 0 {
+                    out.bytes[out.len] = b' ';
+                    out.len += 1;
+                }
+                match fast.and_then(|f| v.fast_write(f, &mut out.bytes, out.len)) {
+                    Some(end) => out.len = end,
                     None => {
-                        if i > 0 {
-                            out.push(b' ');
-                        }
-                        v.py_write(fmt, &mut out)?;
+                        slow.clear();
+                        v.py_write(fmt, &mut slow)?;
+                        out.push_slice(&slow);
                     }
                 }
+                if let Some(sep) = value_end {
+                    out.push_slice(sep);
+                }
             }
-            out.extend_from_slice(row_end);
+            out.push_slice(row_end);
         }
-        Ok(out)
+        Ok(())
     };
-    let mut start = 0;
-    while start < nrows {
-        let end = (start + ROWS_PER_BATCH).min(nrows);
-        let chunks: Vec<Vec<u8>> = (start..end)
-            .step_by(ROWS_PER_TASK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|s| format_rows(s..(s + ROWS_PER_TASK).min(end)))
-            .collect::<Result<_>>()?;
-        for c in chunks {
-            w.write_all(&c).at(path, "write")?;
-        }
-        start = end;
+    let rows_per_task = (VALUES_PER_TASK / ncols).max(1);
+    let rows_per_batch = rows_per_task * TASKS_PER_BATCH;
+    let batches = nrows.div_ceil(rows_per_batch);
+    let format_batch = |b: usize, pool: &mut Vec<OutBuf>| -> Result<()> {
+        let start = b * rows_per_batch;
+        let end = (start + rows_per_batch).min(nrows);
+        pool.resize_with((end - start).div_ceil(rows_per_task), OutBuf::default);
+        pool.par_iter_mut().enumerate().try_for_each(|(t, out)| {
+            let s = start + t * rows_per_task;
+            format_rows(s..(s + rows_per_task).min(end), out)
+        })
+    };
+    if batches == 0 {
+        return Ok(());
+    }
+    let (mut ready, mut next) = (Vec::new(), Vec::new());
+    format_batch(0, &mut ready)?;
+    for b in 1..=batches {
+        let mut formatted = Ok(());
+        let written = rayon::in_place_scope(|s| {
+            if b < batches {
+                s.spawn(|_| formatted = format_batch(b, &mut next));
+            }
+            ready
+                .iter()
+                .try_for_each(|c| w.write_all(c.as_slice()))
+                .at(path, "write")
+        });
+        written?;
+        formatted?;
+        std::mem::swap(&mut ready, &mut next);
     }
     Ok(())
 }
@@ -256,9 +342,22 @@ pub fn read_text(path: &Path) -> Result<NdArray> {
     if path.is_dir() {
         return Err(Error::content(path, "is a directory; expected a text file"));
     }
-    let bytes = std::fs::read(path).at(path, "read")?;
-    parse_text(&bytes, path)
+    // Errors say "read" as they did when every file was read whole.
+    let file = std::fs::File::open(path).at(path, "read")?;
+    let len = file.metadata().at(path, "read")?.len();
+    if len < MAP_BYTES {
+        let bytes = std::fs::read(path).at(path, "read")?;
+        return parse_text(&bytes, path);
+    }
+    // Large files are mapped rather than copied into memory first.
+    // SAFETY: the map is read-only; a file truncated by another process while mapped would
+    // fault, as with any mapped input (the `.npy` reader maps its inputs the same way).
+    let map = unsafe { memmap2::Mmap::map(&file) }.at(path, "read")?;
+    parse_text(&map, path)
 }
+
+/// Files from this size on are read through a memory map.
+const MAP_BYTES: u64 = 1 << 22;
 
 /// Reads only the header metadata of a text file.
 pub fn read_text_meta(path: &Path) -> Result<TextMeta> {
@@ -407,6 +506,10 @@ trait ParseValue: Element {
     /// [`ParseValue::parse_token`] gives; `None` where it cannot decide (then the caller falls
     /// back to `parse_token`, which also words the error).
     fn parse_fast(tok: &[u8]) -> Option<Self>;
+    /// Parses the common short shapes of a number at the start of `b` (`1234.567`, `-0.000`,
+    /// `64`), giving exactly what [`ParseValue::parse_token`] gives for the token, and the
+    /// bytes used; `None` for other shapes. `b` needs [`fastnum::PREFIX_BYTES`] bytes, else `None`.
+    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)>;
 }
 
 /// The sign and value of a token of at most 19 decimal digits with an optional sign.
@@ -456,6 +559,13 @@ macro_rules! parse_int {
                 let v = if neg { -i128::from(v) } else { i128::from(v) };
                 <$t>::try_from(v).ok()
             }
+
+            #[inline]
+            fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
+                let (neg, v, n) = fastnum::int_prefix(b)?;
+                let v = if neg { -i128::from(v) } else { i128::from(v) };
+                Some((<$t>::try_from(v).ok()?, n))
+            }
         }
     )*};
 }
@@ -472,6 +582,11 @@ impl ParseValue for f64 {
         // Both are correctly rounded; the property tests check that they accept the same tokens.
         fast_float2::parse::<f64, _>(tok).ok()
     }
+
+    #[inline]
+    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
+        fastnum::decimal_prefix(b)
+    }
 }
 
 impl ParseValue for f32 {
@@ -483,6 +598,12 @@ impl ParseValue for f32 {
     #[inline]
     fn parse_fast(tok: &[u8]) -> Option<Self> {
         f64::parse_fast(tok).map(|v| v as f32)
+    }
+
+    #[inline]
+    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
+        // As numpy: the double nearest the decimal, rounded to float32.
+        fastnum::decimal_prefix(b).map(|(v, n)| (v as f32, n))
     }
 }
 
@@ -536,6 +657,9 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         starts.push(line);
         line += c;
     }
+    if let Some(values) = parse_uniform::<T>(data, &ranges, &line_counts) {
+        return Ok(values);
+    }
     let chunks: Vec<Chunk<T>> = ranges
         .par_iter()
         .zip(starts.par_iter())
@@ -566,6 +690,136 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         nrows: rows,
         ncols: ncols.map_or(0, |(_, n)| n),
     })
+}
+
+/// The fast reader of the files psana writes, where every line holds the same number of values:
+/// the chunks are parsed in parallel straight into their places in one vector. `None` when a
+/// line differs (a blank line, another count, a bad token): then the general reader, which
+/// words the errors, parses the file again.
+fn parse_uniform<T: ParseValue>(
+    data: &[u8],
+    ranges: &[(usize, usize)],
+    line_counts: &[usize],
+) -> Option<Parsed<T>> {
+    // The number of values on the first line (the header scan starts the data at a line with
+    // content).
+    let first_end = memchr::memchr2(b'\n', b'#', data).unwrap_or(data.len());
+    let ncols = data[..first_end]
+        .split(|&b| is_blank(b))
+        .filter(|t| !t.is_empty())
+        .count();
+    if ncols == 0 {
+        return None;
+    }
+    // Lines per chunk: its line ends, plus a last line without one.
+    let lines: Vec<usize> = ranges
+        .iter()
+        .zip(line_counts)
+        .map(|(&(s, e), &c)| c + usize::from(e > s && data[e - 1] != b'\n'))
+        .collect();
+    let total = lines.iter().sum::<usize>().checked_mul(ncols)?;
+    let mut values = zeroed_huge::<T>(total);
+    let mut parts = Vec::with_capacity(ranges.len());
+    let mut rest = values.as_mut_slice();
+    for (&(s, e), &n) in ranges.iter().zip(&lines) {
+        let (head, tail) = rest.split_at_mut(n * ncols);
+        parts.push((&data[s..e], head));
+        rest = tail;
+    }
+    let ok = parts
+        .into_par_iter()
+        .all(|(chunk, out)| parse_chunk_uniform(chunk, ncols, out));
+    ok.then(|| Parsed {
+        values,
+        nrows: total / ncols,
+        ncols,
+    })
+}
+
+/// A zero-filled vector of `n` values whose memory the kernel may back with 2 MiB pages: the
+/// parser's first touches then fault once per 2 MiB instead of once per 4 KiB page (a quarter of
+/// the reading time went to page faults).
+fn zeroed_huge<T: Element>(n: usize) -> Vec<T> {
+    // A zero fill is a fresh zeroed allocation (not written here).
+    let mut v = vec![T::from_i128(0); n];
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = v.as_mut_ptr() as usize;
+        let first = start.next_multiple_of(HUGE);
+        let last = (start + std::mem::size_of_val(v.as_slice())) / HUGE * HUGE;
+        if last > first
+            && let Some(p) = std::ptr::NonNull::new(first as *mut std::ffi::c_void)
+        {
+            // SAFETY: the range lies inside the vector's allocation, and the advice changes only
+            // how the kernel backs the pages, not their contents. Failure is harmless.
+            let _ = unsafe {
+                nix::sys::mman::madvise(p, last - first, nix::sys::mman::MmapAdvise::MADV_HUGEPAGE)
+            };
+        }
+    }
+    v
+}
+
+/// Parses the lines of `chunk` into `out`, `ncols` values per line; false when a line does not
+/// hold exactly `ncols` numbers or the count of lines differs.
+fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T]) -> bool {
+    let mut rows = out.chunks_exact_mut(ncols);
+    let mut pos = 0;
+    while pos < chunk.len() {
+        // The line's content ends at its line end or at a '#' (numpy drops the rest).
+        let (end, next) = match memchr::memchr2(b'\n', b'#', &chunk[pos..]) {
+            Some(i) if chunk[pos + i] == b'\n' => (pos + i, pos + i + 1),
+            Some(i) => (
+                pos + i,
+                memchr::memchr(b'\n', &chunk[pos + i..]).map_or(chunk.len(), |j| pos + i + j + 1),
+            ),
+            None => (chunk.len(), chunk.len()),
+        };
+        let Some(row) = rows.next() else {
+            return false;
+        };
+        if parse_line_into(chunk, pos, end, row) != Some(ncols) {
+            return false;
+        }
+        pos = next;
+    }
+    rows.next().is_none()
+}
+
+/// Parses the values of `chunk[start..end]` (one line's content) into `row`; the number of
+/// values, or `None` when a token is not a number or there are more than `row` holds.
+#[inline]
+fn parse_line_into<T: ParseValue>(
+    chunk: &[u8],
+    start: usize,
+    end: usize,
+    row: &mut [T],
+) -> Option<usize> {
+    let mut at = start;
+    let mut n = 0;
+    loop {
+        at = fastnum::skip_blanks(chunk, at, end);
+        if at >= end {
+            return Some(n);
+        }
+        let slot = row.get_mut(n)?;
+        n += 1;
+        // The fast shapes, when the token ends where the number does.
+        if let Some((v, len)) = T::parse_prefix(&chunk[at..]) {
+            let e = at + len;
+            if e == end || (e < end && is_blank(chunk[e])) {
+                *slot = v;
+                at = e;
+                continue;
+            }
+        }
+        let s = at;
+        while at < end && !is_blank(chunk[at]) {
+            at += 1;
+        }
+        *slot = parse_value::<T>(&chunk[s..at]).ok()?;
+    }
 }
 
 /// The chunks' values in order, copied in parallel into one vector.
@@ -1031,6 +1285,318 @@ mod tests {
             for (g, w) in got.iter().zip(&want) {
                 proptest::prop_assert!(same_f32(*g as f32, *w));
             }
+        }
+    }
+
+    /// The writer before the fast paths: each value with the general formatter, single spaces
+    /// between values, a line end after each row (the reference of `write_rows`).
+    fn reference_rows<T: PyValue>(data: &[T], ncols: usize, fmt: &PyFormat) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for row in data.chunks(ncols) {
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                v.py_write(fmt, &mut out)?;
+            }
+            out.push(b'\n');
+        }
+        Ok(out)
+    }
+
+    /// The psana 1-D layout by the general formatter: a space after every value.
+    fn reference_one_d<T: PyValue>(data: &[T], fmt: &PyFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in data {
+            v.py_write(fmt, &mut out).unwrap();
+            out.push(b' ');
+        }
+        out
+    }
+
+    /// The new writer's rows of `data` (plain text, `ncols` per row) next to the reference's.
+    fn rows_agree<T: PyValue + Element>(
+        data: Vec<T>,
+        ncols: usize,
+        fmts: &[&str],
+    ) -> std::result::Result<(), String> {
+        let n = data.len() / ncols * ncols;
+        let data = data[..n].to_vec();
+        let arr =
+            T::wrap(ArrayD::from_shape_vec(IxDyn(&[n / ncols, ncols]), data.clone()).unwrap());
+        let one_d = T::wrap(ArrayD::from_shape_vec(IxDyn(&[n]), data.clone()).unwrap());
+        for f in fmts {
+            let fmt = PyFormat::parse(f).unwrap();
+            let mut got = Vec::new();
+            let res = encode_plain(&arr, &fmt, &mut got, Path::new("x.dat"));
+            match (res, reference_rows(&data, ncols, &fmt)) {
+                (Ok(()), Ok(want)) if got == want => {}
+                (Err(_), Err(_)) => continue,
+                (a, b) => {
+                    return Err(format!(
+                        "{f}: new {:?} {a:?}, reference {:?}",
+                        String::from_utf8_lossy(&got),
+                        b.map(|w| String::from_utf8_lossy(&w).into_owned())
+                    ));
+                }
+            }
+            let opts = TextOptions {
+                fmt: fmt.clone(),
+                comments: Vec::new(),
+                add_metadata: true,
+            };
+            let mut text = Vec::new();
+            encode_text(&one_d, &opts, &info("x"), &mut text, Path::new("x")).unwrap();
+            let want = reference_one_d(&data, &fmt);
+            if !text.ends_with(&want) || !text[..text.len() - want.len()].ends_with(b"\n\n ") {
+                return Err(format!("{f}: 1-D layout differs"));
+            }
+        }
+        Ok(())
+    }
+
+    const FLOAT_FORMATS: &[&str] = &[
+        "%.3f", "%.0f", "%.1f", "%8.2f", "%.4f", "%f", "%.9f", "%12.3f", "%.12f", "%-8.2f",
+        "%08.3f", "%+.3f", "%.4e", "%g", "%4i", "%d", "v%.3f",
+    ];
+    const INT_FORMATS: &[&str] = &[
+        "%4i", "%6i", "%d", "%1d", "%.3d", "%04d", "%.3f", "%g", "%22d",
+    ];
+
+    #[test]
+    fn writer_equals_reference_on_edge_values() {
+        let f32s = vec![
+            0.0f32,
+            -0.0,
+            -0.0001,
+            0.0005,
+            0.0625,
+            -0.0625,
+            1e-45,
+            -1e-45,
+            f32::MIN_POSITIVE,
+            16_777_216.0,
+            1e9,
+            3.4e38,
+            f32::MAX,
+            f32::MIN,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            1500.013,
+            2874.6665,
+            999.9995,
+        ];
+        rows_agree(f32s.clone(), 4, FLOAT_FORMATS).unwrap();
+        let f64s: Vec<f64> = f32s
+            .iter()
+            .map(|&v| f64::from(v))
+            .chain([
+                0.1,
+                2.675,
+                1e15,
+                9.2e15,
+                1.8e16,
+                1e300,
+                5e-324,
+                0.3,
+                -123456.7895,
+            ])
+            .collect();
+        rows_agree(f64s, 29, FLOAT_FORMATS).unwrap();
+        let u64s = vec![
+            0u64,
+            1,
+            64,
+            9999,
+            10_000_000,
+            1 << 53,
+            (1 << 53) + 1,
+            u64::MAX,
+        ];
+        rows_agree(u64s, 2, INT_FORMATS).unwrap();
+        let i64s = vec![
+            0i64,
+            -1,
+            64,
+            -9999,
+            i64::MIN,
+            i64::MAX,
+            (1 << 53) + 1,
+            -(1 << 60),
+        ];
+        rows_agree(i64s, 8, INT_FORMATS).unwrap();
+        rows_agree(vec![0u16, 1, 16383, u16::MAX], 1, INT_FORMATS).unwrap();
+        rows_agree(vec![-128i8, 0, 127, -1], 2, INT_FORMATS).unwrap();
+    }
+
+    #[test]
+    fn writer_equals_reference_across_batches() {
+        // More values than one parallel task and one batch, with a slow value here and there.
+        let data: Vec<f32> = (0..(VALUES_PER_TASK * TASKS_PER_BATCH * 2 + 4093))
+            .map(|i| match i % 1000 {
+                7 => f32::NAN,
+                8 => 1e30,
+                _ => 1500.0 + (i % 1024) as f32 * 0.5 + (i % 777) as f32 * 0.013,
+            })
+            .collect();
+        rows_agree(data.clone(), 1024, &["%.3f"]).unwrap();
+        rows_agree(data, 3, &["%8.2f"]).unwrap();
+        let status: Vec<u64> = (0..300_000u64).map(|i| (i * 7919) % 97 * (i % 3)).collect();
+        rows_agree(status, 512, &["%4i"]).unwrap();
+    }
+
+    /// The reader before the fast paths: numpy's rules token by token with the standard
+    /// library's parsers. `None` where it rejects the text.
+    fn reference_read<T: ParseValue>(text: &[u8]) -> Option<(Vec<T>, usize, usize)> {
+        let text = std::str::from_utf8(text).ok()?;
+        let mut values = Vec::new();
+        let (mut rows, mut ncols) = (0, None);
+        for line in text.split('\n') {
+            let content = line.split('#').next().unwrap();
+            let toks: Vec<&str> = content
+                .split([' ', '\t', '\r', '\x0c'])
+                .filter(|t| !t.is_empty())
+                .collect();
+            if toks.is_empty() {
+                continue;
+            }
+            if *ncols.get_or_insert(toks.len()) != toks.len() {
+                return None;
+            }
+            for t in toks {
+                values.push(T::parse_token(t).ok()?);
+            }
+            rows += 1;
+        }
+        Some((values, rows, ncols.unwrap_or(0)))
+    }
+
+    fn reader_agrees<T: ParseValue>(
+        text: &[u8],
+        same: impl Fn(T, T) -> bool,
+    ) -> std::result::Result<(), String> {
+        let got = parse_values::<T>(text, 1, Path::new("r.txt"));
+        match (got, reference_read::<T>(text)) {
+            (Ok(p), Some((v, rows, cols)))
+                if p.nrows == rows
+                    && p.ncols == cols
+                    && p.values.len() == v.len()
+                    && p.values.iter().zip(&v).all(|(&a, &b)| same(a, b)) =>
+            {
+                Ok(())
+            }
+            (Err(_), None) => Ok(()),
+            (a, b) => Err(format!(
+                "{:?} as {}: new {:?}, reference {:?}",
+                String::from_utf8_lossy(text),
+                T::DTYPE,
+                a.map(|p| (p.values, p.nrows, p.ncols)),
+                b
+            )),
+        }
+    }
+
+    fn reader_agrees_all(text: &[u8]) -> std::result::Result<(), String> {
+        reader_agrees::<f32>(text, same_f32)?;
+        reader_agrees::<f64>(text, same_f64)?;
+        reader_agrees::<u64>(text, |a, b| a == b)?;
+        reader_agrees::<u16>(text, |a, b| a == b)?;
+        reader_agrees::<i64>(text, |a, b| a == b)?;
+        reader_agrees::<i8>(text, |a, b| a == b)
+    }
+
+    #[test]
+    fn reader_equals_reference_on_edge_files() {
+        let files: &[&str] = &[
+            "1.000 2.500 -0.000\n3.125 4.000 5.000\n",
+            "1 2 3\n4 5 6",
+            " 0 64 3 ",
+            "1 2\n\n3 4\n",
+            "1 2\n3 4\n\n",
+            "1 2 # c\n3 4#c\n",
+            "1 2\n3\n",
+            "1 2\n3 4 5\n",
+            "1.5e3 nan\n-inf 4.9406564584124654e-324\n",
+            "0.30000000000000004 1.7976931348623157e308\n",
+            "18446744073709551615 9007199254740993\n18446744073709551616 -9223372036854775808\n",
+            "12345678.5 1.12345678\n+1.5 -.5\n",
+            "1.\t.5\r\n-0 +0\r\n",
+            "1 x\n",
+            "- .\n",
+            "1,5 2\n",
+            "   0   64\n 255    1\n",
+            "3.000 4.0\n",
+            "1\x0c2\n",
+        ];
+        for f in files {
+            reader_agrees_all(f.as_bytes()).unwrap();
+        }
+    }
+
+    #[test]
+    fn reader_equals_reference_on_a_large_file() {
+        // Several parallel chunks, tokens near the chunk ends read by the slow path.
+        let mut s = String::new();
+        for r in 0..3000 {
+            for c in 0..100 {
+                let v = (r * 100 + c) as f32 * 0.013 - 50.0;
+                s.push_str(&format!(
+                    "{} ",
+                    if c % 37 == 5 {
+                        format!("{v:e}")
+                    } else {
+                        format!("{v:.3}")
+                    }
+                ));
+            }
+            s.push('\n');
+        }
+        reader_agrees_all(s.as_bytes()).unwrap();
+        s.push_str("1 2\n");
+        reader_agrees_all(s.as_bytes()).unwrap();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn writer_equals_reference_on_random_values(bits in proptest::collection::vec(proptest::prelude::any::<u64>(), 1..60), ncols in 1usize..7) {
+            let f32s: Vec<f32> = bits.iter().map(|&b| match b % 4 {
+                0 => f32::from_bits(b as u32),
+                1 => (b >> 8) as u32 as f32 / 1000.0 % 20000.0,
+                2 => (b >> 8) as u32 as f32 / 2048.0 % 70000.0 - 30000.0,
+                _ => f32::from_bits((b >> 32) as u32) % 1e6,
+            }).collect();
+            let f64s: Vec<f64> = bits.iter().map(|&b| if b % 2 == 0 { f64::from_bits(b) } else { f64::from_bits(b) % 1e9 }).collect();
+            rows_agree(f32s, ncols, FLOAT_FORMATS).map_err(proptest::test_runner::TestCaseError::fail)?;
+            rows_agree(f64s, ncols, FLOAT_FORMATS).map_err(proptest::test_runner::TestCaseError::fail)?;
+            rows_agree(bits.clone(), ncols, INT_FORMATS).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let i64s: Vec<i64> = bits.iter().map(|&b| (b as i64) >> (b % 64)).collect();
+            rows_agree(i64s, ncols, INT_FORMATS).map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
+
+        #[test]
+        fn reader_equals_reference_on_random_files(
+            lines in proptest::collection::vec(proptest::collection::vec(
+                "-?[0-9]{0,9}(\\.[0-9]{0,9})?|-?[0-9]{1,5}\\.[0-9]{3}|[0-9]{15,21}|nan|-inf|[0-9]\\.[0-9]{16}e-?[0-9]{1,3}|\\+[0-9]\\.5|x", 1..6), 1..12),
+            seps in proptest::collection::vec("( |  |\t| \r)", 8),
+            ends in proptest::collection::vec("(\n|\r\n|\n\n| # c\n|#\n)", 12),
+            uniform in proptest::prelude::any::<bool>(),
+        ) {
+            let width = lines[0].len();
+            let mut text = String::new();
+            for (i, l) in lines.iter().enumerate() {
+                let l = if uniform { &l[..width.min(l.len())] } else { &l[..] };
+                for (j, t) in l.iter().enumerate() {
+                    if j > 0 {
+                        text.push_str(&seps[(i + j) % seps.len()]);
+                    }
+                    text.push_str(t);
+                }
+                text.push_str(if uniform { "\n" } else { &ends[i % ends.len()] });
+            }
+            reader_agrees_all(text.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
         }
     }
 }
