@@ -166,7 +166,7 @@ impl MeanImage {
             let len = b.group.len();
             for f in 0..nframes {
                 b.add(&frames[f * n + start..f * n + start + len]);
-                if (p0 + f as u64 + 1) % GROUP == 0 {
+                if (p0 + f as u64 + 1).is_multiple_of(GROUP) {
                     b.end_group();
                 }
             }
