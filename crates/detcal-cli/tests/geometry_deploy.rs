@@ -55,9 +55,21 @@ fn deploy_for_a_run_names_the_epix10ka_quad_by_alias() {
     let x = sample.to_str().unwrap();
     let id = quad_id(&d, &sample);
     let dir = "repo/epix10kaquad";
-    let before = quad_file(&d, &format!("{dir}/epix10kaquad_0007_20210101000000.data"), "A");
-    let after = quad_file(&d, &format!("{dir}/epix10kaquad_0007_20210223203421.data"), "B");
-    quad_file(&d, &format!("{dir}/epix10kaquad_0008_20210201000000.data"), "other");
+    let before = quad_file(
+        &d,
+        &format!("{dir}/epix10kaquad_0007_20210101000000.data"),
+        "A",
+    );
+    let after = quad_file(
+        &d,
+        &format!("{dir}/epix10kaquad_0007_20210223203421.data"),
+        "B",
+    );
+    quad_file(
+        &d,
+        &format!("{dir}/epix10kaquad_0008_20210201000000.data"),
+        "other",
+    );
     let by_source = quad_file(
         &d,
         &format!("{dir}/epix10kaquad_epixquad-0-Epix10kaQuad-0_20210223.data"),
@@ -110,23 +122,33 @@ fn deploy_for_a_run_names_the_epix10ka_quad_by_alias() {
 
     // A repository that does not know the detector: its default, and a dry run writes nothing.
     quad_file(&d, "repo2/epix10kaquad/epix10kaquad_default.data", "D2");
-    let o = d.run(&[
-        "geometry", "deploy", "-x", x, "-o", "repo2", "-c", "calib2",
-    ]);
+    let o = d.run(&["geometry", "deploy", "-x", x, "-o", "repo2", "-c", "calib2"]);
     assert!(o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("epix10kaquad_default.data") && err.contains("would deploy"),
         "{err}"
     );
-    assert!(!d.join("repo2/epix10kaquad/.aliases-epix10kaquad.txt").exists());
+    assert!(
+        !d.join("repo2/epix10kaquad/.aliases-epix10kaquad.txt")
+            .exists()
+    );
     assert!(!d.join("calib2").exists());
 
     // A dataset that does not exist: one-line error, nothing deployed.
     let err = d.fails(
         &[
-            "geometry", "deploy", "-x", "nothere.xtc2", "-o", "repo", "-c", "calib", "-R",
-            "50-end", "-D",
+            "geometry",
+            "deploy",
+            "-x",
+            "nothere.xtc2",
+            "-o",
+            "repo",
+            "-c",
+            "calib",
+            "-R",
+            "50-end",
+            "-D",
         ],
         2,
     );
@@ -292,7 +314,10 @@ fn addgeof_links_a_repository_reference() {
             2,
         );
         assert!(err.contains("ePix10ka family"), "{err}");
-        assert_eq!(std::fs::read_dir(d.join("repo/jungfrau")).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(d.join("repo/jungfrau")).unwrap().count(),
+            1
+        );
     }
 }
 
@@ -303,8 +328,18 @@ fn addgeof_links_a_repository_reference() {
 fn dsnamex_and_loglev_with_a_simulated_jungfrau_run() {
     let d = Dir::new();
     d.ok(&[
-        "simulate", "--out", "sim", "--panels", "1", "--events", "2", "--steps", "1", "--no-light",
-        "--shape", "16x32",
+        "simulate",
+        "--out",
+        "sim",
+        "--panels",
+        "1",
+        "--events",
+        "2",
+        "--steps",
+        "1",
+        "--no-light",
+        "--shape",
+        "16x32",
     ]);
     let xtc = d.join("sim/XPP/xpptut15/xtc");
     let repo = "repo/jungfrau";
@@ -326,7 +361,9 @@ fn dsnamex_and_loglev_with_a_simulated_jungfrau_run() {
     // Another detector whose name starts like this one's (psana's `contains` would take it).
     write("jungfrau_jungfrau-0-Jungfrau-01_20010101.data", "8");
     let src = "jungfrau.0:Jungfrau.0";
-    let dest = d.join(&format!("calib/Jungfrau::CalibV1/{src}/geometry/1-end.data"));
+    let dest = d.join(&format!(
+        "calib/Jungfrau::CalibV1/{src}/geometry/1-end.data"
+    ));
     let want = std::fs::read(d.join(&format!(
         "{repo}/jungfrau_jungfrau-0-Jungfrau-0_20000101.data"
     )))
@@ -347,7 +384,9 @@ fn dsnamex_and_loglev_with_a_simulated_jungfrau_run() {
     }
     // -x ':...' without -e and -r names no dataset.
     let err = d.fails(
-        &["geometry", "deploy", "-x", &dir, "-o", "repo", "-c", "calib"],
+        &[
+            "geometry", "deploy", "-x", &dir, "-o", "repo", "-c", "calib",
+        ],
         2,
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -370,7 +409,9 @@ fn dsnamex_and_loglev_with_a_simulated_jungfrau_run() {
     assert!(debug.contains("repository name prefix jungfrau_jungfrau-0-Jungfrau-0"));
     assert_eq!(stderr("ERROR"), "");
     let err = d.fails(
-        &["geometry", "deploy", "-x", &whole, "-o", "repo", "-l", "LOUD"],
+        &[
+            "geometry", "deploy", "-x", &whole, "-o", "repo", "-l", "LOUD",
+        ],
         2,
     );
     assert!(err.contains("LOUD"), "{err}");

@@ -473,7 +473,9 @@ fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
         && x.starts_with(':')
         && (a.exp.is_none() || a.run.is_none())
     {
-        anyhow::bail!("-x {x}: a text starting with ':' is appended to exp=<EXP>:run=<RUN>; give -e and -r");
+        anyhow::bail!(
+            "-x {x}: a text starting with ':' is appended to exp=<EXP>:run=<RUN>; give -e and -r"
+        );
     }
     // The detector comes from a run with -x, or with -e and -r when no file or type is given.
     let from_run = a.dsnamex.is_some()
