@@ -66,7 +66,10 @@ fn bench(c: &mut Criterion) {
     // A frame loop's image: kept between frames, empty cells written once, aligned.
     let mut kept = map.image_buffer(0.0);
     map.assemble_kept(&frame, &mut kept).unwrap();
-    assert!(kept.as_slice() == &out[..], "the kept image equals assemble_into's");
+    assert!(
+        kept.as_slice() == &out[..],
+        "the kept image equals assemble_into's"
+    );
     g.bench_function("assemble_kept", |b| {
         b.iter(|| map.assemble_kept(&frame, &mut kept).unwrap())
     });

@@ -14,9 +14,11 @@ turned by 90°, which misses the cache and the TLB on every pixel), and the tabl
 Where 16 cells of one 64-byte line of the image (cells `16 m .. 16 m + 16` of the flat image)
 all show pixels `p, p + s, ..., p + 15 s` (16 neighbouring columns of a turned panel, or 16
 pixels of a panel row), the line is a [`Tile`]: its 16 values are gathered and written at once,
-streamed to memory with non-temporal stores when the image is 64-byte aligned (the lines are
-then whole cache lines, written without reading them first). Tiles are taken in pixel order, so
-the frame is read in 16 parallel streams. The other covered cells stay runs.
+streamed to memory with non-temporal stores (whole cache lines, written without reading them
+first). Tiles are used when the image is 64-byte aligned (an [`ImageBuffer`]), taken in pixel
+order so that the frame is read in 16 parallel streams, the other covered cells by runs; an
+unaligned image is written by the runs of all covered cells (a line of 16 cells would straddle
+two cache lines).
 
 A frame loop keeps its image in an [`ImageBuffer`] ([`ImageMap::image_buffer`]): aligned, its
 empty cells written once, so that each frame writes only the covered cells
@@ -46,12 +48,17 @@ pub struct ImageMap {
     npix: usize,
     /// Filled cells.
     filled: usize,
-    /// Runs of pixels (the covered cells not in tiles), band by band.
+    /// Runs of pixels covering every shown pixel, band by band (for unaligned images).
     runs: Vec<Run>,
-    /// Whole lines of 16 cells showing equally spaced pixels, band by band, in pixel order.
+    /// Whole lines of 16 cells showing equally spaced pixels, band by band, in pixel order
+    /// (for 64-byte aligned images).
     tiles: Vec<Tile>,
     /// Where each band's tiles start in `tiles` (one more entry than bands).
     tile_start: Vec<usize>,
+    /// Runs of the covered cells not in tiles, band by band.
+    rest: Vec<Run>,
+    /// Where each band's runs start in `rest` (one more entry than bands).
+    rest_start: Vec<usize>,
     /// Where each band's runs start in `runs` (one more entry than bands).
     band_start: Vec<usize>,
     /// (first cell, count) of each stretch of empty cells, band by band.
@@ -60,8 +67,8 @@ pub struct ImageMap {
     empty_start: Vec<usize>,
 }
 
-/// One band's filled-cell count, runs, tiles and empty stretches.
-type BandTable = (usize, Vec<Run>, Vec<Tile>, Vec<(u32, u32)>);
+/// One band's filled-cell count, runs, tiles, runs besides the tiles and empty stretches.
+type BandTable = (usize, Vec<Run>, Vec<Tile>, Vec<Run>, Vec<(u32, u32)>);
 
 /// Cells `cell .. cell + 16` of a band (a whole line) show pixels `pix + k * step`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +124,11 @@ fn gather<T: Weight>(values: &[T], t: &Tile) -> [f32; LINE] {
     v
 }
 
-/// Writes the tiles of a band; `stream`: the band starts at a 64-byte boundary and the lines
-/// are streamed to memory (non-temporal stores, x86-64).
-fn write_tiles<T: Weight>(tiles: &[Tile], values: &[T], band: &mut [f32], stream: bool) {
+/// Writes the tiles of a band, which starts at a 64-byte boundary: on x86-64 streamed to memory
+/// (non-temporal stores of whole cache lines).
+fn write_tiles<T: Weight>(tiles: &[Tile], values: &[T], band: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if stream {
+    {
         use std::arch::x86_64::{_mm_loadu_ps, _mm_sfence, _mm_stream_ps};
         for t in tiles {
             let v = gather(values, t);
@@ -141,9 +148,8 @@ fn write_tiles<T: Weight>(tiles: &[Tile], values: &[T], band: &mut [f32], stream
         // back to other threads.
         // SAFETY: a store fence has no preconditions.
         unsafe { _mm_sfence() };
-        return;
     }
-    let _ = stream;
+    #[cfg(not(target_arch = "x86_64"))]
     for t in tiles {
         let v = gather(values, t);
         band[t.cell as usize..t.cell as usize + LINE].copy_from_slice(&v);
@@ -301,9 +307,21 @@ impl ImageMap {
         let bands: Vec<BandTable> = winner
             .par_chunks(band_cells)
             .map(|w| {
+                let mut v: Vec<(u32, u32)> = w
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| **k != EMPTY)
+                    .map(|(cell, &k)| (cell as u32, k))
+                    .collect();
+                v.sort_unstable_by_key(|&(_, k)| k);
                 let (tiles, rest) = tiles_of(w);
-                let n = rest.len() + tiles.len() * LINE;
-                (n, runs_of(&rest), tiles, empty_stretches(w))
+                (
+                    v.len(),
+                    runs_of(&v),
+                    tiles,
+                    runs_of(&rest),
+                    empty_stretches(w),
+                )
             })
             .collect();
         drop(winner);
@@ -311,20 +329,25 @@ impl ImageMap {
         let mut runs = Vec::with_capacity(bands.iter().map(|b| b.1.len()).sum());
         let mut tile_start = Vec::with_capacity(bands.len() + 1);
         let mut tiles = Vec::with_capacity(bands.iter().map(|b| b.2.len()).sum());
+        let mut rest_start = Vec::with_capacity(bands.len() + 1);
+        let mut rest = Vec::new();
         let mut empty_start = Vec::with_capacity(bands.len() + 1);
         let mut empty = Vec::new();
         let mut filled = 0;
-        for (n, b, t, e) in bands {
+        for (n, b, t, r, e) in bands {
             band_start.push(runs.len());
             runs.extend(b);
             tile_start.push(tiles.len());
             tiles.extend(t);
+            rest_start.push(rest.len());
+            rest.extend(r);
             empty_start.push(empty.len());
             empty.extend(e);
             filled += n;
         }
         band_start.push(runs.len());
         tile_start.push(tiles.len());
+        rest_start.push(rest.len());
         empty_start.push(empty.len());
         Ok(ImageMap {
             rows: nr,
@@ -335,6 +358,8 @@ impl ImageMap {
             band_start,
             tiles,
             tile_start,
+            rest,
+            rest_start,
             empty,
             empty_start,
         })
@@ -368,13 +393,6 @@ impl ImageMap {
             for _ in 0..r.len {
                 v[p] = true;
                 p += 1;
-            }
-        }
-        for t in &self.tiles {
-            let mut p = t.pix as i64;
-            for _ in 0..LINE {
-                v[p as usize] = true;
-                p += t.step as i64;
             }
         }
         v
@@ -473,9 +491,16 @@ impl ImageMap {
                         band[c0 as usize..(c0 + n) as usize].fill(e);
                     }
                 }
-                let tiles = &self.tiles[self.tile_start[b]..self.tile_start[b + 1]];
-                write_tiles(tiles, values, band, stream);
-                for r in &self.runs[self.band_start[b]..self.band_start[b + 1]] {
+                // An aligned image: whole lines streamed, the other cells by their runs; else
+                // the runs of all covered cells (lines of 16 cells would straddle cache lines).
+                let runs = if stream {
+                    let tiles = &self.tiles[self.tile_start[b]..self.tile_start[b + 1]];
+                    write_tiles(tiles, values, band);
+                    &self.rest[self.rest_start[b]..self.rest_start[b + 1]]
+                } else {
+                    &self.runs[self.band_start[b]..self.band_start[b + 1]]
+                };
+                for r in runs {
                     let src = &values[r.pix as usize..(r.pix + r.len) as usize];
                     if r.step == 1 {
                         let dst = &mut band[r.cell as usize..r.cell as usize + src.len()];
@@ -609,7 +634,11 @@ mod tests {
         let n = rows.len();
         let m = ImageMap::new(&rows, &cols).unwrap();
         assert_eq!(m.shape(), (91, 83));
-        assert!(m.tiles.len() > 50 && !m.runs.is_empty(), "{}", m.tiles.len());
+        assert!(
+            m.tiles.len() > 50 && !m.rest.is_empty(),
+            "{}",
+            m.tiles.len()
+        );
         assert!(m.hidden_pixels() > 0);
         let scatter = |vals: &[f32]| {
             let mut want = vec![0f32; 91 * 83];

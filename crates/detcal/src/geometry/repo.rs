@@ -149,10 +149,7 @@ pub fn plan_reference(dir_dettype: &Path, name: &str, file: &Path) -> Result<Ref
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| {
-            Error::bad_arg(
-                "addgeof",
-                format!("-a {}: not a file name", file.display()),
-            )
+            Error::bad_arg("addgeof", format!("-a {}: not a file name", file.display()))
         })?
         .to_string();
     check_component("geometry file", &fname)?;
@@ -193,7 +190,9 @@ pub fn plan_reference(dir_dettype: &Path, name: &str, file: &Path) -> Result<Ref
         )
     })?;
     if real.parent() != Some(dir_real.as_path()) {
-        return Err(outside("it leads (by a symbolic link) out of that directory"));
+        return Err(outside(
+            "it leads (by a symbolic link) out of that directory",
+        ));
     }
     if !real.is_file() {
         return Err(outside("it is not a regular file"));
@@ -301,12 +300,21 @@ mod tests {
         // Jungfrau.1's prefix is also the start of Jungfrau.10's: only names with `<prefix>_`.
         std::fs::write(jf.join("jungfrau_CxiDs1-0-Jungfrau-10_20240101.data"), "").unwrap();
         std::fs::write(jf.join("jungfrau_CxiDs1-0-Jungfrau-1_20230101.data"), "").unwrap();
-        let one = find_in_repo(d.path(), DetType::Jungfrau, "CxiDs1.0:Jungfrau.1", "20991231")
-            .unwrap()
-            .unwrap();
+        let one = find_in_repo(
+            d.path(),
+            DetType::Jungfrau,
+            "CxiDs1.0:Jungfrau.1",
+            "20991231",
+        )
+        .unwrap()
+        .unwrap();
         assert!(one.ends_with("jungfrau_CxiDs1-0-Jungfrau-1_20230101.data"));
         // The same stamp twice (a date is the start of its day): the name sorting first.
-        std::fs::write(jf.join("jungfrau_CxiDs1-0-Jungfrau-0_20240301000000.data"), "").unwrap();
+        std::fs::write(
+            jf.join("jungfrau_CxiDs1-0-Jungfrau-0_20240301000000.data"),
+            "",
+        )
+        .unwrap();
         assert_eq!(
             found("20991231"),
             "jungfrau_CxiDs1-0-Jungfrau-0_20240301.dat"
@@ -335,18 +343,29 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("m.data"), "g").unwrap();
         std::fs::write(d.path().join("out.data"), "x").unwrap();
-        let r = plan_reference(&dir, "epix10kaquad_0001_20240101000000.data", Path::new("m.data"))
-            .unwrap();
+        let r = plan_reference(
+            &dir,
+            "epix10kaquad_0001_20240101000000.data",
+            Path::new("m.data"),
+        )
+        .unwrap();
         assert_eq!(r.target, "m.data");
         create_reference(&r).unwrap();
         assert_eq!(std::fs::read_to_string(&r.link).unwrap(), "g");
         assert!(matches!(
-            plan_reference(&dir, "epix10kaquad_0001_20240101000000.data", Path::new("m.data")),
+            plan_reference(
+                &dir,
+                "epix10kaquad_0001_20240101000000.data",
+                Path::new("m.data")
+            ),
             Err(Error::Conflict { .. })
         ));
         assert!(create_reference(&r).is_err());
         for bad in ["../x.data", "a/../../x.data", "/etc/hostname"] {
-            assert!(plan_reference(&dir, "n.data", Path::new(bad)).is_err(), "{bad}");
+            assert!(
+                plan_reference(&dir, "n.data", Path::new(bad)).is_err(),
+                "{bad}"
+            );
         }
         assert!(plan_reference(&dir, "../n.data", Path::new("m.data")).is_err());
         assert!(plan_reference(&dir, "m.data", Path::new("m.data")).is_err());

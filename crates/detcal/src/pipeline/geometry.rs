@@ -12,15 +12,15 @@ use serde::Serialize;
 
 use crate::NdArray;
 use crate::detector::DetType;
+use crate::detrun::{DetRun, DetRunSpec};
 use crate::error::{Error, Result};
 use crate::files::write_bytes_atomic;
 use crate::formats::npz::write_npz;
+use crate::geometry::repo::Reference;
 use crate::geometry::{
     Frame, Geometry, ImageMap, IndexOptions, MaskOptions, Select, WriteOptions, crystfel, defaults,
     repo,
 };
-use crate::detrun::{DetRun, DetRunSpec};
-use crate::geometry::repo::Reference;
 use crate::repo::alias::AliasRecord;
 use crate::settings::Settings;
 use crate::site;
@@ -451,8 +451,8 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
     if let Some(t) = &opts.tstamp {
         repo::request_stamp(t)?;
     }
-    let use_repo =
-        opts.addgeof.is_some() || (opts.geometry.is_none() && (opts.dirrepo.is_some() || run.is_some()));
+    let use_repo = opts.addgeof.is_some()
+        || (opts.geometry.is_none() && (opts.dirrepo.is_some() || run.is_some()));
     let dirrepo = match (&opts.dirrepo, use_repo) {
         (Some(d), _) => Some(d.clone()),
         (None, true) => Some(
@@ -592,7 +592,10 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
     if let Some(out) = &opts.out {
         write_bytes_atomic(out, &bytes, &settings.perms)?;
     }
-    let exp = opts.exp.as_deref().or(run.as_ref().map(|r| r.meta.exp.as_str()));
+    let exp = opts
+        .exp
+        .as_deref()
+        .or(run.as_ref().map(|r| r.meta.exp.as_str()));
     let store = match (&opts.calib_dir, exp) {
         (Some(c), _) => CalibStore::new(c),
         (None, Some(e)) => settings.calib_store(None, e)?,
