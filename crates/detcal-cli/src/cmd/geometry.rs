@@ -116,7 +116,7 @@ pub enum Args {
     /// Deploy a geometry, optionally edited, into the calibration store (psana
     /// geometry_deploy_constants).
     #[command(after_help = DEPLOY_AFTER_HELP)]
-    Deploy(DeployArgs),
+    Deploy(Box<DeployArgs>),
 }
 
 fn parse_cframe(s: &str) -> Result<Frame, String> {
@@ -384,7 +384,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Args::Crystfel(a) => crystfel(a),
         Args::FromCrystfel(a) => from_crystfel(a),
         Args::Default(a) => default(a),
-        Args::Deploy(a) => deploy(a),
+        Args::Deploy(a) => deploy(*a),
     }
 }
 

@@ -389,11 +389,7 @@ impl ImageMap {
     pub fn shown(&self) -> Vec<bool> {
         let mut v = vec![false; self.npix];
         for r in &self.runs {
-            let mut p = r.pix as usize;
-            for _ in 0..r.len {
-                v[p] = true;
-                p += 1;
-            }
+            v[r.pix as usize..(r.pix + r.len) as usize].fill(true);
         }
         v
     }
