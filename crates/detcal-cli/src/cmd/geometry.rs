@@ -95,8 +95,10 @@ EXAMPLES:
     detcal geometry deploy jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -R 5-end --posz -120000 -D
     geometry_deploy_constants jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -r 7 --rotz 90 -D
     geometry_deploy_constants -o geo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D
-    geometry_deploy_constants -e ueddaq02 -r 109 -x :dir=/data/xtc -d epixquad -o geo -D
-    geometry_deploy_constants -x run109.xtc2 -o geo -a metrology.data -t 20210223000000 -D";
+    geometry_deploy_constants -e xpptut15 -r 1 -x :dir=idata/XPP/xpptut15/xtc -d jungfrau \\
+        -o geo -c geocalib -D
+    geometry_deploy_constants -x exp=xpptut15:run=1:dir=idata/XPP/xpptut15/xtc -o geo \\
+        -c calib -l WARNING";
 
 /// Geometry files: pixel coordinates, CrystFEL conversion, defaults and deployment.
 #[derive(Debug, clap::Subcommand)]
