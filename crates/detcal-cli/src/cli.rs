@@ -49,6 +49,9 @@ impl Cli {
             Verbosity::Quiet
         } else if self.verbose {
             Verbosity::Verbose
+        } else if let Command::Geometry(cmd::geometry::Args::Deploy(d)) = &self.command {
+            // psana's -l/--loglev of geometry_deploy_constants.
+            d.loglev
         } else {
             Verbosity::Normal
         }

@@ -19,6 +19,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 pub enum Verbosity {
     /// Errors only.
     Quiet,
+    /// Warnings and errors (psana's `-l WARNING`).
+    Warnings,
     /// Warnings and information.
     Normal,
     /// Debugging details too.
@@ -29,6 +31,7 @@ pub enum Verbosity {
 pub fn init_logging(v: Verbosity) {
     let level = match v {
         Verbosity::Quiet => "error",
+        Verbosity::Warnings => "warn",
         Verbosity::Normal => "info",
         Verbosity::Verbose => "debug",
     };

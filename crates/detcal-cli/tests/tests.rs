@@ -14,6 +14,7 @@ mod epix;
 mod epix_dark;
 mod evcode_commands;
 mod geometry;
+mod geometry_deploy;
 mod help_examples;
 mod info_scripts;
 mod interop;

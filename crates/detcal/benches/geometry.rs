@@ -63,6 +63,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("assemble_frame", |b| {
         b.iter(|| map.assemble_into(&frame, &mut out).unwrap())
     });
+    // A frame loop's image: kept between frames, empty cells written once, aligned.
+    let mut kept = map.image_buffer(0.0);
+    map.assemble_kept(&frame, &mut kept).unwrap();
+    assert!(
+        kept.as_slice() == &out[..],
+        "the kept image equals assemble_into's"
+    );
+    g.bench_function("assemble_kept", |b| {
+        b.iter(|| map.assemble_kept(&frame, &mut kept).unwrap())
+    });
     g.finish();
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use detcal::detector::DetType;
+use detcal::detrun::DetRunSpec;
 use detcal::geometry::{Frame, IndexOptions, MaskOptions};
 use detcal::pipeline::geometry::{
     self as pipe, ArraysOptions, CrystfelOptions, DeployOptions, FromCrystfelOptions, GeometryEdit,
@@ -13,6 +14,7 @@ use detcal::store::RunRange;
 
 use crate::args::{CalibDirArg, PermArgs};
 use crate::cli::EXIT_OK;
+use crate::output::Verbosity;
 
 pub const AFTER_HELP: &str = "\
 A geometry file (calibration type 'geometry') places every segment of a detector: one line per
@@ -70,18 +72,33 @@ const DEPLOY_AFTER_HELP: &str = "\
 Copies the geometry file (or the type's default) to
 <calib-dir>/<group>/<source>/geometry/<begin>-<end>.data and appends a HISTORY line. --posx ...
 --rotz change the single child of --parent (default: the top object, e.g. the camera under
-IP); only the values given change, tilts are kept. Without -D nothing is written to the store.
+IP); only the values given change, tilts are kept. Without -D nothing is written.
 Also installed as psana's geometry_deploy_constants.
 
-With -o DIR and -t STAMP instead of a file, the file comes from psana's geometry repository:
-the latest DIR/<dettype>/<dettype>_<source, ':' and '.' as '-'>_<stamp>.data (.dat, .txt)
-whose stamp is not after STAMP (a date alone means the whole day), else
-DIR/<dettype>/<dettype>_default.data. The detector type is --det-type or the source's.
+Without a GEOMETRY file the file comes from psana's geometry repository (-o DIR, default with a
+run $SIT_ROOT/detector/calib/geometry): in DIR/<dettype>/ the latest <prefix>_<stamp>.data
+(.dat, .txt) whose stamp is not after the time stamp (a date alone means the whole day), else
+DIR/<dettype>/<dettype>_default.data. The prefix is <dettype>_<source, ':' and '.' as '-'> with
+a date stamp (jungfrau_CxiDs1-0-Jungfrau-0_20240301.data); for the ePix10ka family
+(epix10kaquad, epix10ka2m) <dettype>_<alias> with a YYYYmmddHHMMSS stamp, the alias of the
+panel ids in DIR/<dettype>/.aliases-<dettype>.txt (-B: the source-based name and a date).
+
+The detector, its type, panel ids and time stamp come from a run with -x, or with -e and -r when
+no GEOMETRY or --det-type is given; -d is then its DAQ alias (or a source naming it in the
+store); -t replaces the run's time stamp. Without a run, -d is the source and -t is needed.
+
+-a FILE (ePix10ka family) deploys nothing: it adds the reference DIR/<dettype>/<prefix>_<stamp>.data,
+a relative symbolic link to FILE, which must already be in DIR/<dettype>/; an existing reference
+is never replaced. A new panel-id set gets its alias only then (with -D).
 
 EXAMPLES:
     detcal geometry deploy jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -R 5-end --posz -120000 -D
     geometry_deploy_constants jf4m.data -c calib -d CxiDs1.0:Jungfrau.0 -r 7 --rotz 90 -D
-    geometry_deploy_constants -o geo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D";
+    geometry_deploy_constants -o geo -t 20240301 -c calib -d CxiDs1.0:Jungfrau.0 -r 7 -D
+    geometry_deploy_constants -e xpptut15 -r 1 -x :dir=idata/XPP/xpptut15/xtc -d jungfrau \\
+        -o geo -c geocalib -D
+    geometry_deploy_constants -x exp=xpptut15:run=1:dir=idata/XPP/xpptut15/xtc -o geo \\
+        -c calib -l WARNING";
 
 /// Geometry files: pixel coordinates, CrystFEL conversion, defaults and deployment.
 #[derive(Debug, clap::Subcommand)]
@@ -101,7 +118,7 @@ pub enum Args {
     /// Deploy a geometry, optionally edited, into the calibration store (psana
     /// geometry_deploy_constants).
     #[command(after_help = DEPLOY_AFTER_HELP)]
-    Deploy(DeployArgs),
+    Deploy(Box<DeployArgs>),
 }
 
 fn parse_cframe(s: &str) -> Result<Frame, String> {
@@ -230,12 +247,15 @@ pub struct DefaultArgs {
 /// `geometry deploy` (psana's geometry_deploy_constants).
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
-    /// The geometry file [default: the file of -o/-t, else the default of --det-type with
-    /// --panels].
-    #[arg(value_name = "GEOMETRY", required_unless_present_any = ["det_type", "dirrepo"])]
+    /// The geometry file [default: the repository's file for the run or -t, else the default
+    /// of --det-type with --panels].
+    #[arg(
+        value_name = "GEOMETRY",
+        required_unless_present_any = ["det_type", "dirrepo", "dsnamex", "exp", "addgeof"]
+    )]
     pub geometry: Option<PathBuf>,
-    /// psana's geometry repository: without GEOMETRY, take the detector's file valid at -t from
-    /// <DIR>/<dettype>/ (<dettype>_<source>_<stamp>.data, else <dettype>_default.data).
+    /// psana's geometry repository: without GEOMETRY, take the detector's file valid for the run
+    /// (or -t) from <DIR>/<dettype>/ [default with a run: $SIT_ROOT/detector/calib/geometry].
     #[arg(
         short = 'o',
         long = "dirrepo",
@@ -243,34 +263,39 @@ pub struct DeployArgs {
         conflicts_with = "geometry"
     )]
     pub dirrepo: Option<PathBuf>,
-    /// Time stamp YYYYmmdd or YYYYmmddHHMMSS for -o (psana takes the run's from the dataset).
-    #[arg(
-        short = 't',
-        long = "tstamp",
-        value_name = "STAMP",
-        requires = "dirrepo"
-    )]
+    /// Time stamp YYYYmmdd or YYYYmmddHHMMSS for the repository [default: the run's].
+    #[arg(short = 't', long = "tstamp", value_name = "STAMP")]
     pub tstamp: Option<String>,
     /// Detector type, for its default geometry.
-    #[arg(long = "det-type", value_name = "TYPE")]
+    #[arg(long = "det-type", value_name = "TYPE", conflicts_with = "dsnamex")]
     pub det_type: Option<DetType>,
     /// Number of panels, for the default geometry.
     #[arg(long, value_name = "N")]
     pub panels: Option<usize>,
     #[command(flatten)]
     pub calib: CalibDirArg,
-    /// Experiment, to find the calibration directory under SIT_PSDM_DATA.
-    #[arg(short, long, value_name = "EXP", required_unless_present = "calib_dir")]
+    /// Experiment: its calibration directory under SIT_PSDM_DATA, and with -r (no GEOMETRY) the
+    /// run whose detector is deployed.
+    #[arg(short, long, value_name = "EXP")]
     pub exp: Option<String>,
-    /// DetInfo source naming the detector in the store, e.g. CxiDs1.0:Jungfrau.0.
+    /// psana's dataset text: appended to exp=<EXP>:run=<RUN> if it starts with ':' (e.g.
+    /// :dir=/path/to/xtc), else the whole dataset (exp=...:run=..., or an .xtc2 file).
+    #[arg(short = 'x', long = "dsnamex", value_name = "TEXT")]
+    pub dsnamex: Option<String>,
+    #[command(flatten)]
+    pub root: crate::args::DataDirArg,
+    /// The detector: a DetInfo source naming it in the store (e.g. CxiDs1.0:Jungfrau.0), or
+    /// with a run its DAQ alias (store source <alias>.0:<Type>.0) [default with a run: the only
+    /// detector with raw data].
     #[arg(
         short = 'd',
         long = "det",
         visible_alias = "source",
         value_name = "SRC"
     )]
-    pub source: String,
-    /// Valid from this run on (<run>-end.data).
+    pub source: Option<String>,
+    /// Valid from this run on (<run>-end.data); with -e (no GEOMETRY), the run whose detector is
+    /// deployed.
     #[arg(short, long, value_name = "N", conflicts_with = "runrange")]
     pub run: Option<u32>,
     /// Validity, e.g. 10-20 or 10-end [default: <run>-end, else 0-end].
@@ -281,9 +306,32 @@ pub struct DeployArgs {
         value_name = "B-E"
     )]
     pub runrange: Option<RunRange>,
-    /// Deploy into the calibration store (without it: a dry run).
+    /// Deploy into the calibration store, or add the -a reference (without it: a dry run).
     #[arg(short = 'D', long = "deploy")]
     pub deploy: bool,
+    /// ePix10ka family: name the detector's repository files by its source and a date
+    /// (<dettype>_<source>_<YYYYmmdd>) instead of its alias and time (psana's --backwrd).
+    #[arg(short = 'B', long = "backwrd", visible_alias = "backward")]
+    pub backwrd: bool,
+    /// ePix10ka family: instead of deploying, add the repository reference
+    /// <dirrepo>/<dettype>/<prefix>_<stamp>.data, a relative symbolic link to FILE, which must
+    /// be in that directory (refused if the reference exists).
+    #[arg(
+        short = 'a',
+        long = "addgeof",
+        value_name = "FILE",
+        conflicts_with = "geometry"
+    )]
+    pub addgeof: Option<PathBuf>,
+    /// Messages shown: DEBUG, INFO, WARNING, ERROR (or CRITICAL) (psana's --loglev).
+    #[arg(
+        short = 'l',
+        long = "loglev",
+        value_name = "LEVEL",
+        default_value = "INFO",
+        value_parser = parse_loglev
+    )]
+    pub loglev: Verbosity,
     /// Parent whose single child is edited, NAME or NAME:INDEX... as in the file [default: the
     /// top object].
     #[arg(long, value_name = "NAME")]
@@ -319,13 +367,26 @@ pub struct DeployArgs {
     pub perms: PermArgs,
 }
 
+/// psana's log level names (Python's logging): how much is said on stderr.
+fn parse_loglev(s: &str) -> Result<Verbosity, String> {
+    match s.to_ascii_uppercase().as_str() {
+        "DEBUG" | "NOTSET" => Ok(Verbosity::Verbose),
+        "INFO" => Ok(Verbosity::Normal),
+        "WARNING" | "WARN" => Ok(Verbosity::Warnings),
+        "ERROR" | "CRITICAL" | "FATAL" => Ok(Verbosity::Quiet),
+        _ => Err(format!(
+            "{s:?}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL"
+        )),
+    }
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a {
         Args::Arrays(a) => arrays(a),
         Args::Crystfel(a) => crystfel(a),
         Args::FromCrystfel(a) => from_crystfel(a),
         Args::Default(a) => default(a),
-        Args::Deploy(a) => deploy(a),
+        Args::Deploy(a) => deploy(*a),
     }
 }
 
@@ -404,19 +465,45 @@ fn default(a: DefaultArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
-    let settings = crate::args::settings(&a.perms, None);
+    let settings = crate::args::settings(&a.perms, a.root.data_dir.as_deref());
     let range = match (a.runrange, a.run) {
         (Some(r), _) => r,
         (None, Some(run)) => RunRange::from_run(run),
         (None, None) => RunRange::from_run(0),
     };
+    if let Some(x) = &a.dsnamex
+        && x.starts_with(':')
+        && (a.exp.is_none() || a.run.is_none())
+    {
+        anyhow::bail!(
+            "-x {x}: a text starting with ':' is appended to exp=<EXP>:run=<RUN>; give -e and -r"
+        );
+    }
+    // The detector comes from a run with -x, or with -e and -r when no file or type is given.
+    let from_run = a.dsnamex.is_some()
+        || (a.geometry.is_none() && a.det_type.is_none() && a.exp.is_some() && a.run.is_some());
+    let run = from_run.then(|| {
+        let (det, source) = match &a.source {
+            Some(d) if d.contains(':') => (None, Some(d.clone())),
+            Some(d) => (Some(d.clone()), None),
+            None => (None, None),
+        };
+        DetRunSpec {
+            exp: a.exp.clone(),
+            run: a.run.map(|r| r.to_string()),
+            dsnamex: a.dsnamex.clone(),
+            det,
+            source,
+            ..DetRunSpec::default()
+        }
+    });
     let opts = DeployOptions {
         geometry: a.geometry,
         det_type: a.det_type,
         panels: a.panels,
         calib_dir: a.calib.calib_dir,
         exp: a.exp,
-        source: a.source,
+        source: if from_run { None } else { a.source },
         range,
         edit: GeometryEdit {
             parent: a.parent.map(|p| (p, a.parent_index)),
@@ -428,21 +515,38 @@ fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
         comment: a.comment,
         dirrepo: a.dirrepo,
         tstamp: a.tstamp,
+        run,
+        backward: a.backwrd,
+        addgeof: a.addgeof,
     };
     let r = pipe::deploy(&opts, &settings)?;
+    if let Some(p) = &r.prefix {
+        tracing::debug!("repository name prefix {p}");
+    }
     if let Some(p) = &r.from_repo {
         tracing::info!("geometry from the repository: {}", p.display());
     }
     if let Some((n, i)) = &r.edited {
         tracing::info!("edited {n} {i}");
     }
-    if r.deployed {
-        println!("{}", r.dest.display());
-    } else {
-        tracing::warn!(
-            "dry run: would deploy {}; add -D to deploy",
-            r.dest.display()
-        );
+    if let Some(rf) = &r.reference {
+        if r.deployed {
+            tracing::info!("{} -> {}", rf.link.display(), rf.target);
+            println!("{}", rf.link.display());
+        } else {
+            tracing::warn!(
+                "dry run: would link {} -> {}; add -D to add it",
+                rf.link.display(),
+                rf.target
+            );
+        }
+    }
+    if let Some(dest) = &r.dest {
+        if r.deployed {
+            println!("{}", dest.display());
+        } else {
+            tracing::warn!("dry run: would deploy {}; add -D to deploy", dest.display());
+        }
     }
     Ok(ExitCode::from(EXIT_OK))
 }

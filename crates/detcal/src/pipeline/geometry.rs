@@ -12,14 +12,18 @@ use serde::Serialize;
 
 use crate::NdArray;
 use crate::detector::DetType;
+use crate::detrun::{DetRun, DetRunSpec};
 use crate::error::{Error, Result};
 use crate::files::write_bytes_atomic;
 use crate::formats::npz::write_npz;
+use crate::geometry::repo::Reference;
 use crate::geometry::{
     Frame, Geometry, ImageMap, IndexOptions, MaskOptions, Select, WriteOptions, crystfel, defaults,
     repo,
 };
+use crate::repo::alias::AliasRecord;
 use crate::settings::Settings;
+use crate::site;
 use crate::store::{CalibStore, Deployment, RunRange};
 
 /// What `geometry arrays` computes.
@@ -240,7 +244,8 @@ impl GeometryEdit {
 /// What `geometry deploy` deploys, and where.
 #[derive(Debug, Clone)]
 pub struct DeployOptions {
-    /// The geometry file (or `None`: the type's default, `det_type` and `panels` needed).
+    /// The geometry file (or `None`: the repository's, else the type's default, `det_type` and
+    /// `panels` needed).
     pub geometry: Option<PathBuf>,
     /// Detector type for the default geometry.
     pub det_type: Option<DetType>,
@@ -250,8 +255,9 @@ pub struct DeployOptions {
     pub calib_dir: Option<PathBuf>,
     /// The experiment, for the store under the data root when `calib_dir` is not given.
     pub exp: Option<String>,
-    /// The DetInfo source naming the detector in the store.
-    pub source: String,
+    /// The DetInfo source naming the detector in the store; with `run`, default the run's
+    /// `<alias>.0:<Type>.0`.
+    pub source: Option<String>,
     /// The runs the deployed file is valid for.
     pub range: RunRange,
     /// Changes to the placement of one object.
@@ -263,10 +269,19 @@ pub struct DeployOptions {
     /// Comment for `HISTORY`.
     pub comment: String,
     /// psana's geometry repository (`-o`): with no geometry file, the file of the detector
-    /// valid at `tstamp` is taken from it.
+    /// valid at `tstamp` is taken from it [default with `run`: `$SIT_ROOT/detector/calib/geometry`].
     pub dirrepo: Option<PathBuf>,
-    /// The time stamp (`YYYYmmdd[HHMMSS]`) for the repository lookup (`-t`).
+    /// The time stamp (`YYYYmmdd[HHMMSS]`, `-t`) for the repository; default the run's.
     pub tstamp: Option<String>,
+    /// The run (psana's `-e`/`-r`/`-x`) giving the detector's type, source, panel ids and time
+    /// stamp.
+    pub run: Option<DetRunSpec>,
+    /// psana's `-B`: an ePix10ka-family detector is named in the repository by its source and a
+    /// date, not by its alias and a time.
+    pub backward: bool,
+    /// psana's `-a`: instead of deploying, add the repository reference
+    /// `<prefix>_<stamp>.data` -> this file of `<dirrepo>/<dettype>/` (ePix10ka family).
+    pub addgeof: Option<PathBuf>,
 }
 
 /// What `geometry deploy` did.
@@ -274,14 +289,95 @@ pub struct DeployOptions {
 pub struct DeployReport {
     /// The object edited (name, index), if any.
     pub edited: Option<(String, i64)>,
-    /// The file deployed (or that would be).
-    pub dest: PathBuf,
-    /// Whether it was deployed (false: a dry run).
+    /// The file deployed (or that would be); `None` with `addgeof`.
+    pub dest: Option<PathBuf>,
+    /// Whether it was deployed or linked (false: a dry run).
     pub deployed: bool,
     /// The edited file written with `out`.
     pub out: Option<PathBuf>,
     /// The file taken from the geometry repository, if any.
     pub from_repo: Option<PathBuf>,
+    /// The detector's file-name prefix in the repository, if it was needed.
+    pub prefix: Option<String>,
+    /// The repository reference added (or that would be) with `addgeof`.
+    pub reference: Option<Reference>,
+}
+
+/// How a detector's files are named in the geometry repository.
+struct Naming {
+    /// `<dettype>_<alias or source>`; `None`: an alias not assigned yet.
+    prefix: Option<String>,
+    /// The time stamp for the lookup and the reference name.
+    stamp: String,
+}
+
+/// The repository naming of the detector (spec §7.2 step 3); with `assign`, a new ePix10ka
+/// alias is added to the table.
+#[allow(clippy::too_many_arguments)]
+fn naming(
+    dirrepo: &Path,
+    det: DetType,
+    source: &str,
+    run: Option<&DetRun>,
+    tstamp: Option<&str>,
+    backward: bool,
+    assign: bool,
+    settings: &Settings,
+) -> Result<Naming> {
+    if repo::is_epix10ka_family(det) && !backward {
+        let r = run.ok_or_else(|| {
+            Error::bad_arg(
+                "backwrd",
+                format!(
+                    "an {} is named in the geometry repository by the alias of its panel ids: \
+                     name its run (-e and -r, or -x), or use -B for the source-based name",
+                    det.name()
+                ),
+            )
+        })?;
+        if r.meta.panel_ids.is_empty() {
+            return Err(Error::bad_arg(
+                "backwrd",
+                format!("{}: the run gives no panel ids; use -B", r.meta.alias),
+            ));
+        }
+        let id = r.meta.panel_ids.join("_");
+        let table = repo::alias_table(&dirrepo.join(repo::dettype_dir(det)), det, &settings.perms);
+        let alias = if assign {
+            Some(table.alias_for(
+                &id,
+                &AliasRecord {
+                    exp: Some(&r.meta.exp),
+                    run: Some(r.meta.run),
+                    extra: &[],
+                },
+            )?)
+        } else {
+            table.find(&id)?
+        };
+        Ok(Naming {
+            prefix: alias.map(|a| repo::alias_prefix(det, &a)),
+            stamp: match tstamp {
+                Some(t) => t.to_string(),
+                None => site::tstamp(r.meta.start),
+            },
+        })
+    } else {
+        let stamp = match (tstamp, run) {
+            (Some(t), _) => t.to_string(),
+            (None, Some(r)) => site::tstamp(r.meta.start)[..8].to_string(),
+            (None, None) => {
+                return Err(Error::bad_arg(
+                    "tstamp",
+                    "the geometry repository (-o) needs the time stamp (-t YYYYmmdd[HHMMSS]) to choose a file",
+                ));
+            }
+        };
+        Ok(Naming {
+            prefix: Some(repo::repo_prefix(det, source)),
+            stamp,
+        })
+    }
 }
 
 /// Applies `edit` to `geo`: the single child of the parent gets the given positions and
@@ -329,33 +425,130 @@ pub fn apply_edit(geo: &mut Geometry, edit: &GeometryEdit) -> Result<Option<(Str
     Ok(Some((o.name.clone(), o.index)))
 }
 
-/// Deploys a geometry (edited as asked) into the calibration store with a run range.
+/// Deploys a geometry (edited as asked) into the calibration store with a run range; or, with
+/// `addgeof`, adds a reference to the geometry repository.
 pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport> {
-    let from_repo = match (&opts.geometry, &opts.dirrepo) {
+    let run = match &opts.run {
+        Some(spec) => Some(spec.resolve(None, settings)?),
+        None => None,
+    };
+    let source = match (&run, &opts.source) {
+        (Some(r), _) => r.source.clone(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => {
+            return Err(Error::bad_arg(
+                "det",
+                "name the detector: -d SOURCE (e.g. CxiDs1.0:Jungfrau.0), or its run with -e and -r (or -x)",
+            ));
+        }
+    };
+    crate::files::check_component("source", &source)?;
+    let det = match (&run, opts.det_type) {
+        (Some(r), _) => r.meta.det_type,
+        (None, Some(t)) => t,
+        (None, None) => DetType::from_source(&source),
+    };
+    if let Some(t) = &opts.tstamp {
+        repo::request_stamp(t)?;
+    }
+    let use_repo = opts.addgeof.is_some()
+        || (opts.geometry.is_none() && (opts.dirrepo.is_some() || run.is_some()));
+    let dirrepo = match (&opts.dirrepo, use_repo) {
+        (Some(d), _) => Some(d.clone()),
+        (None, true) => Some(
+            settings
+                .sit_root("-o/--dirrepo")?
+                .join("detector/calib/geometry"),
+        ),
+        (None, false) => None,
+    };
+    if opts.tstamp.is_some() && dirrepo.is_none() {
+        return Err(Error::bad_arg(
+            "tstamp",
+            "-t chooses a file of the geometry repository (-o, or a run's) or names an -a reference; a geometry file given needs no time stamp",
+        ));
+    }
+    let name = |assign: bool, repo: &Path| {
+        naming(
+            repo,
+            det,
+            &source,
+            run.as_ref(),
+            opts.tstamp.as_deref(),
+            opts.backward,
+            assign,
+            settings,
+        )
+    };
+    if let Some(file) = &opts.addgeof {
+        let repo = dirrepo.as_deref().expect("a repository with -a");
+        if !repo::is_epix10ka_family(det) {
+            return Err(Error::bad_arg(
+                "addgeof",
+                format!(
+                    "-a: repository references are for the ePix10ka family (epix10kaquad, \
+                     epix10ka2m), not for {}; deploy a {} file by giving it",
+                    det.name(),
+                    repo::dettype_dir(det)
+                ),
+            ));
+        }
+        let dir = repo.join(repo::dettype_dir(det));
+        let n = name(false, repo)?;
+        repo::request_stamp(&n.stamp)?;
+        let link_name = |prefix: &str| format!("{prefix}_{}.data", n.stamp);
+        // Checked before a new alias is assigned, so a refused -a writes nothing.
+        let placeholder = repo::alias_prefix(det, "<new alias>");
+        let mut plan = repo::plan_reference(
+            &dir,
+            &link_name(n.prefix.as_deref().unwrap_or(&placeholder)),
+            file,
+        )?;
+        let mut prefix = n.prefix;
+        if opts.deploy {
+            if prefix.is_none() {
+                let p = name(true, repo)?.prefix.expect("an assigned alias");
+                plan = repo::plan_reference(&dir, &link_name(&p), file)?;
+                prefix = Some(p);
+            }
+            repo::create_reference(&plan)?;
+        }
+        return Ok(DeployReport {
+            edited: None,
+            dest: None,
+            deployed: opts.deploy,
+            out: None,
+            from_repo: None,
+            prefix: Some(prefix.unwrap_or(placeholder)),
+            reference: Some(plan),
+        });
+    }
+    let mut prefix = None;
+    let from_repo = match (&opts.geometry, &dirrepo) {
         (None, Some(repo)) => {
-            let det = opts
-                .det_type
-                .unwrap_or_else(|| DetType::from_source(&opts.source));
-            let t = opts.tstamp.as_deref().ok_or_else(|| {
-                Error::bad_arg(
-                    "tstamp",
-                    "the geometry repository (-o) needs the time stamp (-t YYYYmmdd[HHMMSS]) to choose a file",
-                )
-            })?;
-            let found = repo::find_in_repo(repo, det, &opts.source, t)?.ok_or_else(|| {
+            let n = name(false, repo)?;
+            let found = match &n.prefix {
+                Some(p) => repo::find_for_prefix(repo, det, p, &n.stamp)?,
+                None => repo::default_file(repo, det),
+            };
+            let shown = n
+                .prefix
+                .clone()
+                .unwrap_or_else(|| repo::alias_prefix(det, "<alias>"));
+            let found = found.ok_or_else(|| {
                 Error::not_found(
                     crate::error::Missing::File,
                     "dirrepo",
                     repo.display().to_string(),
                     format!(
-                        "no geometry in {} for {} at {t} (files {}_<YYYYmmdd[HHMMSS]>.data or {}_default.data)",
+                        "no geometry in {} for {source} at {} (files {shown}_<YYYYmmdd[HHMMSS]>.data or {}_default.data)",
                         repo.join(repo::dettype_dir(det)).display(),
-                        opts.source,
-                        repo::repo_prefix(det, &opts.source),
+                        n.stamp,
                         repo::dettype_dir(det)
                     ),
                 )
             })?;
+            prefix = Some(shown);
             Some(found)
         }
         _ => None,
@@ -399,7 +592,11 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
     if let Some(out) = &opts.out {
         write_bytes_atomic(out, &bytes, &settings.perms)?;
     }
-    let store = match (&opts.calib_dir, &opts.exp) {
+    let exp = opts
+        .exp
+        .as_deref()
+        .or(run.as_ref().map(|r| r.meta.exp.as_str()));
+    let store = match (&opts.calib_dir, exp) {
         (Some(c), _) => CalibStore::new(c),
         (None, Some(e)) => settings.calib_store(None, e)?,
         (None, None) => {
@@ -409,16 +606,16 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
             ));
         }
     };
-    let group = CalibStore::group_for_source(&opts.source)?;
+    let group = CalibStore::group_for_source(&source)?;
     let d = Deployment {
         group,
-        source: &opts.source,
+        source: &source,
         ctype: "geometry",
         range: opts.range,
         perms: settings.perms.clone(),
         comment: opts.comment.clone(),
     };
-    let dir = store.ctype_dir(group, &opts.source, "geometry")?;
+    let dir = store.ctype_dir(group, &source, "geometry")?;
     let dest = if opts.deploy {
         let copy = if edited.is_some() {
             format!("{copy_of} (edited)")
@@ -431,10 +628,12 @@ pub fn deploy(opts: &DeployOptions, settings: &Settings) -> Result<DeployReport>
     };
     Ok(DeployReport {
         edited,
-        dest,
+        dest: Some(dest),
         deployed: opts.deploy,
         out: opts.out.clone(),
         from_repo,
+        prefix,
+        reference: None,
     })
 }
 

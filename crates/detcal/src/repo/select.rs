@@ -16,14 +16,53 @@ use crate::error::{Error, Result};
 /// The extensions of repository files that selection considers.
 const EXTENSIONS: [&str; 3] = ["txt", "dat", "data"];
 
-/// The time stamp of a repository file name: the integer third `_` field of its stem.
-pub fn name_tstamp(name: &str) -> Option<u64> {
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let f = stem.split('_').nth(2)?;
+/// How names are matched and their time stamps read. psana's rule ([`NameRule::PSANA`]): a
+/// name contains a pattern and its time stamp is the integer third `_` field of its stem.
+#[derive(Debug, Clone, Copy)]
+pub struct NameRule {
+    /// Names must start with a pattern (`true`) rather than contain one anywhere (psana).
+    pub anchored: bool,
+    /// The `_` field of the stem (0-based) that holds the time stamp (psana: 2).
+    pub field: usize,
+    /// The comparable time stamp of that field, `None` when it is not one (psana: the field's
+    /// integer value, [`digits_tstamp`]).
+    pub stamp: fn(&str) -> Option<u64>,
+}
+
+impl NameRule {
+    /// psana's `find_file_for_timestamp`: names containing a pattern, stamp in the third field.
+    pub const PSANA: NameRule = NameRule {
+        anchored: false,
+        field: 2,
+        stamp: digits_tstamp,
+    };
+
+    /// The time stamp of `name` under this rule.
+    pub fn tstamp(&self, name: &str) -> Option<u64> {
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        (self.stamp)(stem.split('_').nth(self.field)?)
+    }
+
+    fn matches(&self, name: &str, pattern: &str) -> bool {
+        if self.anchored {
+            name.starts_with(pattern)
+        } else {
+            name.contains(pattern)
+        }
+    }
+}
+
+/// A field of digits as an integer time stamp (psana's `int(field)`); `None` otherwise.
+pub fn digits_tstamp(f: &str) -> Option<u64> {
     if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     f.parse().ok()
+}
+
+/// The time stamp of a repository file name: the integer third `_` field of its stem.
+pub fn name_tstamp(name: &str) -> Option<u64> {
+    NameRule::PSANA.tstamp(name)
 }
 
 /// Picks, among `names` that contain any of `patterns` and have a repository extension, the one
@@ -34,17 +73,30 @@ pub fn select_for_tstamp<'a, S: AsRef<str>>(
     patterns: &[&str],
     tstamp: u64,
 ) -> Option<&'a str> {
+    select_for_tstamp_by(names, patterns, tstamp, &NameRule::PSANA)
+}
+
+/// [`select_for_tstamp`] with names matched and stamps read by `rule`.
+pub fn select_for_tstamp_by<'a, S: AsRef<str>>(
+    names: &'a [S],
+    patterns: &[&str],
+    tstamp: u64,
+    rule: &NameRule,
+) -> Option<&'a str> {
     let mut best: Option<(u64, &str)> = None;
     for n in names {
         let n = n.as_ref();
         let ext_ok = n
             .rsplit_once('.')
             .is_some_and(|(_, e)| EXTENSIONS.contains(&e));
-        if !ext_ok || !patterns.iter().any(|p| n.contains(p)) {
+        if !ext_ok || !patterns.iter().any(|p| rule.matches(n, p)) {
             continue;
         }
-        let Some(ts) = name_tstamp(n) else {
-            tracing::warn!("skipping repository file {n:?}: no time stamp in its third '_' field");
+        let Some(ts) = rule.tstamp(n) else {
+            tracing::warn!(
+                "skipping repository file {n:?}: no time stamp in its '_' field {}",
+                rule.field + 1
+            );
             continue;
         };
         if ts > tstamp {
@@ -61,6 +113,16 @@ pub fn select_for_tstamp<'a, S: AsRef<str>>(
 /// The file in `dir` valid for `tstamp` among names containing any of `patterns`; a missing
 /// directory means none.
 pub fn find_in_dir(dir: &Path, patterns: &[&str], tstamp: u64) -> Result<Option<PathBuf>> {
+    find_in_dir_by(dir, patterns, tstamp, &NameRule::PSANA)
+}
+
+/// [`find_in_dir`] with names matched and stamps read by `rule`.
+pub fn find_in_dir_by(
+    dir: &Path,
+    patterns: &[&str],
+    tstamp: u64,
+    rule: &NameRule,
+) -> Result<Option<PathBuf>> {
     let names = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok())
@@ -70,7 +132,7 @@ pub fn find_in_dir(dir: &Path, patterns: &[&str], tstamp: u64) -> Result<Option<
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(dir, "list", e)),
     };
-    Ok(select_for_tstamp(&names, patterns, tstamp).map(|n| dir.join(n)))
+    Ok(select_for_tstamp_by(&names, patterns, tstamp, rule).map(|n| dir.join(n)))
 }
 
 /// The patterns of every JUNGFRAU gain-mode file name of `ctype` with gain index `index`:
