@@ -19,7 +19,7 @@ previous batch on every core. A step's results reach the caller only when the st
 an error while reading drops the partial step, so nothing half-done is saved.
 */
 
-use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use crate::dark::{DarkParams, DarkProc, DarkResult, GainCheck};
 use crate::detector::{DetType, GainModeInfo};
@@ -183,14 +183,48 @@ pub fn run_shared(
     } else {
         first.frame_len()
     };
-    let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
-        .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
     let share = FrameShare {
         rank: ranks.rank(),
         size: ranks.size(),
         block: params.block_frames() as u64,
     };
-    // One batch filling, one waiting, one in the engine: memory stays at three batches.
+    read_beside(
+        sources,
+        params,
+        opts,
+        npix,
+        share,
+        progress,
+        |rx, back_tx| {
+            compute(
+                sources,
+                params,
+                opts,
+                gain_override,
+                npix,
+                ranks,
+                rx,
+                back_tx,
+                done,
+            )
+        },
+    )
+}
+
+/// Runs `compute` on the batches of frames of `npix` pixels that a reading thread ([`read`])
+/// takes from `sources` (the frames `share` gives this process) beside it, and returns its
+/// result. One batch filling, one waiting, one in the engine: memory stays at three batches.
+fn read_beside<T>(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    npix: usize,
+    share: FrameShare,
+    progress: &(dyn Fn(u64) + Sync),
+    compute: impl FnOnce(Receiver<Result<Msg>>, Sender<Vec<u16>>) -> Result<T>,
+) -> Result<T> {
+    let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
+        .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
     let (tx, rx) = sync_channel::<Result<Msg>>(1);
     let (back_tx, back_rx) = channel::<Vec<u16>>();
     std::thread::scope(|scope| {
@@ -210,17 +244,7 @@ pub fn run_shared(
                 let _ = tx.send(Err(e));
             }
         });
-        let r = compute(
-            sources,
-            params,
-            opts,
-            gain_override,
-            npix,
-            ranks,
-            rx,
-            back_tx,
-            done,
-        );
+        let r = compute(rx, back_tx);
         reader
             .join()
             .map_err(|_| Error::internal("the reading thread failed"))?;
@@ -427,7 +451,7 @@ fn compute(
     npix: usize,
     ranks: &dyn Ranks,
     rx: Receiver<Result<Msg>>,
-    back: std::sync::mpsc::Sender<Vec<u16>>,
+    back: Sender<Vec<u16>>,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
 ) -> Result<()> {
     let (root, several) = (ranks.is_root(), ranks.size() > 1);
@@ -661,44 +685,28 @@ pub fn run_by_panels(
         }
         None => None,
     };
-    let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
-        .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
-    let (tx, rx) = sync_channel::<Result<Msg>>(1);
-    let (back_tx, back_rx) = channel::<Vec<u16>>();
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let r = read(
+    read_beside(
+        own,
+        params,
+        opts,
+        npix,
+        FrameShare::all(),
+        progress,
+        |rx, back_tx| {
+            compute_panels(
                 own,
+                whole,
+                panels,
                 params,
-                opts,
+                gain_override,
                 npix,
-                batch_frames,
-                FrameShare::all(),
-                &tx,
-                &back_rx,
-                progress,
-            );
-            if let Err(e) = r {
-                let _ = tx.send(Err(e));
-            }
-        });
-        let r = compute_panels(
-            own,
-            whole,
-            panels,
-            params,
-            gain_override,
-            npix,
-            ranks,
-            rx,
-            back_tx,
-            done,
-        );
-        reader
-            .join()
-            .map_err(|_| Error::internal("the reading thread failed"))?;
-        r
-    })
+                ranks,
+                rx,
+                back_tx,
+                done,
+            )
+        },
+    )
 }
 
 /// The gain check of a step of `src` processed as `mode`.
@@ -734,7 +742,7 @@ fn compute_panels(
     npix: usize,
     ranks: &dyn Ranks,
     rx: Receiver<Result<Msg>>,
-    back: std::sync::mpsc::Sender<Vec<u16>>,
+    back: Sender<Vec<u16>>,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
 ) -> Result<()> {
     let mut cur: Option<(usize, StepMeta, Option<GainModeInfo>, GainCheck, DarkProc)> = None;

@@ -263,26 +263,7 @@ impl PanelAssembly {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Frames with noise, values out of range and wrong gain codes here and there.
-    fn frames(n: usize, npix: usize, seed: u64) -> Vec<u16> {
-        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        (0..n * npix)
-            .map(|i| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let r = (x >> 33) as u16;
-                let v = 1000 + (i % npix) as u16 % 50 + r % 40;
-                match r % 997 {
-                    0 => 0x3fff,
-                    1 => 3,
-                    2 => v | 0x4000,
-                    _ => v,
-                }
-            })
-            .collect()
-    }
+    use crate::dark::wire::tests::frames;
 
     /// The panels of each frame at `panels`, one after the other.
     fn panels_of(all: &[u16], npix: usize, panel_len: usize, panels: &[usize]) -> Vec<u16> {

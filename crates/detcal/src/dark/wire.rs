@@ -125,12 +125,13 @@ impl DarkProc {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::dark::{DarkParams, GainCheck};
 
-    /// Frames with noise, a few values out of range and a wrong gain code here and there.
-    fn frames(n: usize, npix: usize, seed: u64) -> Vec<u16> {
+    /// Frames with noise, a few values out of range and a wrong gain code here and there (also
+    /// for the tests of [`crate::dark::panels`]).
+    pub(crate) fn frames(n: usize, npix: usize, seed: u64) -> Vec<u16> {
         let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
         (0..n * npix)
             .map(|i| {
