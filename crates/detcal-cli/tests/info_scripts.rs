@@ -297,6 +297,35 @@ fn datinfo_describes_constants_steps_and_events() {
     let steps = v[0]["steps"].as_array().unwrap();
     let indexes: Vec<u64> = steps.iter().map(|s| s["index"].as_u64().unwrap()).collect();
     assert_eq!(indexes, [1, 2, 3]);
+    // psana's -x: fields after ':' go after -e/-r; anything else is the whole dataset.
+    let xtc = d.join("edata/XPP/xpptut15/xtc");
+    let same = ["--json", "--evtkeys", "1", "--stskip", "1", "--steps", "3"];
+    for x in [
+        vec![
+            "-e",
+            "xpptut15",
+            "-r",
+            "1",
+            "-x",
+            &format!(":dir={}", xtc.display()),
+            "--data-dir",
+            "edata",
+        ],
+        vec![
+            "-e",
+            "nosuch",
+            "-r",
+            "9",
+            "-x",
+            "edata/XPP/xpptut15/xtc/xpptut15-r0001-s000-c000.xtc2",
+            "--data-dir",
+            "edata",
+        ],
+    ] {
+        let o = d.ok(&[&["datinfo"][..], &x[..], &same[..]].concat());
+        let w: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(w[0]["steps"], v[0]["steps"], "{x:?}");
+    }
     for s in steps {
         let mode = s["gain_mode"].as_str().unwrap();
         let fractions = s["events"][0]["gain_range_fractions"].as_array().unwrap();

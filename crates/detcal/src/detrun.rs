@@ -57,18 +57,27 @@ pub struct DetRun {
     pub source: String,
 }
 
+/// The dataset psana's `-e EXP`, `-r RUN` and `-x DSNAMEX` name: `-x` appended to
+/// `exp=<EXP>:run=<RUN>` when it starts with `:`, else `-x` alone; `None` when they name none.
+pub fn dataset_of(exp: Option<&str>, run: Option<&str>, dsnamex: Option<&str>) -> Option<String> {
+    match (dsnamex, exp, run) {
+        (Some(x), Some(e), Some(r)) if x.starts_with(':') => Some(format!("exp={e}:run={r}{x}")),
+        (Some(x), _, _) if !x.starts_with(':') => Some(x.to_string()),
+        (None, Some(e), Some(r)) => Some(format!("exp={e}:run={r}")),
+        _ => None,
+    }
+}
+
 impl DetRunSpec {
     /// The dataset these options name, if any.
     fn dataset(&self) -> Option<String> {
-        match (&self.dataset, &self.dsnamex, &self.exp, &self.run) {
-            (Some(d), _, _, _) => Some(d.clone()),
-            (None, Some(x), Some(e), Some(r)) if x.starts_with(':') => {
-                Some(format!("exp={e}:run={r}{x}"))
-            }
-            (None, Some(x), _, _) if !x.starts_with(':') => Some(x.clone()),
-            (None, None, Some(e), Some(r)) => Some(format!("exp={e}:run={r}")),
-            _ => None,
-        }
+        self.dataset.clone().or_else(|| {
+            dataset_of(
+                self.exp.as_deref(),
+                self.run.as_deref(),
+                self.dsnamex.as_deref(),
+            )
+        })
     }
 
     /// Resolves the detector, with `tstamp` (psana's `-t`) standing for the run's start time when

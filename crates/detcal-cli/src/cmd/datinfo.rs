@@ -38,7 +38,8 @@ pub struct Args {
         value_name = "ALIAS"
     )]
     pub det: Option<String>,
-    /// Extra dataset fields appended to exp=...:run=... (psana's -x), e.g. dir=/path/to/xtc.
+    /// psana's -x: extra dataset fields appended to exp=...:run=... when they start with ':'
+    /// (e.g. :dir=/path/to/xtc), else the whole dataset instead of -e/-r.
     #[arg(short = 'x', long = "dsnamex", value_name = "TEXT")]
     pub dsnamex: Option<String>,
     #[command(flatten)]
@@ -70,13 +71,22 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mut dataset = a.data.spec();
-    if let Some(x) = &a.dsnamex {
-        if !dataset.contains('=') {
-            anyhow::bail!("-x {x}: extra dataset fields need -e EXP -r RUN (or exp=...:run=...)");
+    let dataset = match (&a.dsnamex, &a.data.dataset) {
+        (None, _) => a.data.spec(),
+        // With a DATASET, -x adds fields to it.
+        (Some(x), Some(d)) => {
+            if !d.contains('=') {
+                anyhow::bail!(
+                    "-x {x}: extra dataset fields need -e EXP -r RUN (or exp=...:run=...)"
+                );
+            }
+            format!("{d}:{}", x.trim_start_matches(':'))
         }
-        dataset = format!("{dataset}:{}", x.trim_start_matches(':'));
-    }
+        (Some(x), None) => {
+            detcal::detrun::dataset_of(a.data.exp.as_deref(), a.data.run.as_deref(), Some(x))
+                .unwrap_or_else(|| a.data.spec())
+        }
+    };
     let opts = DatinfoOptions {
         dataset,
         det: a.det.clone(),

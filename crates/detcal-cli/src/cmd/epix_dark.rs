@@ -120,11 +120,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             },
         }
     } else {
-        let spec = match (&a.exp, &a.run, &a.dsnamex) {
-            (Some(e), Some(r), Some(x)) if x.starts_with(':') => format!("exp={e}:run={r}{x}"),
-            (_, _, Some(x)) if !x.starts_with(':') => x.clone(),
-            (Some(e), Some(r), None) => format!("exp={e}:run={r}"),
-            _ => bail!("give -e and -r together (or -x), or --input STACK.npy"),
+        let Some(spec) =
+            detcal::detrun::dataset_of(a.exp.as_deref(), a.run.as_deref(), a.dsnamex.as_deref())
+        else {
+            bail!("give -e and -r together (or -x), or --input STACK.npy");
         };
         let det = a.det.clone().filter(|d| !d.contains(':'));
         DarkInput::Dataset { spec, det }
