@@ -459,22 +459,8 @@ fn compute(
     for msg in rx {
         match msg? {
             Msg::Begin { run, step } => {
-                let meta = sources[run].meta();
                 let mode = gain_override.or(step.mode);
-                let check = match meta.det_type {
-                    DetType::Jungfrau => {
-                        let m = mode.ok_or_else(|| {
-                            Error::bad_arg("--gain-mode", format!(
-                                "{}: step {} does not say its gain mode (DAQ value {:?}); give it with --gain-mode",
-                                sources[run].label(),
-                                step.index,
-                                step.daq_value
-                            ))
-                        })?;
-                        GainCheck::jungfrau(m.index)?
-                    }
-                    _ => GainCheck::None,
-                };
+                let check = gain_check(&sources[run], &step, mode)?;
                 let proc = if root {
                     Some(DarkProc::new(npix, params.clone(), check)?)
                 } else {
@@ -765,28 +751,28 @@ fn compute_panels(
                     continue;
                 };
                 let part = proc.panel_part(panels)?;
-                let Some((full, npanels, panel_len)) = whole else {
-                    let sent = crate::dist::gather(ranks, || Ok(part), |_| Ok(()))?;
-                    tracing::info!(
-                        "step {}: rank {} of {}: panels {}",
-                        step.index,
-                        ranks.rank(),
-                        ranks.size(),
-                        sent
-                    );
-                    continue;
+                // The root puts its own part and every other rank's in place; the others send.
+                let mut asm = whole.map(|(_, npanels, panel_len)| {
+                    crate::dark::panels::PanelAssembly::new(npanels, panel_len)
+                });
+                let moved = match asm.as_mut() {
+                    Some(asm) => {
+                        asm.add(&part)?;
+                        drop(part);
+                        crate::dist::gather(ranks, || Ok(Vec::new()), |b| asm.add(b))?
+                    }
+                    None => crate::dist::gather(ranks, || Ok(part), |_| Ok(()))?,
                 };
-                let mut asm = crate::dark::panels::PanelAssembly::new(npanels, panel_len);
-                asm.add(&part)?;
-                drop(part);
-                let got = crate::dist::gather(ranks, || Ok(Vec::new()), |b| asm.add(b))?;
                 tracing::info!(
                     "step {}: rank {} of {}: panels {}",
                     step.index,
                     ranks.rank(),
                     ranks.size(),
-                    got
+                    moved
                 );
+                let (Some(asm), Some((full, ..))) = (asm, whole) else {
+                    continue;
+                };
                 let meta = full[run].meta();
                 let step_error = |e: Error| Error::Step {
                     exp: meta.exp.clone(),

@@ -552,31 +552,36 @@ pub fn run_shared(
     } else {
         first.panel_ids.len()
     };
+    // The job, shared by stream files (each rank its panels; `full`: the root's whole detector)
+    // or by events.
+    let run_job = |full: Option<&[RunSource]>,
+                   done: &mut dyn FnMut(job::StepDone<'_>) -> Result<()>,
+                   progress: &(dyn Fn(u64) + Sync)| match &by_streams {
+        Some((own, my_panels)) => job::run_by_panels(
+            own.as_deref().unwrap_or(&sources),
+            full,
+            my_panels,
+            params,
+            &opts.loop_opts,
+            gain_override,
+            ranks,
+            done,
+            progress,
+        ),
+        None => job::run_shared(
+            &sources,
+            params,
+            &opts.loop_opts,
+            gain_override,
+            ranks,
+            done,
+            progress,
+        ),
+    };
     if !ranks.is_root() {
         let started = std::time::Instant::now();
         let pb = rep.progress(0, "dark frames");
-        match &by_streams {
-            Some((own, my_panels)) => job::run_by_panels(
-                own.as_deref().unwrap_or(&sources),
-                None,
-                my_panels,
-                params,
-                &opts.loop_opts,
-                gain_override,
-                ranks,
-                &mut |_| Ok(()),
-                &|n| pb.set(n),
-            )?,
-            None => job::run_shared(
-                &sources,
-                params,
-                &opts.loop_opts,
-                gain_override,
-                ranks,
-                &mut |_| Ok(()),
-                &|n| pb.set(n),
-            )?,
-        }
+        run_job(None, &mut |_| Ok(()), &|n| pb.set(n))?;
         pb.finish();
         log_files_used(ranks);
         return Ok(idle_report(dirrepo, pb.position(), panels, started));
@@ -629,28 +634,7 @@ pub fn run_shared(
         steps += 1;
         Ok(())
     };
-    match &by_streams {
-        Some((own, my_panels)) => job::run_by_panels(
-            own.as_deref().unwrap_or(&sources),
-            Some(&sources),
-            my_panels,
-            params,
-            &opts.loop_opts,
-            gain_override,
-            ranks,
-            &mut save,
-            &|n| pb.set(n),
-        )?,
-        None => job::run_shared(
-            &sources,
-            params,
-            &opts.loop_opts,
-            gain_override,
-            ranks,
-            &mut save,
-            &|n| pb.set(n),
-        )?,
-    }
+    run_job(Some(&sources), &mut save, &|n| pb.set(n))?;
     pb.finish();
     log_files_used(ranks);
     let done = JobDone {
