@@ -1088,19 +1088,24 @@ mod tests {
         }
     }
 
+    /// A pseudo-random generator (xorshift64*, the top 48 bits) for the tests' frames.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut h = seed;
+        move || {
+            h ^= h >> 12;
+            h ^= h << 25;
+            h ^= h >> 27;
+            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
+        }
+    }
+
     #[test]
     fn pass2_equals_a_direct_sum_where_pass1_sums_are_reused_and_where_not() {
         // 2 panels of 1500 pixels (two tiles, the second with a partial chunk), 620 frames:
         // quiet pixels (pass 1's sums reused), noisy ones and spikes (summed again), zeros and
         // saturation; checked against sums taken directly over every record.
         let (np, l, nf) = (2, 1500, 620);
-        let mut h = 0x1234_5678_9abc_def0u64;
-        let mut rnd = move || {
-            h ^= h >> 12;
-            h ^= h << 25;
-            h ^= h >> 27;
-            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
-        };
+        let mut rnd = xorshift(0x1234_5678_9abc_def0u64);
         let frames: Vec<Vec<u16>> = (0..nf)
             .map(|_| {
                 (0..np * l)
@@ -1109,13 +1114,13 @@ mod tests {
                         let r = rnd();
                         let mut v =
                             2000 + (p % 300) as i64 + (r % (2 * amp + 1)) as i64 - amp as i64;
-                        if r % 997 == 0 {
+                        if r.is_multiple_of(997) {
                             v += 500;
                         }
-                        if p % 501 == 3 && r % 5 == 0 {
+                        if p % 501 == 3 && r.is_multiple_of(5) {
                             v = 0;
                         }
-                        if p % 613 == 5 && r % 3 == 0 {
+                        if p % 613 == 5 && r.is_multiple_of(3) {
                             v = 16100 | 0x4000;
                         }
                         v as u16
@@ -1173,13 +1178,7 @@ mod tests {
         // size; for nbs 1024 and 300 (pass 1 over all records). Every way gives the same, and
         // that equals psana's sums taken directly over the records.
         let (np, l, nf) = (2, 700, 1100);
-        let mut h = 0x0ddc_0ffe_e15e_a5e5u64;
-        let mut rnd = move || {
-            h ^= h >> 12;
-            h ^= h << 25;
-            h ^= h >> 27;
-            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
-        };
+        let mut rnd = xorshift(0x0ddc_0ffe_e15e_a5e5u64);
         let frames: Vec<Vec<u16>> = (0..nf)
             .map(|_| {
                 (0..np * l)

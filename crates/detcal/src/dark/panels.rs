@@ -263,7 +263,7 @@ impl PanelAssembly {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dark::wire::tests::frames;
+    use crate::dark::wire::tests::{assert_same_result, frames};
 
     /// The panels of each frame at `panels`, one after the other.
     fn panels_of(all: &[u16], npix: usize, panel_len: usize, panels: &[usize]) -> Vec<u16> {
@@ -301,16 +301,7 @@ mod tests {
                 asm.add(&proc.panel_part(share).unwrap()).unwrap();
             }
             let got = asm.finish(&p, gain).unwrap().unwrap();
-            assert_eq!(got.frames, want.frames, "{n} frames");
-            assert_eq!(got.ave, want.ave);
-            assert_eq!(got.rms, want.rms);
-            assert_eq!(got.status, want.status);
-            assert_eq!(got.min, want.min);
-            assert_eq!(got.max, want.max);
-            assert_eq!(got.count_hi, want.count_hi);
-            assert_eq!(got.bad_switch, want.bad_switch);
-            assert_eq!(got.limits, want.limits);
-            assert_eq!(got.bit_counts, want.bit_counts);
+            assert_same_result(&got, &want, &format!("{n} frames"));
         }
     }
 

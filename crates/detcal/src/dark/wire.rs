@@ -127,7 +127,7 @@ impl DarkProc {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::dark::{DarkParams, GainCheck};
+    use crate::dark::{DarkParams, DarkResult, GainCheck};
 
     /// Frames with noise, a few values out of range and a wrong gain code here and there (also
     /// for the tests of [`crate::dark::panels`]).
@@ -192,16 +192,23 @@ pub(crate) mod tests {
         root.merge_bytes(&third.partial_bytes().unwrap()).unwrap();
         assert_eq!(root.frames(), 260);
         let got = root.finish().unwrap();
-        assert_eq!(got.frames, want.frames);
-        assert_eq!(got.ave, want.ave);
-        assert_eq!(got.rms, want.rms);
-        assert_eq!(got.status, want.status);
-        assert_eq!(got.min, want.min);
-        assert_eq!(got.max, want.max);
-        assert_eq!(got.count_hi, want.count_hi);
-        assert_eq!(got.bad_switch, want.bad_switch);
-        assert_eq!(got.limits, want.limits);
+        assert_same_result(&got, &want, "merged");
         assert_ne!(want.bit_counts, [0; 7], "the data should flag some pixels");
+    }
+
+    /// Asserts that two dark results are the same in every output (also for the tests of
+    /// [`crate::dark::panels`]).
+    pub(crate) fn assert_same_result(got: &DarkResult, want: &DarkResult, what: &str) {
+        assert_eq!(got.frames, want.frames, "{what}");
+        assert_eq!(got.ave, want.ave, "{what}");
+        assert_eq!(got.rms, want.rms, "{what}");
+        assert_eq!(got.status, want.status, "{what}");
+        assert_eq!(got.min, want.min, "{what}");
+        assert_eq!(got.max, want.max, "{what}");
+        assert_eq!(got.count_hi, want.count_hi, "{what}");
+        assert_eq!(got.bad_switch, want.bad_switch, "{what}");
+        assert_eq!(got.limits, want.limits, "{what}");
+        assert_eq!(got.bit_counts, want.bit_counts, "{what}");
     }
 
     #[test]
