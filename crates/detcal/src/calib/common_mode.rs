@@ -119,8 +119,8 @@ impl CmPlan {
 /// Working memory of the common-mode correction of one half panel.
 #[derive(Debug, Default)]
 pub(crate) struct CmScratch {
-    wires: Vec<Wire>,
-    keys: Vec<i32>,
+    pub(crate) wires: Vec<Wire>,
+    pub(crate) keys: Vec<i32>,
     bank: Vec<f32>,
 }
 
@@ -170,10 +170,8 @@ pub(crate) fn rows(
     s: &mut CmScratch,
     mut after_row: impl FnMut(),
 ) {
-    let p = &plan.params;
     let bw = bank_width(cols);
-    let nw = plan.row_net.wires();
-    s.wires.resize(nw.max(plan.col_net.wires()), [0; LANES]);
+    s.wires.resize(row_wires(plan), [0; LANES]);
     s.keys.resize(cols, 0);
     for (row, grow) in v.chunks_exact_mut(cols).zip(good.chunks_exact(cols)) {
         after_row();
@@ -194,27 +192,55 @@ pub(crate) fn rows(
             count[b] = n as usize;
             nan[b] = bad != 0;
         }
-        transpose(&s.keys, bw, &mut s.wires);
-        let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
-        if !(0..NBANKS).any(wanted) {
-            continue;
-        }
-        for w in &mut s.wires[bw..nw] {
-            *w = [KEY_INF; LANES];
-        }
-        plan.row_net.sort(&mut s.wires);
-        for (b, &n) in count.iter().enumerate().take(NBANKS) {
-            if !wanted(b) {
-                continue;
-            }
-            let lo = unkey(s.wires[(n - 1) / 2][b]);
-            let cm = combine(lo, unkey(s.wires[n / 2][b]), n, MedianKind::Masked);
-            if p.applies(cm) {
+        let est = row_estimates(plan, &s.keys, &count, &nan, &mut s.wires);
+        for (b, e) in est.iter().enumerate() {
+            if let Some(cm) = *e {
                 let r = b * bw..(b + 1) * bw;
                 subtract_good(&mut row[r.clone()], &grow[r], cm);
             }
         }
     }
+}
+
+/// The row corrections of the [`NBANKS`] banks of one row, from the row's keys
+/// (`keys[b * bw + j]`, [`KEY_INF`] for pixels that take no part), each bank's count of good
+/// pixels and whether a good one is NaN: `Some(cm)` where a correction applies.
+/// `wires` must hold the row network's wires.
+#[inline(always)]
+pub(crate) fn row_estimates(
+    plan: &CmPlan,
+    keys: &[i32],
+    count: &[usize; LANES],
+    nan: &[bool; LANES],
+    wires: &mut [Wire],
+) -> [Option<f32>; NBANKS] {
+    let p = &plan.params;
+    let bw = keys.len() / NBANKS;
+    let nw = plan.row_net.wires();
+    let mut est = [None; NBANKS];
+    let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
+    if !(0..NBANKS).any(wanted) {
+        return est;
+    }
+    transpose(keys, bw, wires);
+    for w in &mut wires[bw..nw] {
+        *w = [KEY_INF; LANES];
+    }
+    plan.row_net.sort(wires);
+    for (b, e) in est.iter_mut().enumerate() {
+        let n = count[b];
+        if wanted(b) {
+            let lo = unkey(wires[(n - 1) / 2][b]);
+            let cm = combine(lo, unkey(wires[n / 2][b]), n, MedianKind::Masked);
+            *e = p.applies(cm).then_some(cm);
+        }
+    }
+    est
+}
+
+/// The number of wires the row network of `plan` needs.
+pub(crate) fn row_wires(plan: &CmPlan) -> usize {
+    plan.row_net.wires().max(plan.col_net.wires())
 }
 
 /// Puts `keys[b * bw + j]` into lane `b` of wire `j`, for the [`NBANKS`] banks of a row.

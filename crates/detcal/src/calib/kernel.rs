@@ -13,6 +13,8 @@ contain a switched pixel defeats the prefetcher (sparse misses).
 
 use super::common_mode::{self, CmPlan, CmScratch};
 
+mod rows;
+
 /// Pixels per chunk of the test for gain switching.
 const CHUNK: usize = 64;
 /// Rows per block when the half panel can be processed a few rows at a time.
@@ -100,6 +102,8 @@ pub(crate) struct Scratch {
     good: Vec<u8>,
     switched: Vec<u32>,
     cm: CmScratch,
+    /// One row's values and results ([`rows`]).
+    row: Vec<f32>,
 }
 
 /// The constants index of a raw word's gain bits (`00` 0, `01` 1, `11` 2), `None` for `10`.
@@ -123,6 +127,12 @@ fn any_switched(raw: &[u16]) -> bool {
 /// sparse, so chunks without it are skipped after one vectorized test.
 #[inline(always)]
 fn find_switched(raw: &[u16], list: &mut Vec<u32>) {
+    find_switched_with(raw, list, |i, _| i);
+}
+
+/// As [`find_switched`], each entry made by `entry(index, raw word)`.
+#[inline(always)]
+fn find_switched_with(raw: &[u16], list: &mut Vec<u32>, entry: impl Fn(u32, u16) -> u32) {
     list.clear();
     for (ch, r) in raw.chunks(CHUNK).enumerate() {
         if any_switched(r) {
@@ -132,7 +142,8 @@ fn find_switched(raw: &[u16], list: &mut Vec<u32>) {
                 .enumerate()
                 .fold(0u64, |m, (i, &x)| m | (((x >> 14 != 0) as u64) << i));
             while bits != 0 {
-                list.push((ch * CHUNK) as u32 + bits.trailing_zeros());
+                let i = (ch * CHUNK) as u32 + bits.trailing_zeros();
+                list.push(entry(i, raw[i as usize]));
                 bits &= bits - 1;
             }
         }
@@ -255,6 +266,9 @@ pub(crate) fn jungfrau_half(
     cm: Option<&CmPlan>,
     s: &mut Scratch,
 ) -> usize {
+    if let Some(plan) = cm.filter(|p| !p.needs_whole_half() && rows::applies(p, cols, raw.len())) {
+        return rows::half(raw, out, c, cols, plan, s);
+    }
     // The pixels not in gain 0, found once for the half panel.
     find_switched(raw, &mut s.switched);
     let list = &s.switched;
@@ -279,33 +293,48 @@ pub(crate) fn jungfrau_half(
         scale(raw, out, c, list, 0);
         bad
     } else {
-        // Rows only: a few rows at a time, so that they stay in the cache between the passes,
-        // while the next block's inputs are fetched.
-        let block = BLOCK_ROWS * cols;
-        s.good.resize(block.min(n), 0);
-        prefetch_switched(raw, sublist(list, 0, block), c);
-        let mut bad = 0;
-        let mut at = 0;
-        while at < n {
-            let k = block.min(n - at);
-            let (r, o, g, cc) = (
-                &raw[at..at + k],
-                &mut out[at..at + k],
-                &mut s.good[..k],
-                c.range(at, k),
-            );
-            let here = sublist(list, at, k);
-            bad += subtract(r, o, g, &cc, here, at);
-            let next = at + k;
-            let nk = block.min(n - next);
-            prefetch_switched(raw, sublist(list, next, nk), c);
-            let mut pf = Prefetch::new(&raw[next..next + nk], &c.range(next, nk), k / cols);
-            common_mode::rows(plan, o, g, cols, &mut s.cm, || pf.step());
-            scale(r, o, &cc, here, at);
-            at += k;
-        }
-        bad
+        rows_in_blocks(raw, out, c, cols, plan, s)
     }
+}
+
+/// [`jungfrau_half`] with the row common mode alone, a few rows at a time, so that they stay
+/// in the cache between the passes while the next block's inputs are fetched. The reference
+/// for [`rows::half`], and the path for widths it does not take.
+#[inline(always)]
+fn rows_in_blocks(
+    raw: &[u16],
+    out: &mut [f32],
+    c: &HalfConsts,
+    cols: usize,
+    plan: &CmPlan,
+    s: &mut Scratch,
+) -> usize {
+    let n = raw.len();
+    let list = &s.switched;
+    let block = BLOCK_ROWS * cols;
+    s.good.resize(block.min(n), 0);
+    prefetch_switched(raw, sublist(list, 0, block), c);
+    let mut bad = 0;
+    let mut at = 0;
+    while at < n {
+        let k = block.min(n - at);
+        let (r, o, g, cc) = (
+            &raw[at..at + k],
+            &mut out[at..at + k],
+            &mut s.good[..k],
+            c.range(at, k),
+        );
+        let here = sublist(list, at, k);
+        bad += subtract(r, o, g, &cc, here, at);
+        let next = at + k;
+        let nk = block.min(n - next);
+        prefetch_switched(raw, sublist(list, next, nk), c);
+        let mut pf = Prefetch::new(&raw[next..next + nk], &c.range(next, nk), k / cols);
+        common_mode::rows(plan, o, g, cols, &mut s.cm, || pf.step());
+        scale(r, o, &cc, here, at);
+        at += k;
+    }
+    bad
 }
 
 /// Single-gain detectors: `out = (raw - peds) * gain * mask` (`gain` empty when there is none).
@@ -462,6 +491,71 @@ mod tests {
                 (bad, out.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
             };
             assert_eq!(run(false), run(true), "mode {mode}");
+        }
+    }
+
+    /// Row common mode, one row at a time ([`rows::half`]) against the blocks of rows
+    /// ([`rows_in_blocks`], the earlier code): NaN and masked pixels, all gain bits, banks
+    /// with few good pixels and estimates beyond `cormax`, output aligned and not.
+    #[test]
+    fn rows_one_at_a_time_equal_blocks() {
+        let (nrows, cols) = (24usize, 512usize);
+        let n = nrows * cols;
+        let mut r = Lcg(3);
+        let mut planes = |lo: f32, hi: f32| -> Vec<Vec<f32>> {
+            (0..3)
+                .map(|_| (0..n).map(|_| r.f32(lo, hi)).collect())
+                .collect()
+        };
+        let mut poff = planes(950.0, 1050.0);
+        let gfac = planes(-0.1, 0.1);
+        for i in (5..n).step_by(997) {
+            poff[0][i] = f32::NAN;
+        }
+        // Row 3: mostly masked (few good pixels per bank); row 7: far from the pedestals.
+        let mut mask: Vec<u8> = (0..n).map(|_| !r.next().is_multiple_of(9) as u8).collect();
+        mask[3 * cols..4 * cols]
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, m)| *m = i.is_multiple_of(20) as u8);
+        let mut raw = raw_words(&mut r, n);
+        raw[7 * cols..8 * cols].iter_mut().for_each(|w| *w += 400);
+        let c = HalfConsts {
+            poff: [&poff[0], &poff[1], &poff[2]],
+            gfac: [&gfac[0], &gfac[1], &gfac[2]],
+            mask: &mask,
+        };
+        for (cormax, npix_min) in [(100.0, 0.0), (10.0, 0.0), (1000.0, 3.0), (100.0, 40.0)] {
+            let plan = CmPlan::new(
+                CommonModeParams {
+                    mode: 1,
+                    cormax,
+                    npix_min,
+                },
+                nrows,
+                cols,
+            );
+            assert!(rows::applies(&plan, cols, n));
+            for avx2 in [false, true] {
+                // One float in: not 16-byte aligned for the stores of the finished rows.
+                for shift in [0usize, 1] {
+                    let mut buf = vec![0f32; n + 4];
+                    let at = shift + (4 - buf.as_ptr() as usize / 4 % 4) % 4;
+                    let out = &mut buf[at..at + n];
+                    let mut s = Scratch::default();
+                    let bad = jungfrau_half_on(avx2, &raw, out, &c, cols, Some(&plan), &mut s);
+                    let mut want = vec![0f32; n];
+                    find_switched(&raw, &mut s.switched);
+                    let want_bad = rows_in_blocks(&raw, &mut want, &c, cols, &plan, &mut s);
+                    assert_eq!(bad, want_bad);
+                    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(out),
+                        bits(&want),
+                        "cormax {cormax} npix_min {npix_min}"
+                    );
+                }
+            }
         }
     }
 
