@@ -5,7 +5,10 @@
 //!
 //!     cargo build --release -p detcal --example jungfrau_calib_rate
 //!     /usr/bin/time -f "%e s wall, %U s user, %S s sys" \
-//!         target/release/examples/jungfrau_calib_rate [CMPARS] [FRAMES] [PANELS]
+//!         target/release/examples/jungfrau_calib_rate [CMPARS] [FRAMES] [PANELS] [BATCH]
+//!
+//! BATCH (default 1): frames per call of the calibrator (`calibrate_batch`, as `detcal calib`
+//! calls it), each a different random frame.
 //!
 //! CMPARS: `default` (7,1,100,0), `off`, `rows-cols` (7,3,100,10) or `all` (7,7,100,10). The
 //! wall time gives the rate on this machine; the CPU time /usr/bin/time reports gives the rate
@@ -24,6 +27,7 @@ fn main() {
     };
     let frames: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let nsegs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(8);
+    let batch: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
     let (rows, cols) = (512usize, 1024usize);
     let mut x = 12345u64;
     let mut rnd = move || {
@@ -46,7 +50,7 @@ fn main() {
         ..Constants::default()
     };
     let mut cal = Calibrator::jungfrau(&consts).unwrap();
-    let raw: Vec<u16> = (0..cal.frame_len())
+    let raw: Vec<u16> = (0..cal.frame_len() * batch)
         .map(|_| {
             let u = rnd();
             let adc = 2900 + (rnd() * 200.0) as u16;
@@ -60,18 +64,31 @@ fn main() {
         })
         .collect();
     let mut out = vec![0f32; raw.len()];
-    cal.calibrate(&raw, &mut out).unwrap();
+    cal.calibrate_batch(&raw, &mut out).unwrap();
+    let frames = frames.div_ceil(batch) * batch;
+    let cpu0 = cpu_seconds();
     let t = std::time::Instant::now();
-    for _ in 0..frames {
-        cal.calibrate(&raw, &mut out).unwrap();
+    for _ in 0..frames / batch {
+        cal.calibrate_batch(&raw, &mut out).unwrap();
     }
     let s = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     let pf = (frames * nsegs) as f64;
     let sum: f64 = out.iter().map(|&v| v as f64).sum();
     println!(
-        "{pf} panel-frames in {s:.3} s: {:.0} panel-frames/s ({} threads, {} path; checksum {sum})",
+        "{pf} panel-frames in {s:.3} s: {:.0} panel-frames/s, {:.0} per CPU-second ({} threads, \
+         {} path, {batch} per call; checksum {sum})",
         pf / s,
+        pf / cpu,
         rayon::current_num_threads(),
         detcal::cpu::path_name()
     );
+}
+
+/// The CPU time (user and system) of this process so far, in seconds.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
+    let t = |v: nix::sys::time::TimeVal| v.tv_sec() as f64 + v.tv_usec() as f64 * 1e-6;
+    t(u.user_time()) + t(u.system_time())
 }

@@ -676,6 +676,12 @@ impl Calibrator {
     fn run_jungfrau(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> usize {
         let npix = self.frame_len();
         let unit_len = crate::detector::jungfrau::half_rows(self.rows) * self.cols;
+        if nframes > 1
+            && let Some(plan) = &self.cm
+            && kernel::rows_apply(plan, self.cols, unit_len)
+        {
+            return self.run_jungfrau_by_half(raw, out, nframes);
+        }
         let units_per_frame = 2 * self.nsegs;
         let units = nframes * units_per_frame;
         let workers = rayon::current_num_threads().clamp(1, units);
@@ -711,6 +717,88 @@ impl Calibrator {
         self.last_bad = self.unit_bad[(nframes - 1) * units_per_frame..]
             .iter()
             .sum();
+        self.unit_bad.iter().sum()
+    }
+
+    /// JUNGFRAU with the row common mode and several frames: the work units are a half panel
+    /// of a run of frames, calibrated row by row with the frames innermost
+    /// ([`kernel::jungfrau_halves_best`]), so that each row's constants are read once for the
+    /// run; the units are split into one contiguous range per thread.
+    fn run_jungfrau_by_half(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> usize {
+        let npix = self.frame_len();
+        let unit_len = crate::detector::jungfrau::half_rows(self.rows) * self.cols;
+        let halves = 2 * self.nsegs;
+        let workers = rayon::current_num_threads().max(1);
+        // Enough runs of frames per half for every thread to have work.
+        let runs = workers.div_ceil(halves).min(nframes);
+        let per_run = nframes.div_ceil(runs);
+        let mut outs: Vec<&mut [f32]> = out.chunks_mut(unit_len).collect();
+        /// One work unit: a half panel of frames `f0..`, with their raw and output slices.
+        struct Unit<'a> {
+            half: usize,
+            f0: usize,
+            raws: Vec<&'a [u16]>,
+            outs: Vec<&'a mut [f32]>,
+            bad: Vec<usize>,
+        }
+        let mut units: Vec<Unit> = Vec::with_capacity(halves * runs);
+        for half in 0..halves {
+            for f0 in (0..nframes).step_by(per_run) {
+                let fs = f0..(f0 + per_run).min(nframes);
+                units.push(Unit {
+                    half,
+                    f0,
+                    raws: fs
+                        .clone()
+                        .map(|f| &raw[(f * halves + half) * unit_len..][..unit_len])
+                        .collect(),
+                    outs: Vec::with_capacity(fs.len()),
+                    bad: vec![0; fs.len()],
+                });
+            }
+        }
+        // Hand each output slice to its unit (each is taken exactly once).
+        for u in &mut units {
+            for f in u.f0..u.f0 + u.raws.len() {
+                u.outs.push(std::mem::take(&mut outs[f * halves + u.half]));
+            }
+        }
+        let per = units.len().div_ceil(workers);
+        if self.scratch.len() < workers {
+            self.scratch.resize_with(workers, Scratch::default);
+        }
+        let (poff, gfac, mask, cols) = (&self.poff, &self.gfac, &self.mask, self.cols);
+        let plan = self.cm.as_ref().expect("row common mode");
+        units
+            .par_chunks_mut(per)
+            .zip(self.scratch.par_iter_mut())
+            .for_each(|(us, s)| {
+                for u in us {
+                    let at = u.half * unit_len;
+                    let c = HalfConsts {
+                        poff: std::array::from_fn(|g| &poff[g * npix + at..][..unit_len]),
+                        gfac: std::array::from_fn(|g| &gfac[g * npix + at..][..unit_len]),
+                        mask: &mask[at..at + unit_len],
+                    };
+                    kernel::jungfrau_halves_best(
+                        &u.raws,
+                        &mut u.outs,
+                        &c,
+                        cols,
+                        plan,
+                        s,
+                        &mut u.bad,
+                    );
+                }
+            });
+        self.unit_bad.clear();
+        self.unit_bad.resize(nframes * halves, 0);
+        for u in &units {
+            for (k, &b) in u.bad.iter().enumerate() {
+                self.unit_bad[(u.f0 + k) * halves + u.half] = b;
+            }
+        }
+        self.last_bad = self.unit_bad[(nframes - 1) * halves..].iter().sum();
         self.unit_bad.iter().sum()
     }
 

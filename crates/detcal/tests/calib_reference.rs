@@ -379,6 +379,37 @@ mod calib {
         assert_same(&one[n..], &reference(&c, &raw2), "second frame");
     }
 
+    /// The default row common mode in batches goes half panel by half panel with the frames
+    /// innermost; every frame must equal the reference, with any number of threads and frames.
+    #[test]
+    fn row_common_mode_batches_equal_the_reference_frame_by_frame() {
+        let cmps = vec![7.0, 1.0, 100.0, 0.0];
+        let (c, first) = random_case(21, 3, 512, 1024, cmps.clone());
+        let mut frames = vec![first];
+        for seed in 22..26 {
+            frames.push(random_case(seed, 3, 512, 1024, cmps.clone()).1);
+        }
+        let want: Vec<Vec<f32>> = frames.iter().map(|r| reference(&c, r)).collect();
+        for (threads, nframes) in [(1, 5), (2, 5), (3, 2), (8, 5), (16, 3)] {
+            let raw: Vec<u16> = frames[..nframes].concat();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let out = pool.install(|| {
+                let mut cal = Calibrator::jungfrau(&c.constants()).unwrap();
+                let mut out = vec![0f32; raw.len()];
+                cal.calibrate_batch(&raw, &mut out).unwrap();
+                out
+            });
+            let n = frames[0].len();
+            for (k, w) in want[..nframes].iter().enumerate() {
+                let what = format!("{threads} threads, frame {k} of {nframes}");
+                assert_same(&out[k * n..(k + 1) * n], w, &what);
+            }
+        }
+    }
+
     #[test]
     fn nan_pedestals_make_the_median_nan_which_is_not_applied() {
         let (mut c, raw) = random_case(9, 1, 4, 32, vec![7.0, 7.0, 100.0, 0.0]);

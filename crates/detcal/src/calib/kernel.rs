@@ -15,6 +15,8 @@ use super::common_mode::{self, CmPlan, CmScratch};
 
 mod rows;
 
+pub(crate) use rows::applies as rows_apply;
+
 /// Pixels per chunk of the test for gain switching.
 const CHUNK: usize = 64;
 /// Rows per block when the half panel can be processed a few rows at a time.
@@ -100,10 +102,16 @@ fn prefetch(s: &[u8]) {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     good: Vec<u8>,
+    /// One row's good flags (0.0 or 1.0, [`rows`]).
+    good_f: Vec<f32>,
     switched: Vec<u32>,
     cm: CmScratch,
     /// One row's values and results ([`rows`]).
     row: Vec<f32>,
+    /// The switched pixels of each frame ([`rows::halves`]).
+    lists: Vec<Vec<u32>>,
+    /// Positions in `lists` ([`rows::halves`]).
+    cursors: Vec<usize>,
 }
 
 /// The constants index of a raw word's gain bits (`00` 0, `01` 1, `11` 2), `None` for `10`.
@@ -394,6 +402,22 @@ with_best_isa!(
         s: &mut Scratch,
     ) -> usize {
         jungfrau_half(raw, out, c, cols, cm, s)
+    }
+);
+
+with_best_isa!(
+    jungfrau_halves_best,
+    jungfrau_halves_on,
+    fn(
+        raws: &[&[u16]],
+        outs: &mut [&mut [f32]],
+        c: &HalfConsts,
+        cols: usize,
+        plan: &CmPlan,
+        s: &mut Scratch,
+        bad: &mut [usize],
+    ) -> () {
+        rows::halves(raws, outs, c, cols, plan, s, bad)
     }
 );
 

@@ -40,121 +40,158 @@ pub(crate) fn half(
     plan: &CmPlan,
     s: &mut Scratch,
 ) -> usize {
-    let n = raw.len();
-    let rows = n / cols;
+    let mut bad = [0];
+    halves(&[raw], &mut [out], c, cols, plan, s, &mut bad);
+    bad[0]
+}
+
+/// Calibrates the same half panel of several frames (`raws[f]` into `outs[f]`, all
+/// [`applies`]), row by row with the frames innermost, so that a row's constants are read
+/// from memory once for all the frames. `bad[f]` gets the number of pixels of frame `f` with
+/// gain bits `10`.
+#[inline(always)]
+pub(crate) fn halves(
+    raws: &[&[u16]],
+    outs: &mut [&mut [f32]],
+    c: &HalfConsts,
+    cols: usize,
+    plan: &CmPlan,
+    s: &mut Scratch,
+    bad: &mut [usize],
+) {
+    let frames = raws.len();
+    bad.fill(0);
+    if frames == 0 {
+        return;
+    }
+    let rows = raws[0].len() / cols;
     let bw = bank_width(cols);
     // The pixels not in gain 0, each with its gain bits (for the prefetches, which come
     // before the row's raw words are in the cache).
-    find_switched_with(raw, &mut s.switched, |i, w| i | (w as u32 >> 14) << 30);
+    s.lists.resize_with(frames, Vec::new);
+    for (raw, list) in raws.iter().zip(&mut s.lists) {
+        find_switched_with(raw, list, |i, w| i | (w as u32 >> 14) << 30);
+    }
     s.cm.wires.resize(common_mode::row_wires(plan), [0; LANES]);
     s.cm.keys.resize(cols, 0);
-    s.good.resize(cols, 0);
+    s.good_f.resize(cols, 0.0);
+    let avx2 = crate::cpu::use_avx2();
     s.row.resize(2 * cols, 0.0);
     let (v, o) = s.row.split_at_mut(cols);
-    let list = &s.switched[..];
-    // `next` walks the switched list for the rows being prefetched, `here` for the current row.
-    let (mut here, mut next) = (0usize, 0usize);
-    for r in 0..AHEAD.min(rows) {
-        prefetch_streams(raw, c, r * cols, cols);
-        next = prefetch_switched_row(c, (r + 1) * cols, list, next);
+    // Per frame, `here` walks the switched list for the current row, `next` for the rows
+    // being prefetched.
+    s.cursors.clear();
+    s.cursors.resize(2 * frames, 0);
+    let (here, next) = s.cursors.split_at_mut(frames);
+    // Steps are (row, frame) pairs in order; the raw row of the step `AHEAD` steps on and the
+    // constants of the row that many steps on are prefetched, a bank at a time (a burst of
+    // prefetches would stall on the few fill buffers).
+    let steps = rows * frames;
+    let const_ahead = AHEAD.div_ceil(frames);
+    for q in 0..AHEAD.min(steps) {
+        let (r, f) = (q / frames, q % frames);
+        prefetch_lines(bytes(&raws[f][r * cols..(r + 1) * cols]));
+        next[f] = prefetch_switched_row(c, (r + 1) * cols, &s.lists[f], next[f]);
     }
-    let mut bad = 0;
+    for r in 0..const_ahead.min(rows) {
+        prefetch_consts(c, r * cols, cols);
+    }
     for r in 0..rows {
         let at = r * cols;
-        // The streams of the row `AHEAD` rows on, a bank at a time (a burst of prefetches
-        // would stall on the few fill buffers).
-        let ahead = (r + AHEAD < rows).then_some(at + AHEAD * cols);
-        if let Some(a) = ahead {
-            next = prefetch_switched_row(c, a + cols, list, next);
-        }
-        let rr = &raw[at..at + cols];
         let cc = c.range(at, cols);
-        // v, good flags and keys, bank by bank (vectorizes).
-        let mut count = [0usize; LANES];
-        let mut nan = [false; LANES];
-        for b in 0..NBANKS {
-            let k = b * bw..(b + 1) * bw;
-            if let Some(a) = ahead {
-                prefetch_streams(raw, c, a + k.start, bw);
+        let consts_ahead = (r + const_ahead < rows).then_some(at + const_ahead * cols);
+        for f in 0..frames {
+            let q = r * frames + f + AHEAD;
+            let raw_ahead = (q < steps).then(|| {
+                let (ra, fa) = (q / frames, q % frames);
+                next[fa] = prefetch_switched_row(c, (ra + 1) * cols, &s.lists[fa], next[fa]);
+                &raws[fa][ra * cols..(ra + 1) * cols]
+            });
+            let rr = &raws[f][at..at + cols];
+            // v, good flags and keys, bank by bank.
+            let mut count = [0usize; LANES];
+            let mut nan = [false; LANES];
+            let (good, keys) = (&mut s.good_f[..cols], &mut s.cm.keys[..cols]);
+            for b in 0..NBANKS {
+                let k = b * bw..(b + 1) * bw;
+                if let Some(ra) = raw_ahead {
+                    prefetch_lines(bytes(&ra[k.clone()]));
+                }
+                if let Some(a) = consts_ahead.filter(|_| f == 0) {
+                    prefetch_consts(c, a + k.start, bw);
+                }
+                let (cnt, nn) = keys_of(
+                    avx2,
+                    &rr[k.clone()],
+                    &cc.poff[0][k.clone()],
+                    &cc.mask[k.clone()],
+                    &mut v[k.clone()],
+                    &mut good[k.clone()],
+                    &mut keys[k],
+                );
+                count[b] = cnt as usize;
+                nan[b] = nn;
             }
-            let it = v[k.clone()]
-                .iter_mut()
-                .zip(&mut s.good[k.clone()])
-                .zip(&mut s.cm.keys[k.clone()])
-                .zip(&rr[k.clone()])
-                .zip(&cc.poff[0][k.clone()])
-                .zip(&cc.mask[k]);
-            let (mut cnt, mut nn) = (0u32, 0u32);
-            for (((((v, g), key_out), &r), &p), &m) in it {
-                let x = r as f32 - p;
-                let ok = (m != 0) & (r >> 14 == 0);
-                *v = x;
-                *g = ok as u8;
-                *key_out = if ok { key(x) } else { KEY_INF };
-                cnt += ok as u32;
-                nn |= (ok & x.is_nan()) as u32;
-            }
-            count[b] = cnt as usize;
-            nan[b] = nn != 0;
-        }
-        let est = common_mode::row_estimates(plan, &s.cm.keys, &count, &nan, &mut s.cm.wires);
-        // out = (v - cm * good) * gfac * mask, bank by bank.
-        for (b, e) in est.iter().enumerate() {
-            let k = b * bw..(b + 1) * bw;
-            let it = o[k.clone()]
-                .iter_mut()
-                .zip(&v[k.clone()])
-                .zip(&s.good[k.clone()])
-                .zip(&cc.gfac[0][k.clone()])
-                .zip(&cc.mask[k]);
-            match *e {
-                Some(cm) => {
-                    for ((((o, &x), &g), &f), &m) in it {
-                        *o = (x - cm * g as f32) * f * m as f32;
+            let est = common_mode::row_estimates(plan, &s.cm.keys, &count, &nan, &mut s.cm.wires);
+            // out = (v - cm * good) * gfac * mask, bank by bank.
+            for (b, e) in est.iter().enumerate() {
+                let k = b * bw..(b + 1) * bw;
+                let it = o[k.clone()]
+                    .iter_mut()
+                    .zip(&v[k.clone()])
+                    .zip(&s.good_f[k.clone()])
+                    .zip(&cc.gfac[0][k.clone()])
+                    .zip(&cc.mask[k]);
+                match *e {
+                    Some(cm) => {
+                        for ((((o, &x), &g), &f), &m) in it {
+                            *o = (x - cm * g) * f * m as f32;
+                        }
+                    }
+                    None => {
+                        for ((((o, &x), _), &f), &m) in it {
+                            *o = x * f * m as f32;
+                        }
                     }
                 }
-                None => {
-                    for ((((o, &x), _), &f), &m) in it {
-                        *o = x * f * m as f32;
-                    }
-                }
             }
+            // The pixels not in gain 0 (no common mode), from their raw values.
+            let list = &s.lists[f];
+            while here[f] < list.len() && ((list[here[f]] & INDEX) as usize) < at + cols {
+                let i = (list[here[f]] & INDEX) as usize - at;
+                o[i] = match gain_index(rr[i]) {
+                    Some(g) => {
+                        let x = (rr[i] & DATA_BITS) as f32 - cc.poff[g][i];
+                        x * cc.gfac[g][i] * cc.mask[i] as f32
+                    }
+                    None => {
+                        bad[f] += 1;
+                        0.0
+                    }
+                };
+                here[f] += 1;
+            }
+            store_row(&mut outs[f][at..at + cols], o);
         }
-        // The pixels not in gain 0 (no common mode), from their raw values.
-        while here < list.len() && ((list[here] & INDEX) as usize) < at + cols {
-            let i = (list[here] & INDEX) as usize - at;
-            o[i] = match gain_index(rr[i]) {
-                Some(g) => {
-                    let x = (rr[i] & DATA_BITS) as f32 - cc.poff[g][i];
-                    x * cc.gfac[g][i] * cc.mask[i] as f32
-                }
-                None => {
-                    bad += 1;
-                    0.0
-                }
-            };
-            here += 1;
-        }
-        store_row(&mut out[at..at + cols], o);
     }
     store_fence();
-    bad
 }
 
-/// Prefetches the input streams of pixels `at..at + n`.
+/// Prefetches the lines of `s`.
 #[inline(always)]
-fn prefetch_streams(raw: &[u16], c: &HalfConsts, at: usize, n: usize) {
-    let r = at..at + n;
-    for s in [
-        bytes(&raw[r.clone()]),
-        bytes(&c.poff[0][r.clone()]),
-        bytes(&c.gfac[0][r.clone()]),
-        &c.mask[r],
-    ] {
-        for line in s.chunks(64) {
-            prefetch(line);
-        }
+fn prefetch_lines(s: &[u8]) {
+    for line in s.chunks(64) {
+        prefetch(line);
     }
+}
+
+/// Prefetches the gain-0 constants and the mask of pixels `at..at + n`.
+#[inline(always)]
+fn prefetch_consts(c: &HalfConsts, at: usize, n: usize) {
+    let r = at..at + n;
+    prefetch_lines(bytes(&c.poff[0][r.clone()]));
+    prefetch_lines(bytes(&c.gfac[0][r.clone()]));
+    prefetch_lines(&c.mask[r]);
 }
 
 /// Prefetches the other gains' constants of the switched pixels `list[from..]` below `end`;
@@ -201,4 +238,106 @@ fn store_fence() {
     unsafe {
         core::arch::x86_64::_mm_sfence()
     };
+}
+
+/// One bank's values `v = raw - poff`, good flags (1.0 for gain 0 and not masked, else 0.0) and
+/// median keys ([`KEY_INF`] where not good); returns the count of good pixels and whether one
+/// is NaN. `avx2`: with AVX2 intrinsics where the CPU has them (the same results).
+#[inline(always)]
+fn keys_of(
+    avx2: bool,
+    raw: &[u16],
+    poff: &[f32],
+    mask: &[u8],
+    v: &mut [f32],
+    good: &mut [f32],
+    keys: &mut [i32],
+) -> (u32, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 && crate::cpu::avx2_detected() {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { keys_of_avx2(raw, poff, mask, v, good, keys) };
+    }
+    let _ = avx2;
+    let it = v
+        .iter_mut()
+        .zip(good)
+        .zip(keys)
+        .zip(raw)
+        .zip(poff)
+        .zip(mask);
+    let (mut cnt, mut nn) = (0u32, false);
+    for (((((v, g), k), &r), &p), &m) in it {
+        let x = r as f32 - p;
+        let ok = (m != 0) & (r >> 14 == 0);
+        *v = x;
+        *g = ok as u32 as f32;
+        *k = if ok { key(x) } else { KEY_INF };
+        cnt += ok as u32;
+        nn |= ok & x.is_nan();
+    }
+    (cnt, nn)
+}
+
+/// [`keys_of`] with AVX2 intrinsics, 8 pixels at a time (the tail, if any, plainly).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn keys_of_avx2(
+    raw: &[u16],
+    poff: &[f32],
+    mask: &[u8],
+    v: &mut [f32],
+    good: &mut [f32],
+    keys: &mut [i32],
+) -> (u32, bool) {
+    use core::arch::x86_64::*;
+    let n = raw.len();
+    assert!(poff.len() == n && mask.len() == n && v.len() == n && good.len() == n);
+    assert!(keys.len() == n);
+    let zero = _mm256_setzero_si256();
+    let gain0_end = _mm256_set1_epi32(0x4000);
+    let one = _mm256_castps_si256(_mm256_set1_ps(1.0));
+    let kinf = _mm256_set1_epi32(KEY_INF);
+    let (mut cnt, mut nan) = (zero, zero);
+    let mut j = 0;
+    while j + 8 <= n {
+        // SAFETY: `j + 8 <= n` and every slice holds `n` elements (asserted above), so each
+        // unaligned load and store touches only elements of its slice.
+        unsafe {
+            let r = _mm256_cvtepu16_epi32(_mm_loadu_si128(raw.as_ptr().add(j).cast()));
+            let x = _mm256_sub_ps(_mm256_cvtepi32_ps(r), _mm256_loadu_ps(poff.as_ptr().add(j)));
+            let m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(mask.as_ptr().add(j).cast()));
+            let ok = _mm256_andnot_si256(
+                _mm256_cmpeq_epi32(m, zero),
+                _mm256_cmpgt_epi32(gain0_end, r),
+            );
+            let xb = _mm256_castps_si256(x);
+            let k = _mm256_xor_si256(xb, _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(xb)));
+            _mm256_storeu_ps(v.as_mut_ptr().add(j), x);
+            _mm256_storeu_si256(good.as_mut_ptr().add(j).cast(), _mm256_and_si256(ok, one));
+            _mm256_storeu_si256(
+                keys.as_mut_ptr().add(j).cast(),
+                _mm256_blendv_epi8(kinf, k, ok),
+            );
+            cnt = _mm256_sub_epi32(cnt, ok);
+            let isnan = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_UNORD_Q>(x, x));
+            nan = _mm256_or_si256(nan, _mm256_and_si256(ok, isnan));
+        }
+        j += 8;
+    }
+    let mut lanes = [0u32; 8];
+    // SAFETY: `lanes` is 32 bytes.
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), cnt) };
+    let mut count: u32 = lanes.iter().sum();
+    let mut any_nan = _mm256_testz_si256(nan, nan) == 0;
+    for i in j..n {
+        let x = raw[i] as f32 - poff[i];
+        let ok = (mask[i] != 0) & (raw[i] >> 14 == 0);
+        v[i] = x;
+        good[i] = ok as u32 as f32;
+        keys[i] = if ok { key(x) } else { KEY_INF };
+        count += ok as u32;
+        any_nan |= ok & x.is_nan();
+    }
+    (count, any_nan)
 }
