@@ -85,7 +85,7 @@ mod geometry {
         let got: Vec<u32> = img.iter().map(|v| v.to_bits()).collect();
         let exp: Vec<u32> = want_img.iter().map(|v| v.to_bits()).collect();
         assert!(got == exp, "image differs");
-        // The same image in a kept, aligned buffer (streamed tiles, empty cells written once),
+        // The same image in a kept, aligned buffer (empty cells written once),
         // frame after frame.
         let mut kept = map.image_buffer(0.0);
         for _ in 0..2 {

@@ -4,27 +4,27 @@ has `max(rows) + 1` rows and `max(cols) + 1` columns, empty cells hold 0, and wh
 fall in one cell the one written last (the highest flat pixel index) wins.
 
 [`ImageMap`] resolves the collisions once per geometry: for every cell the index of its winning
-pixel. A frame is then copied band by band (512 image rows each, in parallel): within a band the
-(cell, pixel) pairs are sorted by pixel index and stored as runs of consecutive pixels whose
-cells are equally spaced (a panel row, or a column of a turned panel), so both the reads of the
-frame and the writes of the image stay within a small region of memory even when panels are
-rotated (a plain gather in image order reads the frame with a stride of a panel row for a panel
-turned by 90°, which misses the cache and the TLB on every pixel), and the table is small.
+pixel. The winners are then described band by band (512 image rows each, copied in parallel) as
+rectangles of cells where the pixel index is affine in the cell's row and column (cells
+`cell + i * cols + k` show pixels `pix + i * a + k * b`): a panel, or the part of it between
+wide-pixel gaps and band edges, whatever its rotation. A 16M JUNGFRAU (32 panels turned by 90°)
+is 376 rectangles. The cells of no rectangle (rows of fewer than 8 equally spaced pixels) are
+runs of consecutive pixels with equally spaced cells.
 
-Where 16 cells of one 64-byte line of the image (cells `16 m .. 16 m + 16` of the flat image)
-all show pixels `p, p + s, ..., p + 15 s` (16 neighbouring columns of a turned panel, or 16
-pixels of a panel row), the line is a [`Tile`]: its 16 values are gathered and written at once,
-streamed to memory with non-temporal stores (whole cache lines, written without reading them
-first). Tiles are used when the image is 64-byte aligned (an [`ImageBuffer`]), taken in pixel
-order so that the frame is read in 16 parallel streams, the other covered cells by runs; an
-unaligned image is written by the runs of all covered cells (a line of 16 cells would straddle
-two cache lines).
+A rectangle is copied 8 image rows at a time: for a turned panel (`a = ±1`) the 8 cells of a
+column are 8 consecutive pixels of the frame, read as one vector and transposed with 7 other
+columns in registers (AVX2 for float32 input, scalar otherwise), so every cache line of the frame
+is read once or twice instead of once per cell (a plain gather in image order reads a turned
+panel with the stride of a panel row: a cache and TLB miss per pixel). The 8 rows go through a
+small buffer and are written to the image with non-temporal stores of whole 64-byte lines
+(no read of the line before it is written), the partial lines at either end with plain stores.
 
-A frame loop keeps its image in an [`ImageBuffer`] ([`ImageMap::image_buffer`]): aligned, its
-empty cells written once, so that each frame writes only the covered cells
-([`ImageMap::assemble_kept`]) instead of rewriting the empty ones (7.4 M of the 24 M cells of a
-16M JUNGFRAU image).
+A frame loop keeps its image in an [`ImageBuffer`] ([`ImageMap::image_buffer`]): its empty cells
+written once, so that each frame writes only the covered cells ([`ImageMap::assemble_kept`])
+instead of rewriting the empty ones (7.4 M of the 24 M cells of a 16M JUNGFRAU image).
 */
+
+use std::collections::HashMap;
 
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -34,11 +34,17 @@ use crate::error::{Error, Result};
 /// Marks a cell no pixel falls in.
 const EMPTY: u32 = u32::MAX;
 
-/// Image rows per band of work (a multiple of 16, so bands start at whole lines of 16 cells).
+/// Image rows per band of work.
 const BAND: usize = 512;
 
-/// Cells per tile: one 64-byte line of float32.
+/// Image rows copied together in a rectangle (one transposed block of 8 x 8).
+const STRIP: usize = 8;
+
+/// Floats per 64-byte cache line.
 const LINE: usize = 16;
+
+/// Rectangles are at least this many cells wide; shorter rows of cells go to the runs.
+const MIN_WIDTH: usize = 8;
 
 /// The cell-to-pixel table of an assembled image.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,111 +54,308 @@ pub struct ImageMap {
     npix: usize,
     /// Filled cells.
     filled: usize,
-    /// Runs of pixels covering every shown pixel, band by band (for unaligned images).
-    runs: Vec<Run>,
-    /// Whole lines of 16 cells showing equally spaced pixels, band by band, in pixel order
-    /// (for 64-byte aligned images).
-    tiles: Vec<Tile>,
-    /// Where each band's tiles start in `tiles` (one more entry than bands).
-    tile_start: Vec<usize>,
-    /// Runs of the covered cells not in tiles, band by band.
+    /// Rectangles of cells showing pixels affine in (row, column), band by band, in pixel order.
+    rects: Vec<Rect>,
+    /// Where each band's rectangles start in `rects` (one more entry than bands).
+    rect_start: Vec<usize>,
+    /// Runs of the covered cells in no rectangle, band by band.
     rest: Vec<Run>,
     /// Where each band's runs start in `rest` (one more entry than bands).
     rest_start: Vec<usize>,
-    /// Where each band's runs start in `runs` (one more entry than bands).
-    band_start: Vec<usize>,
     /// (first cell, count) of each stretch of empty cells, band by band.
     empty: Vec<(u32, u32)>,
     /// Where each band's stretches start in `empty` (one more entry than bands).
     empty_start: Vec<usize>,
 }
 
-/// One band's filled-cell count, runs, tiles, runs besides the tiles and empty stretches.
-type BandTable = (usize, Vec<Run>, Vec<Tile>, Vec<Run>, Vec<(u32, u32)>);
+/// One band's filled-cell count, rectangles, other runs and empty stretches.
+type BandTable = (usize, Vec<Rect>, Vec<Run>, Vec<(u32, u32)>);
 
-/// Cells `cell .. cell + 16` of a band (a whole line) show pixels `pix + k * step`.
+/// Cells `cell + i * cols + k` of a band (`i < h`, `k < len`) show pixels `pix + i * a + k * b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Tile {
+struct Rect {
     cell: u32,
     pix: u32,
-    step: i32,
+    a: i32,
+    b: i32,
+    h: u32,
+    len: u32,
 }
 
-/// Splits one band's winners into tiles (whole lines of equally spaced pixels, in pixel order)
-/// and the (cell, pixel) pairs of the other covered cells, in pixel order.
-fn tiles_of(w: &[u32]) -> (Vec<Tile>, Vec<(u32, u32)>) {
-    let mut tiles = Vec::new();
+impl Rect {
+    /// Pixel of row `i`, column `k`.
+    #[inline(always)]
+    fn pixel(&self, i: usize, k: usize) -> isize {
+        self.pix as isize + i as isize * self.a as isize + k as isize * self.b as isize
+    }
+}
+
+/// Splits one band's winners (`cols` cells a row) into rectangles (in pixel order) and the
+/// (cell, pixel) pairs of the other covered cells (in pixel order).
+fn rects_of(w: &[u32], cols: usize) -> (Vec<Rect>, Vec<(u32, u32)>) {
+    let mut rects: Vec<Rect> = Vec::new();
     let mut rest: Vec<(u32, u32)> = Vec::new();
-    for (l, line) in w.chunks(LINE).enumerate() {
-        let c0 = l * LINE;
-        let tile = (line.len() == LINE && line.iter().all(|&k| k != EMPTY))
-            .then(|| i32::try_from(line[1] as i64 - line[0] as i64).ok())
-            .flatten()
-            .filter(|&step| {
-                line.iter()
-                    .enumerate()
-                    .all(|(k, &p)| p as i64 == line[0] as i64 + k as i64 * step as i64)
+    // Rectangles that may go on in the next row: (first cell there, width, b) -> index.
+    let mut open: HashMap<(usize, usize, i64), usize> = HashMap::new();
+    let mut next: HashMap<(usize, usize, i64), usize> = HashMap::new();
+    for (r, row) in w.chunks(cols).enumerate() {
+        let mut c = 0;
+        while c < row.len() {
+            if row[c] == EMPTY {
+                c += 1;
+                continue;
+            }
+            // The longest stretch of equally spaced pixels from c.
+            let mut e = c + 1;
+            let mut b = 0i64;
+            if e < row.len() && row[e] != EMPTY {
+                b = row[e] as i64 - row[c] as i64;
+                while e < row.len() && row[e] != EMPTY && row[e] as i64 - row[e - 1] as i64 == b {
+                    e += 1;
+                }
+            }
+            let cell = r * cols + c;
+            let len = e - c;
+            if len < MIN_WIDTH || i32::try_from(b).is_err() {
+                rest.extend((c..e).map(|k| ((r * cols + k) as u32, row[k])));
+                c = e;
+                continue;
+            }
+            let key = (cell, len, b);
+            let grown = open.remove(&key).filter(|&i| {
+                let rc = &mut rects[i];
+                let d = row[c] as i64 - rc.pix as i64;
+                let ok = if rc.h == 1 {
+                    i32::try_from(d).is_ok()
+                } else {
+                    d == rc.a as i64 * rc.h as i64
+                };
+                if ok {
+                    rc.a = (d / rc.h as i64) as i32;
+                    rc.h += 1;
+                }
+                ok
             });
-        match tile {
-            Some(step) => tiles.push(Tile {
-                cell: c0 as u32,
-                pix: line[0],
-                step,
-            }),
-            None => rest.extend(
-                line.iter()
-                    .enumerate()
-                    .filter(|(_, k)| **k != EMPTY)
-                    .map(|(i, &k)| ((c0 + i) as u32, k)),
-            ),
+            let i = grown.unwrap_or_else(|| {
+                rects.push(Rect {
+                    cell: cell as u32,
+                    pix: row[c],
+                    a: 0,
+                    b: b as i32,
+                    h: 1,
+                    len: len as u32,
+                });
+                rects.len() - 1
+            });
+            next.insert((cell + cols, len, b), i);
+            c = e;
         }
+        std::mem::swap(&mut open, &mut next);
+        next.clear();
     }
-    tiles.sort_unstable_by_key(|t| t.pix);
+    rects.sort_unstable_by_key(|r| r.pix);
     rest.sort_unstable_by_key(|&(_, k)| k);
-    (tiles, rest)
+    (rects, rest)
 }
 
-/// The 16 values of a tile.
+/// Copies `src` to the start of `dst`: on x86-64 the whole 64-byte lines of `dst` streamed to
+/// memory (non-temporal stores), the partial lines at either end stored as usual.
 #[inline(always)]
-fn gather<T: Weight>(values: &[T], t: &Tile) -> [f32; LINE] {
-    let mut v = [0f32; LINE];
-    let mut p = t.pix as i64;
-    for x in &mut v {
-        *x = values[p as usize].to_f32();
-        p += t.step as i64;
-    }
-    v
-}
-
-/// Writes the tiles of a band, which starts at a 64-byte boundary: on x86-64 streamed to memory
-/// (non-temporal stores of whole cache lines).
-fn write_tiles<T: Weight>(tiles: &[Tile], values: &[T], band: &mut [f32]) {
+fn put_row(dst: &mut [f32], src: &[f32]) {
+    let dst = &mut dst[..src.len()];
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{_mm_loadu_ps, _mm_sfence, _mm_stream_ps};
-        for t in tiles {
-            let v = gather(values, t);
-            let dst = &mut band[t.cell as usize..t.cell as usize + LINE];
-            // SAFETY: `dst` is 16 floats in bounds (checked by the slice above) starting at a
-            // 64-byte boundary (the band starts at one and `cell` is a multiple of 16), so each
-            // 4-float store is 16-byte aligned as `_mm_stream_ps` requires; SSE is part of
-            // x86-64.
+        use std::arch::x86_64::{_mm_loadu_ps, _mm_stream_ps};
+        let head = dst.as_ptr().align_offset(64).min(dst.len());
+        let (d0, d1) = dst.split_at_mut(head);
+        let (s0, s1) = src.split_at(head);
+        d0.copy_from_slice(s0);
+        let mut dl = d1.chunks_exact_mut(16);
+        let mut sl = s1.chunks_exact(16);
+        for (d, s) in (&mut dl).zip(&mut sl) {
+            // SAFETY: `d` is 16 floats starting at a 64-byte boundary (after `head`), so each
+            // 4-float store is 16-byte aligned as `_mm_stream_ps` requires; `s` is 16 floats;
+            // SSE is part of x86-64.
             unsafe {
-                let d = dst.as_mut_ptr();
-                for k in (0..LINE).step_by(4) {
-                    _mm_stream_ps(d.add(k), _mm_loadu_ps(v.as_ptr().add(k)));
+                for k in (0..16).step_by(4) {
+                    _mm_stream_ps(d.as_mut_ptr().add(k), _mm_loadu_ps(s.as_ptr().add(k)));
                 }
             }
         }
-        // Streamed stores are weakly ordered: make them visible before the band is handed
-        // back to other threads.
-        // SAFETY: a store fence has no preconditions.
-        unsafe { _mm_sfence() };
+        dl.into_remainder().copy_from_slice(sl.remainder());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    for t in tiles {
-        let v = gather(values, t);
-        band[t.cell as usize..t.cell as usize + LINE].copy_from_slice(&v);
+    dst.copy_from_slice(src);
+}
+
+/// Fills `tmp` (STRIP rows of `stride`) with rows `i .. i + STRIP` of a rectangle of a turned
+/// panel (`a` = ±1, so the STRIP cells of a column are consecutive pixels), 8 columns at a
+/// time loaded as vectors and transposed in registers; returns how many columns were done.
+///
+/// # Safety
+/// The CPU has AVX2; `rc.pixel(i + r, k)` is in `values` for `r < STRIP`, `k < rc.len`; `tmp`
+/// holds `STRIP * stride` floats and `stride >= rc.len`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn strip_avx2(values: &[f32], rc: &Rect, i: usize, tmp: &mut [f32], stride: usize) -> usize {
+    use std::arch::x86_64::*;
+    let vp = values.as_ptr();
+    let tp = tmp.as_mut_ptr();
+    let rev = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    let len = rc.len as usize;
+    let mut j = 0;
+    while j + 8 <= len {
+        let mut c = [_mm256_setzero_ps(); 8];
+        for (jj, cv) in c.iter_mut().enumerate() {
+            let p = rc.pixel(i, j + jj);
+            // SAFETY (all three): the pixels of rows i .. i + 8 of column j + jj are p .. p + 8
+            // (a = 1) or p - 7 ..= p (a = -1), in `values` by the caller's promise; a
+            // prefetch never faults, and its address is computed with wrapping arithmetic.
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(vp.wrapping_offset(p + 32 * rc.a as isize) as *const i8);
+                *cv = if rc.a == 1 {
+                    _mm256_loadu_ps(vp.offset(p))
+                } else {
+                    _mm256_permutevar8x32_ps(_mm256_loadu_ps(vp.offset(p - 7)), rev)
+                };
+            }
+        }
+        // c[jj] holds rows i .. i + 8 of column j + jj: transpose to rows.
+        let t0 = _mm256_unpacklo_ps(c[0], c[1]);
+        let t1 = _mm256_unpackhi_ps(c[0], c[1]);
+        let t2 = _mm256_unpacklo_ps(c[2], c[3]);
+        let t3 = _mm256_unpackhi_ps(c[2], c[3]);
+        let t4 = _mm256_unpacklo_ps(c[4], c[5]);
+        let t5 = _mm256_unpackhi_ps(c[4], c[5]);
+        let t6 = _mm256_unpacklo_ps(c[6], c[7]);
+        let t7 = _mm256_unpackhi_ps(c[6], c[7]);
+        let s0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let s1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let s2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let s3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let s4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let s5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let s6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let s7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        let rows = [
+            _mm256_permute2f128_ps::<0x20>(s0, s4),
+            _mm256_permute2f128_ps::<0x20>(s1, s5),
+            _mm256_permute2f128_ps::<0x20>(s2, s6),
+            _mm256_permute2f128_ps::<0x20>(s3, s7),
+            _mm256_permute2f128_ps::<0x31>(s0, s4),
+            _mm256_permute2f128_ps::<0x31>(s1, s5),
+            _mm256_permute2f128_ps::<0x31>(s2, s6),
+            _mm256_permute2f128_ps::<0x31>(s3, s7),
+        ];
+        for (r, v) in rows.into_iter().enumerate() {
+            // SAFETY: r * stride + j + 8 <= (STRIP - 1) * stride + len <= tmp.len().
+            unsafe { _mm256_storeu_ps(tp.add(r * stride + j), v) };
+        }
+        j += 8;
+    }
+    j
+}
+
+/// Writes a band's rectangles and runs (not its empty cells) into `band`.
+fn write_band<T: Weight>(
+    rects: &[Rect],
+    rest: &[Run],
+    values: &[T],
+    band: &mut [f32],
+    cols: usize,
+    avx2: bool,
+) {
+    let mut tmp: Vec<f32> = Vec::new();
+    for rc in rects {
+        let (h, len) = (rc.h as usize, rc.len as usize);
+        // Every pixel of the rectangle is in `values` (the extremes of an affine map over a
+        // box are at its corners) and every cell in `band`: what the unchecked loads of
+        // `strip_avx2` rely on.
+        let corners = [(0, 0), (0, len - 1), (h - 1, 0), (h - 1, len - 1)];
+        assert!(
+            corners
+                .iter()
+                .all(|&(i, k)| (0..values.len() as isize).contains(&rc.pixel(i, k)))
+                && rc.cell as usize + (h - 1) * cols + len <= band.len(),
+            "image map rectangle out of bounds"
+        );
+        let stride = len.next_multiple_of(16);
+        tmp.resize(tmp.len().max(STRIP * stride), 0.0);
+        // A turned panel (`a` = ±1) goes by strips of 8 rows, from the first row whose 8
+        // pixels in column 0 are a 32-byte aligned piece of the frame (the rows before one by
+        // one); other rectangles row by row.
+        let turned = rc.a == 1 || rc.a == -1;
+        let mut i = 0;
+        while i < h {
+            let p0 = rc.pixel(i, 0);
+            let first = if rc.a == -1 {
+                p0 + 1 - STRIP as isize
+            } else {
+                p0
+            };
+            let aligned = (values.as_ptr() as usize)
+                .wrapping_add((first as usize).wrapping_mul(size_of::<T>()))
+                .is_multiple_of(STRIP * size_of::<T>());
+            let m = if turned && i + STRIP <= h && aligned {
+                STRIP
+            } else {
+                1
+            };
+            let c0 = rc.cell as usize + i * cols;
+            // A row of consecutive float32 pixels: copied straight from the frame.
+            if m == 1
+                && rc.b == 1
+                && let Some(v) = T::as_f32(values)
+            {
+                put_row(&mut band[c0..c0 + len], &v[p0 as usize..p0 as usize + len]);
+                i += 1;
+                continue;
+            }
+            let mut done = 0;
+            #[cfg(target_arch = "x86_64")]
+            if m == STRIP
+                && avx2
+                && let Some(v) = T::as_f32(values)
+            {
+                // SAFETY: AVX2 was detected; the rectangle's pixels are in `values` (checked
+                // above); tmp holds STRIP * stride floats, stride >= len.
+                done = unsafe { strip_avx2(v, rc, i, &mut tmp, stride) };
+            }
+            for k in done..len {
+                for r in 0..m {
+                    tmp[r * stride + k] = values[rc.pixel(i + r, k) as usize].to_f32();
+                }
+            }
+            for r in 0..m {
+                let c = c0 + r * cols;
+                put_row(&mut band[c..c + len], &tmp[r * stride..r * stride + len]);
+            }
+            i += m;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = avx2;
+    // Streamed stores are weakly ordered: make them visible before the band is handed back to
+    // other threads.
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a store fence has no preconditions.
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
+    for r in rest {
+        let src = &values[r.pix as usize..(r.pix + r.len) as usize];
+        if r.step == 1 {
+            let dst = &mut band[r.cell as usize..r.cell as usize + src.len()];
+            for (d, v) in dst.iter_mut().zip(src) {
+                *d = v.to_f32();
+            }
+        } else {
+            let mut cell = r.cell as i64;
+            for v in src {
+                band[cell as usize] = v.to_f32();
+                cell += r.step as i64;
+            }
+        }
     }
 }
 
@@ -214,6 +417,12 @@ fn runs_of(pairs: &[(u32, u32)]) -> Vec<Run> {
 pub trait Weight: Copy + Send + Sync {
     /// The value as psana stores it in the image.
     fn to_f32(self) -> f32;
+
+    /// The values themselves if they are float32 (copied by vector loads), else `None`.
+    fn as_f32(values: &[Self]) -> Option<&[f32]> {
+        let _ = values;
+        None
+    }
 }
 
 impl Weight for f64 {
@@ -225,6 +434,10 @@ impl Weight for f64 {
 impl Weight for f32 {
     fn to_f32(self) -> f32 {
         self
+    }
+
+    fn as_f32(values: &[f32]) -> Option<&[f32]> {
+        Some(values)
     }
 }
 
@@ -307,46 +520,29 @@ impl ImageMap {
         let bands: Vec<BandTable> = winner
             .par_chunks(band_cells)
             .map(|w| {
-                let mut v: Vec<(u32, u32)> = w
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, k)| **k != EMPTY)
-                    .map(|(cell, &k)| (cell as u32, k))
-                    .collect();
-                v.sort_unstable_by_key(|&(_, k)| k);
-                let (tiles, rest) = tiles_of(w);
-                (
-                    v.len(),
-                    runs_of(&v),
-                    tiles,
-                    runs_of(&rest),
-                    empty_stretches(w),
-                )
+                let filled = w.iter().filter(|&&k| k != EMPTY).count();
+                let (rects, rest) = rects_of(w, nc);
+                (filled, rects, runs_of(&rest), empty_stretches(w))
             })
             .collect();
         drop(winner);
-        let mut band_start = Vec::with_capacity(bands.len() + 1);
-        let mut runs = Vec::with_capacity(bands.iter().map(|b| b.1.len()).sum());
-        let mut tile_start = Vec::with_capacity(bands.len() + 1);
-        let mut tiles = Vec::with_capacity(bands.iter().map(|b| b.2.len()).sum());
+        let mut rect_start = Vec::with_capacity(bands.len() + 1);
+        let mut rects = Vec::new();
         let mut rest_start = Vec::with_capacity(bands.len() + 1);
         let mut rest = Vec::new();
         let mut empty_start = Vec::with_capacity(bands.len() + 1);
         let mut empty = Vec::new();
         let mut filled = 0;
-        for (n, b, t, r, e) in bands {
-            band_start.push(runs.len());
-            runs.extend(b);
-            tile_start.push(tiles.len());
-            tiles.extend(t);
+        for (n, t, r, e) in bands {
+            rect_start.push(rects.len());
+            rects.extend(t);
             rest_start.push(rest.len());
             rest.extend(r);
             empty_start.push(empty.len());
             empty.extend(e);
             filled += n;
         }
-        band_start.push(runs.len());
-        tile_start.push(tiles.len());
+        rect_start.push(rects.len());
         rest_start.push(rest.len());
         empty_start.push(empty.len());
         Ok(ImageMap {
@@ -354,10 +550,8 @@ impl ImageMap {
             cols: nc,
             npix: rows.len(),
             filled,
-            runs,
-            band_start,
-            tiles,
-            tile_start,
+            rects,
+            rect_start,
             rest,
             rest_start,
             empty,
@@ -388,7 +582,14 @@ impl ImageMap {
     /// Whether pixel `i` is the one shown in its cell.
     pub fn shown(&self) -> Vec<bool> {
         let mut v = vec![false; self.npix];
-        for r in &self.runs {
+        for rc in &self.rects {
+            for i in 0..rc.h as usize {
+                for k in 0..rc.len as usize {
+                    v[rc.pixel(i, k) as usize] = true;
+                }
+            }
+        }
+        for r in &self.rest {
             v[r.pix as usize..(r.pix + r.len) as usize].fill(true);
         }
         v
@@ -450,8 +651,8 @@ impl ImageMap {
             self.cols,
             self.npix,
             self.filled,
-            self.runs.len(),
-            self.tiles.len(),
+            self.rects.len(),
+            self.rest.len(),
         ]
     }
 
@@ -475,42 +676,33 @@ impl ImageMap {
     /// Writes every covered cell of `out` (and the empty ones with `empty`), band by band in
     /// parallel.
     fn write<T: Weight>(&self, values: &[T], out: &mut [f32], empty: Option<f32>) {
-        // Bands start at multiples of 16 cells: all at 64-byte boundaries if the image does.
-        let stream = (out.as_ptr() as usize).is_multiple_of(64);
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        self.write_with(values, out, empty, avx2);
+    }
+
+    /// [`ImageMap::write`] with AVX2 used for float32 input or not.
+    fn write_with<T: Weight>(&self, values: &[T], out: &mut [f32], empty: Option<f32>, avx2: bool) {
         out.par_chunks_mut(BAND * self.cols)
             .enumerate()
             .for_each(|(b, band)| {
                 // Every cell is written once: the empty stretches with `empty`, the others by
-                // the tiles and runs.
+                // the rectangles and runs.
                 if let Some(e) = empty {
                     for &(c0, n) in &self.empty[self.empty_start[b]..self.empty_start[b + 1]] {
                         band[c0 as usize..(c0 + n) as usize].fill(e);
                     }
                 }
-                // An aligned image: whole lines streamed, the other cells by their runs; else
-                // the runs of all covered cells (lines of 16 cells would straddle cache lines).
-                let runs = if stream {
-                    let tiles = &self.tiles[self.tile_start[b]..self.tile_start[b + 1]];
-                    write_tiles(tiles, values, band);
-                    &self.rest[self.rest_start[b]..self.rest_start[b + 1]]
-                } else {
-                    &self.runs[self.band_start[b]..self.band_start[b + 1]]
-                };
-                for r in runs {
-                    let src = &values[r.pix as usize..(r.pix + r.len) as usize];
-                    if r.step == 1 {
-                        let dst = &mut band[r.cell as usize..r.cell as usize + src.len()];
-                        for (d, v) in dst.iter_mut().zip(src) {
-                            *d = v.to_f32();
-                        }
-                    } else {
-                        let mut cell = r.cell as i64;
-                        for v in src {
-                            band[cell as usize] = v.to_f32();
-                            cell += r.step as i64;
-                        }
-                    }
-                }
+                write_band(
+                    &self.rects[self.rect_start[b]..self.rect_start[b + 1]],
+                    &self.rest[self.rest_start[b]..self.rest_start[b + 1]],
+                    values,
+                    band,
+                    self.cols,
+                    avx2,
+                );
             });
     }
 
@@ -605,11 +797,11 @@ mod tests {
         assert_eq!(img, want);
     }
 
-    /// Whole lines of a turned panel become tiles; the image through tiles and runs, in a
-    /// caller's buffer at any alignment and in a kept buffer frame after frame, equals the
-    /// plain scatter (last pixel wins, empty cells 0).
+    /// Turned panels become rectangles; the image through rectangles and runs, in a caller's
+    /// buffer at any alignment and in a kept buffer frame after frame, equals the plain
+    /// scatter (last pixel wins, empty cells 0).
     #[test]
-    fn tiles_and_kept_buffers_equal_the_plain_scatter() {
+    fn rects_and_kept_buffers_equal_the_plain_scatter() {
         // Two 40 x 70 panels turned by 90° (one flipped), the second overlapping the first, a
         // gap column, and an image 83 cells wide (lines of 16 cells start anywhere in a row).
         let (pr, pc) = (40usize, 70usize);
@@ -631,9 +823,9 @@ mod tests {
         let m = ImageMap::new(&rows, &cols).unwrap();
         assert_eq!(m.shape(), (91, 83));
         assert!(
-            m.tiles.len() > 50 && !m.rest.is_empty(),
-            "{}",
-            m.tiles.len()
+            m.rects.len() >= 4 && m.rects.iter().any(|r| r.a == -1 && r.h >= 16),
+            "{:?}",
+            m.rects
         );
         assert!(m.hidden_pixels() > 0);
         let scatter = |vals: &[f32]| {
@@ -681,5 +873,87 @@ mod tests {
         let other = ImageMap::new(&[0, 1], &[0, 1]).unwrap();
         assert!(other.assemble_kept(&[1.0f32, 2.0], &mut kept).is_err());
         assert!(m.assemble_kept(&[1.0f32], &mut kept).is_err());
+    }
+
+    /// Rectangles of every orientation (turned by 90° either way, flipped, not turned, rows
+    /// reversed), a panel taller than a band, overlapping panels (last pixel wins), rows too
+    /// short for a rectangle: the image equals the plain scatter, with and without AVX2, for
+    /// float32 frames at any alignment of frame and image, and for float64 and u16 frames.
+    #[test]
+    fn rects_of_every_orientation_equal_the_plain_scatter() {
+        let (mut rows, mut cols) = (Vec::new(), Vec::new());
+        let mut add = |pr: usize, pc: usize, f: &dyn Fn(usize, usize) -> (usize, usize)| {
+            for r in 0..pr {
+                for c in 0..pc {
+                    let (y, x) = f(r, c);
+                    rows.push(y as u64);
+                    cols.push(x as u64);
+                }
+            }
+        };
+        // Turned: panel columns down the image (a = 1), panel rows across (b = 37).
+        add(30, 37, &|r, c| (c + 5, r + 2));
+        // Turned the other way and flipped: a = -1, b = -37.
+        add(30, 37, &|r, c| (60 - c, 80 - r));
+        // Not turned (a = 41, b = 1), then mirrored (b = -1) over part of it.
+        add(20, 41, &|r, c| (70 + r, 30 + c));
+        add(20, 41, &|r, c| (75 + r, 100 - c));
+        // Taller than a band of 512 rows: a = 1 across two band edges.
+        add(9, 1100, &|r, c| (c, 120 + r));
+        // Cells two apart (no rectangle), and a lone pixel.
+        add(1, 5, &|_, c| (2, 140 + 2 * c));
+        add(1, 1, &|_, _| (1200, 10));
+        let n = rows.len();
+        let m = ImageMap::new(&rows, &cols).unwrap();
+        let (nr, nc) = m.shape();
+        assert_eq!((nr, nc), (1201, 149));
+        for (a, b) in [(1, 37), (-1, -37), (41, 1), (41, -1), (1, 1100)] {
+            assert!(
+                m.rects.iter().any(|r| r.a == a && r.b == b && r.h >= 8),
+                "no rectangle with a = {a}, b = {b}: {:?}",
+                m.rects
+            );
+        }
+        assert!(!m.rest.is_empty());
+        assert_eq!(m.hidden_pixels(), 15 * 11);
+        let scatter = |vals: &dyn Fn(usize) -> f32| {
+            let mut want = vec![0f32; nr * nc];
+            for i in 0..n {
+                want[rows[i] as usize * nc + cols[i] as usize] = vals(i);
+            }
+            want
+        };
+        let avx2 = [false, cfg!(target_arch = "x86_64")];
+        // float32 frames starting anywhere (the strips' alignment changes with the frame's).
+        let mut frame = vec![0f32; n + 8];
+        let mut raw = vec![3f32; nr * nc + 16];
+        for off in 0..8 {
+            for (i, v) in frame[off..off + n].iter_mut().enumerate() {
+                *v = (i * 3 + off) as f32 + 0.5;
+            }
+            let vals = &frame[off..off + n];
+            let want = scatter(&|i| vals[i]);
+            assert_eq!(m.assemble(vals).unwrap().into_raw_vec_and_offset().0, want);
+            for avx in avx2 {
+                for out_off in [0, 1, 5] {
+                    let out = &mut raw[out_off..out_off + nr * nc];
+                    m.write_with(vals, out, Some(0.0), avx);
+                    assert!(
+                        out == &want[..],
+                        "frame at {off}, image at {out_off}, {avx}"
+                    );
+                }
+            }
+            let mut kept = m.image_buffer(0.0);
+            m.assemble_kept(vals, &mut kept).unwrap();
+            assert_eq!(kept.as_slice(), &want[..], "kept, frame at {off}");
+        }
+        // float64 and u16 frames (converted cell by cell).
+        let f64s: Vec<f64> = (0..n).map(|i| i as f64 * 1.25 + 1e-9).collect();
+        let want = scatter(&|i| f64s[i] as f32);
+        assert_eq!(m.assemble(&f64s).unwrap().into_raw_vec_and_offset().0, want);
+        let u16s: Vec<u16> = (0..n).map(|i| (i * 7 % 65536) as u16).collect();
+        let want = scatter(&|i| f32::from(u16s[i]));
+        assert_eq!(m.assemble(&u16s).unwrap().into_raw_vec_and_offset().0, want);
     }
 }
