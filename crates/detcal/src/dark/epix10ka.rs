@@ -832,6 +832,31 @@ impl EpixDark {
                 self.collected += n as u64;
                 break;
             }
+            if self.incremental && self.pass1.is_some() && n > DIRECT_FRAMES {
+                // As above for pass 1: the frames waiting are records, then the batch's (all
+                // but its last) up to pass 1's end go to pass 1 and the byte block uncopied.
+                if self.buf_frames > 0 {
+                    self.consume_pass1(self.buf_frames);
+                }
+                if let Some((sums, done)) = self.pass1.as_mut() {
+                    let k = (n - 1).min(PASS1_RECORDS - *done);
+                    let bytes: &mut [i8] =
+                        bytemuck::cast_slice_mut(&mut self.buf[self.cap * npix..]);
+                    sums.add_first_encoded(
+                        &rest[..k * npix],
+                        *done,
+                        &mut bytes[..self.recs * npix],
+                        self.recs,
+                    );
+                    *done += k;
+                    self.collected += k as u64;
+                    rest = &rest[k * npix..];
+                    if *done == PASS1_RECORDS {
+                        self.end_pass1();
+                    }
+                }
+                continue;
+            }
             let (one, after) = rest.split_at(npix);
             self.frame_slot().copy_from_slice(one);
             self.commit_frame();
