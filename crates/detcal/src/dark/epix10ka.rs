@@ -27,14 +27,18 @@ Every threshold is fixed in psana (the app has no options for them), so they are
 are known) plus one frame held back (a frame is used only once a later one arrives),
 then feeds later frames to pass 2 in batches. For frames of about one panel, pass 1 sums the
 first records in batches of 16 as they arrive and pass 2 takes batches of 16, so the kernel
-reads frames a moment after they were written, from cache; larger frames are summed in blocks
-of up to 500 records (each tile of sums stays in cache over the block instead). Pass 2 over the first records
+reads frames a moment after they were written, from cache (batches of more than 16 frames are
+summed where they lie, without a copy); the first records are then kept as bytes, each value's
+difference from the pixel's value in the first record, with a list per tile of the values more
+than 127 away (half the memory of the frames, so half the fresh pages to clear). Larger frames
+are summed in blocks of up to 500 records kept as they are (each tile of sums stays in cache
+over the block instead). Pass 2 over the first records
 does not read them again where it can be told from pass 1 that it would sum the same values:
 pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
 above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
 pass-2 sums over those records. Only chunks of 16 pixels with a pixel where they do not are
-summed again from the block (noisy pixels, spikes). Memory is that block of at most 501
-frames plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
+summed again from the block (noisy pixels, spikes). Memory is that block of at most 500
+records plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
 frames). Pixels are processed in tiles on every core.
 
 detcal's decision where psana crashes: fewer than 3 frames (fewer than 2 records), or a panel
