@@ -1535,7 +1535,7 @@ mod tests {
                         let v = match p % 11 {
                             0 => base + (x % 601) as i64 - 300,
                             1 if r == 0 => base + 900,
-                            2 if x % 3 == 0 => 16383,
+                            2 if x.is_multiple_of(3) => 16383,
                             2 if x % 3 == 1 => 0,
                             3 => base + r as i64 / 2,
                             _ => base + (x % 7) as i64 - 3,
