@@ -27,14 +27,18 @@ Every threshold is fixed in psana (the app has no options for them), so they are
 are known) plus one frame held back (a frame is used only once a later one arrives),
 then feeds later frames to pass 2 in batches. For frames of about one panel, pass 1 sums the
 first records in batches of 16 as they arrive and pass 2 takes batches of 16, so the kernel
-reads frames a moment after they were written, from cache; larger frames are summed in blocks
-of up to 500 records (each tile of sums stays in cache over the block instead). Pass 2 over the first records
+reads frames a moment after they were written, from cache (batches of more than 16 frames are
+summed where they lie, without a copy); the first records are then kept as bytes, each value's
+difference from the pixel's value in the first record, with a list per tile of the values more
+than 127 away (half the memory of the frames, so half the fresh pages to clear). Larger frames
+are summed in blocks of up to 500 records kept as they are (each tile of sums stays in cache
+over the block instead). Pass 2 over the first records
 does not read them again where it can be told from pass 1 that it would sum the same values:
 pass 1 also keeps each pixel's smallest and largest in-gate value and its counts below 1 and
 above 16000; where both extremes lie inside the pixel's pass-2 gate, its pass-1 sums are its
 pass-2 sums over those records. Only chunks of 16 pixels with a pixel where they do not are
-summed again from the block (noisy pixels, spikes). Memory is that block of at most 501
-frames plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
+summed again from the block (noisy pixels, spikes). Memory is that block of at most 500
+records plus fixed per-pixel sums, whatever `nbs` and the number of events (psana holds `nbs`
 frames). Pixels are processed in tiles on every core.
 
 detcal's decision where psana crashes: fewer than 3 frames (fewer than 2 records), or a panel
@@ -201,6 +205,11 @@ struct TileSums {
     gmin: Vec<u16>,
     /// Largest in-gate value (pass 1 only; 0 where none).
     gmax: Vec<u16>,
+    /// The byte block's reference: the first record's masked values (empty before it).
+    refv: Vec<u16>,
+    /// The byte block's escapes: `(record * len + pixel, masked value)` where the value lies
+    /// more than 127 from the reference.
+    esc: Vec<(u32, u16)>,
 }
 
 impl TileSums {
@@ -216,7 +225,43 @@ impl TileSums {
             chi: vec![0; len],
             gmin: vec![u16::MAX; len],
             gmax: vec![0; len],
+            refv: Vec::new(),
+            esc: Vec::new(),
         }
+    }
+
+    /// Sets the pass-2 gates and returns the tile offsets of the chunks of [`LANES`] pixels
+    /// whose pass-1 sums are not their pass-2 sums (zeroed, to be summed again). The gates lie
+    /// inside pass 1's `[1, 16000]`, so where every in-gate value of pass 1 lies inside the
+    /// pixel's pass-2 gate, pass 2 would sum the same values. The counts below 1 and above
+    /// 16000 do not depend on the gate and are kept.
+    fn set_gates(&mut self, gate_lo: &[i16], gate_hi: &[i16]) -> Vec<usize> {
+        let r = self.start..self.start + self.len();
+        let mut dirty = vec![false; self.len().div_ceil(LANES)];
+        for (i, (&glo, &ghi)) in gate_lo[r.clone()].iter().zip(&gate_hi[r]).enumerate() {
+            // Gates are in [1, 16000] or an empty [1, 0]; clamp anything else to u16.
+            let lo = glo.max(0) as u16;
+            let hi = ghi.max(0) as u16;
+            self.lo[i] = lo;
+            self.hi[i] = hi;
+            let same = lo >= INT_LO
+                && hi <= INT_HI
+                && (self.s0[i] == 0 || (self.gmin[i] >= lo && self.gmax[i] <= hi));
+            dirty[i / LANES] |= !same;
+        }
+        let chunks: Vec<usize> = dirty
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d)
+            .map(|(c, _)| c * LANES)
+            .collect();
+        for &c in &chunks {
+            let e = (c + LANES).min(self.len());
+            self.s0[c..e].fill(0);
+            self.s1[c..e].fill(0);
+            self.s2[c..e].fill(0);
+        }
+        chunks
     }
 
     fn len(&self) -> usize {
@@ -242,45 +287,94 @@ impl Sums {
     }
 
     /// Turns pass-1 sums over `block` (the first records) into pass-2 sums over the same
-    /// records with the given gates. The gates lie inside pass 1's `[1, 16000]`, so where every
-    /// in-gate value of pass 1 lies inside the pixel's pass-2 gate, pass 2 would sum the same
-    /// values: the sums are kept. Only chunks of [`LANES`] pixels with a pixel where that fails
-    /// are summed again from the block. The counts below 1 and above 16000 do not depend on
-    /// the gate and are kept.
+    /// records with the given gates: kept where pass 2 would sum the same values
+    /// ([`TileSums::set_gates`]), summed again from the block in the other chunks.
     fn into_pass2(mut self, gate_lo: &[i16], gate_hi: &[i16], block: &[u16]) -> Sums {
         let npix = self.npix;
         let avx2 = use_avx2();
         self.tiles.par_iter_mut().for_each(|t| {
-            let r = t.start..t.start + t.len();
-            let mut dirty = vec![false; t.len().div_ceil(LANES)];
-            for (i, (&glo, &ghi)) in gate_lo[r.clone()].iter().zip(&gate_hi[r]).enumerate() {
-                // Gates are in [1, 16000] or an empty [1, 0]; clamp anything else to u16.
-                let lo = glo.max(0) as u16;
-                let hi = ghi.max(0) as u16;
-                t.lo[i] = lo;
-                t.hi[i] = hi;
-                let same = lo >= INT_LO
-                    && hi <= INT_HI
-                    && (t.s0[i] == 0 || (t.gmin[i] >= lo && t.gmax[i] <= hi));
-                dirty[i / LANES] |= !same;
-            }
-            let chunks: Vec<usize> = dirty
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| **d)
-                .map(|(c, _)| c * LANES)
+            let start = t.start;
+            let chunks: Vec<(usize, usize)> = t
+                .set_gates(gate_lo, gate_hi)
+                .into_iter()
+                .map(|c| (c, start + c))
                 .collect();
-            for &c in &chunks {
-                let e = (c + LANES).min(t.len());
-                t.s0[c..e].fill(0);
-                t.s1[c..e].fill(0);
-                t.s2[c..e].fill(0);
-            }
             if !chunks.is_empty() {
                 resum(t, block, npix, &chunks, avx2);
             }
         });
         self
+    }
+
+    /// As [`Sums::into_pass2`], the first `nrec` records taken from the byte block `bytes`
+    /// written by [`Sums::add_first_encoded`] with room for `recs` records.
+    fn into_pass2_bytes(
+        mut self,
+        gate_lo: &[i16],
+        gate_hi: &[i16],
+        bytes: &[i8],
+        recs: usize,
+        nrec: usize,
+    ) -> Sums {
+        let avx2 = use_avx2();
+        self.tiles
+            .par_iter_mut()
+            .zip(bytes.par_chunks(recs * TILE))
+            .for_each(|(t, blk)| {
+                let chunks = t.set_gates(gate_lo, gate_hi);
+                if chunks.is_empty() || nrec == 0 {
+                    return;
+                }
+                // The dirty chunks' values, decoded into rows of `width` values per record.
+                let len = t.len();
+                let width = chunks.len() * LANES;
+                let mut rows = vec![0u16; nrec * width];
+                for (r, row) in rows.chunks_mut(width).enumerate() {
+                    let src = &blk[r * len..(r + 1) * len];
+                    for (j, &c) in chunks.iter().enumerate() {
+                        let e = (c + LANES).min(len);
+                        for (o, (&d, &rf)) in row[j * LANES..]
+                            .iter_mut()
+                            .zip(src[c..e].iter().zip(&t.refv[c..e]))
+                        {
+                            *o = rf.wrapping_add_signed(i16::from(d));
+                        }
+                    }
+                }
+                let mut slot = vec![usize::MAX; len.div_ceil(LANES)];
+                for (j, &c) in chunks.iter().enumerate() {
+                    slot[c / LANES] = j;
+                }
+                for &(pos, v) in &t.esc {
+                    let (r, i) = (pos as usize / len, pos as usize % len);
+                    let j = slot[i / LANES];
+                    if r < nrec && j != usize::MAX {
+                        rows[r * width + j * LANES + i % LANES] = v;
+                    }
+                }
+                let at: Vec<(usize, usize)> = chunks
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &c)| (c, j * LANES))
+                    .collect();
+                resum(t, &rows, width, &at, avx2);
+            });
+        self
+    }
+
+    /// Adds whole frames to the pass-1 sums and stores them, from record `rec0` on, in the byte
+    /// block `bytes` (room for `recs` records; per tile, record after record, each value as its
+    /// difference from the first record's, or [`ESCAPE`] and an entry in the tile's escapes).
+    fn add_first_encoded(&mut self, frames: &[u16], rec0: usize, bytes: &mut [i8], recs: usize) {
+        let npix = self.npix;
+        let avx2 = use_avx2();
+        self.tiles
+            .par_iter_mut()
+            .zip(bytes.par_chunks_mut(recs * TILE))
+            .for_each(|(t, blk)| {
+                accumulate(t, frames, npix, Pass::First, avx2);
+                encode(t, frames, npix, rec0, blk, avx2);
+            });
     }
 
     /// Adds whole frames of masked values.
@@ -350,10 +444,10 @@ fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
         while c < len {
             let w = LANES.min(len - c);
             if w == LANES {
-                chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start, f..end);
+                chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start + c, f..end);
             } else {
                 for k in 0..w {
-                    chunk::<COUNT, MINMAX, 1>(t, c + k, frames, npix, start, f..end);
+                    chunk::<COUNT, MINMAX, 1>(t, c + k, frames, npix, start + c + k, f..end);
                 }
             }
             c += w;
@@ -362,9 +456,62 @@ fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
     }
 }
 
+/// The byte block's mark of a value stored among the tile's escapes.
+const ESCAPE: i8 = i8::MIN;
+
+fn encode(t: &mut TileSums, frames: &[u16], npix: usize, rec0: usize, blk: &mut [i8], avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
+        unsafe { encode_avx2(t, frames, npix, rec0, blk) };
+        return;
+    }
+    let _ = avx2;
+    encode_body(t, frames, npix, rec0, blk)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn encode_avx2(t: &mut TileSums, frames: &[u16], npix: usize, rec0: usize, blk: &mut [i8]) {
+    encode_body(t, frames, npix, rec0, blk)
+}
+
+/// Stores the tile's part of each frame as record `rec0 + f` of the tile's byte block.
+#[inline(always)]
+fn encode_body(t: &mut TileSums, frames: &[u16], npix: usize, rec0: usize, blk: &mut [i8]) {
+    let len = t.len();
+    let start = t.start;
+    let nframes = frames.len() / npix;
+    if rec0 == 0 && nframes > 0 {
+        t.refv = frames[start..start + len]
+            .iter()
+            .map(|v| v & DATA_MASK)
+            .collect();
+    }
+    for f in 0..nframes {
+        let r = rec0 + f;
+        let row = &frames[f * npix + start..f * npix + start + len];
+        let out = &mut blk[r * len..(r + 1) * len];
+        let mut escaped = 0u8;
+        for ((o, &v), &rf) in out.iter_mut().zip(row).zip(&t.refv) {
+            let d = ((v & DATA_MASK) as i16).wrapping_sub(rf as i16);
+            let fits = (-127..=127).contains(&d);
+            *o = if fits { d as i8 } else { ESCAPE };
+            escaped |= u8::from(!fits);
+        }
+        if escaped != 0 {
+            for (i, (&o, &v)) in out.iter().zip(row).enumerate() {
+                if o == ESCAPE {
+                    t.esc.push(((r * len + i) as u32, v & DATA_MASK));
+                }
+            }
+        }
+    }
+}
+
 /// Adds the gated sums (no counts) of every frame for the chunks of [`LANES`] pixels starting at
 /// `chunks` (tile offsets, the last one possibly shorter).
-fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize], avx2: bool) {
+fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)], avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
@@ -377,25 +524,24 @@ fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize], avx2: 
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn resum_avx2(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+fn resum_avx2(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)]) {
     resum_body(t, frames, npix, chunks)
 }
 
 #[inline(always)]
-fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[usize]) {
+fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)]) {
     let nframes = frames.len() / npix;
     let len = t.len();
-    let start = t.start;
     let mut f = 0;
     while f < nframes {
         let end = (f + SUB).min(nframes);
-        for &c in chunks {
+        for &(c, at) in chunks {
             let w = LANES.min(len - c);
             if w == LANES {
-                chunk::<false, false, LANES>(t, c, frames, npix, start, f..end);
+                chunk::<false, false, LANES>(t, c, frames, npix, at, f..end);
             } else {
                 for k in 0..w {
-                    chunk::<false, false, 1>(t, c + k, frames, npix, start, f..end);
+                    chunk::<false, false, 1>(t, c + k, frames, npix, at + k, f..end);
                 }
             }
         }
@@ -410,7 +556,7 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     c: usize,
     frames: &[u16],
     npix: usize,
-    start: usize,
+    at: usize,
     fr: std::ops::Range<usize>,
 ) {
     let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
@@ -427,7 +573,6 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
         mn.copy_from_slice(&t.gmin[c..c + W]);
         mx.copy_from_slice(&t.gmax[c..c + W]);
     }
-    let at = start + c;
     for f in fr {
         let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
             .try_into()
@@ -497,17 +642,24 @@ pub struct EpixDark {
     nbs: usize,
     /// Frames collected (at most `nbs`).
     collected: u64,
-    /// Before pass 1: the first records; after: frames waiting for pass 2. The last frame in
-    /// it is held back (it is used only if another one follows).
+    /// Frames waiting to be summed (the last one held back: it is used only if another one
+    /// follows); without `incremental`, before pass 1 ran, the first records. With
+    /// `incremental`, after the `cap` frames, the byte block of the pass-1 records
+    /// ([`Sums::add_first_encoded`]).
     buf: Vec<u16>,
     buf_frames: usize,
-    /// Frames the buffer holds before pass 1 (the first records and one held back).
+    /// Frames the buffer holds before pass 1 ran (without `incremental`, the first records
+    /// and one held back).
     cap: usize,
-    /// Frames the buffer holds once pass 1 ran (a batch of records for pass 2 and one held
-    /// back): small, so that the kernel reads them from cache, written a moment before.
+    /// Frames the buffer holds once pass 1 ran (with `incremental`, a batch of records for
+    /// pass 2 and one held back): small, so that the kernel reads them from cache, written a
+    /// moment before.
     cap2: usize,
-    /// Whether frames are summed in small batches as they arrive ([`CACHED_BYTES`]).
+    /// Whether frames are summed in small batches as they arrive ([`CACHED_BYTES`]), the
+    /// pass-1 records kept as bytes.
     incremental: bool,
+    /// Records the byte block has room for.
+    recs: usize,
     /// Pass-1 sums and the records they hold (the first ones of the block), added in batches
     /// of [`SUB`] records as frames arrive, while they are still in cache.
     pass1: Option<(Sums, usize)>,
@@ -539,7 +691,18 @@ impl EpixDark {
         npanels: usize,
         panel_len: usize,
         nbs: usize,
+        buf: Vec<u16>,
+    ) -> Result<EpixDark> {
+        EpixDark::with_mode(npanels, panel_len, nbs, buf, None)
+    }
+
+    /// As [`EpixDark::with_buffer`]; `incremental` overrides the choice by frame size.
+    fn with_mode(
+        npanels: usize,
+        panel_len: usize,
+        nbs: usize,
         mut buf: Vec<u16>,
+        incremental: Option<bool>,
     ) -> Result<EpixDark> {
         if npanels == 0 || panel_len == 0 {
             return Err(Error::shape(
@@ -559,7 +722,7 @@ impl EpixDark {
         let npix = npanels
             .checked_mul(panel_len)
             .filter(|n| {
-                n.checked_mul(cap)
+                n.checked_mul(2 * cap)
                     .is_some_and(|l| l <= isize::MAX as usize / 2)
             })
             .ok_or_else(|| {
@@ -570,8 +733,14 @@ impl EpixDark {
                     ),
                 )
             })?;
-        let len = cap * npix;
-        let incremental = npix * (2 * SUB + SUMS_BYTES) <= CACHED_BYTES;
+        let incremental = incremental.unwrap_or(npix * (2 * SUB + SUMS_BYTES) <= CACHED_BYTES);
+        let recs = cap - 1;
+        let (cap, len) = if incremental {
+            let staged = cap.min(SUB + 1);
+            (staged, staged * npix + (recs * npix).div_ceil(2))
+        } else {
+            (cap, cap * npix)
+        };
         if buf.len() >= len {
             // Every frame slot is written before it is read: no need to clear it.
             buf.truncate(len);
@@ -588,8 +757,9 @@ impl EpixDark {
             buf,
             buf_frames: 0,
             cap,
-            cap2: if incremental { cap.min(SUB + 1) } else { cap },
+            cap2: cap.min(SUB + 1),
             incremental,
+            recs,
             pass1: Some((Sums::new(npix), 0)),
             pass2: None,
         })
@@ -666,6 +836,31 @@ impl EpixDark {
                 self.collected += n as u64;
                 break;
             }
+            if self.incremental && self.pass1.is_some() && n > DIRECT_FRAMES {
+                // As above for pass 1: the frames waiting are records, then the batch's (all
+                // but its last) up to pass 1's end go to pass 1 and the byte block uncopied.
+                if self.buf_frames > 0 {
+                    self.consume_pass1(self.buf_frames);
+                }
+                if let Some((sums, done)) = self.pass1.as_mut() {
+                    let k = (n - 1).min(PASS1_RECORDS - *done);
+                    let bytes: &mut [i8] =
+                        bytemuck::cast_slice_mut(&mut self.buf[self.cap * npix..]);
+                    sums.add_first_encoded(
+                        &rest[..k * npix],
+                        *done,
+                        &mut bytes[..self.recs * npix],
+                        self.recs,
+                    );
+                    *done += k;
+                    self.collected += k as u64;
+                    rest = &rest[k * npix..];
+                    if *done == PASS1_RECORDS {
+                        self.end_pass1();
+                    }
+                }
+                continue;
+            }
             let (one, after) = rest.split_at(npix);
             self.frame_slot().copy_from_slice(one);
             self.commit_frame();
@@ -708,12 +903,56 @@ impl EpixDark {
         self.collected += 1;
         // Every frame but the last one is a record: pass 1 takes them in batches.
         if let Some((_, done)) = self.pass1.as_ref().filter(|_| self.incremental) {
-            let known = (self.buf_frames - 1).min(PASS1_RECORDS);
-            if known >= *done + SUB {
-                self.pass1_upto(known);
+            let (known, need) = (self.buf_frames - 1, PASS1_RECORDS - done);
+            if known > 0 && known >= SUB.min(need) {
+                self.consume_pass1(known.min(need));
             }
         }
         self.is_done()
+    }
+
+    /// With `incremental`: adds the buffer's first `k` frames (records) to the pass-1 sums and
+    /// the byte block, moves the rest to the front, and ends pass 1 once it has all its
+    /// records.
+    fn consume_pass1(&mut self, k: usize) {
+        let npix = self.npix();
+        let (staged, rest) = self.buf.split_at_mut(self.cap * npix);
+        let bytes: &mut [i8] = bytemuck::cast_slice_mut(rest);
+        let (sums, done) = self.pass1.as_mut().expect("pass 1");
+        sums.add_first_encoded(
+            &staged[..k * npix],
+            *done,
+            &mut bytes[..self.recs * npix],
+            self.recs,
+        );
+        *done += k;
+        let full = *done == PASS1_RECORDS;
+        self.buf.copy_within(k * npix..self.buf_frames * npix, 0);
+        self.buf_frames -= k;
+        if full {
+            self.end_pass1();
+        }
+    }
+
+    /// Pass 1's results and gates from its sums, then pass 2 over the same records, mostly
+    /// from pass 1's sums.
+    fn end_pass1(&mut self) {
+        let npix = self.npix();
+        let (sums, done) = self.pass1.take().expect("pass 1");
+        let p1 = pass1(&sums, self.npanels, self.panel_len);
+        let sums = if self.incremental {
+            let bytes: &[i8] = bytemuck::cast_slice(&self.buf[self.cap * npix..]);
+            sums.into_pass2_bytes(
+                &p1.gate_lo,
+                &p1.gate_hi,
+                &bytes[..self.recs * npix],
+                self.recs,
+                done,
+            )
+        } else {
+            sums.into_pass2(&p1.gate_lo, &p1.gate_hi, &self.buf[..done * npix])
+        };
+        self.pass2 = Some((p1, sums));
     }
 
     /// Adds the block's records up to `records` (not beyond [`PASS1_RECORDS`]) to the pass-1 sums.
@@ -741,16 +980,18 @@ impl EpixDark {
         let npix = self.npix();
         if let Some((_, sums)) = self.pass2.as_mut() {
             sums.add(&self.buf[..used * npix], Pass::Second);
+        } else if self.incremental {
+            // Fewer records than pass 1 still needs (it ends when it has them all).
+            if used > 0 {
+                self.consume_pass1(used);
+            }
+            if self.pass1.is_some() {
+                self.end_pass1();
+            }
         } else {
-            // The rest of pass 1 (`used` is at most `PASS1_RECORDS` here), then pass 2 over the
-            // same records, mostly from pass 1's sums.
+            // The rest of pass 1 (`used` is at most `PASS1_RECORDS` here), then pass 2.
             self.pass1_upto(used);
-            let (sums, done) = self.pass1.take().expect("pass 1");
-            debug_assert_eq!(done, used);
-            let block = &self.buf[..used * npix];
-            let p1 = pass1(&sums, self.npanels, self.panel_len);
-            let sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, block);
-            self.pass2 = Some((p1, sums));
+            self.end_pass1();
         }
     }
 
@@ -1201,12 +1442,8 @@ mod tests {
         let flat = frames.concat();
         for nbs in [DEFAULT_NBS, 300] {
             let run_mode = |incremental: bool| {
-                let mut d = EpixDark::new(np, l, nbs).unwrap();
-                assert!(d.incremental);
-                if !incremental {
-                    d.incremental = false;
-                    d.cap2 = d.cap;
-                }
+                let mut d = EpixDark::with_mode(np, l, nbs, Vec::new(), Some(incremental)).unwrap();
+                assert_eq!(d.incremental, incremental);
                 for f in &frames {
                     d.frame_slot().copy_from_slice(f);
                     d.commit_frame();
@@ -1227,50 +1464,110 @@ mod tests {
                 at += k;
             }
             assert_eq!(inc, d.finish().unwrap(), "nbs {nbs}, batches");
-            // Directly: pass 1 over the first min(n, 500) records, pass 2 over all n.
             let n = nbs.min(nf) - 1;
             assert_eq!(inc.records as usize, n);
-            for (pi, panel) in inc.panels.iter().enumerate() {
-                for i in 0..l {
-                    let px = pi * l + i;
-                    let vals: Vec<u64> = frames[..n]
+            assert_direct(&frames, l, &inc);
+        }
+    }
+
+    /// Checks `res` against psana's sums taken directly over the records of `frames` (panels
+    /// of `l` pixels): pass 1 over the first min(n, 500) records, pass 2 over all n.
+    fn assert_direct(frames: &[Vec<u16>], l: usize, res: &EpixDarkResult) {
+        let n = res.records as usize;
+        for (pi, panel) in res.panels.iter().enumerate() {
+            for i in 0..l {
+                let px = pi * l + i;
+                let vals: Vec<u64> = frames[..n]
+                    .iter()
+                    .map(|f| u64::from(f[px] & DATA_MASK))
+                    .collect();
+                let sums = |recs: &[u64], lo: u64, hi: u64| {
+                    let inside: Vec<u64> = recs
                         .iter()
-                        .map(|f| u64::from(f[px] & DATA_MASK))
+                        .copied()
+                        .filter(|v| (lo..=hi).contains(v))
                         .collect();
-                    let sums = |recs: &[u64], lo: u64, hi: u64| {
-                        let inside: Vec<u64> = recs
-                            .iter()
-                            .copied()
-                            .filter(|v| (lo..=hi).contains(v))
-                            .collect();
-                        let s1: u64 = inside.iter().sum();
-                        let s2: u64 = inside.iter().map(|v| v * v).sum();
-                        (inside.len() as u32, s1 as u32, s2)
-                    };
-                    let (c1, a1, b1) = sums(&vals[..n.min(PASS1_RECORDS)], 1, 16000);
-                    assert_eq!(panel.pass1_count[i], c1, "pixel {px}");
-                    assert_eq!(
-                        (panel.pass1_ave[i], panel.pass1_rms[i]),
-                        ave_rms(c1, a1, b1),
-                        "pixel {px}"
-                    );
-                    let half = NSIGMA_GATE * panel.summary.rms_ave_pass1;
-                    let glo = (panel.pass1_ave[i] - half).max(1.0).trunc() as u64;
-                    let ghi = (panel.pass1_ave[i] + half).min(16000.0).trunc() as u64;
-                    assert_eq!(
-                        (panel.gate_lo[i] as u64, panel.gate_hi[i] as u64),
-                        (glo, ghi),
-                        "pixel {px}"
-                    );
-                    let (c, a, b) = sums(&vals, glo, ghi);
-                    assert_eq!(panel.count[i], c, "pixel {px}");
-                    assert_eq!((panel.ave[i], panel.rms[i]), ave_rms(c, a, b), "pixel {px}");
-                    let clo = vals.iter().filter(|&&v| v < 1).count();
-                    let chi = vals.iter().filter(|&&v| v > 16000).count();
-                    assert_eq!(panel.count_lo[i] as usize, clo, "pixel {px}");
-                    assert_eq!(panel.count_hi[i] as usize, chi, "pixel {px}");
-                }
+                    let s1: u64 = inside.iter().sum();
+                    let s2: u64 = inside.iter().map(|v| v * v).sum();
+                    (inside.len() as u32, s1 as u32, s2)
+                };
+                let (c1, a1, b1) = sums(&vals[..n.min(PASS1_RECORDS)], 1, 16000);
+                assert_eq!(panel.pass1_count[i], c1, "pixel {px}");
+                assert_eq!(
+                    (panel.pass1_ave[i], panel.pass1_rms[i]),
+                    ave_rms(c1, a1, b1),
+                    "pixel {px}"
+                );
+                let half = NSIGMA_GATE * panel.summary.rms_ave_pass1;
+                let glo = (panel.pass1_ave[i] - half).max(1.0).trunc() as u64;
+                let ghi = (panel.pass1_ave[i] + half).min(16000.0).trunc() as u64;
+                assert_eq!(
+                    (panel.gate_lo[i] as u64, panel.gate_hi[i] as u64),
+                    (glo, ghi),
+                    "pixel {px}"
+                );
+                let (c, a, b) = sums(&vals, glo, ghi);
+                assert_eq!(panel.count[i], c, "pixel {px}");
+                assert_eq!((panel.ave[i], panel.rms[i]), ave_rms(c, a, b), "pixel {px}");
+                let clo = vals.iter().filter(|&&v| v < 1).count();
+                let chi = vals.iter().filter(|&&v| v > 16000).count();
+                assert_eq!(panel.count_lo[i] as usize, clo, "pixel {px}");
+                assert_eq!(panel.count_hi[i] as usize, chi, "pixel {px}");
             }
+        }
+    }
+
+    #[test]
+    fn the_byte_block_and_its_escapes_equal_a_direct_computation() {
+        // Values further than 127 from the first record's (escapes): pixels with noise of
+        // +-300 ADU, a first record that is a spike, pixels jumping between 0 and 16383, and
+        // slow drifts, among quiet ones; 2 panels of 900 pixels, 560 frames (pass 1 ends with
+        // the 500th record) and 200 frames (pass 1 ends at finish), frame by frame and in
+        // batches, in a fresh block and in one handed on from the raw-block way.
+        let (np, l) = (2, 900);
+        let mut rnd = xorshift(0x5eed_b10c_e5ca_9e00u64);
+        let frames: Vec<Vec<u16>> = (0..560)
+            .map(|r| {
+                (0..np * l)
+                    .map(|p| {
+                        let x = rnd();
+                        let base = 2000 + (p % 300) as i64;
+                        let v = match p % 11 {
+                            0 => base + (x % 601) as i64 - 300,
+                            1 if r == 0 => base + 900,
+                            2 if x.is_multiple_of(3) => 16383,
+                            2 if x % 3 == 1 => 0,
+                            3 => base + r as i64 / 2,
+                            _ => base + (x % 7) as i64 - 3,
+                        };
+                        v as u16 | ((x >> 40) as u16 & 0xc000)
+                    })
+                    .collect()
+            })
+            .collect();
+        for nf in [560, 200] {
+            let frames = &frames[..nf];
+            let flat = frames.concat();
+            let fresh = EpixDark::new(np, l, DEFAULT_NBS).unwrap();
+            assert!(fresh.incremental);
+            let mut raw = EpixDark::with_mode(np, l, DEFAULT_NBS, Vec::new(), Some(false)).unwrap();
+            for f in frames {
+                raw.push_frame(f).unwrap();
+            }
+            let (want, buf) = raw.finish_with_buffer();
+            let want = want.unwrap();
+            assert_direct(frames, l, &want);
+            let mut d = EpixDark::with_buffer(np, l, DEFAULT_NBS, buf).unwrap();
+            for f in frames {
+                d.frame_slot().copy_from_slice(f);
+                d.commit_frame();
+            }
+            assert_eq!(d.finish().unwrap(), want, "{nf} frames, frame by frame");
+            let mut d = fresh;
+            for b in flat.chunks(37 * np * l) {
+                d.push_frames(b).unwrap();
+            }
+            assert_eq!(d.finish().unwrap(), want, "{nf} frames, batches");
         }
     }
 
@@ -1411,7 +1708,7 @@ mod tests {
                 accumulate(t, &flat, npix, pass, use_avx2());
             }
         }
-        let chunks = [0, LANES, 7 * LANES];
+        let chunks = [(0, 0), (LANES, LANES), (7 * LANES, 7 * LANES)];
         resum(&mut a.tiles[0], &flat, npix, &chunks, false);
         resum(&mut b.tiles[0], &flat, npix, &chunks, use_avx2());
         assert_eq!(a.gather(|t| &t.s2), b.gather(|t| &t.s2));
