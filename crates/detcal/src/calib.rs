@@ -780,15 +780,12 @@ impl Calibrator {
                         gfac: std::array::from_fn(|g| &gfac[g * npix + at..][..unit_len]),
                         mask: &mask[at..at + unit_len],
                     };
-                    kernel::jungfrau_halves_best(
-                        &u.raws,
-                        &mut u.outs,
-                        &c,
-                        cols,
-                        plan,
-                        s,
-                        &mut u.bad,
-                    );
+                    let fr = kernel::Frames {
+                        raws: &u.raws,
+                        outs: &mut u.outs,
+                        bad: &mut u.bad,
+                    };
+                    kernel::jungfrau_halves_best(fr, &c, cols, plan, s);
                 }
             });
         self.unit_bad.clear();

@@ -15,7 +15,7 @@ use super::common_mode::{self, CmPlan, CmScratch};
 
 mod rows;
 
-pub(crate) use rows::applies as rows_apply;
+pub(crate) use rows::{Frames, applies as rows_apply};
 
 /// Pixels per chunk of the test for gain switching.
 const CHUNK: usize = 64;
@@ -408,16 +408,8 @@ with_best_isa!(
 with_best_isa!(
     jungfrau_halves_best,
     jungfrau_halves_on,
-    fn(
-        raws: &[&[u16]],
-        outs: &mut [&mut [f32]],
-        c: &HalfConsts,
-        cols: usize,
-        plan: &CmPlan,
-        s: &mut Scratch,
-        bad: &mut [usize],
-    ) -> () {
-        rows::halves(raws, outs, c, cols, plan, s, bad)
+    fn(fr: rows::Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: &mut Scratch) -> () {
+        rows::halves(fr, c, cols, plan, s)
     }
 );
 

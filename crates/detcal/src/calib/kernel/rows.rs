@@ -41,24 +41,29 @@ pub(crate) fn half(
     s: &mut Scratch,
 ) -> usize {
     let mut bad = [0];
-    halves(&[raw], &mut [out], c, cols, plan, s, &mut bad);
+    let fr = Frames {
+        raws: &[raw],
+        outs: &mut [out],
+        bad: &mut bad,
+    };
+    halves(fr, c, cols, plan, s);
     bad[0]
 }
 
-/// Calibrates the same half panel of several frames (`raws[f]` into `outs[f]`, all
-/// [`applies`]), row by row with the frames innermost, so that a row's constants are read
-/// from memory once for all the frames. `bad[f]` gets the number of pixels of frame `f` with
-/// gain bits `10`.
+/// The same half panel of several frames: `raws[f]` is calibrated into `outs[f]`, and
+/// `bad[f]` gets the number of its pixels with gain bits `10`.
+pub(crate) struct Frames<'a, 'b> {
+    pub raws: &'a [&'b [u16]],
+    pub outs: &'a mut [&'b mut [f32]],
+    pub bad: &'a mut [usize],
+}
+
+/// Calibrates the same half panel of several frames ([`applies`] must hold), row by row with
+/// the frames innermost, so that a row's constants are read from memory once for all the
+/// frames.
 #[inline(always)]
-pub(crate) fn halves(
-    raws: &[&[u16]],
-    outs: &mut [&mut [f32]],
-    c: &HalfConsts,
-    cols: usize,
-    plan: &CmPlan,
-    s: &mut Scratch,
-    bad: &mut [usize],
-) {
+pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: &mut Scratch) {
+    let Frames { raws, outs, bad } = fr;
     let frames = raws.len();
     bad.fill(0);
     if frames == 0 {
