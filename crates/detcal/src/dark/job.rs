@@ -356,8 +356,14 @@ fn closed() -> Error {
 }
 
 impl<'s> Batches<'_, 's> {
-    /// Sends the batch being filled, if any.
+    /// Sends the batches being filled, if any.
     fn send(&mut self) -> Result<()> {
+        self.send_copies()?;
+        self.send_parts()
+    }
+
+    /// Sends the batch of copies being filled, if any.
+    fn send_copies(&mut self) -> Result<()> {
         if self.nb > 0 {
             let full = std::mem::replace(&mut self.batch, self.back.try_recv().unwrap_or_default());
             self.tx
@@ -368,6 +374,11 @@ impl<'s> Batches<'_, 's> {
                 .map_err(|_| closed())?;
             self.nb = 0;
         }
+        Ok(())
+    }
+
+    /// Sends the batch of frames read in place being filled, if any.
+    fn send_parts(&mut self) -> Result<()> {
         if self.np > 0 {
             let parts = std::mem::take(&mut self.parts);
             self.tx
@@ -381,7 +392,10 @@ impl<'s> Batches<'_, 's> {
         Ok(())
     }
 
-    /// Takes `frame` of run `ri` (of `src`), panel `segind` only if given.
+    /// Takes `frame` of run `ri` (of `src`), panel `segind` only if given. The stage-1 block
+    /// (the first frames of the step) reaches the engine in order; after it, frames read in
+    /// place and copies (frames not in a map as aligned words) fill batches of their own
+    /// (stage 2 does not depend on the order of frames).
     fn take(
         &mut self,
         ri: usize,
@@ -389,14 +403,15 @@ impl<'s> Batches<'_, 's> {
         frame: &crate::source::Frame<'_>,
         segind: Option<usize>,
     ) -> Result<()> {
+        let in_block = self.step_taken < self.block;
         if self.mapped_frames > 0 {
             if self.np > 0 && self.run != ri {
-                self.send()?;
+                self.send_parts()?;
             }
             let at = self.parts.len();
             if src.mapped_parts(frame, segind, &mut self.parts) {
-                if self.nb > 0 {
-                    // Keep the frames in order: the copies go first.
+                if in_block && self.nb > 0 {
+                    // Keep the block in order: the copies go first.
                     let mine = self.parts.split_off(at);
                     self.send()?;
                     self.parts = mine;
@@ -404,12 +419,16 @@ impl<'s> Batches<'_, 's> {
                 self.run = ri;
                 self.np += 1;
                 self.step_taken += 1;
-                if self.np == self.mapped_frames || self.step_taken == self.block {
+                if self.step_taken == self.block {
                     self.send()?;
+                } else if self.np == self.mapped_frames {
+                    self.send_parts()?;
                 }
                 return Ok(());
             }
-            self.send()?;
+            if in_block {
+                self.send_parts()?;
+            }
         }
         let npix = self.npix;
         if self.batch.len() != self.batch_frames * npix {
@@ -422,8 +441,10 @@ impl<'s> Batches<'_, 's> {
         }
         self.nb += 1;
         self.step_taken += 1;
-        if self.nb == self.batch_frames {
+        if self.mapped_frames > 0 && self.step_taken == self.block {
             self.send()?;
+        } else if self.nb == self.batch_frames {
+            self.send_copies()?;
         }
         Ok(())
     }
