@@ -584,8 +584,10 @@ impl RunSource {
             .first()
             .map(|p| p.as_ref().display().to_string())
             .unwrap_or_default();
-        // Pixels are taken with positioned reads (copy_segment), so only the pages holding
-        // headers need mapping: no mapping ahead, from the first scan of the files on.
+        // Pixels are taken with positioned reads (copy_segment) or read in place by dark
+        // processing (mapped_parts: the engine's threads fault in the pages of the frames as
+        // they read them), so only the pages holding headers need mapping ahead: none, from the
+        // first scan of the files on.
         let files = files
             .iter()
             .map(|p| {
