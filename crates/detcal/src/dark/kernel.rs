@@ -83,22 +83,6 @@ impl Tile {
         t
     }
 
-    /// Makes these the accumulators [`Tile::new`] makes, in place (no new memory).
-    pub(crate) fn reset(&mut self, gate_lo: &[u16], gate_hi: &[u16]) {
-        self.gate_lo[..gate_lo.len()].copy_from_slice(gate_lo);
-        self.gate_lo[gate_lo.len()..].fill(0);
-        self.gate_hi[..gate_hi.len()].copy_from_slice(gate_hi);
-        self.gate_hi[gate_hi.len()..].fill(0);
-        self.min.fill(u16::MAX);
-        self.max.fill(0);
-        self.bad.fill(0);
-        self.count.fill(0);
-        self.count_lo.fill(0);
-        self.count_hi.fill(0);
-        self.sum1.fill(0);
-        self.sum2.fill(0);
-    }
-
     /// Adds the accumulators of `o` (same gates) to these, for the first `len` pixels.
     pub(crate) fn merge(&mut self, o: &Tile, len: usize) {
         for p in 0..len {

@@ -151,40 +151,15 @@ impl Stage2 {
     }
 
     pub(super) fn build(params: &DarkParams, gain: GainCheck, gates: Arc<Gates>) -> Stage2 {
-        Stage2::build_with(params, gain, gates, true)
-    }
-
-    /// [`Stage2::build`]; with `reuse`, in the memory of a finished step's accumulators of
-    /// the same size where one is kept ([`SPARE_TILES`]).
-    pub(super) fn build_with(
-        params: &DarkParams,
-        gain: GainCheck,
-        gates: Arc<Gates>,
-        reuse: bool,
-    ) -> Stage2 {
         let npix = gates.npix();
-        let n = npix.div_ceil(TILE);
-        let spare = if reuse { take_spare_tiles(n) } else { None };
-        let tiles = match spare {
-            Some(mut tiles) => {
-                tiles
-                    .par_iter_mut()
-                    .zip(gates.lo.par_chunks(TILE).zip(gates.hi.par_chunks(TILE)))
-                    .for_each(|(t, (lo, hi))| t.reset(lo, hi));
-                tiles
-            }
-            None => {
-                let mut tiles: Vec<Tile> = crate::mem::with_capacity(n);
-                tiles.par_extend(
-                    gates
-                        .lo
-                        .par_chunks(TILE)
-                        .zip(gates.hi.par_chunks(TILE))
-                        .map(|(lo, hi)| Tile::new(lo, hi)),
-                );
-                tiles
-            }
-        };
+        let mut tiles: Vec<Tile> = crate::mem::with_capacity(npix.div_ceil(TILE));
+        tiles.par_extend(
+            gates
+                .lo
+                .par_chunks(TILE)
+                .zip(gates.hi.par_chunks(TILE))
+                .map(|(lo, hi)| Tile::new(lo, hi)),
+        );
         Stage2 {
             npix,
             params: params.clone(),
@@ -365,7 +340,6 @@ impl Stage2 {
             "dark processing summary ({} pixels)",
             npix
         );
-        keep_spare_tiles(self.tiles);
         DarkResult {
             ave,
             rms,
@@ -385,29 +359,6 @@ impl Stage2 {
             bit_counts,
         }
     }
-}
-
-/// The accumulators of finished steps, kept for the next steps (and runs) of the process:
-/// the next [`Stage2`] of the same size resets them in place instead of taking fresh memory
-/// (20 MB per JUNGFRAU panel: page faults and the kernel's zeroing of new pages).
-static SPARE_TILES: std::sync::Mutex<Vec<Vec<Tile>>> = std::sync::Mutex::new(Vec::new());
-/// At most this many sets are kept.
-const SPARE_MAX: usize = 2;
-
-/// A kept set of exactly `n` tiles, if there is one.
-fn take_spare_tiles(n: usize) -> Option<Vec<Tile>> {
-    let mut spare = SPARE_TILES.lock().unwrap_or_else(|e| e.into_inner());
-    let i = spare.iter().position(|t| t.len() == n)?;
-    Some(spare.swap_remove(i))
-}
-
-/// Keeps `tiles` for a later step (replacing the oldest set if there are enough).
-fn keep_spare_tiles(tiles: Vec<Tile>) {
-    let mut spare = SPARE_TILES.lock().unwrap_or_else(|e| e.into_inner());
-    if spare.len() >= SPARE_MAX {
-        spare.remove(0);
-    }
-    spare.push(tiles);
 }
 
 /// Averages and rms of a tile's pixels as psana computes them in f64: `ave = sum1 / n`,
@@ -495,79 +446,4 @@ pub struct Limits {
     pub ave_lo: f64,
     /// High average limit (bit 16 above it).
     pub ave_hi: f64,
-}
-
-#[cfg(test)]
-mod spare_tests {
-    use super::*;
-
-    /// Frames with noise, values out of range and wrong gain codes (xorshift).
-    fn frames(seed: u64, n: usize, npix: usize) -> Vec<u16> {
-        let mut x = seed;
-        (0..n * npix)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let v = match x % 89 {
-                    0 => 16383,
-                    1 => 0,
-                    _ => 900 + (i % npix) as u64 % 700 + (x >> 40) % 32,
-                } as u16;
-                v | if x % 157 == 3 { 3 << 14 } else { 0 }
-            })
-            .collect()
-    }
-
-    fn run(params: &DarkParams, npix: usize, data: &[u16], reuse: bool) -> DarkResult {
-        let gates = Arc::new(Gates::from_frames(params, npix, &data[..20 * npix]).unwrap());
-        let gain = GainCheck::jungfrau(0).unwrap();
-        let mut s = Stage2::build_with(params, gain, gates, reuse);
-        s.add_frames(data).unwrap();
-        s.finish().unwrap()
-    }
-
-    #[test]
-    fn reused_accumulators_give_the_results_of_fresh_ones() {
-        let params = DarkParams::default();
-        // Not a whole number of tiles: the last tile's gates beyond the pixels must be reset.
-        let npix = 2 * TILE + 123;
-        let (a, b) = (frames(7, 40, npix), frames(99, 30, npix));
-        let fresh_b = run(&params, npix, &b, false);
-        // Leave used accumulators of this size behind (other tests may take them meanwhile:
-        // then `b` is computed in fresh memory, and must still agree).
-        for _ in 0..SPARE_MAX {
-            run(&params, npix, &a, true);
-        }
-        let reused_b = run(&params, npix, &b, true);
-        assert_eq!(reused_b, fresh_b);
-        assert!(reused_b.frames == 30);
-    }
-
-    #[test]
-    fn reset_tile_equals_new_tile() {
-        let lo: Vec<u16> = (0..100).map(|i| 900 + i).collect();
-        let hi: Vec<u16> = (0..100).map(|i| 1900 + i).collect();
-        let mut t = Tile::new(&vec![5; TILE], &vec![60000; TILE]);
-        t.min.fill(3);
-        t.max.fill(4);
-        t.bad.fill(1);
-        t.count.fill(9);
-        t.count_lo.fill(8);
-        t.count_hi.fill(7);
-        t.sum1.fill(6);
-        t.sum2.fill(5);
-        t.reset(&lo, &hi);
-        let n = Tile::new(&lo, &hi);
-        assert_eq!(t.gate_lo, n.gate_lo);
-        assert_eq!(t.gate_hi, n.gate_hi);
-        assert_eq!(t.min, n.min);
-        assert_eq!(t.max, n.max);
-        assert_eq!(t.bad, n.bad);
-        assert_eq!(t.count, n.count);
-        assert_eq!(t.count_lo, n.count_lo);
-        assert_eq!(t.count_hi, n.count_hi);
-        assert_eq!(t.sum1, n.sum1);
-        assert_eq!(t.sum2, n.sum2);
-    }
 }
