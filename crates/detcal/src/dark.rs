@@ -54,6 +54,9 @@ assert_eq!(res.bad_switch, [0, 0, 0, 1]);
 pub mod epix10ka;
 pub mod epix10ka_job;
 pub mod epix10ka_wire;
+pub mod frames;
+#[cfg(test)]
+mod in_place_tests;
 pub mod job;
 mod kernel;
 pub mod output;
@@ -65,6 +68,7 @@ pub mod streams;
 pub(crate) mod summary;
 pub mod wire;
 
+pub use frames::FrameParts;
 pub use params::{DarkParams, GainCheck};
 pub use stage2::{Gates, Kernel, Limits, Stage2};
 
@@ -163,6 +167,7 @@ pub struct DarkProc {
     /// Frames taken so far (at most `nrecs`).
     taken: u64,
     /// Before stage 1: the block of the first frames; after: frames waiting for stage 2.
+    /// Allocated when first needed (frames given in large batches never pass through it).
     buf: Vec<u16>,
     /// Whole frames in `buf`.
     buf_frames: usize,
@@ -204,7 +209,10 @@ impl DarkProc {
             gain,
             kernel: Kernel::Auto,
             taken: 0,
-            buf: frame_buffer(cap, npix)?,
+            buf: {
+                frame_buffer_len(cap, npix)?;
+                Vec::new()
+            },
             buf_frames: 0,
             buf_cap: cap,
             stage2: None,
@@ -222,7 +230,10 @@ impl DarkProc {
             gain,
             kernel: Kernel::Auto,
             taken: 0,
-            buf: frame_buffer(cap, npix)?,
+            buf: {
+                frame_buffer_len(cap, npix)?;
+                Vec::new()
+            },
             buf_frames: 0,
             buf_cap: cap,
             stage2: Some(stage2),
@@ -282,41 +293,68 @@ impl DarkProc {
     /// Adds `k` frames stored one after the other (`k * npix` raw values); returns whether
     /// `nrecs` frames are now taken. Frames beyond `nrecs` are ignored.
     pub fn push_frames(&mut self, frames: &[u16]) -> Result<bool> {
-        let k = frame_count(self.npix, frames)?;
+        frame_count(self.npix, frames)?;
+        let parts: Vec<&[u16]> = frames.chunks_exact(self.npix).collect();
+        self.push_parts(FrameParts::new(&parts, self.npix)?)
+    }
+
+    /// Adds whole frames given as parts anywhere in memory (say, panels in a mapped file),
+    /// read where they are; returns whether `nrecs` frames are now taken. Frames beyond
+    /// `nrecs` are ignored. The same as [`DarkProc::push_frames`] of the frames put together.
+    pub fn push_parts(&mut self, frames: FrameParts<'_>) -> Result<bool> {
+        if frames.frames() > 0
+            && frames.parts().len() * frames.parts()[0].len() != frames.frames() * self.npix
+        {
+            return Err(Error::shape(
+                "frame",
+                self.npix.to_string(),
+                &[
+                    frames.parts()[0].len(),
+                    frames.parts().len() / frames.frames(),
+                ],
+                format!(
+                    "dark processing: frames of {} parts of {} values, expected {} values",
+                    frames.parts().len() / frames.frames(),
+                    frames.parts()[0].len(),
+                    self.npix
+                ),
+            ));
+        }
+        let k = frames.frames();
         let room = (self.params.nrecs as u64).saturating_sub(self.taken);
         let take = (k as u64).min(room) as usize;
-        let mut rest = &frames[..take * self.npix];
+        let mut rest = frames.range(0, take);
         self.taken += take as u64;
         // Stage 1: fill the block; run stage 1 as soon as it holds nrecs1 frames.
         if self.stage2.is_none() {
             let n1 = self.params.block_frames();
-            if self.buf_frames == 0 && rest.len() >= n1 * self.npix {
+            if self.buf_frames == 0 && rest.frames() >= n1 {
                 // The whole block is in this call: no need to copy it (which would also cost
                 // the first touch of the block's memory).
-                let (block, after) = rest.split_at(n1 * self.npix);
+                let block = rest.range(0, n1);
                 self.stage2 = Some(self.stage1_on(block));
-                rest = after;
+                rest = rest.range(n1, rest.frames());
             }
         }
         if self.stage2.is_none() {
             let n1 = self.params.block_frames();
-            let fit = (n1 - self.buf_frames).min(rest.len() / self.npix);
-            self.append(&rest[..fit * self.npix]);
-            rest = &rest[fit * self.npix..];
+            let fit = (n1 - self.buf_frames).min(rest.frames());
+            self.append(rest.range(0, fit));
+            rest = rest.range(fit, rest.frames());
             if self.buf_frames == n1 {
                 self.run_stage1();
             }
         }
         if let Some(stage2) = &mut self.stage2 {
-            if rest.len() / self.npix >= MIN_STAGING {
+            if rest.frames() >= MIN_STAGING {
                 // Big batches go straight to the kernel (the order of frames does not matter).
                 stage2.accumulate(rest);
-                stage2.frames += (rest.len() / self.npix) as u64;
+                stage2.frames += rest.frames() as u64;
             } else {
-                while !rest.is_empty() {
-                    let fit = (self.buf_cap - self.buf_frames).min(rest.len() / self.npix);
-                    self.append(&rest[..fit * self.npix]);
-                    rest = &rest[fit * self.npix..];
+                while rest.frames() > 0 {
+                    let fit = (self.buf_cap - self.buf_frames).min(rest.frames());
+                    self.append(rest.range(0, fit));
+                    rest = rest.range(fit, rest.frames());
                     if self.buf_frames == self.buf_cap {
                         self.flush();
                     }
@@ -332,6 +370,7 @@ impl DarkProc {
     pub fn frame_slot(&mut self) -> &mut [u16] {
         // There is always room for one more frame: the block runs stage 1 as soon as it is
         // full, and the staging buffer is flushed as soon as it is full.
+        self.alloc_buf();
         let at = self.buf_frames * self.npix;
         &mut self.buf[at..at + self.npix]
     }
@@ -354,39 +393,69 @@ impl DarkProc {
         self.is_done()
     }
 
+    /// Allocates the buffer, once.
+    fn alloc_buf(&mut self) {
+        if self.buf.is_empty() {
+            // The size was checked when the processor was made.
+            self.buf = crate::mem::filled(self.buf_cap * self.npix, 0);
+        }
+    }
+
     /// Copies whole frames after those in the buffer (they fit).
-    fn append(&mut self, frames: &[u16]) {
-        let at = self.buf_frames * self.npix;
-        let dst = &mut self.buf[at..at + frames.len()];
+    fn append(&mut self, frames: FrameParts<'_>) {
+        if frames.frames() == 0 {
+            return;
+        }
+        self.alloc_buf();
+        let (at, npix) = (self.buf_frames * self.npix, self.npix);
+        let dst = &mut self.buf[at..at + frames.frames() * npix];
         // One core does not reach the memory bandwidth: copy big frames on all of them.
-        dst.par_chunks_mut(COPY_CHUNK)
-            .zip(frames.par_chunks(COPY_CHUNK))
-            .for_each(|(d, s)| d.copy_from_slice(s));
-        self.buf_frames += frames.len() / self.npix;
+        if frames.parts()[0].len() == npix {
+            let src = frames.parts();
+            dst.par_chunks_mut(npix)
+                .zip(src.par_iter())
+                .for_each(|(d, s)| {
+                    d.par_chunks_mut(COPY_CHUNK)
+                        .zip(s.par_chunks(COPY_CHUNK))
+                        .for_each(|(d, s)| d.copy_from_slice(s));
+                });
+        } else {
+            dst.par_chunks_mut(npix)
+                .enumerate()
+                .for_each(|(f, d)| frames.copy_frame(f, d));
+        }
+        self.buf_frames += frames.frames();
     }
 
     /// Stage 1 on the frames of the block, then all of them through stage 2.
     fn run_stage1(&mut self) {
-        let stage2 = self.stage1_on(&self.buf[..self.buf_frames * self.npix]);
+        let parts: Vec<&[u16]> = self.buf[..self.buf_frames * self.npix]
+            .chunks_exact(self.npix)
+            .collect();
+        let stage2 = self.stage1_on(FrameParts::new(&parts, self.npix).expect("whole frames"));
         self.stage2 = Some(stage2);
         self.buf_frames = 0;
     }
 
     /// Stage 1 on `block` (whole frames), and the stage-2 accumulators with them added.
-    fn stage1_on(&self, block: &[u16]) -> Stage2 {
+    fn stage1_on(&self, block: FrameParts<'_>) -> Stage2 {
         let gates = Arc::new(Gates::compute(&self.params, self.npix, block, self.kernel));
         let mut stage2 = Stage2::build(&self.params, self.gain, gates);
         stage2.set_kernel(self.kernel);
         stage2.accumulate(block);
-        stage2.frames += (block.len() / self.npix) as u64;
+        stage2.frames += block.frames() as u64;
         stage2
     }
 
     /// Feeds the staged frames to stage 2.
     fn flush(&mut self) {
-        if let Some(stage2) = &mut self.stage2 {
-            let staged = &self.buf[..self.buf_frames * self.npix];
-            stage2.accumulate(staged);
+        if let Some(stage2) = &mut self.stage2
+            && self.buf_frames > 0
+        {
+            let parts: Vec<&[u16]> = self.buf[..self.buf_frames * self.npix]
+                .chunks_exact(self.npix)
+                .collect();
+            stage2.accumulate(FrameParts::new(&parts, self.npix).expect("whole frames"));
             stage2.frames += self.buf_frames as u64;
             self.buf_frames = 0;
         }
@@ -436,10 +505,11 @@ fn staging_frames(params: &DarkParams) -> usize {
     params.block_frames().max(MIN_STAGING.min(params.nrecs))
 }
 
-/// A zeroed buffer for `frames` frames of `npix` pixels, or an error if that cannot exist.
-fn frame_buffer(frames: usize, npix: usize) -> Result<Vec<u16>> {
+/// The length of a buffer for `frames` frames of `npix` pixels, or an error if that cannot
+/// exist.
+fn frame_buffer_len(frames: usize, npix: usize) -> Result<usize> {
     match frames.checked_mul(npix) {
-        Some(len) if len <= isize::MAX as usize / 2 => Ok(crate::mem::filled(len, 0)),
+        Some(len) if len <= isize::MAX as usize / 2 => Ok(len),
         _ => Err(Error::unsupported(
             "dark processing block size",
             format!("dark processing: a block of {frames} frames of {npix} pixels is too large"),

@@ -36,6 +36,35 @@ pub fn zeroed_u16(n: usize) -> Vec<u16> {
     v
 }
 
+/// Drops this process's mapping of the whole pages inside `bytes`, which must lie in a
+/// read-only memory map of a file (the file's pages stay in the page cache; a later read maps
+/// them again, with the same bytes). Keeps the resident memory of a long pass over mapped
+/// files bounded. Advice only: where it is not supported nothing happens.
+///
+/// # Safety
+/// `bytes` must lie in a read-only shared or private mapping of a file that has no private
+/// (copy-on-write) pages: dropping such a page would lose what was written to it.
+pub unsafe fn release_mapped(bytes: &[u8]) {
+    #[cfg(target_os = "linux")]
+    {
+        let page = 4096usize;
+        let start = (bytes.as_ptr() as usize).next_multiple_of(page);
+        let end = (bytes.as_ptr() as usize + bytes.len()) & !(page - 1);
+        if end <= start {
+            return;
+        }
+        if let Some(p) = std::ptr::NonNull::new(start as *mut std::ffi::c_void) {
+            // SAFETY: the caller guarantees a read-only file mapping without private pages:
+            // MADV_DONTNEED only drops the process's mapping of these pages.
+            let _ = unsafe {
+                nix::sys::mman::madvise(p, end - start, nix::sys::mman::MmapAdvise::MADV_DONTNEED)
+            };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = bytes;
+}
+
 fn advise(ptr: *const u8, len: usize) {
     if len < MIN_HUGE {
         return;

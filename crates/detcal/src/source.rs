@@ -304,7 +304,8 @@ static FILE_USE: std::sync::Mutex<std::collections::BTreeMap<PathBuf, u64>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// The XTC2 files this process opened as runs ([`RunSource::open_xtc`]) so far, each with the
-/// bytes of frames read from it with positioned reads (little-endian machines), by path.
+/// bytes of frames read from it (with positioned reads, or through the map with
+/// [`RunSource::mapped_parts`]; little-endian machines), by path.
 pub fn files_used() -> Vec<(PathBuf, u64)> {
     FILE_USE
         .lock()
@@ -583,8 +584,10 @@ impl RunSource {
             .first()
             .map(|p| p.as_ref().display().to_string())
             .unwrap_or_default();
-        // Pixels are taken with positioned reads (copy_segment), so only the pages holding
-        // headers need mapping: no mapping ahead, from the first scan of the files on.
+        // Pixels are taken with positioned reads (copy_segment) or read in place by dark
+        // processing (mapped_parts: the engine's threads fault in the pages of the frames as
+        // they read them), so only the pages holding headers need mapping ahead: none, from the
+        // first scan of the files on.
         let files = files
             .iter()
             .map(|p| {
@@ -806,6 +809,97 @@ impl RunSource {
                 })
                 .collect(),
         )
+    }
+
+    /// The mapped bytes of the run: its XTC2 files, or the stack's data.
+    fn mapped_files(&self) -> Vec<(&[u8], Option<&Path>)> {
+        match &self.kind {
+            Kind::Stack { map, .. } => vec![(map.data_bytes(), None)],
+            Kind::Xtc { run, .. } => run
+                .streams()
+                .iter()
+                .flat_map(|s| s.chunks())
+                .map(|f| (f.bytes(), Some(f.path())))
+                .collect(),
+        }
+    }
+
+    /// Appends to `out` the parts of `frame` (a frame this run handed out; its panels, or
+    /// panel `segind` only) as slices of the run's mapped files, valid as long as the run, to
+    /// be read where they are instead of copied. Returns false, with `out` as it was, where a
+    /// part is not in a map as aligned little-endian words (then copy the frame instead).
+    pub fn mapped_parts<'s>(
+        &'s self,
+        frame: &Frame<'_>,
+        segind: Option<usize>,
+        out: &mut Vec<&'s [u16]>,
+    ) -> bool {
+        if cfg!(target_endian = "big") {
+            return false;
+        }
+        let files = self.mapped_files();
+        let at = out.len();
+        let mut add = |bytes: &[u8]| -> bool {
+            let (p, n) = (bytes.as_ptr() as usize, bytes.len());
+            let found = files.iter().find_map(|&(all, path)| {
+                let base = all.as_ptr() as usize;
+                (p >= base && p - base + n <= all.len())
+                    .then(|| (&all[p - base..p - base + n], path))
+            });
+            match found.and_then(|(b, path)| {
+                bytemuck::try_cast_slice::<u8, u16>(b)
+                    .ok()
+                    .map(|w| (w, path))
+            }) {
+                Some((w, path)) => {
+                    if let Some(path) = path {
+                        note_file_use(path, n as u64);
+                    }
+                    out.push(w);
+                    true
+                }
+                None => false,
+            }
+        };
+        let ok = match frame.inner {
+            FrameInner::Slice(all) => {
+                let n = frame.panel_len;
+                let part = match segind {
+                    Some(s) => all.get(s * n..(s + 1) * n),
+                    None => Some(all),
+                };
+                part.is_some_and(|p| add(bytemuck::cast_slice(p)))
+            }
+            FrameInner::Xtc(ev, _) => match segind {
+                Some(s) => ev.segments().get(s).is_some_and(|seg| add(seg.raw_bytes())),
+                None => ev.segments().iter().all(|seg| add(seg.raw_bytes())),
+            },
+        };
+        if !ok {
+            out.truncate(at);
+        }
+        ok
+    }
+
+    /// Drops this process's mapping of the pages of `parts` ([`RunSource::mapped_parts`] of
+    /// this run, done with), so that memory stays bounded over a long run; the files stay in
+    /// the page cache.
+    pub fn release_parts(&self, parts: &[&[u16]]) {
+        for (all, _) in self.mapped_files() {
+            let (base, end) = (all.as_ptr() as usize, all.as_ptr() as usize + all.len());
+            let mut range: Option<(usize, usize)> = None;
+            for p in parts {
+                let (a, b) = (p.as_ptr() as usize, p.as_ptr() as usize + 2 * p.len());
+                if a >= base && b <= end {
+                    range = Some(range.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
+                }
+            }
+            if let Some((lo, hi)) = range {
+                // SAFETY: the bytes lie in one of this run's read-only file maps (XTC2 files
+                // and stacks are mapped read-only and never written through the map).
+                unsafe { crate::mem::release_mapped(&all[lo - base..hi - base]) };
+            }
+        }
     }
 
     /// The number of frames, when known without reading the run (NumPy stacks).

@@ -14,14 +14,18 @@ event, the selection comes after them), but the statistics accumulate over every
 and are saved once at the end, labelled with the first step processed; the job ends once
 `nrecs` frames are taken.
 
-One thread reads the runs and copies frames into batches while the engine works on the
-previous batch on every core. A step's results reach the caller only when the step is complete;
+One thread reads the runs (the datagram headers) while the engine works on the previous batch
+on every core. The frames are read where they are in the mapped files (a batch is the list of
+their panels' places), with no copy; a frame that is not in a map as aligned little-endian
+words, or every frame with [`run_copying`] (the reference path), is copied into a batch
+instead. The pages of a batch's frames are unmapped once the engine is done with them, so
+memory stays bounded over long runs. A step's results reach the caller only when the step is complete;
 an error while reading drops the partial step, so nothing half-done is saved.
 */
 
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-use crate::dark::{DarkParams, DarkProc, DarkResult, GainCheck};
+use crate::dark::{DarkParams, DarkProc, DarkResult, FrameParts, GainCheck};
 use crate::detector::{DetType, GainModeInfo};
 use crate::dist::{FrameShare, Ranks, Single};
 use crate::error::{Error, Result};
@@ -88,16 +92,34 @@ pub struct StepDone<'a> {
 }
 
 /// Messages from the reading thread to the computing one.
-enum Msg {
-    Begin { run: usize, step: StepMeta },
-    Frames { buf: Vec<u16>, n: usize },
-    End { skipped: u64 },
+enum Msg<'s> {
+    Begin {
+        run: usize,
+        step: StepMeta,
+    },
+    Frames {
+        buf: Vec<u16>,
+        n: usize,
+    },
+    /// Frames of run `run` read where they are: their parts in the run's mapped files.
+    Parts {
+        run: usize,
+        parts: Vec<&'s [u16]>,
+    },
+    End {
+        skipped: u64,
+    },
 }
 
 /// Bytes of frames per batch handed to the engine (several frames, bounded memory)...
 const BATCH_BYTES: usize = 32 << 20;
 /// ...but at least this many frames, so that the engine works on them in place.
 const MIN_BATCH_FRAMES: usize = 16;
+/// Bytes of frames per batch read in place from the mapped files (nothing is copied, so
+/// batches can be larger: the engine passes over its accumulators once per batch)...
+const MAPPED_BATCH_BYTES: usize = 256 << 20;
+/// ...and at most this many frames.
+const MAX_MAPPED_BATCH_FRAMES: usize = 64;
 
 /// Runs a dark job over `sources` with `params`; `done` is called for each finished step, and
 /// `progress` with the number of frames taken so far. `gain_override` replaces the gain mode of
@@ -133,6 +155,52 @@ pub fn run_shared(
     opts: &LoopOptions,
     gain_override: Option<GainModeInfo>,
     ranks: &dyn Ranks,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<()> {
+    run_with(
+        sources,
+        params,
+        opts,
+        gain_override,
+        ranks,
+        false,
+        done,
+        progress,
+    )
+}
+
+/// [`run`] with every frame copied into batches before the engine sees it (the way frames
+/// were read before they were read in place): the reference the in-place reading is tested
+/// against. The results are the same.
+pub fn run_copying(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
+) -> Result<()> {
+    run_with(
+        sources,
+        params,
+        opts,
+        gain_override,
+        &Single,
+        true,
+        done,
+        &|_| {},
+    )
+}
+
+/// [`run_shared`], copying every frame (`copy`) or reading frames in place where they can be.
+#[allow(clippy::too_many_arguments)]
+fn run_with(
+    sources: &[RunSource],
+    params: &DarkParams,
+    opts: &LoopOptions,
+    gain_override: Option<GainModeInfo>,
+    ranks: &dyn Ranks,
+    copy: bool,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
@@ -194,6 +262,7 @@ pub fn run_shared(
         opts,
         npix,
         share,
+        copy,
         progress,
         |rx, back_tx| {
             compute(
@@ -212,34 +281,43 @@ pub fn run_shared(
 }
 
 /// Runs `compute` on the batches of frames of `npix` pixels that a reading thread ([`read`])
-/// takes from `sources` (the frames `share` gives this process) beside it, and returns its
-/// result. One batch filling, one waiting, one in the engine: memory stays at three batches.
-fn read_beside<T>(
-    sources: &[RunSource],
+/// takes from `sources` (the frames `share` gives this process; all copied with `copy`) beside
+/// it, and returns its result. One batch filling, one waiting, one in the engine: memory stays
+/// at three batches (of copies, or of mapped pages).
+#[allow(clippy::too_many_arguments)]
+fn read_beside<'s, T>(
+    sources: &'s [RunSource],
     params: &DarkParams,
     opts: &LoopOptions,
     npix: usize,
     share: FrameShare,
+    copy: bool,
     progress: &(dyn Fn(u64) + Sync),
-    compute: impl FnOnce(Receiver<Result<Msg>>, Sender<Vec<u16>>) -> Result<T>,
+    compute: impl FnOnce(Receiver<Result<Msg<'s>>>, Sender<Vec<u16>>) -> Result<T>,
 ) -> Result<T> {
     let batch_frames = (BATCH_BYTES / (2 * npix).max(1))
         .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
-    let (tx, rx) = sync_channel::<Result<Msg>>(1);
+    let mapped_frames =
+        (MAPPED_BATCH_BYTES / (2 * npix).max(1)).clamp(MIN_BATCH_FRAMES, MAX_MAPPED_BATCH_FRAMES);
+    let (tx, rx) = sync_channel::<Result<Msg<'s>>>(1);
     let (back_tx, back_rx) = channel::<Vec<u16>>();
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            let r = read(
-                sources,
-                params,
-                opts,
+            let mut b = Batches {
+                tx: &tx,
+                back: &back_rx,
                 npix,
                 batch_frames,
-                share,
-                &tx,
-                &back_rx,
-                progress,
-            );
+                mapped_frames: if copy { 0 } else { mapped_frames },
+                block: params.block_frames(),
+                batch: Vec::new(),
+                nb: 0,
+                parts: Vec::new(),
+                np: 0,
+                run: 0,
+                step_taken: 0,
+            };
+            let r = read(sources, params, opts, share, &mut b, progress);
             if let Err(e) = r {
                 let _ = tx.send(Err(e));
             }
@@ -252,24 +330,160 @@ fn read_beside<T>(
     })
 }
 
+/// The reading side's batches: frames copied into `batch`, or their places in the mapped
+/// files in `parts`.
+struct Batches<'a, 's> {
+    tx: &'a SyncSender<Result<Msg<'s>>>,
+    back: &'a Receiver<Vec<u16>>,
+    npix: usize,
+    /// Frames per batch of copies.
+    batch_frames: usize,
+    /// Frames per batch read in place (0: copy every frame).
+    mapped_frames: usize,
+    /// The stage-1 block: the first batch of a step read in place is the block.
+    block: usize,
+    batch: Vec<u16>,
+    nb: usize,
+    parts: Vec<&'s [u16]>,
+    np: usize,
+    run: usize,
+    /// Frames taken in this step.
+    step_taken: usize,
+}
+
+fn closed() -> Error {
+    Error::internal("processing stopped")
+}
+
+impl<'s> Batches<'_, 's> {
+    /// Sends the batches being filled, if any.
+    fn send(&mut self) -> Result<()> {
+        self.send_copies()?;
+        self.send_parts()
+    }
+
+    /// Sends the batch of copies being filled, if any.
+    fn send_copies(&mut self) -> Result<()> {
+        if self.nb > 0 {
+            let full = std::mem::replace(&mut self.batch, self.back.try_recv().unwrap_or_default());
+            self.tx
+                .send(Ok(Msg::Frames {
+                    buf: full,
+                    n: self.nb,
+                }))
+                .map_err(|_| closed())?;
+            self.nb = 0;
+        }
+        Ok(())
+    }
+
+    /// Sends the batch of frames read in place being filled, if any.
+    fn send_parts(&mut self) -> Result<()> {
+        if self.np > 0 {
+            let parts = std::mem::take(&mut self.parts);
+            self.tx
+                .send(Ok(Msg::Parts {
+                    run: self.run,
+                    parts,
+                }))
+                .map_err(|_| closed())?;
+            self.np = 0;
+        }
+        Ok(())
+    }
+
+    /// Takes `frame` of run `ri` (of `src`), panel `segind` only if given. The stage-1 block
+    /// (the first frames of the step) reaches the engine in order; after it, frames read in
+    /// place and copies (frames not in a map as aligned words) fill batches of their own
+    /// (stage 2 does not depend on the order of frames).
+    fn take(
+        &mut self,
+        ri: usize,
+        src: &'s RunSource,
+        frame: &crate::source::Frame<'_>,
+        segind: Option<usize>,
+    ) -> Result<()> {
+        let in_block = self.step_taken < self.block;
+        if self.mapped_frames > 0 {
+            if self.np > 0 && self.run != ri {
+                self.send_parts()?;
+            }
+            let at = self.parts.len();
+            if src.mapped_parts(frame, segind, &mut self.parts) {
+                if in_block && self.nb > 0 {
+                    // Keep the block in order: the copies go first.
+                    let mine = self.parts.split_off(at);
+                    self.send()?;
+                    self.parts = mine;
+                }
+                self.run = ri;
+                self.np += 1;
+                self.step_taken += 1;
+                if self.step_taken == self.block {
+                    self.send()?;
+                } else if self.np == self.mapped_frames {
+                    self.send_parts()?;
+                }
+                return Ok(());
+            }
+            if in_block {
+                self.send_parts()?;
+            }
+        }
+        let npix = self.npix;
+        if self.batch.len() != self.batch_frames * npix {
+            self.batch.resize(self.batch_frames * npix, 0);
+        }
+        let dst = &mut self.batch[self.nb * npix..(self.nb + 1) * npix];
+        match segind {
+            Some(s) => frame.copy_panel_to(s, dst)?,
+            None => frame.copy_to(dst)?,
+        }
+        self.nb += 1;
+        self.step_taken += 1;
+        if self.mapped_frames > 0 && self.step_taken == self.block {
+            self.send()?;
+        } else if self.nb == self.batch_frames {
+            self.send_copies()?;
+        }
+        Ok(())
+    }
+
+    /// Ends the step, if one is open.
+    fn end_step(&mut self, in_step: &mut bool, skipped: u64, steps_done: &mut u32) -> Result<()> {
+        if *in_step {
+            self.send()?;
+            self.tx
+                .send(Ok(Msg::End { skipped }))
+                .map_err(|_| closed())?;
+            *in_step = false;
+            *steps_done += 1;
+        }
+        Ok(())
+    }
+
+    /// Begins a step of run `run`.
+    fn begin(&mut self, run: usize, step: StepMeta) -> Result<()> {
+        self.step_taken = 0;
+        self.tx
+            .send(Ok(Msg::Begin { run, step }))
+            .map_err(|_| closed())
+    }
+}
+
 /// The reading side: psana's event loop, frames into batches.
-#[allow(clippy::too_many_arguments)]
-fn read(
-    sources: &[RunSource],
+fn read<'s>(
+    sources: &'s [RunSource],
     params: &DarkParams,
     opts: &LoopOptions,
-    npix: usize,
-    batch_frames: usize,
     share: FrameShare,
-    tx: &SyncSender<Result<Msg>>,
-    back: &Receiver<Vec<u16>>,
+    b: &mut Batches<'_, 's>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<()> {
     let mut total: u64 = 0;
     let mut taken: u64 = 0;
     let mut steps_done: u32 = 0;
     let mut stop_all = false;
-    let closed = || Error::internal("processing stopped");
     let accumulate = opts.evcode.is_some();
     let mut steps_begun: u32 = 0;
     let (mut not_selected, mut no_timing) = (0u64, 0u64);
@@ -277,31 +491,6 @@ fn read(
     let mut ievt: u64 = 0;
     let mut fed: u64 = 0;
     let mut skipped: u64 = 0;
-    let mut batch: Vec<u16> = Vec::new();
-    let mut nb = 0usize;
-    let send_batch = |batch: &mut Vec<u16>, nb: &mut usize| -> Result<()> {
-        if *nb > 0 {
-            let full = std::mem::replace(batch, back.try_recv().unwrap_or_default());
-            tx.send(Ok(Msg::Frames { buf: full, n: *nb }))
-                .map_err(|_| closed())?;
-            *nb = 0;
-        }
-        Ok(())
-    };
-    let end_step = |batch: &mut Vec<u16>,
-                    nb: &mut usize,
-                    in_step: &mut bool,
-                    skipped: u64,
-                    steps_done: &mut u32|
-     -> Result<()> {
-        if *in_step {
-            send_batch(batch, nb)?;
-            tx.send(Ok(Msg::End { skipped })).map_err(|_| closed())?;
-            *in_step = false;
-            *steps_done += 1;
-        }
-        Ok(())
-    };
     for (ri, src) in sources.iter().enumerate() {
         if stop_all {
             break;
@@ -321,17 +510,13 @@ fn read(
                 steps_begun += 1;
                 ievt = 0;
                 if !in_step {
-                    tx.send(Ok(Msg::Begin {
-                        run: ri,
-                        step: s.clone(),
-                    }))
-                    .map_err(|_| closed())?;
+                    b.begin(ri, s.clone())?;
                     in_step = true;
                 }
                 Ok(Flow::Continue)
             }
             Item::StepBegin(s) => {
-                end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                b.end_step(&mut in_step, skipped, &mut steps_done)?;
                 if opts.stepmax.is_some_and(|m| steps_done >= m) {
                     stop_all = true;
                     return Ok(Flow::Stop);
@@ -343,11 +528,7 @@ fn read(
                     return Ok(Flow::Stop);
                 }
                 (ievt, fed, skipped) = (0, 0, 0);
-                tx.send(Ok(Msg::Begin {
-                    run: ri,
-                    step: s.clone(),
-                }))
-                .map_err(|_| closed())?;
+                b.begin(ri, s.clone())?;
                 in_step = true;
                 Ok(Flow::Continue)
             }
@@ -359,13 +540,13 @@ fn read(
                 }
                 if i >= opts.evstep {
                     if !accumulate {
-                        end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                        b.end_step(&mut in_step, skipped, &mut steps_done)?;
                     }
                     return Ok(Flow::EndStep);
                 }
                 total += 1;
                 if total >= opts.events {
-                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    b.end_step(&mut in_step, skipped, &mut steps_done)?;
                     stop_all = true;
                     return Ok(Flow::Stop);
                 }
@@ -383,24 +564,13 @@ fn read(
                     }
                 }
                 if share.takes(fed) {
-                    if batch.len() != batch_frames * npix {
-                        batch.resize(batch_frames * npix, 0);
-                    }
-                    let dst = &mut batch[nb * npix..(nb + 1) * npix];
-                    match opts.segind {
-                        Some(s) => frame.copy_panel_to(s, dst)?,
-                        None => frame.copy_to(dst)?,
-                    }
-                    nb += 1;
+                    b.take(ri, src, &frame, opts.segind)?;
                     taken += 1;
                     progress(taken);
-                    if nb == batch_frames {
-                        send_batch(&mut batch, &mut nb)?;
-                    }
                 }
                 fed += 1;
                 if fed >= params.nrecs as u64 {
-                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    b.end_step(&mut in_step, skipped, &mut steps_done)?;
                     if accumulate {
                         stop_all = true;
                         return Ok(Flow::Stop);
@@ -417,13 +587,13 @@ fn read(
             }
             Item::StepEnd { .. } => {
                 if !accumulate {
-                    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+                    b.end_step(&mut in_step, skipped, &mut steps_done)?;
                 }
                 Ok(Flow::Continue)
             }
         })?;
         if !accumulate {
-            end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+            b.end_step(&mut in_step, skipped, &mut steps_done)?;
         }
     }
     if let Some(sel) = &opts.evcode {
@@ -436,7 +606,7 @@ fn read(
             }
         );
     }
-    end_step(&mut batch, &mut nb, &mut in_step, skipped, &mut steps_done)?;
+    b.end_step(&mut in_step, skipped, &mut steps_done)?;
     Ok(())
 }
 
@@ -450,7 +620,7 @@ fn compute(
     gain_override: Option<GainModeInfo>,
     npix: usize,
     ranks: &dyn Ranks,
-    rx: Receiver<Result<Msg>>,
+    rx: Receiver<Result<Msg<'_>>>,
     back: Sender<Vec<u16>>,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
 ) -> Result<()> {
@@ -489,6 +659,21 @@ fn compute(
                     }
                 }
                 let _ = back.send(buf);
+            }
+            Msg::Parts { run, parts } => {
+                if let Some(c) = cur.as_mut() {
+                    if !root && !c.gates_shared {
+                        c.receive_gates(params, ranks)?;
+                    }
+                    let proc = c.proc.as_mut().ok_or_else(|| {
+                        Error::internal("frames for a rank that did not receive the gates")
+                    })?;
+                    proc.push_parts(FrameParts::new(&parts, npix)?)?;
+                    if root && !c.gates_shared && proc.gates().is_some() {
+                        c.send_gates(ranks)?;
+                    }
+                }
+                sources[run].release_parts(&parts);
             }
             Msg::End { skipped } => {
                 let Some(mut c) = cur.take() else {
@@ -677,6 +862,7 @@ pub fn run_by_panels(
         opts,
         npix,
         FrameShare::all(),
+        false,
         progress,
         |rx, back_tx| {
             compute_panels(
@@ -727,7 +913,7 @@ fn compute_panels(
     gain_override: Option<GainModeInfo>,
     npix: usize,
     ranks: &dyn Ranks,
-    rx: Receiver<Result<Msg>>,
+    rx: Receiver<Result<Msg<'_>>>,
     back: Sender<Vec<u16>>,
     done: &mut dyn FnMut(StepDone<'_>) -> Result<()>,
 ) -> Result<()> {
@@ -745,6 +931,12 @@ fn compute_panels(
                     proc.push_frames(&buf[..n * npix])?;
                 }
                 let _ = back.send(buf);
+            }
+            Msg::Parts { run, parts } => {
+                if let Some((.., proc)) = cur.as_mut() {
+                    proc.push_parts(FrameParts::new(&parts, npix)?)?;
+                }
+                own[run].release_parts(&parts);
             }
             Msg::End { skipped } => {
                 let Some((run, step, mode, check, proc)) = cur.take() else {

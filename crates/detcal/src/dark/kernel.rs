@@ -132,56 +132,34 @@ pub(crate) fn kernel_name(kernel: Kernel) -> &'static str {
     }
 }
 
-/// Adds the frames in `frames` (whole frames of `npix` pixels) to `tile`, whose pixels are
-/// `start..start + len` of each frame.
-pub(crate) fn accumulate(
-    kernel: Kernel,
-    tile: &mut Tile,
-    frames: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    c: &Consts,
-) {
-    debug_assert!(len <= TILE && start + len <= npix && frames.len().is_multiple_of(npix));
+/// Adds the frames of `rows` to `tile`: `rows[k]` holds the tile's `len` pixels in frame `k`
+/// (at least `len` values; the frames may lie anywhere in memory, say in a mapped file).
+pub(crate) fn accumulate(kernel: Kernel, tile: &mut Tile, rows: &[&[u16]], len: usize, c: &Consts) {
+    debug_assert!(len <= TILE && rows.iter().all(|r| r.len() >= len));
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Auto && use_avx2() {
         // SAFETY: the CPU supports AVX2, checked at run time just above.
-        unsafe { accumulate_avx2(tile, frames, npix, start, len, c) };
+        unsafe { accumulate_avx2(tile, rows, len, c) };
         return;
     }
-    accumulate_generic(tile, frames, npix, start, len, c);
+    accumulate_generic(tile, rows, len, c);
 }
 
 /// [`accumulate_generic`] compiled with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn accumulate_avx2(
-    tile: &mut Tile,
-    frames: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    c: &Consts,
-) {
-    accumulate_generic(tile, frames, npix, start, len, c);
+fn accumulate_avx2(tile: &mut Tile, rows: &[&[u16]], len: usize, c: &Consts) {
+    accumulate_generic(tile, rows, len, c);
 }
 
 /// The kernel body, shared by the portable and AVX2 versions.
 #[inline(always)]
-fn accumulate_generic(
-    tile: &mut Tile,
-    frames: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    c: &Consts,
-) {
+fn accumulate_generic(tile: &mut Tile, rows: &[&[u16]], len: usize, c: &Consts) {
     // Monomorphize on the gain check, so the hot loop has no per-pixel test of the mode.
     if c.gain_code.is_some() {
-        sub_batches::<true>(tile, frames, npix, start, len, c);
+        sub_batches::<true>(tile, rows, len, c);
     } else {
-        sub_batches::<false>(tile, frames, npix, start, len, c);
+        sub_batches::<false>(tile, rows, len, c);
     }
 }
 
@@ -192,41 +170,25 @@ const LANES: usize = 16;
 /// Walks the frames in sub-batches; within one, every chunk of [`LANES`] pixels keeps its
 /// accumulators in registers over all the sub-batch's frames and adds them to the tile once.
 #[inline(always)]
-fn sub_batches<const GAIN: bool>(
-    tile: &mut Tile,
-    frames: &[u16],
-    npix: usize,
-    start: usize,
-    len: usize,
-    c: &Consts,
-) {
-    let nframes = frames.len() / npix;
+fn sub_batches<const GAIN: bool>(tile: &mut Tile, rows: &[&[u16]], len: usize, c: &Consts) {
     let whole = len - len % LANES;
-    let mut f = 0;
-    while f < nframes {
-        let nsub = c.sub.min(nframes - f);
-        // The first frame's first pixel of this tile; the sub-batch's frames follow at
-        // strides of npix.
-        let rows = &frames[f * npix + start..];
+    for sub in rows.chunks(c.sub) {
         for p0 in (0..whole).step_by(LANES) {
-            chunk::<LANES, GAIN>(tile, p0, rows, npix, nsub, c);
+            chunk::<LANES, GAIN>(tile, p0, sub, c);
         }
         for p0 in whole..len {
-            chunk::<1, GAIN>(tile, p0, rows, npix, nsub, c);
+            chunk::<1, GAIN>(tile, p0, sub, c);
         }
-        f += nsub;
     }
 }
 
-/// Adds `nsub` (at most 16) frames to the `W` pixels `p0..p0 + W` of the tile; `rows` starts
-/// at the tile's first pixel in the first frame.
+/// Adds the frames of `rows` (at most 16, each starting at the tile's first pixel) to the `W`
+/// pixels `p0..p0 + W` of the tile.
 #[inline(always)]
 fn chunk<const W: usize, const GAIN: bool>(
     tile: &mut Tile,
     p0: usize,
-    rows: &[u16],
-    npix: usize,
-    nsub: usize,
+    rows: &[&[u16]],
     c: &Consts,
 ) {
     let mut glo = [0u16; W];
@@ -248,8 +210,8 @@ fn chunk<const W: usize, const GAIN: bool>(
     let bits = c.data_bits;
     let (below, above) = (c.below, c.above);
     let code = c.gain_code.unwrap_or(0);
-    for k in 0..nsub {
-        let row = &rows[k * npix + p0..k * npix + p0 + W];
+    for row in rows {
+        let row = &row[p0..p0 + W];
         // Two passes over the W pixels: everything in 16-bit lanes first (the value if in
         // gate, else 0), then the 32-bit sums. Kept in one loop, the mix of 16- and 32-bit
         // lanes made the compiler use half-width vectors for the 16-bit work.
@@ -313,9 +275,13 @@ mod tests {
                 sub: Consts::sub_batch(0x3fff),
             };
             for (start, len) in [(0, TILE), (TILE, 300), (17, 1000)] {
+                let rows: Vec<&[u16]> = frames
+                    .chunks(npix)
+                    .map(|f| &f[start..start + len])
+                    .collect();
                 let run = |kernel: Kernel| {
                     let mut t = Box::new(Tile::new(&gate_lo[..len], &gate_hi[..len]));
-                    accumulate(kernel, &mut t, &frames, npix, start, len, &c);
+                    accumulate(kernel, &mut t, &rows, len, &c);
                     t
                 };
                 let (a, b) = (run(Kernel::Portable), run(Kernel::Auto));

@@ -94,32 +94,30 @@ impl Side {
     }
 }
 
-/// Computes the gates of pixels `start..start + len` from `block` (whole frames of `npix`).
-#[allow(clippy::too_many_arguments)]
+/// Computes the gates of `len` pixels from `rows` (the pixels in each frame of the block).
 pub(crate) fn gates_tile(
     kernel: Kernel,
-    block: &[u16],
-    npix: usize,
-    start: usize,
+    rows: &[&[u16]],
     len: usize,
     g: &GateConsts,
     out_lo: &mut [u16],
     out_hi: &mut [u16],
 ) {
     debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
+    debug_assert!(rows.len() == g.n);
     let (lo, hi) = (Side::of(g.n, g.ilo), Side::of(g.n, g.ihi));
     let mut qlo = crate::mem::filled(len, 0u16);
     let mut qhi = crate::mem::filled(len, 0u16);
     if lo.depth > MAX_DEPTH || hi.depth > MAX_DEPTH {
-        kth_select(block, npix, start, g.data_bits, g.n, g.ilo, &mut qlo);
-        kth_select(block, npix, start, g.data_bits, g.n, g.ihi, &mut qhi);
+        kth_select(rows, g.data_bits, g.ilo, &mut qlo);
+        kth_select(rows, g.data_bits, g.ihi, &mut qhi);
     } else {
         // Both quantiles in one pass over the block, which is read from memory once.
         let mut levels = crate::mem::filled((lo.depth + 1 + hi.depth + 1) * len, u16::MAX);
         let (lev_lo, lev_hi) = levels.split_at_mut((lo.depth + 1) * len);
         let mut t = vec![0u16; len];
-        for f in 0..g.n {
-            let row = &block[f * npix + start..f * npix + start + len];
+        for row in rows {
+            let row = &row[..len];
             insert(kernel, row, g.data_bits, lo.flip, lev_lo, &mut t);
             insert(kernel, row, g.data_bits, hi.flip, lev_hi, &mut t);
         }
@@ -172,19 +170,11 @@ fn insert_generic(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut
 }
 
 /// The sorted element at index `i` per pixel, by gathering and `select_nth_unstable`.
-fn kth_select(
-    block: &[u16],
-    npix: usize,
-    start: usize,
-    bits: u16,
-    n: usize,
-    i: usize,
-    out: &mut [u16],
-) {
-    let mut v = vec![0u16; n];
+fn kth_select(rows: &[&[u16]], bits: u16, i: usize, out: &mut [u16]) {
+    let mut v = vec![0u16; rows.len()];
     for (p, q) in out.iter_mut().enumerate() {
-        for (f, x) in v.iter_mut().enumerate() {
-            *x = block[f * npix + start + p] & bits;
+        for (x, row) in v.iter_mut().zip(rows) {
+            *x = row[p] & bits;
         }
         *q = *v.select_nth_unstable(i).1;
     }
@@ -216,9 +206,10 @@ mod tests {
                 int_hi: 16000.0,
             };
             for (start, len) in [(0, CHUNK), (CHUNK, 100)] {
+                let rows: Vec<&[u16]> = block.chunks(npix).map(|f| &f[start..]).collect();
                 let run = |kernel: Kernel| {
                     let (mut lo, mut hi) = (vec![0u16; len], vec![0u16; len]);
-                    gates_tile(kernel, &block, npix, start, len, &g, &mut lo, &mut hi);
+                    gates_tile(kernel, &rows, len, &g, &mut lo, &mut hi);
                     (lo, hi)
                 };
                 assert_eq!(run(Kernel::Portable), run(Kernel::Auto));

@@ -48,17 +48,23 @@ impl Gates {
                 "stage 1 needs at least one frame, got none",
             ));
         }
-        Ok(Gates::compute(params, npix, frames, Kernel::Auto))
+        let parts: Vec<&[u16]> = frames.chunks_exact(npix).collect();
+        Ok(Gates::compute(
+            params,
+            npix,
+            FrameParts::new(&parts, npix)?,
+            Kernel::Auto,
+        ))
     }
 
     /// Stage 1 without checks: `frames` holds at least one whole frame of `npix` pixels.
     pub(super) fn compute(
         params: &DarkParams,
         npix: usize,
-        frames: &[u16],
+        frames: FrameParts<'_>,
         kernel: Kernel,
     ) -> Gates {
-        let n = frames.len() / npix;
+        let n = frames.frames();
         let (ilo, ihi) = GateConsts::quantile_indices(n, params.fraclo, params.frachi);
         let g = GateConsts {
             data_bits: params.data_bits,
@@ -76,7 +82,9 @@ impl Gates {
             .with_min_len(8)
             .for_each(|(i, (lo, hi))| {
                 let len = lo.len();
-                stage1::gates_tile(kernel, frames, npix, i * stage1::CHUNK, len, &g, lo, hi);
+                let mut scratch = Vec::new();
+                let rows = frames.rows(i * stage1::CHUNK, len, &mut scratch);
+                stage1::gates_tile(kernel, &rows, len, &g, lo, hi);
             });
         Gates { lo, hi, frames: n }
     }
@@ -189,21 +197,24 @@ impl Stage2 {
                 format!("dark processing counts at most 4294967295 frames, got {total}"),
             ));
         }
-        self.accumulate(frames);
+        let parts: Vec<&[u16]> = frames.chunks_exact(self.npix).collect();
+        self.accumulate(FrameParts::new(&parts, self.npix)?);
         self.frames = total;
         Ok(())
     }
 
     /// The kernel over whole frames, in parallel over contiguous ranges of tiles.
-    pub(super) fn accumulate(&mut self, frames: &[u16]) {
-        if frames.is_empty() {
+    pub(super) fn accumulate(&mut self, frames: FrameParts<'_>) {
+        if frames.frames() == 0 {
             return;
         }
         let (npix, kernel, c) = (self.npix, self.kernel, self.consts);
         self.tiles.par_iter_mut().enumerate().for_each(|(i, tile)| {
             let start = i * TILE;
             let len = TILE.min(npix - start);
-            kernel::accumulate(kernel, tile, frames, npix, start, len, &c);
+            let mut scratch = Vec::new();
+            let rows = frames.rows(start, len, &mut scratch);
+            kernel::accumulate(kernel, tile, &rows, len, &c);
         });
     }
 
