@@ -59,12 +59,11 @@ const POW10_F64: [f64; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
 /// Bytes a caller must have from the token start for [`decimal_prefix`] and [`int_prefix`].
 pub(crate) const PREFIX_BYTES: usize = 17;
 
-/// Reads a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
-/// must hold at least [`PREFIX_BYTES`] bytes) as `(negative, M, k, bytes used)` with the value
-/// `M / 10^k` (`M < 10^14`, `k <= 7`); `None` for any other shape (a `+`, an exponent, more
-/// digits, `nan`, ...).
+/// Parses a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
+/// must hold at least [`PREFIX_BYTES`] bytes), returning the correctly rounded double and the
+/// bytes it used; `None` for any other shape (a `+`, an exponent, more digits, `nan`, ...).
 #[inline(always)]
-fn decimal_parts(b: &[u8]) -> Option<(bool, u64, usize, usize)> {
+pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
     if b.len() < PREFIX_BYTES {
         return None;
     }
@@ -74,62 +73,24 @@ fn decimal_parts(b: &[u8]) -> Option<(bool, u64, usize, usize)> {
     if i == 8 {
         return None;
     }
-    let p = s + i;
-    if b[p] == b'.' {
+    let int = if i == 0 { 0 } else { value8(x, i) };
+    let mut p = s + i;
+    let v = if b[p] == b'.' {
         let (x2, j) = digits8(load8(b, p + 1));
         if j == 8 || i + j == 0 {
             return None;
         }
-        let m = if i + j <= 8 {
-            // Both digit runs fit one word: the integer digits, then the fraction's.
-            value8((x & ((1 << (8 * i)) - 1)) | (x2 << (8 * i)), i + j)
-        } else {
-            // int * 10^j + frac < 10^14 < 2^53.
-            value8(x, i) * POW10_U64[j] + value8(x2, j)
-        };
-        Some((neg, m, j, p + 1 + j))
-    } else if i == 0 {
-        None
+        let frac = if j == 0 { 0 } else { value8(x2, j) };
+        p += 1 + j;
+        // int * 10^j + frac < 10^14 < 2^53 is exact, and so is 10^j: one rounding.
+        ((int * POW10_U64[j] + frac) as i64) as f64 / POW10_F64[j]
     } else {
-        Some((neg, value8(x, i), 0, p))
-    }
-}
-
-/// Parses a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
-/// must hold at least [`PREFIX_BYTES`] bytes), returning the correctly rounded double and the
-/// bytes it used; `None` for any other shape (a `+`, an exponent, more digits, `nan`, ...).
-#[inline(always)]
-pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
-    let (neg, m, k, n) = decimal_parts(b)?;
-    // M < 2^53 and 10^k are exact doubles: one rounding.
-    let v = (m as i64) as f64 / POW10_F64[k];
-    Some((if neg { -v } else { v }, n))
-}
-
-/// `10^-k` rounded to the nearest double.
-const INV10_F64: [f64; 8] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
-
-/// As [`decimal_prefix`] rounded to float32 (numpy's float32 of the text: the correctly rounded
-/// double, rounded to float32), without a division where it can.
-///
-/// `M * RN(10^-k)` rounded is within 3 units in the last place of the correctly rounded double
-/// `M / 10^k` (two roundings of relative size 2^-53 each; a unit is at least 2^-53 of the
-/// value). Rounding to float32 is monotonic, so both round to the same float32 unless a
-/// float32 rounding midpoint (the low 29 bits of the double equal to `0x1000_0000`) lies
-/// between them: when the product's low bits are within 16 units of one, the division decides.
-/// The values (`10^-7` to `10^7`) are normal float32 numbers, far from the subnormal range.
-#[inline(always)]
-pub(crate) fn decimal_prefix_f32(b: &[u8]) -> Option<(f32, usize)> {
-    let (neg, m, k, n) = decimal_parts(b)?;
-    let mf = (m as i64) as f64;
-    let d = mf * INV10_F64[k];
-    let low = d.to_bits() & 0x1fff_ffff;
-    let v = if k == 0 || low.abs_diff(0x1000_0000) > 16 {
-        d as f32
-    } else {
-        (mf / POW10_F64[k]) as f32
+        if i == 0 {
+            return None;
+        }
+        (int as i64) as f64
     };
-    Some((if neg { -v } else { v }, n))
+    Some((if neg { -v } else { v }, p))
 }
 
 /// Parses an integer `-?\d{1,7}` at the start of `b` (at least [`PREFIX_BYTES`] bytes): the
@@ -593,34 +554,6 @@ mod tests {
         assert!(decimal_prefix(b"1.5").is_none());
     }
 
-    /// Decimal tokens near float32 rounding midpoints, where the float32 fast path must give
-    /// the division's answer.
-    #[test]
-    fn decimal_prefix_f32_near_midpoints_equals_the_standard_parser() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut checked = 0;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            // A float32 in 1e-4..1e7 and the midpoint to its neighbour above, exactly.
-            let a = f32::from_bits(0x38d1_b717 + (x % (0x4b18_9680 - 0x38d1_b717)) as u32);
-            let mid = (f64::from(a) + f64::from(f32::from_bits(a.to_bits() + 1))) / 2.0;
-            for decimals in 0..=7usize {
-                let tok = format!("{mid:.decimals$}");
-                let text = format!("{tok} 0000000000000000");
-                let Some((v, n)) = decimal_prefix_f32(text.as_bytes()) else {
-                    continue;
-                };
-                assert_eq!(n, tok.len());
-                let want = tok.parse::<f64>().unwrap() as f32;
-                assert_eq!(v.to_bits(), want.to_bits(), "{tok}");
-                checked += 1;
-            }
-        }
-        assert!(checked > 500_000, "{checked}");
-    }
-
     #[test]
     fn value8_equals_digit_loop() {
         let mut x: u64 = 0x1234_5678_9abc_def1;
@@ -740,12 +673,6 @@ mod tests {
                     let want: f64 = text[..n].parse().map_err(|_| proptest::test_runner::TestCaseError::fail(format!("{:?} taken", &text[..n])))?;
                     proptest::prop_assert_eq!(v.to_bits(), want.to_bits(), "{:?}", &text[..n]);
                     proptest::prop_assert!(!text.as_bytes()[n].is_ascii_digit());
-                    // The float32 path takes the same bytes and gives numpy's float32.
-                    let (v32, n32) = decimal_prefix_f32(text.as_bytes()).expect("float32 path");
-                    proptest::prop_assert_eq!(n32, n);
-                    proptest::prop_assert_eq!(v32.to_bits(), (want as f32).to_bits(), "{:?}", &text[..n]);
-                } else {
-                    proptest::prop_assert!(decimal_prefix_f32(text.as_bytes()).is_none());
                 }
             }
         }
