@@ -59,12 +59,11 @@ const POW10_F64: [f64; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
 /// Bytes a caller must have from the token start for [`decimal_prefix`] and [`int_prefix`].
 pub(crate) const PREFIX_BYTES: usize = 17;
 
-/// Reads a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
-/// must hold at least [`PREFIX_BYTES`] bytes) as `(negative, M, k, bytes used)` with the value
-/// `M / 10^k` (`M < 10^14`, `k <= 7`); `None` for any other shape (a `+`, an exponent, more
-/// digits, `nan`, ...).
+/// Parses a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
+/// must hold at least [`PREFIX_BYTES`] bytes), returning the correctly rounded double and the
+/// bytes it used; `None` for any other shape (a `+`, an exponent, more digits, `nan`, ...).
 #[inline(always)]
-fn decimal_parts(b: &[u8]) -> Option<(bool, u64, usize, usize)> {
+pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
     if b.len() < PREFIX_BYTES {
         return None;
     }
@@ -75,57 +74,23 @@ fn decimal_parts(b: &[u8]) -> Option<(bool, u64, usize, usize)> {
         return None;
     }
     let int = if i == 0 { 0 } else { value8(x, i) };
-    let p = s + i;
-    if b[p] == b'.' {
+    let mut p = s + i;
+    let v = if b[p] == b'.' {
         let (x2, j) = digits8(load8(b, p + 1));
         if j == 8 || i + j == 0 {
             return None;
         }
         let frac = if j == 0 { 0 } else { value8(x2, j) };
-        // int * 10^j + frac < 10^14 < 2^53.
-        Some((neg, int * POW10_U64[j] + frac, j, p + 1 + j))
-    } else if i == 0 {
-        None
+        p += 1 + j;
+        // int * 10^j + frac < 10^14 < 2^53 is exact, and so is 10^j: one rounding.
+        ((int * POW10_U64[j] + frac) as i64) as f64 / POW10_F64[j]
     } else {
-        Some((neg, int, 0, p))
-    }
-}
-
-/// Parses a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
-/// must hold at least [`PREFIX_BYTES`] bytes), returning the correctly rounded double and the
-/// bytes it used; `None` for any other shape (a `+`, an exponent, more digits, `nan`, ...).
-#[inline(always)]
-pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
-    let (neg, m, k, n) = decimal_parts(b)?;
-    // M < 2^53 and 10^k are exact doubles: one rounding.
-    let v = (m as i64) as f64 / POW10_F64[k];
-    Some((if neg { -v } else { v }, n))
-}
-
-/// `10^-k` rounded to the nearest double.
-const INV10_F64: [f64; 8] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
-
-/// As [`decimal_prefix`] rounded to float32 (numpy's float32 of the text: the correctly rounded
-/// double, rounded to float32), without a division where it can.
-///
-/// `M * RN(10^-k)` rounded is within 3 units in the last place of the correctly rounded double
-/// `M / 10^k` (two roundings of relative size 2^-53 each; a unit is at least 2^-53 of the
-/// value). Rounding to float32 is monotonic, so both round to the same float32 unless a
-/// float32 rounding midpoint (the low 29 bits of the double equal to `0x1000_0000`) lies
-/// between them: when the product's low bits are within 16 units of one, the division decides.
-/// The values (`10^-7` to `10^7`) are normal float32 numbers, far from the subnormal range.
-#[inline(always)]
-pub(crate) fn decimal_prefix_f32(b: &[u8]) -> Option<(f32, usize)> {
-    let (neg, m, k, n) = decimal_parts(b)?;
-    let mf = (m as i64) as f64;
-    let d = mf * INV10_F64[k];
-    let low = d.to_bits() & 0x1fff_ffff;
-    let v = if k == 0 || low.abs_diff(0x1000_0000) > 16 {
-        d as f32
-    } else {
-        (mf / POW10_F64[k]) as f32
+        if i == 0 {
+            return None;
+        }
+        (int as i64) as f64
     };
-    Some((if neg { -v } else { v }, n))
+    Some((if neg { -v } else { v }, p))
 }
 
 /// Parses an integer `-?\d{1,7}` at the start of `b` (at least [`PREFIX_BYTES`] bytes): the
@@ -220,29 +185,6 @@ fn ndigits(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |l| l as usize + 1)
 }
 
-/// The 8 decimal digits of `n < 10^8` (with leading zeros) as ASCII, the first digit in the
-/// lowest byte: both 4-digit halves at once, then the digit pairs, then the digits (each step a
-/// multiplication by a reciprocal, exact for the ranges involved).
-#[inline(always)]
-fn eight_digits(n: u32) -> u64 {
-    debug_assert!(n < 100_000_000);
-    let n = u64::from(n);
-    let merged = (n / 10_000) | ((n % 10_000) << 32);
-    // x / 100 = (x * 10486) >> 20 for x < 10^4, in both 32-bit lanes.
-    let hundreds = ((merged * 10_486) >> 20) & 0x0000_007f_0000_007f;
-    let pairs = ((merged - 100 * hundreds) << 16) | hundreds;
-    // x / 10 = (x * 103) >> 10 for x < 100, in the four 16-bit lanes.
-    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
-    let digits = ((pairs - 10 * tens) << 8) | tens;
-    digits | 0x3030_3030_3030_3030
-}
-
-/// Stores the low `N` bytes of `w` (little-endian) at `buf[at..]`, which has `N` bytes.
-#[inline(always)]
-fn store<const N: usize>(buf: &mut [u8], at: usize, w: [u8; N]) {
-    buf[at..at + N].copy_from_slice(&w);
-}
-
 /// Writes the digits of `n` ending just before `end`; returns where they start.
 #[inline(always)]
 fn digits_back(buf: &mut [u8], mut end: usize, mut n: u64) -> usize {
@@ -271,24 +213,14 @@ fn pad(buf: &mut [u8], pos: usize) {
 /// least [`FAST_ROOM`] bytes free); returns the new end.
 #[inline(always)]
 pub(crate) fn write_int(buf: &mut [u8], pos: usize, neg: bool, n: u64, width: usize) -> usize {
-    let nd = ndigits(n);
-    let len = usize::from(neg) + nd;
+    let len = usize::from(neg) + ndigits(n);
     let mut start = pos;
     if len < width {
         pad(buf, pos);
         start = pos + width - len;
     }
     let end = start + len;
-    if n < 100_000_000 {
-        // The digits, then zero bytes after `end` (inside the free room, overwritten later).
-        store(
-            buf,
-            end - nd,
-            (eight_digits(n as u32) >> (8 * (8 - nd))).to_le_bytes(),
-        );
-    } else {
-        digits_back(buf, end, n);
-    }
+    digits_back(buf, end, n);
     if neg {
         buf[start] = b'-';
     }
@@ -425,29 +357,6 @@ pub(crate) fn write_fixed3<F: FastFloat>(
 ) -> Option<usize> {
     let (neg, m, e) = v.parts()?;
     let q = scaled(m, e, 1000)?;
-    if q < 100_000_000 {
-        // "ddddd.ddd" from the 8 digits of q, less its leading zeros before the last integer
-        // digit, stored as one 16-byte word (the bytes after the end are free room).
-        let w = eight_digits(q as u32);
-        let zeros = ((w ^ 0x3030_3030_3030_3030).trailing_zeros() / 8).min(4) as usize;
-        let text =
-            u128::from(w & 0xff_ffff_ffff) | (u128::from(b'.') << 40) | (u128::from(w >> 40) << 48);
-        let len = usize::from(neg) + 9 - zeros;
-        let mut start = pos;
-        if len < width {
-            pad(buf, pos);
-            start = pos + width - len;
-        }
-        if neg {
-            buf[start] = b'-';
-        }
-        store(
-            buf,
-            start + usize::from(neg),
-            (text >> (8 * zeros)).to_le_bytes(),
-        );
-        return Some(start + len);
-    }
     let (int, frac) = (q / 1000, (q % 1000) as usize);
     let len = usize::from(neg) + ndigits(int) + 4;
     let mut start = pos;
@@ -646,54 +555,6 @@ mod tests {
     }
 
     #[test]
-    fn eight_digits_equals_format() {
-        // The two 4-digit halves are converted independently: every value of each half, beside
-        // varying values of the other.
-        for x in 0..10_000u32 {
-            for n in [
-                x * 10_000 + (9_999 - x),
-                x * 10_000 + x,
-                (x * 7919) % 10_000 * 10_000 + x,
-                x,
-            ] {
-                let got = eight_digits(n).to_le_bytes();
-                assert_eq!(std::str::from_utf8(&got).unwrap(), format!("{n:08}"));
-            }
-        }
-        for n in [99_999_999, 10_000_000, 12_345_678, 90_909_090] {
-            assert_eq!(eight_digits(n).to_le_bytes(), *format!("{n:08}").as_bytes());
-        }
-    }
-
-    /// Decimal tokens near float32 rounding midpoints, where the float32 fast path must give
-    /// the division's answer.
-    #[test]
-    fn decimal_prefix_f32_near_midpoints_equals_the_standard_parser() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut checked = 0;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            // A float32 in 1e-4..1e7 and the midpoint to its neighbour above, exactly.
-            let a = f32::from_bits(0x38d1_b717 + (x % (0x4b18_9680 - 0x38d1_b717)) as u32);
-            let mid = (f64::from(a) + f64::from(f32::from_bits(a.to_bits() + 1))) / 2.0;
-            for decimals in 0..=7usize {
-                let tok = format!("{mid:.decimals$}");
-                let text = format!("{tok} 0000000000000000");
-                let Some((v, n)) = decimal_prefix_f32(text.as_bytes()) else {
-                    continue;
-                };
-                assert_eq!(n, tok.len());
-                let want = tok.parse::<f64>().unwrap() as f32;
-                assert_eq!(v.to_bits(), want.to_bits(), "{tok}");
-                checked += 1;
-            }
-        }
-        assert!(checked > 500_000, "{checked}");
-    }
-
-    #[test]
     fn value8_equals_digit_loop() {
         let mut x: u64 = 0x1234_5678_9abc_def1;
         for _ in 0..100_000 {
@@ -812,12 +673,6 @@ mod tests {
                     let want: f64 = text[..n].parse().map_err(|_| proptest::test_runner::TestCaseError::fail(format!("{:?} taken", &text[..n])))?;
                     proptest::prop_assert_eq!(v.to_bits(), want.to_bits(), "{:?}", &text[..n]);
                     proptest::prop_assert!(!text.as_bytes()[n].is_ascii_digit());
-                    // The float32 path takes the same bytes and gives numpy's float32.
-                    let (v32, n32) = decimal_prefix_f32(text.as_bytes()).expect("float32 path");
-                    proptest::prop_assert_eq!(n32, n);
-                    proptest::prop_assert_eq!(v32.to_bits(), (want as f32).to_bits(), "{:?}", &text[..n]);
-                } else {
-                    proptest::prop_assert!(decimal_prefix_f32(text.as_bytes()).is_none());
                 }
             }
         }

@@ -603,7 +603,7 @@ impl ParseValue for f32 {
     #[inline]
     fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
         // As numpy: the double nearest the decimal, rounded to float32.
-        fastnum::decimal_prefix_f32(b)
+        fastnum::decimal_prefix(b).map(|(v, n)| (v as f32, n))
     }
 }
 
