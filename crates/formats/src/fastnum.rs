@@ -113,6 +113,13 @@ pub(crate) fn int_prefix(b: &[u8]) -> Option<(bool, u64, usize)> {
 /// blanks between values (space, tab, carriage return, form feed), spaces skipped 8 at a time.
 #[inline(always)]
 pub(crate) fn skip_blanks(b: &[u8], mut at: usize, end: usize) -> usize {
+    // The common case: a run of fewer than 8 spaces, then no other blank.
+    if at + 8 <= end {
+        let skip = ((load8(b, at) ^ 0x2020_2020_2020_2020).trailing_zeros() / 8) as usize;
+        if skip < 8 && !matches!(b[at + skip], b'\t' | b'\r' | b'\x0c') {
+            return at + skip;
+        }
+    }
     while at < end {
         match b[at] {
             b' ' if at + 8 <= end => {
