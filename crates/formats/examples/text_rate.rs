@@ -4,7 +4,13 @@
 //! `cargo run --release -p detcal-formats --example text_rate [REPEATS [parse|format|file]]`: a
 //! (3, 32, 512, 1024) float32 pedestals array as `%.3f` and a uint64 status array as `%4i`, each
 //! formatted and parsed in memory REPEATS times, and written to and read from a temporary file
-//! (default 3; only one of the three if named); prints one line per run.
+//! (default 3; only one of the three if named; a fourth argument `pedestals` or `status` runs
+//! only that array); prints one line per run.
+//!
+//! `text_rate hot [ROUNDS]`: the CPU cost of formatting and parsing alone, without the page
+//! faults of fresh 200-500 MB buffers: a (128, 1024) slice of each array formatted ROUNDS times
+//! (default 400, 52 M values) into one reused buffer, and parsed as many times (run it with
+//! `RAYON_NUM_THREADS=1` for the cost per byte on one core).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -42,12 +48,59 @@ fn measure<R>(label: &str, bytes: usize, f: impl Fn() -> R) {
     );
 }
 
+/// Formats and parses a small slice of each array many times: the CPU cost per byte without
+/// fresh large buffers.
+fn hot(arrays: &[(&str, NdArray, &str)]) {
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .map_or(400, |a| a.parse().expect("ROUNDS must be a number"));
+    for (label, arr, fmt) in arrays {
+        let opts = TextOptions::new(fmt).unwrap();
+        let small = match arr {
+            NdArray::F32(a) => {
+                NdArray::F32(a.slice(ndarray::s![0, 0, ..128, ..]).to_owned().into_dyn())
+            }
+            NdArray::U64(a) => {
+                NdArray::U64(a.slice(ndarray::s![0, 0, ..128, ..]).to_owned().into_dyn())
+            }
+            _ => unreachable!(),
+        };
+        let mut out = Vec::new();
+        let encode = |out: &mut Vec<u8>| {
+            out.clear();
+            encode_text(
+                &small,
+                &opts,
+                &HeaderInfo::default(),
+                out,
+                Path::new("rate.txt"),
+            )
+            .unwrap();
+        };
+        encode(&mut out);
+        let text = out.clone();
+        let out = std::cell::RefCell::new(out);
+        measure(&format!("{label} hot format"), text.len() * rounds, || {
+            for _ in 0..rounds {
+                encode(&mut out.borrow_mut());
+            }
+        });
+        measure(&format!("{label} hot parse"), text.len() * rounds, || {
+            for _ in 0..rounds {
+                std::hint::black_box(parse_text(&text, Path::new("rate.txt")).unwrap());
+            }
+        });
+    }
+}
+
 fn main() {
     let repeats: usize = std::env::args()
         .nth(1)
+        .filter(|a| a != "hot")
         .map_or(3, |a| a.parse().expect("REPEATS must be a number"));
     let only = std::env::args().nth(2);
-    let run = |what: &str| only.as_deref().is_none_or(|o| o == what);
+    let run = |what: &str| only.as_deref().is_none_or(|o| o == what || o == "all");
+    let array = std::env::args().nth(3);
     let n: usize = SHAPE.iter().product();
     let ped: Vec<f32> = (0..n)
         .map(|i| 1500.0 + (i % 1024) as f32 * 0.5 + (hash(i) % 100_000) as f32 * 0.013)
@@ -74,7 +127,13 @@ fn main() {
         ),
     ];
     println!("threads: {}", rayon::current_num_threads());
+    if std::env::args().nth(1).as_deref() == Some("hot") {
+        return hot(&arrays);
+    }
     for (label, arr, fmt) in &arrays {
+        if array.as_deref().is_some_and(|a| !label.starts_with(a)) {
+            continue;
+        }
         let opts = TextOptions::new(fmt).unwrap();
         let encode = || {
             let mut out = Vec::new();

@@ -113,6 +113,13 @@ pub(crate) fn int_prefix(b: &[u8]) -> Option<(bool, u64, usize)> {
 /// blanks between values (space, tab, carriage return, form feed), spaces skipped 8 at a time.
 #[inline(always)]
 pub(crate) fn skip_blanks(b: &[u8], mut at: usize, end: usize) -> usize {
+    // The common case: a run of fewer than 8 spaces, then no other blank.
+    if at + 8 <= end {
+        let skip = ((load8(b, at) ^ 0x2020_2020_2020_2020).trailing_zeros() / 8) as usize;
+        if skip < 8 && !matches!(b[at + skip], b'\t' | b'\r' | b'\x0c') {
+            return at + skip;
+        }
+    }
     while at < end {
         match b[at] {
             b' ' if at + 8 <= end => {
@@ -182,7 +189,11 @@ const PAIRS: [[u8; 2]; 100] = {
 /// The number of decimal digits of `n` (1 for 0).
 #[inline(always)]
 fn ndigits(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |l| l as usize + 1)
+    // t = floor(bits * log10(2)) is floor(log10(n)) or one more; one comparison decides
+    // (`n | 1` makes 0 count as one digit and changes no other answer).
+    let n = n | 1;
+    let t = ((64 - n.leading_zeros() as usize) * 1233) >> 12;
+    t + usize::from(n >= POW10_U64[t])
 }
 
 /// Writes the digits of `n` ending just before `end`; returns where they start.
@@ -575,6 +586,28 @@ mod tests {
             let w = [b'1', b'2', b, b'3', b'4', b'5', b'6', b'7'];
             let want = if b.is_ascii_digit() { 8 } else { 2 };
             assert_eq!(digits8(load8(&w, 0)).1, want, "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn ndigits_equals_ilog10() {
+        let reference = |n: u64| n.checked_ilog10().map_or(1, |l| l as usize + 1);
+        let mut values = vec![0, 1, 9, 10, 11, u64::MAX, u64::MAX - 1];
+        for p in POW10_U64 {
+            values.extend([p - 1, p, p + 1]);
+        }
+        for b in 0..64 {
+            values.extend([1u64 << b, (1u64 << b) - 1, (1u64 << b) + 1]);
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        for n in values {
+            assert_eq!(ndigits(n), reference(n), "{n}");
         }
     }
 

@@ -174,6 +174,48 @@ impl OutBuf {
     }
 }
 
+/// Values of a row whose output room is reserved at once.
+const ROOM_BLOCK: usize = 256;
+
+/// The most bytes a fast writer advances (a width of at most 32, or a `%.9f` of a u64 value).
+const FAST_MAX: usize = 32;
+
+/// Appends one row's values to `out`, each written by `fast` or, where it declines, by `slow`;
+/// values separated as in [`write_rows`]. Room is reserved once per block of values, so the
+/// fast writers need no check of their own.
+#[inline(always)]
+fn fast_row<T: Copy>(
+    row: &[T],
+    out: &mut OutBuf,
+    value_end: Option<&[u8]>,
+    fast: impl Fn(T, &mut [u8], usize) -> Option<usize>,
+    mut slow: impl FnMut(T, &mut OutBuf) -> Result<()>,
+) -> Result<()> {
+    let adv = FAST_MAX + value_end.map_or(1, <[u8]>::len);
+    for (b, block) in row.chunks(ROOM_BLOCK).enumerate() {
+        out.room(block.len() * adv + FAST_ROOM);
+        for (i, &v) in block.iter().enumerate() {
+            if value_end.is_none() && (b > 0 || i > 0) {
+                out.bytes[out.len] = b' ';
+                out.len += 1;
+            }
+            match fast(v, &mut out.bytes, out.len) {
+                Some(end) => out.len = end,
+                None => {
+                    slow(v, out)?;
+                    // The general formatter may have written any length: reserve again.
+                    out.room((block.len() - i) * adv + FAST_ROOM);
+                }
+            }
+            if let Some(sep) = value_end {
+                out.bytes[out.len..out.len + sep.len()].copy_from_slice(sep);
+                out.len += sep.len();
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes `data` as rows of `ncols` values: values separated by single spaces and each row
 /// followed by `row_end`, or (with `value_end`) each value followed by `value_end`.
 ///
@@ -197,24 +239,56 @@ fn write_rows<T: PyValue + Sync, W: Write>(
         out.len = 0;
         out.room(rows.len() * ncols * 10 + FAST_ROOM);
         let mut slow = Vec::new();
+        let mut slow_write = |v: T, out: &mut OutBuf| -> Result<()> {
+            slow.clear();
+            v.py_write(fmt, &mut slow)?;
+            out.push_slice(&slow);
+            Ok(())
+        };
+        // The fast form is chosen once, so that each value's writer is a direct inlined call.
         for r in rows {
             let row = &data[r * ncols..(r + 1) * ncols];
-            for (i, &v) in row.iter().enumerate() {
-                out.room(FAST_ROOM + 2);
-                if value_end.is_none() && i > 0 {
-                    out.bytes[out.len] = b' ';
-                    out.len += 1;
+            match fast {
+                Some(FastFmt::Fixed { prec: 3, width }) => {
+                    let f = FastFmt::Fixed { prec: 3, width };
+                    fast_row(
+                        row,
+                        out,
+                        value_end,
+                        |v, b, p| v.fast_write(f, b, p),
+                        &mut slow_write,
+                    )?
                 }
-                match fast.and_then(|f| v.fast_write(f, &mut out.bytes, out.len)) {
-                    Some(end) => out.len = end,
-                    None => {
-                        slow.clear();
-                        v.py_write(fmt, &mut slow)?;
-                        out.push_slice(&slow);
+                Some(FastFmt::Fixed { prec, width }) => {
+                    let f = FastFmt::Fixed { prec, width };
+                    fast_row(
+                        row,
+                        out,
+                        value_end,
+                        |v, b, p| v.fast_write(f, b, p),
+                        &mut slow_write,
+                    )?
+                }
+                Some(FastFmt::Int { width }) => {
+                    let f = FastFmt::Int { width };
+                    fast_row(
+                        row,
+                        out,
+                        value_end,
+                        |v, b, p| v.fast_write(f, b, p),
+                        &mut slow_write,
+                    )?
+                }
+                None => {
+                    for (i, &v) in row.iter().enumerate() {
+                        if value_end.is_none() && i > 0 {
+                            out.push_slice(b" ");
+                        }
+                        slow_write(v, out)?;
+                        if let Some(sep) = value_end {
+                            out.push_slice(sep);
+                        }
                     }
-                }
-                if let Some(sep) = value_end {
-                    out.push_slice(sep);
                 }
             }
             out.push_slice(row_end);
@@ -796,22 +870,22 @@ fn parse_line_into<T: ParseValue>(
     end: usize,
     row: &mut [T],
 ) -> Option<usize> {
-    let mut at = start;
+    let mut at = fastnum::skip_blanks(chunk, start, end);
     let mut n = 0;
-    loop {
-        at = fastnum::skip_blanks(chunk, at, end);
-        if at >= end {
-            return Some(n);
-        }
+    while at < end {
         let slot = row.get_mut(n)?;
         n += 1;
-        // The fast shapes, when the token ends where the number does.
+        // The fast shapes, when the token ends where the number does: at the line's end or
+        // before blanks (which the skip then passes, so the end test needs no byte test).
         if let Some((v, len)) = T::parse_prefix(&chunk[at..]) {
             let e = at + len;
-            if e == end || (e < end && is_blank(chunk[e])) {
-                *slot = v;
-                at = e;
-                continue;
+            if e <= end {
+                let next = fastnum::skip_blanks(chunk, e, end);
+                if next > e || e == end {
+                    *slot = v;
+                    at = next;
+                    continue;
+                }
             }
         }
         let s = at;
@@ -819,7 +893,9 @@ fn parse_line_into<T: ParseValue>(
             at += 1;
         }
         *slot = parse_value::<T>(&chunk[s..at]).ok()?;
+        at = fastnum::skip_blanks(chunk, at, end);
     }
+    Some(n)
 }
 
 /// The chunks' values in order, copied in parallel into one vector.
