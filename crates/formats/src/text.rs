@@ -245,40 +245,25 @@ fn write_rows<T: PyValue + Sync, W: Write>(
             out.push_slice(&slow);
             Ok(())
         };
-        // The fast form is chosen once, so that each value's writer is a direct inlined call.
+        // The fast form is chosen once, so that each value's writer is a direct inlined call
+        // (with the common precision 3 a constant in it).
         for r in rows {
             let row = &data[r * ncols..(r + 1) * ncols];
+            macro_rules! fast_row_with {
+                ($f:expr) => {{
+                    let f = $f;
+                    let write = |v: T, b: &mut [u8], p: usize| v.fast_write(f, b, p);
+                    fast_row(row, out, value_end, write, &mut slow_write)?
+                }};
+            }
             match fast {
                 Some(FastFmt::Fixed { prec: 3, width }) => {
-                    let f = FastFmt::Fixed { prec: 3, width };
-                    fast_row(
-                        row,
-                        out,
-                        value_end,
-                        |v, b, p| v.fast_write(f, b, p),
-                        &mut slow_write,
-                    )?
+                    fast_row_with!(FastFmt::Fixed { prec: 3, width })
                 }
                 Some(FastFmt::Fixed { prec, width }) => {
-                    let f = FastFmt::Fixed { prec, width };
-                    fast_row(
-                        row,
-                        out,
-                        value_end,
-                        |v, b, p| v.fast_write(f, b, p),
-                        &mut slow_write,
-                    )?
+                    fast_row_with!(FastFmt::Fixed { prec, width })
                 }
-                Some(FastFmt::Int { width }) => {
-                    let f = FastFmt::Int { width };
-                    fast_row(
-                        row,
-                        out,
-                        value_end,
-                        |v, b, p| v.fast_write(f, b, p),
-                        &mut slow_write,
-                    )?
-                }
+                Some(FastFmt::Int { width }) => fast_row_with!(FastFmt::Int { width }),
                 None => {
                     for (i, &v) in row.iter().enumerate() {
                         if value_end.is_none() && i > 0 {

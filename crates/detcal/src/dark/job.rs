@@ -647,31 +647,14 @@ fn compute(
             }
             Msg::Frames { buf, n } => {
                 if let Some(c) = cur.as_mut() {
-                    if !root && !c.gates_shared {
-                        c.receive_gates(params, ranks)?;
-                    }
-                    let proc = c.proc.as_mut().ok_or_else(|| {
-                        Error::internal("frames for a rank that did not receive the gates")
-                    })?;
-                    proc.push_frames(&buf[..n * npix])?;
-                    if root && !c.gates_shared && proc.gates().is_some() {
-                        c.send_gates(ranks)?;
-                    }
+                    c.push(root, params, ranks, |p| p.push_frames(&buf[..n * npix]))?;
                 }
                 let _ = back.send(buf);
             }
             Msg::Parts { run, parts } => {
                 if let Some(c) = cur.as_mut() {
-                    if !root && !c.gates_shared {
-                        c.receive_gates(params, ranks)?;
-                    }
-                    let proc = c.proc.as_mut().ok_or_else(|| {
-                        Error::internal("frames for a rank that did not receive the gates")
-                    })?;
-                    proc.push_parts(FrameParts::new(&parts, npix)?)?;
-                    if root && !c.gates_shared && proc.gates().is_some() {
-                        c.send_gates(ranks)?;
-                    }
+                    let frames = FrameParts::new(&parts, npix)?;
+                    c.push(root, params, ranks, |p| p.push_parts(frames))?;
                 }
                 sources[run].release_parts(&parts);
             }
@@ -779,6 +762,29 @@ impl Current {
             .unwrap_or_default();
         ranks.broadcast(&mut bytes)?;
         self.gates_shared = true;
+        Ok(())
+    }
+
+    /// Hands frames to the engine with `push`: another rank first waits for the root's gates,
+    /// and the root sends its gates as soon as it has them.
+    fn push<T>(
+        &mut self,
+        root: bool,
+        params: &DarkParams,
+        ranks: &dyn Ranks,
+        push: impl FnOnce(&mut DarkProc) -> Result<T>,
+    ) -> Result<()> {
+        if !root && !self.gates_shared {
+            self.receive_gates(params, ranks)?;
+        }
+        let proc = self
+            .proc
+            .as_mut()
+            .ok_or_else(|| Error::internal("frames for a rank that did not receive the gates"))?;
+        push(proc)?;
+        if root && !self.gates_shared && proc.gates().is_some() {
+            self.send_gates(ranks)?;
+        }
         Ok(())
     }
 

@@ -264,6 +264,19 @@ fn keys_of(
         return unsafe { keys_of_avx2(raw, poff, mask, v, good, keys) };
     }
     let _ = avx2;
+    keys_plain(raw, poff, mask, v, good, keys)
+}
+
+/// [`keys_of`] in plain code (vectorized as the compiler can).
+#[inline(always)]
+fn keys_plain(
+    raw: &[u16],
+    poff: &[f32],
+    mask: &[u8],
+    v: &mut [f32],
+    good: &mut [f32],
+    keys: &mut [i32],
+) -> (u32, bool) {
     let it = v
         .iter_mut()
         .zip(good)
@@ -333,16 +346,14 @@ fn keys_of_avx2(
     let mut lanes = [0u32; 8];
     // SAFETY: `lanes` is 32 bytes.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), cnt) };
-    let mut count: u32 = lanes.iter().sum();
-    let mut any_nan = _mm256_testz_si256(nan, nan) == 0;
-    for i in j..n {
-        let x = raw[i] as f32 - poff[i];
-        let ok = (mask[i] != 0) & (raw[i] >> 14 == 0);
-        v[i] = x;
-        good[i] = ok as u32 as f32;
-        keys[i] = if ok { key(x) } else { KEY_INF };
-        count += ok as u32;
-        any_nan |= ok & x.is_nan();
-    }
-    (count, any_nan)
+    let (tail, tail_nan) = keys_plain(
+        &raw[j..],
+        &poff[j..],
+        &mask[j..],
+        &mut v[j..],
+        &mut good[j..],
+        &mut keys[j..],
+    );
+    let count: u32 = lanes.iter().sum::<u32>() + tail;
+    (count, tail_nan || _mm256_testz_si256(nan, nan) == 0)
 }
