@@ -542,3 +542,15 @@ fn too_few_frames(n: u64) -> Error {
         format!("dark processing needs at least {MIN_FRAMES} frames, got {n}"),
     )
 }
+
+/// A pseudo-random generator (xorshift64*, the top 48 bits) for the dark tests' frames.
+#[cfg(test)]
+pub(crate) fn test_xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut h = seed;
+    move || {
+        h ^= h >> 12;
+        h ^= h << 25;
+        h ^= h >> 27;
+        h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
+    }
+}

@@ -238,7 +238,8 @@ pub(crate) fn row_estimates(
     est
 }
 
-/// The number of wires the row network of `plan` needs.
+/// The number of wires a [`CmScratch`] needs for either network of `plan` (rows and columns
+/// share it).
 pub(crate) fn row_wires(plan: &CmPlan) -> usize {
     plan.row_net.wires().max(plan.col_net.wires())
 }

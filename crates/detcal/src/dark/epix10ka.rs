@@ -1329,16 +1329,7 @@ mod tests {
         }
     }
 
-    /// A pseudo-random generator (xorshift64*, the top 48 bits) for the tests' frames.
-    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
-        let mut h = seed;
-        move || {
-            h ^= h >> 12;
-            h ^= h << 25;
-            h ^= h >> 27;
-            h.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 16
-        }
-    }
+    use crate::dark::test_xorshift as xorshift;
 
     #[test]
     fn pass2_equals_a_direct_sum_where_pass1_sums_are_reused_and_where_not() {

@@ -10,30 +10,18 @@ use xtc2::write::{DetectorSetup, RunWriter, gain_mode};
 use xtc2::{TimeStamp, TransitionId};
 
 use super::job::{self, LoopOptions, StepDone};
-use super::{DarkParams, DarkResult};
+use super::{DarkParams, DarkResult, test_xorshift};
 use crate::detector::{DetType, GainModeInfo};
 use crate::source::{RunSource, StackInfo};
 
-/// A small generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 /// One frame's panels: values near a per-pixel pedestal with noise, some out of range and
 /// some with another gain code, so that every accumulator and status bit has work.
-fn frame(rng: &mut Rng, panels: usize, npix: usize, gain: u16) -> Vec<Vec<u16>> {
+fn frame(rng: &mut impl FnMut() -> u64, panels: usize, npix: usize, gain: u16) -> Vec<Vec<u16>> {
     (0..panels)
         .map(|p| {
             (0..npix)
                 .map(|i| {
-                    let r = rng.next();
+                    let r = rng();
                     let v = match r % 97 {
                         0 => 16383,
                         1 => 0,
@@ -62,7 +50,7 @@ fn write_run(path: &Path, ids: &[&str], rows: usize, cols: usize, events: &[usiz
     let t = |n: u32| TimeStamp::new(1_100_000_000 + n, 0);
     w.configure(t(1), gain_mode::DYNAMIC).unwrap();
     w.begin_run(t(2), "xpptut15", 1).unwrap();
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = test_xorshift(0x1234_5678_9abc_def1);
     let mut n = 10;
     let modes = [
         gain_mode::DYNAMIC,
@@ -194,7 +182,7 @@ fn xtc2_frames_read_in_place_give_the_results_of_copies() {
 fn stack_frames_read_in_place_give_the_results_of_copies() {
     let tmp = tempfile::tempdir().unwrap();
     let (n, panels, rows, cols) = (90, 2, 32, 48);
-    let mut rng = Rng(77);
+    let mut rng = test_xorshift(77);
     let data: Vec<u16> = (0..n)
         .flat_map(|_| frame(&mut rng, panels, rows * cols, 0).concat())
         .collect();
