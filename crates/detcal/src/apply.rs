@@ -79,17 +79,36 @@ pub fn calibrate_run(
     sel: &Selection,
     on_batch: &mut dyn FnMut(&[f32]) -> Result<()>,
 ) -> Result<RunStats> {
-    Ok(calibrate_run_shared(src, cal, sel, crate::dist::FrameShare::all(), on_batch)?.0)
+    let sink = Sink {
+        frames: Some(on_batch),
+        ..Sink::default()
+    };
+    Ok(calibrate_run_shared(src, cal, sel, crate::dist::FrameShare::all(), sink)?.0)
+}
+
+/// A callback given each batch of calibrated frames, one after another.
+pub type OnBatch<'a> = &'a mut dyn FnMut(&[f32]) -> Result<()>;
+
+/// Where [`calibrate_run_shared`] puts the calibrated frames.
+#[derive(Default)]
+pub struct Sink<'a> {
+    /// Adds each frame to this mean (where the calibrator can add them itself and `frames` is
+    /// `None`, the calibrated frames are never written out).
+    pub mean: Option<&'a mut MeanImage>,
+    /// Called with each batch of calibrated frames (one after another), in order.
+    pub frames: Option<OnBatch<'a>>,
+    /// Called with the number of frames of each batch done.
+    pub done: Option<&'a mut dyn FnMut(u64)>,
 }
 
 /// [`calibrate_run`] of the selected frames `share` gives this process (the others are walked
-/// over, not read); also returns the number of frames selected for all processes.
+/// over, not read) into `sink`; also returns the number of frames selected for all processes.
 pub fn calibrate_run_shared(
     src: &RunSource,
     cal: &mut Calibrator,
     sel: &Selection,
     share: crate::dist::FrameShare,
-    on_batch: &mut dyn FnMut(&[f32]) -> Result<()>,
+    sink: Sink<'_>,
 ) -> Result<(RunStats, u64)> {
     let n = cal.frame_len();
     let shape = src.meta().frame_shape;
@@ -109,12 +128,16 @@ pub fn calibrate_run_shared(
     }
     let batch = (BATCH_PIXELS / n.max(1)).clamp(1, 64);
     let mut b = Batcher {
+        src,
         raw: vec![0u16; batch * n],
         out: vec![0f32; batch * n],
         n,
-        filled: 0,
+        batch,
+        frames: Vec::with_capacity(batch),
+        copied: 0,
+        mapped: Vec::new(),
         stats: RunStats::default(),
-        on_batch,
+        sink,
     };
     let mut configured = false;
     let mut index = 0u64;
@@ -145,10 +168,8 @@ pub fn calibrate_run_shared(
                          and trbit of every segment, or a gain mode for a stack)",
                     ));
                 }
-                let at = b.filled * n;
-                frame.copy_to(&mut b.raw[at..at + n])?;
-                b.filled += 1;
-                if b.filled == batch {
+                b.push(frame, cal.part_unit())?;
+                if b.frames.len() == b.limit() {
                     b.flush(cal)?;
                 }
             }
@@ -161,26 +182,107 @@ pub fn calibrate_run_shared(
 }
 
 /// Frames gathered for one call of the calibrator, and what was done so far.
-struct Batcher<'a> {
+struct Batcher<'a, 's> {
+    src: &'s RunSource,
+    /// The frames copied, one after another.
     raw: Vec<u16>,
     out: Vec<f32>,
     n: usize,
-    filled: usize,
+    /// Frames per batch at most.
+    batch: usize,
+    /// Each frame of the batch: its parts in `mapped`, or `None` for the next frame in `raw`.
+    frames: Vec<Option<std::ops::Range<usize>>>,
+    /// Frames in `raw`.
+    copied: usize,
+    /// The parts of the frames read where they are in the run's mapped files.
+    mapped: Vec<&'s [u16]>,
     stats: RunStats,
-    on_batch: &'a mut dyn FnMut(&[f32]) -> Result<()>,
+    sink: Sink<'a>,
 }
 
-impl Batcher<'_> {
+impl<'s> Batcher<'_, 's> {
+    /// The frames of the batch in progress: a batch ends where the mean's group of frames
+    /// ends, so that the calibrator can add a whole batch to the group's sums.
+    fn limit(&self) -> usize {
+        match &self.sink.mean {
+            Some(m) => self.batch.min(m.room()),
+            None => self.batch,
+        }
+    }
+
+    /// Adds a frame to the batch: read where it is when the calibrator takes frames in parts
+    /// of `unit` pixels and the frame's parts are mapped such, else copied.
+    fn push(&mut self, frame: &Frame<'_>, unit: Option<usize>) -> Result<()> {
+        if let Some(unit) = unit {
+            let at = self.mapped.len();
+            if self.src.mapped_parts(frame, None, &mut self.mapped)
+                && self.mapped[at..]
+                    .iter()
+                    .all(|p| p.len().is_multiple_of(unit))
+            {
+                self.frames.push(Some(at..self.mapped.len()));
+                return Ok(());
+            }
+            self.mapped.truncate(at);
+        }
+        let at = self.copied * self.n;
+        frame.copy_to(&mut self.raw[at..at + self.n])?;
+        self.copied += 1;
+        self.frames.push(None);
+        Ok(())
+    }
+
     /// Calibrates the frames gathered, if any, and hands them on.
     fn flush(&mut self, cal: &mut Calibrator) -> Result<()> {
-        if self.filled == 0 {
+        let frames = self.frames.len();
+        if frames == 0 {
             return Ok(());
         }
-        let k = self.filled * self.n;
-        self.stats.bad_gain += cal.calibrate_batch(&self.raw[..k], &mut self.out[..k])? as u64;
-        self.stats.frames += self.filled as u64;
-        self.filled = 0;
-        (self.on_batch)(&self.out[..k])
+        let k = frames * self.n;
+        let out = &mut self.out[..k];
+        let bad = if cal.part_unit().is_some() {
+            let mut parts: Vec<&[u16]> = Vec::with_capacity(self.mapped.len() + frames);
+            let mut copied = self.raw.chunks(self.n);
+            for f in &self.frames {
+                match f {
+                    Some(r) => parts.extend_from_slice(&self.mapped[r.clone()]),
+                    None => parts.push(copied.next().expect("a copied frame")),
+                }
+            }
+            let write = self.sink.frames.is_some() || self.sink.mean.is_none();
+            let mean = self.sink.mean.as_deref_mut();
+            let bad = cal.calibrate_parts(
+                &parts,
+                frames,
+                write.then_some(&mut *out),
+                mean.map(|m| m.group_sums()),
+            )?;
+            if let Some(m) = self.sink.mean.as_deref_mut() {
+                m.added(frames);
+            }
+            bad
+        } else {
+            let bad = cal.calibrate_batch(&self.raw[..k], out)?;
+            if let Some(m) = self.sink.mean.as_deref_mut() {
+                m.add(out);
+            }
+            bad
+        };
+        if !self.mapped.is_empty() {
+            self.src.release_parts(&self.mapped);
+        }
+        self.stats.bad_gain += bad as u64;
+        self.stats.frames += frames as u64;
+        self.frames.clear();
+        self.mapped.clear();
+        self.copied = 0;
+        if let Some(done) = self.sink.done.as_deref_mut() {
+            done(frames as u64);
+        }
+        match self.sink.frames.as_deref_mut() {
+            Some(f) => f(out),
+            None => Ok(()),
+        }
     }
 }
 
@@ -436,6 +538,134 @@ mod tests {
         .unwrap();
         assert_eq!((stats.frames, stats.skipped, stats.bad_gain), (3, 0, 0));
         assert_eq!(firsts, vec![2.0, 3.0, 4.0]);
+    }
+
+    /// The mean a calibrator adds up itself while it calibrates (row common mode, frames read
+    /// where they are in the stack, batches ending with the mean's groups of frames) has the
+    /// sums of the frames calibrated one at a time and added to a mean: in one process, from a
+    /// later first frame, and shared between two processes; the frames it writes beside are
+    /// those frames.
+    #[test]
+    fn mean_added_while_calibrating_equals_the_mean_of_the_frames() {
+        use crate::detector::DetType;
+        use crate::dist::FrameShare;
+        use ndarray::Array4;
+        let dir = tempfile::tempdir().unwrap();
+        let (n, segs, rows, cols) = (75, 2, 8, 128);
+        let mut next = crate::dark::test_xorshift(77);
+        let raw = Array4::from_shape_fn((n, segs, rows, cols), |(f, p, r, _)| {
+            let v = next();
+            let gain: u16 = match v % 40 {
+                0 => 1,
+                1 => 3,
+                2 => 2,
+                _ => 0,
+            };
+            let level = 1000 + ((r * 7 + p * 3 + f) % 40) as u16 + (v >> 20) as u16 % 16;
+            gain << 14 | level
+        });
+        let path = dir.path().join("s.npy");
+        let perms = crate::files::Perms::new(0o775, 0o664, "");
+        crate::formats::npy::write_npy(&path, &raw.into_dyn().into(), &perms).unwrap();
+        let info = crate::source::StackInfo {
+            det_type: DetType::Jungfrau,
+            panel_ids: vec!["p0".into(), "p1".into()],
+            exp: "xpptut15".into(),
+            run: 3,
+            start: jiff::Timestamp::UNIX_EPOCH,
+            gain_mode: None,
+            alias: "jungfrau".into(),
+        };
+        let src = RunSource::open_stack(&path, info).unwrap();
+        let mut next = crate::dark::test_xorshift(5);
+        let mut rand = |lo: f32, span: u64| lo + (next() % span) as f32 / 8.0;
+        let c = (3, segs, rows, cols);
+        let consts = crate::calib::Constants {
+            pedestals: Some(
+                Array4::from_shape_fn(c, |_| rand(990.0, 160))
+                    .into_dyn()
+                    .into(),
+            ),
+            pixel_gain: Some(
+                Array4::from_shape_fn(c, |_| rand(30.0, 100))
+                    .into_dyn()
+                    .into(),
+            ),
+            pixel_status: Some(
+                Array4::from_shape_fn(c, |_| u64::from(next().is_multiple_of(30)))
+                    .into_dyn()
+                    .into(),
+            ),
+            common_mode: Some(vec![7.0, 1.0, 100.0, 0.0]),
+            ..Default::default()
+        };
+        let mut cal = Calibrator::new(DetType::Jungfrau, &consts).unwrap();
+        assert!(cal.part_unit().is_some(), "the row path applies");
+        let npix = cal.frame_len();
+        let sel = |skip| Selection {
+            skip,
+            ..Selection::default()
+        };
+        for skip in [0, 7] {
+            // Frames calibrated one at a time, added to a mean one at a time.
+            let mut frames = Vec::new();
+            let mut want = MeanImage::new(npix);
+            let mut one = vec![0f32; npix];
+            src.for_each(&mut |item| {
+                if let crate::source::Item::Frame { frame, .. } = item {
+                    cal.calibrate(&frame.to_vec()?, &mut one)?;
+                    frames.extend_from_slice(&one);
+                }
+                Ok(Flow::Continue)
+            })
+            .unwrap();
+            let frames = frames.split_off(skip as usize * npix);
+            for f in frames.chunks(npix) {
+                want.add(f);
+            }
+            let want = want.to_bytes();
+            // Added by the calibrator, the frames written beside.
+            let mut got = MeanImage::new(npix);
+            let mut written = Vec::new();
+            let mut push = |b: &[f32]| {
+                written.extend_from_slice(b);
+                Ok(())
+            };
+            let sink = Sink {
+                mean: Some(&mut got),
+                frames: Some(&mut push),
+                done: None,
+            };
+            calibrate_run_shared(&src, &mut cal, &sel(skip), FrameShare::all(), sink).unwrap();
+            assert!(got.to_bytes() == want, "skip {skip}");
+            assert_eq!(written.len(), frames.len());
+            assert!(
+                written
+                    .iter()
+                    .zip(&frames)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            // Without the frames, and shared between two processes.
+            let mut parts: Vec<MeanImage> = (0..2)
+                .map(|rank| {
+                    let mut m = MeanImage::new(npix);
+                    let sink = Sink {
+                        mean: Some(&mut m),
+                        ..Sink::default()
+                    };
+                    let share = FrameShare {
+                        rank,
+                        size: 2,
+                        block: 0,
+                    };
+                    calibrate_run_shared(&src, &mut cal, &sel(skip), share, sink).unwrap();
+                    m
+                })
+                .collect();
+            let b = parts[1].to_bytes();
+            parts[0].merge_bytes(&b).unwrap();
+            assert!(parts[0].to_bytes() == want, "two processes, skip {skip}");
+        }
     }
 
     #[test]

@@ -543,7 +543,7 @@ impl Calibrator {
     /// Calibrates one frame `raw` into `out` (both [`Calibrator::frame_len`] long). Returns the
     /// number of pixels with gain bits `10`.
     pub fn calibrate(&mut self, raw: &[u16], out: &mut [f32]) -> Result<usize> {
-        self.check_lengths(raw, out, Some(1))?;
+        self.check_lengths(raw, out.len(), Some(1))?;
         self.run(raw, out, 1)
     }
 
@@ -551,11 +551,57 @@ impl Calibrator {
     /// multiple of [`Calibrator::frame_len`]). Returns the number of pixels with gain bits `10`
     /// in all frames; [`Calibrator::bad_gain_count`] then gives that of the last frame.
     pub fn calibrate_batch(&mut self, raw: &[u16], out: &mut [f32]) -> Result<usize> {
-        let nframes = self.check_lengths(raw, out, None)?;
+        let nframes = self.check_lengths(raw, out.len(), None)?;
         if nframes == 0 {
             return Ok(0);
         }
         self.run(raw, out, nframes)
+    }
+
+    /// The length the parts of frames given to [`Calibrator::calibrate_parts`] must be a
+    /// multiple of, where this calibrator takes frames in parts (JUNGFRAU with the row common
+    /// mode: half panels).
+    pub(crate) fn part_unit(&self) -> Option<usize> {
+        let unit_len = crate::detector::jungfrau::half_rows(self.rows) * self.cols;
+        (self.kind == Kind::Jungfrau
+            && self
+                .cm
+                .as_ref()
+                .is_some_and(|plan| kernel::rows_apply(plan, self.cols, unit_len)))
+        .then_some(unit_len)
+    }
+
+    /// Calibrates `nframes` frames given as `parts` (the parts of each frame in order, then
+    /// those of the next; each a multiple of [`Calibrator::part_unit`] long), writing the frames
+    /// to `out` where given and adding each calibrated value to its pixel's `sums` (one per
+    /// pixel of a frame), frame after frame, where given. Returns the number of pixels with gain
+    /// bits `10` in all frames.
+    pub(crate) fn calibrate_parts(
+        &mut self,
+        parts: &[&[u16]],
+        nframes: usize,
+        out: Option<&mut [f32]>,
+        sums: Option<&mut [f64]>,
+    ) -> Result<usize> {
+        let n = self.frame_len();
+        let unit = self.part_unit().ok_or_else(|| {
+            Error::internal("frames in parts for a calibrator that takes whole frames")
+        })?;
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total != nframes * n
+            || parts.iter().any(|p| !p.len().is_multiple_of(unit))
+            || out.as_ref().is_some_and(|o| o.len() != total)
+            || sums.as_ref().is_some_and(|s| s.len() != n)
+        {
+            return Err(Error::internal(format!(
+                "{nframes} frames of {n} pixels in parts of {total} pixels in all"
+            )));
+        }
+        if nframes == 0 {
+            return Ok(0);
+        }
+        let halves: Vec<&[u16]> = parts.iter().flat_map(|p| p.chunks(unit)).collect();
+        Ok(self.run_jungfrau_by_half(&halves, out, sums, nframes))
     }
 
     /// Calibrates one frame given as an array of the frame shape (a convenience that allocates).
@@ -580,7 +626,7 @@ impl Calibrator {
     }
 
     /// Checks the buffer lengths; returns the number of frames.
-    fn check_lengths(&self, raw: &[u16], out: &[f32], frames: Option<usize>) -> Result<usize> {
+    fn check_lengths(&self, raw: &[u16], out_len: usize, frames: Option<usize>) -> Result<usize> {
         let n = self.frame_len();
         let ok = match frames {
             Some(f) => raw.len() == f * n,
@@ -599,14 +645,13 @@ impl Calibrator {
                 ),
             ));
         }
-        if out.len() != raw.len() {
+        if out_len != raw.len() {
             return Err(Error::shape(
                 "output buffer",
                 raw.len().to_string(),
-                &[out.len()],
+                &[out_len],
                 format!(
-                    "output buffer: {} values for {} raw values",
-                    out.len(),
+                    "output buffer: {out_len} values for {} raw values",
                     raw.len()
                 ),
             ));
@@ -680,7 +725,8 @@ impl Calibrator {
             && let Some(plan) = &self.cm
             && kernel::rows_apply(plan, self.cols, unit_len)
         {
-            return self.run_jungfrau_by_half(raw, out, nframes);
+            let halves: Vec<&[u16]> = raw.chunks(unit_len).collect();
+            return self.run_jungfrau_by_half(&halves, Some(out), None, nframes);
         }
         let units_per_frame = 2 * self.nsegs;
         let units = nframes * units_per_frame;
@@ -723,23 +769,40 @@ impl Calibrator {
     /// JUNGFRAU with the row common mode and several frames: the work units are a half panel
     /// of a run of frames, calibrated row by row with the frames innermost
     /// ([`kernel::jungfrau_halves_best`]), so that each row's constants are read once for the
-    /// run; the units are split into one contiguous range per thread.
-    fn run_jungfrau_by_half(&mut self, raw: &[u16], out: &mut [f32], nframes: usize) -> usize {
+    /// run; the units are split into one contiguous range per thread. `raws`: the half panels of
+    /// each frame, then those of the next. Writes to `out` if given, adds to `sums` if given (then
+    /// each half panel is one unit, all frames in order).
+    fn run_jungfrau_by_half(
+        &mut self,
+        raws: &[&[u16]],
+        out: Option<&mut [f32]>,
+        sums: Option<&mut [f64]>,
+        nframes: usize,
+    ) -> usize {
         let npix = self.frame_len();
         let unit_len = crate::detector::jungfrau::half_rows(self.rows) * self.cols;
         let halves = 2 * self.nsegs;
         let workers = rayon::current_num_threads().max(1);
         // Enough runs of frames per half for every thread to have work.
-        let runs = workers.div_ceil(halves).min(nframes);
+        let runs = if sums.is_some() {
+            1
+        } else {
+            workers.div_ceil(halves).min(nframes)
+        };
         let per_run = nframes.div_ceil(runs);
-        let mut outs: Vec<&mut [f32]> = out.chunks_mut(unit_len).collect();
-        /// One work unit: a half panel of frames `f0..`, with their raw and output slices.
+        let mut outs: Vec<&mut [f32]> =
+            out.map_or(Vec::new(), |o| o.chunks_mut(unit_len).collect());
+        let mut sums: Vec<&mut [f64]> =
+            sums.map_or(Vec::new(), |s| s.chunks_mut(unit_len).collect());
+        /// One work unit: a half panel of frames `f0..`, with their raw and output slices and
+        /// the half panel's sums.
         struct Unit<'a> {
             half: usize,
             f0: usize,
             raws: Vec<&'a [u16]>,
             outs: Vec<&'a mut [f32]>,
             bad: Vec<usize>,
+            sums: Option<&'a mut [f64]>,
         }
         let mut units: Vec<Unit> = Vec::with_capacity(halves * runs);
         for half in 0..halves {
@@ -748,19 +811,19 @@ impl Calibrator {
                 units.push(Unit {
                     half,
                     f0,
-                    raws: fs
-                        .clone()
-                        .map(|f| &raw[(f * halves + half) * unit_len..][..unit_len])
-                        .collect(),
+                    raws: fs.clone().map(|f| raws[f * halves + half]).collect(),
                     outs: Vec::with_capacity(fs.len()),
                     bad: vec![0; fs.len()],
+                    sums: sums.get_mut(half).map(std::mem::take),
                 });
             }
         }
         // Hand each output slice to its unit (each is taken exactly once).
-        for u in &mut units {
-            for f in u.f0..u.f0 + u.raws.len() {
-                u.outs.push(std::mem::take(&mut outs[f * halves + u.half]));
+        if !outs.is_empty() {
+            for u in &mut units {
+                for f in u.f0..u.f0 + u.raws.len() {
+                    u.outs.push(std::mem::take(&mut outs[f * halves + u.half]));
+                }
             }
         }
         let per = units.len().div_ceil(workers);
@@ -784,6 +847,7 @@ impl Calibrator {
                         raws: &u.raws,
                         outs: &mut u.outs,
                         bad: &mut u.bad,
+                        sums: u.sums.as_deref_mut(),
                     };
                     kernel::jungfrau_halves_best(fr, &c, cols, plan, s);
                 }

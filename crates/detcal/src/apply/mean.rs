@@ -60,8 +60,7 @@ enum Part {
 fn part(g: f64) -> Part {
     let a = g.abs();
     if a < FIXED_LIMIT {
-        // Scaling by a power of two is exact here, so this is one rounding of the exact value.
-        Part::Fixed((g * (FRAC_BITS as f64).exp2()).round_ties_even() as i128)
+        Part::Fixed(fixed_point(g))
     } else if a < COARSE_LIMIT {
         Part::Coarse((g * (COARSE_BITS as f64).exp2()) as i128)
     } else {
@@ -69,54 +68,32 @@ fn part(g: f64) -> Part {
     }
 }
 
+/// `round(g * 2^60)`, ties to even, for `|g| < 2^40`: from the bits of `g` where `g * 2^60` is
+/// an integer (`|g| >= 2^-8`) or rounds to zero (zeros and subnormals).
+#[inline]
+fn fixed_point(g: f64) -> i128 {
+    let bits = g.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    // g = m * 2^(exp - 1075) with the 53-bit m, so g * 2^60 = m * 2^shift.
+    let shift = exp - (1075 - FRAC_BITS);
+    if exp == 0 {
+        // |g * 2^60| < 2^-962.
+        return 0;
+    }
+    if shift >= 0 {
+        let m = i128::from(bits & ((1u64 << 52) - 1) | (1u64 << 52));
+        let v = m << shift;
+        return if bits >> 63 == 1 { -v } else { v };
+    }
+    // Scaling by a power of two is exact here, so this is one rounding of the exact value.
+    (g * (FRAC_BITS as f64).exp2()).round_ties_even() as i128
+}
+
 /// The sums kept for the blocks with group sums of `2^40` or more, or not finite.
 #[derive(Debug, Clone)]
 struct Big {
     coarse: Vec<i128>,
     other: Vec<f64>,
-}
-
-/// The sums of one block of pixels.
-#[derive(Debug, Clone)]
-struct Block {
-    /// The `f64` sums of the group in progress.
-    group: Vec<f64>,
-    fixed: Vec<i128>,
-    big: Option<Big>,
-}
-
-impl Block {
-    fn new(len: usize) -> Block {
-        Block {
-            group: vec![0.0; len],
-            fixed: vec![0; len],
-            big: None,
-        }
-    }
-
-    /// Adds one frame's values to the group in progress.
-    #[inline]
-    fn add(&mut self, v: &[f32]) {
-        for (s, &x) in self.group.iter_mut().zip(v) {
-            *s += f64::from(x);
-        }
-    }
-
-    /// Ends the group in progress: its sums go into the order-independent sums.
-    fn end_group(&mut self) {
-        let n = self.group.len();
-        for (i, g) in self.group.iter_mut().enumerate() {
-            match part(*g) {
-                Part::Fixed(f) => self.fixed[i] = self.fixed[i].wrapping_add(f),
-                Part::Coarse(c) => {
-                    let b = self.big.get_or_insert_with(|| Big::new(n));
-                    b.coarse[i] = b.coarse[i].wrapping_add(c);
-                }
-                Part::Other(x) => self.big.get_or_insert_with(|| Big::new(n)).other[i] += x,
-            }
-            *g = 0.0;
-        }
-    }
 }
 
 impl Big {
@@ -128,11 +105,41 @@ impl Big {
     }
 }
 
+/// Adds one frame's values `v` to the group sums `group`.
+#[inline]
+fn add_frame(group: &mut [f64], v: &[f32]) {
+    for (s, &x) in group.iter_mut().zip(v) {
+        *s += f64::from(x);
+    }
+}
+
+/// Ends the group in progress of one block: its sums `group` go into the order-independent
+/// sums `fixed` and `big`, and start again from zero.
+fn end_group(group: &mut [f64], fixed: &mut [i128], big: &mut Option<Big>) {
+    let n = group.len();
+    for (i, g) in group.iter_mut().enumerate() {
+        match part(*g) {
+            Part::Fixed(f) => fixed[i] = fixed[i].wrapping_add(f),
+            Part::Coarse(c) => {
+                let b = big.get_or_insert_with(|| Big::new(n));
+                b.coarse[i] = b.coarse[i].wrapping_add(c);
+            }
+            Part::Other(x) => big.get_or_insert_with(|| Big::new(n)).other[i] += x,
+        }
+        *g = 0.0;
+    }
+}
+
 /// The per-pixel mean of calibrated frames, with sums independent of how the frames are shared
 /// between processes (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct MeanImage {
-    blocks: Vec<Block>,
+    /// The `f64` sums of the group in progress, one per pixel.
+    group: Vec<f64>,
+    /// The fixed-point sums, one per pixel.
+    fixed: Vec<i128>,
+    /// The coarse and other sums of each block of [`BLOCK`] pixels, where it needs them.
+    big: Vec<Option<Big>>,
     npix: usize,
     frames: u64,
     /// Frames in the group in progress.
@@ -142,11 +149,10 @@ pub struct MeanImage {
 impl MeanImage {
     /// An empty mean of frames of `frame_len` pixels.
     pub fn new(frame_len: usize) -> MeanImage {
-        let blocks = (0..frame_len.div_ceil(BLOCK))
-            .map(|b| Block::new(BLOCK.min(frame_len - b * BLOCK)))
-            .collect();
         MeanImage {
-            blocks,
+            group: vec![0.0; frame_len],
+            fixed: vec![0; frame_len],
+            big: vec![None; frame_len.div_ceil(BLOCK)],
             npix: frame_len,
             frames: 0,
             pending: 0,
@@ -161,25 +167,61 @@ impl MeanImage {
         }
         let nframes = frames.len() / n;
         let p0 = self.pending;
-        self.blocks.par_iter_mut().enumerate().for_each(|(k, b)| {
-            let start = k * BLOCK;
-            let len = b.group.len();
-            for f in 0..nframes {
-                b.add(&frames[f * n + start..f * n + start + len]);
-                if (p0 + f as u64 + 1).is_multiple_of(GROUP) {
-                    b.end_group();
+        self.group
+            .par_chunks_mut(BLOCK)
+            .zip(self.fixed.par_chunks_mut(BLOCK))
+            .zip(self.big.par_iter_mut())
+            .enumerate()
+            .for_each(|(k, ((g, fx), big))| {
+                let start = k * BLOCK;
+                for f in 0..nframes {
+                    add_frame(g, &frames[f * n + start..][..g.len()]);
+                    if (p0 + f as u64 + 1).is_multiple_of(GROUP) {
+                        end_group(g, fx, big);
+                    }
                 }
-            }
-        });
+            });
         self.frames += nframes as u64;
         self.pending = (p0 + nframes as u64) % GROUP;
+    }
+
+    /// How many more frames the group in progress takes.
+    pub(crate) fn room(&self) -> usize {
+        (GROUP - self.pending) as usize
+    }
+
+    /// The sums of the group in progress, one per pixel, for a calibrator to add the next
+    /// frames to directly (in frame order, each value as `f64`); then call
+    /// [`MeanImage::added`].
+    pub(crate) fn group_sums(&mut self) -> &mut [f64] {
+        &mut self.group
+    }
+
+    /// Counts `n` frames added to [`MeanImage::group_sums`] (at most [`MeanImage::room`]),
+    /// ending the group when it is full.
+    pub(crate) fn added(&mut self, n: usize) {
+        debug_assert!(n <= self.room());
+        self.frames += n as u64;
+        self.pending += n as u64;
+        if self.pending >= GROUP {
+            self.end_all();
+        }
+    }
+
+    /// Ends the group in progress of every block.
+    fn end_all(&mut self) {
+        self.group
+            .par_chunks_mut(BLOCK)
+            .zip(self.fixed.par_chunks_mut(BLOCK))
+            .zip(self.big.par_iter_mut())
+            .for_each(|((g, fx), big)| end_group(g, fx, big));
+        self.pending = 0;
     }
 
     /// Ends a run: the next frames start a new group (as they start a new run of shared frames).
     pub fn end_run(&mut self) {
         if self.pending > 0 {
-            self.blocks.par_iter_mut().for_each(Block::end_group);
-            self.pending = 0;
+            self.end_all();
         }
     }
 
@@ -199,10 +241,10 @@ impl MeanImage {
         let scale = (-FRAC_BITS as f64).exp2();
         let coarse_scale = (-COARSE_BITS as f64).exp2();
         let mut out = Vec::with_capacity(self.npix);
-        for b in &self.blocks {
-            match &b.big {
-                None => out.extend(b.fixed.iter().map(|&s| (s as f64 * scale * k) as f32)),
-                Some(big) => out.extend(b.fixed.iter().zip(&big.coarse).zip(&big.other).map(
+        for (fixed, big) in self.fixed.chunks(BLOCK).zip(&self.big) {
+            match big {
+                None => out.extend(fixed.iter().map(|&s| (s as f64 * scale * k) as f32)),
+                Some(big) => out.extend(fixed.iter().zip(&big.coarse).zip(&big.other).map(
                     |((&s, &c), &o)| ((s as f64 * scale + c as f64 * coarse_scale + o) * k) as f32,
                 )),
             }
@@ -217,14 +259,12 @@ impl MeanImage {
         let mut w = Writer::with_capacity(24 + 16 * self.npix);
         w.u64(self.frames);
         w.u64(self.npix as u64);
-        for b in &self.blocks {
-            w.i128s(&b.fixed);
-        }
+        w.i128s(&self.fixed);
         let big: Vec<(usize, &Big)> = self
-            .blocks
+            .big
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| b.big.as_ref().map(|g| (i, g)))
+            .filter_map(|(i, b)| b.as_ref().map(|g| (i, g)))
             .collect();
         w.u64(big.len() as u64);
         for (i, g) in big {
@@ -249,10 +289,10 @@ impl MeanImage {
             )));
         }
         let mut other = vec![0i128; BLOCK];
-        for b in &mut self.blocks {
-            let o = &mut other[..b.fixed.len()];
+        for fixed in self.fixed.chunks_mut(BLOCK) {
+            let o = &mut other[..fixed.len()];
             r.i128s(o)?;
-            for (s, &x) in b.fixed.iter_mut().zip(o.iter()) {
+            for (s, &x) in fixed.iter_mut().zip(o.iter()) {
                 *s = s.wrapping_add(x);
             }
         }
@@ -260,12 +300,12 @@ impl MeanImage {
         let mut g = vec![0f64; BLOCK];
         for _ in 0..nbig {
             let i = r.u64()? as usize;
+            let len = BLOCK.min(self.npix.saturating_sub(i * BLOCK));
             let b = self
-                .blocks
+                .big
                 .get_mut(i)
                 .ok_or_else(|| Error::internal(format!("mean image sums: no block {i}")))?;
-            let len = b.fixed.len();
-            let big = b.big.get_or_insert_with(|| Big::new(len));
+            let big = b.get_or_insert_with(|| Big::new(len));
             r.i128s(&mut other[..len])?;
             for (s, &x) in big.coarse.iter_mut().zip(&other[..len]) {
                 *s = s.wrapping_add(x);
@@ -368,6 +408,42 @@ mod tests {
             m.end_run();
         }
         m
+    }
+
+    /// The fixed-point sums from the bits equal one rounding of `g * 2^60` (the plain formula)
+    /// for random `f64` below `2^40` of every exponent, and at the edges.
+    #[test]
+    fn fixed_point_from_bits_equals_the_rounded_scaled_value() {
+        let plain = |g: f64| (g * 60f64.exp2()).round_ties_even() as i128;
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            f64::from_bits(1),
+            -f64::MIN_POSITIVE,
+            (-8f64).exp2(),
+            -(-8f64).exp2(),
+            (-8f64).exp2() - f64::EPSILON * (-9f64).exp2(),
+            3.0 * (-61f64).exp2(),
+            -(40f64.exp2() - (-13f64).exp2()),
+            1.0,
+            -1.5,
+            0.1,
+        ];
+        let mut next = lcg(99);
+        for i in 0..300_000u64 {
+            let exp = if i % 2 == 0 {
+                next() % 1063
+            } else {
+                990 + next() % 40
+            };
+            let mant = (next() << 21) ^ next();
+            let bits = ((i % 3 == 0) as u64) << 63 | exp << 52 | mant & ((1 << 52) - 1);
+            cases.push(f64::from_bits(bits));
+        }
+        for g in cases {
+            assert!(g.abs() < FIXED_LIMIT);
+            assert_eq!(fixed_point(g), plain(g), "{g:e} ({:#x})", g.to_bits());
+        }
     }
 
     fn bits(v: &[f32]) -> Vec<u32> {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::NdArray;
 use crate::access::{DetectorCalib, LoadStatus};
-use crate::apply::{self, MeanImage, RunStats, Selection, calibrate_run_shared};
+use crate::apply::{self, MeanImage, OnBatch, RunStats, Selection, Sink, calibrate_run_shared};
 use crate::calib::{Calibrator, CommonModeParams};
 use crate::detector::{CalibType, DetType};
 use crate::dist::{FrameShare, Ranks};
@@ -284,7 +284,7 @@ pub fn calibrate_all(
     sel: &Selection,
     pb: &dyn Progress,
     mean: Option<&mut MeanImage>,
-    f: &mut dyn FnMut(&[f32]) -> Result<()>,
+    f: Option<OnBatch<'_>>,
 ) -> Result<RunStats> {
     calibrate_all_shared(runs, sel, FrameShare::all(), pb, mean, f)
 }
@@ -298,7 +298,7 @@ pub fn calibrate_all_shared(
     share: FrameShare,
     pb: &dyn Progress,
     mut mean: Option<&mut MeanImage>,
-    f: &mut dyn FnMut(&[f32]) -> Result<()>,
+    mut f: Option<OnBatch<'_>>,
 ) -> Result<RunStats> {
     let mut total = RunStats::default();
     let mut selected = 0;
@@ -306,15 +306,16 @@ pub fn calibrate_all_shared(
         let Some(this) = sel.after(selected) else {
             break;
         };
-        let n = r.cal.frame_len().max(1);
-        let (s, all) = calibrate_run_shared(&r.src, &mut r.cal, &this, share, &mut |batch| {
-            pb.set(pb.position() + (batch.len() / n) as u64);
-            if let Some(m) = mean.as_deref_mut() {
-                m.add(batch);
-            }
-            f(batch)
-        })
-        .with_context(|| format!("calibrating {}", r.src.label()))?;
+        let sink = Sink {
+            mean: mean.as_deref_mut(),
+            frames: match f {
+                Some(ref mut f) => Some(&mut **f),
+                None => None,
+            },
+            done: Some(&mut |n| pb.set(pb.position() + n)),
+        };
+        let (s, all) = calibrate_run_shared(&r.src, &mut r.cal, &this, share, sink)
+            .with_context(|| format!("calibrating {}", r.src.label()))?;
         // The groups of frames of the mean end with the run, as the shares of frames do.
         if let Some(m) = mean.as_deref_mut() {
             m.end_run();
@@ -356,7 +357,7 @@ pub fn mean_of_runs(
     let shape = first(runs)?.cal.frame_shape().to_vec();
     let mut mean = MeanImage::new(runs[0].cal.frame_len());
     let pb = rep.progress(0, "calibrating");
-    let stats = calibrate_all(runs, sel, pb.as_ref(), Some(&mut mean), &mut |_| Ok(()))?;
+    let stats = calibrate_all(runs, sel, pb.as_ref(), Some(&mut mean), None)?;
     pb.finish();
     if stats.frames == 0 {
         return Err(Error::not_found(
@@ -415,9 +416,8 @@ pub fn run(opts: &CalibOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
             let pb = rep.progress(count, "calibrating");
             let mut stats = RunStats::default();
             formats::npy::write_npy_streamed::<f32>(&opts.out, &npy_shape, perms, |push| {
-                stats = calibrate_all(&mut runs, sel, pb.as_ref(), mean.as_mut(), &mut |batch| {
-                    push(batch)
-                })?;
+                let mut push = |batch: &[f32]| push(batch);
+                stats = calibrate_all(&mut runs, sel, pb.as_ref(), mean.as_mut(), Some(&mut push))?;
                 Ok(())
             })
             .with_context(|| format!("writing {}", opts.out.display()))?;
@@ -459,10 +459,7 @@ pub fn mean_of_runs_shared(
         block: 0,
     };
     let pb = rep.progress(0, "calibrating");
-    let mut stats =
-        calibrate_all_shared(runs, sel, share, pb.as_ref(), Some(&mut mean), &mut |_| {
-            Ok(())
-        })?;
+    let mut stats = calibrate_all_shared(runs, sel, share, pb.as_ref(), Some(&mut mean), None)?;
     pb.finish();
     let mine = (stats.frames, stats.bad_gain);
     let mut state = (mean, stats.bad_gain);

@@ -145,12 +145,12 @@ pub fn run(opts: &ImageOptions, settings: &Settings, rep: &dyn Reporter) -> Resu
             &input.selection,
             pb.as_ref(),
             None,
-            &mut |b| {
+            Some(&mut |b| {
                 if got.is_none() {
                     got = Some(b[..meta.frame_len()].to_vec());
                 }
                 Ok(())
-            },
+            }),
         )?;
         pb.finish();
         (got.ok_or_else(|| no_event(opts.event, 0))?, meta, unit)

@@ -45,17 +45,20 @@ pub(crate) fn half(
         raws: &[raw],
         outs: &mut [out],
         bad: &mut bad,
+        sums: None,
     };
     halves(fr, c, cols, plan, s);
     bad[0]
 }
 
-/// The same half panel of several frames: `raws[f]` is calibrated into `outs[f]`, and
-/// `bad[f]` gets the number of its pixels with gain bits `10`.
+/// The same half panel of several frames: `raws[f]` is calibrated into `outs[f]` (none
+/// written where `outs` is empty), `bad[f]` gets the number of its pixels with gain bits `10`,
+/// and each calibrated value is added to its pixel's `sums`, if given, frame after frame.
 pub(crate) struct Frames<'a, 'b> {
     pub raws: &'a [&'b [u16]],
     pub outs: &'a mut [&'b mut [f32]],
     pub bad: &'a mut [usize],
+    pub sums: Option<&'a mut [f64]>,
 }
 
 /// Calibrates the same half panel of several frames ([`applies`] must hold), row by row with
@@ -63,7 +66,12 @@ pub(crate) struct Frames<'a, 'b> {
 /// frames.
 #[inline(always)]
 pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: &mut Scratch) {
-    let Frames { raws, outs, bad } = fr;
+    let Frames {
+        raws,
+        outs,
+        bad,
+        mut sums,
+    } = fr;
     let frames = raws.len();
     bad.fill(0);
     if frames == 0 {
@@ -176,7 +184,12 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
                 };
                 here[f] += 1;
             }
-            store_row(&mut outs[f][at..at + cols], o);
+            if let Some(sums) = sums.as_deref_mut() {
+                add_row(&mut sums[at..at + cols], o);
+            }
+            if let Some(out) = outs.get_mut(f) {
+                store_row(&mut out[at..at + cols], o);
+            }
         }
     }
     store_fence();
@@ -233,6 +246,14 @@ fn store_row(out: &mut [f32], row: &[f32]) {
         return;
     }
     out.copy_from_slice(row);
+}
+
+/// Adds a finished row to its pixels' sums.
+#[inline(always)]
+fn add_row(sums: &mut [f64], row: &[f32]) {
+    for (s, &x) in sums.iter_mut().zip(row) {
+        *s += f64::from(x);
+    }
 }
 
 /// Orders the non-temporal stores of [`store_row`] before anything stored after it.
