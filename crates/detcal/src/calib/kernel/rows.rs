@@ -108,6 +108,9 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
     }
     for r in 0..const_ahead.min(rows) {
         prefetch_consts(c, r * cols, cols);
+        if let Some(sums) = sums.as_deref() {
+            prefetch_lines(bytes(&sums[r * cols..(r + 1) * cols]));
+        }
     }
     for r in 0..rows {
         let at = r * cols;
@@ -132,6 +135,9 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
                 }
                 if let Some(a) = consts_ahead.filter(|_| f == 0) {
                     prefetch_consts(c, a + k.start, bw);
+                    if let Some(sums) = sums.as_deref() {
+                        prefetch_lines(bytes(&sums[a + k.start..][..bw]));
+                    }
                 }
                 let (cnt, nn) = keys_of(
                     avx2,
