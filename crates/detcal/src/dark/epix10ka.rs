@@ -598,7 +598,7 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     pf: Option<(usize, usize)>,
 ) {
     // One prefetch per 64-byte line: every other chunk of 16 pixels.
-    let pf = pf.filter(|_| c % (2 * LANES) == 0).map(|(len, nframes)| {
+    let pf = pf.filter(|_| c.is_multiple_of(2 * LANES)).map(|(len, nframes)| {
         if c + PREFETCH < len {
             (0, at + PREFETCH, nframes)
         } else {
