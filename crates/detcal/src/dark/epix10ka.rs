@@ -598,13 +598,15 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     pf: Option<(usize, usize)>,
 ) {
     // One prefetch per 64-byte line: every other chunk of 16 pixels.
-    let pf = pf.filter(|_| c.is_multiple_of(2 * LANES)).map(|(len, nframes)| {
-        if c + PREFETCH < len {
-            (0, at + PREFETCH, nframes)
-        } else {
-            (SUB, at + PREFETCH - len, nframes)
-        }
-    });
+    let pf = pf
+        .filter(|_| c.is_multiple_of(2 * LANES))
+        .map(|(len, nframes)| {
+            if c + PREFETCH < len {
+                (0, at + PREFETCH, nframes)
+            } else {
+                (SUB, at + PREFETCH - len, nframes)
+            }
+        });
     let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
     let hi: [u16; W] = t.hi[c..c + W].try_into().expect("lanes");
     // Counts of a sub-batch fit in u16, sums in u32.
