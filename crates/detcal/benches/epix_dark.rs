@@ -11,7 +11,8 @@
 //! On a shared machine wall times mislead: `EPIX_DARK_STEPS=N cargo bench -p detcal --bench
 //! epix_dark` runs N steps of each case instead of criterion and prints the CPU time (user +
 //! system, all threads) per step, which other work on the machine disturbs far less
-//! (`EPIX_DARK_PANELS=1` or `4`: only those cases).
+//! (`EPIX_DARK_PANELS=1` or `4`: only those cases; `EPIX_DARK_FEED="batches of 64"`: only the
+//! feed of that name).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -131,12 +132,16 @@ fn cpu_mode(steps: usize) {
     let only: Option<usize> = std::env::var("EPIX_DARK_PANELS")
         .ok()
         .and_then(|v| v.parse().ok());
+    let feed_only = std::env::var("EPIX_DARK_FEED").ok();
     for panels in [1usize, 4]
         .into_iter()
         .filter(|p| only.is_none_or(|o| o == *p))
     {
         let pool = pool(panels * PANEL);
-        for feed in ALL_FEEDS {
+        for feed in ALL_FEEDS
+            .into_iter()
+            .filter(|f| feed_only.as_ref().is_none_or(|o| f.name() == o.as_str()))
+        {
             let mut block = Vec::new();
             step(&pool, panels, feed, &mut block);
             let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
