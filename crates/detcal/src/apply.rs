@@ -36,6 +36,10 @@ pub use mean::MeanImage;
 
 /// Pixels per batch of frames: enough to keep both cores busy, small enough for the cache.
 const BATCH_PIXELS: usize = 1 << 23;
+/// Pixels per batch when only the mean is wanted and the calibrator adds it up itself: no
+/// frames are written, and the frames read in place take no memory of their own, so more
+/// frames share each read of the constants.
+const MEAN_BATCH_PIXELS: usize = 1 << 25;
 
 /// Which events of a run to calibrate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -126,7 +130,9 @@ pub fn calibrate_run_shared(
             ),
         ));
     }
-    let batch = (BATCH_PIXELS / n.max(1)).clamp(1, 64);
+    let only_mean = sink.frames.is_none() && sink.mean.is_some() && cal.part_unit().is_some();
+    let batch_pixels = if only_mean { MEAN_BATCH_PIXELS } else { BATCH_PIXELS };
+    let batch = (batch_pixels / n.max(1)).clamp(1, 64);
     let mut b = Batcher {
         src,
         raw: vec![0u16; batch * n],
