@@ -7,6 +7,10 @@
 //! (default 3; only one of the three if named; a fourth argument `pedestals` or `status` runs
 //! only that array); prints one line per run.
 //!
+//! `text_rate save DIR` writes the two arrays to `DIR/pedestals.txt` and `DIR/status.txt`;
+//! `text_rate read FILE...` reads each file once in a fresh process (a job's first large
+//! allocations, unlike the repeated measurements above, which reuse memory freed before).
+//!
 //! `text_rate hot [ROUNDS]`: the CPU cost of formatting and parsing alone, without the page
 //! faults of fresh 200-500 MB buffers: a (128, 1024) slice of each array formatted ROUNDS times
 //! (default 400, 52 M values) into one reused buffer, and parsed as many times (run it with
@@ -94,9 +98,20 @@ fn hot(arrays: &[(&str, NdArray, &str)]) {
 }
 
 fn main() {
+    // `text_rate read FILE...`: each file read once in this fresh process (the first large
+    // allocations of a process, as in a job that loads its constants).
+    if std::env::args().nth(1).as_deref() == Some("read") {
+        for f in std::env::args().skip(2) {
+            let len = std::fs::metadata(&f).unwrap().len() as usize;
+            measure(&format!("read {f}"), len, || {
+                read_text(Path::new(&f)).unwrap()
+            });
+        }
+        return;
+    }
     let repeats: usize = std::env::args()
         .nth(1)
-        .filter(|a| a != "hot")
+        .filter(|a| a != "hot" && a != "save")
         .map_or(3, |a| a.parse().expect("REPEATS must be a number"));
     let only = std::env::args().nth(2);
     let run = |what: &str| only.as_deref().is_none_or(|o| o == what || o == "all");
@@ -129,6 +144,18 @@ fn main() {
     println!("threads: {}", rayon::current_num_threads());
     if std::env::args().nth(1).as_deref() == Some("hot") {
         return hot(&arrays);
+    }
+    if std::env::args().nth(1).as_deref() == Some("save") {
+        let dir = std::path::PathBuf::from(std::env::args().nth(2).expect("save DIR"));
+        for ((label, arr, fmt), name) in arrays.iter().zip(["pedestals.txt", "status.txt"]) {
+            let path = dir.join(name);
+            let opts = TextOptions::new(fmt).unwrap();
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            encode_text(arr, &opts, &HeaderInfo::default(), &mut w, &path).unwrap();
+            w.into_inner().unwrap();
+            println!("{label}: {}", path.display());
+        }
+        return;
     }
     for (label, arr, fmt) in &arrays {
         if array.as_deref().is_some_and(|a| !label.starts_with(a)) {
