@@ -140,6 +140,8 @@ pub struct Calibrator {
     mask: Vec<u8>,
     cm: Option<CmPlan>,
     scratch: Vec<Scratch>,
+    /// Per thread: copies of the parts of frames given at odd addresses.
+    copies: Vec<Vec<u16>>,
     unit_bad: Vec<usize>,
     last_bad: usize,
     epix: Option<Box<EpixState>>,
@@ -302,6 +304,7 @@ impl Calibrator {
             mask,
             cm: None,
             scratch: Vec::new(),
+            copies: Vec::new(),
             unit_bad: Vec::new(),
             last_bad: 0,
             epix: Some(Box::new(EpixState {
@@ -424,6 +427,7 @@ impl Calibrator {
             mask,
             cm,
             scratch: Vec::new(),
+            copies: Vec::new(),
             unit_bad: Vec::new(),
             last_bad: 0,
             epix: None,
@@ -494,6 +498,7 @@ impl Calibrator {
             mask,
             cm: None,
             scratch: Vec::new(),
+            copies: Vec::new(),
             unit_bad: Vec::new(),
             last_bad: 0,
             epix: None,
@@ -571,14 +576,14 @@ impl Calibrator {
         .then_some(unit_len)
     }
 
-    /// Calibrates `nframes` frames given as `parts` (the parts of each frame in order, then
-    /// those of the next; each a multiple of [`Calibrator::part_unit`] long), writing the frames
-    /// to `out` where given and adding each calibrated value to its pixel's `sums` (one per
-    /// pixel of a frame), frame after frame, where given. Returns the number of pixels with gain
-    /// bits `10` in all frames.
+    /// Calibrates `nframes` frames given as `parts`, bytes of little-endian words at any
+    /// address (the parts of each frame in order, then those of the next; each a multiple of
+    /// [`Calibrator::part_unit`] words long), writing the frames to `out` where given and adding
+    /// each calibrated value to its pixel's `sums` (one per pixel of a frame), frame after frame,
+    /// where given. Returns the number of pixels with gain bits `10` in all frames.
     pub(crate) fn calibrate_parts(
         &mut self,
-        parts: &[&[u16]],
+        parts: &[&[u8]],
         nframes: usize,
         out: Option<&mut [f32]>,
         sums: Option<&mut [f64]>,
@@ -588,19 +593,19 @@ impl Calibrator {
             Error::internal("frames in parts for a calibrator that takes whole frames")
         })?;
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        if total != nframes * n
-            || parts.iter().any(|p| !p.len().is_multiple_of(unit))
-            || out.as_ref().is_some_and(|o| o.len() != total)
+        if total != 2 * nframes * n
+            || parts.iter().any(|p| !p.len().is_multiple_of(2 * unit))
+            || out.as_ref().is_some_and(|o| 2 * o.len() != total)
             || sums.as_ref().is_some_and(|s| s.len() != n)
         {
             return Err(Error::internal(format!(
-                "{nframes} frames of {n} pixels in parts of {total} pixels in all"
+                "{nframes} frames of {n} pixels in parts of {total} bytes in all"
             )));
         }
         if nframes == 0 {
             return Ok(0);
         }
-        let halves: Vec<&[u16]> = parts.iter().flat_map(|p| p.chunks(unit)).collect();
+        let halves: Vec<&[u8]> = parts.iter().flat_map(|p| p.chunks(2 * unit)).collect();
         Ok(self.run_jungfrau_by_half(&halves, out, sums, nframes))
     }
 
@@ -725,7 +730,7 @@ impl Calibrator {
             && let Some(plan) = &self.cm
             && kernel::rows_apply(plan, self.cols, unit_len)
         {
-            let halves: Vec<&[u16]> = raw.chunks(unit_len).collect();
+            let halves: Vec<&[u8]> = bytemuck::cast_slice(raw).chunks(2 * unit_len).collect();
             return self.run_jungfrau_by_half(&halves, Some(out), None, nframes);
         }
         let units_per_frame = 2 * self.nsegs;
@@ -770,11 +775,12 @@ impl Calibrator {
     /// of a run of frames, calibrated row by row with the frames innermost
     /// ([`kernel::jungfrau_halves_best`]), so that each row's constants are read once for the
     /// run; the units are split into one contiguous range per thread. `raws`: the half panels of
-    /// each frame, then those of the next. Writes to `out` if given, adds to `sums` if given (then
-    /// each half panel is one unit, all frames in order).
+    /// each frame, then those of the next, as bytes of little-endian words (those at odd
+    /// addresses are copied by the thread that takes them). Writes to `out` if given, adds to
+    /// `sums` if given (then each half panel is one unit, all frames in order).
     fn run_jungfrau_by_half(
         &mut self,
-        raws: &[&[u16]],
+        raws: &[&[u8]],
         out: Option<&mut [f32]>,
         sums: Option<&mut [f64]>,
         nframes: usize,
@@ -799,7 +805,7 @@ impl Calibrator {
         struct Unit<'a> {
             half: usize,
             f0: usize,
-            raws: Vec<&'a [u16]>,
+            raws: Vec<&'a [u8]>,
             outs: Vec<&'a mut [f32]>,
             bad: Vec<usize>,
             sums: Option<&'a mut [f64]>,
@@ -830,13 +836,20 @@ impl Calibrator {
         if self.scratch.len() < workers {
             self.scratch.resize_with(workers, Scratch::default);
         }
+        if self.copies.len() < workers {
+            self.copies.resize_with(workers, Vec::new);
+        }
         let (poff, gfac, mask, cols) = (&self.poff, &self.gfac, &self.mask, self.cols);
         let plan = self.cm.as_ref().expect("row common mode");
         units
             .par_chunks_mut(per)
             .zip(self.scratch.par_iter_mut())
-            .for_each(|(us, s)| {
+            .zip(self.copies.par_iter_mut())
+            .for_each(|((us, s), copies)| {
                 for u in us {
+                    let raws = words(&u.raws, unit_len, copies);
+                    // The output slices for as long as the copies are borrowed.
+                    let mut outs: Vec<&mut [f32]> = u.outs.iter_mut().map(|o| &mut **o).collect();
                     let at = u.half * unit_len;
                     let c = HalfConsts {
                         poff: std::array::from_fn(|g| &poff[g * npix + at..][..unit_len]),
@@ -844,8 +857,8 @@ impl Calibrator {
                         mask: &mask[at..at + unit_len],
                     };
                     let fr = kernel::Frames {
-                        raws: &u.raws,
-                        outs: &mut u.outs,
+                        raws: &raws,
+                        outs: &mut outs,
                         bad: &mut u.bad,
                         sums: u.sums.as_deref_mut(),
                     };
@@ -973,6 +986,29 @@ fn check_same_shape(name: &str, a: &NdArray, want: &[usize]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The words of `parts` (`len` words each, as bytes of little-endian words): in place where
+/// aligned, else copied into `copies`.
+fn words<'p: 'c, 'c>(parts: &[&'p [u8]], len: usize, copies: &'c mut Vec<u16>) -> Vec<&'c [u16]> {
+    let aligned = |p: &'p [u8]| bytemuck::try_cast_slice::<u8, u16>(p).ok();
+    let odd: Vec<&[u8]> = parts
+        .iter()
+        .copied()
+        .filter(|p| aligned(p).is_none())
+        .collect();
+    copies.resize(odd.len() * len, 0);
+    for (c, p) in copies.chunks_mut(len.max(1)).zip(&odd) {
+        bytemuck::cast_slice_mut::<u16, u8>(c).copy_from_slice(p);
+    }
+    let mut copied = copies.chunks(len.max(1));
+    parts
+        .iter()
+        .map(|p| match aligned(p) {
+            Some(w) => w,
+            None => copied.next().expect("a copy of every odd part"),
+        })
+        .collect()
 }
 
 /// The mask of the status constants and the user mask (1 good, 0 bad) for frames of `shape`.
