@@ -302,8 +302,7 @@ impl DarkProc {
     /// read where they are; returns whether `nrecs` frames are now taken. Frames beyond
     /// `nrecs` are ignored. The same as [`DarkProc::push_frames`] of the frames put together.
     pub fn push_parts(&mut self, frames: FrameParts<'_>) -> Result<bool> {
-        if frames.frames() > 0
-            && frames.count() * frames.part_len() != frames.frames() * self.npix
+        if frames.frames() > 0 && frames.count() * frames.part_len() != frames.frames() * self.npix
         {
             return Err(Error::shape(
                 "frame",

@@ -254,6 +254,33 @@ mod tests {
         assert_eq!(out, whole(2));
         assert!(FrameParts::new(&parts, 18).is_err());
         assert!(FrameParts::new(&parts[..3], 20).is_err());
+        // The same parts as little-endian bytes at odd addresses: read in place by
+        // `row_bytes`, gathered by `rows`, the same pixels.
+        let mut odd = vec![0u8];
+        odd.extend(
+            parts
+                .iter()
+                .flat_map(|p| p.iter().flat_map(|v| v.to_le_bytes())),
+        );
+        let bparts: Vec<&[u8]> = odd[1..].chunks(10).collect();
+        let b = FrameParts::from_bytes(&bparts, 20).unwrap();
+        for (start, len) in [(0, 5), (5, 5), (3, 4), (2, 13), (0, 20), (19, 1)] {
+            let (mut s1, mut s2) = (Vec::new(), Vec::new());
+            let words = b.rows(start, len, &mut s1);
+            let bytes = b.row_bytes(start, len, &mut s2);
+            for k in 0..3 {
+                let want = &whole(k)[start..start + len];
+                assert_eq!(words[k], want);
+                let got: Vec<u16> = bytes[k]
+                    .chunks(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                assert_eq!(got, want);
+            }
+        }
+        b.range(1, 3).copy_frame(1, &mut out);
+        assert_eq!(out, whole(2));
+        assert!(FrameParts::from_bytes(&[&odd[..3]], 1).is_err());
         let uneven = [&store[0][..], &store[1][..4]];
         assert!(FrameParts::new(&uneven, 10).is_err());
     }
