@@ -37,7 +37,7 @@ fn frame(rng: &mut impl FnMut() -> u64, panels: usize, npix: usize, gain: u16) -
 
 /// Writes a JUNGFRAU run of `events[s]` events in step `s` (gain modes 0, 1, 2); `timed`: with
 /// the timing detector's 121 bytes in each event, so that every other event's frames lie at
-/// odd file offsets (as in `detcal simulate`'s runs), not readable in place as words.
+/// odd file offsets (as in `detcal simulate`'s runs), read in place as unaligned words.
 fn write_run(path: &Path, ids: &[&str], rows: usize, cols: usize, events: &[usize], timed: bool) {
     let mut setup = DetectorSetup::jungfrau("jungfrau", ids);
     setup.rows = rows as u32;
