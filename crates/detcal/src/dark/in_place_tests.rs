@@ -135,7 +135,7 @@ fn mapped(src: &RunSource, parts: usize) -> (usize, usize) {
                 .flat_map(|v| v.to_le_bytes())
                 .collect();
             assert_eq!(out.concat(), want);
-            if out.iter().all(|p| p.as_ptr() as usize % 2 == 0) {
+            if out.iter().all(|p| (p.as_ptr() as usize).is_multiple_of(2)) {
                 even += 1;
             } else {
                 odd += 1;

@@ -168,9 +168,10 @@ fn accumulate_generic(tile: &mut Tile, rows: &[&[u8]], len: usize, c: &Consts) {
 /// register.
 const LANES: usize = 16;
 
-/// Pixels ahead of the chunk being summed whose cache line is fetched: the frame rows come from
-/// the page cache through a map, one row per frame, and waiting for them was half the kernel's
-/// time (`perf annotate`: the first use of each row load).
+/// Pixels ahead of the chunk being summed whose cache line is fetched (in every row, every
+/// other chunk; near the end of the tile, the first lines of the next sub-batch's rows): the
+/// frame rows come from the page cache through a map, one row per frame, and waiting for them
+/// was half the kernel's time (`perf annotate`: the first use of each row load).
 const PREFETCH: usize = 256;
 
 /// Asks for the cache line at `p` (any address: a prefetch never faults).
@@ -201,8 +202,22 @@ fn words<const W: usize>(bytes: &[u8]) -> [u16; W] {
 #[inline(always)]
 fn sub_batches<const GAIN: bool>(tile: &mut Tile, rows: &[&[u8]], len: usize, c: &Consts) {
     let whole = len - len % LANES;
-    for sub in rows.chunks(c.sub) {
+    let n = rows.len();
+    for at in (0..n).step_by(c.sub) {
+        let sub = &rows[at..(at + c.sub).min(n)];
+        // The frames of the next sub-batch, whose first lines are fetched while this one ends.
+        let next = &rows[(at + c.sub).min(n)..(at + 2 * c.sub).min(n)];
         for p0 in (0..whole).step_by(LANES) {
+            if p0 % (2 * LANES) == 0 {
+                let ahead = p0 + PREFETCH;
+                if ahead < len {
+                    sub.iter()
+                        .for_each(|r| prefetch(r.as_ptr().wrapping_add(2 * ahead)));
+                } else {
+                    next.iter()
+                        .for_each(|r| prefetch(r.as_ptr().wrapping_add(2 * (ahead - len))));
+                }
+            }
             chunk::<LANES, GAIN>(tile, p0, sub, c);
         }
         for p0 in whole..len {
@@ -234,11 +249,6 @@ fn chunk<const W: usize, const GAIN: bool>(tile: &mut Tile, p0: usize, rows: &[&
     let bits = c.data_bits;
     let (below, above) = (c.below, c.above);
     let code = c.gain_code.unwrap_or(0);
-    if W == LANES && p0 % (2 * LANES) == 0 {
-        for row in rows {
-            prefetch(row.as_ptr().wrapping_add(2 * (p0 + PREFETCH)));
-        }
-    }
     for row in rows {
         let row = words::<W>(&row[2 * p0..2 * (p0 + W)]);
         // Two passes over the W pixels: everything in 16-bit lanes first (the value if in
