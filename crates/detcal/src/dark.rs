@@ -302,20 +302,16 @@ impl DarkProc {
     /// read where they are; returns whether `nrecs` frames are now taken. Frames beyond
     /// `nrecs` are ignored. The same as [`DarkProc::push_frames`] of the frames put together.
     pub fn push_parts(&mut self, frames: FrameParts<'_>) -> Result<bool> {
-        if frames.frames() > 0
-            && frames.parts().len() * frames.parts()[0].len() != frames.frames() * self.npix
+        if frames.frames() > 0 && frames.count() * frames.part_len() != frames.frames() * self.npix
         {
             return Err(Error::shape(
                 "frame",
                 self.npix.to_string(),
-                &[
-                    frames.parts()[0].len(),
-                    frames.parts().len() / frames.frames(),
-                ],
+                &[frames.part_len(), frames.count() / frames.frames()],
                 format!(
                     "dark processing: frames of {} parts of {} values, expected {} values",
-                    frames.parts().len() / frames.frames(),
-                    frames.parts()[0].len(),
+                    frames.count() / frames.frames(),
+                    frames.part_len(),
                     self.npix
                 ),
             ));
@@ -410,15 +406,12 @@ impl DarkProc {
         let (at, npix) = (self.buf_frames * self.npix, self.npix);
         let dst = &mut self.buf[at..at + frames.frames() * npix];
         // One core does not reach the memory bandwidth: copy big frames on all of them.
-        if frames.parts()[0].len() == npix {
-            let src = frames.parts();
-            dst.par_chunks_mut(npix)
-                .zip(src.par_iter())
-                .for_each(|(d, s)| {
-                    d.par_chunks_mut(COPY_CHUNK)
-                        .zip(s.par_chunks(COPY_CHUNK))
-                        .for_each(|(d, s)| d.copy_from_slice(s));
-                });
+        if frames.part_len() == npix {
+            dst.par_chunks_mut(npix).enumerate().for_each(|(f, d)| {
+                d.par_chunks_mut(COPY_CHUNK)
+                    .enumerate()
+                    .for_each(|(c, d)| frames.copy_part(f, c * COPY_CHUNK, d));
+            });
         } else {
             dst.par_chunks_mut(npix)
                 .enumerate()

@@ -826,13 +826,14 @@ impl RunSource {
 
     /// Appends to `out` the parts of `frame` (a frame this run handed out; its panels, or
     /// panel `segind` only) as slices of the run's mapped files, valid as long as the run, to
-    /// be read where they are instead of copied. Returns false, with `out` as it was, where a
-    /// part is not in a map as aligned little-endian words (then copy the frame instead).
+    /// be read where they are instead of copied: bytes of little-endian words, at any address.
+    /// Returns false, with `out` as it was, where a part is not in a map (then copy the frame
+    /// instead).
     pub fn mapped_parts<'s>(
         &'s self,
         frame: &Frame<'_>,
         segind: Option<usize>,
-        out: &mut Vec<&'s [u16]>,
+        out: &mut Vec<&'s [u8]>,
     ) -> bool {
         if cfg!(target_endian = "big") {
             return false;
@@ -846,11 +847,7 @@ impl RunSource {
                 (p >= base && p - base + n <= all.len())
                     .then(|| (&all[p - base..p - base + n], path))
             });
-            match found.and_then(|(b, path)| {
-                bytemuck::try_cast_slice::<u8, u16>(b)
-                    .ok()
-                    .map(|w| (w, path))
-            }) {
+            match found.filter(|(b, _)| b.len() % 2 == 0) {
                 Some((w, path)) => {
                     if let Some(path) = path {
                         note_file_use(path, n as u64);
@@ -884,12 +881,12 @@ impl RunSource {
     /// Drops this process's mapping of the pages of `parts` ([`RunSource::mapped_parts`] of
     /// this run, done with), so that memory stays bounded over a long run; the files stay in
     /// the page cache.
-    pub fn release_parts(&self, parts: &[&[u16]]) {
+    pub fn release_parts(&self, parts: &[&[u8]]) {
         for (all, _) in self.mapped_files() {
             let (base, end) = (all.as_ptr() as usize, all.as_ptr() as usize + all.len());
             let mut range: Option<(usize, usize)> = None;
             for p in parts {
-                let (a, b) = (p.as_ptr() as usize, p.as_ptr() as usize + 2 * p.len());
+                let (a, b) = (p.as_ptr() as usize, p.as_ptr() as usize + p.len());
                 if a >= base && b <= end {
                     range = Some(range.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
                 }

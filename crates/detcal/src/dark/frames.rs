@@ -7,11 +7,19 @@ engine reads them where they are, without copying them into a batch first.
 
 use crate::error::{Error, Result};
 
-/// `k` whole frames as parts: frame `f` is `parts[f * per_frame..(f + 1) * per_frame]` put
+/// Where the parts are: `u16` slices, or bytes holding little-endian words at any address
+/// (say, a panel at an odd offset of a mapped file).
+#[derive(Debug, Clone, Copy)]
+enum Store<'a> {
+    Words(&'a [&'a [u16]]),
+    Bytes(&'a [&'a [u8]]),
+}
+
+/// `k` whole frames as parts: frame `f` is parts `f * per_frame..(f + 1) * per_frame` put
 /// together.
 #[derive(Debug, Clone, Copy)]
 pub struct FrameParts<'a> {
-    parts: &'a [&'a [u16]],
+    store: Store<'a>,
     part_len: usize,
     per_frame: usize,
 }
@@ -20,12 +28,35 @@ impl<'a> FrameParts<'a> {
     /// Frames of `npix` pixels from `parts`, which must all have the same length, a divisor of
     /// `npix`, and make whole frames.
     pub fn new(parts: &'a [&'a [u16]], npix: usize) -> Result<FrameParts<'a>> {
-        let part_len = parts.first().map_or(npix, |p| p.len());
+        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        Self::checked(Store::Words(parts), &lens, npix)
+    }
+
+    /// [`FrameParts::new`] with parts given as bytes of little-endian words, at any address
+    /// (the kernel reads them where they are, aligned or not).
+    pub fn from_bytes(parts: &'a [&'a [u8]], npix: usize) -> Result<FrameParts<'a>> {
+        if let Some(p) = parts.iter().find(|p| p.len() % 2 != 0) {
+            return Err(Error::shape(
+                "frame parts",
+                "an even number of bytes",
+                &[p.len()],
+                format!(
+                    "dark processing: a part of {} bytes is not whole words",
+                    p.len()
+                ),
+            ));
+        }
+        let lens: Vec<usize> = parts.iter().map(|p| p.len() / 2).collect();
+        Self::checked(Store::Bytes(parts), &lens, npix)
+    }
+
+    fn checked(store: Store<'a>, lens: &[usize], npix: usize) -> Result<FrameParts<'a>> {
+        let part_len = lens.first().copied().unwrap_or(npix);
         let bad = |why: String| {
             Error::shape(
                 "frame parts",
                 format!("parts of frames of {npix} pixels"),
-                &[parts.len(), part_len],
+                &[lens.len(), part_len],
                 why,
             )
         };
@@ -34,21 +65,20 @@ impl<'a> FrameParts<'a> {
                 "dark processing: parts of {part_len} pixels do not make frames of {npix}"
             )));
         }
-        if let Some(p) = parts.iter().find(|p| p.len() != part_len) {
+        if let Some(p) = lens.iter().find(|&&p| p != part_len) {
             return Err(bad(format!(
-                "dark processing: a part of {} pixels among parts of {part_len}",
-                p.len()
+                "dark processing: a part of {p} pixels among parts of {part_len}"
             )));
         }
         let per_frame = npix / part_len;
-        if !parts.len().is_multiple_of(per_frame) {
+        if !lens.len().is_multiple_of(per_frame) {
             return Err(bad(format!(
                 "dark processing: {} parts of {part_len} pixels are not whole frames of {npix}",
-                parts.len()
+                lens.len()
             )));
         }
         Ok(FrameParts {
-            parts,
+            store,
             part_len,
             per_frame,
         })
@@ -56,24 +86,56 @@ impl<'a> FrameParts<'a> {
 
     /// The number of frames.
     pub fn frames(&self) -> usize {
-        self.parts.len() / self.per_frame
+        self.count() / self.per_frame
+    }
+
+    /// The number of parts.
+    pub fn count(&self) -> usize {
+        match self.store {
+            Store::Words(p) => p.len(),
+            Store::Bytes(p) => p.len(),
+        }
+    }
+
+    /// Pixels per part.
+    pub fn part_len(&self) -> usize {
+        self.part_len
     }
 
     /// The frames `from..to`.
     pub fn range(&self, from: usize, to: usize) -> FrameParts<'a> {
+        let (a, b) = (from * self.per_frame, to * self.per_frame);
         FrameParts {
-            parts: &self.parts[from * self.per_frame..to * self.per_frame],
+            store: match self.store {
+                Store::Words(p) => Store::Words(&p[a..b]),
+                Store::Bytes(p) => Store::Bytes(&p[a..b]),
+            },
             ..*self
         }
     }
 
-    /// The parts, frame after frame.
-    pub fn parts(&self) -> &'a [&'a [u16]] {
-        self.parts
+    /// Part `i` as bytes (little-endian words on little-endian machines).
+    fn bytes(&self, i: usize) -> &'a [u8] {
+        match self.store {
+            Store::Words(p) => bytemuck::cast_slice(p[i]),
+            Store::Bytes(p) => p[i],
+        }
+    }
+
+    /// Part `i` as words, where it is (`None`: not at an even address).
+    fn words(&self, i: usize) -> Option<&'a [u16]> {
+        match self.store {
+            Store::Words(p) => Some(p[i]),
+            Store::Bytes(p) if cfg!(target_endian = "little") => {
+                bytemuck::try_cast_slice(p[i]).ok()
+            }
+            Store::Bytes(_) => None,
+        }
     }
 
     /// The pixels `start..start + len` of every frame, one row per frame: slices of the parts
-    /// where the range lies in one part, else copies gathered into `scratch`.
+    /// where the range lies in one part (at an even address), else copies gathered into
+    /// `scratch`.
     pub(crate) fn rows<'s>(
         &self,
         start: usize,
@@ -86,33 +148,81 @@ impl<'a> FrameParts<'a> {
         let (first, last) = (start / self.part_len, (start + len - 1) / self.part_len);
         if first == last {
             let off = start - first * self.part_len;
-            return self
-                .parts
-                .iter()
-                .skip(first)
+            let rows: Option<Vec<&[u16]>> = (first..self.count())
                 .step_by(self.per_frame)
-                .map(|p| &p[off..off + len])
+                .map(|i| self.words(i).map(|p| &p[off..off + len]))
+                .collect();
+            if let Some(rows) = rows {
+                return rows;
+            }
+        }
+        self.gather(start, len, scratch);
+        scratch.chunks(len).collect()
+    }
+
+    /// The pixels `start..start + len` of every frame as bytes of little-endian words, one
+    /// row per frame, at any address: slices of the parts where the range lies in one part,
+    /// else copies gathered into `scratch`.
+    pub(crate) fn row_bytes<'s>(
+        &self,
+        start: usize,
+        len: usize,
+        scratch: &'s mut Vec<u16>,
+    ) -> Vec<&'s [u8]>
+    where
+        'a: 's,
+    {
+        let (first, last) = (start / self.part_len, (start + len - 1) / self.part_len);
+        if first == last && cfg!(target_endian = "little") {
+            let off = start - first * self.part_len;
+            return (first..self.count())
+                .step_by(self.per_frame)
+                .map(|i| &self.bytes(i)[2 * off..2 * (off + len)])
                 .collect();
         }
+        self.gather(start, len, scratch);
+        if cfg!(target_endian = "big") {
+            scratch.iter_mut().for_each(|x| *x = x.to_le());
+        }
+        bytemuck::cast_slice::<u16, u8>(scratch)
+            .chunks(2 * len)
+            .collect()
+    }
+
+    /// Copies the pixels `start..start + len` of every frame into `scratch`, frame after frame.
+    fn gather(&self, start: usize, len: usize, scratch: &mut Vec<u16>) {
         scratch.clear();
-        for f in 0..self.frames() {
-            let frame = &self.parts[f * self.per_frame..(f + 1) * self.per_frame];
+        scratch.resize(self.frames() * len, 0);
+        for (f, out) in scratch.chunks_mut(len).enumerate() {
             let mut at = start;
             while at < start + len {
                 let (i, off) = (at / self.part_len, at % self.part_len);
                 let n = (self.part_len - off).min(start + len - at);
-                scratch.extend_from_slice(&frame[i][off..off + n]);
+                let dst = &mut out[at - start..at - start + n];
+                self.copy_part(f * self.per_frame + i, off, dst);
                 at += n;
             }
         }
-        scratch.chunks(len).collect()
+    }
+
+    /// Copies the pixels `off..off + dst.len()` of part `i` into `dst`.
+    pub(crate) fn copy_part(&self, i: usize, off: usize, dst: &mut [u16]) {
+        match self.words(i) {
+            Some(w) => dst.copy_from_slice(&w[off..off + dst.len()]),
+            None => {
+                let b = &self.bytes(i)[2 * off..2 * (off + dst.len())];
+                bytemuck::cast_slice_mut::<u16, u8>(dst).copy_from_slice(b);
+                if cfg!(target_endian = "big") {
+                    dst.iter_mut().for_each(|x| *x = u16::from_le(*x));
+                }
+            }
+        }
     }
 
     /// Copies frame `f` into `out` (of `npix` values).
     pub(crate) fn copy_frame(&self, f: usize, out: &mut [u16]) {
-        let frame = &self.parts[f * self.per_frame..(f + 1) * self.per_frame];
-        for (dst, src) in out.chunks_mut(self.part_len).zip(frame) {
-            dst.copy_from_slice(src);
+        for (k, dst) in out.chunks_mut(self.part_len).enumerate() {
+            self.copy_part(f * self.per_frame + k, 0, dst);
         }
     }
 }
@@ -144,6 +254,33 @@ mod tests {
         assert_eq!(out, whole(2));
         assert!(FrameParts::new(&parts, 18).is_err());
         assert!(FrameParts::new(&parts[..3], 20).is_err());
+        // The same parts as little-endian bytes at odd addresses: read in place by
+        // `row_bytes`, gathered by `rows`, the same pixels.
+        let mut odd = vec![0u8];
+        odd.extend(
+            parts
+                .iter()
+                .flat_map(|p| p.iter().flat_map(|v| v.to_le_bytes())),
+        );
+        let bparts: Vec<&[u8]> = odd[1..].chunks(10).collect();
+        let b = FrameParts::from_bytes(&bparts, 20).unwrap();
+        for (start, len) in [(0, 5), (5, 5), (3, 4), (2, 13), (0, 20), (19, 1)] {
+            let (mut s1, mut s2) = (Vec::new(), Vec::new());
+            let words = b.rows(start, len, &mut s1);
+            let bytes = b.row_bytes(start, len, &mut s2);
+            for k in 0..3 {
+                let want = &whole(k)[start..start + len];
+                assert_eq!(words[k], want);
+                let got: Vec<u16> = bytes[k]
+                    .chunks(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                assert_eq!(got, want);
+            }
+        }
+        b.range(1, 3).copy_frame(1, &mut out);
+        assert_eq!(out, whole(2));
+        assert!(FrameParts::from_bytes(&[&odd[..3]], 1).is_err());
         let uneven = [&store[0][..], &store[1][..4]];
         assert!(FrameParts::new(&uneven, 10).is_err());
     }

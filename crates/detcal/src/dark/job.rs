@@ -16,8 +16,8 @@ and are saved once at the end, labelled with the first step processed; the job e
 
 One thread reads the runs (the datagram headers) while the engine works on the previous batch
 on every core. The frames are read where they are in the mapped files (a batch is the list of
-their panels' places), with no copy; a frame that is not in a map as aligned little-endian
-words, or every frame with [`run_copying`] (the reference path), is copied into a batch
+their panels' places, aligned or not), with no copy; a frame that is not in a map (big-endian
+machines), or every frame with [`run_copying`] (the reference path), is copied into a batch
 instead. The pages of a batch's frames are unmapped once the engine is done with them, so
 memory stays bounded over long runs. A step's results reach the caller only when the step is complete;
 an error while reading drops the partial step, so nothing half-done is saved.
@@ -104,7 +104,7 @@ enum Msg<'s> {
     /// Frames of run `run` read where they are: their parts in the run's mapped files.
     Parts {
         run: usize,
-        parts: Vec<&'s [u16]>,
+        parts: Vec<&'s [u8]>,
     },
     End {
         skipped: u64,
@@ -344,7 +344,7 @@ struct Batches<'a, 's> {
     block: usize,
     batch: Vec<u16>,
     nb: usize,
-    parts: Vec<&'s [u16]>,
+    parts: Vec<&'s [u8]>,
     np: usize,
     run: usize,
     /// Frames taken in this step.
@@ -394,7 +394,7 @@ impl<'s> Batches<'_, 's> {
 
     /// Takes `frame` of run `ri` (of `src`), panel `segind` only if given. The stage-1 block
     /// (the first frames of the step) reaches the engine in order; after it, frames read in
-    /// place and copies (frames not in a map as aligned words) fill batches of their own
+    /// place and copies (frames not in a map) fill batches of their own
     /// (stage 2 does not depend on the order of frames).
     fn take(
         &mut self,
@@ -653,7 +653,7 @@ fn compute(
             }
             Msg::Parts { run, parts } => {
                 if let Some(c) = cur.as_mut() {
-                    let frames = FrameParts::new(&parts, npix)?;
+                    let frames = FrameParts::from_bytes(&parts, npix)?;
                     c.push(root, params, ranks, |p| p.push_parts(frames))?;
                 }
                 sources[run].release_parts(&parts);
@@ -940,7 +940,7 @@ fn compute_panels(
             }
             Msg::Parts { run, parts } => {
                 if let Some((.., proc)) = cur.as_mut() {
-                    proc.push_parts(FrameParts::new(&parts, npix)?)?;
+                    proc.push_parts(FrameParts::from_bytes(&parts, npix)?)?;
                 }
                 own[run].release_parts(&parts);
             }

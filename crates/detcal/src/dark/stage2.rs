@@ -213,7 +213,7 @@ impl Stage2 {
             let start = i * TILE;
             let len = TILE.min(npix - start);
             let mut scratch = Vec::new();
-            let rows = frames.rows(start, len, &mut scratch);
+            let rows = frames.row_bytes(start, len, &mut scratch);
             kernel::accumulate(kernel, tile, &rows, len, &c);
         });
     }
