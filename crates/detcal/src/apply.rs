@@ -204,8 +204,9 @@ struct Batcher<'a, 's> {
     frames: Vec<Option<std::ops::Range<usize>>>,
     /// Frames in `raw`.
     copied: usize,
-    /// The parts of the frames read where they are in the run's mapped files.
-    mapped: Vec<&'s [u16]>,
+    /// The parts of the frames read where they are in the run's mapped files (bytes of
+    /// little-endian words, at any address).
+    mapped: Vec<&'s [u8]>,
     stats: RunStats,
     sink: Sink<'a>,
 }
@@ -220,15 +221,16 @@ impl<'s> Batcher<'_, 's> {
         }
     }
 
-    /// Adds a frame to the batch: read where it is when the calibrator takes frames in parts
-    /// of `unit` pixels and the frame's parts are mapped such, else copied.
+    /// Adds a frame to the batch: read where it is (the calibrator copies the parts at odd
+    /// addresses) when the calibrator takes frames in parts of `unit` pixels and the frame's
+    /// parts are mapped such, else copied.
     fn push(&mut self, frame: &Frame<'_>, unit: Option<usize>) -> Result<()> {
         if let Some(unit) = unit {
             let at = self.mapped.len();
             if self.src.mapped_parts(frame, None, &mut self.mapped)
                 && self.mapped[at..]
                     .iter()
-                    .all(|p| p.len().is_multiple_of(unit))
+                    .all(|p| p.len().is_multiple_of(2 * unit))
             {
                 self.frames.push(Some(at..self.mapped.len()));
                 return Ok(());
@@ -255,11 +257,7 @@ impl<'s> Batcher<'_, 's> {
             let mut copied = self.raw.chunks(self.n);
             for f in &self.frames {
                 match f {
-                    Some(r) => parts.extend(
-                        self.mapped[r.clone()]
-                            .iter()
-                            .map(|p| bytemuck::cast_slice(p)),
-                    ),
+                    Some(r) => parts.extend_from_slice(&self.mapped[r.clone()]),
                     None => {
                         parts.push(bytemuck::cast_slice(copied.next().expect("a copied frame")))
                     }
