@@ -172,6 +172,8 @@ pub fn run_shared(
             }
             Ok(())
         };
+        // The parts of frames copied from the run's mapped files, not yet released.
+        let mut mapped: Vec<&[u8]> = Vec::new();
         src.for_each(&mut |item| match item {
             Item::StepBegin(s) => {
                 finish(&mut cur, &mut spare)?;
@@ -245,15 +247,21 @@ pub fn run_shared(
                     return Ok(Flow::Continue);
                 };
                 let slot = dark.frame_slot();
-                match opts.segind {
-                    Some(i) => frame.copy_panel_to(i, slot)?,
-                    None if size > 1 => {
-                        let len = meta.panel_len();
-                        for (k, &p) in panels.iter().enumerate() {
-                            frame.copy_panel_to(p, &mut slot[k * len..(k + 1) * len])?;
+                if !copy_mapped(src, &frame, &panels, slot, &mut mapped) {
+                    match opts.segind {
+                        Some(i) => frame.copy_panel_to(i, slot)?,
+                        None if size > 1 => {
+                            let len = meta.panel_len();
+                            for (k, &p) in panels.iter().enumerate() {
+                                frame.copy_panel_to(p, &mut slot[k * len..(k + 1) * len])?;
+                            }
                         }
+                        None => frame.copy_to(slot)?,
                     }
-                    None => frame.copy_to(slot)?,
+                }
+                if mapped.len() >= RELEASE_PARTS {
+                    src.release_parts(&mapped);
+                    mapped.clear();
                 }
                 read += 1;
                 progress(read);
@@ -272,9 +280,46 @@ pub fn run_shared(
                 Ok(Flow::Continue)
             }
         })?;
+        src.release_parts(&mapped);
         finish(&mut cur, &mut spare)?;
     }
     Ok(())
+}
+
+/// Parts of frames copied from the mapped files between releases of their pages.
+const RELEASE_PARTS: usize = 256;
+/// Words of a frame's part copied by one thread.
+const COPY_PIECE: usize = 1 << 15;
+
+/// Copies `panels` of `frame` into `slot` (one after another) from the run's mapped files, in
+/// pieces shared between the threads, appending the parts read to `mapped`; false, with
+/// nothing copied, where a panel is not in a map.
+fn copy_mapped<'s>(
+    src: &'s RunSource,
+    frame: &crate::source::Frame<'_>,
+    panels: &[usize],
+    slot: &mut [u16],
+    mapped: &mut Vec<&'s [u8]>,
+) -> bool {
+    let at = mapped.len();
+    let len = slot.len() / panels.len().max(1);
+    let ok = panels
+        .iter()
+        .all(|&p| src.mapped_parts(frame, Some(p), mapped))
+        && mapped[at..].iter().all(|p| p.len() == 2 * len);
+    if !ok {
+        mapped.truncate(at);
+        return false;
+    }
+    let pieces: Vec<(&mut [u16], &[u8])> = slot
+        .chunks_mut(len)
+        .zip(&mapped[at..])
+        .flat_map(|(s, p)| s.chunks_mut(COPY_PIECE).zip(p.chunks(2 * COPY_PIECE)))
+        .collect();
+    pieces
+        .into_par_iter()
+        .for_each(|(s, p)| bytemuck::cast_slice_mut::<u16, u8>(s).copy_from_slice(p));
+    true
 }
 
 /// What names a job's files: psana names every file of a job after its first run.
