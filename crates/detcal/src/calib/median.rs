@@ -154,6 +154,57 @@ impl Network {
     }
 }
 
+/// The wires of the middle values of 57 to 64 values (ranks `(n-1)/2` and `n/2`), the
+/// median's when at most 7 values of a bank of 64 are left out (as `+inf`, sorted last).
+pub const MIDDLE64: [usize; 5] = [28, 29, 30, 31, 32];
+
+/// The fewest values of 64 whose median [`Network::sort_middle64`] gives.
+pub const MIDDLE64_MIN_COUNT: usize = 2 * MIDDLE64[0] + 1;
+
+impl Network {
+    /// Puts the right values into wires [`MIDDLE64`] of each lane, as [`Network::sort`] would;
+    /// the other wires are left in no particular order. For the 64-wire network with AVX2 this
+    /// runs only the compare-exchanges those wires depend on (`med64_avx2.s`, a fifth
+    /// fewer instructions); otherwise it sorts.
+    #[inline(always)]
+    pub fn sort_middle64(&self, w: &mut [Wire]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.full64
+            && crate::cpu::use_avx2()
+            && let Some(w) = w.first_chunk_mut::<64>()
+        {
+            middle64_avx2(w);
+            return;
+        }
+        self.sort(w);
+    }
+}
+
+/// The compare-exchanges of the 64-wire network that wires [`MIDDLE64`] depend on
+/// (`med64_avx2.s` is made from them).
+#[cfg(test)]
+fn middle64_pairs() -> Vec<(u32, u32, crate::calib::netgen::Keep)> {
+    crate::calib::netgen::prune(&Network::new(64).pairs, 64, &MIDDLE64)
+}
+
+/// [`Network::sort_middle64`] with AVX2: like [`sort64_avx2`], with the pruned network.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn middle64_avx2(w: &mut [Wire; 64]) {
+    // SAFETY: as for `sort64_avx2` (the same generator, fewer compare-exchanges).
+    unsafe {
+        core::arch::asm!(
+            include_str!("med64_avx2.s"),
+            in("rdi") w.as_mut_ptr(),
+            out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
+            out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
+            out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
+            out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
+            options(nostack, preserves_flags),
+        );
+    }
+}
+
 /// Sorts each lane of 64 wires with the whole 64-wire network as straight-line AVX2 code
 /// (`net64_avx2.s`, made by `calib/netgen.rs`): the same compare-exchanges as
 /// [`Network::sort`], each wire seeing them in the same order, with the wires kept in registers
@@ -253,6 +304,81 @@ mod tests {
             "{} loads and stores",
             lines - alu
         );
+    }
+
+    /// The checked-in `med64_avx2.s` is what the generator makes of the pruned network
+    /// (`DETCAL_REGEN_NETWORK=1` rewrites it).
+    #[test]
+    fn generated_middle_network_is_current() {
+        let kept = middle64_pairs();
+        let text = crate::calib::netgen::network_asm_kept(&kept, 64);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/calib/med64_avx2.s");
+        if std::env::var_os("DETCAL_REGEN_NETWORK").is_some_and(|v| v == "1") {
+            std::fs::write(path, &text).unwrap();
+        }
+        assert!(
+            text == include_str!("med64_avx2.s"),
+            "med64_avx2.s is stale: rerun with DETCAL_REGEN_NETWORK=1"
+        );
+        let alu = text.lines().filter(|l| l.starts_with("vpm")).count();
+        assert!(alu < 2 * 2 * 543 * 4 / 5, "{alu}");
+        for n in MIDDLE64_MIN_COUNT..=64 {
+            assert!(MIDDLE64.contains(&((n - 1) / 2)) && MIDDLE64.contains(&(n / 2)));
+        }
+    }
+
+    /// The pruned network gives the same middle wires as the whole network (the AVX2 sort and
+    /// the comparator loop), on random keys, heavy ties, `+inf` keys and 0/1 inputs.
+    #[test]
+    fn middle_network_matches_the_sort() {
+        let net = Network::new(64);
+        let mut seed = 7u64;
+        let mut rnd = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 32) as u32
+        };
+        for case in 0..400 {
+            let w: Vec<Wire> = (0..64)
+                .map(|_| {
+                    std::array::from_fn(|_| match case % 5 {
+                        0 => rnd() as i32,
+                        1 => (rnd() % 5) as i32 - 2,
+                        2 => (rnd() % 2) as i32,
+                        3 => key((rnd() % 4000) as f32 * 0.25 - 500.0),
+                        _ => {
+                            let x = [f32::NEG_INFINITY, -0.0, 0.0, 1.5, -3.25, f32::INFINITY]
+                                [rnd() as usize % 6];
+                            if rnd() % 3 == 0 { KEY_INF } else { key(x) }
+                        }
+                    })
+                })
+                .collect();
+            let mut sorted = w.clone();
+            for &(a, b) in &net.pairs {
+                compare_exchange(&mut sorted, a as usize, b as usize);
+            }
+            // The pruned pairs as a loop, then the AVX2 code where there is AVX2.
+            let mut looped = w.clone();
+            for (a, b, k) in middle64_pairs() {
+                let (a, b) = (a as usize, b as usize);
+                let (p, q) = (looped[a], looped[b]);
+                use crate::calib::netgen::Keep;
+                if k != Keep::Max {
+                    looped[a] = std::array::from_fn(|l| p[l].min(q[l]));
+                }
+                if k != Keep::Min {
+                    looped[b] = std::array::from_fn(|l| p[l].max(q[l]));
+                }
+            }
+            let mut fast = w.clone();
+            net.sort_middle64(&mut fast);
+            for m in MIDDLE64 {
+                assert_eq!(looped[m], sorted[m], "case {case} wire {m}");
+                assert_eq!(fast[m], sorted[m], "case {case} wire {m}");
+            }
+        }
     }
 
     /// The AVX2 code and the comparator loop give the same wires (bit for bit) on random keys,

@@ -67,10 +67,52 @@ impl Regs {
 /// AVX2 assembly (Intel syntax) that applies the compare-exchanges `pairs` to `nwires` wires of
 /// 16 `i32` lanes (64 bytes each) at the address in `rdi`, lanes 0-7 first, then 8-15.
 pub(crate) fn network_asm(pairs: &[(u32, u32)], nwires: usize) -> String {
+    let both: Vec<(u32, u32, Keep)> = pairs.iter().map(|&(a, b)| (a, b, Keep::Both)).collect();
+    network_asm_kept(&both, nwires)
+}
+
+/// Which outputs of a compare-exchange are needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Both: the minimum into the first wire, the maximum into the second.
+    Both,
+    /// Only the minimum (into the first wire; the second keeps its value).
+    Min,
+    /// Only the maximum (into the second wire; the first keeps its value).
+    Max,
+}
+
+/// The compare-exchanges of `pairs` that the values of the wires `outputs` depend on, each with
+/// the outputs of it that are needed (followed backwards from the end of the network).
+pub(crate) fn prune(
+    pairs: &[(u32, u32)],
+    nwires: usize,
+    outputs: &[usize],
+) -> Vec<(u32, u32, Keep)> {
+    let mut live: Vec<bool> = (0..nwires).map(|w| outputs.contains(&w)).collect();
+    let mut kept = Vec::new();
+    for &(a, b) in pairs.iter().rev() {
+        let (la, lb) = (live[a as usize], live[b as usize]);
+        let k = match (la, lb) {
+            (false, false) => continue,
+            (true, true) => Keep::Both,
+            (true, false) => Keep::Min,
+            (false, true) => Keep::Max,
+        };
+        kept.push((a, b, k));
+        live[a as usize] = true;
+        live[b as usize] = true;
+    }
+    kept.reverse();
+    kept
+}
+
+/// [`network_asm`] for compare-exchanges of which only the outputs in [`Keep`] are needed.
+pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> String {
     let mut out = String::new();
     // The comparators of each wire, in order, and how many of them have run.
     let mut by_wire: Vec<Vec<usize>> = vec![Vec::new(); nwires];
-    for (i, &(a, b)) in pairs.iter().enumerate() {
+    for (i, &(a, b, _)) in pairs.iter().enumerate() {
         by_wire[a as usize].push(i);
         by_wire[b as usize].push(i);
     }
@@ -101,7 +143,7 @@ pub(crate) fn network_asm(pairs: &[(u32, u32)], nwires: usize) -> String {
                 }
             }
             let (_, i) = best.expect("a comparator network always has a ready comparator");
-            let (a, b) = (pairs[i].0 as usize, pairs[i].1 as usize);
+            let (a, b, kept) = (pairs[i].0 as usize, pairs[i].1 as usize, pairs[i].2);
             let mut keep = Vec::new();
             for w in [a, b] {
                 let r = match regs.reg_of[w] {
@@ -118,6 +160,23 @@ pub(crate) fn network_asm(pairs: &[(u32, u32)], nwires: usize) -> String {
                 regs.touch(r);
             }
             let (ra, rb) = (keep[0], keep[1]);
+            match kept {
+                Keep::Min => {
+                    out.push_str(&format!("vpminsd ymm{ra}, ymm{ra}, ymm{rb}\n"));
+                    regs.dirty[ra] = true;
+                    next[a] += 1;
+                    next[b] += 1;
+                    continue;
+                }
+                Keep::Max => {
+                    out.push_str(&format!("vpmaxsd ymm{rb}, ymm{ra}, ymm{rb}\n"));
+                    regs.dirty[rb] = true;
+                    next[a] += 1;
+                    next[b] += 1;
+                    continue;
+                }
+                Keep::Both => {}
+            }
             let t = regs.take(&keep, &mut out, &addr);
             out.push_str(&format!(
                 "vpminsd ymm{t}, ymm{ra}, ymm{rb}\nvpmaxsd ymm{rb}, ymm{ra}, ymm{rb}\n"
