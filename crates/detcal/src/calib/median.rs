@@ -187,46 +187,46 @@ fn middle64_pairs() -> Vec<(u32, u32, crate::calib::netgen::Keep)> {
     crate::calib::netgen::prune(&Network::new(64).pairs, 64, &MIDDLE64)
 }
 
-/// [`Network::sort_middle64`] with AVX2: like [`sort64_avx2`], with the pruned network.
-#[cfg(target_arch = "x86_64")]
-#[inline(never)]
-fn middle64_avx2(w: &mut [Wire; 64]) {
-    // SAFETY: as for `sort64_avx2` (the same generator, fewer compare-exchanges).
-    unsafe {
-        core::arch::asm!(
-            include_str!("med64_avx2.s"),
-            in("rdi") w.as_mut_ptr(),
-            out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
-            out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
-            out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
-            out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
-            options(nostack, preserves_flags),
-        );
-    }
+/// Defines a function that runs a generated 64-wire network (`calib/netgen.rs`) over each lane
+/// of 64 wires as straight-line AVX2 code, the wires kept in registers between compare-exchanges.
+macro_rules! network_avx2 {
+    ($(#[$doc:meta])* $name:ident, $file:literal) => {
+        $(#[$doc])*
+        #[cfg(target_arch = "x86_64")]
+        #[inline(never)]
+        fn $name(w: &mut [Wire; 64]) {
+            // SAFETY: the code reads and writes only the 64 wires (4096 bytes) at `rdi`, which
+            // is the exclusive borrow `w`; it uses only the ymm registers declared clobbered and
+            // no stack; the caller checked that the CPU has AVX2.
+            unsafe {
+                core::arch::asm!(
+                    include_str!($file),
+                    in("rdi") w.as_mut_ptr(),
+                    out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
+                    out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
+                    out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
+                    out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
+                    options(nostack, preserves_flags),
+                );
+            }
+        }
+    };
 }
 
-/// Sorts each lane of 64 wires with the whole 64-wire network as straight-line AVX2 code
-/// (`net64_avx2.s`, made by `calib/netgen.rs`): the same compare-exchanges as
-/// [`Network::sort`], each wire seeing them in the same order, with the wires kept in registers
-/// between them. Only for CPUs with AVX2 ([`crate::cpu::use_avx2`]).
-#[cfg(target_arch = "x86_64")]
-#[inline(never)]
-fn sort64_avx2(w: &mut [Wire; 64]) {
-    // SAFETY: the code reads and writes only the 64 wires (4096 bytes) at `rdi`, which is the
-    // exclusive borrow `w`; it uses only the ymm registers declared clobbered and no stack; the
-    // caller checked that the CPU has AVX2.
-    unsafe {
-        core::arch::asm!(
-            include_str!("net64_avx2.s"),
-            in("rdi") w.as_mut_ptr(),
-            out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _,
-            out("ymm4") _, out("ymm5") _, out("ymm6") _, out("ymm7") _,
-            out("ymm8") _, out("ymm9") _, out("ymm10") _, out("ymm11") _,
-            out("ymm12") _, out("ymm13") _, out("ymm14") _, out("ymm15") _,
-            options(nostack, preserves_flags),
-        );
-    }
-}
+network_avx2!(
+    /// [`Network::sort_middle64`] with AVX2: like [`sort64_avx2`], with the pruned network
+    /// (`med64_avx2.s`).
+    middle64_avx2,
+    "med64_avx2.s"
+);
+
+network_avx2!(
+    /// Sorts each lane of 64 wires with the whole 64-wire network (`net64_avx2.s`): the same
+    /// compare-exchanges as [`Network::sort`], each wire seeing them in the same order. Only for
+    /// CPUs with AVX2 ([`crate::cpu::use_avx2`]).
+    sort64_avx2,
+    "net64_avx2.s"
+);
 
 /// Puts the lane-wise minimum of wires `a` and `b` into `a` and the maximum into `b`.
 #[inline(always)]
