@@ -2,17 +2,12 @@
 Large buffers that the kernel may back with transparent huge pages.
 
 Per-pixel accumulators and frame batches of whole detectors reach hundreds of megabytes. With
-4 KiB pages each first touch costs a page fault (measured at about 2.7 us on the development
-machine's virtual machine, where faults took a third of dark processing's time); asking for huge
-pages (`MADV_HUGEPAGE`, honoured where transparent huge pages are in `madvise` or `always` mode)
-makes that 512 times rarer. The advice changes nothing else: on systems without it the buffers
-are ordinary.
+4 KiB pages each first touch costs a page fault; asking for huge pages (`MADV_HUGEPAGE`,
+honoured where transparent huge pages are in `madvise` or `always` mode) makes that 512 times
+rarer, where fresh huge pages are not dearer than small ones: [`detcal_formats::pages`] decides
+(not in virtual machines that report free pages to their host). The advice changes nothing
+else: on systems without it the buffers are ordinary.
 */
-
-/// Allocations below this are left alone.
-const MIN_HUGE: usize = 4 << 20;
-/// The huge page size the advice is aligned to.
-const HUGE_PAGE: usize = 2 << 20;
 
 /// An empty vector with room for `n` elements, advised for huge pages before any is written.
 pub fn with_capacity<T>(n: usize) -> Vec<T> {
@@ -66,22 +61,7 @@ pub unsafe fn release_mapped(bytes: &[u8]) {
 }
 
 fn advise(ptr: *const u8, len: usize) {
-    if len < MIN_HUGE {
-        return;
-    }
-    let start = (ptr as usize).next_multiple_of(HUGE_PAGE);
-    let end = (ptr as usize + len) & !(HUGE_PAGE - 1);
-    if end <= start {
-        return;
-    }
-    #[cfg(target_os = "linux")]
-    if let Some(p) = std::ptr::NonNull::new(start as *mut std::ffi::c_void) {
-        // SAFETY: the range lies inside an allocation this process owns and has not handed out;
-        // MADV_HUGEPAGE is advice about how to back it and changes no contents.
-        let _ = unsafe {
-            nix::sys::mman::madvise(p, end - start, nix::sys::mman::MmapAdvise::MADV_HUGEPAGE)
-        };
-    }
+    detcal_formats::pages::advise_huge(ptr, len);
 }
 
 #[cfg(test)]

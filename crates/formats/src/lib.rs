@@ -26,6 +26,7 @@ mod fastnum;
 pub mod geometry;
 pub mod npy;
 pub mod npz;
+pub mod pages;
 pub mod pickle;
 pub mod pyfmt;
 pub mod text;

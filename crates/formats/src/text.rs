@@ -795,28 +795,13 @@ fn parse_uniform<T: ParseValue>(
     })
 }
 
-/// A zero-filled vector of `n` values whose memory the kernel may back with 2 MiB pages: the
-/// parser's first touches then fault once per 2 MiB instead of once per 4 KiB page (a quarter of
-/// the reading time went to page faults).
+/// A zero-filled vector of `n` values whose memory the kernel may back with 2 MiB pages
+/// ([`crate::pages`]): the parser's first touches then fault once per 2 MiB instead of once per
+/// 4 KiB page, where that is the cheaper.
 fn zeroed_huge<T: Element>(n: usize) -> Vec<T> {
     // A zero fill is a fresh zeroed allocation (not written here).
-    let mut v = vec![T::from_i128(0); n];
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let start = v.as_mut_ptr() as usize;
-        let first = start.next_multiple_of(HUGE);
-        let last = (start + std::mem::size_of_val(v.as_slice())) / HUGE * HUGE;
-        if last > first
-            && let Some(p) = std::ptr::NonNull::new(first as *mut std::ffi::c_void)
-        {
-            // SAFETY: the range lies inside the vector's allocation, and the advice changes only
-            // how the kernel backs the pages, not their contents. Failure is harmless.
-            let _ = unsafe {
-                nix::sys::mman::madvise(p, last - first, nix::sys::mman::MmapAdvise::MADV_HUGEPAGE)
-            };
-        }
-    }
+    let v = vec![T::from_i128(0); n];
+    crate::pages::advise_huge(v.as_ptr().cast(), std::mem::size_of_val(v.as_slice()));
     v
 }
 
