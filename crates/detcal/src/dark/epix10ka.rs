@@ -110,6 +110,8 @@ const TILE: usize = 2048;
 const LANES: usize = 16;
 /// Batches of at least this many frames go to pass 2 without a copy ([`EpixDark::push_frames`]).
 const DIRECT_FRAMES: usize = 16;
+/// Frames per call of [`EpixDark::push_parts`] once pass 1 ran ([`EpixDark::parts_wanted`]).
+const PARTS_BATCH: usize = 64;
 /// Frames per sub-batch: 16 squares of 14-bit values fit a `u32` (16 * 16383^2 < 2^32).
 const SUB: usize = 16;
 /// Bytes of the per-pixel sums ([`TileSums`]).
@@ -269,6 +271,85 @@ impl TileSums {
     }
 }
 
+/// Frames as the kernel reads them: a pixel's place is found once per chunk of pixels
+/// ([`FrameSource::locate`]), then read in every frame.
+trait FrameSource: Sync {
+    /// The number of frames.
+    fn nframes(&self) -> usize;
+    /// Where pixel `at` of a frame lies: (part of the frame, offset in the part).
+    fn locate(&self, at: usize) -> (usize, usize);
+    /// The `W` raw words of frame `f` from the place `loc` on.
+    fn row<const W: usize>(&self, f: usize, loc: (usize, usize)) -> [u16; W];
+    /// The address of frame `f` at `loc`, for prefetches (null where there is no such frame).
+    fn addr(&self, f: usize, loc: (usize, usize)) -> *const u8;
+}
+
+/// Whole frames of `npix` words one after another.
+#[derive(Debug, Clone, Copy)]
+struct Flat<'a> {
+    frames: &'a [u16],
+    npix: usize,
+}
+
+impl FrameSource for Flat<'_> {
+    #[inline(always)]
+    fn nframes(&self) -> usize {
+        self.frames.len() / self.npix
+    }
+
+    #[inline(always)]
+    fn locate(&self, at: usize) -> (usize, usize) {
+        (0, at)
+    }
+
+    #[inline(always)]
+    fn row<const W: usize>(&self, f: usize, (_, at): (usize, usize)) -> [u16; W] {
+        self.frames[f * self.npix + at..][..W]
+            .try_into()
+            .expect("lanes")
+    }
+
+    #[inline(always)]
+    fn addr(&self, f: usize, (_, at): (usize, usize)) -> *const u8 {
+        self.frames.as_ptr().wrapping_add(f * self.npix + at).cast()
+    }
+}
+
+/// Each frame's panels where they lie (in the run's mapped files): `parts[f * npanels + p]`
+/// holds panel `p` of frame `f` as bytes of little-endian words, at any address. Chunks of
+/// [`LANES`] pixels must not cross panels (`panel_len` a multiple of [`LANES`]).
+#[derive(Debug, Clone, Copy)]
+struct InPlace<'a> {
+    parts: &'a [&'a [u8]],
+    npanels: usize,
+    panel_len: usize,
+}
+
+impl FrameSource for InPlace<'_> {
+    #[inline(always)]
+    fn nframes(&self) -> usize {
+        self.parts.len() / self.npanels
+    }
+
+    #[inline(always)]
+    fn locate(&self, at: usize) -> (usize, usize) {
+        (at / self.panel_len, 2 * (at % self.panel_len))
+    }
+
+    #[inline(always)]
+    fn row<const W: usize>(&self, f: usize, (p, o): (usize, usize)) -> [u16; W] {
+        let b = &self.parts[f * self.npanels + p][o..o + 2 * W];
+        std::array::from_fn(|k| u16::from_le_bytes([b[2 * k], b[2 * k + 1]]))
+    }
+
+    #[inline(always)]
+    fn addr(&self, f: usize, (p, o): (usize, usize)) -> *const u8 {
+        self.parts
+            .get(f * self.npanels + p)
+            .map_or(std::ptr::null(), |b| b.as_ptr().wrapping_add(o))
+    }
+}
+
 /// Per-pixel sums of a whole frame, in tiles.
 #[derive(Debug, Clone)]
 struct Sums {
@@ -289,8 +370,7 @@ impl Sums {
     /// Turns pass-1 sums over `block` (the first records) into pass-2 sums over the same
     /// records with the given gates: kept where pass 2 would sum the same values
     /// ([`TileSums::set_gates`]), summed again from the block in the other chunks.
-    fn into_pass2(mut self, gate_lo: &[i16], gate_hi: &[i16], block: &[u16]) -> Sums {
-        let npix = self.npix;
+    fn into_pass2(mut self, gate_lo: &[i16], gate_hi: &[i16], block: &impl FrameSource) -> Sums {
         let avx2 = use_avx2();
         self.tiles.par_iter_mut().for_each(|t| {
             let start = t.start;
@@ -300,7 +380,7 @@ impl Sums {
                 .map(|c| (c, start + c))
                 .collect();
             if !chunks.is_empty() {
-                resum(t, block, npix, &chunks, avx2);
+                resum(t, block, &chunks, avx2);
             }
         });
         self
@@ -357,7 +437,11 @@ impl Sums {
                     .enumerate()
                     .map(|(j, &c)| (c, j * LANES))
                     .collect();
-                resum(t, &rows, width, &at, avx2);
+                let rows = Flat {
+                    frames: &rows,
+                    npix: width,
+                };
+                resum(t, &rows, &at, avx2);
             });
         self
     }
@@ -372,7 +456,7 @@ impl Sums {
             .par_iter_mut()
             .zip(bytes.par_chunks_mut(recs * TILE))
             .for_each(|(t, blk)| {
-                accumulate(t, frames, npix, Pass::First, avx2);
+                accumulate(t, &Flat { frames, npix }, Pass::First, avx2);
                 encode(t, frames, npix, rec0, blk, avx2);
             });
     }
@@ -380,10 +464,15 @@ impl Sums {
     /// Adds whole frames of masked values.
     fn add(&mut self, frames: &[u16], pass: Pass) {
         let npix = self.npix;
+        self.add_from(&Flat { frames, npix }, pass);
+    }
+
+    /// Adds the frames of `src`.
+    fn add_from(&mut self, src: &impl FrameSource, pass: Pass) {
         let avx2 = use_avx2();
         self.tiles
             .par_iter_mut()
-            .for_each(|t| accumulate(t, frames, npix, pass, avx2));
+            .for_each(|t| accumulate(t, src, pass, avx2));
     }
 
     /// One per-pixel array out of the tiles.
@@ -396,34 +485,27 @@ impl Sums {
     }
 }
 
-fn accumulate(t: &mut TileSums, frames: &[u16], npix: usize, pass: Pass, avx2: bool) {
-    accumulate_with(t, frames, npix, pass, avx2, true)
+fn accumulate(t: &mut TileSums, src: &impl FrameSource, pass: Pass, avx2: bool) {
+    accumulate_with(t, src, pass, avx2, true)
 }
 
 /// [`accumulate`], with or without the prefetches (without: the reference in tests).
-fn accumulate_with(
-    t: &mut TileSums,
-    frames: &[u16],
-    npix: usize,
-    pass: Pass,
-    avx2: bool,
-    pf: bool,
-) {
+fn accumulate_with(t: &mut TileSums, src: &impl FrameSource, pass: Pass, avx2: bool, pf: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
         unsafe {
             match pass {
-                Pass::First => accumulate_avx2::<true, true>(t, frames, npix, pf),
-                Pass::Second => accumulate_avx2::<true, false>(t, frames, npix, pf),
+                Pass::First => accumulate_avx2::<true, true>(t, src, pf),
+                Pass::Second => accumulate_avx2::<true, false>(t, src, pf),
             }
         };
         return;
     }
     let _ = avx2;
     match pass {
-        Pass::First => accumulate_body::<true, true>(t, frames, npix, pf),
-        Pass::Second => accumulate_body::<true, false>(t, frames, npix, pf),
+        Pass::First => accumulate_body::<true, true>(t, src, pf),
+        Pass::Second => accumulate_body::<true, false>(t, src, pf),
     }
 }
 
@@ -431,11 +513,10 @@ fn accumulate_with(
 #[target_feature(enable = "avx2")]
 fn accumulate_avx2<const COUNT: bool, const MINMAX: bool>(
     t: &mut TileSums,
-    frames: &[u16],
-    npix: usize,
+    src: &impl FrameSource,
     pf: bool,
 ) {
-    accumulate_body::<COUNT, MINMAX>(t, frames, npix, pf)
+    accumulate_body::<COUNT, MINMAX>(t, src, pf)
 }
 
 /// Adds every frame to the tile, in sub-batches of [`SUB`] frames (their rows of the tile stay in
@@ -444,11 +525,10 @@ fn accumulate_avx2<const COUNT: bool, const MINMAX: bool>(
 #[inline(always)]
 fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
     t: &mut TileSums,
-    frames: &[u16],
-    npix: usize,
+    src: &impl FrameSource,
     pf: bool,
 ) {
-    let nframes = frames.len() / npix;
+    let nframes = src.nframes();
     let len = t.len();
     let start = t.start;
     let mut f = 0;
@@ -459,11 +539,11 @@ fn accumulate_body<const COUNT: bool, const MINMAX: bool>(
             let w = LANES.min(len - c);
             if w == LANES {
                 let pf = pf.then_some((len, nframes));
-                chunk::<COUNT, MINMAX, LANES>(t, c, frames, npix, start + c, f..end, pf);
+                chunk::<COUNT, MINMAX, LANES>(t, c, src, start + c, f..end, pf);
             } else {
                 for k in 0..w {
                     let at = start + c + k;
-                    chunk::<COUNT, MINMAX, 1>(t, c + k, frames, npix, at, f..end, None);
+                    chunk::<COUNT, MINMAX, 1>(t, c + k, src, at, f..end, None);
                 }
             }
             c += w;
@@ -527,26 +607,26 @@ fn encode_body(t: &mut TileSums, frames: &[u16], npix: usize, rec0: usize, blk: 
 
 /// Adds the gated sums (no counts) of every frame for the chunks of [`LANES`] pixels starting at
 /// `chunks` (tile offsets, the last one possibly shorter).
-fn resum(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)], avx2: bool) {
+fn resum(t: &mut TileSums, src: &impl FrameSource, chunks: &[(usize, usize)], avx2: bool) {
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         // SAFETY: the CPU has AVX2 (checked at run time by `use_avx2`).
-        unsafe { resum_avx2(t, frames, npix, chunks) };
+        unsafe { resum_avx2(t, src, chunks) };
         return;
     }
     let _ = avx2;
-    resum_body(t, frames, npix, chunks)
+    resum_body(t, src, chunks)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn resum_avx2(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)]) {
-    resum_body(t, frames, npix, chunks)
+fn resum_avx2(t: &mut TileSums, src: &impl FrameSource, chunks: &[(usize, usize)]) {
+    resum_body(t, src, chunks)
 }
 
 #[inline(always)]
-fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, usize)]) {
-    let nframes = frames.len() / npix;
+fn resum_body(t: &mut TileSums, src: &impl FrameSource, chunks: &[(usize, usize)]) {
+    let nframes = src.nframes();
     let len = t.len();
     let mut f = 0;
     while f < nframes {
@@ -554,10 +634,10 @@ fn resum_body(t: &mut TileSums, frames: &[u16], npix: usize, chunks: &[(usize, u
         for &(c, at) in chunks {
             let w = LANES.min(len - c);
             if w == LANES {
-                chunk::<false, false, LANES>(t, c, frames, npix, at, f..end, None);
+                chunk::<false, false, LANES>(t, c, src, at, f..end, None);
             } else {
                 for k in 0..w {
-                    chunk::<false, false, 1>(t, c + k, frames, npix, at + k, f..end, None);
+                    chunk::<false, false, 1>(t, c + k, src, at + k, f..end, None);
                 }
             }
         }
@@ -572,12 +652,12 @@ const PREFETCH: usize = 128;
 
 /// Prefetches the cache line at `p` (a prefetch never faults, whatever the address).
 #[inline(always)]
-fn prefetch(p: *const u16) {
+fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults.
     unsafe {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
@@ -591,8 +671,7 @@ fn prefetch(p: *const u16) {
 fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     t: &mut TileSums,
     c: usize,
-    frames: &[u16],
-    npix: usize,
+    src: &impl FrameSource,
     at: usize,
     fr: std::ops::Range<usize>,
     pf: Option<(usize, usize)>,
@@ -602,11 +681,12 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
         .filter(|_| c.is_multiple_of(2 * LANES))
         .map(|(len, nframes)| {
             if c + PREFETCH < len {
-                (0, at + PREFETCH, nframes)
+                (0, src.locate(at + PREFETCH), nframes)
             } else {
-                (SUB, at + PREFETCH - len, nframes)
+                (SUB, src.locate(at + PREFETCH - len), nframes)
             }
         });
+    let loc = src.locate(at);
     let lo: [u16; W] = t.lo[c..c + W].try_into().expect("lanes");
     let hi: [u16; W] = t.hi[c..c + W].try_into().expect("lanes");
     // Counts of a sub-batch fit in u16, sums in u32.
@@ -625,11 +705,9 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
         if let Some((next, o, nframes)) = pf
             && f + next < nframes
         {
-            prefetch(frames.as_ptr().wrapping_add((f + next) * npix + o));
+            prefetch(src.addr(f + next, o));
         }
-        let row: &[u16; W] = frames[f * npix + at..f * npix + at + W]
-            .try_into()
-            .expect("lanes");
+        let row: [u16; W] = src.row(f, loc);
         // 16-bit work first (the masked value if in gate, else 0), then the 32-bit sums: mixed
         // in one loop, the compiler uses half-width vectors for the 16-bit part. The tests are
         // written as all-ones masks (what the vector compares give), subtracted to count:
@@ -666,6 +744,17 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
         if COUNT {
             t.clo[c + k] += u32::from(clo[k]);
             t.chi[c + k] += u32::from(chi[k]);
+        }
+    }
+}
+
+/// Copies little-endian words from bytes (`dst.len()` words).
+fn copy_words(dst: &mut [u16], src: &[u8]) {
+    if cfg!(target_endian = "little") {
+        bytemuck::cast_slice_mut::<u16, u8>(dst).copy_from_slice(src);
+    } else {
+        for (d, b) in dst.iter_mut().zip(src.chunks_exact(2)) {
+            *d = u16::from_le_bytes([b[0], b[1]]);
         }
     }
 }
@@ -964,6 +1053,105 @@ impl EpixDark {
         self.is_done()
     }
 
+    /// How many frames [`EpixDark::push_parts`] would now read where they lie, given in one
+    /// call: before pass 1 of frames summed in blocks (frames larger than about a panel), the
+    /// first records and two more; once pass 1 ran, a batch. 0 where frames are better copied
+    /// into [`EpixDark::frame_slot`] (pass 1 of frames summed as they arrive, or panels whose
+    /// length is not a multiple of 16 pixels).
+    pub fn parts_wanted(&self) -> usize {
+        if self.is_done() || !self.panel_len.is_multiple_of(LANES) {
+            0
+        } else if self.pass2.is_some() {
+            PARTS_BATCH
+        } else if self.block_in_place_ok() {
+            PASS1_RECORDS + 2
+        } else {
+            0
+        }
+    }
+
+    /// Whether the first records can be taken where they lie: frames summed in blocks, none
+    /// collected yet, and room for all of pass 1's records and one more.
+    fn block_in_place_ok(&self) -> bool {
+        !self.incremental && self.collected == 0 && self.cap == PASS1_RECORDS + 1
+    }
+
+    /// Adds frames read where they lie, with the results of pushing them one by one:
+    /// `parts[f * npanels + p]` is panel `p` of frame `f`, `2 * panel_len` bytes of
+    /// little-endian raw words at any address, read during the call only. Frames beyond `nbs`
+    /// are ignored; returns whether the block is now full. In the cases
+    /// [`EpixDark::parts_wanted`] names, the kernel reads the frames where they are; otherwise
+    /// they are copied into the buffer.
+    pub fn push_parts(&mut self, parts: &[&[u8]]) -> Result<bool> {
+        let (np, len) = (self.npanels, self.panel_len);
+        if !parts.len().is_multiple_of(np) || parts.iter().any(|p| p.len() != 2 * len) {
+            return Err(Error::shape(
+                "frame parts",
+                format!("whole frames of {np} panels of {} bytes", 2 * len),
+                &[parts.len()],
+                format!(
+                    "ePix10ka dark processing: {} parts are not whole frames of {np} panels of {} bytes",
+                    parts.len(),
+                    2 * len
+                ),
+            ));
+        }
+        let room = (self.nbs as u64).saturating_sub(self.collected) as usize;
+        let n = (parts.len() / np).min(room);
+        let parts = &parts[..n * np];
+        let of = |parts| InPlace {
+            parts,
+            npanels: np,
+            panel_len: len,
+        };
+        let in_place = len.is_multiple_of(LANES) && n >= 2;
+        if in_place && self.pass2.is_some() {
+            // Later frames follow, so every frame waiting in the buffer is a record.
+            if self.buf_frames > 0 {
+                self.process(self.buf_frames);
+            }
+            let (records, last) = parts.split_at((n - 1) * np);
+            let (_, sums) = self.pass2.as_mut().expect("pass 2");
+            sums.add_from(&of(records), Pass::Second);
+            self.hold_back(last);
+            self.collected += n as u64;
+        } else if in_place && self.block_in_place_ok() && n > PASS1_RECORDS + 1 {
+            // The first records are pass 1's block; pass 2 then takes them (mostly from pass
+            // 1's sums) and the records after them.
+            let (block, rest) = parts.split_at(PASS1_RECORDS * np);
+            let block = of(block);
+            let (sums, done) = self.pass1.as_mut().expect("pass 1");
+            sums.add_from(&block, Pass::First);
+            *done = PASS1_RECORDS;
+            let (sums, _) = self.pass1.take().expect("pass 1");
+            let p1 = pass1(&sums, self.npanels, self.panel_len);
+            let mut sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, &block);
+            let (records, last) = rest.split_at(rest.len() - np);
+            sums.add_from(&of(records), Pass::Second);
+            self.pass2 = Some((p1, sums));
+            self.hold_back(last);
+            self.collected += n as u64;
+        } else {
+            for frame in parts.chunks_exact(np) {
+                let slot = self.frame_slot();
+                for (dst, part) in slot.chunks_exact_mut(len).zip(frame) {
+                    copy_words(dst, part);
+                }
+                self.commit_frame();
+            }
+        }
+        Ok(self.is_done())
+    }
+
+    /// Keeps the frame `last` (its panels' bytes) as the one held back, alone in the buffer.
+    fn hold_back(&mut self, last: &[&[u8]]) {
+        let len = self.panel_len;
+        for (dst, part) in self.buf.chunks_exact_mut(len).zip(last) {
+            copy_words(dst, part);
+        }
+        self.buf_frames = 1;
+    }
+
     /// With `incremental`: adds the buffer's first `k` frames (records) to the pass-1 sums and
     /// the byte block, moves the rest to the front, and ends pass 1 once it has all its
     /// records.
@@ -1003,7 +1191,11 @@ impl EpixDark {
                 done,
             )
         } else {
-            sums.into_pass2(&p1.gate_lo, &p1.gate_hi, &self.buf[..done * npix])
+            let block = Flat {
+                frames: &self.buf[..done * npix],
+                npix,
+            };
+            sums.into_pass2(&p1.gate_lo, &p1.gate_hi, &block)
         };
         self.pass2 = Some((p1, sums));
     }
@@ -1514,6 +1706,100 @@ mod tests {
         }
     }
 
+    #[test]
+    fn frames_read_in_place_give_what_copies_give() {
+        // 1100 frames (past nbs) of 2 panels, noisy pixels, spikes, zeros and saturation; each
+        // panel of each frame at an odd address. Fed the job's way (as many frames at once as
+        // `parts_wanted` says, copies where it says 0) and in batches of other sizes (7, 64,
+        // 600: copied where they cannot be read in place), in both summing modes, for nbs
+        // 1024, 550 (the block ends inside a batch) and 300 (pass 1 over all records), and
+        // with panels of 700 pixels (not a multiple of 16: always copied).
+        for l in [704usize, 700] {
+            let (np, nf) = (2, 1100);
+            let mut rnd = xorshift(0x5eed_0f_1ace_u64 + l as u64);
+            let frames: Vec<Vec<u16>> = (0..nf)
+                .map(|_| {
+                    (0..np * l)
+                        .map(|p| {
+                            let amp = if p % 5 == 0 { 30 } else { 2 + p % 4 };
+                            let r = rnd();
+                            let mut v = 1500 + (p % 400) as i64 + (r % (2 * amp as u64 + 1)) as i64
+                                - amp as i64;
+                            match r % 1499 {
+                                0 => v += 700,
+                                1 => v = 0,
+                                2 => v = 16001 | 0x4000,
+                                _ => {}
+                            }
+                            v as u16
+                        })
+                        .collect()
+                })
+                .collect();
+            // Each panel's bytes one byte into its own buffer.
+            let bufs: Vec<Vec<u8>> = frames
+                .iter()
+                .flat_map(|f| f.chunks(l))
+                .map(|panel| {
+                    let mut b = vec![0u8];
+                    b.extend(panel.iter().flat_map(|v| v.to_le_bytes()));
+                    b
+                })
+                .collect();
+            let parts: Vec<&[u8]> = bufs.iter().map(|b| &b[1..]).collect();
+            assert!(parts.iter().all(|p| p.as_ptr() as usize % 2 == 1));
+            for nbs in [DEFAULT_NBS, 550, 300] {
+                for incremental in [false, true] {
+                    let new = || EpixDark::with_mode(np, l, nbs, Vec::new(), Some(incremental));
+                    let mut d = new().unwrap();
+                    for f in &frames {
+                        d.frame_slot().copy_from_slice(f);
+                        d.commit_frame();
+                    }
+                    let want = d.finish().unwrap();
+                    let at = format!("panels of {l}, nbs {nbs}, incremental {incremental}");
+                    // The job's way.
+                    let mut d = new().unwrap();
+                    let mut pending: Vec<&[u8]> = Vec::new();
+                    let mut in_place = 0;
+                    for (f, frame) in frames.iter().enumerate() {
+                        let k = d.parts_wanted();
+                        if k > 0 {
+                            pending.extend(&parts[f * np..(f + 1) * np]);
+                            if pending.len() == k * np {
+                                in_place += k;
+                                d.push_parts(&pending).unwrap();
+                                pending.clear();
+                            }
+                        } else {
+                            d.push_parts(&pending).unwrap();
+                            pending.clear();
+                            d.push_frame(frame).unwrap();
+                        }
+                    }
+                    d.push_parts(&pending).unwrap();
+                    assert_eq!(d.finish().unwrap(), want, "{at}, the job's way");
+                    let expect_in_place = l % LANES == 0 && nbs > PASS1_RECORDS + 1;
+                    assert_eq!(in_place > 0, expect_in_place, "{at}: {in_place} in place");
+                    // Batches of other sizes.
+                    for k in [7usize, 64, 600] {
+                        let mut d = new().unwrap();
+                        for batch in parts.chunks(k * np) {
+                            d.push_parts(batch).unwrap();
+                        }
+                        assert_eq!(d.finish().unwrap(), want, "{at}, batches of {k}");
+                    }
+                }
+            }
+        }
+        let mut d = EpixDark::new(2, 16, DEFAULT_NBS).unwrap();
+        assert!(d.push_parts(&[&[0u8; 32]]).is_err(), "half a frame");
+        assert!(
+            d.push_parts(&[&[0u8; 32], &[0u8; 30]]).is_err(),
+            "a short panel"
+        );
+    }
+
     /// Checks `res` against psana's sums taken directly over the records of `frames` (panels
     /// of `l` pixels): pass 1 over the first min(n, 500) records, pass 2 over all n.
     fn assert_direct(frames: &[Vec<u16>], l: usize, res: &EpixDarkResult) {
@@ -1781,7 +2067,7 @@ mod tests {
                             for i in 0..t.len() {
                                 (t.lo[i], t.hi[i]) = gates[t.start + i];
                             }
-                            accumulate_with(t, frames, npix, pass, avx2, pf);
+                            accumulate_with(t, &Flat { frames, npix }, pass, avx2, pf);
                         }
                         s
                     };
@@ -1807,17 +2093,21 @@ mod tests {
         let npix = frames[0].len();
         let mut a = Sums::new(npix);
         let mut b = Sums::new(npix);
+        let flat = Flat {
+            frames: &flat,
+            npix,
+        };
         for pass in [Pass::First, Pass::Second] {
             for t in &mut a.tiles {
-                accumulate(t, &flat, npix, pass, false);
+                accumulate(t, &flat, pass, false);
             }
             for t in &mut b.tiles {
-                accumulate(t, &flat, npix, pass, use_avx2());
+                accumulate(t, &flat, pass, use_avx2());
             }
         }
         let chunks = [(0, 0), (LANES, LANES), (7 * LANES, 7 * LANES)];
-        resum(&mut a.tiles[0], &flat, npix, &chunks, false);
-        resum(&mut b.tiles[0], &flat, npix, &chunks, use_avx2());
+        resum(&mut a.tiles[0], &flat, &chunks, false);
+        resum(&mut b.tiles[0], &flat, &chunks, use_avx2());
         assert_eq!(a.gather(|t| &t.s2), b.gather(|t| &t.s2));
         assert_eq!(a.gather(|t| &t.s1), b.gather(|t| &t.s1));
         assert_eq!(a.gather(|t| &t.clo), b.gather(|t| &t.clo));

@@ -139,9 +139,16 @@ pub fn run_shared(
             ));
         }
         let mut cur: Option<(StepMeta, u32, GainRange, EpixDark)> = None;
+        // Frames read where they lie (their panels' parts of the mapped files), waiting to be
+        // handed to the engine at once.
+        let mut pending: Vec<&[u8]> = Vec::new();
         let mut finish = |cur: &mut Option<(StepMeta, u32, GainRange, EpixDark)>,
-                          spare: &mut Vec<u16>|
+                          spare: &mut Vec<u16>,
+                          pending: &mut Vec<&[u8]>|
          -> Result<()> {
+            if let Some((_, _, _, dark)) = cur.as_mut() {
+                push_pending(src, dark, pending)?;
+            }
             if let Some((step, nstep, range, dark)) = cur.take() {
                 let (result, buf) = dark.finish_with_buffer();
                 *spare = buf;
@@ -176,7 +183,7 @@ pub fn run_shared(
         let mut mapped: Vec<&[u8]> = Vec::new();
         src.for_each(&mut |item| match item {
             Item::StepBegin(s) => {
-                finish(&mut cur, &mut spare)?;
+                finish(&mut cur, &mut spare, &mut pending)?;
                 if nstep_tot >= ccmax {
                     stop = true;
                     return Ok(Flow::Stop);
@@ -246,6 +253,25 @@ pub fn run_shared(
                 let Some((_, _, _, dark)) = cur.as_mut() else {
                     return Ok(Flow::Continue);
                 };
+                let want = dark.parts_wanted();
+                if want > 0 && take_mapped(src, &frame, &panels, meta.panel_len(), &mut pending) {
+                    read += 1;
+                    progress(read);
+                    if pending.len() >= want * panels.len() {
+                        let full = dark.push_parts(&pending)?;
+                        src.release_parts(&pending);
+                        pending.clear();
+                        if full {
+                            // psana stops reading the step once the block is full.
+                            return Ok(Flow::EndStep);
+                        }
+                    }
+                    return Ok(Flow::Continue);
+                }
+                // Frames reach the engine in order: those waiting go first.
+                if push_pending(src, dark, &mut pending)? {
+                    return Ok(Flow::EndStep);
+                }
                 let slot = dark.frame_slot();
                 if !copy_mapped(src, &frame, &panels, slot, &mut mapped) {
                     match opts.segind {
@@ -276,14 +302,46 @@ pub fn run_shared(
                 Ok(Flow::Continue)
             }
             Item::StepEnd { .. } => {
-                finish(&mut cur, &mut spare)?;
+                finish(&mut cur, &mut spare, &mut pending)?;
                 Ok(Flow::Continue)
             }
         })?;
         src.release_parts(&mapped);
-        finish(&mut cur, &mut spare)?;
+        finish(&mut cur, &mut spare, &mut pending)?;
     }
     Ok(())
+}
+
+/// Appends the parts of `panels` of `frame` (each `panel_len` words) in the run's mapped files
+/// to `pending`; false, with `pending` as it was, where one is not in a map.
+fn take_mapped<'s>(
+    src: &'s RunSource,
+    frame: &crate::source::Frame<'_>,
+    panels: &[usize],
+    panel_len: usize,
+    pending: &mut Vec<&'s [u8]>,
+) -> bool {
+    let at = pending.len();
+    let ok = panels
+        .iter()
+        .all(|&p| src.mapped_parts(frame, Some(p), pending))
+        && pending[at..].iter().all(|p| p.len() == 2 * panel_len);
+    if !ok {
+        pending.truncate(at);
+    }
+    ok
+}
+
+/// Hands the frames waiting in `pending` to the engine and drops the process's mapping of
+/// their pages; returns whether the engine's block is full.
+fn push_pending(src: &RunSource, dark: &mut EpixDark, pending: &mut Vec<&[u8]>) -> Result<bool> {
+    if pending.is_empty() {
+        return Ok(dark.is_done());
+    }
+    let full = dark.push_parts(pending)?;
+    src.release_parts(pending);
+    pending.clear();
+    Ok(full)
 }
 
 /// Parts of frames copied from the mapped files between releases of their pages.
@@ -303,12 +361,7 @@ fn copy_mapped<'s>(
 ) -> bool {
     let at = mapped.len();
     let len = slot.len() / panels.len().max(1);
-    let ok = panels
-        .iter()
-        .all(|&p| src.mapped_parts(frame, Some(p), mapped))
-        && mapped[at..].iter().all(|p| p.len() == 2 * len);
-    if !ok {
-        mapped.truncate(at);
+    if !take_mapped(src, frame, panels, len, mapped) {
         return false;
     }
     let pieces: Vec<(&mut [u16], &[u8])> = slot
