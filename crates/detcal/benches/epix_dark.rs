@@ -64,6 +64,9 @@ enum Feed {
     /// Batches of 64 frames, the block's memory handed on from the step before (as the job
     /// does from one gain mode to the next).
     BatchesReused,
+    /// Frames read where they lie (`push_parts`, each panel at an odd address, as many frames
+    /// at once as `parts_wanted` says), as the job hands over frames of mapped files.
+    InPlace,
 }
 
 impl Feed {
@@ -73,19 +76,30 @@ impl Feed {
             Feed::FrameByFrameReused => "frame by frame, block reused",
             Feed::Batches => "batches of 64",
             Feed::BatchesReused => "batches of 64, block reused",
+            Feed::InPlace => "in place",
         }
     }
 }
 
-const ALL_FEEDS: [Feed; 4] = [
+const ALL_FEEDS: [Feed; 5] = [
     Feed::FrameByFrame,
     Feed::FrameByFrameReused,
     Feed::Batches,
     Feed::BatchesReused,
+    Feed::InPlace,
 ];
 
-/// One step of `DEFAULT_NBS` frames; `block` is the block memory handed from step to step.
-fn step(pool: &[u16], panels: usize, feed: Feed, block: &mut Vec<u16>) -> u64 {
+/// The pool's panels as bytes one byte into a buffer (odd addresses, as half the frames of a
+/// simulated XTC2 run lie): `parts[f * panels + p]`.
+fn parts_of(pool: &[u16]) -> Vec<u8> {
+    let mut bytes = vec![0u8];
+    bytes.extend(pool.iter().flat_map(|v| v.to_le_bytes()));
+    bytes
+}
+
+/// One step of `DEFAULT_NBS` frames; `block` is the block memory handed from step to step;
+/// `bytes` is [`parts_of`] the pool.
+fn step(pool: &[u16], bytes: &[u8], panels: usize, feed: Feed, block: &mut Vec<u16>) -> u64 {
     let npix = panels * PANEL;
     let buf = match feed {
         Feed::BatchesReused | Feed::FrameByFrameReused => std::mem::take(block),
@@ -110,6 +124,19 @@ fn step(pool: &[u16], panels: usize, feed: Feed, block: &mut Vec<u16>) -> u64 {
                     .unwrap();
                 fed += k;
             }
+        }
+        Feed::InPlace => {
+            let parts: Vec<&[u8]> = bytes[1..].chunks(2 * PANEL).collect();
+            let mut pending: Vec<&[u8]> = Vec::new();
+            for i in 0..DEFAULT_NBS {
+                let f = i % POOL_FRAMES;
+                pending.extend(&parts[f * panels..(f + 1) * panels]);
+                if pending.len() >= d.parts_wanted().max(1) * panels {
+                    d.push_parts(&pending).unwrap();
+                    pending.clear();
+                }
+            }
+            d.push_parts(&pending).unwrap();
         }
     }
     let (r, buf) = d.finish_with_buffer();
@@ -138,15 +165,16 @@ fn cpu_mode(steps: usize) {
         .filter(|p| only.is_none_or(|o| o == *p))
     {
         let pool = pool(panels * PANEL);
+        let bytes = parts_of(&pool);
         for feed in ALL_FEEDS
             .into_iter()
             .filter(|f| feed_only.as_ref().is_none_or(|o| f.name() == o.as_str()))
         {
             let mut block = Vec::new();
-            step(&pool, panels, feed, &mut block);
+            step(&pool, &bytes, panels, feed, &mut block);
             let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
             for _ in 0..steps {
-                black_box(step(black_box(&pool), panels, feed, &mut block));
+                black_box(step(black_box(&pool), &bytes, panels, feed, &mut block));
             }
             let cpu = (cpu_seconds() - c0) / steps as f64;
             let wall = w0.elapsed().as_secs_f64() / steps as f64;
@@ -177,6 +205,7 @@ fn bench(c: &mut Criterion) {
     );
     for panels in [1usize, 4] {
         let pool = pool(panels * PANEL);
+        let bytes = parts_of(&pool);
         let mut g = c.benchmark_group(format!("epix10ka dark {panels} panel(s), 1024 frames"));
         g.throughput(Throughput::Elements((DEFAULT_NBS * panels) as u64));
         g.sample_size(10);
@@ -185,7 +214,7 @@ fn bench(c: &mut Criterion) {
         for feed in ALL_FEEDS {
             let mut block = Vec::new();
             g.bench_function(feed.name(), |b| {
-                b.iter(|| step(black_box(&pool), panels, feed, &mut block))
+                b.iter(|| step(black_box(&pool), &bytes, panels, feed, &mut block))
             });
         }
         g.finish();
