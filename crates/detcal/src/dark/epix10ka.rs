@@ -839,7 +839,7 @@ impl EpixDark {
     }
 
     /// As [`EpixDark::with_buffer`]; `incremental` overrides the choice by frame size.
-    fn with_mode(
+    pub(crate) fn with_mode(
         npanels: usize,
         panel_len: usize,
         nbs: usize,

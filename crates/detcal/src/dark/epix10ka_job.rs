@@ -240,7 +240,7 @@ pub fn run_shared(
                     }
                     return Err(Error::content(src.label(), msg));
                 }
-                let dark = EpixDark::with_buffer(
+                let dark = new_engine(
                     panels.len(),
                     meta.panel_len(),
                     opts.nbs,
@@ -310,6 +310,22 @@ pub fn run_shared(
         finish(&mut cur, &mut spare, &mut pending)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: the summing mode of the job's engines (frames summed as they arrive, or in
+    /// blocks), instead of the choice by frame size, so that small frames take either way.
+    static INCREMENTAL: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// A step's engine ([`EpixDark::with_buffer`]).
+fn new_engine(npanels: usize, panel_len: usize, nbs: usize, buf: Vec<u16>) -> Result<EpixDark> {
+    #[cfg(test)]
+    if let Some(incremental) = INCREMENTAL.get() {
+        return EpixDark::with_mode(npanels, panel_len, nbs, buf, Some(incremental));
+    }
+    EpixDark::with_buffer(npanels, panel_len, nbs, buf)
 }
 
 /// Appends the parts of `panels` of `frame` (each `panel_len` words) in the run's mapped files
@@ -567,6 +583,89 @@ mod tests {
     fn write(path: &std::path::Path, rows: &[&str]) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, rows.join("\n") + "\n").unwrap();
+    }
+
+    /// A stack of ePix10ka frames read in place by the job (the first records of the block
+    /// and the later batches) gives what an engine fed the same frames one by one gives, in
+    /// both summing modes, with `nbs` ending the block inside a batch, and for one panel.
+    #[test]
+    fn frames_read_in_place_by_the_job_give_the_engine_results() {
+        use crate::detector::DetType;
+        use crate::source::StackInfo;
+        let tmp = tempfile::tempdir().unwrap();
+        let (n, np, rows, cols) = (600, 2, 16, 32);
+        let l = rows * cols;
+        let mut rng = crate::dark::test_xorshift(0xe91c);
+        let data: Vec<u16> = (0..n * np * l)
+            .map(|i| {
+                let r = rng();
+                let p = i % (np * l);
+                match r % 1499 {
+                    0 => 0,
+                    1 => 16001 | 0x4000,
+                    _ => (1500 + p % 400) as u16 + (r >> 40) as u16 % (3 + (p % 7) as u16 * 5),
+                }
+            })
+            .collect();
+        let path = tmp.path().join("stack.npy");
+        let arr = NdArray::U16(
+            ArrayD::from_shape_vec(IxDyn(&[n, np, rows, cols]), data.clone()).unwrap(),
+        );
+        crate::formats::npy::write_npy(&path, &arr, &Perms::default()).unwrap();
+        let info = StackInfo {
+            det_type: DetType::Epix10kaQuad,
+            panel_ids: vec!["e-0".into(), "e-1".into()],
+            exp: "xpptut15".into(),
+            run: 1,
+            start: jiff::Timestamp::from_second(1_600_000_000).unwrap(),
+            gain_mode: None,
+            alias: "epixquad".into(),
+        };
+        let sources = vec![RunSource::open_stack(&path, info).unwrap()];
+        for incremental in [false, true] {
+            INCREMENTAL.set(Some(incremental));
+            for (nbs, segind) in [
+                (crate::dark::epix10ka::DEFAULT_NBS, None),
+                (530, None),
+                (crate::dark::epix10ka::DEFAULT_NBS, Some(1)),
+            ] {
+                let opts = LoopOptions {
+                    nbs,
+                    segind,
+                    ..LoopOptions::default()
+                };
+                let mut got = Vec::new();
+                run(
+                    &sources,
+                    &opts,
+                    Some(GainRange::Fh),
+                    &mut |d| {
+                        got.push(d.result);
+                        Ok(())
+                    },
+                    &|_| {},
+                )
+                .unwrap();
+                let panels: Vec<usize> = segind.map_or((0..np).collect(), |i| vec![i]);
+                let mut d =
+                    EpixDark::with_mode(panels.len(), l, nbs, Vec::new(), Some(incremental))
+                        .unwrap();
+                for f in data.chunks(np * l) {
+                    let frame: Vec<u16> = panels
+                        .iter()
+                        .flat_map(|&p| f[p * l..(p + 1) * l].to_vec())
+                        .collect();
+                    d.push_frame(&frame).unwrap();
+                }
+                let want = d.finish().unwrap();
+                assert_eq!(
+                    got,
+                    vec![want],
+                    "incremental {incremental}, nbs {nbs}, segind {segind:?}"
+                );
+            }
+        }
+        INCREMENTAL.set(None);
     }
 
     #[test]
