@@ -1655,26 +1655,7 @@ mod tests {
         // size; for nbs 1024 and 300 (pass 1 over all records). Every way gives the same, and
         // that equals psana's sums taken directly over the records.
         let (np, l, nf) = (2, 700, 1100);
-        let mut rnd = xorshift(0x0ddc_0ffe_e15e_a5e5u64);
-        let frames: Vec<Vec<u16>> = (0..nf)
-            .map(|_| {
-                (0..np * l)
-                    .map(|p| {
-                        let amp = if p % 5 == 0 { 30 } else { 2 + p % 4 };
-                        let r = rnd();
-                        let mut v = 1500 + (p % 400) as i64 + (r % (2 * amp as u64 + 1)) as i64
-                            - amp as i64;
-                        match r % 1499 {
-                            0 => v += 700,
-                            1 => v = 0,
-                            2 => v = 16001 | 0x8000,
-                            _ => {}
-                        }
-                        v as u16
-                    })
-                    .collect()
-            })
-            .collect();
+        let frames = noisy_frames(0x0ddc_0ffe_e15e_a5e5u64, nf, np * l, 0x8000);
         let flat = frames.concat();
         for nbs in [DEFAULT_NBS, 300] {
             let run_mode = |incremental: bool| {
@@ -1716,26 +1697,7 @@ mod tests {
         // with panels of 700 pixels (not a multiple of 16: always copied).
         for l in [704usize, 700] {
             let (np, nf) = (2, 1100);
-            let mut rnd = xorshift(0x5eed_0f_1ace_u64 + l as u64);
-            let frames: Vec<Vec<u16>> = (0..nf)
-                .map(|_| {
-                    (0..np * l)
-                        .map(|p| {
-                            let amp = if p % 5 == 0 { 30 } else { 2 + p % 4 };
-                            let r = rnd();
-                            let mut v = 1500 + (p % 400) as i64 + (r % (2 * amp as u64 + 1)) as i64
-                                - amp as i64;
-                            match r % 1499 {
-                                0 => v += 700,
-                                1 => v = 0,
-                                2 => v = 16001 | 0x4000,
-                                _ => {}
-                            }
-                            v as u16
-                        })
-                        .collect()
-                })
-                .collect();
+            let frames = noisy_frames(0x5eed_0f_1ace_u64 + l as u64, nf, np * l, 0x4000);
             // Each panel's bytes one byte into its own buffer.
             let bufs: Vec<Vec<u8>> = frames
                 .iter()
@@ -1798,6 +1760,32 @@ mod tests {
             d.push_parts(&[&[0u8; 32], &[0u8; 30]]).is_err(),
             "a short panel"
         );
+    }
+
+    /// `nf` frames of `npix` pixels from the generator seeded `seed`: noisy pixels (every
+    /// fifth with 30 ADU of noise), and now and then a spike, a zero or a saturated value with
+    /// the gain bits `sat_bits`.
+    fn noisy_frames(seed: u64, nf: usize, npix: usize, sat_bits: i64) -> Vec<Vec<u16>> {
+        let mut rnd = xorshift(seed);
+        (0..nf)
+            .map(|_| {
+                (0..npix)
+                    .map(|p| {
+                        let amp = if p % 5 == 0 { 30 } else { 2 + p % 4 };
+                        let r = rnd();
+                        let mut v = 1500 + (p % 400) as i64 + (r % (2 * amp as u64 + 1)) as i64
+                            - amp as i64;
+                        match r % 1499 {
+                            0 => v += 700,
+                            1 => v = 0,
+                            2 => v = 16001 | sat_bits,
+                            _ => {}
+                        }
+                        v as u16
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Checks `res` against psana's sums taken directly over the records of `frames` (panels
