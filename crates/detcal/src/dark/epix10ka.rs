@@ -1697,7 +1697,7 @@ mod tests {
         // with panels of 700 pixels (not a multiple of 16: always copied).
         for l in [704usize, 700] {
             let (np, nf) = (2, 1100);
-            let frames = noisy_frames(0x5eed_0f_1ace_u64 + l as u64, nf, np * l, 0x4000);
+            let frames = noisy_frames(0x005e_ed0f_1ace_u64 + l as u64, nf, np * l, 0x4000);
             // Each panel's bytes one byte into its own buffer.
             let bufs: Vec<Vec<u8>> = frames
                 .iter()
