@@ -16,8 +16,15 @@ pub fn with_capacity<T>(n: usize) -> Vec<T> {
     v
 }
 
-/// `n` copies of `value` in memory advised for huge pages.
-pub fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
+/// `n` copies of `value` in memory advised for huge pages. Zeros are the allocator's zeroed
+/// pages, not written by the process (the kernel clears fresh pages anyway).
+pub fn filled<T: bytemuck::Pod>(n: usize, value: T) -> Vec<T> {
+    if bytemuck::bytes_of(&value).iter().all(|&b| b == 0) {
+        // `vec!` of a zero value is a zeroed allocation (calloc: fresh pages untouched).
+        let v = vec![value; n];
+        advise(v.as_ptr().cast(), n.saturating_mul(size_of::<T>()));
+        return v;
+    }
     let mut v = with_capacity(n);
     v.resize(n, value);
     v
