@@ -9,7 +9,10 @@
   7-range constants around 3000 ADU and 16 ADU/keV, 0.2% bad status: the data of detcal's
   `epix_calib_rate` example, given through a stand-in for psana2's Detector.raw object.
 
-    VENV/bin/python python/examples/bench_epix10ka_psana2.py STACK.npy [FRAMES] [CALIB_FRAMES]
+    VENV/bin/python python/examples/bench_epix10ka_psana2.py STACK.npy [FRAMES] [CALIB_FRAMES] [DIR]
+
+With DIR, the calib constants and frames are saved there (`pedestals.npy`, `gain.npy`,
+`status.npy`, `raw.npy`) for `target/release/examples/epix_calib_rate default N DIR`.
 """
 import sys
 import time
@@ -21,6 +24,7 @@ import psana.detector.UtilsEpix10kaCalib as uc
 stack = sys.argv[1]
 nframes = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
 ncal = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+save_dir = sys.argv[4] if len(sys.argv) > 4 else None
 rng = np.random.default_rng(7)
 shape = (352, 384)
 
@@ -71,6 +75,13 @@ for _ in range(ncal):
     f = (2900 + rng.integers(0, 200, size=det.sh)).astype(np.uint16)
     f[rng.random(det.sh) < 0.01] |= 0x4000
     frames.append(f)
+if save_dir:
+    import os
+    os.makedirs(save_dir, exist_ok=True)
+    np.save(os.path.join(save_dir, "pedestals.npy"), det.peds)
+    np.save(os.path.join(save_dir, "gain.npy"), det.gain)
+    np.save(os.path.join(save_dir, "status.npy"), det.status)
+    np.save(os.path.join(save_dir, "raw.npy"), np.stack(frames))
 det.nda = frames[0]
 ue.calib_epix10ka_any(det, None, cmpars=(7, 2, 10, 10), nda_raw=frames[0])  # builds the store
 t = time.perf_counter()
