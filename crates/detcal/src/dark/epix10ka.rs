@@ -64,6 +64,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cpu::use_avx2;
+use crate::dark::frames::copy_le_words;
+use crate::dark::kernel::words;
 use crate::dark::summary::{blocked_sum, evaluate_limits, mean_std_blocked};
 use crate::detector::epix10ka::DATA_MASK;
 use crate::error::{Error, Result};
@@ -338,8 +340,7 @@ impl FrameSource for InPlace<'_> {
 
     #[inline(always)]
     fn row<const W: usize>(&self, f: usize, (p, o): (usize, usize)) -> [u16; W] {
-        let b = &self.parts[f * self.npanels + p][o..o + 2 * W];
-        std::array::from_fn(|k| u16::from_le_bytes([b[2 * k], b[2 * k + 1]]))
+        words(&self.parts[f * self.npanels + p][o..o + 2 * W])
     }
 
     #[inline(always)]
@@ -748,17 +749,6 @@ fn chunk<const COUNT: bool, const MINMAX: bool, const W: usize>(
     }
 }
 
-/// Copies little-endian words from bytes (`dst.len()` words).
-fn copy_words(dst: &mut [u16], src: &[u8]) {
-    if cfg!(target_endian = "little") {
-        bytemuck::cast_slice_mut::<u16, u8>(dst).copy_from_slice(src);
-    } else {
-        for (d, b) in dst.iter_mut().zip(src.chunks_exact(2)) {
-            *d = u16::from_le_bytes([b[0], b[1]]);
-        }
-    }
-}
-
 /// `0xffff` if `b`, else 0.
 #[inline(always)]
 fn all_ones(b: bool) -> u16 {
@@ -1120,10 +1110,8 @@ impl EpixDark {
             // 1's sums) and the records after them.
             let (block, rest) = parts.split_at(PASS1_RECORDS * np);
             let block = of(block);
-            let (sums, done) = self.pass1.as_mut().expect("pass 1");
+            let (mut sums, _) = self.pass1.take().expect("pass 1");
             sums.add_from(&block, Pass::First);
-            *done = PASS1_RECORDS;
-            let (sums, _) = self.pass1.take().expect("pass 1");
             let p1 = pass1(&sums, self.npanels, self.panel_len);
             let mut sums = sums.into_pass2(&p1.gate_lo, &p1.gate_hi, &block);
             let (records, last) = rest.split_at(rest.len() - np);
@@ -1135,7 +1123,7 @@ impl EpixDark {
             for frame in parts.chunks_exact(np) {
                 let slot = self.frame_slot();
                 for (dst, part) in slot.chunks_exact_mut(len).zip(frame) {
-                    copy_words(dst, part);
+                    copy_le_words(dst, part);
                 }
                 self.commit_frame();
             }
@@ -1147,7 +1135,7 @@ impl EpixDark {
     fn hold_back(&mut self, last: &[&[u8]]) {
         let len = self.panel_len;
         for (dst, part) in self.buf.chunks_exact_mut(len).zip(last) {
-            copy_words(dst, part);
+            copy_le_words(dst, part);
         }
         self.buf_frames = 1;
     }

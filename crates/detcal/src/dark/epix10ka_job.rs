@@ -387,7 +387,7 @@ fn copy_mapped<'s>(
         .collect();
     pieces
         .into_par_iter()
-        .for_each(|(s, p)| bytemuck::cast_slice_mut::<u16, u8>(s).copy_from_slice(p));
+        .for_each(|(s, p)| crate::dark::frames::copy_le_words(s, p));
     true
 }
 

@@ -209,13 +209,7 @@ impl<'a> FrameParts<'a> {
     pub(crate) fn copy_part(&self, i: usize, off: usize, dst: &mut [u16]) {
         match self.words(i) {
             Some(w) => dst.copy_from_slice(&w[off..off + dst.len()]),
-            None => {
-                let b = &self.bytes(i)[2 * off..2 * (off + dst.len())];
-                bytemuck::cast_slice_mut::<u16, u8>(dst).copy_from_slice(b);
-                if cfg!(target_endian = "big") {
-                    dst.iter_mut().for_each(|x| *x = u16::from_le(*x));
-                }
-            }
+            None => copy_le_words(dst, &self.bytes(i)[2 * off..2 * (off + dst.len())]),
         }
     }
 
@@ -224,6 +218,14 @@ impl<'a> FrameParts<'a> {
         for (k, dst) in out.chunks_mut(self.part_len).enumerate() {
             self.copy_part(f * self.per_frame + k, 0, dst);
         }
+    }
+}
+
+/// Copies the little-endian words in `src` (`2 * dst.len()` bytes at any address) into `dst`.
+pub(crate) fn copy_le_words(dst: &mut [u16], src: &[u8]) {
+    bytemuck::cast_slice_mut::<u16, u8>(dst).copy_from_slice(src);
+    if cfg!(target_endian = "big") {
+        dst.iter_mut().for_each(|x| *x = u16::from_le(*x));
     }
 }
 

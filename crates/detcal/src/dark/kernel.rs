@@ -189,7 +189,7 @@ fn prefetch(p: *const u8) {
 
 /// The `W` little-endian words in `bytes` (`2 * W` bytes at any address: one unaligned load).
 #[inline(always)]
-fn words<const W: usize>(bytes: &[u8]) -> [u16; W] {
+pub(crate) fn words<const W: usize>(bytes: &[u8]) -> [u16; W] {
     assert_eq!(bytes.len(), 2 * W);
     // SAFETY: `bytes` holds exactly the bytes of a `[u16; W]` (checked just above), which any
     // bit pattern is; the read does not need alignment.
