@@ -81,6 +81,11 @@ mod tests {
         let mut w: Vec<u64> = super::with_capacity(10);
         w.extend(0..10);
         assert_eq!(w.iter().sum::<u64>(), 45);
+        // Zeros come from a zeroed allocation; -0.0 is not zero bits and is written.
+        let z = super::filled(1 << 20, 0.0f64);
+        assert!(z.len() == 1 << 20 && z.iter().all(|x| x.to_bits() == 0));
+        let m = super::filled(1 << 20, -0.0f64);
+        assert!(m.iter().all(|x| x.to_bits() == (-0.0f64).to_bits()));
         let z = super::zeroed_u16(3 << 20);
         assert!(z.len() == 3 << 20 && z.iter().all(|&x| x == 0));
     }
