@@ -23,6 +23,7 @@ ENVIRONMENT:
     SIT_ROOT       root of the constants repositories (<SIT_ROOT>/detector/...)
     DETCAL_LOG     log filter for messages on stderr (error, warn, info, debug)
     DETCAL_PORTABLE  1: run the portable kernels, not the AVX2 ones (same results, slower)
+    DETCAL_AVX512  0: AVX2 rather than AVX-512 where a kernel has both (same results)
     DETCAL_HUGE_PAGES  1 or 0: large buffers always or never ask for 2 MiB pages (default: they
                    do, except in VMs whose memory balloon reports free pages to the host)
     TZ             time zone of the time stamps in file names (local time, as psana)";

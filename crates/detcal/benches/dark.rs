@@ -11,7 +11,9 @@
 //!
 //! On a shared machine wall times mislead: `DARK_STEPS=N cargo bench -p detcal --bench dark`
 //! runs N steps of the 1-panel cases instead of criterion and prints the CPU time (user +
-//! system, all threads) per step.
+//! system, all threads) per step. `DARK_NPIX=8192 DARK_POOL=64` there makes the frames small
+//! (8192 pixels, a pool of 64 frames: 1 MiB, held in the cache; as many steps as make up the
+//! pixels of the panel case), which measures the CPU work without the memory's.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -93,8 +95,17 @@ fn cpu_seconds() -> f64 {
 
 /// `DARK_STEPS=N`: N steps of each 1-panel case, CPU time per step (see the module docs).
 fn cpu_mode(steps: usize) {
-    let npix = PANEL;
-    let pool = pool(npix, FRAMES);
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&v: &usize| v > 0)
+            .unwrap_or(default)
+    };
+    let npix = env("DARK_NPIX", PANEL).min(PANEL);
+    let pool = pool(npix, env("DARK_POOL", FRAMES));
+    // As many steps as make up the pixel-frames of the panel case.
+    let steps = steps * PANEL / npix;
     for (name, batch) in [("batches of 64", 64), ("one frame at a time", 1)] {
         step(&pool, npix, batch, Kernel::Auto);
         let (c0, w0) = (cpu_seconds(), std::time::Instant::now());

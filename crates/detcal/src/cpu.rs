@@ -6,6 +6,9 @@ baseline target and with `#[target_feature(enable = "avx2")]`. [`use_avx2`] tell
 run. Both give bit-identical results (integer work, or the same float operations in the same
 order); the tests of each kernel check this on the same inputs.
 
+Where a kernel gains from AVX-512 (mask registers, 32 vector registers), a third version is
+compiled with AVX-512 F, BW and VL and chosen by [`use_avx512`] (`DETCAL_AVX512=0` turns it off).
+
 The portable path can be forced: by the environment variable `DETCAL_PORTABLE=1` (read once,
 at the first call), or by [`force_portable`] (for tests and benchmarks).
 */
@@ -23,6 +26,24 @@ pub fn avx2_detected() -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             std::arch::is_x86_feature_detected!("avx2")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    })
+}
+
+/// Whether this CPU has the AVX-512 subsets the kernels use (F, BW and VL: 16-bit lanes and
+/// mask registers on 256-bit vectors), detected once.
+pub fn avx512_detected() -> bool {
+    static DETECTED: OnceLock<bool> = OnceLock::new();
+    *DETECTED.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vl")
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -49,6 +70,16 @@ pub fn force_portable(on: bool) {
 #[inline]
 pub fn use_avx2() -> bool {
     !FORCED.load(Ordering::Relaxed) && !portable_from_env() && avx2_detected()
+}
+
+/// Whether the kernels that have one should run their AVX-512 version: [`use_avx2`], the CPU
+/// has AVX-512 F, BW and VL, and `DETCAL_AVX512=0` does not forbid it (read once).
+#[inline]
+pub fn use_avx512() -> bool {
+    static ENV_OFF: OnceLock<bool> = OnceLock::new();
+    use_avx2()
+        && avx512_detected()
+        && !*ENV_OFF.get_or_init(|| std::env::var_os("DETCAL_AVX512").is_some_and(|v| v == "0"))
 }
 
 /// The name of the code path the kernels use now: "avx2" or "portable".

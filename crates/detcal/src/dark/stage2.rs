@@ -8,7 +8,7 @@ use super::*;
 /// Which code path runs the hot loops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Kernel {
-    /// The fastest one this CPU supports (AVX2 where available).
+    /// The fastest one this CPU supports (AVX-512 or AVX2 where available).
     #[default]
     Auto,
     /// The portable build for the baseline target (for comparison and tests).
@@ -16,7 +16,8 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// The name of the code path this choice runs on this CPU: "avx2" or "portable".
+    /// The name of the code path this choice runs on this CPU: "avx512" (the stage-2 kernel;
+    /// stage 1 then runs AVX2), "avx2" or "portable".
     pub fn name(self) -> &'static str {
         kernel::kernel_name(self)
     }
