@@ -133,33 +133,6 @@ impl<'a> FrameParts<'a> {
         }
     }
 
-    /// The pixels `start..start + len` of every frame, one row per frame: slices of the parts
-    /// where the range lies in one part (at an even address), else copies gathered into
-    /// `scratch`.
-    pub(crate) fn rows<'s>(
-        &self,
-        start: usize,
-        len: usize,
-        scratch: &'s mut Vec<u16>,
-    ) -> Vec<&'s [u16]>
-    where
-        'a: 's,
-    {
-        let (first, last) = (start / self.part_len, (start + len - 1) / self.part_len);
-        if first == last {
-            let off = start - first * self.part_len;
-            let rows: Option<Vec<&[u16]>> = (first..self.count())
-                .step_by(self.per_frame)
-                .map(|i| self.words(i).map(|p| &p[off..off + len]))
-                .collect();
-            if let Some(rows) = rows {
-                return rows;
-            }
-        }
-        self.gather(start, len, scratch);
-        scratch.chunks(len).collect()
-    }
-
     /// The pixels `start..start + len` of every frame as bytes of little-endian words, one
     /// row per frame, at any address: slices of the parts where the range lies in one part,
     /// else copies gathered into `scratch`.
@@ -243,12 +216,17 @@ mod tests {
         let f = FrameParts::new(&parts, 20).unwrap();
         assert_eq!(f.frames(), 3);
         let whole = |k: usize| -> Vec<u16> { parts[k * 4..(k + 1) * 4].concat() };
+        let as_words = |row: &[u8]| -> Vec<u16> {
+            row.chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect()
+        };
         for (start, len) in [(0, 5), (5, 5), (3, 4), (2, 13), (0, 20), (19, 1)] {
             let mut scratch = Vec::new();
-            let rows = f.rows(start, len, &mut scratch);
+            let rows = f.row_bytes(start, len, &mut scratch);
             assert_eq!(rows.len(), 3);
             for (k, r) in rows.iter().enumerate() {
-                assert_eq!(*r, &whole(k)[start..start + len], "{start} {len} {k}");
+                assert_eq!(as_words(r), &whole(k)[start..start + len], "{start} {len} {k}");
             }
         }
         let mut out = vec![0u16; 20];
@@ -256,8 +234,7 @@ mod tests {
         assert_eq!(out, whole(2));
         assert!(FrameParts::new(&parts, 18).is_err());
         assert!(FrameParts::new(&parts[..3], 20).is_err());
-        // The same parts as little-endian bytes at odd addresses: read in place by
-        // `row_bytes`, gathered by `rows`, the same pixels.
+        // The same parts as little-endian bytes at odd addresses: the same pixels.
         let mut odd = vec![0u8];
         odd.extend(
             parts
@@ -267,17 +244,10 @@ mod tests {
         let bparts: Vec<&[u8]> = odd[1..].chunks(10).collect();
         let b = FrameParts::from_bytes(&bparts, 20).unwrap();
         for (start, len) in [(0, 5), (5, 5), (3, 4), (2, 13), (0, 20), (19, 1)] {
-            let (mut s1, mut s2) = (Vec::new(), Vec::new());
-            let words = b.rows(start, len, &mut s1);
-            let bytes = b.row_bytes(start, len, &mut s2);
+            let mut scratch = Vec::new();
+            let bytes = b.row_bytes(start, len, &mut scratch);
             for k in 0..3 {
-                let want = &whole(k)[start..start + len];
-                assert_eq!(words[k], want);
-                let got: Vec<u16> = bytes[k]
-                    .chunks(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect();
-                assert_eq!(got, want);
+                assert_eq!(as_words(bytes[k]), &whole(k)[start..start + len]);
             }
         }
         b.range(1, 3).copy_frame(1, &mut out);

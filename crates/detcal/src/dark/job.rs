@@ -283,7 +283,8 @@ fn run_with(
 /// Runs `compute` on the batches of frames of `npix` pixels that a reading thread ([`read`])
 /// takes from `sources` (the frames `share` gives this process; all copied with `copy`) beside
 /// it, and returns its result. One batch filling, one waiting, one in the engine: memory stays
-/// at three batches (of copies, or of mapped pages).
+/// at three batches (of copies, or of mapped pages; the stage-1 block of `nrecs1` frames is one
+/// batch however large).
 #[allow(clippy::too_many_arguments)]
 fn read_beside<'s, T>(
     sources: &'s [RunSource],
@@ -419,9 +420,12 @@ impl<'s> Batches<'_, 's> {
                 self.run = ri;
                 self.np += 1;
                 self.step_taken += 1;
+                // The block goes to the engine in one batch however many frames a batch
+                // holds, so that stage 1 reads it where it lies (not copied into the engine's
+                // block buffer: with 8 panels 400 MB of fresh memory).
                 if self.step_taken == self.block {
                     self.send()?;
-                } else if self.np == self.mapped_frames {
+                } else if self.np >= self.mapped_frames && self.step_taken > self.block {
                     self.send_parts()?;
                 }
                 return Ok(());

@@ -16,6 +16,7 @@ within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstabl
 */
 
 use super::Kernel;
+use super::frames::copy_le_words;
 use crate::cpu::use_avx2;
 
 /// Pixels per stage-1 chunk: long enough for efficient row reads, small enough that the
@@ -94,17 +95,18 @@ impl Side {
     }
 }
 
-/// Computes the gates of `len` pixels from `rows` (the pixels in each frame of the block).
+/// Computes the gates of `len` pixels from `rows` (the pixels in each frame of the block, as
+/// little-endian words at any address: at least `2 * len` bytes each).
 pub(crate) fn gates_tile(
     kernel: Kernel,
-    rows: &[&[u16]],
+    rows: &[&[u8]],
     len: usize,
     g: &GateConsts,
     out_lo: &mut [u16],
     out_hi: &mut [u16],
 ) {
     debug_assert!(len <= CHUNK && out_lo.len() == len && out_hi.len() == len);
-    debug_assert!(rows.len() == g.n);
+    debug_assert!(rows.len() == g.n && rows.iter().all(|r| r.len() >= 2 * len));
     let (lo, hi) = (Side::of(g.n, g.ilo), Side::of(g.n, g.ihi));
     let mut qlo = crate::mem::filled(len, 0u16);
     let mut qhi = crate::mem::filled(len, 0u16);
@@ -116,10 +118,11 @@ pub(crate) fn gates_tile(
         let mut levels = crate::mem::filled((lo.depth + 1 + hi.depth + 1) * len, u16::MAX);
         let (lev_lo, lev_hi) = levels.split_at_mut((lo.depth + 1) * len);
         let mut t = vec![0u16; len];
+        let mut values = vec![0u16; len];
         for row in rows {
-            let row = &row[..len];
-            insert(kernel, row, g.data_bits, lo.flip, lev_lo, &mut t);
-            insert(kernel, row, g.data_bits, hi.flip, lev_hi, &mut t);
+            copy_le_words(&mut values, &row[..2 * len]);
+            insert(kernel, &values, g.data_bits, lo.flip, lev_lo, &mut t);
+            insert(kernel, &values, g.data_bits, hi.flip, lev_hi, &mut t);
         }
         for p in 0..len {
             qlo[p] = lev_lo[lo.depth * len + p] ^ lo.flip;
@@ -170,11 +173,11 @@ fn insert_generic(row: &[u16], bits: u16, flip: u16, levels: &mut [u16], t: &mut
 }
 
 /// The sorted element at index `i` per pixel, by gathering and `select_nth_unstable`.
-fn kth_select(rows: &[&[u16]], bits: u16, i: usize, out: &mut [u16]) {
+fn kth_select(rows: &[&[u8]], bits: u16, i: usize, out: &mut [u16]) {
     let mut v = vec![0u16; rows.len()];
     for (p, q) in out.iter_mut().enumerate() {
         for (x, row) in v.iter_mut().zip(rows) {
-            *x = row[p] & bits;
+            *x = u16::from_le_bytes([row[2 * p], row[2 * p + 1]]) & bits;
         }
         *q = *v.select_nth_unstable(i).1;
     }
@@ -185,8 +188,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn portable_and_avx2_agree() {
-        let (npix, n) = (CHUNK + 100, 40);
+    fn gates_equal_sorted_quantiles_on_any_path() {
+        let (npix, n) = (CHUNK + 100, 60);
         let mut seed = 5u64;
         let mut rnd = || {
             seed = seed
@@ -195,7 +198,11 @@ mod tests {
             (seed >> 33) as u16
         };
         let block: Vec<u16> = (0..npix * n).map(|_| rnd()).collect();
-        for (fraclo, frachi) in [(0.01, 0.99), (0.2, 0.8), (0.0, 1.0)] {
+        // The frames' little-endian bytes one byte into a buffer: every row at an odd address.
+        let mut odd = vec![0u8];
+        odd.extend(block.iter().flat_map(|v| v.to_le_bytes()));
+        // (0.5, 0.5): both indices deeper than MAX_DEPTH, found by selection.
+        for (fraclo, frachi) in [(0.01, 0.99), (0.2, 0.8), (0.0, 1.0), (0.5, 0.5)] {
             let (ilo, ihi) = GateConsts::quantile_indices(n, fraclo, frachi);
             let g = GateConsts {
                 data_bits: 0x3fff,
@@ -205,14 +212,24 @@ mod tests {
                 int_lo: 1.0,
                 int_hi: 16000.0,
             };
-            for (start, len) in [(0, CHUNK), (CHUNK, 100)] {
-                let rows: Vec<&[u16]> = block.chunks(npix).map(|f| &f[start..]).collect();
-                let run = |kernel: Kernel| {
+            for (start, len) in [(0, CHUNK), (CHUNK, 100), (3, 517)] {
+                // The reference: each pixel's masked values sorted.
+                let want: (Vec<u16>, Vec<u16>) = (start..start + len)
+                    .map(|p| {
+                        let mut v: Vec<u16> =
+                            (0..n).map(|k| block[k * npix + p] & 0x3fff).collect();
+                        v.sort_unstable();
+                        gates_from_quantiles(v[ilo], v[ihi], g.int_lo, g.int_hi)
+                    })
+                    .unzip();
+                let rows: Vec<&[u8]> = (0..n)
+                    .map(|k| &odd[1 + 2 * (k * npix + start)..1 + 2 * (k * npix + start + len)])
+                    .collect();
+                for kernel in [Kernel::Portable, Kernel::Auto] {
                     let (mut lo, mut hi) = (vec![0u16; len], vec![0u16; len]);
                     gates_tile(kernel, &rows, len, &g, &mut lo, &mut hi);
-                    (lo, hi)
-                };
-                assert_eq!(run(Kernel::Portable), run(Kernel::Auto));
+                    assert_eq!((lo, hi), want, "{fraclo} {frachi} {start} {len} {kernel:?}");
+                }
             }
         }
     }

@@ -84,7 +84,7 @@ impl Gates {
             .for_each(|(i, (lo, hi))| {
                 let len = lo.len();
                 let mut scratch = Vec::new();
-                let rows = frames.rows(i * stage1::CHUNK, len, &mut scratch);
+                let rows = frames.row_bytes(i * stage1::CHUNK, len, &mut scratch);
                 stage1::gates_tile(kernel, &rows, len, &g, lo, hi);
             });
         Gates { lo, hi, frames: n }
