@@ -226,7 +226,11 @@ mod tests {
             let rows = f.row_bytes(start, len, &mut scratch);
             assert_eq!(rows.len(), 3);
             for (k, r) in rows.iter().enumerate() {
-                assert_eq!(as_words(r), &whole(k)[start..start + len], "{start} {len} {k}");
+                assert_eq!(
+                    as_words(r),
+                    &whole(k)[start..start + len],
+                    "{start} {len} {k}"
+                );
             }
         }
         let mut out = vec![0u16; 20];
