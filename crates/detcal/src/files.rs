@@ -166,6 +166,24 @@ pub fn write_atomic_with<F>(path: &Path, perms: &Perms, sync: bool, write: F) ->
 where
     F: FnOnce(&mut BufWriter<&mut File>) -> Result<()>,
 {
+    stage_atomic(path, perms, write)?.commit(sync)?;
+    Ok(())
+}
+
+/// A file written under a temporary name beside its destination, not yet flushed to disk nor
+/// renamed into place: [`Staged::commit`] or [`commit_all`] finish it; dropped, it is removed.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+/// The first half of [`write_atomic`]: `write` fills a temporary file in `path`'s directory,
+/// which gets `perms`; nothing is flushed to disk or renamed yet.
+pub fn stage_atomic<F>(path: &Path, perms: &Perms, write: F) -> Result<Staged>
+where
+    F: FnOnce(&mut BufWriter<&mut File>) -> Result<()>,
+{
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -188,14 +206,64 @@ where
         write(&mut w)?;
         w.flush().at(path, "write")?;
     }
-    if sync {
-        tmp.as_file().sync_data().at(path, "flush to disk")?;
-    }
     set_mode(tmp.path(), perms.file_mode);
     set_group(tmp.path(), perms);
-    tmp.persist(path)
-        .map_err(|e| Error::io(path, "rename into place", e.error))?;
-    Ok(())
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+impl Staged {
+    /// The destination.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes the file to disk (if `sync`) and renames it over its destination.
+    pub fn commit(self, sync: bool) -> Result<PathBuf> {
+        if sync {
+            self.sync()?;
+        }
+        self.rename()
+    }
+
+    fn sync(&self) -> Result<()> {
+        self.tmp
+            .as_file()
+            .sync_data()
+            .at(&self.path, "flush to disk")
+    }
+
+    fn rename(self) -> Result<PathBuf> {
+        let Staged { tmp, path } = self;
+        tmp.persist(&path)
+            .map_err(|e| Error::io(&path, "rename into place", e.error))?;
+        Ok(path)
+    }
+}
+
+/// Flushes the staged files to disk, all at once (a thread each, so the file system commits
+/// them together rather than one after another), then renames each into place, in order. If
+/// any flush fails, none is renamed (the temporary files are removed) and the first error is
+/// returned.
+pub fn commit_all(staged: Vec<Staged>) -> Result<Vec<PathBuf>> {
+    /// Flushes waiting on the disk at once, at most.
+    const AT_ONCE: usize = 64;
+    for group in staged.chunks(AT_ONCE) {
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = group.iter().map(|f| s.spawn(|| f.sync())).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::internal("a flush to disk failed")))
+                })
+                .collect()
+        });
+        results.into_iter().collect::<Result<()>>()?;
+    }
+    staged.into_iter().map(Staged::rename).collect()
 }
 
 /// Writes `bytes` to `path` atomically (see [`write_atomic`]).
@@ -370,6 +438,57 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+    }
+
+    #[test]
+    fn staged_files_appear_only_when_committed_together() {
+        let tmp = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..70).map(|i| format!("d{}/f{i}.dat", i % 3)).collect();
+        let stage = |i: usize| {
+            let body = format!("file {i}\n").repeat(i + 1);
+            stage_atomic(&tmp.path().join(&names[i]), &perms(), |w| {
+                w.write_all(body.as_bytes()).at(tmp.path(), "write")
+            })
+        };
+        let staged: Vec<Staged> = (0..70).map(|i| stage(i).unwrap()).collect();
+        assert_eq!(staged[5].path(), tmp.path().join(&names[5]));
+        assert!(
+            names.iter().all(|n| !tmp.path().join(n).exists()),
+            "nothing is in place before the commit"
+        );
+        // More files than flush at once (64): two groups.
+        let done = commit_all(staged).unwrap();
+        for (i, (name, path)) in names.iter().zip(&done).enumerate() {
+            assert_eq!(*path, tmp.path().join(name));
+            assert_eq!(
+                fs::read_to_string(path).unwrap(),
+                format!("file {i}\n").repeat(i + 1)
+            );
+            assert_eq!(fs::metadata(path).unwrap().mode() & 0o7777, 0o664);
+        }
+        for d in 0..3 {
+            let n = fs::read_dir(tmp.path().join(format!("d{d}")))
+                .unwrap()
+                .count();
+            assert_eq!(
+                n,
+                70 / 3 + usize::from(d < 70 % 3),
+                "no temporary file is left"
+            );
+        }
+        // Dropped without a commit: nothing appears, nothing is left.
+        let dropped = stage(0).unwrap();
+        let old = tmp.path().join(&names[0]);
+        fs::remove_file(&old).unwrap();
+        drop(dropped);
+        assert!(!old.exists());
+        assert_eq!(fs::read_dir(tmp.path().join("d0")).unwrap().count(), 23);
+        // A rename that fails (the destination became a directory) is an error naming it.
+        let blocked = stage(0).unwrap();
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("x"), b"x").unwrap();
+        let err = commit_all(vec![blocked]).unwrap_err().to_string();
+        assert!(err.contains("f0.dat") && err.contains("rename"), "{err}");
     }
 
     #[test]

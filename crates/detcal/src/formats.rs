@@ -18,7 +18,7 @@ pub mod text {
     use std::path::Path;
 
     use crate::error::Result;
-    use crate::files::{Perms, write_atomic};
+    use crate::files::{Perms, Staged, stage_atomic, write_atomic};
     use crate::formats::array::NdArray;
     use crate::formats::pyfmt::PyFormat;
     use crate::site;
@@ -43,6 +43,17 @@ pub mod text {
     /// Writes `arr` to `path` as plain headerless text, atomically.
     pub fn write_plain(path: &Path, arr: &NdArray, fmt: &PyFormat, perms: &Perms) -> Result<()> {
         write_atomic(path, perms, |w| Ok(encode_plain(arr, fmt, w, path)?))
+    }
+
+    /// [`write_plain`] up to the flush to disk and the rename, which [`Staged::commit`] or
+    /// [`crate::files::commit_all`] do.
+    pub fn stage_plain(
+        path: &Path,
+        arr: &NdArray,
+        fmt: &PyFormat,
+        perms: &Perms,
+    ) -> Result<Staged> {
+        stage_atomic(path, perms, |w| Ok(encode_plain(arr, fmt, w, path)?))
     }
 }
 

@@ -22,10 +22,10 @@ use crate::dark::job::LoopOptions;
 use crate::detector::epix10ka::{GAIN_MODES_IN, GainRange};
 use crate::dist::{Ranks, Single};
 use crate::error::{Error, Result};
-use crate::files::Perms;
+use crate::files::{Perms, commit_all};
 use crate::formats::array::NdArray;
 use crate::formats::pyfmt::PyFormat;
-use crate::formats::text::write_plain;
+use crate::formats::text::{stage_plain, write_plain};
 use crate::repo::select::find_in_dir;
 use crate::repo::{Repo, RepoKind, range_file_name};
 use crate::source::{DetectorMeta, Flow, Item, RunSource, StepMeta};
@@ -429,7 +429,7 @@ pub fn save(repo: &Repo, d: &EpixStepDone<'_>, names: &EpixNames<'_>) -> Result<
         prefixes.push((k, id.clone(), prefix));
     }
     let sh = IxDyn(&[rows, cols]);
-    let mut written: Vec<PathBuf> = jobs
+    let staged = jobs
         .par_iter()
         .map(|(k, c, path)| {
             let r = &d.result.panels[*k];
@@ -449,10 +449,11 @@ pub fn save(repo: &Repo, d: &EpixStepDone<'_>, names: &EpixNames<'_>) -> Result<
                     &fmt4,
                 ),
             };
-            write_plain(path, &arr, fmt, repo.perms())?;
-            Ok(path.clone())
+            stage_plain(path, &arr, fmt, repo.perms())
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<_>>>()?;
+    // Flushed to disk together, then renamed (see `files::commit_all`).
+    let mut written = commit_all(staged)?;
     let low = match d.range {
         GainRange::AhlH => Some(GainRange::AhlL),
         GainRange::AmlM => Some(GainRange::AmlL),

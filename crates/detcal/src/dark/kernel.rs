@@ -204,11 +204,11 @@ const LANES: usize = 16;
 /// other chunk; near the end of the tile, the first lines of the next sub-batch's rows): the
 /// frame rows come from the page cache through a map, one row per frame, and waiting for them
 /// was half the kernel's time (`perf annotate`: the first use of each row load).
-const PREFETCH: usize = 256;
+pub(crate) const PREFETCH: usize = 256;
 
 /// Asks for the cache line at `p` (any address: a prefetch never faults).
 #[inline(always)]
-fn prefetch(p: *const u8) {
+pub(crate) fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch reads nothing and never faults, whatever the address.
     unsafe {
@@ -225,8 +225,12 @@ pub(crate) fn words<const W: usize>(bytes: &[u8]) -> [u16; W] {
     assert_eq!(bytes.len(), 2 * W);
     // SAFETY: `bytes` holds exactly the bytes of a `[u16; W]` (checked just above), which any
     // bit pattern is; the read does not need alignment.
-    let w: [u16; W] = unsafe { bytes.as_ptr().cast::<[u16; W]>().read_unaligned() };
-    w.map(u16::from_le)
+    let mut w: [u16; W] = unsafe { bytes.as_ptr().cast::<[u16; W]>().read_unaligned() };
+    // A loop, not `array::map`: that is not always inlined into the target-feature functions.
+    for x in &mut w {
+        *x = u16::from_le(*x);
+    }
+    w
 }
 
 /// Walks the frames in sub-batches; within one, every chunk of [`LANES`] pixels keeps its

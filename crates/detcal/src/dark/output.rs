@@ -20,10 +20,10 @@ use crate::dark::job::StepDone;
 use crate::dark::{DarkParams, DarkResult};
 use crate::detector::DetType;
 use crate::error::{Error, Result};
-use crate::files::check_component;
+use crate::files::{check_component, commit_all};
 use crate::formats::array::NdArray;
 use crate::formats::pyfmt::PyFormat;
-use crate::formats::text::{TextOptions, write_plain, write_text};
+use crate::formats::text::{TextOptions, stage_plain, write_text};
 use crate::repo::alias::AliasRecord;
 use crate::repo::{JUNGFRAU_DARK_CTYPES, Repo, file_prefix, gain_mode_file_name};
 
@@ -75,7 +75,11 @@ pub fn save_jungfrau(
             jobs.push((k, c, path));
         }
     }
-    jobs.par_iter()
+    // Written in parallel, then flushed to disk together and renamed into place (one at a
+    // time, each flush waits for the disk: 40 files of 8 panels spent 0.2 s of the two
+    // threads' time waiting).
+    let staged = jobs
+        .par_iter()
         .map(|(k, c, path)| {
             // With segind the result holds that one panel only.
             let range = k * panel_len..(k + 1) * panel_len;
@@ -97,10 +101,10 @@ pub fn save_jungfrau(
                     NdArray::U16(ArrayD::from_shape_vec(sh, r.max[range].to_vec()).expect("panel"))
                 }
             };
-            write_plain(path, &arr, &formats[*c], repo.perms())?;
-            Ok(path.clone())
+            stage_plain(path, &arr, &formats[*c], repo.perms())
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    commit_all(staged)
 }
 
 /// What goes into the names and comments of `det_ndarr_raw_proc`-style files.

@@ -17,7 +17,8 @@ within [`MAX_DEPTH`] of either end) fall back to a per-pixel `select_nth_unstabl
 
 use super::Kernel;
 use super::frames::copy_le_words;
-use crate::cpu::use_avx2;
+use super::kernel::{PREFETCH, prefetch, words};
+use crate::cpu::{use_avx2, use_avx512};
 
 /// Pixels per stage-1 chunk: long enough for efficient row reads, small enough that the
 /// min/max levels of the usual depths (2 x 3 levels of 2 KiB) stay in the L1 cache.
@@ -113,6 +114,8 @@ pub(crate) fn gates_tile(
     if lo.depth > MAX_DEPTH || hi.depth > MAX_DEPTH {
         kth_select(rows, g.data_bits, g.ilo, &mut qlo);
         kth_select(rows, g.data_bits, g.ihi, &mut qhi);
+    } else if lo.depth < REG_LEVELS && hi.depth < REG_LEVELS {
+        in_registers(kernel, rows, len, g.data_bits, lo, hi, &mut qlo, &mut qhi);
     } else {
         // Both quantiles in one pass over the block, which is read from memory once.
         let mut levels = crate::mem::filled((lo.depth + 1 + hi.depth + 1) * len, u16::MAX);
@@ -131,6 +134,140 @@ pub(crate) fn gates_tile(
     }
     for p in 0..len {
         (out_lo[p], out_hi[p]) = gates_from_quantiles(qlo[p], qhi[p], g.int_lo, g.int_hi);
+    }
+}
+
+/// The most sorted levels held in registers ([`in_registers`]): quantile indices up to 2 places
+/// from either end, as psana's defaults give (3rd smallest and 3rd largest of 50).
+const REG_LEVELS: usize = 3;
+
+/// The quantile values of `len` pixels when both lie less than [`REG_LEVELS`] places from their
+/// end: the pixels in chunks, each chunk's levels kept in registers over all rows (AVX-512 or
+/// AVX2 where available).
+#[allow(clippy::too_many_arguments)]
+fn in_registers(
+    kernel: Kernel,
+    rows: &[&[u8]],
+    len: usize,
+    bits: u16,
+    lo: Side,
+    hi: Side,
+    qlo: &mut [u16],
+    qhi: &mut [u16],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Auto && use_avx512() {
+        // SAFETY: the CPU supports AVX2 and AVX-512 F/BW/VL, checked at run time just above.
+        unsafe { in_registers_avx512(rows, len, bits, lo, hi, qlo, qhi) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Auto && use_avx2() {
+        // SAFETY: the CPU supports AVX2, checked at run time just above.
+        unsafe { in_registers_avx2(rows, len, bits, lo, hi, qlo, qhi) };
+        return;
+    }
+    let _ = kernel;
+    in_registers_generic::<16>(rows, len, bits, lo, hi, qlo, qhi);
+}
+
+/// [`in_registers_generic`] compiled with AVX-512 (F, BW, VL), 32 pixels at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl")]
+fn in_registers_avx512(
+    rows: &[&[u8]],
+    len: usize,
+    bits: u16,
+    lo: Side,
+    hi: Side,
+    qlo: &mut [u16],
+    qhi: &mut [u16],
+) {
+    in_registers_generic::<32>(rows, len, bits, lo, hi, qlo, qhi);
+}
+
+/// [`in_registers_generic`] compiled with AVX2, 16 pixels at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn in_registers_avx2(
+    rows: &[&[u8]],
+    len: usize,
+    bits: u16,
+    lo: Side,
+    hi: Side,
+    qlo: &mut [u16],
+    qhi: &mut [u16],
+) {
+    in_registers_generic::<16>(rows, len, bits, lo, hi, qlo, qhi);
+}
+
+/// [`in_registers`] with `L` pixels per chunk.
+#[inline(always)]
+fn in_registers_generic<const L: usize>(
+    rows: &[&[u8]],
+    len: usize,
+    bits: u16,
+    lo: Side,
+    hi: Side,
+    qlo: &mut [u16],
+    qhi: &mut [u16],
+) {
+    let whole = len - len % L;
+    for p0 in (0..whole).step_by(L) {
+        levels_chunk::<L>(rows, p0, bits, lo, hi, qlo, qhi);
+    }
+    for p0 in whole..len {
+        levels_chunk::<1>(rows, p0, bits, lo, hi, qlo, qhi);
+    }
+}
+
+/// The min/max insertion of every row into [`REG_LEVELS`] levels of each side, for the `W`
+/// pixels from `p0`; writes the quantile values of these pixels.
+#[inline(always)]
+fn levels_chunk<const W: usize>(
+    rows: &[&[u8]],
+    p0: usize,
+    bits: u16,
+    lo: Side,
+    hi: Side,
+    qlo: &mut [u16],
+    qhi: &mut [u16],
+) {
+    let mut low = [[u16::MAX; W]; REG_LEVELS];
+    let mut high = [[u16::MAX; W]; REG_LEVELS];
+    for row in rows {
+        // The rows are read a cache line at a time, each from another place: fetch ahead.
+        if W < 32 || p0 % 32 == 0 {
+            prefetch(row.as_ptr().wrapping_add(2 * (p0 + PREFETCH)));
+        }
+        let v = words::<W>(&row[2 * p0..2 * (p0 + W)]);
+        insert_levels(&mut low, &v, bits, lo.flip);
+        insert_levels(&mut high, &v, bits, hi.flip);
+    }
+    for j in 0..W {
+        qlo[p0 + j] = low[lo.depth][j] ^ lo.flip;
+        qhi[p0 + j] = high[hi.depth][j] ^ hi.flip;
+    }
+}
+
+/// Inserts `(v & bits) ^ flip` into the sorted `levels` of `W` pixels held in registers.
+#[inline(always)]
+fn insert_levels<const W: usize>(
+    levels: &mut [[u16; W]; REG_LEVELS],
+    v: &[u16; W],
+    bits: u16,
+    flip: u16,
+) {
+    let mut t = [0u16; W];
+    for j in 0..W {
+        t[j] = (v[j] & bits) ^ flip;
+    }
+    for level in levels.iter_mut() {
+        for j in 0..W {
+            let (a, b) = (level[j], t[j]);
+            level[j] = a.min(b);
+            t[j] = a.max(b);
+        }
     }
 }
 
@@ -201,8 +338,16 @@ mod tests {
         // The frames' little-endian bytes one byte into a buffer: every row at an odd address.
         let mut odd = vec![0u8];
         odd.extend(block.iter().flat_map(|v| v.to_le_bytes()));
-        // (0.5, 0.5): both indices deeper than MAX_DEPTH, found by selection.
-        for (fraclo, frachi) in [(0.01, 0.99), (0.2, 0.8), (0.0, 1.0), (0.5, 0.5)] {
+        // (0.01, 0.99), (0.05, 0.95) and (0.0, 1.0): levels in registers (depths 0 and 2);
+        // (0.2, 0.8): levels in memory; (0.5, 0.5): deeper than MAX_DEPTH, by selection.
+        let fracs = [
+            (0.01, 0.99),
+            (0.05, 0.95),
+            (0.2, 0.8),
+            (0.0, 1.0),
+            (0.5, 0.5),
+        ];
+        for (fraclo, frachi) in fracs {
             let (ilo, ihi) = GateConsts::quantile_indices(n, fraclo, frachi);
             let g = GateConsts {
                 data_bits: 0x3fff,
@@ -214,13 +359,17 @@ mod tests {
             };
             for (start, len) in [(0, CHUNK), (CHUNK, 100), (3, 517)] {
                 // The reference: each pixel's masked values sorted.
-                let want: (Vec<u16>, Vec<u16>) = (start..start + len)
+                let sorted: Vec<Vec<u16>> = (start..start + len)
                     .map(|p| {
                         let mut v: Vec<u16> =
                             (0..n).map(|k| block[k * npix + p] & 0x3fff).collect();
                         v.sort_unstable();
-                        gates_from_quantiles(v[ilo], v[ihi], g.int_lo, g.int_hi)
+                        v
                     })
+                    .collect();
+                let want: (Vec<u16>, Vec<u16>) = sorted
+                    .iter()
+                    .map(|v| gates_from_quantiles(v[ilo], v[ihi], g.int_lo, g.int_hi))
                     .unzip();
                 let rows: Vec<&[u8]> = (0..n)
                     .map(|k| &odd[1 + 2 * (k * npix + start)..1 + 2 * (k * npix + start + len)])
@@ -229,6 +378,32 @@ mod tests {
                     let (mut lo, mut hi) = (vec![0u16; len], vec![0u16; len]);
                     gates_tile(kernel, &rows, len, &g, &mut lo, &mut hi);
                     assert_eq!((lo, hi), want, "{fraclo} {frachi} {start} {len} {kernel:?}");
+                }
+                // Every compiled version of the levels in registers this CPU can run.
+                let (slo, shi) = (Side::of(n, ilo), Side::of(n, ihi));
+                if slo.depth < REG_LEVELS && shi.depth < REG_LEVELS {
+                    let quantiles: (Vec<u16>, Vec<u16>) =
+                        sorted.iter().map(|v| (v[ilo], v[ihi])).unzip();
+                    type Path<'a> = fn(&[&[u8]], usize, u16, Side, Side, &mut [u16], &mut [u16]);
+                    let mut paths: Vec<Path> = vec![in_registers_generic::<16>];
+                    #[cfg(target_arch = "x86_64")]
+                    if crate::cpu::avx2_detected() {
+                        // SAFETY: called only where the CPU has AVX2.
+                        paths.push(|r, l, b, lo, hi, ql, qh| unsafe {
+                            in_registers_avx2(r, l, b, lo, hi, ql, qh)
+                        });
+                        if crate::cpu::avx512_detected() {
+                            // SAFETY: called only where the CPU has AVX-512 F/BW/VL.
+                            paths.push(|r, l, b, lo, hi, ql, qh| unsafe {
+                                in_registers_avx512(r, l, b, lo, hi, ql, qh)
+                            });
+                        }
+                    }
+                    for (i, path) in paths.iter().enumerate() {
+                        let (mut ql, mut qh) = (vec![0u16; len], vec![0u16; len]);
+                        path(&rows, len, 0x3fff, slo, shi, &mut ql, &mut qh);
+                        assert_eq!((ql, qh), quantiles, "path {i} {fraclo} {start} {len}");
+                    }
                 }
             }
         }
