@@ -250,8 +250,8 @@ mod tests {
         for (start, len) in [(0, 5), (5, 5), (3, 4), (2, 13), (0, 20), (19, 1)] {
             let mut scratch = Vec::new();
             let bytes = b.row_bytes(start, len, &mut scratch);
-            for k in 0..3 {
-                assert_eq!(as_words(bytes[k]), &whole(k)[start..start + len]);
+            for (k, row) in bytes.iter().enumerate() {
+                assert_eq!(as_words(row), &whole(k)[start..start + len]);
             }
         }
         b.range(1, 3).copy_frame(1, &mut out);

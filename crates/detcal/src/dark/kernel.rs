@@ -385,7 +385,7 @@ fn chunk<const ISA: u8, const W: usize, const GAIN: bool, const SMALL: bool>(
             }
         }
         #[cfg(target_arch = "x86_64")]
-        if SMALL && W % 16 == 0 && ISA != PORTABLE {
+        if SMALL && W.is_multiple_of(16) && ISA != PORTABLE {
             for h in (0..W).step_by(16) {
                 // SAFETY: h + 16 <= W values in each array; ISA names the instructions the
                 // caller was compiled for (checked at run time).

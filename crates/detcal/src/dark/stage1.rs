@@ -115,7 +115,14 @@ pub(crate) fn gates_tile(
         kth_select(rows, g.data_bits, g.ilo, &mut qlo);
         kth_select(rows, g.data_bits, g.ihi, &mut qhi);
     } else if lo.depth < REG_LEVELS && hi.depth < REG_LEVELS {
-        in_registers(kernel, rows, len, g.data_bits, lo, hi, &mut qlo, &mut qhi);
+        let block = Block {
+            rows,
+            len,
+            bits: g.data_bits,
+            lo,
+            hi,
+        };
+        in_registers(kernel, block, &mut qlo, &mut qhi);
     } else {
         // Both quantiles in one pass over the block, which is read from memory once.
         let mut levels = crate::mem::filled((lo.depth + 1 + hi.depth + 1) * len, u16::MAX);
@@ -141,103 +148,73 @@ pub(crate) fn gates_tile(
 /// from either end, as psana's defaults give (3rd smallest and 3rd largest of 50).
 const REG_LEVELS: usize = 3;
 
-/// The quantile values of `len` pixels when both lie less than [`REG_LEVELS`] places from their
-/// end: the pixels in chunks, each chunk's levels kept in registers over all rows (AVX-512 or
-/// AVX2 where available).
-#[allow(clippy::too_many_arguments)]
-fn in_registers(
-    kernel: Kernel,
-    rows: &[&[u8]],
+/// What [`in_registers`] works on: the block's rows (`len` pixels each, little-endian words),
+/// the ADC bits, and where the two sorted values lie.
+#[derive(Clone, Copy)]
+struct Block<'a> {
+    rows: &'a [&'a [u8]],
     len: usize,
     bits: u16,
     lo: Side,
     hi: Side,
-    qlo: &mut [u16],
-    qhi: &mut [u16],
-) {
+}
+
+/// The quantile values of the block's pixels when both lie less than [`REG_LEVELS`] places
+/// from their end: the pixels in chunks, each chunk's levels kept in registers over all rows
+/// (AVX-512 or AVX2 where available).
+fn in_registers(kernel: Kernel, b: Block<'_>, qlo: &mut [u16], qhi: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Auto && use_avx512() {
         // SAFETY: the CPU supports AVX2 and AVX-512 F/BW/VL, checked at run time just above.
-        unsafe { in_registers_avx512(rows, len, bits, lo, hi, qlo, qhi) };
+        unsafe { in_registers_avx512(b, qlo, qhi) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Auto && use_avx2() {
         // SAFETY: the CPU supports AVX2, checked at run time just above.
-        unsafe { in_registers_avx2(rows, len, bits, lo, hi, qlo, qhi) };
+        unsafe { in_registers_avx2(b, qlo, qhi) };
         return;
     }
     let _ = kernel;
-    in_registers_generic::<16>(rows, len, bits, lo, hi, qlo, qhi);
+    in_registers_generic::<16>(b, qlo, qhi);
 }
 
 /// [`in_registers_generic`] compiled with AVX-512 (F, BW, VL), 32 pixels at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,avx512f,avx512bw,avx512vl")]
-fn in_registers_avx512(
-    rows: &[&[u8]],
-    len: usize,
-    bits: u16,
-    lo: Side,
-    hi: Side,
-    qlo: &mut [u16],
-    qhi: &mut [u16],
-) {
-    in_registers_generic::<32>(rows, len, bits, lo, hi, qlo, qhi);
+fn in_registers_avx512(b: Block<'_>, qlo: &mut [u16], qhi: &mut [u16]) {
+    in_registers_generic::<32>(b, qlo, qhi);
 }
 
 /// [`in_registers_generic`] compiled with AVX2, 16 pixels at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn in_registers_avx2(
-    rows: &[&[u8]],
-    len: usize,
-    bits: u16,
-    lo: Side,
-    hi: Side,
-    qlo: &mut [u16],
-    qhi: &mut [u16],
-) {
-    in_registers_generic::<16>(rows, len, bits, lo, hi, qlo, qhi);
+fn in_registers_avx2(b: Block<'_>, qlo: &mut [u16], qhi: &mut [u16]) {
+    in_registers_generic::<16>(b, qlo, qhi);
 }
 
 /// [`in_registers`] with `L` pixels per chunk.
 #[inline(always)]
-fn in_registers_generic<const L: usize>(
-    rows: &[&[u8]],
-    len: usize,
-    bits: u16,
-    lo: Side,
-    hi: Side,
-    qlo: &mut [u16],
-    qhi: &mut [u16],
-) {
-    let whole = len - len % L;
+fn in_registers_generic<const L: usize>(b: Block<'_>, qlo: &mut [u16], qhi: &mut [u16]) {
+    let whole = b.len - b.len % L;
     for p0 in (0..whole).step_by(L) {
-        levels_chunk::<L>(rows, p0, bits, lo, hi, qlo, qhi);
+        levels_chunk::<L>(&b, p0, qlo, qhi);
     }
-    for p0 in whole..len {
-        levels_chunk::<1>(rows, p0, bits, lo, hi, qlo, qhi);
+    for p0 in whole..b.len {
+        levels_chunk::<1>(&b, p0, qlo, qhi);
     }
 }
 
 /// The min/max insertion of every row into [`REG_LEVELS`] levels of each side, for the `W`
 /// pixels from `p0`; writes the quantile values of these pixels.
 #[inline(always)]
-fn levels_chunk<const W: usize>(
-    rows: &[&[u8]],
-    p0: usize,
-    bits: u16,
-    lo: Side,
-    hi: Side,
-    qlo: &mut [u16],
-    qhi: &mut [u16],
-) {
+fn levels_chunk<const W: usize>(b: &Block<'_>, p0: usize, qlo: &mut [u16], qhi: &mut [u16]) {
+    let (bits, lo, hi) = (b.bits, b.lo, b.hi);
     let mut low = [[u16::MAX; W]; REG_LEVELS];
     let mut high = [[u16::MAX; W]; REG_LEVELS];
-    for row in rows {
+    for row in b.rows {
         // The rows are read a cache line at a time, each from another place: fetch ahead.
-        if W < 32 || p0 % 32 == 0 {
+        if p0.is_multiple_of(32) {
             prefetch(row.as_ptr().wrapping_add(2 * (p0 + PREFETCH)));
         }
         let v = words::<W>(&row[2 * p0..2 * (p0 + W)]);
@@ -384,24 +361,27 @@ mod tests {
                 if slo.depth < REG_LEVELS && shi.depth < REG_LEVELS {
                     let quantiles: (Vec<u16>, Vec<u16>) =
                         sorted.iter().map(|v| (v[ilo], v[ihi])).unzip();
-                    type Path<'a> = fn(&[&[u8]], usize, u16, Side, Side, &mut [u16], &mut [u16]);
+                    type Path = fn(Block<'_>, &mut [u16], &mut [u16]);
                     let mut paths: Vec<Path> = vec![in_registers_generic::<16>];
                     #[cfg(target_arch = "x86_64")]
                     if crate::cpu::avx2_detected() {
                         // SAFETY: called only where the CPU has AVX2.
-                        paths.push(|r, l, b, lo, hi, ql, qh| unsafe {
-                            in_registers_avx2(r, l, b, lo, hi, ql, qh)
-                        });
+                        paths.push(|b, ql, qh| unsafe { in_registers_avx2(b, ql, qh) });
                         if crate::cpu::avx512_detected() {
                             // SAFETY: called only where the CPU has AVX-512 F/BW/VL.
-                            paths.push(|r, l, b, lo, hi, ql, qh| unsafe {
-                                in_registers_avx512(r, l, b, lo, hi, ql, qh)
-                            });
+                            paths.push(|b, ql, qh| unsafe { in_registers_avx512(b, ql, qh) });
                         }
                     }
+                    let block = Block {
+                        rows: &rows,
+                        len,
+                        bits: 0x3fff,
+                        lo: slo,
+                        hi: shi,
+                    };
                     for (i, path) in paths.iter().enumerate() {
                         let (mut ql, mut qh) = (vec![0u16; len], vec![0u16; len]);
-                        path(&rows, len, 0x3fff, slo, shi, &mut ql, &mut qh);
+                        path(block, &mut ql, &mut qh);
                         assert_eq!((ql, qh), quantiles, "path {i} {fraclo} {start} {len}");
                     }
                 }
