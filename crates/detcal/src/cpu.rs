@@ -3,7 +3,7 @@ Run-time choice of the CPU code path, one place for every kernel.
 
 The hot kernels (calibration, dark accumulation, dark quantiles) are compiled twice: for the
 baseline target and with `#[target_feature(enable = "avx2")]`. [`use_avx2`] tells them which to
-run. Both give bit-identical results (integer work, or the same float operations in the same
+run. All give bit-identical results (integer work, or the same float operations in the same
 order); the tests of each kernel check this on the same inputs.
 
 Where a kernel gains from AVX-512 (mask registers, 32 vector registers), a third version is
@@ -35,7 +35,7 @@ pub fn avx2_detected() -> bool {
 }
 
 /// Whether this CPU has the AVX-512 subsets the kernels use (F, BW and VL: 16-bit lanes and
-/// mask registers on 256-bit vectors), detected once.
+/// mask registers), detected once.
 pub fn avx512_detected() -> bool {
     static DETECTED: OnceLock<bool> = OnceLock::new();
     *DETECTED.get_or_init(|| {
@@ -82,7 +82,8 @@ pub fn use_avx512() -> bool {
         && !*ENV_OFF.get_or_init(|| std::env::var_os("DETCAL_AVX512").is_some_and(|v| v == "0"))
 }
 
-/// The name of the code path the kernels use now: "avx2" or "portable".
+/// The name of the code path the kernels use now: "avx2" or "portable" (the JUNGFRAU dark
+/// kernels, which also have an AVX-512 version, say theirs in `dark::Kernel::name`).
 pub fn path_name() -> &'static str {
     if use_avx2() { "avx2" } else { "portable" }
 }

@@ -246,18 +246,33 @@ impl Staged {
 /// Flushes the staged files to disk, all at once (a thread each, so the file system commits
 /// them together rather than one after another), then renames each into place, in order. If
 /// any flush fails, none is renamed (the temporary files are removed) and the first error is
-/// returned.
+/// returned. If a rename fails, the files before it are in place, the rest are removed, and the
+/// error names the file.
 pub fn commit_all(staged: Vec<Staged>) -> Result<Vec<PathBuf>> {
     /// Flushes waiting on the disk at once, at most.
     const AT_ONCE: usize = 64;
     for group in staged.chunks(AT_ONCE) {
         let results: Vec<Result<()>> = std::thread::scope(|s| {
-            let handles: Vec<_> = group.iter().map(|f| s.spawn(|| f.sync())).collect();
+            // A file whose thread cannot be started (a thread limit) is flushed right here.
+            let handles: Vec<_> = group
+                .iter()
+                .map(|f| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(s, || f.sync())
+                        .map_err(|_| f.sync())
+                })
+                .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::internal("a flush to disk failed")))
+                .zip(group)
+                .map(|(h, f)| match h {
+                    Ok(h) => h.join().unwrap_or_else(|_| {
+                        Err(Error::internal(format!(
+                            "flushing {} to disk failed",
+                            f.path().display()
+                        )))
+                    }),
+                    Err(done) => done,
                 })
                 .collect()
         });

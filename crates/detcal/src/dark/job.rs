@@ -300,6 +300,13 @@ fn read_beside<'s, T>(
         .clamp(MIN_BATCH_FRAMES, params.nrecs1.max(MIN_BATCH_FRAMES));
     let mapped_frames =
         (MAPPED_BATCH_BYTES / (2 * npix).max(1)).clamp(MIN_BATCH_FRAMES, MAX_MAPPED_BATCH_FRAMES);
+    // The stage-1 block goes to the engine in one batch, on the rank that takes it (the root:
+    // the other ranks' frames start after it, in batches of the usual size).
+    let block = if share.size > 1 && share.rank != 0 {
+        0
+    } else {
+        params.block_frames()
+    };
     let (tx, rx) = sync_channel::<Result<Msg<'s>>>(1);
     let (back_tx, back_rx) = channel::<Vec<u16>>();
     std::thread::scope(|scope| {
@@ -310,7 +317,7 @@ fn read_beside<'s, T>(
                 npix,
                 batch_frames,
                 mapped_frames: if copy { 0 } else { mapped_frames },
-                block: params.block_frames(),
+                block,
                 batch: Vec::new(),
                 nb: 0,
                 parts: Vec::new(),
@@ -341,7 +348,8 @@ struct Batches<'a, 's> {
     batch_frames: usize,
     /// Frames per batch read in place (0: copy every frame).
     mapped_frames: usize,
-    /// The stage-1 block: the first batch of a step read in place is the block.
+    /// The stage-1 block: the first batch of a step read in place is the block (0 on a rank
+    /// that does not take it).
     block: usize,
     batch: Vec<u16>,
     nb: usize,

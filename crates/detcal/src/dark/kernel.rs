@@ -22,7 +22,7 @@ Why it looks the way it does (measured on the 2-core Zen 3 development machine; 
 - **AVX2 or AVX-512 when the CPU has it.** The same generic body is compiled three times, for
   the baseline target, with AVX2 and with AVX-512 F/BW/VL, chosen at run time
   ([`crate::cpu::use_avx2`], [`crate::cpu::use_avx512`]). The baseline (SSE2) lacks unsigned
-  16-bit min/max and 32-bit multiplies. AVX-512 on 256-bit vectors (measured on the Intel
+  16-bit min/max and 32-bit multiplies. AVX-512 (measured on the Intel
   development machine: the kernel was bound by vector instructions, not by memory) puts the
   comparisons into mask registers (the gate test is 2 instructions instead of 5, the frame
   value is gated while it is widened) and keeps every accumulator in its 32 registers (AVX2
@@ -268,7 +268,10 @@ fn sub_batches<const ISA: u8, const L: usize, const GAIN: bool, const SMALL: boo
     }
 }
 
-/// The code paths, as the const parameter of the generic body.
+/// The code paths, as the const parameter of the generic body. Safety invariant: the body is
+/// instantiated with [`AVX2`] or [`AVX512`] only inside the `#[target_feature]` functions of
+/// that name, which are called only where the CPU has the features (it reaches intrinsics
+/// through [`sums16`]).
 const PORTABLE: u8 = 0;
 /// AVX2.
 const AVX2: u8 = 1;
@@ -433,8 +436,15 @@ mod tests {
             (seed >> 33) as u16
         };
         let frames: Vec<u16> = (0..npix * nframes).map(|_| rnd()).collect();
-        let gate_lo: Vec<u16> = (0..TILE).map(|_| 2000 + rnd() % 4000).collect();
-        let gate_hi: Vec<u16> = gate_lo.iter().map(|&g| g + 6000).collect();
+        // Every other pixel gates nothing out, so the largest values (up to 0xffff) are summed
+        // and squared too: the 15-bit `vpmaddwd` path must see 0x7fff, the 16-bit one 0xffff.
+        let gate_lo: Vec<u16> = (0..TILE)
+            .map(|p| if p % 2 == 0 { 0 } else { 2000 + rnd() % 4000 })
+            .collect();
+        let gate_hi: Vec<u16> = gate_lo
+            .iter()
+            .map(|&g| if g == 0 { u16::MAX } else { g + 6000 })
+            .collect();
         // 14 and 15 data bits square with `vpmaddwd`, 16 with 32-bit multiplies.
         let cases = [None, Some(0), Some(3)]
             .into_iter()
@@ -451,7 +461,8 @@ mod tests {
             // odd address.
             let mut odd = vec![0u8];
             odd.extend(frames.iter().flat_map(|v| v.to_le_bytes()));
-            for (start, len) in [(0, TILE), (TILE, 300), (17, 1000)] {
+            // Tails of 12, 8 and 31 pixels after the whole 16- and 32-pixel chunks.
+            for (start, len) in [(0, TILE), (TILE, 300), (17, 1000), (5, 1023)] {
                 let rows: Vec<&[u8]> = frames
                     .chunks(npix)
                     .map(|f| bytemuck::cast_slice(&f[start..start + len]))

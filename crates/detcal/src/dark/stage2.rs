@@ -16,8 +16,8 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// The name of the code path this choice runs on this CPU: "avx512" (the stage-2 kernel;
-    /// stage 1 then runs AVX2), "avx2" or "portable".
+    /// The name of the code path this choice runs on this CPU: "avx512" (the stage-2 kernel
+    /// and stage 1's usual quantiles), "avx2" or "portable".
     pub fn name(self) -> &'static str {
         kernel::kernel_name(self)
     }
