@@ -65,7 +65,7 @@ use serde::Serialize;
 
 use crate::cpu::use_avx2;
 use crate::dark::frames::copy_le_words;
-use crate::dark::kernel::words;
+use crate::dark::kernel::{prefetch, words};
 use crate::dark::summary::{blocked_sum, evaluate_limits, mean_std_blocked};
 use crate::detector::epix10ka::DATA_MASK;
 use crate::error::{Error, Result};
@@ -650,19 +650,6 @@ fn resum_body(t: &mut TileSums, src: &impl FrameSource, chunks: &[(usize, usize)
 /// frame is one 4 KiB page, where the hardware prefetchers stop; batches read from memory, 16
 /// rows far apart at once, waited for their loads).
 const PREFETCH: usize = 128;
-
-/// Prefetches the cache line at `p` (a prefetch never faults, whatever the address).
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults.
-    unsafe {
-        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// The sums of pixels `c..c + W` of the tile over the frames `fr` (at most [`SUB`]). With
 /// `pf = Some((len, nframes))` (the tile's length and the frames), each frame's line
