@@ -11,10 +11,11 @@
 //! `text_rate read FILE...` reads each file once in a fresh process (a job's first large
 //! allocations, unlike the repeated measurements above, which reuse memory freed before).
 //!
-//! `text_rate hot [ROUNDS]`: the CPU cost of formatting and parsing alone, without the page
-//! faults of fresh 200-500 MB buffers: a (128, 1024) slice of each array formatted ROUNDS times
-//! (default 400, 52 M values) into one reused buffer, and parsed as many times (run it with
-//! `RAYON_NUM_THREADS=1` for the cost per byte on one core).
+//! `text_rate hot [ROUNDS [format|parse|all [pedestals|status]]]`: the CPU cost of formatting and parsing alone,
+//! without the page faults of fresh 200-500 MB buffers: a (128, 1024) slice of each array
+//! formatted ROUNDS times (default 400, 52 M values) into one reused buffer, and parsed as many
+//! times (only one of the two if named; run it with `RAYON_NUM_THREADS=1` for the cost per byte
+//! on one core).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -58,7 +59,13 @@ fn hot(arrays: &[(&str, NdArray, &str)]) {
     let rounds: usize = std::env::args()
         .nth(2)
         .map_or(400, |a| a.parse().expect("ROUNDS must be a number"));
+    let only = std::env::args().nth(3);
+    let run = |what: &str| only.as_deref().is_none_or(|o| o == what || o == "all");
+    let array = std::env::args().nth(4);
     for (label, arr, fmt) in arrays {
+        if array.as_deref().is_some_and(|a| !label.starts_with(a)) {
+            continue;
+        }
         let opts = TextOptions::new(fmt).unwrap();
         let small = match arr {
             NdArray::F32(a) => {
@@ -84,16 +91,20 @@ fn hot(arrays: &[(&str, NdArray, &str)]) {
         encode(&mut out);
         let text = out.clone();
         let out = std::cell::RefCell::new(out);
-        measure(&format!("{label} hot format"), text.len() * rounds, || {
-            for _ in 0..rounds {
-                encode(&mut out.borrow_mut());
-            }
-        });
-        measure(&format!("{label} hot parse"), text.len() * rounds, || {
-            for _ in 0..rounds {
-                std::hint::black_box(parse_text(&text, Path::new("rate.txt")).unwrap());
-            }
-        });
+        if run("format") {
+            measure(&format!("{label} hot format"), text.len() * rounds, || {
+                for _ in 0..rounds {
+                    encode(&mut out.borrow_mut());
+                }
+            });
+        }
+        if run("parse") {
+            measure(&format!("{label} hot parse"), text.len() * rounds, || {
+                for _ in 0..rounds {
+                    std::hint::black_box(parse_text(&text, Path::new("rate.txt")).unwrap());
+                }
+            });
+        }
     }
 }
 

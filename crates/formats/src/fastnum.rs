@@ -3,12 +3,16 @@ Fast paths for the number shapes that fill constants files: decimal tokens such 
 and `-0.000` and short integers such as `64`, parsed eight bytes at a time; and `%.Nf` of float32
 and float64 values and `%Wd` of integers, formatted straight into the output buffer.
 
+A line is split into tokens with bit masks of its blanks and digits, 64 bytes at a time
+([`for_each_token`]): each token's start, end, sign and point are then known without a byte loop,
+and no token waits for the one before it, so the CPU parses several at once.
+
 Each fast path gives exactly what the general code gives or declines (returns `None`), and the
 caller then uses the general code:
 
-- A decimal `-?D.F` with at most 7 digits before and 7 after the point is `M / 10^k` with
-  `M < 10^14 < 2^53` and `10^k` exact in a double, so one IEEE division rounds it correctly, as
-  the standard library's parser (and numpy's) does.
+- A decimal `-?D*(.D*)?` with one to eight digits in all is `M / 10^k` with `M < 10^8` and
+  `10^k` exact in a double, so one IEEE division rounds it correctly, as the standard library's
+  parser (and numpy's) does. The digits are read as one 8-byte word, the point taken out.
 - `%.Nf` rounds the exact binary value times `10^N` half to even; the fast path does it in u64
   arithmetic when the product fits, the general formatter in u128 or with the standard library.
 */
@@ -21,18 +25,7 @@ fn load8(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
-/// The bytes of `w` XOR `'0'` (digit values where they are digits), and how many of the first
-/// bytes are ASCII digits (8 when all are).
-#[inline(always)]
-fn digits8(w: u64) -> (u64, usize) {
-    let x = w ^ 0x3030_3030_3030_3030;
-    // A byte is a digit when its XOR value is at most 9: then adding 0x76 keeps the high bit
-    // clear. A carry out of a non-digit byte only disturbs the bytes after it.
-    let non = (x.wrapping_add(0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
-    (x, (non.trailing_zeros() / 8) as usize)
-}
-
-/// The value of the first `n` (1..=8) digit values of `x` (from [`digits8`]).
+/// The value of the first `n` (1..=8) digit values of `x` (digits XOR `'0'`, the first lowest).
 #[inline(always)]
 fn value8(x: u64, n: usize) -> u64 {
     // Move the n digits to the top so that the bytes below read as leading zeros.
@@ -54,83 +47,235 @@ const POW10_U64: [u64; 20] = {
     t
 };
 
-const POW10_F64: [f64; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+const POW10_F64: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
-/// Bytes a caller must have from the token start for [`decimal_prefix`] and [`int_prefix`].
-pub(crate) const PREFIX_BYTES: usize = 17;
-
-/// Parses a decimal `-?\d{0,7}(\.\d{0,7})?` with at least one digit at the start of `b` (which
-/// must hold at least [`PREFIX_BYTES`] bytes), returning the correctly rounded double and the
-/// bytes it used; `None` for any other shape (a `+`, an exponent, more digits, `nan`, ...).
-#[inline(always)]
-pub(crate) fn decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
-    if b.len() < PREFIX_BYTES {
-        return None;
-    }
-    let neg = b[0] == b'-';
-    let s = usize::from(neg);
-    let (x, i) = digits8(load8(b, s));
-    if i == 8 {
-        return None;
-    }
-    let int = if i == 0 { 0 } else { value8(x, i) };
-    let mut p = s + i;
-    let v = if b[p] == b'.' {
-        let (x2, j) = digits8(load8(b, p + 1));
-        if j == 8 || i + j == 0 {
-            return None;
-        }
-        let frac = if j == 0 { 0 } else { value8(x2, j) };
-        p += 1 + j;
-        // int * 10^j + frac < 10^14 < 2^53 is exact, and so is 10^j: one rounding.
-        ((int * POW10_U64[j] + frac) as i64) as f64 / POW10_F64[j]
-    } else {
-        if i == 0 {
-            return None;
-        }
-        (int as i64) as f64
-    };
-    Some((if neg { -v } else { v }, p))
+/// A short decimal token `-?D*(.D*)?` of one to eight digits, in parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Short {
+    /// A leading `-`.
+    pub neg: bool,
+    /// The digits, the point left out, as an integer (below 10^8).
+    pub digits: u64,
+    /// How many of the digits follow the point.
+    pub frac: usize,
+    /// Whether the token has a point.
+    pub point: bool,
 }
 
-/// Parses an integer `-?\d{1,7}` at the start of `b` (at least [`PREFIX_BYTES`] bytes): the
-/// sign, the magnitude and the bytes used; `None` for any other shape.
-#[inline(always)]
-pub(crate) fn int_prefix(b: &[u8]) -> Option<(bool, u64, usize)> {
-    if b.len() < PREFIX_BYTES {
-        return None;
+impl Short {
+    /// The correctly rounded double of the token (as the standard library's parser gives).
+    #[inline(always)]
+    pub(crate) fn to_f64(self) -> f64 {
+        // digits < 10^8 and 10^frac are exact doubles: one rounding.
+        let v = (self.digits as i64) as f64 / POW10_F64[self.frac];
+        if self.neg { -v } else { v }
     }
-    let neg = b[0] == b'-';
-    let s = usize::from(neg);
-    let (x, i) = digits8(load8(b, s));
-    if i == 0 || i == 8 {
-        return None;
-    }
-    Some((neg, value8(x, i), s + i))
 }
 
-/// The position of the first byte at or after `at` (and before `end`) that is not one of the
-/// blanks between values (space, tab, carriage return, form feed), spaces skipped 8 at a time.
-#[inline(always)]
-pub(crate) fn skip_blanks(b: &[u8], mut at: usize, end: usize) -> usize {
-    // The common case: a run of fewer than 8 spaces, then no other blank.
-    if at + 8 <= end {
-        let skip = ((load8(b, at) ^ 0x2020_2020_2020_2020).trailing_zeros() / 8) as usize;
-        if skip < 8 && !matches!(b[at + skip], b'\t' | b'\r' | b'\x0c') {
-            return at + skip;
+/// One token of a line: where it is, and its window for reading it as a short number.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token<'a> {
+    /// The token is `b[start..end]`.
+    pub start: usize,
+    /// The end of the token (a blank or the end of the line's content).
+    pub end: usize,
+    /// The 64 bytes from `start - o`.
+    win: &'a [u8; 64],
+    /// The digit mask of `win`.
+    digit: u64,
+    /// The token's offset in `win` (below [`STEP`]).
+    o: usize,
+    /// The token's length, if `win` holds its end (else at least `64 - o`).
+    len: usize,
+}
+
+impl Token<'_> {
+    /// The parts of the token if it is a short decimal `-?D*(.D*)?` of one to eight digits.
+    #[inline(always)]
+    pub(crate) fn short(&self) -> Option<Short> {
+        let (win, o, len) = (self.win, self.o, self.len);
+        if len > SHORT_MAX {
+            return None;
         }
+        let neg = win[o] == b'-';
+        let s = o + usize::from(neg);
+        let body = len - usize::from(neg);
+        // The bytes of the body that are not digits: none, or one point.
+        let non = !(self.digit >> s) & ((1u64 << body) - 1);
+        let point = non != 0;
+        if non & non.wrapping_sub(1) != 0 {
+            return None;
+        }
+        let int = if point {
+            non.trailing_zeros() as usize
+        } else {
+            body
+        };
+        if point && win[s + int] != b'.' {
+            return None;
+        }
+        let ndigits = body - usize::from(point);
+        if ndigits == 0 || ndigits > 8 {
+            return None;
+        }
+        // One word of digits: with a point, the fraction's digits moved down one byte over it.
+        let mut w = load8(win, s);
+        if point {
+            let below = if int >= 8 {
+                !0
+            } else {
+                (1u64 << (8 * int)) - 1
+            };
+            w = (w & below) | (load8(win, s + 1) & !below);
+        }
+        Some(Short {
+            neg,
+            digits: value8(w ^ 0x3030_3030_3030_3030, ndigits),
+            frac: ndigits - int,
+            point,
+        })
     }
-    while at < end {
-        match b[at] {
-            b' ' if at + 8 <= end => {
-                let x = load8(b, at) ^ 0x2020_2020_2020_2020;
-                at += (x.trailing_zeros() / 8) as usize;
+
+    /// The sign and magnitude of the token if it is an integer `-?D+` of one to eight digits.
+    #[inline(always)]
+    pub(crate) fn short_int(&self) -> Option<(bool, u64)> {
+        let (win, o, len) = (self.win, self.o, self.len);
+        if len == 1 {
+            // The commonest token of status and mask files: one digit.
+            let d = win[o].wrapping_sub(b'0');
+            return (d <= 9).then_some((false, u64::from(d)));
+        }
+        if len > 9 {
+            return None;
+        }
+        let neg = win[o] == b'-';
+        let s = o + usize::from(neg);
+        let n = len - usize::from(neg);
+        let body = (1u64 << n) - 1;
+        if n == 0 || n > 8 || (self.digit >> s) & body != body {
+            return None;
+        }
+        Some((neg, value8(load8(win, s) ^ 0x3030_3030_3030_3030, n)))
+    }
+}
+
+/// Bit masks of the blanks between values (space, tab, carriage return, form feed) and of the
+/// ASCII digits in `block`, bit `i` for byte `i`.
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        classify_sse2(block)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        classify_bytes(block)
+    }
+}
+
+/// [`classify`] a byte at a time: the reference, and the code for other architectures.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn classify_bytes(block: &[u8; 64]) -> (u64, u64) {
+    let (mut blank, mut digit) = (0u64, 0u64);
+    for (i, &c) in block.iter().enumerate() {
+        blank |= u64::from(matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) << i;
+        digit |= u64::from(c.is_ascii_digit()) << i;
+    }
+    (blank, digit)
+}
+
+/// [`classify`] sixteen bytes at a time with SSE2 (which every x86-64 CPU has).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn classify_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    let (mut blank, mut digit) = (0u64, 0u64);
+    for (k, part) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of x86-64; `part` holds 16 bytes, the width of an unaligned
+        // 128-bit load.
+        let (b, d) = unsafe {
+            let v = _mm_loadu_si128(part.as_ptr().cast());
+            let sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+            let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+            let ff = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0c));
+            let b = _mm_or_si128(_mm_or_si128(sp, tab), _mm_or_si128(cr, ff));
+            // A digit's offset from '0' is at most 9 (unsigned, wrapping below '0').
+            let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let d = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t);
+            (_mm_movemask_epi8(b), _mm_movemask_epi8(d))
+        };
+        blank |= u64::from(b as u16) << (16 * k);
+        digit |= u64::from(d as u16) << (16 * k);
+    }
+    (blank, digit)
+}
+
+/// Token starts are taken from the first `STEP` bytes of each 64-byte window, which then holds
+/// the first `64 - STEP` bytes of each of them: every short decimal whole.
+const STEP: usize = 48;
+
+/// The longest short decimal: a sign, eight digits and a point.
+const SHORT_MAX: usize = 10;
+
+/// Calls `each` with the tokens of `b[start..end]` (one line's content) in order, the blanks
+/// between them skipped; stops early with `None` as soon as `each` does.
+///
+/// The tokens come from bit masks of 64-byte windows, so that a token's start and end are known
+/// without looking at the tokens before it and each short decimal is read with two 8-byte loads.
+#[inline(always)]
+pub(crate) fn for_each_token(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    mut each: impl FnMut(Token) -> Option<()>,
+) -> Option<()> {
+    let mut after_blank = 1u64;
+    let mut base = start;
+    let mut pad: [u8; 64];
+    while base < end {
+        let win: &[u8; 64] = match b.get(base..base + 64) {
+            Some(w) => w.try_into().expect("64 bytes"),
+            None => {
+                pad = [b' '; 64];
+                pad[..b.len() - base].copy_from_slice(&b[base..]);
+                &pad
             }
-            b' ' | b'\t' | b'\r' | b'\x0c' => at += 1,
-            _ => break,
+        };
+        let (mut blank, digit) = classify(win);
+        if end - base < 64 {
+            // Bytes after the end count as blanks.
+            blank |= !0u64 << (end - base);
         }
+        let mut starts = !blank & ((blank << 1) | after_blank) & ((1 << STEP) - 1);
+        after_blank = (blank >> (STEP - 1)) & 1;
+        while starts != 0 {
+            let o = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            // The token's length, where the window holds its end (64 when it does not).
+            let len = (blank >> o).trailing_zeros() as usize;
+            let end_at = if o + len < 64 {
+                base + o + len
+            } else {
+                let mut e = base + 64;
+                while e < end && !matches!(b[e], b' ' | b'\t' | b'\r' | b'\x0c') {
+                    e += 1;
+                }
+                e
+            };
+            each(Token {
+                start: base + o,
+                end: end_at,
+                win,
+                digit,
+                o,
+                len,
+            })?;
+        }
+        base += STEP;
     }
-    at
+    Some(())
 }
 
 /// A number format the fast formatters cover: no literal text and no flags.
@@ -515,10 +660,78 @@ mod tests {
         }
     }
 
+    /// The blanks between values.
+    fn is_blank(c: u8) -> bool {
+        matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')
+    }
+
+    /// A token as the reader sees it: start, end, short decimal, short integer.
+    type Seen = (usize, usize, Option<Short>, Option<(bool, u64)>);
+
+    /// The tokens of `line` as the reader sees them.
+    fn tokens(line: &[u8]) -> Vec<Seen> {
+        let mut out = Vec::new();
+        for_each_token(line, 0, line.len(), |t| {
+            out.push((t.start, t.end, t.short(), t.short_int()));
+            Some(())
+        });
+        out
+    }
+
+    /// The tokens of `line` split a byte at a time.
+    fn reference_tokens(line: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < line.len() {
+            if is_blank(line[i]) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < line.len() && !is_blank(line[i]) {
+                i += 1;
+            }
+            out.push((s, i));
+        }
+        out
+    }
+
+    /// Checks every token of `line` against a byte-at-a-time split and the standard parsers:
+    /// a short decimal's value is `str::parse::<f64>`'s, a short integer's `str::parse::<i64>`'s;
+    /// returns the tokens taken as short decimals.
+    fn check_line(line: &[u8]) -> Result<Vec<String>, String> {
+        let got = tokens(line);
+        let spans: Vec<(usize, usize)> = got.iter().map(|t| (t.0, t.1)).collect();
+        if spans != reference_tokens(line) {
+            return Err(format!(
+                "{:?}: spans {spans:?}",
+                String::from_utf8_lossy(line)
+            ));
+        }
+        let mut shorts = Vec::new();
+        for (s, e, short, int) in got {
+            let tok = std::str::from_utf8(&line[s..e]).map_err(|e| e.to_string())?;
+            if let Some(v) = short {
+                let want: f64 = tok.parse().map_err(|_| format!("{tok:?} taken as {v:?}"))?;
+                if v.to_f64().to_bits() != want.to_bits() || v.point != tok.contains('.') {
+                    return Err(format!("{tok:?}: {v:?} against {want}"));
+                }
+                shorts.push(tok.to_string());
+            }
+            if let Some((neg, m)) = int {
+                let want: i64 = tok.parse().map_err(|_| format!("{tok:?} taken as {m}"))?;
+                let m = m as i64;
+                if (if neg { -m } else { m }) != want || tok.starts_with('+') {
+                    return Err(format!("{tok:?}: {neg} {m} against {want}"));
+                }
+            }
+        }
+        Ok(shorts)
+    }
+
     #[test]
-    fn decimal_prefix_equals_the_standard_parser() {
-        let tail = "  \n 99999999999999";
-        for tok in [
+    fn short_tokens_equal_the_standard_parsers() {
+        let taken = [
             "0",
             "-0",
             "0.000",
@@ -528,41 +741,78 @@ mod tests {
             "-.5",
             "1234.567",
             "-1234.567",
-            "9999999.9999999",
+            "99999999",
+            "12345678.",
+            "-12345678.",
+            "1234.5678",
+            ".12345678",
+            "-1234567.8",
             "0.0000001",
             "1500.013",
             "7",
             "1.5",
             "3.000",
-        ] {
-            let text = format!("{tok}{tail}");
-            let (v, n) = decimal_prefix(text.as_bytes()).unwrap_or_else(|| panic!("{tok}"));
-            assert_eq!(n, tok.len(), "{tok}");
-            let want: f64 = tok.parse().unwrap();
-            assert_eq!(v.to_bits(), want.to_bits(), "{tok}");
-        }
-        // Shapes left to the general parser.
-        for tok in [
+        ];
+        let left = [
             "-",
             ".",
             "-.",
             "+1.5",
-            "12345678",
+            "123456789",
             "1.12345678",
+            "1234.56789",
+            ".123456789",
+            "1.2.3",
+            "--1",
+            "1-2",
             "nan",
             "1e5",
-            "",
-            " 1",
-        ] {
-            let text = format!("{tok}{tail}");
-            let got = decimal_prefix(text.as_bytes());
-            assert!(
-                got.is_none() || got.unwrap().1 < tok.len(),
-                "{tok}: {got:?}"
-            );
+        ];
+        // At every offset of the 64-byte windows, and at the end of the text.
+        for pad in 0..70 {
+            for tok in taken {
+                let line = format!("{}{tok} 1", " ".repeat(pad));
+                let shorts = check_line(line.as_bytes()).unwrap();
+                assert_eq!(shorts, [tok, "1"], "{line:?}");
+                let line = format!("{}{tok}", " ".repeat(pad));
+                assert_eq!(check_line(line.as_bytes()).unwrap(), [tok], "{line:?}");
+            }
+            for tok in left {
+                let line = format!("{}{tok}\t", " ".repeat(pad));
+                assert!(check_line(line.as_bytes()).unwrap().is_empty(), "{line:?}");
+            }
         }
-        // Too short a buffer: declined, never out of bounds.
-        assert!(decimal_prefix(b"1.5").is_none());
+        // Integers: one digit, signs, eight digits, and what is left to the general parser.
+        for (tok, want) in [
+            ("5", Some((false, 5))),
+            ("-5", Some((true, 5))),
+            ("0042", Some((false, 42))),
+            ("12345678", Some((false, 12_345_678))),
+            ("123456789", None),
+            ("+5", None),
+            ("-", None),
+            ("x", None),
+            ("3.0", None),
+        ] {
+            let line = format!("  {tok}  ");
+            assert_eq!(tokens(line.as_bytes())[0].3, want, "{tok}");
+        }
+    }
+
+    #[test]
+    fn classify_equals_byte_tests() {
+        let mut block = [0u8; 64];
+        for first in (0..=255u8).step_by(64) {
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = first.wrapping_add(i as u8);
+            }
+            assert_eq!(classify(&block), classify_bytes(&block));
+            let (blank, digit) = classify_bytes(&block);
+            for (i, &c) in block.iter().enumerate() {
+                assert_eq!(blank >> i & 1 == 1, is_blank(c), "{c:#x}");
+                assert_eq!(digit >> i & 1 == 1, c.is_ascii_digit(), "{c:#x}");
+            }
+        }
     }
 
     #[test]
@@ -574,18 +824,11 @@ mod tests {
             x ^= x << 17;
             let n = (x % 8) as usize + 1;
             let digits: Vec<u8> = (0..8).map(|i| b'0' + ((x >> (i * 5)) % 10) as u8).collect();
-            let (vals, count) = digits8(load8(&digits, 0));
-            assert_eq!(count, 8);
+            let vals = load8(&digits, 0) ^ 0x3030_3030_3030_3030;
             let want = digits[..n]
                 .iter()
                 .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
             assert_eq!(value8(vals, n), want);
-        }
-        // Every byte value stops the digit run where it is not a digit.
-        for b in 0..=255u8 {
-            let w = [b'1', b'2', b, b'3', b'4', b'5', b'6', b'7'];
-            let want = if b.is_ascii_digit() { 8 } else { 2 };
-            assert_eq!(digits8(load8(&w, 0)).1, want, "byte {b:#x}");
         }
     }
 
@@ -641,32 +884,28 @@ mod tests {
     }
 
     #[test]
-    fn skip_blanks_equals_byte_loop() {
+    fn tokens_equal_a_byte_split_on_random_lines() {
         let mut x: u64 = 0x0123_4567_89ab_cdef;
-        for _ in 0..3000 {
+        for _ in 0..20_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let len = (x % 40) as usize;
-            let b: Vec<u8> = (0..len)
-                .map(|i| match (x >> (i % 60)) % 11 {
-                    0 => b'\t',
-                    1 => b'\r',
-                    2 => b'\x0c',
-                    3 => b'1',
-                    4 => b'\n',
-                    _ => b' ',
+            let len = (x % 200) as usize;
+            let line: Vec<u8> = (0..len)
+                .map(|i| {
+                    let r = x.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
+                    match r % 16 {
+                        0 => b'\t',
+                        1 => b'\r',
+                        2 => b'.',
+                        3 => b'-',
+                        4 => b'e',
+                        5..=9 => b' ',
+                        d => b'0' + (d as u8 - 10) * 2,
+                    }
                 })
                 .collect();
-            for start in 0..len {
-                for end in start..=len {
-                    let mut want = start;
-                    while want < end && matches!(b[want], b' ' | b'\t' | b'\r' | b'\x0c') {
-                        want += 1;
-                    }
-                    assert_eq!(skip_blanks(&b, start, end), want, "{b:?} {start}..{end}");
-                }
-            }
+            check_line(&line).unwrap();
         }
     }
 
@@ -693,20 +932,18 @@ mod tests {
         }
 
         #[test]
-        fn decimal_prefix_on_random_tokens(int in 0u64..100_000_000, frac in 0u64..100_000_000, fd in 0usize..9, id in 0usize..9, neg in proptest::prelude::any::<bool>(), next in "[ \n\r\t#x.e0-9-]") {
+        fn short_tokens_on_random_decimals(int in 0u64..100_000_000, frac in 0u64..100_000_000, fd in 0usize..9, id in 0usize..9, neg in proptest::prelude::any::<bool>(), pad in 0usize..64, next in "[ \r\t]") {
             let int_s = format!("{int:0id$}");
             let int_s = &int_s[int_s.len().saturating_sub(id)..];
             let frac_s = format!("{frac:08}");
             let frac_s = &frac_s[..fd];
             let sign = if neg { "-" } else { "" };
             for tok in [format!("{sign}{int_s}.{frac_s}"), format!("{sign}{int_s}")] {
-                let text = format!("{tok}{next}                 ");
-                if let Some((v, n)) = decimal_prefix(text.as_bytes()) {
-                    // What it took must be a number equal to the standard parser's.
-                    let want: f64 = text[..n].parse().map_err(|_| proptest::test_runner::TestCaseError::fail(format!("{:?} taken", &text[..n])))?;
-                    proptest::prop_assert_eq!(v.to_bits(), want.to_bits(), "{:?}", &text[..n]);
-                    proptest::prop_assert!(!text.as_bytes()[n].is_ascii_digit());
-                }
+                let line = format!("{}{tok}{next}", " ".repeat(pad));
+                let shorts = check_line(line.as_bytes()).map_err(proptest::test_runner::TestCaseError::fail)?;
+                // Every shape of one to eight digits is taken.
+                let digits = int_s.len() + if tok.contains('.') { fd } else { 0 };
+                proptest::prop_assert_eq!(shorts.len(), usize::from((1..=8).contains(&digits)), "{:?}", line);
             }
         }
     }

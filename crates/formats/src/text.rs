@@ -565,10 +565,10 @@ trait ParseValue: Element {
     /// [`ParseValue::parse_token`] gives; `None` where it cannot decide (then the caller falls
     /// back to `parse_token`, which also words the error).
     fn parse_fast(tok: &[u8]) -> Option<Self>;
-    /// Parses the common short shapes of a number at the start of `b` (`1234.567`, `-0.000`,
-    /// `64`), giving exactly what [`ParseValue::parse_token`] gives for the token, and the
-    /// bytes used; `None` for other shapes. `b` needs [`fastnum::PREFIX_BYTES`] bytes, else `None`.
-    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)>;
+    /// The value of a token of the common short shapes, exactly what
+    /// [`ParseValue::parse_token`] gives for it; `None` where the general code must decide
+    /// (other shapes, out of range).
+    fn parse_short(t: &fastnum::Token) -> Option<Self>;
 }
 
 /// The sign and value of a token of at most 19 decimal digits with an optional sign.
@@ -619,11 +619,11 @@ macro_rules! parse_int {
                 <$t>::try_from(v).ok()
             }
 
-            #[inline]
-            fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
-                let (neg, v, n) = fastnum::int_prefix(b)?;
-                let v = if neg { -i128::from(v) } else { i128::from(v) };
-                Some((<$t>::try_from(v).ok()?, n))
+            #[inline(always)]
+            fn parse_short(t: &fastnum::Token) -> Option<Self> {
+                let (neg, v) = t.short_int()?;
+                let v = i128::from(v);
+                <$t>::try_from(if neg { -v } else { v }).ok()
             }
         }
     )*};
@@ -642,9 +642,9 @@ impl ParseValue for f64 {
         fast_float2::parse::<f64, _>(tok).ok()
     }
 
-    #[inline]
-    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
-        fastnum::decimal_prefix(b)
+    #[inline(always)]
+    fn parse_short(t: &fastnum::Token) -> Option<Self> {
+        t.short().map(fastnum::Short::to_f64)
     }
 }
 
@@ -659,10 +659,10 @@ impl ParseValue for f32 {
         f64::parse_fast(tok).map(|v| v as f32)
     }
 
-    #[inline]
-    fn parse_prefix(b: &[u8]) -> Option<(Self, usize)> {
+    #[inline(always)]
+    fn parse_short(t: &fastnum::Token) -> Option<Self> {
         // As numpy: the double nearest the decimal, rounded to float32.
-        fastnum::decimal_prefix(b).map(|(v, n)| (v as f32, n))
+        t.short().map(|s| s.to_f64() as f32)
     }
 }
 
@@ -840,31 +840,16 @@ fn parse_line_into<T: ParseValue>(
     end: usize,
     row: &mut [T],
 ) -> Option<usize> {
-    let mut at = fastnum::skip_blanks(chunk, start, end);
     let mut n = 0;
-    while at < end {
-        let slot = row.get_mut(n)?;
+    fastnum::for_each_token(chunk, start, end, |tok| {
+        let v = match T::parse_short(&tok) {
+            Some(v) => v,
+            None => parse_value::<T>(&chunk[tok.start..tok.end]).ok()?,
+        };
+        *row.get_mut(n)? = v;
         n += 1;
-        // The fast shapes, when the token ends where the number does: at the line's end or
-        // before blanks (which the skip then passes, so the end test needs no byte test).
-        if let Some((v, len)) = T::parse_prefix(&chunk[at..]) {
-            let e = at + len;
-            if e <= end {
-                let next = fastnum::skip_blanks(chunk, e, end);
-                if next > e || e == end {
-                    *slot = v;
-                    at = next;
-                    continue;
-                }
-            }
-        }
-        let s = at;
-        while at < end && !is_blank(chunk[at]) {
-            at += 1;
-        }
-        *slot = parse_value::<T>(&chunk[s..at]).ok()?;
-        at = fastnum::skip_blanks(chunk, at, end);
-    }
+        Some(())
+    })?;
     Some(n)
 }
 
