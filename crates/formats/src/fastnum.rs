@@ -420,9 +420,18 @@ fn scaled(m: u64, e: i32, p10: u64) -> Option<u64> {
 pub(crate) trait FastFloat: Copy {
     /// (negative, mantissa, binary exponent) of a finite value; `None` for nan and infinities.
     fn parts(self) -> Option<(bool, u64, i32)>;
+    /// The value times `10^prec` (`prec` <= 7) as a double, when that product is exact.
+    fn exact_scaled(self, prec: usize) -> Option<f64>;
 }
 
 impl FastFloat for f32 {
+    #[inline(always)]
+    fn exact_scaled(self, prec: usize) -> Option<f64> {
+        // A 24-bit mantissa times 10^prec = 2^prec * 5^prec (at most 17 bits for prec <= 7)
+        // fits the 53 bits of a double.
+        Some(f64::from(self) * POW10_F64[prec])
+    }
+
     #[inline(always)]
     fn parts(self) -> Option<(bool, u64, i32)> {
         let bits = self.to_bits();
@@ -442,6 +451,11 @@ impl FastFloat for f32 {
 
 impl FastFloat for f64 {
     #[inline(always)]
+    fn exact_scaled(self, _prec: usize) -> Option<f64> {
+        None
+    }
+
+    #[inline(always)]
     fn parts(self) -> Option<(bool, u64, i32)> {
         let bits = self.to_bits();
         let exp = ((bits >> 52) & 0x7ff) as i32;
@@ -458,6 +472,64 @@ impl FastFloat for f64 {
     }
 }
 
+/// The eight ASCII digits of `x` (below 10^8) with leading zeros, the first digit in the lowest
+/// byte.
+#[inline(always)]
+fn ascii8(x: u32) -> u64 {
+    // Halves of four digits in the two 32-bit lanes, then pairs in 16-bit lanes, then digits in
+    // bytes; each step divides all lanes at once by a multiplication (exact for these ranges:
+    // n / 100 = n * 10486 >> 20 for n < 10^4, n / 10 = n * 103 >> 10 for n < 100).
+    let v = u64::from(x / 10_000) | u64::from(x % 10_000) << 32;
+    let hundreds = (v * 10_486 >> 20) & 0x0000_007f_0000_007f;
+    let v = hundreds | (v - hundreds * 100) << 16;
+    let tens = (v * 103 >> 10) & 0x000f_000f_000f_000f;
+    let v = tens | (v - tens * 10) << 8;
+    v | 0x3030_3030_3030_3030
+}
+
+/// Writes `-`, if `neg`, and `q / 10^prec` with `prec` (1..=7) digits after the point, for
+/// `q < 10^8`, right-aligned in `width`, at `buf[pos..]` (at least [`FAST_ROOM`] bytes free);
+/// returns the new end. Two 8-byte stores: the digits, then the point and the fraction over
+/// them one byte further on.
+#[inline(always)]
+fn write_point8(buf: &mut [u8], pos: usize, neg: bool, q: u64, prec: usize, width: usize) -> usize {
+    let w = ascii8(q as u32);
+    // Leading zeros dropped, but one digit kept before the point.
+    let lead = (((w ^ 0x3030_3030_3030_3030).trailing_zeros() / 8) as usize).min(7 - prec);
+    let n = 8 - lead;
+    let len = usize::from(neg) + n + 1;
+    let mut start = pos;
+    if len < width {
+        pad(buf, pos);
+        start = pos + width - len;
+    }
+    buf[start] = b'-';
+    let p = start + usize::from(neg);
+    buf[p..p + 8].copy_from_slice(&(w >> (8 * lead)).to_le_bytes());
+    let frac = u64::from(b'.') | (w >> (8 * (8 - prec))) << 8;
+    let at = p + n - prec;
+    buf[at..at + 8].copy_from_slice(&frac.to_le_bytes());
+    start + len
+}
+
+/// `round_half_even(v * 10^prec)` and the sign of `v` when the product is exact and below 10^8.
+#[inline(always)]
+fn small_scaled<F: FastFloat>(v: F, prec: usize) -> Option<(bool, u64)> {
+    let x = v.exact_scaled(prec)?;
+    let a = x.abs();
+    // Also false for nan.
+    if !(a < 99_999_999.5) {
+        return None;
+    }
+    // Adding 2^52 to a value below 2^52 rounds it to an integer, half to even, and leaves that
+    // integer in the low bits of the sum (whose unit in the last place is 1).
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    Some((
+        x.is_sign_negative(),
+        (a + TWO52).to_bits() - TWO52.to_bits(),
+    ))
+}
+
 /// Writes `v` as `%W.Pf` (`prec` <= 9, `width` <= 32) at `buf[pos..]` (at least [`FAST_ROOM`]
 /// bytes free) and returns the new end; `None` for nan, infinities and magnitudes whose scaled
 /// value does not fit a u64 (the general formatter takes those).
@@ -469,6 +541,11 @@ pub(crate) fn write_fixed<F: FastFloat>(
     prec: usize,
     width: usize,
 ) -> Option<usize> {
+    if (1..=7).contains(&prec)
+        && let Some((neg, q)) = small_scaled(v, prec)
+    {
+        return Some(write_point8(buf, pos, neg, q, prec, width));
+    }
     let (neg, m, e) = v.parts()?;
     let p10 = POW10_U64[prec];
     let q = scaled(m, e, p10)?;
@@ -511,6 +588,9 @@ pub(crate) fn write_fixed3<F: FastFloat>(
     v: F,
     width: usize,
 ) -> Option<usize> {
+    if let Some((neg, q)) = small_scaled(v, 3) {
+        return Some(write_point8(buf, pos, neg, q, 3, width));
+    }
     let (neg, m, e) = v.parts()?;
     let q = scaled(m, e, 1000)?;
     let (int, frac) = (q / 1000, (q % 1000) as usize);
