@@ -480,9 +480,9 @@ fn ascii8(x: u32) -> u64 {
     // bytes; each step divides all lanes at once by a multiplication (exact for these ranges:
     // n / 100 = n * 10486 >> 20 for n < 10^4, n / 10 = n * 103 >> 10 for n < 100).
     let v = u64::from(x / 10_000) | u64::from(x % 10_000) << 32;
-    let hundreds = (v * 10_486 >> 20) & 0x0000_007f_0000_007f;
+    let hundreds = ((v * 10_486) >> 20) & 0x0000_007f_0000_007f;
     let v = hundreds | (v - hundreds * 100) << 16;
-    let tens = (v * 103 >> 10) & 0x000f_000f_000f_000f;
+    let tens = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
     let v = tens | (v - tens * 10) << 8;
     v | 0x3030_3030_3030_3030
 }
@@ -517,8 +517,8 @@ fn write_point8(buf: &mut [u8], pos: usize, neg: bool, q: u64, prec: usize, widt
 fn small_scaled<F: FastFloat>(v: F, prec: usize) -> Option<(bool, u64)> {
     let x = v.exact_scaled(prec)?;
     let a = x.abs();
-    // Also false for nan.
-    if !(a < 99_999_999.5) {
+    // Nan compares as not below.
+    if a.partial_cmp(&99_999_999.5) != Some(std::cmp::Ordering::Less) {
         return None;
     }
     // Adding 2^52 to a value below 2^52 rounds it to an integer, half to even, and leaves that
