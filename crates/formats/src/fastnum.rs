@@ -72,6 +72,21 @@ impl Short {
     }
 }
 
+/// The bytes of a window: 64 classified, and room after them for reading any short token that
+/// starts among them with 8-byte loads.
+const WIN: usize = 80;
+
+/// The masks of the first `i` bytes of a word (all bytes from 8 on).
+const BELOW: [u64; 16] = {
+    let mut t = [!0u64; 16];
+    let mut i = 0;
+    while i < 8 {
+        t[i] = (1u64 << (8 * i)) - 1;
+        i += 1;
+    }
+    t
+};
+
 /// One token of a line: where it is, and its window for reading it as a short number.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Token<'a> {
@@ -79,8 +94,8 @@ pub(crate) struct Token<'a> {
     pub start: usize,
     /// The end of the token (a blank or the end of the line's content).
     pub end: usize,
-    /// The 64 bytes from `start - o`.
-    win: &'a [u8; 64],
+    /// The bytes from `start - o`: the classified 64 and [`WIN`] - 64 more.
+    win: &'a [u8; WIN],
     /// The digit mask of `win`.
     digit: u64,
     /// The token's offset in `win` (below [`STEP`]).
@@ -93,7 +108,9 @@ impl Token<'_> {
     /// The parts of the token if it is a short decimal `-?D*(.D*)?` of one to eight digits.
     #[inline(always)]
     pub(crate) fn short(&self) -> Option<Short> {
-        let (win, o, len) = (self.win, self.o, self.len);
+        // (`o` is below 64 and the token's bytes within 10 of it: the masks tell the compiler
+        // that every read below lies inside the window.)
+        let (win, o, len) = (self.win, self.o & 63, self.len);
         if len > SHORT_MAX {
             return None;
         }
@@ -107,7 +124,7 @@ impl Token<'_> {
             return None;
         }
         let int = if point {
-            non.trailing_zeros() as usize
+            non.trailing_zeros() as usize & 15
         } else {
             body
         };
@@ -121,11 +138,7 @@ impl Token<'_> {
         // One word of digits: with a point, the fraction's digits moved down one byte over it.
         let mut w = load8(win, s);
         if point {
-            let below = if int >= 8 {
-                !0
-            } else {
-                (1u64 << (8 * int)) - 1
-            };
+            let below = BELOW[int];
             w = (w & below) | (load8(win, s + 1) & !below);
         }
         Some(Short {
@@ -139,7 +152,7 @@ impl Token<'_> {
     /// The sign and magnitude of the token if it is an integer `-?D+` of one to eight digits.
     #[inline(always)]
     pub(crate) fn short_int(&self) -> Option<(bool, u64)> {
-        let (win, o, len) = (self.win, self.o, self.len);
+        let (win, o, len) = (self.win, self.o & 63, self.len);
         if len == 1 {
             // The commonest token of status and mask files: one digit.
             let d = win[o].wrapping_sub(b'0');
@@ -233,17 +246,18 @@ pub(crate) fn for_each_token(
 ) -> Option<()> {
     let mut after_blank = 1u64;
     let mut base = start;
-    let mut pad: [u8; 64];
+    let mut pad: [u8; WIN];
     while base < end {
-        let win: &[u8; 64] = match b.get(base..base + 64) {
-            Some(w) => w.try_into().expect("64 bytes"),
+        let win: &[u8; WIN] = match b.get(base..base + WIN) {
+            Some(w) => w.try_into().expect("WIN bytes"),
             None => {
-                pad = [b' '; 64];
+                // Blanks after the text.
+                pad = [b' '; WIN];
                 pad[..b.len() - base].copy_from_slice(&b[base..]);
                 &pad
             }
         };
-        let (mut blank, digit) = classify(win);
+        let (mut blank, digit) = classify(win[..64].try_into().expect("64 bytes"));
         if end - base < 64 {
             // Bytes after the end count as blanks.
             blank |= !0u64 << (end - base);
