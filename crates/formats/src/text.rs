@@ -194,23 +194,40 @@ fn fast_row<T: Copy>(
     let adv = FAST_MAX + value_end.map_or(1, <[u8]>::len);
     for (b, block) in row.chunks(ROOM_BLOCK).enumerate() {
         out.room(block.len() * adv + FAST_ROOM);
-        for (i, &v) in block.iter().enumerate() {
-            if value_end.is_none() && (b > 0 || i > 0) {
-                out.bytes[out.len] = b' ';
-                out.len += 1;
-            }
-            match fast(v, &mut out.bytes, out.len) {
-                Some(end) => out.len = end,
-                None => {
-                    slow(v, out)?;
-                    // The general formatter may have written any length: reserve again.
-                    out.room((block.len() - i) * adv + FAST_ROOM);
+        let mut i = 0;
+        while i < block.len() {
+            // The buffer and the length in locals while the fast writer goes on: the compiler
+            // then keeps them in registers (stores of bytes into `out.bytes` could otherwise be
+            // stores into `out` itself).
+            let mut len = out.len;
+            let buf = out.bytes.as_mut_slice();
+            let mut declined = None;
+            for (k, &v) in block[i..].iter().enumerate() {
+                if value_end.is_none() && (b > 0 || i + k > 0) {
+                    buf[len] = b' ';
+                    len += 1;
+                }
+                match fast(v, buf, len) {
+                    Some(end) => len = end,
+                    None => {
+                        declined = Some(i + k);
+                        break;
+                    }
+                }
+                if let Some(sep) = value_end {
+                    buf[len..len + sep.len()].copy_from_slice(sep);
+                    len += sep.len();
                 }
             }
+            out.len = len;
+            let Some(j) = declined else { break };
+            slow(block[j], out)?;
+            // The general formatter may have written any length: reserve again.
+            out.room((block.len() - j) * adv + FAST_ROOM);
             if let Some(sep) = value_end {
-                out.bytes[out.len..out.len + sep.len()].copy_from_slice(sep);
-                out.len += sep.len();
+                out.push_slice(sep);
             }
+            i = j + 1;
         }
     }
     Ok(())
