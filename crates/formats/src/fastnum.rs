@@ -951,20 +951,30 @@ mod tests {
     #[test]
     fn int_writer_equals_std() {
         let mut buf = vec![0u8; FAST_ROOM + 1];
-        for n in [
-            0u64,
-            1,
-            9,
-            10,
-            99,
-            100,
-            12345,
-            9_999_999,
-            u64::MAX,
-            1 << 53,
-            (1 << 53) + 1,
-        ] {
-            for width in [0usize, 1, 4, 6, 21, 32] {
+        for n in
+            [
+                0u64,
+                1,
+                9,
+                10,
+                99,
+                100,
+                12345,
+                999_999,
+                1_234_567,
+                9_999_999,
+                10_000_000,
+                99_999_999,
+                u64::MAX,
+                1 << 53,
+                (1 << 53) + 1,
+            ]
+            .into_iter()
+            .chain((0..3000u64).map(|i| {
+                (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 20) % 10u64.pow(1 + (i % 8) as u32)
+            }))
+        {
+            for width in [0usize, 1, 2, 4, 6, 7, 8, 9, 21, 32] {
                 for neg in [false, true] {
                     let end = write_int(&mut buf, 1, neg, n, width);
                     let s = if neg { format!("-{n}") } else { n.to_string() };
