@@ -679,7 +679,7 @@ impl ParseValue for f32 {
     #[inline(always)]
     fn parse_short(t: &fastnum::Token) -> Option<Self> {
         // As numpy: the double nearest the decimal, rounded to float32.
-        t.short().map(|s| s.to_f64() as f32)
+        t.short().map(fastnum::Short::to_f32)
     }
 }
 
