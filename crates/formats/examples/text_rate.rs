@@ -11,11 +11,11 @@
 //! `text_rate read FILE...` reads each file once in a fresh process (a job's first large
 //! allocations, unlike the repeated measurements above, which reuse memory freed before).
 //!
-//! `text_rate hot [ROUNDS [format|parse|all [pedestals|status]]]`: the CPU cost of formatting and parsing alone,
-//! without the page faults of fresh 200-500 MB buffers: a (128, 1024) slice of each array
-//! formatted ROUNDS times (default 400, 52 M values) into one reused buffer, and parsed as many
-//! times (only one of the two if named; run it with `RAYON_NUM_THREADS=1` for the cost per byte
-//! on one core).
+//! `text_rate hot [ROUNDS [format|parse|all [pedestals|status]]]`: the CPU cost of formatting
+//! and parsing alone, without the page faults of fresh 200-500 MB buffers: a (128, 1024) slice
+//! of each array formatted ROUNDS times (default 400, 52 M values) into one reused buffer, and
+//! parsed as many times (only the operation and the array named, if given; run it with
+//! `RAYON_NUM_THREADS=1` for the cost per byte on one core).
 
 use std::path::Path;
 use std::time::{Duration, Instant};

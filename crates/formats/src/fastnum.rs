@@ -118,7 +118,7 @@ pub(crate) struct Token<'a> {
     digit: u64,
     /// The token's offset in `win` (below [`STEP`]).
     o: usize,
-    /// The token's length, if `win` holds its end (else at least `64 - o`).
+    /// The token's length, if `win` holds its end (else `64 - o`).
     len: usize,
 }
 
@@ -750,6 +750,17 @@ mod tests {
                 edges.push(-odd / d);
             }
             edges.push(1500.0 + k as f32 * 0.0005);
+        }
+        // Around the limit of the eight-digit path: scaled values near 10^8 (9 digits) and
+        // 99 999 999.5 for every precision it takes, a few float32 steps either side.
+        for p in 0..8 {
+            for edge in [1e8f64, 99_999_999.5] {
+                let v = (edge / 10f64.powi(p)) as f32;
+                for step in -3i32..=3 {
+                    let w = f32::from_bits(v.to_bits().wrapping_add_signed(step));
+                    edges.extend([w, -w]);
+                }
+            }
         }
         for v in edges {
             check_f32(v).unwrap();
