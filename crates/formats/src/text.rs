@@ -191,8 +191,12 @@ fn fast_row<T: Copy>(
     fast: impl Fn(T, &mut [u8], usize) -> Option<usize>,
     mut slow: impl FnMut(T, &mut OutBuf) -> Result<()>,
 ) -> Result<()> {
-    let adv = FAST_MAX + value_end.map_or(1, <[u8]>::len);
-    for (b, block) in row.chunks(ROOM_BLOCK).enumerate() {
+    // Each value is followed by its separator (a space where values are only separated); the
+    // space after the row's last value is taken back at the end. An unconditional store is
+    // cheaper than asking, for every value, whether it is the row's first.
+    let sep = value_end.unwrap_or(b" ");
+    let adv = FAST_MAX + sep.len();
+    for block in row.chunks(ROOM_BLOCK) {
         out.room(block.len() * adv + FAST_ROOM);
         let mut i = 0;
         while i < block.len() {
@@ -203,10 +207,6 @@ fn fast_row<T: Copy>(
             let buf = out.bytes.as_mut_slice();
             let mut declined = None;
             for (k, &v) in block[i..].iter().enumerate() {
-                if value_end.is_none() && (b > 0 || i + k > 0) {
-                    buf[len] = b' ';
-                    len += 1;
-                }
                 match fast(v, buf, len) {
                     Some(end) => len = end,
                     None => {
@@ -214,7 +214,10 @@ fn fast_row<T: Copy>(
                         break;
                     }
                 }
-                if let Some(sep) = value_end {
+                if let [c] = sep {
+                    buf[len] = *c;
+                    len += 1;
+                } else {
                     buf[len..len + sep.len()].copy_from_slice(sep);
                     len += sep.len();
                 }
@@ -224,11 +227,12 @@ fn fast_row<T: Copy>(
             slow(block[j], out)?;
             // The general formatter may have written any length: reserve again.
             out.room((block.len() - j) * adv + FAST_ROOM);
-            if let Some(sep) = value_end {
-                out.push_slice(sep);
-            }
+            out.push_slice(sep);
             i = j + 1;
         }
+    }
+    if value_end.is_none() && !row.is_empty() {
+        out.len -= 1;
     }
     Ok(())
 }
