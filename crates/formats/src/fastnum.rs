@@ -12,9 +12,13 @@ caller then uses the general code:
 
 - A decimal `-?D*(.D*)?` with one to eight digits in all is `M / 10^k` with `M < 10^8` and
   `10^k` exact in a double, so one IEEE division rounds it correctly, as the standard library's
-  parser (and numpy's) does. The digits are read as one 8-byte word, the point taken out.
-- `%.Nf` rounds the exact binary value times `10^N` half to even; the fast path does it in u64
-  arithmetic when the product fits, the general formatter in u128 or with the standard library.
+  parser (and numpy's) does. The digits are read as one 8-byte word, the point taken out. For
+  float32, `M` below 2^24 is multiplied by the double nearest `10^-k` instead
+  ([`Short::to_f32`]: the same float32, checked for every such `M` and `k`).
+- `%.Nf` rounds the exact binary value times `10^N` half to even. For float32 with `N` of 1 to 7
+  that product is exact in a double, where adding 2^52 rounds it ([`write_point8`] then writes
+  the eight digits from one word); otherwise the fast path does it in u64 arithmetic when the
+  product fits, the general formatter in u128 or with the standard library.
 */
 
 use crate::pyfmt::PyFormat;
@@ -190,7 +194,14 @@ impl Token<'_> {
     }
 }
 
-/// Bit masks of the blanks between values (space, tab, carriage return, form feed) and of the
+/// The bytes `split_ascii_whitespace` splits at between values, other than the line end: space,
+/// tab, carriage return, form feed.
+#[inline(always)]
+pub(crate) fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\x0c')
+}
+
+/// Bit masks of the blanks between values ([`is_blank`]) and of the
 /// ASCII digits in `block`, bit `i` for byte `i`.
 #[inline(always)]
 fn classify(block: &[u8; 64]) -> (u64, u64) {
@@ -210,7 +221,7 @@ fn classify(block: &[u8; 64]) -> (u64, u64) {
 fn classify_bytes(block: &[u8; 64]) -> (u64, u64) {
     let (mut blank, mut digit) = (0u64, 0u64);
     for (i, &c) in block.iter().enumerate() {
-        blank |= u64::from(matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) << i;
+        blank |= u64::from(is_blank(c)) << i;
         digit |= u64::from(c.is_ascii_digit()) << i;
     }
     (blank, digit)
@@ -291,7 +302,7 @@ pub(crate) fn for_each_token(
                 base + o + len
             } else {
                 let mut e = base + 64;
-                while e < end && !matches!(b[e], b' ' | b'\t' | b'\r' | b'\x0c') {
+                while e < end && !is_blank(b[e]) {
                     e += 1;
                 }
                 e
@@ -535,6 +546,7 @@ fn write_point8(buf: &mut [u8], pos: usize, neg: bool, q: u64, prec: usize, widt
         pad(buf, pos);
         start = pos + width - len;
     }
+    // The sign goes first; without one, the digits' store below writes over it.
     buf[start] = b'-';
     let p = start + usize::from(neg);
     buf[p..p + 8].copy_from_slice(&(w >> (8 * lead)).to_le_bytes());
@@ -781,11 +793,6 @@ mod tests {
             check_f64(v).unwrap();
             check_f64(-v).unwrap();
         }
-    }
-
-    /// The blanks between values.
-    fn is_blank(c: u8) -> bool {
-        matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')
     }
 
     /// A token as the reader sees it: start, end, short decimal, short integer.

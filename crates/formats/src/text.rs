@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use crate::array::{DType, Element, NdArray, checked_product, shape_str};
 use crate::error::{Error, IoContext, Result};
-use crate::fastnum::{self, FAST_ROOM, FastFmt};
+use crate::fastnum::{self, FAST_ROOM, FastFmt, is_blank};
 use crate::pyfmt::PyFormat;
 use crate::with_array;
 
@@ -695,12 +695,6 @@ fn parse_value<T: ParseValue>(tok: &[u8]) -> std::result::Result<T, String> {
     }
     let text = std::str::from_utf8(tok).map_err(|_| "line is not valid UTF-8 text".to_string())?;
     T::parse_token(text)
-}
-
-/// The bytes `split_ascii_whitespace` splits at, other than the line end.
-#[inline]
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\x0c')
 }
 
 /// One chunk of data lines: its values, rows and columns.
