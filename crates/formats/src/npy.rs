@@ -1,7 +1,7 @@
 /*!
 NumPy `.npy` files: whole arrays of any dtype and rank, and memory-mapped raw stacks.
 
-[`read_npy`] and [`write_npy`] move whole constants arrays (u8 to u64, i8 to i64, f32, f64,
+[`read_npy`] and [`encode_npy`] move whole constants arrays (u8 to u64, i8 to i64, f32, f64,
 little- or big-endian, C or Fortran order). [`NpyMap`] maps a large file, such as a stack of raw
 frames, without reading it, and hands out its data as a typed slice.
 */
