@@ -216,15 +216,30 @@ pub(crate) fn row_estimates(
     nan: &[bool; LANES],
     wires: &mut [Wire],
 ) -> [Option<f32>; NBANKS] {
-    let p = &plan.params;
     let bw = keys.len() / NBANKS;
+    if !(0..NBANKS).any(|l| wanted(plan, count, nan, l)) {
+        return [None; NBANKS];
+    }
+    transpose(keys, bw, wires);
+    row_estimates_wired(plan, bw, count, nan, wires)
+}
+
+/// [`row_estimates`] with the keys already in `wires` (`wires[j][b]`, `j < bw`).
+#[inline(always)]
+pub(crate) fn row_estimates_wired(
+    plan: &CmPlan,
+    bw: usize,
+    count: &[usize; LANES],
+    nan: &[bool; LANES],
+    wires: &mut [Wire],
+) -> [Option<f32>; NBANKS] {
+    let p = &plan.params;
     let nw = plan.row_net.wires();
     let mut est = [None; NBANKS];
-    let wanted = |l: usize| count[l] as f64 > p.npix_min && count[l] > 0 && !nan[l];
+    let wanted = |l: usize| wanted(plan, count, nan, l);
     if !(0..NBANKS).any(wanted) {
         return est;
     }
-    transpose(keys, bw, wires);
     for w in &mut wires[bw..nw] {
         *w = [KEY_INF; LANES];
     }
@@ -246,6 +261,12 @@ pub(crate) fn row_estimates(
     est
 }
 
+/// Whether bank `l` of a row gets a correction computed: enough good pixels, none NaN.
+#[inline(always)]
+fn wanted(plan: &CmPlan, count: &[usize; LANES], nan: &[bool; LANES], l: usize) -> bool {
+    count[l] as f64 > plan.params.npix_min && count[l] > 0 && !nan[l]
+}
+
 /// The number of wires a [`CmScratch`] needs for either network of `plan` (rows and columns
 /// share it).
 pub(crate) fn row_wires(plan: &CmPlan) -> usize {
@@ -254,7 +275,7 @@ pub(crate) fn row_wires(plan: &CmPlan) -> usize {
 
 /// Puts `keys[b * bw + j]` into lane `b` of wire `j`, for the [`NBANKS`] banks of a row.
 #[inline(always)]
-fn transpose(keys: &[i32], bw: usize, wires: &mut [Wire]) {
+pub(crate) fn transpose(keys: &[i32], bw: usize, wires: &mut [Wire]) {
     if bw.is_multiple_of(8) {
         // 8 x 8 blocks through fixed-size arrays, which compile to vector shuffles.
         for j0 in (0..bw).step_by(8) {

@@ -25,7 +25,8 @@ const BLOCK_ROWS: usize = 16;
 /// The raw data bits (the 14-bit ADC value).
 const DATA_BITS: u16 = 0x3fff;
 
-/// The constants of one half panel: per gain, pedestal + offset and 1/gain; the mask.
+/// The constants of one half panel: per gain, pedestal + offset and 1/gain; the mask (1 good,
+/// 0 bad).
 #[derive(Clone, Copy)]
 pub(crate) struct HalfConsts<'a> {
     pub poff: [&'a [f32]; 3],
@@ -102,16 +103,12 @@ fn prefetch(s: &[u8]) {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     good: Vec<u8>,
-    /// One row's good flags (0.0 or 1.0, [`rows`]).
-    good_f: Vec<f32>,
     switched: Vec<u32>,
     cm: CmScratch,
     /// One row's values and results ([`rows`]).
     row: Vec<f32>,
-    /// The switched pixels of each frame ([`rows::halves`]).
-    lists: Vec<Vec<u32>>,
-    /// Positions in `lists` ([`rows::halves`]).
-    cursors: Vec<usize>,
+    /// The pixels of one row that are not good, by their place in the row ([`rows`]).
+    fix: Vec<u32>,
 }
 
 /// The constants index of a raw word's gain bits (`00` 0, `01` 1, `11` 2), `None` for `10`.
@@ -135,12 +132,6 @@ fn any_switched(raw: &[u16]) -> bool {
 /// sparse, so chunks without it are skipped after one vectorized test.
 #[inline(always)]
 fn find_switched(raw: &[u16], list: &mut Vec<u32>) {
-    find_switched_with(raw, list, |i, _| i);
-}
-
-/// As [`find_switched`], each entry made by `entry(index, raw word)`.
-#[inline(always)]
-fn find_switched_with(raw: &[u16], list: &mut Vec<u32>, entry: impl Fn(u32, u16) -> u32) {
     list.clear();
     for (ch, r) in raw.chunks(CHUNK).enumerate() {
         if any_switched(r) {
@@ -151,7 +142,7 @@ fn find_switched_with(raw: &[u16], list: &mut Vec<u32>, entry: impl Fn(u32, u16)
                 .fold(0u64, |m, (i, &x)| m | (((x >> 14 != 0) as u64) << i));
             while bits != 0 {
                 let i = (ch * CHUNK) as u32 + bits.trailing_zeros();
-                list.push(entry(i, raw[i as usize]));
+                list.push(i);
                 bits &= bits - 1;
             }
         }
@@ -525,8 +516,17 @@ mod tests {
         };
         let mut poff = planes(950.0, 1050.0);
         let gfac = planes(-0.1, 0.1);
-        for i in (5..n).step_by(997) {
-            poff[0][i] = f32::NAN;
+        // NaN of both signs and infinite pedestals (infinite values, keys at the ends).
+        let odd = [
+            (5, f32::NAN),
+            (11, -f32::NAN),
+            (17, f32::INFINITY),
+            (23, f32::NEG_INFINITY),
+        ];
+        for (k, (from, x)) in odd.into_iter().enumerate() {
+            for i in (from..n).step_by(997 + 300 * k) {
+                poff[0][i] = x;
+            }
         }
         // Row 3: mostly masked (few good pixels per bank); row 7: far from the pedestals.
         let mut mask: Vec<u8> = (0..n).map(|_| !r.next().is_multiple_of(9) as u8).collect();

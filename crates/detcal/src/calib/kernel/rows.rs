@@ -2,19 +2,28 @@
 JUNGFRAU half panels with the row common mode alone (the default, mode 1), one row at a time.
 
 The same numbers as the general path in [`super::jungfrau_half`] (subtract, then
-[`common_mode::rows`], then scale), in fewer passes over memory: each row of 1024 pixels is
-subtracted, keyed, corrected, scaled and fixed up while it sits in the L1 cache, the streams of
-a few rows ahead are prefetched meanwhile, and the finished row goes to the output with
-non-temporal stores where the output is aligned for them (no read of the output's old
-contents).
+[`common_mode::rows`], then scale), in fewer passes over memory and fewer steps per pixel. Each
+row of 1024 pixels, while it sits in the L1 cache:
+1. `v = raw - poff[0]`, the median keys and good-pixel counts of its banks, and the list of
+   the pixels that are not good (masked, or not in gain 0), found as the row is read;
+2. the banks' corrections from the keys ([`common_mode::row_estimates`]);
+3. `out = (v - cm) * gfac[0]` for every pixel (`cm` 0 where a bank gets none);
+4. the listed pixels redone from their raw words with their own gain's constants and the mask.
+
+Step 3 equals `(v - cm * good) * gfac * mask` on the good pixels (`good` and `mask` are 1),
+and every other pixel is redone in step 4: for a masked gain-0 pixel `(v - cm * 0) * gfac * 0`
+is `v * gfac * 0`, because `v` is never `-0.0` (a raw word is a non-negative integer).
+The inputs of rows a few steps ahead are prefetched meanwhile, and the finished row goes to the
+output with non-temporal stores where the output is aligned for them (no read of the output's
+old contents).
 */
 
-use super::{DATA_BITS, HalfConsts, Scratch, bytes, find_switched_with, gain_index, prefetch};
+use super::{DATA_BITS, HalfConsts, Scratch, bytes, gain_index, prefetch};
 use crate::calib::common_mode::{self, CmPlan, NBANKS};
-use crate::calib::median::{KEY_INF, LANES, key};
+use crate::calib::median::{KEY_INF, LANES, Wire, key};
 use crate::detector::jungfrau::bank_width;
 
-/// How many rows ahead the input streams are prefetched.
+/// How many (row, frame) steps ahead the raw rows are prefetched.
 const AHEAD: usize = 3;
 
 /// Whether [`half`] can take a half panel of `len` pixels in rows of `cols` with this common
@@ -23,11 +32,9 @@ pub(crate) fn applies(plan: &CmPlan, cols: usize, len: usize) -> bool {
     plan.params.mode == 1
         && cols.is_multiple_of(NBANKS)
         && bank_width(cols).is_multiple_of(8)
-        && len <= INDEX as usize
+        && u32::try_from(cols).is_ok()
+        && len.is_multiple_of(cols)
 }
-
-/// The bits of a switched-list entry that hold the pixel's index; the gain bits are above.
-const INDEX: u32 = (1 << 30) - 1;
 
 /// Calibrates one half panel with the row common mode ([`applies`] must hold). Returns the
 /// number of pixels with gain bits `10`.
@@ -79,32 +86,20 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
     }
     let rows = raws[0].len() / cols;
     let bw = bank_width(cols);
-    // The pixels not in gain 0, each with its gain bits (for the prefetches, which come
-    // before the row's raw words are in the cache).
-    s.lists.resize_with(frames, Vec::new);
-    for (raw, list) in raws.iter().zip(&mut s.lists) {
-        find_switched_with(raw, list, |i, w| i | (w as u32 >> 14) << 30);
-    }
     s.cm.wires.resize(common_mode::row_wires(plan), [0; LANES]);
     s.cm.keys.resize(cols, 0);
-    s.good_f.resize(cols, 0.0);
+    s.fix.resize(cols, 0);
     let avx2 = crate::cpu::use_avx2();
     s.row.resize(2 * cols, 0.0);
     let (v, o) = s.row.split_at_mut(cols);
-    // Per frame, `here` walks the switched list for the current row, `next` for the rows
-    // being prefetched.
-    s.cursors.clear();
-    s.cursors.resize(2 * frames, 0);
-    let (here, next) = s.cursors.split_at_mut(frames);
-    // Steps are (row, frame) pairs in order; the raw row of the step `AHEAD` steps on and the
-    // constants of the row that many steps on are prefetched, a bank at a time (a burst of
-    // prefetches would stall on the few fill buffers).
+    // Steps are (row, frame) pairs in order; the raw row `AHEAD` steps on and the constants
+    // of the row that many steps on are prefetched, a bank at a time (a burst of prefetches
+    // would stall on the few fill buffers).
     let steps = rows * frames;
     let const_ahead = AHEAD.div_ceil(frames);
     for q in 0..AHEAD.min(steps) {
         let (r, f) = (q / frames, q % frames);
         prefetch_lines(bytes(&raws[f][r * cols..(r + 1) * cols]));
-        next[f] = prefetch_switched_row(c, (r + 1) * cols, &s.lists[f], next[f]);
     }
     for r in 0..const_ahead.min(rows) {
         prefetch_consts(c, r * cols, cols);
@@ -118,66 +113,42 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
         let consts_ahead = (r + const_ahead < rows).then_some(at + const_ahead * cols);
         for f in 0..frames {
             let q = r * frames + f + AHEAD;
-            let raw_ahead = (q < steps).then(|| {
-                let (ra, fa) = (q / frames, q % frames);
-                next[fa] = prefetch_switched_row(c, (ra + 1) * cols, &s.lists[fa], next[fa]);
-                &raws[fa][ra * cols..(ra + 1) * cols]
-            });
+            let raw_ahead = (q < steps).then(|| &raws[q % frames][q / frames * cols..][..cols]);
+            let consts_ahead = consts_ahead.filter(|_| f == 0);
             let rr = &raws[f][at..at + cols];
-            // v, good flags and keys, bank by bank.
-            let mut count = [0usize; LANES];
-            let mut nan = [false; LANES];
-            let (good, keys) = (&mut s.good_f[..cols], &mut s.cm.keys[..cols]);
-            for b in 0..NBANKS {
+            // 1. Values, keys and counts; the pixels to redo.
+            let (keys, wires) = (&mut s.cm.keys[..cols], &mut s.cm.wires[..]);
+            let row = keys_of(
+                avx2, rr, cc.poff[0], cc.mask, v, keys, wires, &mut s.fix, bw,
+            );
+            let fix = &s.fix[..row.nfix];
+            prefetch_fixes(&cc, rr, fix);
+            // 2. The banks' corrections.
+            let est = common_mode::row_estimates_wired(plan, bw, &row.count, &row.nan, wires);
+            // 3. out = (v - cm) * gfac, bank by bank.
+            for (b, e) in est.iter().enumerate() {
                 let k = b * bw..(b + 1) * bw;
                 if let Some(ra) = raw_ahead {
                     prefetch_lines(bytes(&ra[k.clone()]));
                 }
-                if let Some(a) = consts_ahead.filter(|_| f == 0) {
+                if let Some(a) = consts_ahead {
                     prefetch_consts(c, a + k.start, bw);
                     if let Some(sums) = sums.as_deref() {
                         prefetch_lines(bytes(&sums[a + k.start..][..bw]));
                     }
                 }
-                let (cnt, nn) = keys_of(
-                    avx2,
-                    &rr[k.clone()],
-                    &cc.poff[0][k.clone()],
-                    &cc.mask[k.clone()],
-                    &mut v[k.clone()],
-                    &mut good[k.clone()],
-                    &mut keys[k],
-                );
-                count[b] = cnt as usize;
-                nan[b] = nn;
-            }
-            let est = common_mode::row_estimates(plan, &s.cm.keys, &count, &nan, &mut s.cm.wires);
-            // out = (v - cm * good) * gfac * mask, bank by bank.
-            for (b, e) in est.iter().enumerate() {
-                let k = b * bw..(b + 1) * bw;
-                let it = o[k.clone()]
+                let cm = e.unwrap_or(0.0);
+                for ((o, &x), &g) in o[k.clone()]
                     .iter_mut()
                     .zip(&v[k.clone()])
-                    .zip(&s.good_f[k.clone()])
-                    .zip(&cc.gfac[0][k.clone()])
-                    .zip(&cc.mask[k]);
-                match *e {
-                    Some(cm) => {
-                        for ((((o, &x), &g), &f), &m) in it {
-                            *o = (x - cm * g) * f * m as f32;
-                        }
-                    }
-                    None => {
-                        for ((((o, &x), _), &f), &m) in it {
-                            *o = x * f * m as f32;
-                        }
-                    }
+                    .zip(&cc.gfac[0][k])
+                {
+                    *o = (x - cm) * g;
                 }
             }
-            // The pixels not in gain 0 (no common mode), from their raw values.
-            let list = &s.lists[f];
-            while here[f] < list.len() && ((list[here[f]] & INDEX) as usize) < at + cols {
-                let i = (list[here[f]] & INDEX) as usize - at;
+            // 4. The pixels that are not good, from their raw words.
+            for &i in fix {
+                let i = i as usize;
                 o[i] = match gain_index(rr[i]) {
                     Some(g) => {
                         let x = (rr[i] & DATA_BITS) as f32 - cc.poff[g][i];
@@ -188,13 +159,12 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
                         0.0
                     }
                 };
-                here[f] += 1;
             }
             if let Some(sums) = sums.as_deref_mut() {
                 add_row(&mut sums[at..at + cols], o);
             }
             if let Some(out) = outs.get_mut(f) {
-                store_row(&mut out[at..at + cols], o);
+                store_row(avx2, &mut out[at..at + cols], o);
             }
         }
     }
@@ -204,8 +174,8 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
 /// Prefetches the lines of `s`.
 #[inline(always)]
 fn prefetch_lines(s: &[u8]) {
-    for line in s.chunks(64) {
-        prefetch(line);
+    for at in (0..s.len()).step_by(64) {
+        prefetch(&s[at..]);
     }
 }
 
@@ -218,40 +188,77 @@ fn prefetch_consts(c: &HalfConsts, at: usize, n: usize) {
     prefetch_lines(&c.mask[r]);
 }
 
-/// Prefetches the other gains' constants of the switched pixels `list[from..]` below `end`;
-/// returns where the pixels from `end` on start.
+/// Prefetches the other gains' constants of the row's pixels `fix` (places in the row `raw`)
+/// that are in gain 1 or 2: their redoing, after the row's median, reads them.
 #[inline(always)]
-fn prefetch_switched_row(c: &HalfConsts, end: usize, list: &[u32], mut from: usize) -> usize {
-    while from < list.len() && ((list[from] & INDEX) as usize) < end {
-        let i = (list[from] & INDEX) as usize;
-        // Bits 01 are gain 1, 11 gain 2; 10 needs nothing (a useless prefetch does no harm).
-        let g = 1 + (list[from] >> 31) as usize;
-        prefetch(bytes(&c.poff[g][i..]));
-        prefetch(bytes(&c.gfac[g][i..]));
-        from += 1;
+fn prefetch_fixes(c: &HalfConsts, raw: &[u16], fix: &[u32]) {
+    for &i in fix {
+        let i = i as usize;
+        if raw[i] >> 14 != 0 {
+            // Bits 01 are gain 1, 11 gain 2; 10 needs nothing (a useless prefetch does no harm).
+            let g = 1 + (raw[i] >> 15) as usize;
+            prefetch(bytes(&c.poff[g][i..]));
+            prefetch(bytes(&c.gfac[g][i..]));
+        }
     }
-    from
 }
 
 /// Copies a finished row to the output: with non-temporal stores where the output is 16-byte
-/// aligned (x86_64), else plainly.
+/// aligned (x86_64; 32 bytes at a time with `avx2`), else plainly.
 #[inline(always)]
-fn store_row(out: &mut [f32], row: &[f32]) {
+fn store_row(avx2: bool, out: &mut [f32], row: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     if (out.as_ptr() as usize).is_multiple_of(16) {
-        use core::arch::x86_64::{_mm_loadu_ps, _mm_stream_ps};
-        let (o4, _) = out.as_chunks_mut::<4>();
-        let (r4, _) = row.as_chunks::<4>();
-        for (o, r) in o4.iter_mut().zip(r4) {
-            // SAFETY: SSE is part of the x86_64 baseline; `o` is 16-byte aligned (the
-            // output is, and each chunk is 16 bytes) and both point at 4 valid floats.
-            unsafe { _mm_stream_ps(o.as_mut_ptr(), _mm_loadu_ps(r.as_ptr())) };
+        if avx2 && crate::cpu::avx2_detected() {
+            // SAFETY: the CPU has AVX2 (and so AVX), checked just above.
+            unsafe { stream_avx(out, row) };
+            return;
         }
-        let done = o4.len() * 4;
+        let done = stream_sse(out, row);
         out[done..].copy_from_slice(&row[done..]);
         return;
     }
+    let _ = avx2;
     out.copy_from_slice(row);
+}
+
+/// Stores `row` into the 16-byte aligned `out` with non-temporal stores of 4 floats; returns
+/// how many were stored (the rest, fewer than 4, are left).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn stream_sse(out: &mut [f32], row: &[f32]) -> usize {
+    use core::arch::x86_64::{_mm_loadu_ps, _mm_stream_ps};
+    let (o4, _) = out.as_chunks_mut::<4>();
+    let (r4, _) = row.as_chunks::<4>();
+    for (o, r) in o4.iter_mut().zip(r4) {
+        // SAFETY: SSE is part of the x86_64 baseline; `o` is 16-byte aligned (the output is,
+        // and each chunk is 16 bytes) and both point at 4 valid floats.
+        unsafe { _mm_stream_ps(o.as_mut_ptr(), _mm_loadu_ps(r.as_ptr())) };
+    }
+    o4.len().min(r4.len()) * 4
+}
+
+/// [`store_row`] for the 16-byte aligned `out` with 32-byte non-temporal stores, after one of
+/// 16 bytes where `out` is not 32-byte aligned.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn stream_avx(out: &mut [f32], row: &[f32]) {
+    use core::arch::x86_64::{_mm256_loadu_ps, _mm256_stream_ps};
+    let n = out.len().min(row.len());
+    let mut j = 0;
+    if !(out.as_ptr() as usize).is_multiple_of(32) {
+        j = stream_sse(&mut out[..n.min(4)], &row[..n.min(4)]);
+    }
+    let (o8, _) = out[j..n].as_chunks_mut::<8>();
+    let (r8, _) = row[j..n].as_chunks::<8>();
+    for (o, r) in o8.iter_mut().zip(r8) {
+        // SAFETY: AVX is enabled here; `o` is 32-byte aligned (the output from `j` is, and each
+        // chunk is 32 bytes) and both point at 8 valid floats.
+        unsafe { _mm256_stream_ps(o.as_mut_ptr(), _mm256_loadu_ps(r.as_ptr())) };
+    }
+    j += o8.len() * 8;
+    j += stream_sse(&mut out[j..n], &row[j..n]);
+    out[j..n].copy_from_slice(&row[j..n]);
 }
 
 /// Adds a finished row to its pixels' sums.
@@ -272,9 +279,19 @@ fn store_fence() {
     };
 }
 
-/// One bank's values `v = raw - poff`, good flags (1.0 for gain 0 and not masked, else 0.0) and
-/// median keys ([`KEY_INF`] where not good); returns the count of good pixels and whether one
-/// is NaN. `avx2`: with AVX2 intrinsics where the CPU has them (the same results).
+/// What [`keys_of`] found in a row: per bank the number of good pixels and whether one of them
+/// is NaN; the number of pixels listed as not good.
+struct RowScan {
+    count: [usize; LANES],
+    nan: [bool; LANES],
+    nfix: usize,
+}
+
+/// One row's values `v = raw - poff` and median keys ([`KEY_INF`] where not good), in the row
+/// network's wires (`wires[j][b]` for pixel `j` of bank `b`, banks of `bw` pixels; `keys` is
+/// working space); the places of the pixels that are not good (masked, or not in gain 0) go to
+/// `fix`. `avx2`: with AVX2 intrinsics where the CPU has them (the same results).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn keys_of(
     avx2: bool,
@@ -282,105 +299,159 @@ fn keys_of(
     poff: &[f32],
     mask: &[u8],
     v: &mut [f32],
-    good: &mut [f32],
     keys: &mut [i32],
-) -> (u32, bool) {
+    wires: &mut [Wire],
+    fix: &mut [u32],
+    bw: usize,
+) -> RowScan {
+    let n = raw.len();
+    assert!(poff.len() == n && mask.len() == n && v.len() == n && keys.len() == n);
+    assert!(fix.len() >= n && bw * NBANKS == n && wires.len() >= bw);
+    assert!(u32::try_from(n).is_ok());
     #[cfg(target_arch = "x86_64")]
-    if avx2 && crate::cpu::avx2_detected() {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { keys_of_avx2(raw, poff, mask, v, good, keys) };
+    if avx2 && bw.is_multiple_of(8) && crate::cpu::avx2_detected() {
+        // SAFETY: the CPU has AVX2, checked just above; the lengths as it asks, asserted.
+        return unsafe { keys_of_avx2(raw, poff, mask, v, wires, fix, bw) };
     }
     let _ = avx2;
-    keys_plain(raw, poff, mask, v, good, keys)
+    let scan = keys_plain(raw, poff, mask, v, keys, fix, bw);
+    common_mode::transpose(keys, bw, wires);
+    scan
 }
 
-/// [`keys_of`] in plain code (vectorized as the compiler can).
+/// [`keys_of`] in plain code, the keys in row order in `keys`.
 #[inline(always)]
 fn keys_plain(
     raw: &[u16],
     poff: &[f32],
     mask: &[u8],
     v: &mut [f32],
-    good: &mut [f32],
     keys: &mut [i32],
-) -> (u32, bool) {
-    let it = v
-        .iter_mut()
-        .zip(good)
-        .zip(keys)
-        .zip(raw)
-        .zip(poff)
-        .zip(mask);
-    let (mut cnt, mut nn) = (0u32, false);
-    for (((((v, g), k), &r), &p), &m) in it {
-        let x = r as f32 - p;
-        let ok = (m != 0) & (r >> 14 == 0);
-        *v = x;
-        *g = ok as u32 as f32;
-        *k = if ok { key(x) } else { KEY_INF };
-        cnt += ok as u32;
-        nn |= ok & x.is_nan();
+    fix: &mut [u32],
+    bw: usize,
+) -> RowScan {
+    let mut scan = RowScan {
+        count: [0; LANES],
+        nan: [false; LANES],
+        nfix: 0,
+    };
+    for b in 0..NBANKS {
+        let (mut cnt, mut nn) = (0usize, false);
+        for j in b * bw..(b + 1) * bw {
+            let x = raw[j] as f32 - poff[j];
+            let ok = (mask[j] != 0) & (raw[j] >> 14 == 0);
+            v[j] = x;
+            keys[j] = if ok { key(x) } else { KEY_INF };
+            cnt += ok as usize;
+            nn |= ok & x.is_nan();
+            // Every place is written, and kept by counting it when the pixel is not good.
+            fix[scan.nfix] = j as u32;
+            scan.nfix += !ok as usize;
+        }
+        scan.count[b] = cnt;
+        scan.nan[b] = nn;
     }
-    (cnt, nn)
+    scan
 }
 
-/// [`keys_of`] with AVX2 intrinsics, 8 pixels at a time (the tail, if any, plainly).
+/// [`keys_of`] with AVX2 intrinsics: 8 pixels of 8 banks at a time, their keys transposed in
+/// registers into 8 wires. A bank's good pixels are its pixels less those listed in `fix`; a
+/// good NaN has a key above [`KEY_INF`] (positive) or below that of `-inf` (negative), which the
+/// lanes' maxima and minima show. The caller checks that `raw`, `poff`, `mask` and `v` hold
+/// `bw * NBANKS` elements, `fix` at least that many and `wires` at least `bw`, and that 8
+/// divides `bw`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn keys_of_avx2(
+unsafe fn keys_of_avx2(
     raw: &[u16],
     poff: &[f32],
     mask: &[u8],
     v: &mut [f32],
-    good: &mut [f32],
-    keys: &mut [i32],
-) -> (u32, bool) {
+    wires: &mut [Wire],
+    fix: &mut [u32],
+    bw: usize,
+) -> RowScan {
     use core::arch::x86_64::*;
-    let n = raw.len();
-    assert!(poff.len() == n && mask.len() == n && v.len() == n && good.len() == n);
-    assert!(keys.len() == n);
-    let zero = _mm256_setzero_si256();
-    let gain0_end = _mm256_set1_epi32(0x4000);
-    let one = _mm256_castps_si256(_mm256_set1_ps(1.0));
+    const _: () = assert!(LANES == NBANKS && NBANKS.is_multiple_of(8));
+    let mut scan = RowScan {
+        count: [bw; LANES],
+        nan: [false; LANES],
+        nfix: 0,
+    };
     let kinf = _mm256_set1_epi32(KEY_INF);
-    let (mut cnt, mut nan) = (zero, zero);
-    let mut j = 0;
-    while j + 8 <= n {
-        // SAFETY: `j + 8 <= n` and every slice holds `n` elements (asserted above), so each
-        // unaligned load and store touches only elements of its slice.
-        unsafe {
-            let r = _mm256_cvtepu16_epi32(_mm_loadu_si128(raw.as_ptr().add(j).cast()));
-            let x = _mm256_sub_ps(_mm256_cvtepi32_ps(r), _mm256_loadu_ps(poff.as_ptr().add(j)));
-            let m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(mask.as_ptr().add(j).cast()));
-            let ok = _mm256_andnot_si256(
-                _mm256_cmpeq_epi32(m, zero),
-                _mm256_cmpgt_epi32(gain0_end, r),
-            );
-            let xb = _mm256_castps_si256(x);
-            let k = _mm256_xor_si256(xb, _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(xb)));
-            _mm256_storeu_ps(v.as_mut_ptr().add(j), x);
-            _mm256_storeu_si256(good.as_mut_ptr().add(j).cast(), _mm256_and_si256(ok, one));
-            _mm256_storeu_si256(
-                keys.as_mut_ptr().add(j).cast(),
-                _mm256_blendv_epi8(kinf, k, ok),
-            );
-            cnt = _mm256_sub_epi32(cnt, ok);
-            let isnan = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_UNORD_Q>(x, x));
-            nan = _mm256_or_si256(nan, _mm256_and_si256(ok, isnan));
+    let kninf = _mm256_set1_epi32(key(f32::NEG_INFINITY));
+    for b0 in (0..NBANKS).step_by(8) {
+        let (mut hi, mut lo) = (kinf, kninf);
+        for j in (0..bw).step_by(8) {
+            let mut k = [_mm256_setzero_si256(); 8];
+            for (t, kt) in k.iter_mut().enumerate() {
+                let at = (b0 + t) * bw + j;
+                // SAFETY: `at + 8 <= bw * NBANKS`, which every slice holds (the caller
+                // checks), so each unaligned load and store touches only its slice.
+                let ok = unsafe {
+                    let r = _mm256_cvtepu16_epi32(_mm_loadu_si128(raw.as_ptr().add(at).cast()));
+                    let p = _mm256_loadu_ps(poff.as_ptr().add(at));
+                    let x = _mm256_sub_ps(_mm256_cvtepi32_ps(r), p);
+                    let m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(mask.as_ptr().add(at).cast()));
+                    // Good: the mask is 1 and the word below 0x4000 (gain 0): mask << 14 > raw.
+                    let ok = _mm256_cmpgt_epi32(_mm256_slli_epi32::<14>(m), r);
+                    let xb = _mm256_castps_si256(x);
+                    let sign = _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(xb));
+                    *kt = _mm256_blendv_epi8(kinf, _mm256_xor_si256(xb, sign), ok);
+                    _mm256_storeu_ps(v.as_mut_ptr().add(at), x);
+                    _mm256_movemask_ps(_mm256_castsi256_ps(ok)) as u32
+                };
+                let mut not_good = !ok & 0xff;
+                while not_good != 0 {
+                    fix[scan.nfix] = (at + not_good.trailing_zeros() as usize) as u32;
+                    scan.nfix += 1;
+                    not_good &= not_good - 1;
+                }
+            }
+            for (t, w) in transpose8(k).into_iter().enumerate() {
+                hi = _mm256_max_epi32(hi, w);
+                lo = _mm256_min_epi32(lo, w);
+                // SAFETY: `j + t < bw <= wires.len()` and lanes `b0..b0 + 8` are in the wire.
+                unsafe { _mm256_storeu_si256(wires[j + t][b0..b0 + 8].as_mut_ptr().cast(), w) };
+            }
         }
-        j += 8;
+        let nan = _mm256_or_si256(_mm256_cmpgt_epi32(hi, kinf), _mm256_cmpgt_epi32(kninf, lo));
+        let bits = _mm256_movemask_ps(_mm256_castsi256_ps(nan));
+        for (t, n) in scan.nan[b0..b0 + 8].iter_mut().enumerate() {
+            *n = bits >> t & 1 != 0;
+        }
     }
-    let mut lanes = [0u32; 8];
-    // SAFETY: `lanes` is 32 bytes.
-    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), cnt) };
-    let (tail, tail_nan) = keys_plain(
-        &raw[j..],
-        &poff[j..],
-        &mask[j..],
-        &mut v[j..],
-        &mut good[j..],
-        &mut keys[j..],
-    );
-    let count: u32 = lanes.iter().sum::<u32>() + tail;
-    (count, tail_nan || _mm256_testz_si256(nan, nan) == 0)
+    for &i in &fix[..scan.nfix] {
+        scan.count[i as usize / bw] -= 1;
+    }
+    scan
+}
+
+/// The 8 x 8 transpose of 32-bit lanes: lane `i` of result `j` is lane `j` of `r[i]`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn transpose8(r: [core::arch::x86_64::__m256i; 8]) -> [core::arch::x86_64::__m256i; 8] {
+    use core::arch::x86_64::*;
+    let t = |a, b| (_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b));
+    let (t0, t1) = t(r[0], r[1]);
+    let (t2, t3) = t(r[2], r[3]);
+    let (t4, t5) = t(r[4], r[5]);
+    let (t6, t7) = t(r[6], r[7]);
+    let u = |a, b| (_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+    let (u0, u1) = u(t0, t2);
+    let (u2, u3) = u(t1, t3);
+    let (u4, u5) = u(t4, t6);
+    let (u6, u7) = u(t5, t7);
+    let p = |a, b| {
+        (
+            _mm256_permute2x128_si256::<0x20>(a, b),
+            _mm256_permute2x128_si256::<0x31>(a, b),
+        )
+    };
+    let (o0, o4) = p(u0, u4);
+    let (o1, o5) = p(u1, u5);
+    let (o2, o6) = p(u2, u6);
+    let (o3, o7) = p(u3, u7);
+    [o0, o1, o2, o3, o4, o5, o6, o7]
 }
