@@ -380,51 +380,86 @@ unsafe fn keys_of_avx2(
     };
     let kinf = _mm256_set1_epi32(KEY_INF);
     let kninf = _mm256_set1_epi32(key(f32::NEG_INFINITY));
+    let wires = wires.as_mut_ptr();
+    let mut nan_bits = 0u32;
     for b0 in (0..NBANKS).step_by(8) {
         let (mut hi, mut lo) = (kinf, kninf);
+        let base: [usize; 8] = core::array::from_fn(|t| (b0 + t) * bw);
         for j in (0..bw).step_by(8) {
-            let mut k = [_mm256_setzero_si256(); 8];
-            for (t, kt) in k.iter_mut().enumerate() {
-                let at = (b0 + t) * bw + j;
-                // SAFETY: `at + 8 <= bw * NBANKS`, which every slice holds (the caller
-                // checks), so each unaligned load and store touches only its slice.
-                let ok = unsafe {
-                    let r = _mm256_cvtepu16_epi32(_mm_loadu_si128(raw.as_ptr().add(at).cast()));
-                    let p = _mm256_loadu_ps(poff.as_ptr().add(at));
-                    let x = _mm256_sub_ps(_mm256_cvtepi32_ps(r), p);
-                    let m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(mask.as_ptr().add(at).cast()));
-                    // Good: the mask is 1 and the word below 0x4000 (gain 0): mask << 14 > raw.
-                    let ok = _mm256_cmpgt_epi32(_mm256_slli_epi32::<14>(m), r);
-                    let xb = _mm256_castps_si256(x);
-                    let sign = _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(xb));
-                    *kt = _mm256_blendv_epi8(kinf, _mm256_xor_si256(xb, sign), ok);
-                    _mm256_storeu_ps(v.as_mut_ptr().add(at), x);
-                    _mm256_movemask_ps(_mm256_castsi256_ps(ok)) as u32
-                };
-                let mut not_good = !ok & 0xff;
-                while not_good != 0 {
-                    fix[scan.nfix] = (at + not_good.trailing_zeros() as usize) as u32;
-                    scan.nfix += 1;
-                    not_good &= not_good - 1;
+            // SAFETY: `base[t] + j + 8 <= bw * NBANKS`, which the slices hold (the caller
+            // checks).
+            let mut key = |t: usize| unsafe { key8(raw, poff, mask, v, base[t] + j) };
+            let k = [
+                key(0),
+                key(1),
+                key(2),
+                key(3),
+                key(4),
+                key(5),
+                key(6),
+                key(7),
+            ];
+            let good = k.iter().fold(0u64, |a, &(_, g)| a << 8 | u64::from(g));
+            if good != u64::MAX {
+                // Some pixel is not good (rare): list them, bank by bank.
+                for (t, &(_, g)) in k.iter().enumerate() {
+                    let mut not_good = !g & 0xff;
+                    scan.count[b0 + t] -= not_good.count_ones() as usize;
+                    while not_good != 0 {
+                        fix[scan.nfix] = (base[t] + j + not_good.trailing_zeros() as usize) as u32;
+                        scan.nfix += 1;
+                        not_good &= not_good - 1;
+                    }
                 }
             }
-            for (t, w) in transpose8(k).into_iter().enumerate() {
+            for (t, w) in transpose8(k.map(|(k, _)| k)).into_iter().enumerate() {
                 hi = _mm256_max_epi32(hi, w);
                 lo = _mm256_min_epi32(lo, w);
-                // SAFETY: `j + t < bw <= wires.len()` and lanes `b0..b0 + 8` are in the wire.
-                unsafe { _mm256_storeu_si256(wires[j + t][b0..b0 + 8].as_mut_ptr().cast(), w) };
+                // SAFETY: `j + t < bw <= wires.len()`, and lanes `b0..b0 + 8` are in the wire.
+                unsafe { _mm256_storeu_si256(wires.add(j + t).cast::<i32>().add(b0).cast(), w) };
             }
         }
         let nan = _mm256_or_si256(_mm256_cmpgt_epi32(hi, kinf), _mm256_cmpgt_epi32(kninf, lo));
-        let bits = _mm256_movemask_ps(_mm256_castsi256_ps(nan));
-        for (t, n) in scan.nan[b0..b0 + 8].iter_mut().enumerate() {
-            *n = bits >> t & 1 != 0;
-        }
+        nan_bits |= (_mm256_movemask_ps(_mm256_castsi256_ps(nan)) as u32) << b0;
     }
-    for &i in &fix[..scan.nfix] {
-        scan.count[i as usize / bw] -= 1;
+    for (b, n) in scan.nan.iter_mut().enumerate() {
+        *n = nan_bits >> b & 1 != 0;
     }
     scan
+}
+
+/// The keys of pixels `at..at + 8` ([`KEY_INF`] where not good) and a bit per good pixel;
+/// stores their values `raw - poff` in `v`.
+///
+/// # Safety
+/// The CPU has AVX2, and `raw`, `poff`, `mask` and `v` hold at least `at + 8` elements.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn key8(
+    raw: &[u16],
+    poff: &[f32],
+    mask: &[u8],
+    v: &mut [f32],
+    at: usize,
+) -> (core::arch::x86_64::__m256i, u32) {
+    use core::arch::x86_64::*;
+    // SAFETY: the caller guarantees `at + 8` elements in each slice.
+    unsafe {
+        let r = _mm256_cvtepu16_epi32(_mm_loadu_si128(raw.as_ptr().add(at).cast()));
+        let x = _mm256_sub_ps(
+            _mm256_cvtepi32_ps(r),
+            _mm256_loadu_ps(poff.as_ptr().add(at)),
+        );
+        let m = _mm256_cvtepu8_epi32(_mm_loadl_epi64(mask.as_ptr().add(at).cast()));
+        // Good: the mask is 1 and the word below 0x4000 (gain 0), i.e. mask << 14 > raw.
+        let ok = _mm256_cmpgt_epi32(_mm256_slli_epi32::<14>(m), r);
+        let xb = _mm256_castps_si256(x);
+        let sign = _mm256_srli_epi32::<1>(_mm256_srai_epi32::<31>(xb));
+        _mm256_storeu_ps(v.as_mut_ptr().add(at), x);
+        let key = _mm256_blendv_epi8(_mm256_set1_epi32(KEY_INF), _mm256_xor_si256(xb, sign), ok);
+        (key, _mm256_movemask_ps(_mm256_castsi256_ps(ok)) as u32)
+    }
 }
 
 /// The 8 x 8 transpose of 32-bit lanes: lane `i` of result `j` is lane `j` of `r[i]`.
