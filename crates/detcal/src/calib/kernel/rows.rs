@@ -356,8 +356,8 @@ fn keys_plain(
 
 /// [`keys_of`] with AVX2 intrinsics: 8 pixels of 8 banks at a time, their keys transposed in
 /// registers into 8 wires. A bank's good pixels are its pixels less those listed in `fix`; a
-/// good NaN has a key above [`KEY_INF`] (positive) or below that of `-inf` (negative), which the
-/// lanes' maxima and minima show. The caller checks that `raw`, `poff`, `mask` and `v` hold
+/// good NaN has a key above [`KEY_INF`] (positive) or below that of `-inf` (negative), which
+/// each lane's largest key less that of `-inf`, unsigned, shows. The caller checks that `raw`, `poff`, `mask` and `v` hold
 /// `bw * NBANKS` elements, `fix` at least that many and `wires` at least `bw`, and that 8
 /// divides `bw`.
 #[cfg(target_arch = "x86_64")]
@@ -378,12 +378,13 @@ unsafe fn keys_of_avx2(
         nan: [false; LANES],
         nfix: 0,
     };
-    let kinf = _mm256_set1_epi32(KEY_INF);
     let kninf = _mm256_set1_epi32(key(f32::NEG_INFINITY));
     let wires = wires.as_mut_ptr();
     let mut nan_bits = 0u32;
+    // Keys less that of -inf: those of numbers are 0..=`span` (as u32), those of NaN above.
+    let span = KEY_INF.wrapping_sub(key(f32::NEG_INFINITY));
     for b0 in (0..NBANKS).step_by(8) {
-        let (mut hi, mut lo) = (kinf, kninf);
+        let mut top = _mm256_setzero_si256();
         let base: [usize; 8] = core::array::from_fn(|t| (b0 + t) * bw);
         for j in (0..bw).step_by(8) {
             // SAFETY: `base[t] + j + 8 <= bw * NBANKS`, which the slices hold (the caller
@@ -399,27 +400,30 @@ unsafe fn keys_of_avx2(
                 key(6),
                 key(7),
             ];
-            let good = k.iter().fold(0u64, |a, &(_, g)| a << 8 | u64::from(g));
-            if good != u64::MAX {
-                // Some pixel is not good (rare): list them, bank by bank.
-                for (t, &(_, g)) in k.iter().enumerate() {
-                    let mut not_good = !g & 0xff;
-                    scan.count[b0 + t] -= not_good.count_ones() as usize;
-                    while not_good != 0 {
-                        fix[scan.nfix] = (base[t] + j + not_good.trailing_zeros() as usize) as u32;
-                        scan.nfix += 1;
-                        not_good &= not_good - 1;
-                    }
-                }
+            // A bit per pixel, bank t's 8 in byte t; then a step per pixel that is not good
+            // (rare).
+            let good = k
+                .iter()
+                .rev()
+                .fold(0u64, |a, &(_, g)| a << 8 | u64::from(g));
+            let mut not_good = !good;
+            while not_good != 0 {
+                let p = not_good.trailing_zeros() as usize;
+                let t = p / 8;
+                fix[scan.nfix] = (base[t] + j + p % 8) as u32;
+                scan.nfix += 1;
+                scan.count[b0 + t] -= 1;
+                not_good &= not_good - 1;
             }
             for (t, w) in transpose8(k.map(|(k, _)| k)).into_iter().enumerate() {
-                hi = _mm256_max_epi32(hi, w);
-                lo = _mm256_min_epi32(lo, w);
+                top = _mm256_max_epu32(top, _mm256_sub_epi32(w, kninf));
                 // SAFETY: `j + t < bw <= wires.len()`, and lanes `b0..b0 + 8` are in the wire.
                 unsafe { _mm256_storeu_si256(wires.add(j + t).cast::<i32>().add(b0).cast(), w) };
             }
         }
-        let nan = _mm256_or_si256(_mm256_cmpgt_epi32(hi, kinf), _mm256_cmpgt_epi32(kninf, lo));
+        // top > span, i.e. max(top, span + 1) == top.
+        let above = _mm256_set1_epi32(span.wrapping_add(1));
+        let nan = _mm256_cmpeq_epi32(_mm256_max_epu32(top, above), top);
         nan_bits |= (_mm256_movemask_ps(_mm256_castsi256_ps(nan)) as u32) << b0;
     }
     for (b, n) in scan.nan.iter_mut().enumerate() {
