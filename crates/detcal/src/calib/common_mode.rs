@@ -236,8 +236,13 @@ pub(crate) fn row_estimates_wired(
     let p = &plan.params;
     let nw = plan.row_net.wires();
     let mut est = [None; NBANKS];
-    let wanted = |l: usize| wanted(plan, count, nan, l);
-    if !(0..NBANKS).any(wanted) {
+    // A bit per bank that gets a correction computed, and per bank with few pixels left out.
+    let (mut wanted_bits, mut full_bits) = (0u32, 0u32);
+    for l in 0..NBANKS {
+        wanted_bits |= (wanted(plan, count, nan, l) as u32) << l;
+        full_bits |= ((count[l] >= MIDDLE64_MIN_COUNT) as u32) << l;
+    }
+    if wanted_bits == 0 {
         return est;
     }
     for w in &mut wires[bw..nw] {
@@ -245,18 +250,19 @@ pub(crate) fn row_estimates_wired(
     }
     // Banks with at most 7 of 64 pixels left out (the usual case) need only the middle wires,
     // which takes fewer compare-exchanges than the sort.
-    if nw == 64 && (0..NBANKS).all(|l| !wanted(l) || count[l] >= MIDDLE64_MIN_COUNT) {
+    if nw == 64 && wanted_bits & !full_bits == 0 {
         plan.row_net.sort_middle64(wires);
     } else {
         plan.row_net.sort(wires);
     }
-    for (b, e) in est.iter_mut().enumerate() {
+    let mut bits = wanted_bits;
+    while bits != 0 {
+        let b = bits.trailing_zeros() as usize;
         let n = count[b];
-        if wanted(b) {
-            let lo = unkey(wires[(n - 1) / 2][b]);
-            let cm = combine(lo, unkey(wires[n / 2][b]), n, MedianKind::Masked);
-            *e = p.applies(cm).then_some(cm);
-        }
+        let lo = unkey(wires[(n - 1) / 2][b]);
+        let cm = combine(lo, unkey(wires[n / 2][b]), n, MedianKind::Masked);
+        est[b] = p.applies(cm).then_some(cm);
+        bits &= bits - 1;
     }
     est
 }
