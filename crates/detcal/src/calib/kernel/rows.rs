@@ -4,11 +4,14 @@ JUNGFRAU half panels with the row common mode alone (the default, mode 1), one r
 The same numbers as the general path in [`super::jungfrau_half`] (subtract, then
 [`common_mode::rows`], then scale), in fewer passes over memory and fewer steps per pixel. Each
 row of 1024 pixels, while it sits in the L1 cache:
-1. `v = raw - poff[0]`, the median keys and good-pixel counts of its banks, and the list of
-   the pixels that are not good (masked, or not in gain 0), found as the row is read;
-2. the banks' corrections from the keys ([`common_mode::row_estimates`]);
+1. `v = raw - poff[0]`, the median keys of its banks, put straight into the row network's wires,
+   and the list of the pixels that are not good (masked, or not in gain 0), found as the row
+   is read; the constants of those in gain 1 and 2 are prefetched;
+2. the banks' corrections from the wires ([`common_mode::row_estimates_wired`]);
 3. `out = (v - cm) * gfac[0]` for every pixel (`cm` 0 where a bank gets none);
-4. the listed pixels redone from their raw words with their own gain's constants and the mask.
+4. during the next row (or frame), when their constants have arrived, the listed pixels are
+   redone from their raw words with their own gain's constants and the mask, and the row is
+   stored.
 
 Step 3 equals `(v - cm * good) * gfac * mask` on the good pixels (`good` and `mask` are 1),
 and every other pixel is redone in step 4: for a masked gain-0 pixel `(v - cm * 0) * gfac * 0`
@@ -88,10 +91,16 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
     let bw = bank_width(cols);
     s.cm.wires.resize(common_mode::row_wires(plan), [0; LANES]);
     s.cm.keys.resize(cols, 0);
-    s.fix.resize(cols, 0);
+    s.fix.resize(2 * cols, 0);
     let avx2 = crate::cpu::use_avx2();
-    s.row.resize(2 * cols, 0.0);
+    s.row.resize(3 * cols, 0.0);
     let (v, o) = s.row.split_at_mut(cols);
+    // A step's row is finished (its listed pixels redone, then stored) during the next step,
+    // so that the constants of its pixels in gain 1 and 2, prefetched as they are found, have
+    // arrived: two rows of results and two lists, swapped at each step.
+    let (mut o_now, mut o_then) = o.split_at_mut(cols);
+    let (mut fix_now, mut fix_then) = s.fix.split_at_mut(cols);
+    let mut then: Option<Waiting> = None;
     // Steps are (row, frame) pairs in order; the raw row `AHEAD` steps on and the constants
     // of the row that many steps on are prefetched, a bank at a time (a burst of prefetches
     // would stall on the few fill buffers).
@@ -118,11 +127,8 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
             let rr = &raws[f][at..at + cols];
             // 1. Values, keys and counts; the pixels to redo.
             let (keys, wires) = (&mut s.cm.keys[..cols], &mut s.cm.wires[..]);
-            let row = keys_of(
-                avx2, rr, cc.poff[0], cc.mask, v, keys, wires, &mut s.fix, bw,
-            );
-            let fix = &s.fix[..row.nfix];
-            prefetch_fixes(&cc, rr, fix);
+            let row = keys_of(avx2, rr, cc.poff[0], cc.mask, v, keys, wires, fix_now, bw);
+            prefetch_fixes(&cc, rr, &fix_now[..row.nfix]);
             // 2. The banks' corrections.
             let est = common_mode::row_estimates_wired(plan, bw, &row.count, &row.nan, wires);
             // 3. out = (v - cm) * gfac, bank by bank.
@@ -138,7 +144,7 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
                     }
                 }
                 let cm = e.unwrap_or(0.0);
-                for ((o, &x), &g) in o[k.clone()]
+                for ((o, &x), &g) in o_now[k.clone()]
                     .iter_mut()
                     .zip(&v[k.clone()])
                     .zip(&cc.gfac[0][k])
@@ -146,29 +152,77 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
                     *o = (x - cm) * g;
                 }
             }
-            // 4. The pixels that are not good, from their raw words.
-            for &i in fix {
-                let i = i as usize;
-                o[i] = match gain_index(rr[i]) {
-                    Some(g) => {
-                        let x = (rr[i] & DATA_BITS) as f32 - cc.poff[g][i];
-                        x * cc.gfac[g][i] * cc.mask[i] as f32
-                    }
-                    None => {
-                        bad[f] += 1;
-                        0.0
-                    }
-                };
+            // 4. The step before: its listed pixels redone, the row stored.
+            if let Some(w) = then.take() {
+                let out = outs.get_mut(w.f).map(|o| &mut o[w.at..w.at + cols]);
+                let sums = sums.as_deref_mut().map(|s| &mut s[w.at..w.at + cols]);
+                bad[w.f] += finish(avx2, c, raws[w.f], w, o_then, fix_then, sums, out);
             }
-            if let Some(sums) = sums.as_deref_mut() {
-                add_row(&mut sums[at..at + cols], o);
-            }
-            if let Some(out) = outs.get_mut(f) {
-                store_row(avx2, &mut out[at..at + cols], o);
-            }
+            then = Some(Waiting {
+                at,
+                f,
+                nfix: row.nfix,
+            });
+            std::mem::swap(&mut o_now, &mut o_then);
+            std::mem::swap(&mut fix_now, &mut fix_then);
         }
     }
+    if let Some(w) = then {
+        let out = outs.get_mut(w.f).map(|o| &mut o[w.at..w.at + cols]);
+        let sums = sums.as_deref_mut().map(|s| &mut s[w.at..w.at + cols]);
+        bad[w.f] += finish(avx2, c, raws[w.f], w, o_then, fix_then, sums, out);
+    }
     store_fence();
+}
+
+/// A step whose row waits to be finished: the row's first pixel, the frame, and how many
+/// pixels of the row are listed to be redone.
+#[derive(Clone, Copy)]
+struct Waiting {
+    at: usize,
+    f: usize,
+    nfix: usize,
+}
+
+/// Finishes the row of step `w` in `o`: redoes its listed pixels (`fix`, places in the row) from
+/// their raw words in `raw` (the frame's half panel) with their own gain's constants and the
+/// mask, adds the row to `sums` and stores it in `out`, where given. Returns the number of
+/// pixels with gain bits `10`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn finish(
+    avx2: bool,
+    c: &HalfConsts,
+    raw: &[u16],
+    w: Waiting,
+    o: &mut [f32],
+    fix: &[u32],
+    sums: Option<&mut [f64]>,
+    out: Option<&mut [f32]>,
+) -> usize {
+    let n = o.len();
+    let (rr, cc) = (&raw[w.at..w.at + n], c.range(w.at, n));
+    let mut bad = 0;
+    for &i in &fix[..w.nfix] {
+        let i = i as usize;
+        o[i] = match gain_index(rr[i]) {
+            Some(g) => {
+                let x = (rr[i] & DATA_BITS) as f32 - cc.poff[g][i];
+                x * cc.gfac[g][i] * cc.mask[i] as f32
+            }
+            None => {
+                bad += 1;
+                0.0
+            }
+        };
+    }
+    if let Some(sums) = sums {
+        add_row(sums, o);
+    }
+    if let Some(out) = out {
+        store_row(avx2, out, o);
+    }
+    bad
 }
 
 /// Prefetches the lines of `s`.
