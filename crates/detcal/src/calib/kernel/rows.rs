@@ -169,7 +169,7 @@ pub(crate) fn halves(fr: Frames, c: &HalfConsts, cols: usize, plan: &CmPlan, s: 
     }
     if let Some(w) = then {
         let out = outs.get_mut(w.f).map(|o| &mut o[w.at..w.at + cols]);
-        let sums = sums.as_deref_mut().map(|s| &mut s[w.at..w.at + cols]);
+        let sums = sums.map(|s| &mut s[w.at..w.at + cols]);
         bad[w.f] += finish(avx2, c, raws[w.f], w, o_then, fix_then, sums, out);
     }
     store_fence();
