@@ -165,7 +165,8 @@ impl Network {
     /// Puts the right values into wires [`MIDDLE64`] of each lane, as [`Network::sort`] would;
     /// the other wires are left in no particular order. For the 64-wire network with AVX2 this
     /// runs only the compare-exchanges those wires depend on (`med64_avx2.s`, a fifth
-    /// fewer instructions); otherwise it sorts.
+    /// fewer instructions; `med64_avx512.s` with AVX-512, a whole wire per register); otherwise
+    /// it sorts.
     #[inline(always)]
     pub fn sort_middle64(&self, w: &mut [Wire]) {
         #[cfg(target_arch = "x86_64")]
@@ -173,7 +174,12 @@ impl Network {
             && crate::cpu::use_avx2()
             && let Some(w) = w.first_chunk_mut::<64>()
         {
-            middle64_avx2(w);
+            if crate::cpu::use_avx512() {
+                // SAFETY: the CPU has AVX-512 F (`use_avx512` checked it).
+                unsafe { middle64_avx512(w) };
+            } else {
+                middle64_avx2(w);
+            }
             return;
         }
         self.sort(w);
@@ -219,6 +225,33 @@ network_avx2!(
     middle64_avx2,
     "med64_avx2.s"
 );
+
+/// [`Network::sort_middle64`] with AVX-512 (`med64_avx512.s`: the pruned network with a whole
+/// wire in each of the 32 `zmm` registers). Only for CPUs with AVX-512 F
+/// ([`crate::cpu::use_avx512`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline(never)]
+fn middle64_avx512(w: &mut [Wire; 64]) {
+    // SAFETY: the code reads and writes only the 64 wires (4096 bytes) at `rdi`, which is the
+    // exclusive borrow `w`; it uses only the zmm registers declared clobbered and no stack; the
+    // CPU has AVX-512 F (this function's target feature).
+    unsafe {
+        core::arch::asm!(
+            include_str!("med64_avx512.s"),
+            in("rdi") w.as_mut_ptr(),
+            out("zmm0") _, out("zmm1") _, out("zmm2") _, out("zmm3") _,
+            out("zmm4") _, out("zmm5") _, out("zmm6") _, out("zmm7") _,
+            out("zmm8") _, out("zmm9") _, out("zmm10") _, out("zmm11") _,
+            out("zmm12") _, out("zmm13") _, out("zmm14") _, out("zmm15") _,
+            out("zmm16") _, out("zmm17") _, out("zmm18") _, out("zmm19") _,
+            out("zmm20") _, out("zmm21") _, out("zmm22") _, out("zmm23") _,
+            out("zmm24") _, out("zmm25") _, out("zmm26") _, out("zmm27") _,
+            out("zmm28") _, out("zmm29") _, out("zmm30") _, out("zmm31") _,
+            options(nostack, preserves_flags),
+        );
+    }
+}
 
 network_avx2!(
     /// Sorts each lane of 64 wires with the whole 64-wire network (`net64_avx2.s`): the same
@@ -306,22 +339,36 @@ mod tests {
         );
     }
 
-    /// The checked-in `med64_avx2.s` is what the generator makes of the pruned network
-    /// (`DETCAL_REGEN_NETWORK=1` rewrites it).
+    /// The checked-in `med64_avx2.s` and `med64_avx512.s` are what the generator makes of the
+    /// pruned network (`DETCAL_REGEN_NETWORK=1` rewrites them).
     #[test]
     fn generated_middle_network_is_current() {
+        use crate::calib::netgen::{Isa, network_asm_kept};
         let kept = middle64_pairs();
-        let text = crate::calib::netgen::network_asm_kept(&kept, 64);
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/calib/med64_avx2.s");
-        if std::env::var_os("DETCAL_REGEN_NETWORK").is_some_and(|v| v == "1") {
-            std::fs::write(path, &text).unwrap();
+        let files = [
+            (Isa::Avx2, "med64_avx2.s", include_str!("med64_avx2.s")),
+            (
+                Isa::Avx512,
+                "med64_avx512.s",
+                include_str!("med64_avx512.s"),
+            ),
+        ];
+        let mut alu = [0; 2];
+        for (k, (isa, name, checked_in)) in files.into_iter().enumerate() {
+            let text = network_asm_kept(&kept, 64, isa);
+            let path = format!("{}/src/calib/{name}", env!("CARGO_MANIFEST_DIR"));
+            if std::env::var_os("DETCAL_REGEN_NETWORK").is_some_and(|v| v == "1") {
+                std::fs::write(path, &text).unwrap();
+            }
+            assert!(
+                text == checked_in,
+                "{name} is stale: rerun with DETCAL_REGEN_NETWORK=1"
+            );
+            alu[k] = text.lines().filter(|l| l.starts_with("vpm")).count();
         }
-        assert!(
-            text == include_str!("med64_avx2.s"),
-            "med64_avx2.s is stale: rerun with DETCAL_REGEN_NETWORK=1"
-        );
-        let alu = text.lines().filter(|l| l.starts_with("vpm")).count();
-        assert!(alu < 2 * 2 * 543 * 4 / 5, "{alu}");
+        assert!(alu[0] < 2 * 2 * 543 * 4 / 5, "{}", alu[0]);
+        // One pass over whole wires: half the min/max instructions.
+        assert_eq!(alu[1] * 2, alu[0]);
         for n in MIDDLE64_MIN_COUNT..=64 {
             assert!(MIDDLE64.contains(&((n - 1) / 2)) && MIDDLE64.contains(&(n / 2)));
         }
@@ -374,9 +421,30 @@ mod tests {
             }
             let mut fast = w.clone();
             net.sort_middle64(&mut fast);
+            // Both generated versions where the CPU has them (the one above is one of them).
+            #[cfg(target_arch = "x86_64")]
+            let (avx2, avx512) = {
+                let (mut a, mut b) = (w.clone(), w.clone());
+                if crate::cpu::avx2_detected() {
+                    middle64_avx2(a.first_chunk_mut::<64>().unwrap());
+                } else {
+                    a = sorted.clone();
+                }
+                if crate::cpu::avx512_detected() {
+                    // SAFETY: the CPU has AVX-512 F.
+                    unsafe { middle64_avx512(b.first_chunk_mut::<64>().unwrap()) };
+                } else {
+                    b = sorted.clone();
+                }
+                (a, b)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let (avx2, avx512) = (sorted.clone(), sorted.clone());
             for m in MIDDLE64 {
                 assert_eq!(looped[m], sorted[m], "case {case} wire {m}");
                 assert_eq!(fast[m], sorted[m], "case {case} wire {m}");
+                assert_eq!(avx2[m], sorted[m], "case {case} wire {m}");
+                assert_eq!(avx512[m], sorted[m], "case {case} wire {m}");
             }
         }
     }

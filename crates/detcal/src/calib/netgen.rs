@@ -11,15 +11,54 @@ one written back to memory when a register is needed. This keeps about two third
 and stores of a comparator-by-comparator loop out, which a compiler does not manage on its own
 for a network this size (and an unrolled Rust version took minutes to compile).
 
-The file is checked in; `DETCAL_REGEN_NETWORK=1 cargo test --features detcal-cli/mpi --lib
-generated_network` rewrites it, and the same test fails when it is not what this generator gives.
+With AVX-512 ([`Isa::Avx512`]) a wire is one `zmm` register (all 16 lanes) and there are 32 of
+them: one pass instead of two halves, and about half the loads and stores again.
+
+The files are checked in; `DETCAL_REGEN_NETWORK=1 cargo test --features detcal-cli/mpi --lib
+generated_` rewrites them, and the same tests fail when they are not what this generator gives.
 */
 
-/// Registers available for wires (all 16 `ymm`; the assembly block clobbers them all).
-const NREG: usize = 16;
+/// The most registers any [`Isa`] has for wires.
+const NREG: usize = 32;
+
+/// The vector registers the generated code uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isa {
+    /// AVX2: the 16 `ymm` registers, 8 lanes of a wire each, lanes 0-7 first, then 8-15.
+    Avx2,
+    /// AVX-512: the 32 `zmm` registers, a whole wire each.
+    Avx512,
+}
+
+impl Isa {
+    /// The registers for wires (the assembly block clobbers them all).
+    fn registers(self) -> usize {
+        match self {
+            Isa::Avx2 => 16,
+            Isa::Avx512 => 32,
+        }
+    }
+
+    /// The name of register `r`.
+    fn reg(self, r: usize) -> String {
+        match self {
+            Isa::Avx2 => format!("ymm{r}"),
+            Isa::Avx512 => format!("zmm{r}"),
+        }
+    }
+
+    /// Bytes of a wire per register.
+    fn width(self) -> usize {
+        match self {
+            Isa::Avx2 => 32,
+            Isa::Avx512 => 64,
+        }
+    }
+}
 
 /// The register state of the generator for one half of the lanes.
 struct Regs {
+    isa: Isa,
     /// The wire in each register, if any.
     wire_in: [Option<usize>; NREG],
     /// Whether each register holds a value not yet written back.
@@ -35,13 +74,14 @@ impl Regs {
     /// A register for a new value: a free one, else the least recently used one not in `keep`
     /// (written back first if dirty).
     fn take(&mut self, keep: &[usize], out: &mut String, addr: &dyn Fn(usize) -> String) -> usize {
-        if let Some(r) = (0..NREG).find(|&r| self.wire_in[r].is_none()) {
+        let n = self.isa.registers();
+        if let Some(r) = (0..n).find(|&r| self.wire_in[r].is_none()) {
             return r;
         }
-        let r = (0..NREG)
+        let r = (0..n)
             .filter(|r| !keep.contains(r))
             .min_by_key(|&r| self.used[r])
-            .expect("16 registers and at most 3 kept");
+            .expect("16 registers or more, and at most 3 kept");
         self.release(r, out, addr);
         r
     }
@@ -50,12 +90,25 @@ impl Regs {
     fn release(&mut self, r: usize, out: &mut String, addr: &dyn Fn(usize) -> String) {
         if let Some(w) = self.wire_in[r] {
             if self.dirty[r] {
-                out.push_str(&format!("vmovdqu {}, ymm{r}\n", addr(w)));
+                out.push_str(&format!(
+                    "{} {}, {}\n",
+                    self.mov(),
+                    addr(w),
+                    self.isa.reg(r)
+                ));
             }
             self.reg_of[w] = None;
         }
         self.wire_in[r] = None;
         self.dirty[r] = false;
+    }
+
+    /// The unaligned move of a register's worth of a wire.
+    fn mov(&self) -> &'static str {
+        match self.isa {
+            Isa::Avx2 => "vmovdqu",
+            Isa::Avx512 => "vmovdqu32",
+        }
     }
 
     fn touch(&mut self, r: usize) {
@@ -68,7 +121,7 @@ impl Regs {
 /// 16 `i32` lanes (64 bytes each) at the address in `rdi`, lanes 0-7 first, then 8-15.
 pub(crate) fn network_asm(pairs: &[(u32, u32)], nwires: usize) -> String {
     let both: Vec<(u32, u32, Keep)> = pairs.iter().map(|&(a, b)| (a, b, Keep::Both)).collect();
-    network_asm_kept(&both, nwires)
+    network_asm_kept(&both, nwires, Isa::Avx2)
 }
 
 /// Which outputs of a compare-exchange are needed.
@@ -107,8 +160,9 @@ pub(crate) fn prune(
     kept
 }
 
-/// [`network_asm`] for compare-exchanges of which only the outputs in [`Keep`] are needed.
-pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> String {
+/// [`network_asm`] for compare-exchanges of which only the outputs in [`Keep`] are needed, for
+/// the registers of `isa`.
+pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize, isa: Isa) -> String {
     let mut out = String::new();
     // The comparators of each wire, in order, and how many of them have run.
     let mut by_wire: Vec<Vec<usize>> = vec![Vec::new(); nwires];
@@ -116,10 +170,11 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> Str
         by_wire[a as usize].push(i);
         by_wire[b as usize].push(i);
     }
-    for half in 0..2 {
-        let addr = move |w: usize| format!("[rdi + {}]", w * 64 + half * 32);
+    for part in 0..64 / isa.width() {
+        let addr = move |w: usize| format!("[rdi + {}]", w * 64 + part * isa.width());
         let mut next = vec![0usize; nwires];
         let mut regs = Regs {
+            isa,
             wire_in: [None; NREG],
             dirty: [false; NREG],
             used: [0; NREG],
@@ -150,7 +205,8 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> Str
                     Some(r) => r,
                     None => {
                         let r = regs.take(&keep, &mut out, &addr);
-                        out.push_str(&format!("vmovdqu ymm{r}, {}\n", addr(w)));
+                        let (mov, reg) = (regs.mov(), isa.reg(r));
+                        out.push_str(&format!("{mov} {reg}, {}\n", addr(w)));
                         regs.reg_of[w] = Some(r);
                         regs.wire_in[r] = Some(w);
                         r
@@ -160,16 +216,17 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> Str
                 regs.touch(r);
             }
             let (ra, rb) = (keep[0], keep[1]);
+            let (na, nb) = (isa.reg(ra), isa.reg(rb));
             match kept {
                 Keep::Min => {
-                    out.push_str(&format!("vpminsd ymm{ra}, ymm{ra}, ymm{rb}\n"));
+                    out.push_str(&format!("vpminsd {na}, {na}, {nb}\n"));
                     regs.dirty[ra] = true;
                     next[a] += 1;
                     next[b] += 1;
                     continue;
                 }
                 Keep::Max => {
-                    out.push_str(&format!("vpmaxsd ymm{rb}, ymm{ra}, ymm{rb}\n"));
+                    out.push_str(&format!("vpmaxsd {nb}, {na}, {nb}\n"));
                     regs.dirty[rb] = true;
                     next[a] += 1;
                     next[b] += 1;
@@ -178,8 +235,9 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> Str
                 Keep::Both => {}
             }
             let t = regs.take(&keep, &mut out, &addr);
+            let nt = isa.reg(t);
             out.push_str(&format!(
-                "vpminsd ymm{t}, ymm{ra}, ymm{rb}\nvpmaxsd ymm{rb}, ymm{ra}, ymm{rb}\n"
+                "vpminsd {nt}, {na}, {nb}\nvpmaxsd {nb}, {na}, {nb}\n"
             ));
             // Wire a now lives in t; its old register is free.
             regs.wire_in[ra] = None;
@@ -193,7 +251,7 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize) -> Str
             next[a] += 1;
             next[b] += 1;
         }
-        for r in 0..NREG {
+        for r in 0..isa.registers() {
             regs.release(r, &mut out, &addr);
         }
     }
