@@ -83,7 +83,8 @@ pub fn use_avx512() -> bool {
 }
 
 /// The name of the code path the kernels use now: "avx2" or "portable" (the JUNGFRAU dark
-/// kernels, which also have an AVX-512 version, say theirs in `dark::Kernel::name`).
+/// kernels, which also have an AVX-512 version, say theirs in `dark::Kernel::name`; the row
+/// median network of the calibration also runs its AVX-512 version where [`use_avx512`]).
 pub fn path_name() -> &'static str {
     if use_avx2() { "avx2" } else { "portable" }
 }
