@@ -432,10 +432,10 @@ mod tests {
     use crate::calib::CommonModeParams;
 
     /// A small random generator (the tests need no crate for it).
-    struct Lcg(u64);
+    pub(super) struct Lcg(pub u64);
 
     impl Lcg {
-        fn next(&mut self) -> u32 {
+        pub(super) fn next(&mut self) -> u32 {
             self.0 = self
                 .0
                 .wrapping_mul(6364136223846793005)

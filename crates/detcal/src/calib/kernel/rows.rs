@@ -567,13 +567,8 @@ mod tests {
             eprintln!("skipped: no AVX2 on this CPU");
             return;
         }
-        let mut seed = 5u64;
-        let mut rnd = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as u32
-        };
+        let mut lcg = crate::calib::kernel::tests::Lcg(5);
+        let mut rnd = move || lcg.next();
         for case in 0..200 {
             let bw = 8 * (1 + case % 8);
             let n = bw * NBANKS;
