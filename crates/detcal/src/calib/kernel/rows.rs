@@ -416,9 +416,11 @@ fn keys_plain(
 /// [`keys_of`] with AVX2 intrinsics: 8 pixels of 8 banks at a time, their keys transposed in
 /// registers into 8 wires. A bank's good pixels are its pixels less those listed in `fix`; a
 /// good NaN has a key above [`KEY_INF`] (positive) or below that of `-inf` (negative), which
-/// each lane's largest key less that of `-inf`, unsigned, shows. The caller checks that `raw`, `poff`, `mask` and `v` hold
-/// `bw * NBANKS` elements, `fix` at least that many and `wires` at least `bw`, and that 8
-/// divides `bw`.
+/// each lane's largest key less that of `-inf`, unsigned, shows.
+///
+/// # Safety
+/// The CPU has AVX2; `raw`, `poff`, `mask` and `v` hold `bw * NBANKS` elements, `fix` at least
+/// that many and `wires` at least `bw`; 8 divides `bw`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn keys_of_avx2(
