@@ -1,6 +1,8 @@
 /*!
 The generator of `net64_avx2.s`, the 64-wire sorting network of the row medians as straight-line
-AVX2 code ([`super::median::Network::sort`] runs it where the CPU has AVX2).
+AVX2 code ([`super::median::Network::sort`] runs it where the CPU has AVX2), and of
+`med64_avx2.s` and `med64_avx512.s`, the part of it the middle wires need
+([`super::median::Network::sort_middle64`]).
 
 The network is Batcher's, with its comparators in another order: a comparator runs once the
 earlier comparators on its two wires have run (so every wire sees the same sequence of
@@ -54,9 +56,18 @@ impl Isa {
             Isa::Avx512 => 64,
         }
     }
+
+    /// The unaligned move of a register's worth of a wire.
+    fn mov(self) -> &'static str {
+        match self {
+            Isa::Avx2 => "vmovdqu",
+            Isa::Avx512 => "vmovdqu32",
+        }
+    }
 }
 
-/// The register state of the generator for one half of the lanes.
+/// The register state of the generator for one part of the lanes (half of them with AVX2, all
+/// with AVX-512).
 struct Regs {
     isa: Isa,
     /// The wire in each register, if any.
@@ -92,7 +103,7 @@ impl Regs {
             if self.dirty[r] {
                 out.push_str(&format!(
                     "{} {}, {}\n",
-                    self.mov(),
+                    self.isa.mov(),
                     addr(w),
                     self.isa.reg(r)
                 ));
@@ -101,14 +112,6 @@ impl Regs {
         }
         self.wire_in[r] = None;
         self.dirty[r] = false;
-    }
-
-    /// The unaligned move of a register's worth of a wire.
-    fn mov(&self) -> &'static str {
-        match self.isa {
-            Isa::Avx2 => "vmovdqu",
-            Isa::Avx512 => "vmovdqu32",
-        }
     }
 
     fn touch(&mut self, r: usize) {
@@ -205,7 +208,7 @@ pub(crate) fn network_asm_kept(pairs: &[(u32, u32, Keep)], nwires: usize, isa: I
                     Some(r) => r,
                     None => {
                         let r = regs.take(&keep, &mut out, &addr);
-                        let (mov, reg) = (regs.mov(), isa.reg(r));
+                        let (mov, reg) = (isa.mov(), isa.reg(r));
                         out.push_str(&format!("{mov} {reg}, {}\n", addr(w)));
                         regs.reg_of[w] = Some(r);
                         regs.wire_in[r] = Some(w);
