@@ -23,6 +23,7 @@ assert_eq!(back, arr);
 pub mod array;
 pub mod error;
 mod fastnum;
+mod fixed8;
 pub mod geometry;
 pub mod npy;
 pub mod npz;
