@@ -30,6 +30,7 @@ pub mod npz;
 pub mod pages;
 pub mod pickle;
 pub mod pyfmt;
+mod short8;
 pub mod text;
 
 use std::path::Path;

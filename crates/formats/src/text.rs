@@ -35,6 +35,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::fastnum::{self, FAST_ROOM, FastFmt, is_blank};
 use crate::fixed8::Fixed8;
 use crate::pyfmt::PyFormat;
+use crate::short8::{self, Bounds};
 use crate::with_array;
 
 /// The values of the descriptive header lines of a text file.
@@ -618,7 +619,7 @@ impl<T: Element> Parsed<T> {
 }
 
 /// A value type that can be parsed from a text token.
-trait ParseValue: Element {
+trait ParseValue: Element + short8::Lane8 {
     /// Parses a token with the standard library's parsers: the reference behaviour (numpy's for
     /// every file psana writes) and the fallback of [`ParseValue::parse_fast`].
     fn parse_token(tok: &str) -> std::result::Result<Self, String>;
@@ -686,6 +687,7 @@ macro_rules! parse_int {
                 let v = i128::from(v);
                 <$t>::try_from(if neg { -v } else { v }).ok()
             }
+
         }
     )*};
 }
@@ -865,6 +867,8 @@ fn zeroed_huge<T: Element>(n: usize) -> Vec<T> {
 fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T]) -> bool {
     let mut rows = out.chunks_exact_mut(ncols);
     let mut pos = 0;
+    // Eight tokens at a time where the CPU can.
+    let mut groups = short8::available().then(Bounds::default);
     while pos < chunk.len() {
         // The line's content ends at its line end or at a '#' (numpy drops the rest).
         let (end, next) = match memchr::memchr2(b'\n', b'#', &chunk[pos..]) {
@@ -878,7 +882,19 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
         let Some(row) = rows.next() else {
             return false;
         };
-        if parse_line_into(chunk, pos, end, row) != Some(ncols) {
+        let n = match &mut groups {
+            // Integers: lines of one-digit values at once, others a value at a time (as fast
+            // for short integers as groups of eight).
+            Some(bounds) if T::KIND == short8::Kind::Int => {
+                short8::read_digits(chunk, pos, end, row, bounds)
+                    .unwrap_or_else(|| parse_line_into(chunk, pos, end, row))
+            }
+            Some(bounds) => {
+                short8::read_row(chunk, pos, end, row, bounds, |t| parse_value::<T>(t).ok())
+            }
+            None => parse_line_into(chunk, pos, end, row),
+        };
+        if n != Some(ncols) {
             return false;
         }
         pos = next;

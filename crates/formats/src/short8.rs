@@ -1,0 +1,783 @@
+/*!
+Short decimal tokens (`-?D*(.D*)?`, one to eight digits: `1234.567`, `-0.000`, `64`) read eight
+at a time with AVX-512, the reading side of [`crate::fixed8`].
+
+A line's token boundaries come from bit masks of its blanks, 64 bytes at a time ([`Bounds`]).
+Then each group of eight tokens ([`parse8`]) is loaded as eight 16-byte slots, each holding its
+token right-aligned (the 16 bytes that end where the token ends); masks of the slots' digits,
+points and signs check the shape, the digits left of the point move one byte right over it, and
+multiply-adds give each token's digits as an integer `M` below 10^8, with its count of fraction
+digits `k`. The values are then `M / 10^k` as the scalar fast path ([`crate::fastnum::Short`])
+computes them: for float32 `M` times the double nearest `10^-k` where `M < 2^24`, else the
+correctly rounded quotient; for float64 the quotient. A group with any other token (longer,
+exponents, `nan`, `+`, a second point) is refused whole, and the caller reads its tokens with the
+general parser, so the values are always the scalar reader's.
+*/
+
+/// Which values a group's digits become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Float32 values.
+    F32,
+    /// Float64 values.
+    F64,
+    /// Integers: the digits and signs; tokens with a point are refused.
+    Int,
+}
+
+/// The token boundaries of one line, reused from line to line.
+#[derive(Debug, Default)]
+pub(crate) struct Bounds {
+    /// Where each token starts.
+    pub starts: Vec<u64>,
+    /// Where each token ends (the blank after it, or the end of the line's content).
+    pub ends: Vec<u64>,
+    /// The digit values of a line of one-digit tokens.
+    singles: Vec<u8>,
+}
+
+/// Whether this CPU can run the readers here (AVX-512 F, BW, DQ and VL, BMI1 and BMI2), and the
+/// environment's `DETCAL_AVX512=0` or `DETCAL_PORTABLE=1` is not set (read once).
+pub(crate) fn available() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        let env_is = |name: &str, v: &str| std::env::var_os(name).is_some_and(|x| x == v);
+        cpu_has() && !env_is("DETCAL_AVX512", "0") && !env_is("DETCAL_PORTABLE", "1")
+    })
+}
+
+fn cpu_has() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// A value type the rows are read into, eight values at a time.
+pub(crate) trait Lane8: Copy {
+    /// What the digits become.
+    const KIND: Kind;
+    /// For integers: the largest value, and the largest magnitude of a negative one.
+    const MAX: u64 = 0;
+    /// See [`Lane8::MAX`].
+    const NEG_MAX: u64 = 0;
+    /// The value of a one-digit token (for integers).
+    fn digit(d: u8) -> Self;
+}
+
+macro_rules! lane8_int {
+    ($($t:ty),*) => {$(
+        impl Lane8 for $t {
+            const KIND: Kind = Kind::Int;
+            const MAX: u64 = <$t>::MAX as u64;
+            const NEG_MAX: u64 = (<$t>::MIN as i128).unsigned_abs() as u64;
+            #[inline(always)]
+            fn digit(d: u8) -> Self {
+                d as $t
+            }
+        }
+    )*};
+}
+lane8_int!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl Lane8 for f32 {
+    const KIND: Kind = Kind::F32;
+    fn digit(d: u8) -> Self {
+        Self::from(d)
+    }
+}
+
+impl Lane8 for f64 {
+    const KIND: Kind = Kind::F64;
+    fn digit(d: u8) -> Self {
+        Self::from(d)
+    }
+}
+
+/// Reads the tokens of `b[start..end]` (one line's content) into `row` where each is one digit
+/// (status and mask files): `Some` with the number of tokens, or with `None` when there are more
+/// than `row` holds; `None` where a token is not one digit. Only where [`available`].
+pub(crate) fn read_digits<T: Lane8>(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    row: &mut [T],
+    bounds: &mut Bounds,
+) -> Option<Option<usize>> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(available(), "short8::read_digits needs AVX-512");
+        // SAFETY: `available()` found the features.
+        let n = unsafe { bounds.singles_avx512(b, start, end)? };
+        let Some(row) = row.get_mut(..n) else {
+            return Some(None);
+        };
+        for (r, &d) in row.iter_mut().zip(&bounds.singles) {
+            *r = T::digit(d);
+        }
+        Some(Some(n))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (b, start, end, row, bounds);
+        unreachable!("short8::read_digits needs AVX-512");
+    }
+}
+
+/// Reads the tokens of `b[start..end]` (one line's content) into `row`: groups of eight short
+/// decimals (see the module) at once, every other token and the last values that do not fill a
+/// group with `general`. Returns the number of tokens, or `None` when there are more than `row`
+/// holds or `general` refuses a token. Only where [`available`].
+pub(crate) fn read_row<T: Lane8>(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    row: &mut [T],
+    bounds: &mut Bounds,
+    general: impl Fn(&[u8]) -> Option<T>,
+) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(available(), "short8::read_row needs AVX-512");
+        // SAFETY: `available()` found the features.
+        unsafe {
+            bounds.find_avx512(b, start, end);
+            read_row_avx512(b, row, bounds, general)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (b, start, end, row, bounds, general);
+        unreachable!("short8::read_row needs AVX-512");
+    }
+}
+
+impl Bounds {
+    /// Finds the tokens of `b[start..end]` (one line's content), separated by the blanks of
+    /// [`crate::fastnum::is_blank`]. Only where [`available`].
+    #[cfg(test)]
+    pub(crate) fn find(&mut self, b: &[u8], start: usize, end: usize) {
+        assert!(available(), "Bounds::find needs AVX-512");
+        // SAFETY: `available()` found the features.
+        unsafe { self.find_avx512(b, start, end) }
+    }
+
+    /// Where every token of `b[start..end]` is one digit: their values in `singles`, and their
+    /// number; `None` (at the first other token) otherwise.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,bmi1,popcnt")]
+    fn singles_avx512(&mut self, b: &[u8], start: usize, end: usize) -> Option<usize> {
+        use std::arch::x86_64::*;
+        let end = end.min(b.len());
+        self.singles.clear();
+        self.singles.reserve(end.saturating_sub(start) + 64);
+        let out = self.singles.as_mut_ptr();
+        let mut n = 0;
+        let blanks = [b' ', b'\t', b'\r', 0x0c].map(|c| _mm512_set1_epi8(c as i8));
+        let (zero_ch, nine) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(9));
+        // The byte before the line counts as a blank; `open`: the last block's last byte starts
+        // a token, so this block's first byte must be a blank.
+        let (mut carry, mut open) = (1u64, false);
+        let mut pos = start;
+        while pos < end {
+            let v = if pos + 64 <= b.len() {
+                // SAFETY: `b[pos..pos + 64]` is in bounds.
+                unsafe { _mm512_loadu_si512(b.as_ptr().add(pos).cast()) }
+            } else {
+                let mut pad = [b' '; 64];
+                pad[..b.len() - pos].copy_from_slice(&b[pos..]);
+                // SAFETY: `pad` holds 64 bytes.
+                unsafe { _mm512_loadu_si512(pad.as_ptr().cast()) }
+            };
+            let mut blank = blanks
+                .iter()
+                .fold(0, |m, &c| m | _mm512_cmpeq_epi8_mask(v, c));
+            if end - pos < 64 {
+                blank |= !0u64 << (end - pos);
+            }
+            let d = _mm512_sub_epi8(v, zero_ch);
+            let digit = _mm512_cmple_epu8_mask(d, nine);
+            let starts = !blank & ((blank << 1) | carry);
+            // Each start a digit with a blank after it.
+            if starts & !digit != 0 || starts & !(blank >> 1) & (u64::MAX >> 1) != 0 {
+                return None;
+            }
+            if open && blank & 1 == 0 {
+                return None;
+            }
+            (carry, open) = (blank >> 63, starts >> 63 == 1);
+            // SAFETY: at most one token in every two bytes of the line, plus 64 bytes of room
+            // (reserved above) for the store.
+            unsafe {
+                _mm512_storeu_si512(out.add(n).cast(), _mm512_maskz_compress_epi8(starts, d));
+            }
+            n += starts.count_ones() as usize;
+            pos += 64;
+        }
+        // SAFETY: the first `n` bytes were written.
+        unsafe { self.singles.set_len(n) };
+        Some(n)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,bmi1")]
+    fn find_avx512(&mut self, b: &[u8], start: usize, end: usize) {
+        use std::arch::x86_64::*;
+        let end = end.min(b.len());
+        // At most one token starts in every two bytes (and one more may end at `end`).
+        let most = end.saturating_sub(start) / 2 + 2;
+        self.starts.clear();
+        self.ends.clear();
+        self.starts.reserve(most);
+        self.ends.reserve(most);
+        let (sp, ep) = (self.starts.as_mut_ptr(), self.ends.as_mut_ptr());
+        let (mut ns, mut ne) = (0, 0);
+        let blanks = [b' ', b'\t', b'\r', 0x0c].map(|c| _mm512_set1_epi8(c as i8));
+        // The byte before the line counts as a blank.
+        let mut carry = 1u64;
+        let mut pos = start;
+        while pos < end {
+            let v = if pos + 64 <= b.len() {
+                // SAFETY: `b[pos..pos + 64]` is in bounds.
+                unsafe { _mm512_loadu_si512(b.as_ptr().add(pos).cast()) }
+            } else {
+                let mut pad = [b' '; 64];
+                pad[..b.len() - pos].copy_from_slice(&b[pos..]);
+                // SAFETY: `pad` holds 64 bytes.
+                unsafe { _mm512_loadu_si512(pad.as_ptr().cast()) }
+            };
+            let mut blank = blanks
+                .iter()
+                .fold(0, |m, &c| m | _mm512_cmpeq_epi8_mask(v, c));
+            if end - pos < 64 {
+                // Bytes after the line's content count as blanks.
+                blank |= !0u64 << (end - pos);
+            }
+            let before = (blank << 1) | carry;
+            let (mut s, mut e) = (!blank & before, blank & !before);
+            carry = blank >> 63;
+            // SAFETY: fewer than `most` starts and ends in all (reserved above).
+            unsafe {
+                while s != 0 {
+                    sp.add(ns).write((pos + s.trailing_zeros() as usize) as u64);
+                    ns += 1;
+                    s &= s - 1;
+                }
+                while e != 0 {
+                    ep.add(ne).write((pos + e.trailing_zeros() as usize) as u64);
+                    ne += 1;
+                    e &= e - 1;
+                }
+            }
+            pos += 64;
+        }
+        if ne < ns {
+            // The last token runs to the end of a last whole block.
+            // SAFETY: as above.
+            unsafe { ep.add(ne).write(end as u64) };
+            ne += 1;
+        }
+        // SAFETY: the first `ns` and `ne` entries were written.
+        unsafe {
+            self.starts.set_len(ns);
+            self.ends.set_len(ne);
+        }
+    }
+}
+
+/// Bit 15 of each 16-bit part of `x` set where that part is not zero.
+#[inline(always)]
+fn nonzero16(x: u64) -> u64 {
+    const LOW15: u64 = 0x7fff_7fff_7fff_7fff;
+    (((x & LOW15) + LOW15) | x) & HIGH16
+}
+
+/// Bit 15 of each 16-bit part.
+const HIGH16: u64 = 0x8000_8000_8000_8000;
+
+/// The doubles nearest 10^-k and the powers 10^k, k = 0..=15 (only 0..=8 occur).
+const RECIP10: [f64; 16] = [
+    1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+];
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+];
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,bmi1,bmi2,popcnt")]
+fn read_row_avx512<T: Lane8>(
+    b: &[u8],
+    row: &mut [T],
+    bounds: &Bounds,
+    general: impl Fn(&[u8]) -> Option<T>,
+) -> Option<usize> {
+    let (starts, ends) = (&bounds.starts, &bounds.ends);
+    let n = starts.len();
+    if n > row.len() || ends.len() != n {
+        return None;
+    }
+    let mut k = 0;
+    while k + 8 <= n {
+        if !group_avx512(b, &starts[k..k + 8], &ends[k..k + 8], &mut row[k..k + 8]) {
+            for j in k..k + 8 {
+                row[j] = general(&b[starts[j] as usize..ends[j] as usize])?;
+            }
+        }
+        k += 8;
+    }
+    for j in k..n {
+        row[j] = general(&b[starts[j] as usize..ends[j] as usize])?;
+    }
+    Some(n)
+}
+
+/// Reads the eight tokens `b[starts[j]..ends[j]]` into `out` if each is a short decimal
+/// `-?D*(.D*)?` of one to eight digits and ten bytes at most (for integers, without a point, and
+/// in the type's range), and ends at least 16 bytes from the start of `b`; `false` (and `out`
+/// untouched) otherwise.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,bmi1,bmi2,popcnt")]
+fn group_avx512<T: Lane8>(b: &[u8], starts: &[u64], ends: &[u64], out: &mut [T]) -> bool {
+    use std::arch::x86_64::*;
+    let (starts, ends, out) = (&starts[..8], &ends[..8], &mut out[..8]);
+    // SAFETY (loads): 8 u64 each.
+    let (s, e) = unsafe {
+        (
+            _mm512_loadu_si512(starts.as_ptr().cast()),
+            _mm512_loadu_si512(ends.as_ptr().cast()),
+        )
+    };
+    let len = _mm512_sub_epi64(e, s);
+    // Lengths 1 to 10, and the 16 bytes before each end inside `b`.
+    let bad = _mm512_cmpgt_epu64_mask(
+        _mm512_sub_epi64(len, _mm512_set1_epi64(1)),
+        _mm512_set1_epi64(9),
+    ) | _mm512_cmplt_epu64_mask(e, _mm512_set1_epi64(16))
+        | _mm512_cmpgt_epu64_mask(e, _mm512_set1_epi64(b.len() as i64));
+    if bad != 0 {
+        return false;
+    }
+    // Slot byte i of token j holds b[ends[j] - 16 + i]; the token is the slot's last `len`
+    // bytes: those with i + len >= 16.
+    let lens = _mm512_broadcast_i32x4(_mm512_cvtepi64_epi8(len));
+    let iota = _mm512_set_epi8(
+        15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+        5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11,
+        10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+    );
+    let sixteen = _mm512_set1_epi8(16);
+    // SAFETY: 16 <= ends[j] <= b.len(), checked above.
+    let slot = |j: usize| unsafe { _mm_loadu_si128(b.as_ptr().add(ends[j] as usize - 16).cast()) };
+    let zero_ch = _mm512_set1_epi8(b'0' as i8);
+    let (nine, dot, dash) = (
+        _mm512_set1_epi8(9),
+        _mm512_set1_epi8(b'.' as i8),
+        _mm512_set1_epi8(b'-' as i8),
+    );
+    let w10 = _mm512_set1_epi16(0x010a); // bytes 10, 1
+    let w100 = _mm512_set1_epi32(0x0001_0064); // 16-bit 100, 1
+    let ten4 = _mm512_set1_epi64(10_000);
+    let mut digits = [_mm512_setzero_si512(); 2];
+    let mut fracs = [_mm512_setzero_si512(); 2];
+    let (mut neg, mut point) = (0u64, 0u64);
+    for h in 0..2 {
+        let t = _mm512_castsi128_si512(slot(4 * h));
+        let t = _mm512_inserti32x4::<1>(t, slot(4 * h + 1));
+        let t = _mm512_inserti32x4::<2>(t, slot(4 * h + 2));
+        let t = _mm512_inserti32x4::<3>(t, slot(4 * h + 3));
+        // Each 128-bit lane's bytes the length of its token.
+        let pick = _mm512_set1_epi32(0x0101_0101 * (4 * h as i32));
+        let pick = _mm512_add_epi8(
+            pick,
+            _mm512_set_epi32(
+                0x0303_0303,
+                0x0303_0303,
+                0x0303_0303,
+                0x0303_0303,
+                0x0202_0202,
+                0x0202_0202,
+                0x0202_0202,
+                0x0202_0202,
+                0x0101_0101,
+                0x0101_0101,
+                0x0101_0101,
+                0x0101_0101,
+                0,
+                0,
+                0,
+                0,
+            ),
+        );
+        let valid = _mm512_cmpge_epu8_mask(
+            _mm512_add_epi8(_mm512_shuffle_epi8(lens, pick), iota),
+            sixteen,
+        );
+        let d = _mm512_sub_epi8(t, zero_ch);
+        let digit = _mm512_cmple_epu8_mask(d, nine) & valid;
+        let pt = _mm512_cmpeq_epi8_mask(t, dot) & valid;
+        let minus = _mm512_cmpeq_epi8_mask(t, dash) & valid;
+        // A sign only first; nothing but digits, one point and the sign; at least one digit.
+        let first = valid & !(valid << 1);
+        let has_point = nonzero16(pt);
+        if digit | pt | minus != valid
+            || minus & !first != 0
+            || pt.count_ones() != has_point.count_ones()
+            || nonzero16(digit) != HIGH16
+        {
+            return false;
+        }
+        // The digits before the point (bits from the slot's start to the point).
+        let int = digit & pt.wrapping_sub(has_point >> 15);
+        let frac = digit & !int & ((has_point >> 15) * 0xffff);
+        // With the integer digits one byte on, over the point: all in the slot's last 8 bytes.
+        if ((int << 1) | (digit & !int)) & 0x00ff_00ff_00ff_00ff != 0 {
+            return false;
+        }
+        let dv = _mm512_or_si512(
+            _mm512_maskz_mov_epi8(digit & !int, d),
+            _mm512_bslli_epi128::<1>(_mm512_maskz_mov_epi8(int, d)),
+        );
+        // Pairs, fours, then eight digits in each slot's high 64-bit lane.
+        let fours = _mm512_madd_epi16(_mm512_maddubs_epi16(dv, w10), w100);
+        digits[h] = _mm512_add_epi64(
+            _mm512_mul_epu32(fours, ten4),
+            _mm512_srli_epi64::<32>(fours),
+        );
+        if T::KIND != Kind::Int {
+            fracs[h] = _mm512_sad_epu8(_mm512_maskz_set1_epi8(frac, 1), _mm512_setzero_si512());
+        }
+        neg |= _pext_u64(nonzero16(minus), HIGH16) << (4 * h);
+        point |= _pext_u64(has_point, HIGH16) << (4 * h);
+    }
+    let high = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    let m = _mm512_permutex2var_epi64(digits[0], high, digits[1]);
+    if T::KIND == Kind::Int {
+        // As `Token::short_int`: integers without a point, in the type's range.
+        let over = _mm512_cmpgt_epu64_mask(m, _mm512_set1_epi64(T::MAX as i64)) & !neg as u8
+            | _mm512_cmpgt_epu64_mask(m, _mm512_set1_epi64(T::NEG_MAX as i64)) & neg as u8;
+        if point != 0 || over != 0 {
+            return false;
+        }
+        let v = _mm512_mask_sub_epi64(m, neg as u8, _mm512_setzero_si512(), m);
+        let at = out.as_mut_ptr();
+        // SAFETY: `out` holds 8 values of T, an integer of the size stored.
+        unsafe {
+            match std::mem::size_of::<T>() {
+                8 => _mm512_storeu_si512(at.cast(), v),
+                4 => _mm256_storeu_si256(at.cast(), _mm512_cvtepi64_epi32(v)),
+                2 => _mm_storeu_si128(at.cast(), _mm512_cvtepi64_epi16(v)),
+                _ => _mm_storel_epi64(at.cast(), _mm512_cvtepi64_epi8(v)),
+            }
+        }
+        return true;
+    }
+    let k = _mm512_permutex2var_epi64(fracs[0], high, fracs[1]);
+    // SAFETY (loads): the tables hold 16 doubles.
+    let table = |t: &[f64; 16]| unsafe {
+        (
+            _mm512_loadu_pd(t.as_ptr()),
+            _mm512_loadu_pd(t.as_ptr().add(8)),
+        )
+    };
+    let mf = _mm512_cvtepu64_pd(m);
+    let (p0, p1) = table(&POW10);
+    let pow = _mm512_permutex2var_pd(p0, k, p1);
+    let sign = _mm512_set1_pd(-0.0);
+    let neg = neg as u8;
+    if T::KIND == Kind::F64 {
+        let v = _mm512_div_pd(mf, pow);
+        let v = _mm512_mask_xor_pd(v, neg, v, sign);
+        // SAFETY: `out` holds 8 values of T, which is f64 here.
+        unsafe { _mm512_storeu_pd(out.as_mut_ptr().cast(), v) };
+        return true;
+    }
+    // Float32: below 2^24 the product with the nearest reciprocal rounds to the same float32
+    // as the quotient (`fastnum`'s `reciprocal_product_rounds_as_the_quotient`).
+    let (r0, r1) = table(&RECIP10);
+    let v = _mm512_mul_pd(mf, _mm512_permutex2var_pd(r0, k, r1));
+    let big = _mm512_cmpge_epu64_mask(m, _mm512_set1_epi64(1 << 24));
+    let v = _mm512_mask_div_pd(v, big, mf, pow);
+    let v = _mm512_mask_xor_pd(v, neg, v, sign);
+    // SAFETY: `out` holds 8 values of T, which is f32 here.
+    unsafe { _mm256_storeu_ps(out.as_mut_ptr().cast(), _mm512_cvtpd_ps(v)) };
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fastnum::{for_each_token, is_blank};
+
+    /// The tokens of `line` split a byte at a time.
+    fn reference_bounds(line: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = start;
+        while i < end {
+            if is_blank(line[i]) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < end && !is_blank(line[i]) {
+                i += 1;
+            }
+            out.push((s, i));
+        }
+        out
+    }
+
+    fn skip() -> bool {
+        if available() {
+            return false;
+        }
+        eprintln!("skipped: this CPU lacks AVX-512 (or DETCAL_AVX512=0)");
+        true
+    }
+
+    #[test]
+    fn bounds_equal_a_byte_split() {
+        if skip() {
+            return;
+        }
+        let mut x = 0x0123_4567_89ab_cdefu64;
+        let mut bounds = Bounds::default();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 300) as usize;
+            let line: Vec<u8> = (0..len)
+                .map(|i| {
+                    let r = x.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
+                    match r % 16 {
+                        0 => b'\t',
+                        1 => b'\r',
+                        2 => 0x0c,
+                        3 => 0x0b,
+                        4..=8 => b' ',
+                        d => b'0' + d as u8,
+                    }
+                })
+                .collect();
+            let start = (x >> 20) as usize % (len + 1);
+            let end = start + (x >> 30) as usize % (len - start + 1);
+            bounds.find(&line, start, end);
+            let got: Vec<(usize, usize)> = bounds
+                .starts
+                .iter()
+                .zip(&bounds.ends)
+                .map(|(&s, &e)| (s as usize, e as usize))
+                .collect();
+            assert_eq!(bounds.starts.len(), bounds.ends.len());
+            assert_eq!(
+                got,
+                reference_bounds(&line, start, end),
+                "{line:?} {start}..{end}"
+            );
+        }
+    }
+
+    /// What the scalar reader's short paths take of each token of `line`.
+    fn scalar_shorts(line: &[u8]) -> Vec<(Option<crate::fastnum::Short>, Option<(bool, u64)>)> {
+        let mut out = Vec::new();
+        for_each_token(line, 0, line.len(), |t| {
+            out.push((t.short(), t.short_int()));
+            Some(())
+        });
+        out
+    }
+
+    /// Reads `line` (eight tokens) with [`read_row`] and checks each group against the scalar
+    /// short paths: a group whose tokens they all take is read without `general`, with their
+    /// values; any other group entirely with `general`. Returns whether the group was taken.
+    fn check_line<T: Lane8 + PartialEq + std::fmt::Debug>(
+        line: &[u8],
+        want: impl Fn(&crate::fastnum::Short, Option<(bool, u64)>) -> Option<T>,
+        bits: impl Fn(T) -> u64,
+    ) -> bool {
+        let shorts = scalar_shorts(line);
+        assert_eq!(shorts.len(), 8);
+        let wanted: Vec<Option<T>> = shorts
+            .iter()
+            .map(|(s, i)| s.as_ref().and_then(|s| want(s, *i)))
+            .collect();
+        let taken = wanted.iter().all(Option::is_some);
+        let calls = std::cell::Cell::new(0);
+        let zero = want(
+            &crate::fastnum::Short {
+                neg: false,
+                digits: 0,
+                frac: 0,
+                point: false,
+            },
+            Some((false, 0)),
+        )
+        .unwrap();
+        let mut row = [zero; 8];
+        let mut bounds = Bounds::default();
+        let n = read_row(line, 0, line.len(), &mut row, &mut bounds, |_| {
+            calls.set(calls.get() + 1);
+            Some(zero)
+        });
+        let what = String::from_utf8_lossy(line);
+        assert_eq!(n, Some(8), "{what}");
+        assert_eq!(calls.get(), if taken { 0 } else { 8 }, "{what}");
+        if taken {
+            for (j, w) in wanted.iter().enumerate() {
+                assert_eq!(bits(row[j]), bits(w.unwrap()), "{what}: token {j}");
+            }
+        }
+        taken
+    }
+
+    #[test]
+    fn groups_equal_the_scalar_short_paths() {
+        if skip() {
+            return;
+        }
+        let shapes = [
+            "0",
+            "-0",
+            "0.000",
+            "-0.000",
+            "1.",
+            ".5",
+            "-.5",
+            "1234.567",
+            "-1234.567",
+            "99999999",
+            "12345678.",
+            "-12345678.",
+            "1234.5678",
+            ".12345678",
+            "-1234567.8",
+            "0.0000001",
+            "1500.013",
+            "7",
+            "1.5",
+            "3.000",
+            "16383.999",
+            "00000042",
+            "-",
+            ".",
+            "-.",
+            "+1.5",
+            "123456789",
+            "1.12345678",
+            "1234.56789",
+            ".123456789",
+            "1.2.3",
+            "--1",
+            "1-2",
+            "nan",
+            "1e5",
+            "-12345678.9",
+            "0-",
+            "5.-",
+            "255",
+            "256",
+            "-128",
+            "-129",
+            "65535",
+            "65536",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let (mut taken, mut refused) = ([0; 4], [0; 4]);
+        for round in 0..30_000 {
+            // 8 tokens after 16 bytes of blanks: mostly shapes the fast path takes, sometimes
+            // one it refuses, and random digit strings with a point somewhere or none.
+            let mut line = vec![b' '; 16];
+            for j in 0..8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let tok = if round % 5 == 1 {
+                    // Small integers, some beyond u8 and i8.
+                    let sign = if x >> 60 == 0 { "-" } else { "" };
+                    format!("{sign}{}", (x >> 8) % 270)
+                } else if round % 4 == 0 || x % 7 == 0 {
+                    shapes[(x >> 8) as usize % shapes.len()].to_string()
+                } else {
+                    let digits = format!("{}", (x >> 16) % 10u64.pow(1 + (x >> 4) as u32 % 8));
+                    let at = (x >> 40) as usize % (digits.len() + 1);
+                    let sign = if x >> 63 == 1 { "-" } else { "" };
+                    if (x >> 50) % 4 == 0 || round % 3 == 0 {
+                        format!("{sign}{digits}")
+                    } else {
+                        format!("{sign}{}.{}", &digits[..at], &digits[at..])
+                    }
+                };
+                line.extend_from_slice(tok.as_bytes());
+                line.extend_from_slice([&b" "[..], b"\t", b"  ", b"\r"][j % 4]);
+            }
+            let results = [
+                check_line::<f32>(&line, |s, _| Some(s.to_f32()), |v| u64::from(v.to_bits())),
+                check_line::<f64>(&line, |s, _| Some(s.to_f64()), f64::to_bits),
+                check_line::<i64>(
+                    &line,
+                    |_, i| i.map(|(n, m)| if n { -(m as i64) } else { m as i64 }),
+                    |v| v as u64,
+                ),
+                check_line::<u8>(
+                    &line,
+                    |_, i| {
+                        i.and_then(|(n, m)| {
+                            u8::try_from(if n { -(m as i64) } else { m as i64 }).ok()
+                        })
+                    },
+                    u64::from,
+                ),
+            ];
+            for (k, r) in results.into_iter().enumerate() {
+                if r {
+                    taken[k] += 1;
+                } else {
+                    refused[k] += 1;
+                }
+            }
+        }
+        for k in 0..4 {
+            assert!(
+                taken[k] > 1_000 && refused[k] > 1_000,
+                "{taken:?} taken, {refused:?} refused"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_too_near_the_start_are_refused() {
+        if skip() {
+            return;
+        }
+        let mut row = [0u64; 9];
+        let mut bounds = Bounds::default();
+        // The first group ends within 16 bytes of the start: read by `general` (here 99).
+        let line = b"1 2 3 4 5 6 7 8 9";
+        let n = read_row(line, 0, line.len(), &mut row, &mut bounds, |_| Some(99));
+        assert_eq!((n, row), (Some(9), [99; 9]));
+        let mut padded = vec![b' '; 16];
+        padded.extend_from_slice(b"1 2 3 4 5 6 7 8 9");
+        let n = read_row(&padded, 0, padded.len(), &mut row, &mut bounds, |_| {
+            Some(99)
+        });
+        assert_eq!((n, row), (Some(9), [1, 2, 3, 4, 5, 6, 7, 8, 99]));
+        // More tokens than the row holds.
+        assert_eq!(
+            read_row(&padded, 0, padded.len(), &mut row[..8], &mut bounds, |_| {
+                Some(0)
+            }),
+            None
+        );
+    }
+}
