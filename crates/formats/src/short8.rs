@@ -32,8 +32,6 @@ pub(crate) struct Bounds {
     pub starts: Vec<u64>,
     /// Where each token ends (the blank after it, or the end of the line's content).
     pub ends: Vec<u64>,
-    /// The digit values of a line of one-digit tokens.
-    singles: Vec<u8>,
 }
 
 /// Whether this CPU can run the readers here (AVX-512 F, BW, DQ and VL, BMI1 and BMI2), and the
@@ -71,8 +69,6 @@ pub(crate) trait Lane8: Copy {
     const MAX: u64 = 0;
     /// See [`Lane8::MAX`].
     const NEG_MAX: u64 = 0;
-    /// The value of a one-digit token (for integers).
-    fn digit(d: u8) -> Self;
 }
 
 macro_rules! lane8_int {
@@ -81,10 +77,6 @@ macro_rules! lane8_int {
             const KIND: Kind = Kind::Int;
             const MAX: u64 = <$t>::MAX as u64;
             const NEG_MAX: u64 = (<$t>::MIN as i128).unsigned_abs() as u64;
-            #[inline(always)]
-            fn digit(d: u8) -> Self {
-                d as $t
-            }
         }
     )*};
 }
@@ -92,46 +84,164 @@ lane8_int!(u8, u16, u32, u64, i8, i16, i32, i64);
 
 impl Lane8 for f32 {
     const KIND: Kind = Kind::F32;
-    fn digit(d: u8) -> Self {
-        Self::from(d)
-    }
 }
 
 impl Lane8 for f64 {
     const KIND: Kind = Kind::F64;
-    fn digit(d: u8) -> Self {
-        Self::from(d)
-    }
 }
 
-/// Reads the tokens of `b[start..end]` (one line's content) into `row` where each is one digit
-/// (status and mask files): `Some` with the number of tokens, or with `None` when there are more
-/// than `row` holds; `None` where a token is not one digit. Only where [`available`].
-pub(crate) fn read_digits<T: Lane8>(
+/// Reads the tokens of `b[start..end]` (one line's content) into `row` where each is an
+/// unsigned integer of one to four digits within the type's range (status and mask files):
+/// `Some` with the number of tokens, or with `None` when there are more than `row` holds; `None`
+/// (and `row` partly written) at the first token of another shape. Only where [`available`].
+pub(crate) fn read_small_ints<T: Lane8>(
     b: &[u8],
     start: usize,
     end: usize,
     row: &mut [T],
-    bounds: &mut Bounds,
 ) -> Option<Option<usize>> {
     #[cfg(target_arch = "x86_64")]
     {
-        assert!(available(), "short8::read_digits needs AVX-512");
+        assert!(available(), "short8::read_small_ints needs AVX-512");
         // SAFETY: `available()` found the features.
-        let n = unsafe { bounds.singles_avx512(b, start, end)? };
-        let Some(row) = row.get_mut(..n) else {
-            return Some(None);
-        };
-        for (r, &d) in row.iter_mut().zip(&bounds.singles) {
-            *r = T::digit(d);
-        }
-        Some(Some(n))
+        unsafe { small_ints_avx512(b, start, end, row) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (b, start, end, row, bounds);
-        unreachable!("short8::read_digits needs AVX-512");
+        let _ = (b, start, end, row);
+        unreachable!("short8::read_small_ints needs AVX-512");
     }
+}
+
+/// See [`read_small_ints`]. Windows of 64 bytes, 59 apart: each takes the tokens whose last
+/// digit is at its bytes 4 to 62 (0 to 62 in the first), so that a token's four bytes before
+/// its last digit, and the blank after it, are in the same window.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi1,popcnt")]
+fn small_ints_avx512<T: Lane8>(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    row: &mut [T],
+) -> Option<Option<usize>> {
+    use std::arch::x86_64::*;
+    if T::KIND != Kind::Int {
+        return None;
+    }
+    let end = end.min(b.len());
+    let blanks = [b' ', b'\t', b'\r', 0x0c].map(|c| _mm512_set1_epi8(c as i8));
+    let (zero_ch, nine) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(9));
+    // Byte i of `back[k]` takes byte i - k.
+    let back = [1u8, 2, 3].map(|k| {
+        let idx: [u8; 64] = std::array::from_fn(|i| (i as u8).wrapping_sub(k) & 63);
+        // SAFETY: 64 bytes.
+        unsafe { _mm512_loadu_si512(idx.as_ptr().cast()) }
+    });
+    let max = _mm512_set1_epi16(T::MAX.min(9_999) as i16);
+    let (ten, hundred, thousand) = (
+        _mm512_set1_epi16(10),
+        _mm512_set1_epi16(100),
+        _mm512_set1_epi16(1_000),
+    );
+    let wide = |c: __m512i| _mm512_cvtepu8_epi16(_mm512_castsi512_si256(c));
+    let mut n = 0;
+    let (mut pos, mut lo) = (start, 0);
+    while pos < end {
+        let v = if pos + 64 <= b.len() {
+            // SAFETY: `b[pos..pos + 64]` is in bounds.
+            unsafe { _mm512_loadu_si512(b.as_ptr().add(pos).cast()) }
+        } else {
+            let mut pad = [b' '; 64];
+            pad[..b.len() - pos].copy_from_slice(&b[pos..]);
+            // SAFETY: `pad` holds 64 bytes.
+            unsafe { _mm512_loadu_si512(pad.as_ptr().cast()) }
+        };
+        let mut blank = blanks
+            .iter()
+            .fold(0, |m, &c| m | _mm512_cmpeq_epi8_mask(v, c));
+        if end - pos < 64 {
+            // Bytes after the line's content count as blanks.
+            blank |= !0u64 << (end - pos);
+        }
+        let full = !blank;
+        let d = _mm512_sub_epi8(v, zero_ch);
+        // Nothing but digits between the blanks, and no run of five.
+        if full & !_mm512_cmple_epu8_mask(d, nine) != 0
+            || full & (full << 1) & (full << 2) & (full << 3) & (full << 4) != 0
+        {
+            return None;
+        }
+        // Each token by its last digit, and whether it has a digit 1, 2, 3 places before.
+        let last = full & (blank >> 1) & (!0u64 << lo);
+        let one = last & (full << 1);
+        let two = one & (full << 2);
+        let three = two & (full << 3);
+        let at = |m: u64, k: usize| {
+            _mm512_maskz_compress_epi8(last, _mm512_maskz_permutexvar_epi8(m, back[k], d))
+        };
+        let val = _mm512_add_epi16(
+            _mm512_add_epi16(
+                wide(_mm512_maskz_compress_epi8(last, d)),
+                _mm512_mullo_epi16(wide(at(one, 0)), ten),
+            ),
+            _mm512_add_epi16(
+                _mm512_mullo_epi16(wide(at(two, 1)), hundred),
+                _mm512_mullo_epi16(wide(at(three, 2)), thousand),
+            ),
+        );
+        // At most 32 tokens in 64 bytes (a blank after each).
+        let count = last.count_ones() as usize;
+        let lanes = (1u64 << count) - 1;
+        if u64::from(_mm512_cmpgt_epu16_mask(val, max)) & lanes != 0 {
+            return None;
+        }
+        if n + count > row.len() {
+            return Some(None);
+        }
+        let out = row[n..].as_mut_ptr();
+        // SAFETY: `row[n..n + count]` is in bounds, and the masked stores write only the
+        // first `count` values of T (an integer of the size stored).
+        unsafe {
+            match std::mem::size_of::<T>() {
+                8 => {
+                    let parts = [
+                        _mm512_extracti32x4_epi32::<0>(val),
+                        _mm512_extracti32x4_epi32::<1>(val),
+                        _mm512_extracti32x4_epi32::<2>(val),
+                        _mm512_extracti32x4_epi32::<3>(val),
+                    ];
+                    for (q, p) in parts.into_iter().enumerate() {
+                        let m = (lanes >> (8 * q)) as u8;
+                        _mm512_mask_storeu_epi64(
+                            out.cast::<i64>().add(8 * q),
+                            m,
+                            _mm512_cvtepu16_epi64(p),
+                        );
+                    }
+                }
+                4 => {
+                    let parts = [
+                        _mm512_extracti64x4_epi64::<0>(val),
+                        _mm512_extracti64x4_epi64::<1>(val),
+                    ];
+                    for (q, p) in parts.into_iter().enumerate() {
+                        let m = (lanes >> (16 * q)) as u16;
+                        _mm512_mask_storeu_epi32(
+                            out.cast::<i32>().add(16 * q),
+                            m,
+                            _mm512_cvtepu16_epi32(p),
+                        );
+                    }
+                }
+                2 => _mm512_mask_storeu_epi16(out.cast(), lanes as u32, val),
+                _ => _mm256_mask_storeu_epi8(out.cast(), lanes as u32, _mm512_cvtepi16_epi8(val)),
+            }
+        }
+        n += count;
+        pos += 59;
+        lo = 4;
+    }
+    Some(Some(n))
 }
 
 /// Reads the tokens of `b[start..end]` (one line's content) into `row`: groups of eight short
@@ -170,63 +280,6 @@ impl Bounds {
         assert!(available(), "Bounds::find needs AVX-512");
         // SAFETY: `available()` found the features.
         unsafe { self.find_avx512(b, start, end) }
-    }
-
-    /// Where every token of `b[start..end]` is one digit: their values in `singles`, and their
-    /// number; `None` (at the first other token) otherwise.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,bmi1,popcnt")]
-    fn singles_avx512(&mut self, b: &[u8], start: usize, end: usize) -> Option<usize> {
-        use std::arch::x86_64::*;
-        let end = end.min(b.len());
-        self.singles.clear();
-        self.singles.reserve(end.saturating_sub(start) + 64);
-        let out = self.singles.as_mut_ptr();
-        let mut n = 0;
-        let blanks = [b' ', b'\t', b'\r', 0x0c].map(|c| _mm512_set1_epi8(c as i8));
-        let (zero_ch, nine) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(9));
-        // The byte before the line counts as a blank; `open`: the last block's last byte starts
-        // a token, so this block's first byte must be a blank.
-        let (mut carry, mut open) = (1u64, false);
-        let mut pos = start;
-        while pos < end {
-            let v = if pos + 64 <= b.len() {
-                // SAFETY: `b[pos..pos + 64]` is in bounds.
-                unsafe { _mm512_loadu_si512(b.as_ptr().add(pos).cast()) }
-            } else {
-                let mut pad = [b' '; 64];
-                pad[..b.len() - pos].copy_from_slice(&b[pos..]);
-                // SAFETY: `pad` holds 64 bytes.
-                unsafe { _mm512_loadu_si512(pad.as_ptr().cast()) }
-            };
-            let mut blank = blanks
-                .iter()
-                .fold(0, |m, &c| m | _mm512_cmpeq_epi8_mask(v, c));
-            if end - pos < 64 {
-                blank |= !0u64 << (end - pos);
-            }
-            let d = _mm512_sub_epi8(v, zero_ch);
-            let digit = _mm512_cmple_epu8_mask(d, nine);
-            let starts = !blank & ((blank << 1) | carry);
-            // Each start a digit with a blank after it.
-            if starts & !digit != 0 || starts & !(blank >> 1) & (u64::MAX >> 1) != 0 {
-                return None;
-            }
-            if open && blank & 1 == 0 {
-                return None;
-            }
-            (carry, open) = (blank >> 63, starts >> 63 == 1);
-            // SAFETY: at most one token in every two bytes of the line, plus 64 bytes of room
-            // (reserved above) for the store.
-            unsafe {
-                _mm512_storeu_si512(out.add(n).cast(), _mm512_maskz_compress_epi8(starts, d));
-            }
-            n += starts.count_ones() as usize;
-            pos += 64;
-        }
-        // SAFETY: the first `n` bytes were written.
-        unsafe { self.singles.set_len(n) };
-        Some(n)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -753,6 +806,93 @@ mod tests {
                 "{taken:?} taken, {refused:?} refused"
             );
         }
+    }
+
+    /// Checks [`read_small_ints`] on `line` against a byte split and `str::parse`.
+    fn check_small<T: Lane8 + Default + PartialEq + std::fmt::Debug + std::str::FromStr>(
+        line: &[u8],
+        start: usize,
+        end: usize,
+    ) -> bool {
+        let toks = reference_bounds(line, start, end);
+        let want: Option<Vec<T>> = toks
+            .iter()
+            .map(|&(s, e)| {
+                let t = std::str::from_utf8(&line[s..e]).ok()?;
+                // One to four digits, no sign.
+                (t.len() <= 4 && t.bytes().all(|c| c.is_ascii_digit())).then_some(())?;
+                t.parse().ok()
+            })
+            .collect();
+        let mut row = vec![T::default(); toks.len() + 3];
+        let got = read_small_ints(line, start, end, &mut row);
+        let what = format!("{:?} {start}..{end}", String::from_utf8_lossy(line));
+        match want {
+            Some(w) => {
+                assert_eq!(got, Some(Some(w.len())), "{what}");
+                assert_eq!(row[..w.len()], w[..], "{what}");
+                // A row one short: too many values.
+                if !w.is_empty() {
+                    let mut short = vec![T::default(); w.len() - 1];
+                    let got = read_small_ints(line, start, end, &mut short);
+                    assert_eq!(got, Some(None), "{what}");
+                }
+                true
+            }
+            None => {
+                assert_eq!(got, None, "{what}");
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn small_ints_equal_a_byte_split_and_parse() {
+        if skip() {
+            return;
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut taken = [0; 4];
+        for round in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Tokens of 1-4 digits (5 now and then), blanks of every kind and width, and now
+            // and then a sign, a point or a vertical tab (not a blank).
+            let mut line = Vec::new();
+            let mut y = x;
+            let ntok = (x % 60) as usize;
+            for _ in 0..ntok {
+                y = y.wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(round);
+                let blank = [&b" "[..], b"   ", b"\t", b"\r", b"\x0c", b"  "][(y % 6) as usize];
+                line.extend_from_slice(blank);
+                let digits = match (y >> 8) % 16 {
+                    0 => 2,
+                    1 => 3,
+                    2 => 4,
+                    3 if round % 8 == 0 => 5,
+                    _ => 1,
+                };
+                let v = (y >> 20) % 10u64.pow(digits);
+                line.extend_from_slice(format!("{v:0w$}", w = digits as usize).as_bytes());
+                if round % 16 == 1 && (y >> 40) % 32 == 0 {
+                    line.extend_from_slice([&b"-"[..], b".", b"\x0b", b"e"][(y >> 50) as usize % 4]);
+                }
+            }
+            let start = (x >> 20) as usize % 3;
+            let end = line.len() - (x >> 30) as usize % 3.min(line.len() + 1).max(1);
+            let (start, end) = (start.min(end), end);
+            let r = [
+                check_small::<u64>(&line, start, end),
+                check_small::<u8>(&line, start, end),
+                check_small::<i16>(&line, start, end),
+                check_small::<u32>(&line, start, end),
+            ];
+            for (t, ok) in taken.iter_mut().zip(r) {
+                *t += usize::from(ok);
+            }
+        }
+        assert!(taken.iter().all(|&t| t > 2_000), "{taken:?}");
     }
 
     #[test]

@@ -883,10 +883,10 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
             return false;
         };
         let n = match &mut groups {
-            // Integers: lines of one-digit values at once, others a value at a time (as fast
-            // for short integers as groups of eight).
-            Some(bounds) if T::KIND == short8::Kind::Int => {
-                short8::read_digits(chunk, pos, end, row, bounds)
+            // Integers: lines of small unsigned values at once, others a value at a time (as
+            // fast for short integers as groups of eight).
+            Some(_) if T::KIND == short8::Kind::Int => {
+                short8::read_small_ints(chunk, pos, end, row)
                     .unwrap_or_else(|| parse_line_into(chunk, pos, end, row))
             }
             Some(bounds) => {
