@@ -641,8 +641,11 @@ mod tests {
         }
     }
 
+    /// A token as the scalar reader's short paths take it: decimal, integer.
+    type Taken = (Option<crate::fastnum::Short>, Option<(bool, u64)>);
+
     /// What the scalar reader's short paths take of each token of `line`.
-    fn scalar_shorts(line: &[u8]) -> Vec<(Option<crate::fastnum::Short>, Option<(bool, u64)>)> {
+    fn scalar_shorts(line: &[u8]) -> Vec<Taken> {
         let mut out = Vec::new();
         for_each_token(line, 0, line.len(), |t| {
             out.push((t.short(), t.short_int()));
@@ -759,13 +762,13 @@ mod tests {
                     // Small integers, some beyond u8 and i8.
                     let sign = if x >> 60 == 0 { "-" } else { "" };
                     format!("{sign}{}", (x >> 8) % 270)
-                } else if round % 4 == 0 || x % 7 == 0 {
+                } else if round % 4 == 0 || x.is_multiple_of(7) {
                     shapes[(x >> 8) as usize % shapes.len()].to_string()
                 } else {
                     let digits = format!("{}", (x >> 16) % 10u64.pow(1 + (x >> 4) as u32 % 8));
                     let at = (x >> 40) as usize % (digits.len() + 1);
                     let sign = if x >> 63 == 1 { "-" } else { "" };
-                    if (x >> 50) % 4 == 0 || round % 3 == 0 {
+                    if (x >> 50).is_multiple_of(4) || round % 3 == 0 {
                         format!("{sign}{digits}")
                     } else {
                         format!("{sign}{}.{}", &digits[..at], &digits[at..])
@@ -875,8 +878,10 @@ mod tests {
                 };
                 let v = (y >> 20) % 10u64.pow(digits);
                 line.extend_from_slice(format!("{v:0w$}", w = digits as usize).as_bytes());
-                if round % 16 == 1 && (y >> 40) % 32 == 0 {
-                    line.extend_from_slice([&b"-"[..], b".", b"\x0b", b"e"][(y >> 50) as usize % 4]);
+                if round % 16 == 1 && (y >> 40).is_multiple_of(32) {
+                    line.extend_from_slice(
+                        [&b"-"[..], b".", b"\x0b", b"e"][(y >> 50) as usize % 4],
+                    );
                 }
             }
             let start = (x >> 20) as usize % 3;
