@@ -90,25 +90,26 @@ impl Lane8 for f64 {
     const KIND: Kind = Kind::F64;
 }
 
-/// Reads the tokens of `b[start..end]` (one line's content) into `row` where each is an
-/// unsigned integer of one to four digits within the type's range (status and mask files):
-/// `Some` with the number of tokens, or with `None` when there are more than `row` holds; `None`
-/// (and `row` partly written) at the first token of another shape. Only where [`available`].
+/// Reads the line that starts at `b[start]` (up to its `\n`, or `limit`) into `row` where each
+/// token is an unsigned integer of one to four digits within the type's range (status and mask
+/// files): `Some` with the number of tokens and where the line's content ends (its `\n`, or
+/// `limit`), or with `None` when there are more than `row` holds; `None` (and `row` partly
+/// written) at the first token of another shape or a `#`. Only where [`available`].
 pub(crate) fn read_small_ints<T: Lane8>(
     b: &[u8],
     start: usize,
-    end: usize,
+    limit: usize,
     row: &mut [T],
-) -> Option<Option<usize>> {
+) -> Option<Option<(usize, usize)>> {
     #[cfg(target_arch = "x86_64")]
     {
         assert!(available(), "short8::read_small_ints needs AVX-512");
         // SAFETY: `available()` found the features.
-        unsafe { small_ints_avx512(b, start, end, row) }
+        unsafe { small_ints_avx512(b, start, limit, row) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (b, start, end, row);
+        let _ = (b, start, limit, row);
         unreachable!("short8::read_small_ints needs AVX-512");
     }
 }
@@ -121,14 +122,16 @@ pub(crate) fn read_small_ints<T: Lane8>(
 fn small_ints_avx512<T: Lane8>(
     b: &[u8],
     start: usize,
-    end: usize,
+    limit: usize,
     row: &mut [T],
-) -> Option<Option<usize>> {
+) -> Option<Option<(usize, usize)>> {
     use std::arch::x86_64::*;
     if T::KIND != Kind::Int {
         return None;
     }
-    let end = end.min(b.len());
+    // Until the line's end is seen.
+    let mut end = limit.min(b.len());
+    let (newline, hash) = (_mm512_set1_epi8(b'\n' as i8), _mm512_set1_epi8(b'#' as i8));
     let blanks = [b' ', b'\t', b'\r', 0x0c].map(|c| _mm512_set1_epi8(c as i8));
     let (zero_ch, nine) = (_mm512_set1_epi8(b'0' as i8), _mm512_set1_epi8(9));
     // Byte i of `back[k]` takes byte i - k.
@@ -159,6 +162,17 @@ fn small_ints_avx512<T: Lane8>(
         let mut blank = blanks
             .iter()
             .fold(0, |m, &c| m | _mm512_cmpeq_epi8_mask(v, c));
+        let mut stop = _mm512_cmpeq_epi8_mask(v, newline) | _mm512_cmpeq_epi8_mask(v, hash);
+        if end - pos < 64 {
+            stop &= !(!0u64 << (end - pos));
+        }
+        if stop != 0 {
+            // The line's end (a comment is left to the general reader).
+            end = pos + stop.trailing_zeros() as usize;
+            if b[end] == b'#' {
+                return None;
+            }
+        }
         if end - pos < 64 {
             // Bytes after the line's content count as blanks.
             blank |= !0u64 << (end - pos);
@@ -241,7 +255,7 @@ fn small_ints_avx512<T: Lane8>(
         pos += 59;
         lo = 4;
     }
-    Some(Some(n))
+    Some(Some((n, end)))
 }
 
 /// Reads the tokens of `b[start..end]` (one line's content) into `row`: groups of eight short
@@ -811,14 +825,26 @@ mod tests {
         }
     }
 
-    /// Checks [`read_small_ints`] on `line` against a byte split and `str::parse`.
+    /// Checks [`read_small_ints`] on the line at `line[start..]` (up to `limit`) against a
+    /// byte split and `str::parse`.
     fn check_small<T: Lane8 + Default + PartialEq + std::fmt::Debug + std::str::FromStr>(
         line: &[u8],
         start: usize,
-        end: usize,
+        limit: usize,
     ) -> bool {
-        let toks = reference_bounds(line, start, end);
-        let want: Option<Vec<T>> = toks
+        let mut row = vec![T::default(); limit - start + 1];
+        let got = read_small_ints(line, start, limit, &mut row);
+        // Where the line's content ends: its first `\n` or `#` before `limit`.
+        let stop = line[start..limit]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'#');
+        let end = stop.map_or(limit, |p| start + p);
+        let what = format!("{:?} {start}..{end}", String::from_utf8_lossy(line));
+        if stop.is_some_and(|p| line[start + p] == b'#') {
+            assert_eq!(got, None, "{what}");
+            return false;
+        }
+        let want: Option<Vec<T>> = reference_bounds(line, start, end)
             .iter()
             .map(|&(s, e)| {
                 let t = std::str::from_utf8(&line[s..e]).ok()?;
@@ -827,17 +853,14 @@ mod tests {
                 t.parse().ok()
             })
             .collect();
-        let mut row = vec![T::default(); toks.len() + 3];
-        let got = read_small_ints(line, start, end, &mut row);
-        let what = format!("{:?} {start}..{end}", String::from_utf8_lossy(line));
         match want {
             Some(w) => {
-                assert_eq!(got, Some(Some(w.len())), "{what}");
+                assert_eq!(got, Some(Some((w.len(), end))), "{what}");
                 assert_eq!(row[..w.len()], w[..], "{what}");
                 // A row one short: too many values.
                 if !w.is_empty() {
                     let mut short = vec![T::default(); w.len() - 1];
-                    let got = read_small_ints(line, start, end, &mut short);
+                    let got = read_small_ints(line, start, limit, &mut short);
                     assert_eq!(got, Some(None), "{what}");
                 }
                 true
@@ -882,6 +905,9 @@ mod tests {
                     line.extend_from_slice(
                         [&b"-"[..], b".", b"\x0b", b"e"][(y >> 50) as usize % 4],
                     );
+                }
+                if round % 16 == 2 && (y >> 40).is_multiple_of(16) {
+                    line.extend_from_slice([&b"\n"[..], b" #", b"\n\n"][(y >> 50) as usize % 3]);
                 }
             }
             let start = (x >> 20) as usize % 3;

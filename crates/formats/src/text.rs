@@ -870,6 +870,21 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
     // Eight tokens at a time where the CPU can.
     let mut groups = short8::available().then(Bounds::default);
     while pos < chunk.len() {
+        let Some(row) = rows.next() else {
+            return false;
+        };
+        // Integers: lines of small unsigned values at once (their ends found on the way),
+        // others a value at a time (as fast for short integers as groups of eight).
+        if groups.is_some() && T::KIND == short8::Kind::Int {
+            match short8::read_small_ints(chunk, pos, chunk.len(), row) {
+                Some(Some((n, end))) if n == ncols => {
+                    pos = end + 1;
+                    continue;
+                }
+                Some(_) => return false,
+                None => {}
+            }
+        }
         // The line's content ends at its line end or at a '#' (numpy drops the rest).
         let (end, next) = match memchr::memchr2(b'\n', b'#', &chunk[pos..]) {
             Some(i) if chunk[pos + i] == b'\n' => (pos + i, pos + i + 1),
@@ -879,20 +894,11 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
             ),
             None => (chunk.len(), chunk.len()),
         };
-        let Some(row) = rows.next() else {
-            return false;
-        };
         let n = match &mut groups {
-            // Integers: lines of small unsigned values at once, others a value at a time (as
-            // fast for short integers as groups of eight).
-            Some(_) if T::KIND == short8::Kind::Int => {
-                short8::read_small_ints(chunk, pos, end, row)
-                    .unwrap_or_else(|| parse_line_into(chunk, pos, end, row))
-            }
-            Some(bounds) => {
+            Some(bounds) if T::KIND != short8::Kind::Int => {
                 short8::read_row(chunk, pos, end, row, bounds, |t| parse_value::<T>(t).ok())
             }
-            None => parse_line_into(chunk, pos, end, row),
+            _ => parse_line_into(chunk, pos, end, row),
         };
         if n != Some(ncols) {
             return false;
