@@ -3,7 +3,7 @@ Short decimal tokens (`-?D*(.D*)?`, one to eight digits: `1234.567`, `-0.000`, `
 at a time with AVX-512, the reading side of [`crate::fixed8`].
 
 A line's token boundaries come from bit masks of its blanks, 64 bytes at a time ([`Bounds`]).
-Then each group of eight tokens ([`parse8`]) is loaded as eight 16-byte slots, each holding its
+Then each group of eight tokens ([`read_row`]) is loaded as eight 16-byte slots, each holding its
 token right-aligned (the 16 bytes that end where the token ends); masks of the slots' digits,
 points and signs check the shape, the digits left of the point move one byte right over it, and
 multiply-adds give each token's digits as an integer `M` below 10^8, with its count of fraction
@@ -12,6 +12,9 @@ computes them: for float32 `M` times the double nearest `10^-k` where `M < 2^24`
 correctly rounded quotient; for float64 the quotient. A group with any other token (longer,
 exponents, `nan`, `+`, a second point) is refused whole, and the caller reads its tokens with the
 general parser, so the values are always the scalar reader's.
+
+Lines of small unsigned integers (status and mask files) have their own reader
+([`read_small_ints`]), which also needs AVX-512 VBMI and VBMI2 ([`small_ints_available`]).
 */
 
 /// Which values a group's digits become.
@@ -41,6 +44,24 @@ pub(crate) fn available() -> bool {
     *ON.get_or_init(|| {
         let env_is = |name: &str, v: &str| std::env::var_os(name).is_some_and(|x| x == v);
         cpu_has() && !env_is("DETCAL_AVX512", "0") && !env_is("DETCAL_PORTABLE", "1")
+    })
+}
+
+/// Whether [`read_small_ints`] can run here: [`available`], and AVX-512 VBMI and VBMI2 (read
+/// once).
+pub(crate) fn small_ints_available() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            available()
+                && std::arch::is_x86_feature_detected!("avx512vbmi")
+                && std::arch::is_x86_feature_detected!("avx512vbmi2")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
     })
 }
 
@@ -94,7 +115,8 @@ impl Lane8 for f64 {
 /// token is an unsigned integer of one to four digits within the type's range (status and mask
 /// files): `Some` with the number of tokens and where the line's content ends (its `\n`, or
 /// `limit`), or with `None` when there are more than `row` holds; `None` (and `row` partly
-/// written) at the first token of another shape or a `#`. Only where [`available`].
+/// written) at the first token of another shape or a `#`. Only where
+/// [`small_ints_available`].
 pub(crate) fn read_small_ints<T: Lane8>(
     b: &[u8],
     start: usize,
@@ -103,8 +125,11 @@ pub(crate) fn read_small_ints<T: Lane8>(
 ) -> Option<Option<(usize, usize)>> {
     #[cfg(target_arch = "x86_64")]
     {
-        assert!(available(), "short8::read_small_ints needs AVX-512");
-        // SAFETY: `available()` found the features.
+        assert!(
+            small_ints_available(),
+            "short8::read_small_ints needs AVX-512 VBMI2"
+        );
+        // SAFETY: `small_ints_available()` found the features.
         unsafe { small_ints_avx512(b, start, limit, row) }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -874,7 +899,8 @@ mod tests {
 
     #[test]
     fn small_ints_equal_a_byte_split_and_parse() {
-        if skip() {
+        if !small_ints_available() {
+            eprintln!("skipped: this CPU lacks AVX-512 VBMI2 (or DETCAL_AVX512=0)");
             return;
         }
         let mut x = 0x9e37_79b9_7f4a_7c15u64;

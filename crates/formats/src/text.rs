@@ -18,10 +18,10 @@ back exactly.
 
 Both directions run on all cores and take fast paths for the shapes constants files hold
 (`1234.567`, `-0.000` and short integers parsed eight bytes at a time straight into the array;
-`%.Nf` of floats and `%Wd` of integers formatted with integer arithmetic, float32 `%.Nf` eight
-values at a time with AVX-512 where the CPU has it); each fast path gives
-exactly what the general code gives, or leaves the value (or the whole file, when its lines are
-not all the same length) to it.
+`%.Nf` of floats and `%Wd` of integers formatted with integer arithmetic; with AVX-512, float32
+`%.Nf` written and short decimals read eight values at a time, and lines of small integers read
+64 bytes at a time); each fast path gives exactly what the general code gives, or leaves the
+value (or the whole file, when its lines are not all the same length) to it.
 */
 
 use std::io::Write;
@@ -867,15 +867,16 @@ fn zeroed_huge<T: Element>(n: usize) -> Vec<T> {
 fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T]) -> bool {
     let mut rows = out.chunks_exact_mut(ncols);
     let mut pos = 0;
-    // Eight tokens at a time where the CPU can.
+    // Eight tokens at a time, and lines of small integers at once, where the CPU can.
     let mut groups = short8::available().then(Bounds::default);
+    let small_ints = T::KIND == short8::Kind::Int && short8::small_ints_available();
     while pos < chunk.len() {
         let Some(row) = rows.next() else {
             return false;
         };
         // Integers: lines of small unsigned values at once (their ends found on the way),
         // others a value at a time (as fast for short integers as groups of eight).
-        if groups.is_some() && T::KIND == short8::Kind::Int {
+        if small_ints {
             match short8::read_small_ints(chunk, pos, chunk.len(), row) {
                 Some(Some((n, end))) if n == ncols => {
                     pos = end + 1;
