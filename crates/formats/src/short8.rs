@@ -250,7 +250,11 @@ fn small_ints_avx512<T: Lane8>(
                         _mm512_extracti32x4_epi32::<3>(val),
                     ];
                     for (q, p) in parts.into_iter().enumerate() {
+                        // (A part without values is skipped: its address may lie past the row.)
                         let m = (lanes >> (8 * q)) as u8;
+                        if m == 0 {
+                            break;
+                        }
                         _mm512_mask_storeu_epi64(
                             out.cast::<i64>().add(8 * q),
                             m,
@@ -265,6 +269,9 @@ fn small_ints_avx512<T: Lane8>(
                     ];
                     for (q, p) in parts.into_iter().enumerate() {
                         let m = (lanes >> (16 * q)) as u16;
+                        if m == 0 {
+                            break;
+                        }
                         _mm512_mask_storeu_epi32(
                             out.cast::<i32>().add(16 * q),
                             m,

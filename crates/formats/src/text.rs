@@ -780,6 +780,9 @@ fn parse_values<T: ParseValue>(data: &[u8], first_line: usize, path: &Path) -> R
         .par_iter()
         .zip(starts.par_iter())
         .map(|(&(s, e), &line0)| parse_chunk::<T>(&data[s..e], line0, path))
+        .collect::<Vec<_>>()
+        .into_iter()
+        // The first error in the file (a parallel collect would give any one).
         .collect::<Result<_>>()?;
     let mut ncols: Option<(usize, usize)> = None;
     let mut rows = 0;
@@ -1223,6 +1226,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("big.txt:300001: 2 values"), "{err}");
+        // With bad values in several chunks, the first is named, every time.
+        let mut lines: Vec<String> = (0..300_000).map(|i| format!("{i} {i} {i}")).collect();
+        lines[250_000] = "1 x 3".into();
+        lines[150_000] = "1 2 y".into();
+        let text = lines.join("\n");
+        for _ in 0..5 {
+            let err = parse_text(text.as_bytes(), Path::new("big.txt"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("big.txt:150001: "), "{err}");
+        }
     }
 
     /// The reference (standard library) parse of a token, as the reader parsed before the fast path.
