@@ -655,6 +655,68 @@ pub(crate) fn write_fixed3<F: FastFloat>(
     Some(end)
 }
 
+/// The tokens of `line` split a byte at a time (the tests' reference).
+#[cfg(test)]
+pub(crate) fn reference_tokens(line: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        if is_blank(line[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < line.len() && !is_blank(line[i]) {
+            i += 1;
+        }
+        out.push((s, i));
+    }
+    out
+}
+
+/// Tokens the short decimal path takes (for the tests of both readers).
+#[cfg(test)]
+pub(crate) const SHORT_TAKEN: &[&str] = &[
+    "0",
+    "-0",
+    "0.000",
+    "-0.000",
+    "1.",
+    ".5",
+    "-.5",
+    "1234.567",
+    "-1234.567",
+    "99999999",
+    "12345678.",
+    "-12345678.",
+    "1234.5678",
+    ".12345678",
+    "-1234567.8",
+    "0.0000001",
+    "1500.013",
+    "7",
+    "1.5",
+    "3.000",
+];
+
+/// Tokens it leaves to the general parser.
+#[cfg(test)]
+pub(crate) const SHORT_LEFT: &[&str] = &[
+    "-",
+    ".",
+    "-.",
+    "+1.5",
+    "123456789",
+    "1.12345678",
+    "1234.56789",
+    ".123456789",
+    "1.2.3",
+    "--1",
+    "1-2",
+    "nan",
+    "1e5",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -808,31 +870,13 @@ mod tests {
         out
     }
 
-    /// The tokens of `line` split a byte at a time.
-    fn reference_tokens(line: &[u8]) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < line.len() {
-            if is_blank(line[i]) {
-                i += 1;
-                continue;
-            }
-            let s = i;
-            while i < line.len() && !is_blank(line[i]) {
-                i += 1;
-            }
-            out.push((s, i));
-        }
-        out
-    }
-
     /// Checks every token of `line` against a byte-at-a-time split and the standard parsers:
     /// a short decimal's value is `str::parse::<f64>`'s, a short integer's `str::parse::<i64>`'s;
     /// returns the tokens taken as short decimals.
     fn check_line(line: &[u8]) -> Result<Vec<String>, String> {
         let got = tokens(line);
         let spans: Vec<(usize, usize)> = got.iter().map(|t| (t.0, t.1)).collect();
-        if spans != reference_tokens(line) {
+        if spans != super::reference_tokens(line) {
             return Err(format!(
                 "{:?}: spans {spans:?}",
                 String::from_utf8_lossy(line)
@@ -861,53 +905,16 @@ mod tests {
 
     #[test]
     fn short_tokens_equal_the_standard_parsers() {
-        let taken = [
-            "0",
-            "-0",
-            "0.000",
-            "-0.000",
-            "1.",
-            ".5",
-            "-.5",
-            "1234.567",
-            "-1234.567",
-            "99999999",
-            "12345678.",
-            "-12345678.",
-            "1234.5678",
-            ".12345678",
-            "-1234567.8",
-            "0.0000001",
-            "1500.013",
-            "7",
-            "1.5",
-            "3.000",
-        ];
-        let left = [
-            "-",
-            ".",
-            "-.",
-            "+1.5",
-            "123456789",
-            "1.12345678",
-            "1234.56789",
-            ".123456789",
-            "1.2.3",
-            "--1",
-            "1-2",
-            "nan",
-            "1e5",
-        ];
         // At every offset of the 64-byte windows, and at the end of the text.
         for pad in 0..70 {
-            for tok in taken {
+            for &tok in SHORT_TAKEN {
                 let line = format!("{}{tok} 1", " ".repeat(pad));
                 let shorts = check_line(line.as_bytes()).unwrap();
                 assert_eq!(shorts, [tok, "1"], "{line:?}");
                 let line = format!("{}{tok}", " ".repeat(pad));
                 assert_eq!(check_line(line.as_bytes()).unwrap(), [tok], "{line:?}");
             }
-            for tok in left {
+            for tok in SHORT_LEFT {
                 let line = format!("{}{tok}\t", " ".repeat(pad));
                 assert!(check_line(line.as_bytes()).unwrap().is_empty(), "{line:?}");
             }
