@@ -2,7 +2,7 @@
 The Python package `detcal`: psana's text format, the calibration store, calibration and dark
 processing on NumPy arrays, and detcal's pipelines, all calling the library the `detcal` command
 uses. Every function releases the GIL while it works (on detcal's threads); every error of the
-library becomes an exception of the class [`errors`] chooses for it.
+library becomes an exception of the class the `errors` module chooses for it.
 */
 
 mod arrays;

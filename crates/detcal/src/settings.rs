@@ -3,7 +3,7 @@ Settings resolved once: the environment roots, the modes and group of new files,
 command line of the job, as every pipeline receives them.
 
 [`Settings::from_env`] is the only place that reads `SIT_ROOT` and `SIT_PSDM_DATA`; a flag given
-on the command line replaces the variable ([`Settings::with_sit_root`], ...). A root that is
+on the command line replaces the variable ([`Settings::with_data_dir`], ...). A root that is
 needed and missing is an error naming the variable and the flag.
 */
 

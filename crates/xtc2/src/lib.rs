@@ -13,7 +13,7 @@ Layers, from bytes up:
 - [`Dgrams`], [`Xtc`], [`Names`], [`ShapesData`]: views over bytes that check every extent and
   length against its container and never panic on input.
 - [`XtcFile`]: a memory-mapped file and its datagrams; [`Reader`]: the same over any `Read`;
-  [`validate`]: a check of every structure and field of a file.
+  [`validate()`]: a check of every structure and field of a file.
 - [`write`](mod@write): the symmetric writer, and [`write::RunWriter`] to write a detector run.
 - [`dataset`]: psana dataset names (`exp=xpptut15:run=7`) resolved to files.
 - [`run`]: a run of one or more stream files as psana shows it: detectors, steps, events.

@@ -3,9 +3,9 @@ Names: the description of one detector segment's fields (found in Configure). Th
 [`Names`] value is decoded by the reader ([`Names::decode`]) and encoded by the writer.
 
 Layout (offsets from the start of the Names Xtc): header (12), `numArrays` u32, `detType`,
-`detName`, `detId`, alg name (each char[256], NUL-terminated, garbage after the NUL ignored), alg
-version u32, segment u32, then N Name entries of 524 bytes: alg name char[256], alg version u32,
-field name char[256], data type u32, rank u32.
+`detName`, `detId`, alg name (each `char[256]`, NUL-terminated, garbage after the NUL ignored), alg
+version u32, segment u32, then N Name entries of 524 bytes: alg name `char[256]`, alg version u32,
+field name `char[256]`, data type u32, rank u32.
 */
 
 use std::fmt;

@@ -7,12 +7,12 @@ maximum minus pedestals).
   a plane `z = a*c + b*r + k` is fitted by least squares (normal equations, float64) and the
   residual `z - fit` kept, a later window overwriting the pixels it shares with an earlier one.
   Per pixel over the frames: `res_med` = median of the residuals, `res_spr` = median of
-  `|res - res_med|`. [`evaluate`](super::evaluate) in (-databits, databits): `res_med` gives bits
+  `|res - res_med|`. [`evaluate`] in (-databits, databits): `res_med` gives bits
   16 (low) / 32 (high), `res_spr` bits 64 / 128.
 - **F11**: `max_peds` = the pixel's maximum of `raw & databits` over the events minus its
   pedestal (float32). With `med` its median and `d = max_peds - med`, the limits
   `med + snrmax * median(d[d >= 0])` and `med + snrmax * median(d[d < 0])` are the range of
-  [`evaluate`](super::evaluate): bits 256 (low) / 512 (high).
+  [`evaluate`]: bits 256 (low) / 512 (high).
 */
 
 use crate::error::{Error, Result};
