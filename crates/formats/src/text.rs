@@ -687,7 +687,6 @@ macro_rules! parse_int {
                 let v = i128::from(v);
                 <$t>::try_from(if neg { -v } else { v }).ok()
             }
-
         }
     )*};
 }
@@ -871,7 +870,7 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
     let mut rows = out.chunks_exact_mut(ncols);
     let mut pos = 0;
     // Eight tokens at a time, and lines of small integers at once, where the CPU can.
-    let mut groups = short8::available().then(Bounds::default);
+    let mut bounds = short8::available().then(Bounds::default);
     let small_ints = T::KIND == short8::Kind::Int && short8::small_ints_available();
     while pos < chunk.len() {
         let Some(row) = rows.next() else {
@@ -898,7 +897,7 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
             ),
             None => (chunk.len(), chunk.len()),
         };
-        let n = match &mut groups {
+        let n = match &mut bounds {
             Some(bounds) if T::KIND != short8::Kind::Int => {
                 short8::read_row(chunk, pos, end, row, bounds, |t| parse_value::<T>(t).ok())
             }
