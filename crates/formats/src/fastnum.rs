@@ -51,7 +51,8 @@ const POW10_U64: [u64; 20] = {
     t
 };
 
-const POW10_F64: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+/// The powers 10^k, k = 0..=8, as doubles (exact).
+pub(crate) const POW10_F64: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
 /// A short decimal token `-?D*(.D*)?` of one to eight digits, in parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +68,7 @@ pub(crate) struct Short {
 }
 
 /// The doubles nearest 10^-k.
-const RECIP10_F64: [f64; 9] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
+pub(crate) const RECIP10_F64: [f64; 9] = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8];
 
 impl Short {
     /// The correctly rounded double of the token (as the standard library's parser gives).
@@ -556,6 +557,10 @@ fn write_point8(buf: &mut [u8], pos: usize, neg: bool, q: u64, prec: usize, widt
     start + len
 }
 
+/// 2^52: added to a non-negative double below it, rounds it to an integer (half to even) in the
+/// low bits of the sum.
+pub(crate) const TWO52: f64 = 4_503_599_627_370_496.0;
+
 /// `round_half_even(v * 10^prec)` and the sign of `v` when the product is exact and below 10^8.
 #[inline(always)]
 fn small_scaled<F: FastFloat>(v: F, prec: usize) -> Option<(bool, u64)> {
@@ -567,7 +572,6 @@ fn small_scaled<F: FastFloat>(v: F, prec: usize) -> Option<(bool, u64)> {
     }
     // Adding 2^52 to a value below 2^52 rounds it to an integer, half to even, and leaves that
     // integer in the low bits of the sum (whose unit in the last place is 1).
-    const TWO52: f64 = 4_503_599_627_370_496.0;
     Some((
         x.is_sign_negative(),
         (a + TWO52).to_bits() - TWO52.to_bits(),

@@ -45,10 +45,10 @@ pub(crate) struct Fixed8 {
 }
 
 impl Fixed8 {
-    /// The layout of `%.{prec}f` with `sep` after each value, where the CPU can run it (AVX-512
-    /// F, BW, VBMI, VBMI2 and BMI2, and `DETCAL_AVX512=0` and `DETCAL_PORTABLE=1` not set).
+    /// The layout of `%.{prec}f` with `sep` after each value, where this machine runs it
+    /// ([`crate::simd::avx512_vbmi2`]).
     pub(crate) fn new(prec: usize, sep: u8) -> Option<Fixed8> {
-        (available() && (1..=7).contains(&prec)).then(|| Fixed8::layout(prec, sep))
+        (crate::simd::avx512_vbmi2() && (1..=7).contains(&prec)).then(|| Fixed8::layout(prec, sep))
     }
 
     /// The layout of `%.{prec}f`, whether or not this CPU can run it.
@@ -94,7 +94,7 @@ impl Fixed8 {
     pub(crate) fn write(&self, vals: &[f32], buf: &mut [u8], pos: usize) -> (usize, usize) {
         #[cfg(target_arch = "x86_64")]
         {
-            // SAFETY: a `Fixed8` is only built by `new` where `available()` found the features.
+            // SAFETY: a `Fixed8` is only built by `new`, where the CPU has the features.
             unsafe { self.write_avx512(vals, buf, pos) }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -107,9 +107,9 @@ impl Fixed8 {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx,avx512f,avx512bw,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
     fn write_avx512(&self, vals: &[f32], buf: &mut [u8], mut pos: usize) -> (usize, usize) {
+        use crate::fastnum::{POW10_F64, TWO52};
         use std::arch::x86_64::*;
-        const TWO52: f64 = 4_503_599_627_370_496.0;
-        let scale = _mm512_set1_pd(10f64.powi(self.prec as i32));
+        let scale = _mm512_set1_pd(POW10_F64[self.prec]);
         let limit = _mm512_set1_pd(99_999_999.5);
         let two52 = _mm512_set1_pd(TWO52);
         let two52_bits = _mm512_set1_epi64(TWO52.to_bits() as i64);
@@ -179,33 +179,6 @@ impl Fixed8 {
             done += 8;
         }
         (done, pos)
-    }
-}
-
-/// Whether [`Fixed8::new`] can build a layout here: the CPU features, and the environment's
-/// `DETCAL_AVX512=0` or `DETCAL_PORTABLE=1` not set (read once).
-fn available() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        let env_is = |name: &str, v: &str| std::env::var_os(name).is_some_and(|x| x == v);
-        cpu_has() && !env_is("DETCAL_AVX512", "0") && !env_is("DETCAL_PORTABLE", "1")
-    })
-}
-
-/// Whether the CPU has AVX-512 F, BW, VBMI and VBMI2, and BMI2.
-fn cpu_has() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vbmi")
-            && std::arch::is_x86_feature_detected!("avx512vbmi2")
-            && std::arch::is_x86_feature_detected!("bmi2")
-            && std::arch::is_x86_feature_detected!("popcnt")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }
 

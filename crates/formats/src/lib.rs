@@ -31,6 +31,7 @@ pub mod pages;
 pub mod pickle;
 pub mod pyfmt;
 mod short8;
+mod simd;
 pub mod text;
 
 use std::path::Path;

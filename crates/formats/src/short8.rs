@@ -37,49 +37,14 @@ pub(crate) struct Bounds {
     pub ends: Vec<u64>,
 }
 
-/// Whether this CPU can run the readers here (AVX-512 F, BW, DQ and VL, BMI1 and BMI2), and the
-/// environment's `DETCAL_AVX512=0` or `DETCAL_PORTABLE=1` is not set (read once).
+/// Whether [`read_row`] runs here ([`crate::simd::avx512`]).
 pub(crate) fn available() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        let env_is = |name: &str, v: &str| std::env::var_os(name).is_some_and(|x| x == v);
-        cpu_has() && !env_is("DETCAL_AVX512", "0") && !env_is("DETCAL_PORTABLE", "1")
-    })
+    crate::simd::avx512()
 }
 
-/// Whether [`read_small_ints`] can run here: [`available`], and AVX-512 VBMI and VBMI2 (read
-/// once).
+/// Whether [`read_small_ints`] runs here ([`crate::simd::avx512_vbmi2`]).
 pub(crate) fn small_ints_available() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            available()
-                && std::arch::is_x86_feature_detected!("avx512vbmi")
-                && std::arch::is_x86_feature_detected!("avx512vbmi2")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    })
-}
-
-fn cpu_has() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("bmi1")
-            && std::arch::is_x86_feature_detected!("bmi2")
-            && std::arch::is_x86_feature_detected!("popcnt")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    crate::simd::avx512_vbmi2()
 }
 
 /// A value type the rows are read into, eight values at a time.
@@ -401,13 +366,22 @@ fn nonzero16(x: u64) -> u64 {
 /// Bit 15 of each 16-bit part.
 const HIGH16: u64 = 0x8000_8000_8000_8000;
 
-/// The doubles nearest 10^-k and the powers 10^k, k = 0..=15 (only 0..=8 occur).
-const RECIP10: [f64; 16] = [
-    1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
-];
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
-];
+/// The scalar path's doubles nearest 10^-k and powers 10^k, k = 0..=8, padded to the 16 entries
+/// of a two-register table lookup.
+const RECIP10: [f64; 16] = padded(crate::fastnum::RECIP10_F64);
+/// See [`RECIP10`].
+const POW10: [f64; 16] = padded(crate::fastnum::POW10_F64);
+
+/// `t` followed by ones, 16 entries.
+const fn padded(t: [f64; 9]) -> [f64; 16] {
+    let mut out = [1.0; 16];
+    let mut i = 0;
+    while i < 9 {
+        out[i] = t[i];
+        i += 1;
+    }
+    out
+}
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,bmi1,bmi2,popcnt")]
