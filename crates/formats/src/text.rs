@@ -871,7 +871,7 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
     let mut pos = 0;
     // Eight tokens at a time, and lines of small integers at once, where the CPU can.
     let mut bounds = short8::available().then(Bounds::default);
-    let small_ints = T::KIND == short8::Kind::Int && short8::small_ints_available();
+    let mut small_ints = T::KIND == short8::Kind::Int && short8::small_ints_available();
     while pos < chunk.len() {
         let Some(row) = rows.next() else {
             return false;
@@ -885,7 +885,9 @@ fn parse_chunk_uniform<T: ParseValue>(chunk: &[u8], ncols: usize, out: &mut [T])
                     continue;
                 }
                 Some(_) => return false,
-                None => {}
+                // Not such a line: the rest of the chunk a value at a time, rather than each
+                // line scanned twice.
+                None => small_ints = false,
             }
         }
         // The line's content ends at its line end or at a '#' (numpy drops the rest).
