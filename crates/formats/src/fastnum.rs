@@ -678,6 +678,18 @@ pub(crate) fn reference_tokens(line: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
+/// A random line of `len` bytes from `table` (the tests' generator): byte `i` is
+/// `table[h(x, i) % 16]` for a cheap hash `h`.
+#[cfg(test)]
+pub(crate) fn random_line(x: u64, len: usize, table: &[u8; 16]) -> Vec<u8> {
+    (0..len)
+        .map(|i| {
+            let r = x.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
+            table[(r % 16) as usize]
+        })
+        .collect()
+}
+
 /// Tokens the short decimal path takes (for the tests of both readers).
 #[cfg(test)]
 pub(crate) const SHORT_TAKEN: &[&str] = &[
@@ -1056,21 +1068,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let len = (x % 200) as usize;
-            let line: Vec<u8> = (0..len)
-                .map(|i| {
-                    let r = x.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
-                    match r % 16 {
-                        0 => b'\t',
-                        1 => b'\r',
-                        2 => b'.',
-                        3 => b'-',
-                        4 => b'e',
-                        5..=9 => b' ',
-                        d => b'0' + (d as u8 - 10) * 2,
-                    }
-                })
-                .collect();
-            check_line(&line).unwrap();
+            check_line(&super::random_line(x, len, b"\t\r.-e     02468:")).unwrap();
         }
     }
 

@@ -593,19 +593,8 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let len = (x % 300) as usize;
-            let line: Vec<u8> = (0..len)
-                .map(|i| {
-                    let r = x.rotate_left(i as u32 * 7) ^ (i as u64).wrapping_mul(0x9e37_79b9);
-                    match r % 16 {
-                        0 => b'\t',
-                        1 => b'\r',
-                        2 => 0x0c,
-                        3 => 0x0b,
-                        4..=8 => b' ',
-                        d => b'0' + d as u8,
-                    }
-                })
-                .collect();
+            // Every blank, the vertical tab (not one), a digit and other bytes.
+            let line = crate::fastnum::random_line(x, len, b"\t\r\x0c\x0b     9:;<=>?");
             let start = (x >> 20) as usize % (len + 1);
             let end = start + (x >> 30) as usize % (len - start + 1);
             bounds.find(&line, start, end);

@@ -3,10 +3,11 @@ ePix10ka panel geometry and the per-pixel gain range: the one definition shared 
 processing, deployment, calibration and the simulator.
 
 A panel is 352 x 384 pixels read by 2 x 2 ASICs of 176 x 192. Each pixel's gain range (one of
-the seven of [`GainRange`](crate::detector::epix10ka::GainRange)) follows from the configuration (the pixel config bits `g` and `ga`,
-the ASIC's `trbit`) and, only in the auto-switching modes, from bit 14 of the raw word. psana
-(`UtilsEpix10ka.gain_maps_epix10ka_any`) builds a 6-bit control word per pixel and decodes it
-with an ordered rule list; [`decode`](crate::detector::epix10ka::decode) is that table.
+the seven of [`GainRange`](crate::detector::epix10ka::GainRange)) follows from the
+configuration (the pixel config bits `g` and `ga`, the ASIC's `trbit`) and, only in the
+auto-switching modes, from bit 14 of the raw word. psana (`UtilsEpix10ka.gain_maps_epix10ka_any`)
+builds a 6-bit control word per pixel and decodes it with an ordered rule list;
+[`decode`](crate::detector::epix10ka::decode) is that table.
 */
 
 use crate::error::{Error, Result};

@@ -3,8 +3,8 @@ JUNGFRAU panel geometry: the one definition of panel, ASIC, half and bank sizes.
 
 A panel is 512 x 1024 pixels read by 2 x 4 ASICs of 256 x 256. psana's common mode treats each
 half panel (rows `0..R/2` and `R/2..R`, one ASIC row) on its own and splits it into
-[`NBANKS`](crate::detector::jungfrau::NBANKS) banks of `C/16` columns: 64 columns on a full panel, so four banks per ASIC. Smaller
-(simulated) panels are the same geometry scaled.
+[`NBANKS`](crate::detector::jungfrau::NBANKS) banks of `C/16` columns: 64 columns on a full
+panel, so four banks per ASIC. Smaller (simulated) panels are the same geometry scaled.
 */
 
 /// Pixel rows of a JUNGFRAU panel.
